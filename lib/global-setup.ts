@@ -1,0 +1,163 @@
+// Before any spec runs: pick the cluster (the kubeconfig's context, or the
+// embedded one when none is configured), prove it is reachable and that we
+// may do what the suite does, choose the storage classes, and hand all that
+// to the workers. A bad setup ends here with one line, having created nothing.
+// Afterwards (and on Ctrl-C): remove every namespace this run made.
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import type { TestProject } from 'vitest/node'
+import type { ClusterInfo } from './context.ts'
+import { resolveImages } from './images.ts'
+import { connect, describeApiError, loadKubeConfig, type Kube } from './kube.ts'
+import { listSuiteNamespaces } from './namespace.ts'
+import { OptionError, parseOptions, selectStorageClasses, type Options } from './options.ts'
+import { preflightPermissions, probeServer } from './preflight.ts'
+import { describeStorageClasses } from './storage-classes.ts'
+import { resources, watchObjects } from './watch.ts'
+
+const repoRoot = resolve(import.meta.dirname, '..')
+
+function setupError(message: string): Error {
+  const err = new Error(message)
+  err.stack = `stateful-conformance: ${message}` // one line, no stack: the message is the diagnosis
+  return err
+}
+
+function kubeconfigConfigured(o: Options): boolean {
+  if (o.kubeconfig) return true
+  const file = join(homedir(), '.kube', 'config')
+  if (!existsSync(file)) return false
+  try {
+    return !!loadKubeConfig(file, undefined).getCurrentContext()
+  } catch {
+    return false
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const startedAt = new Date().toISOString()
+  let options: Options
+  try {
+    options = parseOptions(process.env)
+  } catch (err) {
+    throw setupError((err as Error).message)
+  }
+  const embedded = options.cluster === 'embedded' || (options.cluster === 'auto' && !kubeconfigConfigured(options))
+  let stopEmbedded = false
+  let kubeconfigPath = options.kubeconfig ?? null
+  let context = options.context ?? null
+  if (embedded) {
+    const cluster = await import('../cluster/cli.ts')
+    const config = await import('../cluster/config.ts')
+    const wasUp = await cluster.isUp()
+    console.log(`stateful-conformance: no kubeconfig context configured: ${wasUp ? 'using the running' : 'starting the'} embedded cluster (npm run cluster:up; SC_KEEP_CLUSTER=1 keeps it up afterwards)`)
+    if (!wasUp) await cluster.up()
+    stopEmbedded = !wasUp && !options.keepCluster
+    kubeconfigPath = config.paths.kubeconfig
+    context = null
+  }
+
+  let kube: Kube
+  try {
+    kube = connect(kubeconfigPath ?? undefined, context ?? undefined)
+  } catch (err) {
+    throw setupError(`bad kubeconfig${kubeconfigPath ? ` ${kubeconfigPath}` : ''}: ${(err as Error).message}`)
+  }
+  const contextName = kube.kc.getCurrentContext() || null
+  const version = await probeServer(kube).catch((err: Error) => {
+    throw setupError(`cannot reach the cluster of context "${contextName}" at ${kube.server}: ${err.message}`)
+  })
+  const denied = await preflightPermissions(kube)
+  if (denied.length) {
+    throw setupError(`the credentials of context "${contextName}" may not ${denied.join('; ')} (see fixtures/rbac.yaml for what the suite needs)`)
+  }
+
+  const nodes = await kube.core.listNode().then((l) => l.items)
+  const schedulable = nodes.filter((n) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule'))
+  const classes = await kube.storage.listStorageClass().then((l) => l.items)
+  let storageClasses: string[]
+  try {
+    storageClasses = selectStorageClasses(options.storageClasses, classes.map((c) => ({
+      name: c.metadata?.name ?? '',
+      isDefault: c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
+    })))
+  } catch (err) {
+    if (err instanceof OptionError) throw setupError(err.message)
+    throw err
+  }
+
+  const cluster: ClusterInfo = {
+    server: kube.server, context: contextName, version, nodes: nodes.length, schedulableNodes: schedulable.length, embedded,
+  }
+  console.log(`stateful-conformance: testing ${embedded ? 'the embedded cluster' : `context "${contextName}"`} at ${kube.server} (Kubernetes ${version}, ${nodes.length} node${nodes.length === 1 ? '' : 's'}, ${schedulable.length} schedulable)`)
+  console.log(describeStorageClasses(classes, storageClasses))
+
+  const runId = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
+  const reportsDir = resolve(repoRoot, options.reportsDir)
+  await mkdir(reportsDir, { recursive: true })
+  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt, runId, cluster, storageClasses }, null, 2))
+
+  project.provide('kubeconfigPath', kubeconfigPath)
+  project.provide('kubeContext', context ?? contextName)
+  project.provide('runId', runId)
+  project.provide('storageClasses', storageClasses)
+  project.provide('timeoutScale', options.timeoutScale)
+  project.provide('images', resolveImages(options.images))
+  project.provide('reportsDir', reportsDir)
+  project.provide('cluster', cluster)
+
+  // Ctrl-C: start deleting this run's namespaces before going.
+  let interrupted = false
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(130)
+    interrupted = true
+    console.error(`\nstateful-conformance: ${signal}: deleting the namespaces of run ${runId} …`)
+    removeRunNamespaces(kube, runId, 20_000)
+      .catch((err: Error) => console.error(`stateful-conformance: cleanup after ${signal} failed: ${err.message}; run npm run clean`))
+      .finally(() => process.exit(130))
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+
+  return async () => {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    await rm(join(reportsDir, '.run-finished'), { force: true })
+    await writeFile(join(reportsDir, '.run-finished'), new Date().toISOString())
+    const left = await removeRunNamespaces(kube, runId, 180_000).catch((err: Error) => [`(${err.message})`])
+    if (left.length) console.error(`stateful-conformance: namespaces still terminating after 180s: ${left.join(', ')} (npm run clean removes them)`)
+    if (stopEmbedded) {
+      const cluster = await import('../cluster/cli.ts')
+      await cluster.down()
+    }
+  }
+}
+
+// Deletes the run's namespaces and waits (watch) until they are gone; returns those left.
+export async function removeRunNamespaces(kube: Kube, runId: string, timeoutMs: number): Promise<string[]> {
+  const names = new Set(await listSuiteNamespaces(kube, runId))
+  if (!names.size) return []
+  console.log(`stateful-conformance: removing ${names.size} namespace(s) of this run`)
+  await Promise.all([...names].map((name) => kube.core.deleteNamespace({ name, propagationPolicy: 'Background' })
+    .catch((err: unknown) => { if ((err as { code?: number }).code !== 404) console.warn(`delete namespace ${name}: ${describeApiError(err)}`) })))
+  return new Promise<string[]>((resolvePromise) => {
+    let stop: (() => void) | undefined
+    const finish = () => { clearTimeout(deadline); stop?.(); resolvePromise([...names]) }
+    const deadline = setTimeout(finish, timeoutMs)
+    watchObjects(kube, resources.namespaces, { labelSelector: `stateful-conformance/run=${runId}` }, {
+      onSync: (items) => {
+        const present = new Set(items.map((n) => n.metadata?.name ?? ''))
+        for (const n of [...names]) if (!present.has(n)) names.delete(n)
+        if (!names.size) finish()
+      },
+      onEvent: (type, ns) => {
+        if (type === 'DELETED') names.delete(ns.metadata?.name ?? '')
+        if (!names.size) finish()
+      },
+      onError: () => finish(),
+    }).then((s) => { stop = s; if (!names.size) s() }, () => finish())
+  })
+}

@@ -1,0 +1,78 @@
+// The connection to the cluster under test: one per worker, from the
+// kubeconfig and context chosen in global setup.
+import * as k8s from '@kubernetes/client-node'
+import pRetry from 'p-retry'
+
+export interface Kube {
+  kc: k8s.KubeConfig
+  core: k8s.CoreV1Api
+  apps: k8s.AppsV1Api
+  storage: k8s.StorageV1Api
+  objects: k8s.KubernetesObjectApi
+  watch: k8s.Watch
+  server: string
+}
+
+export function loadKubeConfig(kubeconfigPath: string | undefined, context: string | undefined): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig()
+  if (kubeconfigPath) kc.loadFromFile(kubeconfigPath)
+  else kc.loadFromDefault()
+  if (context) {
+    if (!kc.getContexts().some((c) => c.name === context)) {
+      throw new Error(`no context "${context}" in the kubeconfig (it has: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`)
+    }
+    kc.setCurrentContext(context)
+  }
+  return kc
+}
+
+export function connect(kubeconfigPath: string | undefined, context: string | undefined): Kube {
+  const kc = loadKubeConfig(kubeconfigPath, context)
+  return {
+    kc,
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    storage: kc.makeApiClient(k8s.StorageV1Api),
+    objects: k8s.KubernetesObjectApi.makeApiClient(kc),
+    watch: new k8s.Watch(kc),
+    server: kc.getCurrentCluster()?.server ?? '(unknown server)',
+  }
+}
+
+export function statusCode(err: unknown): number | undefined {
+  const e = err as { code?: unknown; statusCode?: unknown }
+  return typeof e?.code === 'number' ? e.code : typeof e?.statusCode === 'number' ? e.statusCode : undefined
+}
+
+export const isNotFound = (err: unknown) => statusCode(err) === 404
+export const isConflict = (err: unknown) => statusCode(err) === 409
+
+// Transient: throttled, server errors, and connections that broke under us.
+export function isTransient(err: unknown): boolean {
+  const code = statusCode(err)
+  if (code === 429 || (code !== undefined && code >= 500)) return true
+  const text = `${(err as { code?: unknown })?.code ?? ''} ${(err as Error)?.message ?? ''}`
+  return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|UND_ERR_SOCKET|other side closed/i.test(text)
+}
+
+// p-retry only around transient API failures; anything else surfaces at once.
+export function retryTransient<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  return pRetry(fn, {
+    retries: 4, minTimeout: 200, maxTimeout: 2000,
+    shouldRetry: ({ error }) => isTransient(error),
+    onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+      if (isTransient(error) && retriesLeft > 0) console.warn(`${what}: transient failure #${attemptNumber} (${describeApiError(error)}); retrying`)
+    },
+  })
+}
+
+// One line that says what an API error was, without the response dump.
+export function describeApiError(err: unknown): string {
+  const e = err as { code?: number; body?: unknown; message?: string }
+  let body = e.body
+  if (typeof body === 'string') {
+    try { body = JSON.parse(body) } catch { /* keep text */ }
+  }
+  const message = (body as { message?: string } | undefined)?.message
+  return e.code ? `HTTP ${e.code}: ${message ?? e.message}` : (e.message ?? String(err))
+}

@@ -1,0 +1,53 @@
+import { describe, expect, test } from 'vitest'
+import { OptionError, parseOptions, parseStorageClasses, selectStorageClasses } from './options.ts'
+
+describe('parseOptions', () => {
+  test('defaults: auto cluster, default class, scale 1, reports/', () => {
+    expect(parseOptions({})).toMatchObject({ cluster: 'auto', storageClasses: 'default', timeoutScale: 1, reportsDir: 'reports', keepCluster: false })
+  })
+
+  test('reads context, kubeconfig, scale and keep flag', () => {
+    const o = parseOptions({ KUBECONFIG: '/k', SC_CONTEXT: 'kind-kind', SC_TIMEOUT_SCALE: '2.5', SC_KEEP_CLUSTER: 'yes' })
+    expect(o).toMatchObject({ kubeconfig: '/k', context: 'kind-kind', timeoutScale: 2.5, keepCluster: true })
+  })
+
+  test.each(['0', '-1', 'fast', 'NaN'])('rejects SC_TIMEOUT_SCALE=%s with a message naming it', (v) => {
+    expect(() => parseOptions({ SC_TIMEOUT_SCALE: v })).toThrow(/SC_TIMEOUT_SCALE/)
+  })
+
+  test('rejects an unknown SC_CLUSTER', () => {
+    expect(() => parseOptions({ SC_CLUSTER: 'kind' })).toThrow(OptionError)
+  })
+
+  test('collects image overrides by name and a registry mirror', () => {
+    expect(parseOptions({ SC_IMAGE_REGISTRY: 'mirror.local:5000/', SC_IMAGE_BUSYBOX: 'mirror/busybox:1' }).images)
+      .toEqual({ registry: 'mirror.local:5000', byName: { busybox: 'mirror/busybox:1' } })
+  })
+})
+
+describe('storage class selection', () => {
+  const classes = [{ name: 'standard', isDefault: true }, { name: 'fast', isDefault: false }]
+
+  test('parses default, all and lists (deduplicated)', () => {
+    expect(parseStorageClasses(undefined)).toBe('default')
+    expect(parseStorageClasses('all')).toBe('all')
+    expect(parseStorageClasses(' fast, standard,fast ')).toEqual(['fast', 'standard'])
+  })
+
+  test('rejects a name that cannot be a StorageClass', () => {
+    expect(() => parseStorageClasses('Fast_SSD')).toThrow(/not a StorageClass name: Fast_SSD/)
+  })
+
+  test('default picks the default class; all picks every class', () => {
+    expect(selectStorageClasses('default', classes)).toEqual(['standard'])
+    expect(selectStorageClasses('all', classes)).toEqual(['fast', 'standard'])
+  })
+
+  test('a cluster with no default class is one clear error that lists the classes', () => {
+    expect(() => selectStorageClasses('default', [{ name: 'fast', isDefault: false }])).toThrow('the cluster has no default StorageClass; name some with SC_STORAGE_CLASSES (it has: fast)')
+  })
+
+  test('unknown names are one clear error', () => {
+    expect(() => selectStorageClasses(['gold', 'fast'], classes)).toThrow('no such StorageClass: gold (the cluster has: standard, fast)')
+  })
+})

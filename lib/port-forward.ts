@@ -1,0 +1,62 @@
+// `kubectl port-forward` in-process: a local listener on port 0 whose every
+// connection is tunnelled to the pod's port, and an undici client on it.
+import * as k8s from '@kubernetes/client-node'
+import { createServer, type Socket } from 'node:net'
+import { Client } from 'undici'
+import type { Kube } from './kube.ts'
+import { timeout } from './timeouts.ts'
+
+export interface HttpAnswer {
+  status: number
+  body: string
+  json<T = unknown>(): T
+}
+
+export interface Forward {
+  localPort: number
+  request(path: string, init?: { method?: string; body?: string }): Promise<HttpAnswer>
+  close(): Promise<void>
+}
+
+export async function portForward(kube: Kube, namespace: string, pod: string, port: number): Promise<Forward> {
+  const pf = new k8s.PortForward(kube.kc)
+  const sockets = new Set<Socket>()
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => socket.destroy())
+    pf.portForward(namespace, pod, [port], socket, null, socket).catch((err: Error) => {
+      console.warn(`port-forward ${namespace}/${pod}:${port}: ${err.message}`)
+      socket.destroy()
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve())
+  })
+  const localPort = (server.address() as { port: number }).port
+  const client = new Client(`http://127.0.0.1:${localPort}`, { pipelining: 0, keepAliveTimeout: 1 })
+  return {
+    localPort,
+    async request(path, init = {}) {
+      const where = `${init.method ?? 'GET'} ${path} on ${namespace}/${pod}:${port} (port-forward)`
+      const res = await client.request({
+        path, method: (init.method ?? 'GET') as 'GET', body: init.body,
+        headersTimeout: timeout('http'), bodyTimeout: timeout('http'),
+      }).catch((err: Error) => { throw new Error(`${where}: ${err.message}`) })
+      const body = await res.body.text()
+      return {
+        status: res.statusCode,
+        body,
+        json<T>() {
+          try { return JSON.parse(body) as T } catch { throw new Error(`${where}: answer is not JSON: ${body.slice(0, 300)}`) }
+        },
+      }
+    },
+    async close() {
+      await client.close().catch(() => undefined)
+      for (const s of sockets) s.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}

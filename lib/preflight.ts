@@ -1,0 +1,51 @@
+// Fail fast, before anything is created: is the server there, and may these
+// credentials do what the suite does?
+import * as k8s from '@kubernetes/client-node'
+import { describeApiError, type Kube } from './kube.ts'
+
+export async function probeServer(kube: Kube, timeoutMs = 10_000): Promise<string> {
+  const versionApi = kube.kc.makeApiClient(k8s.VersionApi)
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000}s`)), timeoutMs)
+  })
+  try {
+    const v = await Promise.race([versionApi.getCode(), deadline])
+    return v.gitVersion
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause
+    throw new Error(cause?.code ? `${cause.code} ${cause.message ?? ''}`.trim() : describeApiError(err))
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+// Every verb the suite uses, with why; fixtures/rbac.yaml grants exactly these.
+export const requiredPermissions: { verb: string; resource: string; group?: string; subresource?: string; why: string }[] = [
+  { verb: 'create', resource: 'namespaces', why: 'each test runs in its own namespace' },
+  { verb: 'delete', resource: 'namespaces', why: 'and removes it afterwards' },
+  { verb: 'list', resource: 'nodes', why: 'node count decides the multi-node claims' },
+  { verb: 'list', resource: 'storageclasses', group: 'storage.k8s.io', why: 'storage classes under test' },
+  { verb: 'create', resource: 'pods', why: 'workloads and probe pods' },
+  { verb: 'watch', resource: 'pods', why: 'waits and timelines are watches' },
+  { verb: 'create', resource: 'pods', subresource: 'exec', why: 'reading /data as the quests do' },
+  { verb: 'create', resource: 'pods', subresource: 'portforward', why: 'HTTP to one pod, as in the quests' },
+  { verb: 'create', resource: 'persistentvolumeclaims', why: 'storage claims' },
+  { verb: 'create', resource: 'statefulsets', group: 'apps', why: 'StatefulSet claims' },
+  { verb: 'create', resource: 'deployments', group: 'apps', why: 'Deployment claims' },
+  { verb: 'create', resource: 'services', why: 'headless and ClusterIP Services' },
+]
+
+export async function preflightPermissions(kube: Kube): Promise<string[]> {
+  const authz = kube.kc.makeApiClient(k8s.AuthorizationV1Api)
+  const denied: string[] = []
+  await Promise.all(requiredPermissions.map(async (p) => {
+    const review = await authz.createSelfSubjectAccessReview({
+      body: { spec: { resourceAttributes: { verb: p.verb, resource: p.resource, group: p.group ?? '', subresource: p.subresource } } },
+    })
+    if (!review.status?.allowed) {
+      denied.push(`${p.verb} ${p.group ? `${p.group}/` : ''}${p.resource}${p.subresource ? `/${p.subresource}` : ''} (${p.why})`)
+    }
+  }))
+  return denied.sort()
+}

@@ -1,0 +1,35 @@
+import { describe, expect, test } from 'vitest'
+import { buildClaimsReport, claimEntry, formatClaimsTable, type FinishedTest } from './claims.ts'
+
+const base = (o: Partial<FinishedTest>): FinishedTest => ({ name: 'Q0-01 a claim', state: 'passed', durationMs: 1234.4, meta: { claim: 'Q0-01' }, ...o })
+const run = { startedAt: '2026-01-01T00:00:00Z', cluster: { server: 'https://x', context: 'kind', version: 'v1.36.3', nodes: 1, schedulableNodes: 1, embedded: false } }
+
+describe('claims report', () => {
+  test('one entry per claim and storage class, sorted by ID then class', () => {
+    const r = buildClaimsReport([
+      base({ name: 'Q0-10 update [standard]', meta: { claim: 'Q0-10', storageClass: 'standard' } }),
+      base({ name: 'Q0-9 x', meta: { claim: 'Q0-9' } }),
+      base({ name: 'Q0-10 update [fast]', meta: { claim: 'Q0-10', storageClass: 'fast' } }),
+      base({ name: 'SMOKE not a claim', meta: {} }),
+    ], run, '2026-01-01T00:01:00Z')
+    expect(r.claims.map((c) => [c.id, c.storageClass])).toEqual([['Q0-9', null], ['Q0-10', 'fast'], ['Q0-10', 'standard']])
+    expect(r.run).toMatchObject({ startedAt: run.startedAt, finishedAt: '2026-01-01T00:01:00Z', cluster: { server: 'https://x', version: 'v1.36.3', nodes: 1 } })
+    expect(r.summary).toEqual({ passed: 3, failed: 0, skipped: 0 })
+  })
+
+  test('a failed claim carries the first line of each error as its reason', () => {
+    const e = claimEntry(base({ state: 'failed', errors: ['expected 1 to be 0\n  at stack', 'second'] }))
+    expect(e).toMatchObject({ status: 'failed', reason: 'expected 1 to be 0 | second', durationMs: 1234 })
+  })
+
+  test('a skipped claim carries its reason; a skip without one says it is a bug', () => {
+    expect(claimEntry(base({ state: 'skipped', meta: { claim: 'Q1-05', reason: 'one schedulable node' } }))?.reason).toBe('one schedulable node')
+    expect(claimEntry(base({ state: 'skipped', skipNote: 'from ctx.skip' }))?.reason).toBe('from ctx.skip')
+    expect(claimEntry(base({ state: 'skipped' }))?.reason).toMatch(/without a reason/)
+  })
+
+  test('the printed table ends with the totals line', () => {
+    const r = buildClaimsReport([base({}), base({ name: 'Q0-02 y', state: 'failed', errors: ['boom'], meta: { claim: 'Q0-02' } })], run, 'x')
+    expect(formatClaimsTable(r).split('\n').at(-1)).toBe('claims: 1 passed, 1 failed, 0 skipped')
+  })
+})

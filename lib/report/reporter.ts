@@ -1,0 +1,41 @@
+// A vitest reporter that writes reports/claims.json and prints the claims table.
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import type { Reporter, TestModule } from 'vitest/node'
+import { buildClaimsReport, formatClaimsTable, type FinishedTest } from './claims.ts'
+
+export default class ClaimsReporter implements Reporter {
+  private readonly dir: string
+
+  constructor(opts: { reportsDir?: string } = {}) {
+    this.dir = resolve(opts.reportsDir ?? process.env.SC_REPORTS_DIR ?? 'reports')
+  }
+
+  async onTestRunEnd(modules: ReadonlyArray<TestModule>): Promise<void> {
+    const tests: FinishedTest[] = []
+    for (const m of modules) {
+      for (const t of m.children.allTests()) {
+        const r = t.result()
+        tests.push({
+          name: t.name,
+          state: r.state,
+          durationMs: t.diagnostic()?.duration ?? 0,
+          errors: r.errors?.map((e) => e.message),
+          skipNote: r.state === 'skipped' ? r.note : undefined,
+          meta: t.meta(),
+        })
+      }
+    }
+    const count = (state: FinishedTest['state']) => tests.filter((t) => t.state === state).length
+    const totals = `tests: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped`
+    if (!tests.some((t) => t.meta.claim)) { // a run without specs: unit tests only
+      console.log(totals)
+      return
+    }
+    const run = await readFile(join(this.dir, '.run.json'), 'utf8').then((s) => JSON.parse(s), () => ({ startedAt: new Date().toISOString() }))
+    const report = buildClaimsReport(tests, run, new Date().toISOString())
+    await mkdir(this.dir, { recursive: true })
+    await writeFile(join(this.dir, 'claims.json'), JSON.stringify(report, null, 2) + '\n')
+    console.log(`\n${formatClaimsTable(report)}\nreports: ${join(this.dir, 'claims.json')}, ${join(this.dir, 'junit.xml')}\n${totals}`)
+  }
+}

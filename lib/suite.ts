@@ -1,0 +1,111 @@
+// The fixtures every spec gets, composed in one place:
+//   kube       worker-scoped connection to the cluster under test
+//   ns         a fresh namespace per test; on failure its diagnostics go to
+//              reports/<test>/ before it is deleted, either way
+//   podEvents  pod-event recorder (watch) yielding timelines
+//   client     a client pod inside ns, for DNS and in-cluster HTTP
+//   cleanup    records cluster-scoped objects a test makes; removed in reverse order
+//   images     the images in use (upstream names, or the overrides)
+// plus storageTest(), which runs a [sc] claim once per selected storage class.
+import { join, resolve } from 'node:path'
+import { test as base, inject, type TestContext } from 'vitest'
+import { claimIdOf } from './context.ts'
+import { startClusterClient, type ClusterClient } from './dns.ts'
+import { dumpNamespace, reportDirName } from './diagnostics.ts'
+import type { ImageName } from './images.ts'
+import { connect, describeApiError, isNotFound, type Kube } from './kube.ts'
+import { createNamespace, deleteNamespace } from './namespace.ts'
+import { podEventRecorder, type PodEventRecorder } from './pod-events.ts'
+import { note } from './steps.ts'
+
+export interface Cleanup {
+  // Runs `undo` after the test, last registered first, whatever the outcome.
+  add(what: string, undo: () => Promise<unknown>): void
+}
+
+export interface Fixtures {
+  kube: Kube
+  ns: string
+  podEvents: PodEventRecorder
+  client: ClusterClient
+  cleanup: Cleanup
+  images: Record<ImageName, string>
+}
+
+export const test = base.extend<Fixtures>({
+  kube: [async ({}, use) => {
+    await use(connect(inject('kubeconfigPath') ?? undefined, inject('kubeContext') ?? undefined))
+  }, { scope: 'worker' }],
+
+  images: async ({}, use) => use(inject('images')),
+
+  cleanup: async ({}, use) => {
+    const undo: { what: string; fn: () => Promise<unknown> }[] = []
+    await use({ add: (what, fn) => { undo.push({ what, fn }) } })
+    const errors: string[] = []
+    for (const u of undo.reverse()) {
+      await u.fn().catch((err: unknown) => { if (!isNotFound(err)) errors.push(`${u.what}: ${describeApiError(err)}`) })
+    }
+    if (errors.length) throw new Error(`cleanup failed:\n${errors.join('\n')}`)
+  },
+
+  ns: async ({ task, kube }, use) => {
+    const name = await createNamespace(kube, task.name, inject('runId'), claimIdOf(task.name))
+    await use(name)
+    if (task.result?.state === 'fail') {
+      const dir = resolve(inject('reportsDir'), reportDirName(task.name))
+      const recorder = recorders.get(task.id)
+      await dumpNamespace(kube, name, dir, recorder?.timelines() ?? [])
+        .then((d) => { task.meta.diagnostics = d; console.log(`diagnostics of ${name}: ${d}`) })
+        .catch((err: Error) => console.warn(`could not collect diagnostics of ${name}: ${err.message}`))
+    }
+    recorders.get(task.id)?.stopAll()
+    recorders.delete(task.id)
+    await deleteNamespace(kube, name)
+  },
+
+  podEvents: async ({ task, kube, ns }, use) => {
+    const recorder = podEventRecorder(kube, ns)
+    recorders.set(task.id, recorder)
+    await use(recorder)
+  },
+
+  client: async ({ kube, ns, images }, use) => {
+    await use(await startClusterClient(kube, ns, images.busybox))
+  },
+})
+
+// The namespace fixture dumps the timelines of a failed test: it finds them here.
+const recorders = new Map<string, PodEventRecorder>()
+
+export type SpecContext = TestContext & Fixtures
+
+// One test per selected storage class: "<title> [<class>]".
+export function storageTest(title: string, fn: (ctx: SpecContext & { storageClass: string }) => Promise<void>, timeout?: number): void {
+  for (const storageClass of inject('storageClasses')) {
+    test(`${title} [${storageClass}]`, async (ctx) => {
+      ctx.task.meta.storageClass = storageClass
+      await fn({ ...ctx, storageClass } as SpecContext & { storageClass: string })
+    }, timeout)
+  }
+}
+
+// Skips the running claim at run time, printing and recording why.
+export function skipClaim(ctx: TestContext, reason: string): never {
+  ctx.task.meta.reason = reason
+  console.log(`[${ctx.task.name}] SKIPPED: ${reason}`)
+  return ctx.skip(reason)
+}
+
+// Part of a claim the cluster cannot show: the claim's entry says so, the rest still counts.
+export function skipPart(ctx: TestContext, reason: string): void {
+  ;(ctx.task.meta.notes ??= []).push(`not checked: ${reason}`)
+  note(`not checked: ${reason}`)
+}
+
+export function reportPath(...parts: string[]): string {
+  return join(resolve(inject('reportsDir')), ...parts)
+}
+
+export { describe, expect } from 'vitest'
+export { And, Given, Then, When, note } from './steps.ts'

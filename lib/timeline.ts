@@ -1,0 +1,154 @@
+// A timeline of pod lifecycle events, derived from the watch: which pod was
+// created, Running, Ready, restarted, terminating or deleted, and when. The
+// order of events is the order the API server committed them (one watch
+// stream), so "1 before 0" is proven from the events, not from a listing.
+import type { V1Pod } from '@kubernetes/client-node'
+
+export type PodEventKind = 'present' | 'created' | 'running' | 'ready' | 'unready' | 'restarted' | 'terminating' | 'deleted'
+
+export interface PodEvent {
+  seq: number
+  at: number // when the watch delivered it (ms since epoch)
+  pod: string
+  uid: string
+  kind: PodEventKind
+  revision?: string
+  incarnation: 'old' | 'new' // old: the pod existed when recording began
+}
+
+export interface EventRef {
+  pod: string
+  kind: PodEventKind
+  incarnation?: 'old' | 'new'
+}
+
+interface PodState {
+  phase?: string
+  ready: boolean
+  terminating: boolean
+  restarts: number
+}
+
+const revisionOf = (p: V1Pod) => p.metadata?.labels?.['controller-revision-hash'] ?? p.metadata?.labels?.['pod-template-hash']
+const isReady = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true
+const restartsOf = (p: V1Pod) => (p.status?.containerStatuses ?? []).reduce((n, s) => n + (s.restartCount ?? 0), 0)
+
+export const refLabel = (r: EventRef) => `${r.pod} ${r.kind}${r.incarnation ? ` (${r.incarnation})` : ''}`
+
+export class Timeline {
+  readonly events: PodEvent[] = []
+  private readonly states = new Map<string, PodState>()
+  private readonly initial = new Set<string>()
+  private readonly started: number
+  private seq = 0
+  // Events up to here describe the state when recording began, not changes.
+  private syncedThrough = -1
+
+  constructor(startedAt = Date.now()) {
+    this.started = startedAt
+  }
+
+  // Pods that exist when recording begins: their events count as 'old'.
+  sync(pods: V1Pod[], at = Date.now()): void {
+    for (const p of pods) {
+      const uid = p.metadata?.uid ?? ''
+      if (this.states.has(uid)) {
+        this.observe('MODIFIED', p, at)
+        continue
+      }
+      this.initial.add(uid)
+      const s = { phase: p.status?.phase, ready: isReady(p), terminating: !!p.metadata?.deletionTimestamp, restarts: restartsOf(p) }
+      this.states.set(uid, s)
+      this.push(p, 'present', at)
+      if (s.ready) this.push(p, 'ready', at)
+      if (s.terminating) this.push(p, 'terminating', at)
+    }
+    this.syncedThrough = this.seq - 1
+  }
+
+  observe(type: 'ADDED' | 'MODIFIED' | 'DELETED', p: V1Pod, at = Date.now()): void {
+    const uid = p.metadata?.uid ?? ''
+    let s = this.states.get(uid)
+    if (!s) {
+      s = { ready: false, terminating: false, restarts: 0 }
+      this.states.set(uid, s)
+      this.push(p, 'created', at)
+    }
+    if (p.status?.phase === 'Running' && s.phase !== 'Running') this.push(p, 'running', at)
+    s.phase = p.status?.phase
+    const ready = isReady(p) && type !== 'DELETED'
+    if (ready !== s.ready) this.push(p, ready ? 'ready' : 'unready', at)
+    s.ready = ready
+    const restarts = restartsOf(p)
+    if (restarts > s.restarts) this.push(p, 'restarted', at)
+    s.restarts = restarts
+    if (p.metadata?.deletionTimestamp && !s.terminating) this.push(p, 'terminating', at)
+    s.terminating = !!p.metadata?.deletionTimestamp
+    if (type === 'DELETED') this.push(p, 'deleted', at)
+  }
+
+  private push(p: V1Pod, kind: PodEventKind, at: number): void {
+    const uid = p.metadata?.uid ?? ''
+    this.events.push({
+      seq: this.seq++, at, kind, uid, pod: p.metadata?.name ?? '?', revision: revisionOf(p),
+      incarnation: this.initial.has(uid) ? 'old' : 'new',
+    })
+  }
+
+  find(ref: EventRef): PodEvent | undefined {
+    return this.events.find((e) => e.pod === ref.pod && e.kind === ref.kind && (!ref.incarnation || e.incarnation === ref.incarnation))
+  }
+
+  // The given events in the order they happened; those never seen come last, marked so.
+  orderOf(refs: EventRef[]): string[] {
+    const seen = refs.map((r) => ({ r, e: this.find(r) }))
+    return [
+      ...seen.filter((x) => x.e).sort((a, b) => a.e!.seq - b.e!.seq).map((x) => refLabel(x.r)),
+      ...seen.filter((x) => !x.e).map((x) => `${refLabel(x.r)}: never observed`),
+    ]
+  }
+
+  // Pod names in the order of their first event of a kind (optionally of one incarnation).
+  orderOfFirst(kind: PodEventKind, incarnation?: 'old' | 'new'): string[] {
+    const names: string[] = []
+    for (const e of this.events) {
+      if (e.kind === kind && (!incarnation || e.incarnation === incarnation) && !names.includes(e.pod)) names.push(e.pod)
+    }
+    return names
+  }
+
+  // Old pods in the order they started terminating: a rolling update's order.
+  replacementOrder(): string[] {
+    return this.orderOfFirst('terminating', 'old')
+  }
+
+  // The largest number of pods alive and not terminating, and the smallest
+  // number of those Ready, at any observed instant since recording began.
+  counts(afterSeq = this.syncedThrough): { maxPods: number; minReady: number; maxAt?: PodEvent; minAt?: PodEvent } {
+    const alive = new Map<string, { ready: boolean }>()
+    let maxPods = 0
+    let minReady = Number.POSITIVE_INFINITY
+    let maxAt: PodEvent | undefined
+    let minAt: PodEvent | undefined
+    for (const e of this.events) {
+      if (e.kind === 'present' || e.kind === 'created') alive.set(e.uid, { ready: false })
+      if (e.kind === 'ready' && alive.has(e.uid)) alive.get(e.uid)!.ready = true
+      if (e.kind === 'unready' && alive.has(e.uid)) alive.get(e.uid)!.ready = false
+      if (e.kind === 'terminating' || e.kind === 'deleted') alive.delete(e.uid)
+      if (e.seq <= afterSeq) continue
+      const ready = [...alive.values()].filter((a) => a.ready).length
+      if (alive.size > maxPods) { maxPods = alive.size; maxAt = e }
+      if (ready < minReady) { minReady = ready; minAt = e }
+    }
+    return { maxPods, minReady: Number.isFinite(minReady) ? minReady : 0, maxAt, minAt }
+  }
+
+  // Every event, one per line, with the time since recording began.
+  describe(title = 'observed pod events'): string {
+    if (!this.events.length) return `${title}: none`
+    const width = Math.max(...this.events.map((e) => e.pod.length))
+    return `${title} (t=0 at ${new Date(this.started).toISOString()}):\n` + this.events.map((e) =>
+      `  +${((e.at - this.started) / 1000).toFixed(3).padStart(8)}s  ${e.pod.padEnd(width)}  ${e.kind.padEnd(11)} ${e.incarnation} uid ${e.uid.slice(0, 8)}${e.revision ? ` rev ${e.revision}` : ''}`,
+    ).join('\n')
+  }
+}

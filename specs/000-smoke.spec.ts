@@ -1,0 +1,85 @@
+// specs/000-smoke.spec.ts — is this cluster fit for the suite at all?
+// Not a quest: the basic mechanics every claim relies on (pods run, exec,
+// port-forward, cluster DNS, Services, dynamic provisioning). When one of
+// these fails, the claims that follow cannot be trusted either.
+import { execOk } from '../lib/exec.ts'
+import { applyFixture } from '../lib/manifests.ts'
+import { portForward } from '../lib/port-forward.ts'
+import { describe, expect, Given, storageTest, test, Then, When } from '../lib/suite.ts'
+import { waitForPodGone, waitForPodReady, waitForPvcBound, waitForPvGone, waitForReadyReplicas } from '../lib/wait.ts'
+import { createPodFromFixture, deletePod, deletePvc, getPv, getPvc, podNames } from '../lib/workloads.ts'
+
+describe('smoke: the cluster can run the suite', () => {
+  test('SMOKE pods run, exec works and a port-forward reaches podinfo over HTTP', async ({ kube, ns, cleanup }) => {
+    await Given('a podinfo pod behind a headless Service', async () => {
+      await applyFixture(kube, ns, 'smoke/podinfo-statefulset.yaml')
+      await waitForPodReady(kube, ns, 'named-0')
+    })
+    await Then('exec in it prints its hostname', async () => {
+      expect((await execOk(kube, ns, 'named-0', ['cat', '/etc/hostname'])).trim()).toBe('named-0')
+    })
+    await Then('a port-forward answers GET / with the pod\'s own hostname', async () => {
+      const pf = await portForward(kube, ns, 'named-0', 9898)
+      cleanup.add('port-forward', () => pf.close())
+      const res = await pf.request('/')
+      expect(res.status).toBe(200)
+      expect(res.json<{ hostname: string }>().hostname).toBe('named-0')
+    })
+  })
+
+  test('SMOKE cluster DNS resolves the API server and a headless-service pod name', async ({ kube, ns, client }) => {
+    const pod = await Given('a podinfo pod behind the headless Service "named"', async () => {
+      await applyFixture(kube, ns, 'smoke/podinfo-statefulset.yaml')
+      return waitForPodReady(kube, ns, 'named-0')
+    })
+    await Then('kubernetes.default.svc.cluster.local resolves', async () => {
+      const r = await client.resolve('kubernetes.default.svc.cluster.local')
+      expect(r.status, r.output).toBe('ok')
+    })
+    await Then('named-0.named resolves to the pod\'s IP', async () => {
+      const r = await client.waitForResolution('named-0.named', `answers ${pod.status?.podIP}`, (x) => x.status === 'ok')
+      expect(r.status === 'ok' && r.addresses, r.output).toEqual([pod.status?.podIP])
+    })
+  })
+
+  test('SMOKE a ClusterIP Service routes to its pods', async ({ kube, ns, client }) => {
+    const pods = await Given('two podinfo replicas behind the ClusterIP Service "web"', async () => {
+      await applyFixture(kube, ns, 'smoke/web.yaml')
+      return waitForReadyReplicas(kube, ns, 'app=web', 2)
+    })
+    await Then('GET http://web/ answers from one of those pods', async () => {
+      const res = await client.httpGet('http://web/')
+      expect(res.ok, res.body).toBe(true)
+      expect(podNames(pods)).toContain((JSON.parse(res.body) as { hostname: string }).hostname)
+    })
+  })
+
+  storageTest('SMOKE a claim binds, keeps a file across pod recreation, and its volume goes with it', async ({ kube, ns, storageClass }) => {
+    await Given(`a pod writing to a claim of class ${storageClass}`, async () => {
+      await applyFixture(kube, ns, 'smoke/volume.yaml', { storageClass })
+      await waitForPodReady(kube, ns, 'writer')
+      await waitForPvcBound(kube, ns, 'data')
+      await execOk(kube, ns, 'writer', ['sh', '-c', 'echo kept > /data/file'])
+    })
+    await When('the pod is deleted and created again', async () => {
+      const uid = (await deletePod(kube, ns, 'writer')).metadata?.uid
+      await waitForPodGone(kube, ns, 'writer', uid)
+      await createPodFromFixture(kube, ns, 'smoke/volume.yaml', 'writer')
+      await waitForPodReady(kube, ns, 'writer')
+    })
+    await Then('the file is still there', async () => {
+      expect((await execOk(kube, ns, 'writer', ['cat', '/data/file'])).trim()).toBe('kept')
+    })
+    const volume = (await getPvc(kube, ns, 'data')).spec?.volumeName ?? ''
+    const reclaim = (await getPv(kube, volume)).spec?.persistentVolumeReclaimPolicy
+    await When('the pod and then the claim are deleted', async () => {
+      await deletePod(kube, ns, 'writer', 0)
+      await waitForPodGone(kube, ns, 'writer')
+      await deletePvc(kube, ns, 'data')
+    })
+    await Then(`its volume ${volume} goes away (reclaim policy ${reclaim})`, async () => {
+      expect(reclaim, `volume ${volume} of class ${storageClass}`).toBe('Delete')
+      await waitForPvGone(kube, volume)
+    })
+  })
+})

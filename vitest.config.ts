@@ -1,0 +1,39 @@
+import { defineConfig } from 'vitest/config'
+
+// Two projects: `unit` (lib's own logic, no cluster, seconds) and `specs`
+// (the claims, against a real cluster). `npx vitest` runs both.
+export default defineConfig({
+  test: {
+    // Global teardown waits for the run's namespaces to go (and may stop the embedded cluster).
+    teardownTimeout: 5 * 60_000,
+    reporters: [
+      'default',
+      ['junit', { outputFile: process.env.SC_REPORTS_DIR ? `${process.env.SC_REPORTS_DIR}/junit.xml` : 'reports/junit.xml' }],
+      './lib/report/reporter.ts',
+    ],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['lib/**/*.test.ts', 'cluster/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'specs',
+          include: ['specs/**/*.spec.ts'],
+          globalSetup: ['./lib/global-setup.ts'],
+          setupFiles: ['./lib/setup.ts'],
+          // Waits carry their own named timeouts (lib/timeouts.ts) and fail
+          // with what they saw; this outer limit only catches a hung test.
+          testTimeout: 15 * 60_000,
+          hookTimeout: 5 * 60_000,
+          pool: 'threads',
+          maxWorkers: 4,
+          fileParallelism: true,
+        },
+      },
+    ],
+  },
+})
