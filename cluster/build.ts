@@ -22,6 +22,8 @@ interface GoBuild {
   ldflags?: string
   // Binaries that run inside images with no libc must be static.
   static?: boolean
+  // Extra `go build` flags.
+  flags?: string[]
 }
 
 function versionStamp(): string {
@@ -67,6 +69,8 @@ const builds: GoBuild[] = [
     dir: () => moduleDir('github.com/rancher/local-path-provisioner', versions.localPathProvisioner),
     packages: ['.'],
     static: true,
+    // Its module ships vendor/modules.txt without the vendored code: take dependencies from the proxy.
+    flags: ['-mod=mod'],
   },
   ...(Object.keys(versions.podinfo) as (keyof typeof versions.podinfo)[]).map((release) => ({
     name: `podinfo ${release}`,
@@ -96,7 +100,7 @@ export async function buildAll(): Promise<void> {
       log(`  … ${b.name}: ${compiled} packages compiled, ${formatDuration(Date.now() - started)} so far`)
     }, 30_000)
     try {
-      await run('go', ['build', '-v', '-trimpath', '-ldflags', `-s -w ${b.ldflags ?? ''}`, '-o', tmp + '/', ...b.packages], {
+      await run('go', ['build', ...(b.flags ?? []), '-v', '-trimpath', '-ldflags', `-s -w ${b.ldflags ?? ''}`, '-o', tmp + '/', ...b.packages], {
         cwd,
         env: { ...process.env, GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local', ...(b.static ? { CGO_ENABLED: '0' } : {}) },
         onStderrLine: () => { compiled++ },

@@ -81,6 +81,9 @@ state = "${state.containerdState}"
   address = "${state.containerdSocket}.ttrpc"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "${images.pause}"
+  # Sandboxed machines (like this one) may deny CAP_SYS_RESOURCE: never ask for
+  # an oom_score_adj below containerd's own.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -88,6 +91,7 @@ state = "${state.containerdState}"
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
+        Root = "${join(paths.run, 'runc')}"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "${state.cniConf}"
@@ -143,6 +147,7 @@ clientConnection: { kubeconfig: ${pkiPath('kube-proxy.kubeconfig')} }
 hostnameOverride: ${nodeName}
 clusterCIDR: ${net.podCidr}
 bindAddress: ${net.nodeIp}
+oomScoreAdj: 0
 metricsBindAddress: 127.0.0.1:10249
 healthzBindAddress: 127.0.0.1:10256
 # conntrack limits are global, not per namespace: leave the host's alone.

@@ -1,6 +1,7 @@
 // Certificates and kubeconfigs for the embedded cluster, made with openssl.
 // EC keys: as good as RSA for a throwaway cluster and generated in milliseconds.
 import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -58,7 +59,8 @@ async function issue(spec: CertSpec): Promise<void> {
     ...(spec.sans ? [`subjectAltName=${spec.sans.join(',')}`] : []),
   ].join('\n') + '\n')
   await exec('openssl', ['x509', '-req', '-in', csr, '-CA', pkiPath('ca.crt'), '-CAkey', pkiPath('ca.key'),
-    '-CAcreateserial', '-days', '365', '-extfile', ext, '-out', pkiPath(`${spec.name}.crt`)])
+    // Serials given here: -CAcreateserial races when certificates are issued in parallel.
+    '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-days', '365', '-extfile', ext, '-out', pkiPath(`${spec.name}.crt`)])
 }
 
 // Makes the CA, every certificate, the service-account key pair and the

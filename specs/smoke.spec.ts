@@ -1,4 +1,4 @@
-// specs/000-smoke.spec.ts — is this cluster fit for the suite at all?
+// specs/smoke.spec.ts — is this cluster fit for the suite at all?
 // Not a quest: the basic mechanics every claim relies on (pods run, exec,
 // port-forward, cluster DNS, Services, dynamic provisioning). When one of
 // these fails, the claims that follow cannot be trusted either.

@@ -1,0 +1,23 @@
+// podinfo's API as the quests use it: /store, /store/<hash>, /panic, /version.
+import { createHash } from 'node:crypto'
+import type { Forward } from './port-forward.ts'
+
+export const sha1 = (body: string) => createHash('sha1').update(body).digest('hex')
+
+// POST /store: podinfo writes the body to <data-path>/<sha1(body)> and answers the hash.
+export async function storeOn(pod: Forward, body: string): Promise<string> {
+  const res = await pod.request('/store', { method: 'POST', body })
+  if (res.status !== 202 && res.status !== 200) throw new Error(`POST /store answered HTTP ${res.status}: ${res.body.slice(0, 300)}`)
+  return res.json<{ hash: string }>().hash
+}
+
+export const readStored = (pod: Forward, hash: string) => pod.request(`/store/${hash}`)
+
+// GET /panic makes podinfo exit; the connection may die with it.
+export async function panic(pod: Forward): Promise<void> {
+  await pod.request('/panic').catch(() => undefined)
+}
+
+export async function versionOf(pod: Forward): Promise<string> {
+  return (await pod.request('/version')).json<{ version: string }>().version
+}

@@ -1,0 +1,254 @@
+// specs/000-podinfo-deployment-vs-statefulset.spec.ts — mirrors quest 000
+// (shared/quests/000_e92d5665c24ee214.txt): podinfo as a Deployment with an
+// emptyDir, then as a StatefulSet with a headless Service and a claim per pod.
+// The quest's own values are asserted as printed there: the sha1 hashes, /data
+// through exec, the restart count, the rollout order 1 → 0.
+import { execIn, execOk } from '../lib/exec.ts'
+import type { Kube } from '../lib/kube.ts'
+import { applyFixture } from '../lib/manifests.ts'
+import { panic, readStored, sha1, storeOn, versionOf } from '../lib/podinfo.ts'
+import { portForward, type Forward } from '../lib/port-forward.ts'
+import { And, describe, expect, Given, storageTest, test, Then, When, type Cleanup } from '../lib/suite.ts'
+import { isPodReady, waitForPod, waitForPodGone, waitForPods, waitForPvcBound, waitForReadyReplicas, waitForStatefulSetRolledOut } from '../lib/wait.ts'
+import { deletePod, getPod, getPv, getPvc, getStatefulSet, listPods, setImage } from '../lib/workloads.ts'
+
+const quest = {
+  body: '{"application": "stateful"}',
+  hash: '60551111de9edc71337c0d121f83aaf80c776f43',
+  pod0: { body: '{"pod index": "0"}', hash: '98b746746c95976ebf7333cebc5eea3e904c7faa' },
+  pod1: { body: '{"pod index": "1"}', hash: 'dd91cc7b3c6cfa1a03c69a306049af275429f00d' },
+}
+
+async function forwardTo(kube: Kube, ns: string, pod: string, cleanup: Cleanup): Promise<Forward> {
+  const pf = await portForward(kube, ns, pod, 9000)
+  cleanup.add(`port-forward to ${pod}`, () => pf.close())
+  return pf
+}
+
+// The Deployment's single pod, once Ready.
+async function givenDeploymentPod(kube: Kube, ns: string): Promise<string> {
+  return Given('podinfo as a one-replica Deployment with an emptyDir at /data', async () => {
+    await applyFixture(kube, ns, '000/deployment.yaml')
+    const [pod] = await waitForReadyReplicas(kube, ns, 'app=podinfo', 1)
+    return pod!.metadata!.name!
+  })
+}
+
+async function givenStatefulSet(kube: Kube, ns: string, storageClass?: string): Promise<void> {
+  await Given(`podinfo as a two-replica StatefulSet with a claim per pod${storageClass ? ` of class ${storageClass}` : ''}`, async () => {
+    await applyFixture(kube, ns, '000/statefulset.yaml', { storageClass })
+    await waitForReadyReplicas(kube, ns, 'app=podinfo', 2)
+  })
+}
+
+const lsData = async (kube: Kube, ns: string, pod: string) =>
+  (await execOk(kube, ns, pod, ['ls', '-A', '/data'])).split('\n').map((s) => s.trim()).filter(Boolean)
+
+describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
+  test('Q0-01 a one-replica Deployment runs exactly one pod named <deployment>-<template-hash>-<suffix>', async ({ kube, ns }) => {
+    await givenDeploymentPod(kube, ns)
+    await Then('there is exactly one pod, named podinfo-<pod-template-hash>-<5 characters>', async () => {
+      const pods = await listPods(kube, ns, 'app=podinfo')
+      expect(pods.map((p) => p.metadata?.name), `pods in ${ns}`).toHaveLength(1)
+      const hash = pods[0]!.metadata?.labels?.['pod-template-hash']
+      expect(hash, 'pod-template-hash label').toMatch(/^[a-z0-9]+$/)
+      expect(pods[0]!.metadata?.name).toMatch(new RegExp(`^podinfo-${hash}-[a-z0-9]{5}$`))
+      expect(pods[0]!.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'ReplicaSet', name: `podinfo-${hash}` })
+    })
+  })
+
+  test('Q0-02 POST /store answers the sha1 of the body', async ({ kube, ns, cleanup }) => {
+    const pod = await givenDeploymentPod(kube, ns)
+    const hash = await When(`${quest.body} is POSTed to /store through a port-forward`, async () =>
+      storeOn(await forwardTo(kube, ns, pod, cleanup), quest.body))
+    await Then(`the answer is {"hash": "${quest.hash}"}, the sha1 of the body`, () => {
+      expect(hash).toBe(sha1(quest.body))
+      expect(hash).toBe(quest.hash)
+    })
+  })
+
+  test('Q0-03 the stored value is a file named by its hash under /data, and GET /store/<hash> returns it', async ({ kube, ns, cleanup }) => {
+    const pod = await givenDeploymentPod(kube, ns)
+    const pf = await forwardTo(kube, ns, pod, cleanup)
+    await When(`${quest.body} is stored`, () => storeOn(pf, quest.body))
+    await Then(`exec ls /data shows ${quest.hash}`, async () => {
+      expect(await lsData(kube, ns, pod)).toEqual([quest.hash])
+    })
+    await And(`exec cat /data/${quest.hash} prints the body`, async () => {
+      expect(await execOk(kube, ns, pod, ['cat', `/data/${quest.hash}`])).toBe(quest.body)
+    })
+    await And(`GET /store/${quest.hash} returns the body`, async () => {
+      const res = await readStored(pf, quest.hash)
+      expect(res.status).toBe(200)
+      expect(res.body).toBe(quest.body)
+    })
+  })
+
+  test('Q0-04 GET /panic restarts the container in the same pod: restarts 0 → 1, Ready again', async ({ kube, ns, cleanup, podEvents }) => {
+    const pod = await givenDeploymentPod(kube, ns)
+    const before = await getPod(kube, ns, pod)
+    expect(before.status?.containerStatuses?.[0]?.restartCount, `restarts of ${ns}/${pod} before /panic`).toBe(0)
+    const timeline = await podEvents.record({ selector: 'app=podinfo' })
+    await When('GET /panic is sent to it', async () => panic(await forwardTo(kube, ns, pod, cleanup)))
+    const after = await Then('the same pod shows 1 restart and is Ready again', async () => {
+      const p = await waitForPod(kube, ns, pod, 'to have restarted and be Ready again',
+        (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && isPodReady(p), 'containerRestart')
+      expect(p.status?.containerStatuses?.[0]?.restartCount, timeline.describe()).toBe(1)
+      return p
+    })
+    await And('it is the same pod: same name, same uid, and no other pod appeared', () => {
+      expect(after.metadata?.uid).toBe(before.metadata?.uid)
+      expect(timeline.orderOfFirst('created'), timeline.describe()).toEqual([])
+      expect(timeline.orderOf([{ pod, kind: 'restarted' }, { pod, kind: 'ready', incarnation: 'old' }]), timeline.describe()).toContain(`${pod} restarted`)
+    })
+  })
+
+  test('Q0-05 data in the emptyDir survives the container restart', async ({ kube, ns, cleanup }) => {
+    const pod = await givenDeploymentPod(kube, ns)
+    const pf = await forwardTo(kube, ns, pod, cleanup)
+    await Given(`${quest.body} stored in /data`, () => storeOn(pf, quest.body))
+    await When('the container is made to crash with GET /panic, and comes back', async () => {
+      await panic(pf)
+      await waitForPod(kube, ns, pod, 'to have restarted and be Ready again',
+        (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && isPodReady(p), 'containerRestart')
+    })
+    await Then(`exec ls /data still shows ${quest.hash}`, async () => {
+      expect(await lsData(kube, ns, pod)).toEqual([quest.hash])
+      expect(await execOk(kube, ns, pod, ['cat', `/data/${quest.hash}`])).toBe(quest.body)
+    })
+  })
+
+  test('Q0-06 deleting the pod brings a replacement with another name and an empty /data', async ({ kube, ns, cleanup }) => {
+    const pod = await givenDeploymentPod(kube, ns)
+    await Given(`${quest.body} stored in /data of ${pod}`, async () => storeOn(await forwardTo(kube, ns, pod, cleanup), quest.body))
+    const replacement = await When(`pod ${pod} is deleted`, async () => {
+      await deletePod(kube, ns, pod)
+      const [p] = await waitForPods(kube, ns, 'app=podinfo', 'a Ready replacement', (pods) =>
+        pods.length === 1 && pods[0]!.metadata?.name !== pod && isPodReady(pods[0]!))
+      return p!.metadata!.name!
+    })
+    await Then('the replacement has a different name', () => { expect(replacement).not.toBe(pod) })
+    await And('its /data is empty', async () => {
+      expect(await lsData(kube, ns, replacement)).toEqual([])
+    })
+  })
+
+  test('Q0-07 StatefulSet pods are named <statefulset>-<ordinal>, and a recreated pod gets the same name', async ({ kube, ns }) => {
+    await givenStatefulSet(kube, ns)
+    await Then('the pods are podinfo-0 and podinfo-1', async () => {
+      expect((await listPods(kube, ns, 'app=podinfo')).map((p) => p.metadata?.name)).toEqual(['podinfo-0', 'podinfo-1'])
+    })
+    const uid = (await getPod(kube, ns, 'podinfo-0')).metadata?.uid
+    await When('podinfo-0 is deleted', async () => {
+      await deletePod(kube, ns, 'podinfo-0')
+      await waitForPodGone(kube, ns, 'podinfo-0', uid)
+    })
+    await Then('a new pod (another uid) named podinfo-0 is Ready', async () => {
+      const p = await waitForPod(kube, ns, 'podinfo-0', 'to be back and Ready', (p) => p.metadata?.uid !== uid && isPodReady(p))
+      expect(p.metadata?.uid).not.toBe(uid)
+      expect((await listPods(kube, ns, 'app=podinfo')).map((x) => x.metadata?.name)).toEqual(['podinfo-0', 'podinfo-1'])
+    })
+  })
+
+  test('Q0-08 through the headless Service a client resolves one specific pod by its name', async ({ kube, ns, client }) => {
+    await givenStatefulSet(kube, ns)
+    const [p0, p1] = await Promise.all([getPod(kube, ns, 'podinfo-0'), getPod(kube, ns, 'podinfo-1')])
+    await Then('the Service is headless', async () => {
+      expect((await kube.core.readNamespacedService({ namespace: ns, name: 'podinfo' })).spec?.clusterIP).toBe('None')
+    })
+    for (const p of [p0!, p1!]) {
+      await Then(`${p.metadata?.name}.podinfo resolves to that pod's IP only (${p.status?.podIP})`, async () => {
+        const r = await client.waitForResolution(`${p.metadata?.name}.podinfo`, `answers ${p.status?.podIP}`, (x) => x.status === 'ok')
+        expect(r.status === 'ok' ? r.addresses : r.output).toEqual([p.status?.podIP])
+      })
+    }
+    await And('podinfo-0 answers GET / by that name with its own hostname', async () => {
+      const res = await client.httpGet('http://podinfo-0.podinfo:9000/')
+      expect(res.ok, res.body).toBe(true)
+      expect((JSON.parse(res.body) as { hostname: string }).hostname).toBe('podinfo-0')
+    })
+  })
+
+  storageTest('Q0-09 each StatefulSet pod gets its own claim <template>-<pod>, bound to its own volume', async ({ kube, ns, storageClass }) => {
+    await givenStatefulSet(kube, ns, storageClass)
+    await Then('claims data-podinfo-0 and data-podinfo-1 are Bound to two different volumes', async () => {
+      const [c0, c1] = await Promise.all([waitForPvcBound(kube, ns, 'data-podinfo-0'), waitForPvcBound(kube, ns, 'data-podinfo-1')])
+      expect(c0.spec?.storageClassName).toBe(storageClass)
+      expect(c0.spec?.volumeName).toBeTruthy()
+      expect(c1.spec?.volumeName).toBeTruthy()
+      expect(c0.spec?.volumeName).not.toBe(c1.spec?.volumeName)
+      const pv = await getPv(kube, c0.spec!.volumeName!)
+      expect(pv.spec?.claimRef).toMatchObject({ namespace: ns, name: 'data-podinfo-0' })
+    })
+    await And('each pod mounts its own claim', async () => {
+      for (const i of [0, 1]) {
+        const pod = await getPod(kube, ns, `podinfo-${i}`)
+        expect(pod.spec?.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName).toBe(`data-podinfo-${i}`)
+      }
+    })
+  })
+
+  test('Q0-10 changing the image rolls ordinal 1 (terminated, recreated, Ready) before ordinal 0 is terminated', async ({ kube, ns, podEvents, images, cleanup }) => {
+    await givenStatefulSet(kube, ns)
+    const timeline = await podEvents.record({ selector: 'app=podinfo' })
+    await When(`the image changes to ${images.podinfo}`, async () => {
+      await setImage(kube, ns, 'StatefulSet', 'podinfo', 'podinfo', images.podinfo)
+      await waitForStatefulSetRolledOut(kube, ns, 'podinfo')
+    })
+    await Then('old podinfo-1 terminates, new podinfo-1 is Ready, and only then old podinfo-0 terminates', () => {
+      expect(timeline.orderOf([
+        { pod: 'podinfo-1', kind: 'terminating', incarnation: 'old' },
+        { pod: 'podinfo-1', kind: 'ready', incarnation: 'new' },
+        { pod: 'podinfo-0', kind: 'terminating', incarnation: 'old' },
+        { pod: 'podinfo-0', kind: 'ready', incarnation: 'new' },
+      ]), timeline.describe()).toEqual([
+        'podinfo-1 terminating (old)', 'podinfo-1 ready (new)', 'podinfo-0 terminating (old)', 'podinfo-0 ready (new)',
+      ])
+      expect(timeline.replacementOrder(), timeline.describe()).toEqual(['podinfo-1', 'podinfo-0'])
+    })
+    await And('both pods run the new revision and answer /version 6.7.0', async () => {
+      const sts = await getStatefulSet(kube, ns, 'podinfo')
+      for (const name of ['podinfo-0', 'podinfo-1']) {
+        const pod = await getPod(kube, ns, name)
+        expect(pod.metadata?.labels?.['controller-revision-hash'], `${ns}/${name}`).toBe(sts.status?.updateRevision)
+        expect(await versionOf(await forwardTo(kube, ns, name, cleanup))).toBe('6.7.0')
+      }
+    })
+  })
+
+  storageTest('Q0-11 after the update each pod still serves what was stored on it before', async ({ kube, ns, images, cleanup, storageClass }) => {
+    await givenStatefulSet(kube, ns, storageClass)
+    await Given('a value stored on each pod through its own port-forward', async () => {
+      expect(await storeOn(await forwardTo(kube, ns, 'podinfo-0', cleanup), quest.pod0.body)).toBe(quest.pod0.hash)
+      expect(await storeOn(await forwardTo(kube, ns, 'podinfo-1', cleanup), quest.pod1.body)).toBe(quest.pod1.hash)
+    })
+    await When(`the image changes to ${images.podinfo} and the rollout completes`, async () => {
+      await setImage(kube, ns, 'StatefulSet', 'podinfo', 'podinfo', images.podinfo)
+      await waitForStatefulSetRolledOut(kube, ns, 'podinfo')
+    })
+    for (const [i, v] of [[0, quest.pod0], [1, quest.pod1]] as const) {
+      await Then(`GET /store/${v.hash} on podinfo-${i} returns ${v.body}`, async () => {
+        const res = await readStored(await forwardTo(kube, ns, `podinfo-${i}`, cleanup), v.hash)
+        expect(res.status, `podinfo-${i} in ${ns} (class ${storageClass})`).toBe(200)
+        expect(res.body).toBe(v.body)
+      })
+    }
+  })
+
+  storageTest('Q0-12 what is stored on pod 0 cannot be read from pod 1', async ({ kube, ns, cleanup, storageClass }) => {
+    await givenStatefulSet(kube, ns, storageClass)
+    await Given(`${quest.pod0.body} stored on podinfo-0`, async () => {
+      expect(await storeOn(await forwardTo(kube, ns, 'podinfo-0', cleanup), quest.pod0.body)).toBe(quest.pod0.hash)
+    })
+    await Then(`GET /store/${quest.pod0.hash} on podinfo-1 finds nothing`, async () => {
+      const res = await readStored(await forwardTo(kube, ns, 'podinfo-1', cleanup), quest.pod0.hash)
+      expect(res.status, `podinfo-1 answered ${res.body.slice(0, 200)}`).not.toBe(200)
+      expect(res.body).not.toContain('pod index')
+    })
+    await And(`/data of podinfo-1 has no ${quest.pod0.hash}`, async () => {
+      const r = await execIn(kube, ns, 'podinfo-1', ['ls', '-A', '/data'])
+      expect(r.exitCode).toBe(0)
+      expect(r.stdout).not.toContain(quest.pod0.hash)
+    })
+  })
+})
