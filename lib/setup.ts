@@ -3,14 +3,14 @@ import { aroundEach } from 'vitest'
 import { claimIdOf } from './context.ts'
 import { withStepLog, type StepLog } from './steps.ts'
 
-aroundEach(async (runTest, ctx) => {
-  const claim = claimIdOf(ctx.task.name)
-  ctx.task.meta.claim = claim
-  const sc = /\[([^\]]+)\]$/.exec(ctx.task.name)?.[1]
-  const log: StepLog = { test: [claim ?? ctx.task.name.slice(0, 30), sc].filter(Boolean).join(' '), steps: [] }
+aroundEach(async (runTest, { task }) => {
+  const claim = claimIdOf(task.name)
+  task.meta.claim = claim
+  const sc = /\[([^\]]+)\]$/.exec(task.name)?.[1]
+  const log: StepLog = { test: [claim ?? task.name.slice(0, 30), sc].filter(Boolean).join(' '), steps: [] }
   try {
     await withStepLog(log, runTest)
   } finally {
-    ctx.task.meta.steps = log.steps
+    task.meta.steps = log.steps
   }
 })

@@ -24,9 +24,11 @@ export function withStepLog<T>(log: StepLog, fn: () => Promise<T>): Promise<T> {
   return current.run(log, fn)
 }
 
+// Straight to stdout rather than console.log, which vitest would frame with
+// a header per line; the test's tag keeps parallel tests apart.
 function print(line: string): void {
   const log = current.getStore()
-  console.log(log ? `[${log.test}] ${line}` : line)
+  process.stdout.write(`${log ? `[${log.test}] ` : ''}${line}\n`)
 }
 
 async function step<T>(keyword: Keyword, title: string, fn: () => T | Promise<T>): Promise<T> {

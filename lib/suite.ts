@@ -70,35 +70,45 @@ export const test = base.extend<Fixtures>({
     await use(recorder)
   },
 
+  // Started on first use: most tests never need it.
   client: async ({ kube, ns, images }, use) => {
-    await use(await startClusterClient(kube, ns, images.busybox))
+    let started: Promise<ClusterClient> | undefined
+    const get = () => (started ??= startClusterClient(kube, ns, images.busybox))
+    await use({
+      pod: 'client',
+      resolve: async (name) => (await get()).resolve(name),
+      nslookup: async (name) => (await get()).nslookup(name),
+      waitForResolution: async (...args) => (await get()).waitForResolution(...args),
+      http: async (url, init) => (await get()).http(url, init),
+    })
   },
 })
 
 // The namespace fixture dumps the timelines of a failed test: it finds them here.
 const recorders = new Map<string, PodEventRecorder>()
 
-export type SpecContext = TestContext & Fixtures
+export type SpecContext = Pick<TestContext, 'task' | 'skip' | 'expect' | 'signal' | 'onTestFailed' | 'onTestFinished' | 'annotate'> & Fixtures
 
-// One test per selected storage class: "<title> [<class>]".
+// One test per selected storage class: "<title> [<class>]". (Vitest reads a
+// test's fixtures from its destructuring, hence the long parameter list.)
 export function storageTest(title: string, fn: (ctx: SpecContext & { storageClass: string }) => Promise<void>, timeout?: number): void {
   for (const storageClass of inject('storageClasses')) {
-    test(`${title} [${storageClass}]`, async (ctx) => {
-      ctx.task.meta.storageClass = storageClass
-      await fn({ ...ctx, storageClass } as SpecContext & { storageClass: string })
+    test(`${title} [${storageClass}]`, async ({ task, skip, expect, signal, onTestFailed, onTestFinished, annotate, kube, ns, podEvents, client, cleanup, images }) => {
+      task.meta.storageClass = storageClass
+      await fn({ task, skip, expect, signal, onTestFailed, onTestFinished, annotate, kube, ns, podEvents, client, cleanup, images, storageClass })
     }, timeout)
   }
 }
 
 // Skips the running claim at run time, printing and recording why.
-export function skipClaim(ctx: TestContext, reason: string): never {
+export function skipClaim(ctx: Pick<TestContext, 'task' | 'skip'>, reason: string): never {
   ctx.task.meta.reason = reason
   console.log(`[${ctx.task.name}] SKIPPED: ${reason}`)
   return ctx.skip(reason)
 }
 
 // Part of a claim the cluster cannot show: the claim's entry says so, the rest still counts.
-export function skipPart(ctx: TestContext, reason: string): void {
+export function skipPart(ctx: Pick<TestContext, 'task'>, reason: string): void {
   ;(ctx.task.meta.notes ??= []).push(`not checked: ${reason}`)
   note(`not checked: ${reason}`)
 }

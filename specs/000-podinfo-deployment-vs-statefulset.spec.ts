@@ -159,12 +159,14 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
     for (const p of [p0!, p1!]) {
       await Then(`${p.metadata?.name}.podinfo resolves to that pod's IP only (${p.status?.podIP})`, async () => {
         const r = await client.waitForResolution(`${p.metadata?.name}.podinfo`, `answers ${p.status?.podIP}`, (x) => x.status === 'ok')
-        expect(r.status === 'ok' ? r.addresses : r.output).toEqual([p.status?.podIP])
+        expect(r.status === 'ok' ? r.addresses : r.output, r.output).toEqual([p.status?.podIP])
+        const fqdn = await client.nslookup(`${p.metadata?.name}.podinfo.${ns}.svc.cluster.local`)
+        expect(fqdn.status === 'ok' ? fqdn.addresses : fqdn.output, fqdn.output).toEqual([p.status?.podIP])
       })
     }
     await And('podinfo-0 answers GET / by that name with its own hostname', async () => {
-      const res = await client.httpGet('http://podinfo-0.podinfo:9000/')
-      expect(res.ok, res.body).toBe(true)
+      const res = await client.http('http://podinfo-0.podinfo:9000/')
+      expect(res.status, res.raw).toBe(200)
       expect((JSON.parse(res.body) as { hostname: string }).hostname).toBe('podinfo-0')
     })
   })
