@@ -11,7 +11,22 @@ export async function storeOn(pod: Forward, body: string): Promise<string> {
   return res.json<{ hash: string }>().hash
 }
 
-export const readStored = (pod: Forward, hash: string) => pod.request(`/store/${hash}`)
+export interface Stored {
+  status: number
+  body: string
+  // podinfo answers a key it does not have with HTTP 200 and {"code": 500, "message": …}.
+  error?: string
+}
+
+// GET /store/<hash>: the stored body (HTTP 202), or podinfo's error document.
+export async function readStored(pod: Forward, hash: string): Promise<Stored> {
+  const res = await pod.request(`/store/${hash}`)
+  try {
+    const doc = JSON.parse(res.body) as { code?: number; message?: string }
+    if (doc && typeof doc.code === 'number' && doc.code >= 400) return { status: res.status, body: res.body, error: doc.message ?? `code ${doc.code}` }
+  } catch { /* a stored body need not be JSON */ }
+  return { status: res.status, body: res.body }
+}
 
 // GET /panic makes podinfo exit; the connection may die with it.
 export async function panic(pod: Forward): Promise<void> {
