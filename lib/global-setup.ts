@@ -20,10 +20,11 @@ import { resources, watchObjects } from './watch.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..')
 
-function setupError(message: string): Error {
-  const err = new Error(message)
-  err.stack = `stateful-conformance: ${message}` // one line, no stack: the message is the diagnosis
-  return err
+// A bad setup ends the run here with one line (the message is the diagnosis;
+// a stack trace and vitest's "no test files" would only bury it).
+function setupError(message: string): never {
+  process.stderr.write(`stateful-conformance: ${message}\n`)
+  process.exit(2)
 }
 
 function kubeconfigConfigured(o: Options): boolean {
@@ -43,7 +44,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     options = parseOptions(process.env)
   } catch (err) {
-    throw setupError((err as Error).message)
+    setupError((err as Error).message)
   }
   const embedded = options.cluster === 'embedded' || (options.cluster === 'auto' && !kubeconfigConfigured(options))
   let stopEmbedded = false
@@ -64,15 +65,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     kube = connect(kubeconfigPath ?? undefined, context ?? undefined)
   } catch (err) {
-    throw setupError(`bad kubeconfig${kubeconfigPath ? ` ${kubeconfigPath}` : ''}: ${(err as Error).message}`)
+    setupError(`bad kubeconfig${kubeconfigPath ? ` ${kubeconfigPath}` : ''}: ${(err as Error).message}`)
   }
   const contextName = kube.kc.getCurrentContext() || null
   const version = await probeServer(kube).catch((err: Error) => {
-    throw setupError(`cannot reach the cluster of context "${contextName}" at ${kube.server}: ${err.message}`)
+    setupError(`the cluster of context "${contextName}" at ${kube.server}: ${err.message}`)
   })
   const denied = await preflightPermissions(kube)
   if (denied.length) {
-    throw setupError(`the credentials of context "${contextName}" may not ${denied.join('; ')} (see fixtures/rbac.yaml for what the suite needs)`)
+    setupError(`the credentials of context "${contextName}" may not ${denied.join('; ')} (see fixtures/rbac.yaml for what the suite needs)`)
   }
 
   const nodes = await kube.core.listNode().then((l) => l.items)
@@ -85,7 +86,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       isDefault: c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
     })))
   } catch (err) {
-    if (err instanceof OptionError) throw setupError(err.message)
+    if (err instanceof OptionError) setupError(err.message)
     throw err
   }
 

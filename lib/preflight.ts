@@ -1,7 +1,7 @@
 // Fail fast, before anything is created: is the server there, and may these
 // credentials do what the suite does?
 import * as k8s from '@kubernetes/client-node'
-import { describeApiError, type Kube } from './kube.ts'
+import { describeApiError, statusCode, type Kube } from './kube.ts'
 
 export async function probeServer(kube: Kube, timeoutMs = 10_000): Promise<string> {
   const versionApi = kube.kc.makeApiClient(k8s.VersionApi)
@@ -13,11 +13,24 @@ export async function probeServer(kube: Kube, timeoutMs = 10_000): Promise<strin
     const v = await Promise.race([versionApi.getCode(), deadline])
     return v.gitVersion
   } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause
-    throw new Error(cause?.code ? `${cause.code} ${cause.message ?? ''}`.trim() : describeApiError(err))
+    const code = statusCode(err)
+    if (code === 401) throw new Error('the server rejected the credentials (HTTP 401 Unauthorized)')
+    if (code === 403) throw new Error('the server forbids these credentials even GET /version (HTTP 403)')
+    throw new Error(`unreachable: ${rootCause(err)}`)
   } finally {
     clearTimeout(timer)
   }
+}
+
+// "fetch failed" says nothing; the innermost cause (ECONNREFUSED, a TLS error…) does.
+export function rootCause(err: unknown): string {
+  let e = err as { cause?: unknown; code?: unknown; message?: string } | undefined
+  const seen: string[] = []
+  while (e) {
+    if (e.message && !/^fetch failed$/.test(e.message)) seen.push(typeof e.code === 'string' && !e.message.includes(e.code) ? `${e.code}: ${e.message}` : e.message)
+    e = e.cause as typeof e
+  }
+  return seen.at(-1) ?? describeApiError(err)
 }
 
 // Every verb the suite uses, with why; fixtures/rbac.yaml grants exactly these.

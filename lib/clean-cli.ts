@@ -1,0 +1,46 @@
+// npm run clean — removes what earlier runs of the suite left in the cluster
+// (interrupted runs, SC_KEEP… debugging): namespaces and volumes labelled
+// app.kubernetes.io/managed-by=stateful-conformance, and nothing else.
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { removeRunNamespaces } from './global-setup.ts'
+import { connect, describeApiError } from './kube.ts'
+import { listSuiteNamespaces, managedBy } from './namespace.ts'
+import { parseOptions } from './options.ts'
+import { probeServer } from './preflight.ts'
+
+const selector = Object.entries(managedBy).map(([k, v]) => `${k}=${v}`).join(',')
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.env)
+  const embeddedKubeconfig = resolve(import.meta.dirname, '..', '.cluster', 'kubeconfig')
+  const kubeconfig = o.kubeconfig ?? (o.cluster !== 'current' && existsSync(embeddedKubeconfig) && !o.context ? embeddedKubeconfig : undefined)
+  const kube = connect(kubeconfig, o.context)
+  await probeServer(kube)
+  console.log(`cleaning ${kube.server} (context ${kube.kc.getCurrentContext()}) of what the suite left (${selector})`)
+  const namespaces = await listSuiteNamespaces(kube)
+  console.log(namespaces.length ? `namespaces: ${namespaces.join(', ')}` : 'namespaces: none')
+  const runs = new Set<string>()
+  for (const name of namespaces) {
+    const ns = await kube.core.readNamespace({ name })
+    runs.add(ns.metadata?.labels?.['stateful-conformance/run'] ?? '')
+  }
+  const left: string[] = []
+  for (const run of runs) left.push(...await removeRunNamespaces(kube, run, 180_000))
+  const pvs = (await kube.core.listPersistentVolume({ labelSelector: selector })).items
+  for (const pv of pvs) {
+    await kube.core.deletePersistentVolume({ name: pv.metadata!.name! }).catch((err: unknown) => left.push(`${pv.metadata?.name}: ${describeApiError(err)}`))
+  }
+  console.log(pvs.length ? `volumes deleted: ${pvs.map((p) => p.metadata?.name).join(', ')}` : 'volumes: none')
+  if (left.length) {
+    console.error(`still there after 180s: ${left.join(', ')}`)
+    process.exitCode = 1
+  } else {
+    console.log('clean')
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`clean failed: ${err.message}`)
+  process.exitCode = 1
+})
