@@ -10,7 +10,7 @@ import { apiServer, binDir, net, paths, state, versions } from './config.ts'
 import { buildImages, importImages } from './images.ts'
 import { formatDuration, log, phase } from './log.ts'
 import {
-  assertRunning, components, createNetns, deleteNetns, killStrays, netnsExists, ourMounts, pidOf, removeCgroups,
+  assertRunning, components, createNetns, deleteNetns, killStrays, netnsExists, ourMounts, pidOf, removeCgroups, removeRuntimeLeftovers,
   start, stop, strayProcesses, unmountAll, writeConfigs, type Component,
 } from './node.ts'
 import { ensurePki, kubeconfig } from './pki.ts'
@@ -37,7 +37,12 @@ export async function up(): Promise<void> {
     log(`already up: ${apiServer} (kubeconfig ${paths.kubeconfig})`)
     return
   }
-  if (missingBuilds().length) await phase(`build ${missingBuilds().join(', ')}`, buildAll)
+  if (missingBuilds().length) {
+    await exec('go', ['version']).catch(() => {
+      throw new Error(`Go is needed to build ${missingBuilds().join(', ')} (once; cached in ${paths.bin}); none on PATH`)
+    })
+    await phase(`build ${missingBuilds().join(', ')}`, buildAll)
+  }
   const archives = await phase('image archives', buildImages)
   await phase('certificates and kubeconfigs', async () => {
     await ensurePki()
@@ -102,6 +107,7 @@ export async function down(): Promise<void> {
     const unmounted = await unmountAll()
     const cgroups = await removeCgroups()
     await deleteNetns()
+    await removeRuntimeLeftovers()
     for (const dir of [paths.state, paths.run, paths.etcd, paths.hostpathVolumes]) await rm(dir, { recursive: true, force: true })
     await rm(paths.kubeconfig, { force: true })
     log(`killed ${killed} stray processes, unmounted ${unmounted}, removed ${cgroups} cgroups`)

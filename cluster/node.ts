@@ -344,3 +344,25 @@ export async function removeCgroups(): Promise<number> {
   }
   return removed
 }
+
+// containerd 1.6 keeps shim sockets and fifos under /run/containerd, and libcni
+// its results under /var/lib/cni, whatever the configuration says. Remove ours
+// (network "embedded") and the folders once empty: another runtime on the
+// machine keeps its own there.
+export async function removeRuntimeLeftovers(): Promise<string[]> {
+  const removed: string[] = []
+  const results = '/var/lib/cni/results'
+  for (const f of existsSync(results) ? readdirSync(results) : []) {
+    if (f.startsWith('embedded-')) {
+      await rm(join(results, f), { force: true })
+      removed.push(join(results, f))
+    }
+  }
+  for (const dir of [results, '/var/lib/cni', '/run/containerd/s', '/run/containerd/fifo', '/run/containerd']) {
+    try {
+      await rmdir(dir)
+      removed.push(dir)
+    } catch { /* not there, or not empty: not ours alone */ }
+  }
+  return removed
+}
