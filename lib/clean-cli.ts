@@ -1,6 +1,9 @@
 // npm run clean — removes what earlier runs of the suite left in the cluster
-// (interrupted runs, SC_KEEP… debugging): namespaces and volumes labelled
+// (interrupted runs, debugging): namespaces and volumes labelled
 // app.kubernetes.io/managed-by=stateful-conformance, and nothing else.
+// With SC_CLEAN_RUN=<run id> (how a Ctrl-C'd run cleans up after itself)
+// only that run's namespaces; SC_CLEAN_STOP_EMBEDDED=1 then stops the
+// embedded cluster that run had started.
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { removeRunNamespaces } from './global-setup.ts'
@@ -18,6 +21,14 @@ async function main(): Promise<void> {
   const kube = connect(kubeconfig, o.context)
   await probeServer(kube)
   console.log(`cleaning ${kube.server} (context ${kube.kc.getCurrentContext()}) of what the suite left (${selector})`)
+  const onlyRun = process.env.SC_CLEAN_RUN
+  if (onlyRun) {
+    // Twice: the interrupted run may have been creating one as it died.
+    const left = [...await removeRunNamespaces(kube, onlyRun, 120_000), ...await removeRunNamespaces(kube, onlyRun, 60_000)]
+    console.error(left.length ? `stateful-conformance: run ${onlyRun}: still terminating: ${left.join(', ')}` : `stateful-conformance: run ${onlyRun}: its namespaces are gone`)
+    if (process.env.SC_CLEAN_STOP_EMBEDDED === '1') await (await import('../cluster/cli.ts')).down()
+    return
+  }
   const namespaces = await listSuiteNamespaces(kube)
   console.log(namespaces.length ? `namespaces: ${namespaces.join(', ')}` : 'namespaces: none')
   const runs = new Set<string>()

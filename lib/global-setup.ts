@@ -3,6 +3,7 @@
 // may do what the suite does, choose the storage classes, and hand all that
 // to the workers. A bad setup ends here with one line, having created nothing.
 // Afterwards (and on Ctrl-C): remove every namespace this run made.
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
@@ -16,6 +17,8 @@ import { listSuiteNamespaces } from './namespace.ts'
 import { OptionError, parseOptions, selectStorageClasses, type Options } from './options.ts'
 import { preflightPermissions, probeServer } from './preflight.ts'
 import { describeStorageClasses } from './storage-classes.ts'
+import { detectCapabilities, describeDetectedCapabilities } from './capability-probe.ts'
+import { timeout } from './timeouts.ts'
 import { resources, watchObjects } from './watch.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..')
@@ -110,15 +113,27 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('reportsDir', reportsDir)
   project.provide('cluster', cluster)
 
-  // Ctrl-C: start deleting this run's namespaces before going.
-  let interrupted = false
+  // What each class can do: declared, and probed with small claims in a namespace of this run.
+  const detected = await detectCapabilities(kube, classes, storageClasses, {
+    runId, busybox: resolveImages(options.images).busybox, timeoutMs: timeout('pvcBound', options.timeoutScale),
+  })
+  console.log(describeDetectedCapabilities(detected))
+  project.provide('storageCapabilities', detected.byClass)
+
+  // Ctrl-C: vitest exits a millisecond later, so the clean-up runs in a
+  // detached process of its own (lib/clean-cli.ts) that outlives this one:
+  // it deletes this run's namespaces (and stops an embedded cluster this run started).
   const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) process.exit(130)
-    interrupted = true
-    console.error(`\nstateful-conformance: ${signal}: deleting the namespaces of run ${runId} …`)
-    removeRunNamespaces(kube, runId, 20_000)
-      .catch((err: Error) => console.error(`stateful-conformance: cleanup after ${signal} failed: ${err.message}; run npm run clean`))
-      .finally(() => process.exit(130))
+    console.error(`\nstateful-conformance: ${signal}: removing what run ${runId} made, in the background (npm run clean does it again if needed)`)
+    const cleaner = spawn(process.execPath, [join(repoRoot, 'lib', 'clean-cli.ts')], {
+      detached: true,
+      stdio: 'inherit',
+      env: {
+        ...process.env, SC_CLEAN_RUN: runId, SC_CLEAN_STOP_EMBEDDED: stopEmbedded ? '1' : '',
+        ...(kubeconfigPath ? { KUBECONFIG: kubeconfigPath } : {}), ...(contextName ? { SC_CONTEXT: contextName } : {}),
+      },
+    })
+    cleaner.unref()
   }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)

@@ -8,7 +8,7 @@
 //   images     the images in use (upstream names, or the overrides)
 // plus storageTest(), which runs a [sc] claim once per selected storage class.
 import { join, resolve } from 'node:path'
-import { test as base, inject, type TestContext } from 'vitest'
+import { describe, test as base, inject, type TestContext } from 'vitest'
 import { claimIdOf } from './context.ts'
 import { startClusterClient, type ClusterClient } from './dns.ts'
 import { dumpNamespace, reportDirName } from './diagnostics.ts'
@@ -49,7 +49,9 @@ export const test = base.extend<Fixtures>({
     if (errors.length) throw new Error(`cleanup failed:\n${errors.join('\n')}`)
   },
 
-  ns: async ({ task, kube }, use) => {
+  ns: async ({ task, kube, signal }, use) => {
+    // After Ctrl-C (the run cancelled) no new namespace: the run is cleaning up its own.
+    if (signal.aborted) throw new Error('the run was cancelled')
     const name = await createNamespace(kube, task.name, inject('runId'), claimIdOf(task.name))
     await use(name)
     if (task.result?.state === 'fail') {
@@ -89,15 +91,20 @@ const recorders = new Map<string, PodEventRecorder>()
 
 export type SpecContext = Pick<TestContext, 'task' | 'skip' | 'expect' | 'signal' | 'onTestFailed' | 'onTestFinished' | 'annotate'> & Fixtures
 
-// One test per selected storage class: "<title> [<class>]". (Vitest reads a
-// test's fixtures from its destructuring, hence the long parameter list.)
+// One test per selected storage class: "<title> [<class>]". The classes run
+// in parallel, each test in its own namespace with its own step log and
+// diagnostics; the group keeps one claim's classes together, so claims still
+// run one after another. (Vitest reads a test's fixtures from its
+// destructuring, hence the long parameter list.)
 export function storageTest(title: string, fn: (ctx: SpecContext & { storageClass: string }) => Promise<void>, timeout?: number): void {
-  for (const storageClass of inject('storageClasses')) {
-    test(`${title} [${storageClass}]`, async ({ task, skip, expect, signal, onTestFailed, onTestFinished, annotate, kube, ns, podEvents, client, cleanup, images }) => {
-      task.meta.storageClass = storageClass
-      await fn({ task, skip, expect, signal, onTestFailed, onTestFinished, annotate, kube, ns, podEvents, client, cleanup, images, storageClass })
-    }, timeout)
-  }
+  describe(`${claimIdOf(title) ?? title} on each storage class`, () => {
+    for (const storageClass of inject('storageClasses')) {
+      test.concurrent(`${title} [${storageClass}]`, async ({ task, skip, expect, signal, onTestFailed, onTestFinished, annotate, kube, ns, podEvents, client, cleanup, images }) => {
+        task.meta.storageClass = storageClass
+        await fn({ task, skip, expect, signal, onTestFailed, onTestFinished, annotate, kube, ns, podEvents, client, cleanup, images, storageClass })
+      }, timeout)
+    }
+  })
 }
 
 // Skips the running claim at run time, printing and recording why.
@@ -119,3 +126,4 @@ export function reportPath(...parts: string[]): string {
 
 export { describe, expect } from 'vitest'
 export { And, Given, Then, When, note } from './steps.ts'
+export { attachTimeline } from './report/timeline-attachment.ts'
