@@ -37,6 +37,12 @@ export async function up(): Promise<void> {
     log(`already up: ${apiServer} (kubeconfig ${paths.kubeconfig})`)
     return
   }
+  if (netnsExists() || existsSync(paths.state) || components.some((c) => pidOf(c))) {
+    // Half a cluster (a crashed component, a machine that kept state but not
+    // processes) is not worth reviving: start clean.
+    log('found the remains of an earlier cluster: removing them first')
+    await down()
+  }
   if (missingBuilds().length) {
     await exec('go', ['version']).catch(() => {
       throw new Error(`Go is needed to build ${missingBuilds().join(', ')} (once; cached in ${paths.bin}); none on PATH`)
