@@ -1,6 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { Timeline } from './timeline.ts'
+import { waitForEvents, waitForTimeline } from './timeline-wait.ts'
 
 const T0 = Date.parse('2026-01-01T00:00:00Z')
 
@@ -69,5 +70,79 @@ describe('Timeline', () => {
     const t = rollout(['web-1', 'web-0'])
     // While one pod is replaced, one Ready pod remains; never more than two alive.
     expect(t.counts()).toMatchObject({ maxPods: 2, minReady: 1 })
+  })
+})
+
+describe('Timeline: Deployment strategies', () => {
+  // Old pods a and b (revision r1) replaced by c (r2); `cAt` says when c is created.
+  function replace(cAt: 'after both stopped' | 'while b runs'): Timeline {
+    const t = new Timeline(T0)
+    t.sync([pod('a', 'a', { ready: true, rev: 'r1' }), pod('b', 'b', { ready: true, rev: 'r1' })], T0)
+    t.observe('MODIFIED', pod('a', 'a', { ready: true, phase: 'Running', terminating: true, rev: 'r1' }), T0 + 1)
+    t.observe('MODIFIED', pod('b', 'b', { ready: true, phase: 'Running', terminating: true, rev: 'r1' }), T0 + 2)
+    t.observe('MODIFIED', pod('a', 'a', { phase: 'Failed', terminating: true, rev: 'r1' }), T0 + 3)
+    if (cAt === 'while b runs') t.observe('ADDED', pod('c', 'c', { rev: 'r2' }), T0 + 4)
+    t.observe('MODIFIED', pod('b', 'b', { phase: 'Failed', terminating: true, rev: 'r1' }), T0 + 5)
+    if (cAt === 'after both stopped') t.observe('ADDED', pod('c', 'c', { rev: 'r2' }), T0 + 6)
+    t.observe('DELETED', pod('a', 'a', { phase: 'Failed', terminating: true, rev: 'r1' }), T0 + 7)
+    return t
+  }
+
+  test('a pod that reaches phase Failed or Succeeded is stopped once, deleted later', () => {
+    const t = replace('after both stopped')
+    expect(t.events.filter((e) => e.pod === 'a').map((e) => e.kind)).toEqual(['present', 'ready', 'terminating', 'unready', 'stopped', 'deleted'])
+  })
+
+  test('runningBefore: old pods stopped (not yet deleted) do not count as running', () => {
+    const t = replace('after both stopped')
+    const created = t.first('created', 'new')!
+    expect(created.pod).toBe('c')
+    expect(t.runningBefore(created)).toEqual([])
+  })
+
+  test('runningBefore: an old pod still running when a new one is created is named with its revision', () => {
+    const t = replace('while b runs')
+    expect(t.runningBefore(t.first('created', 'new')!).map((e) => `${e.pod} ${e.revision}`)).toEqual(['b r1'])
+  })
+
+  test('waves: old pods terminated with a new pod Ready in between come in two waves', () => {
+    const t = new Timeline(T0)
+    t.sync(['a', 'b', 'c'].map((n) => pod(n, n, { ready: true, rev: 'r1' })), T0)
+    t.observe('MODIFIED', pod('a', 'a', { ready: true, terminating: true, rev: 'r1' }), T0 + 1)
+    t.observe('ADDED', pod('x', 'x', { rev: 'r2' }), T0 + 2)
+    t.observe('MODIFIED', pod('x', 'x', { ready: true, rev: 'r2' }), T0 + 3)
+    t.observe('MODIFIED', pod('b', 'b', { ready: true, terminating: true, rev: 'r1' }), T0 + 4)
+    t.observe('MODIFIED', pod('c', 'c', { ready: true, terminating: true, rev: 'r1' }), T0 + 5)
+    expect(t.waves({ kind: 'terminating', incarnation: 'old' }, { kind: 'ready', incarnation: 'new' })).toEqual([['a'], ['b', 'c']])
+    expect(t.waves({ kind: 'created', incarnation: 'new' }, { kind: 'ready', incarnation: 'new' })).toEqual([['x']])
+  })
+
+  test('waves: all at once is one wave; nothing matching is none', () => {
+    const t = replace('after both stopped')
+    expect(t.waves({ kind: 'terminating', incarnation: 'old' }, { kind: 'ready', incarnation: 'new' })).toEqual([['a', 'b']])
+    expect(t.waves({ kind: 'restarted' }, { kind: 'ready' })).toEqual([])
+  })
+})
+
+describe('waitForTimeline', () => {
+  test('resolves on the event that satisfies it, and stops listening', async () => {
+    const t = new Timeline(T0)
+    const seen = waitForEvents(t, [{ pod: 'p', kind: 'ready' }])
+    t.observe('ADDED', pod('p', 'u'))
+    t.observe('MODIFIED', pod('p', 'u', { ready: true }))
+    await expect(seen).resolves.toBeUndefined()
+  })
+
+  test('times out with the timeline it saw', async () => {
+    vi.useFakeTimers()
+    try {
+      const t = new Timeline(T0)
+      t.observe('ADDED', pod('p', 'u'), T0)
+      const seen = waitForTimeline(t, 'p ready', (x) => !!x.find({ pod: 'p', kind: 'ready' }), 'exec')
+      vi.advanceTimersByTime(31_000)
+      await expect(seen).rejects.toThrow(/waiting for the pod watch to show p ready\nobserved pod events[^]*p\s+created/)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

@@ -4,7 +4,8 @@
 // stream), so "1 before 0" is proven from the events, not from a listing.
 import type { V1Pod } from '@kubernetes/client-node'
 
-export type PodEventKind = 'present' | 'created' | 'running' | 'ready' | 'unready' | 'restarted' | 'terminating' | 'deleted'
+// stopped: the pod reached phase Succeeded or Failed (its containers have exited), deleted or not.
+export type PodEventKind = 'present' | 'created' | 'running' | 'ready' | 'unready' | 'restarted' | 'terminating' | 'stopped' | 'deleted'
 
 export interface PodEvent {
   seq: number
@@ -30,6 +31,7 @@ interface PodState {
 }
 
 const revisionOf = (p: V1Pod) => p.metadata?.labels?.['controller-revision-hash'] ?? p.metadata?.labels?.['pod-template-hash']
+const isStopped = (phase?: string) => phase === 'Succeeded' || phase === 'Failed'
 const isReady = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true
 const restartsOf = (p: V1Pod) => (p.status?.containerStatuses ?? []).reduce((n, s) => n + (s.restartCount ?? 0), 0)
 
@@ -41,6 +43,7 @@ export class Timeline {
   private readonly initial = new Set<string>()
   private readonly started: number
   private seq = 0
+  private readonly listeners = new Set<() => void>()
   // Events up to here describe the state when recording began, not changes.
   private syncedThrough = -1
 
@@ -62,6 +65,7 @@ export class Timeline {
       this.push(p, 'present', at)
       if (s.ready) this.push(p, 'ready', at)
       if (s.terminating) this.push(p, 'terminating', at)
+      if (isStopped(s.phase)) this.push(p, 'stopped', at)
     }
     this.syncedThrough = this.seq - 1
   }
@@ -75,6 +79,7 @@ export class Timeline {
       this.push(p, 'created', at)
     }
     if (p.status?.phase === 'Running' && s.phase !== 'Running') this.push(p, 'running', at)
+    const stopped = isStopped(p.status?.phase) && !isStopped(s.phase)
     s.phase = p.status?.phase
     const ready = isReady(p) && type !== 'DELETED'
     if (ready !== s.ready) this.push(p, ready ? 'ready' : 'unready', at)
@@ -84,6 +89,7 @@ export class Timeline {
     s.restarts = restarts
     if (p.metadata?.deletionTimestamp && !s.terminating) this.push(p, 'terminating', at)
     s.terminating = !!p.metadata?.deletionTimestamp
+    if (stopped) this.push(p, 'stopped', at)
     if (type === 'DELETED') this.push(p, 'deleted', at)
   }
 
@@ -93,6 +99,13 @@ export class Timeline {
       seq: this.seq++, at, kind, uid, pod: p.metadata?.name ?? '?', revision: revisionOf(p),
       incarnation: this.initial.has(uid) ? 'old' : 'new',
     })
+    for (const fn of this.listeners) fn()
+  }
+
+  // Calls fn after every new event; returns a function that stops that.
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn)
+    return () => { this.listeners.delete(fn) }
   }
 
   find(ref: EventRef): PodEvent | undefined {
@@ -106,6 +119,40 @@ export class Timeline {
       ...seen.filter((x) => x.e).sort((a, b) => a.e!.seq - b.e!.seq).map((x) => refLabel(x.r)),
       ...seen.filter((x) => !x.e).map((x) => `${refLabel(x.r)}: never observed`),
     ]
+  }
+
+  // The first event of a kind (optionally of one incarnation), whichever pod it was.
+  first(kind: PodEventKind, incarnation?: 'old' | 'new'): PodEvent | undefined {
+    return this.events.find((e) => e.kind === kind && (!incarnation || e.incarnation === incarnation))
+  }
+
+  // Pods still running just before an event: seen, neither stopped nor deleted
+  // (a terminating pod whose containers still run counts). One entry per pod: its first event.
+  runningBefore(event: PodEvent): PodEvent[] {
+    const running = new Map<string, PodEvent>()
+    for (const e of this.events) {
+      if (e.seq >= event.seq) break
+      if (e.kind === 'stopped' || e.kind === 'deleted') running.delete(e.uid)
+      else if (e.kind === 'present' || e.kind === 'created') running.set(e.uid, e)
+    }
+    return [...running.values()]
+  }
+
+  // The events matching `what`, grouped into waves: a new wave starts whenever an
+  // event matching `separator` happened since the previous one. Old pods terminated
+  // in two waves with a new pod Ready between them were replaced gradually.
+  waves(what: { kind: PodEventKind; incarnation?: 'old' | 'new' }, separator: { kind: PodEventKind; incarnation?: 'old' | 'new' }): string[][] {
+    const matches = (e: PodEvent, m: { kind: PodEventKind; incarnation?: 'old' | 'new' }) => e.kind === m.kind && (!m.incarnation || e.incarnation === m.incarnation)
+    const waves: string[][] = []
+    let split = true
+    for (const e of this.events) {
+      if (matches(e, what)) {
+        if (split) waves.push([])
+        waves.at(-1)!.push(e.pod)
+        split = false
+      } else if (matches(e, separator) && waves.length) split = true
+    }
+    return waves
   }
 
   // Pod names in the order of their first event of a kind (optionally of one incarnation).

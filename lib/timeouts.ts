@@ -1,18 +1,23 @@
 // Every wait's timeout, named by the kind of operation, in one place.
-// SC_TIMEOUT_SCALE multiplies them all: 3 for a managed cluster whose volumes
-// take a minute to provision, 0.5 to find slow spots on a fast one.
+// The defaults let a managed cloud's storage pass slowly (about a minute to
+// provision a volume, half a minute to attach it, a minute to resize or
+// delete it); SC_TIMEOUT_SCALE multiplies them all: 3 for a class slower
+// than that, 0.5 to find slow spots on a fast cluster.
 import { inject } from 'vitest'
 
 const base = {
   apiCall: 30_000,
-  podReady: 90_000,
+  // A pod whose claim is provisioned on first use waits for provisioning and attach.
+  podReady: 180_000,
   podDeleted: 90_000,
   containerRestart: 60_000,
-  pvcBound: 120_000,
+  pvcBound: 180_000,
+  pvcResized: 240_000,
   pvcDeleted: 120_000,
-  pvDeleted: 120_000,
-  rollout: 240_000,
-  scale: 180_000,
+  pvDeleted: 180_000,
+  // Pods one after another, each with a fresh volume.
+  rollout: 360_000,
+  scale: 300_000,
   dns: 60_000,
   endpoints: 60_000,
   exec: 30_000,

@@ -6,6 +6,7 @@ import { progress } from './steps.ts'
 import { timeout as namedTimeout, type TimeoutName } from './timeouts.ts'
 import { resources, watchObjects, type Query, type Resource } from './watch.ts'
 import { describePod, describePods } from './describe.ts'
+import { describeStuckClaim } from './claim-events.ts'
 
 export class WaitTimeout extends Error {
   override name = 'WaitTimeout'
@@ -53,7 +54,7 @@ export function waitFor<T extends KubernetesObject, R>(kube: Kube, spec: WaitSpe
       finish(new WaitTimeout(`timed out after ${limit / 1000}s (${spec.timeout}) waiting for ${spec.what}\nlast observed: ${spec.describe(objects())}`))
     }, limit)
     const heartbeat = setInterval(() => {
-      progress(`… still waiting for ${spec.what} (${Math.round((Date.now() - started) / 1000)}s): ${spec.describe(objects())}`)
+      progress(`… still waiting for ${spec.what} (${Math.round((Date.now() - started) / 1000)}s of ${limit / 1000}s): ${spec.describe(objects())}`)
     }, 10_000)
     watchObjects<T>(kube, spec.resource, spec.query, {
       onSync: (items) => {
@@ -124,6 +125,10 @@ export function waitForPvc(kube: Kube, namespace: string, name: string, what: st
     query: { namespace, fieldSelector: `metadata.name=${name}` },
     until: ([pvc]) => (pvc && until(pvc) ? pvc : undefined),
     describe: ([pvc]) => (pvc ? `phase ${pvc.status?.phase}, volume ${pvc.spec?.volumeName || 'none'}${pvc.metadata?.deletionTimestamp ? ', terminating' : ''}` : 'no such claim'),
+  }).catch(async (err: unknown) => {
+    // A stuck claim is explained by its events and its provisioner, not by its phase alone.
+    if (err instanceof WaitTimeout) err.message += `\n${await describeStuckClaim(kube, namespace, name).catch((e: Error) => `(no claim context: ${e.message})`)}`
+    throw err
   })
 }
 

@@ -1,0 +1,32 @@
+// Waiting on a recorded timeline itself: another watch (a StatefulSet's
+// status, a pod) may report the end of a rollout a moment before the
+// recorder's watch has delivered the pod events that prove its order.
+import { progress } from './steps.ts'
+import { refLabel, type EventRef, type Timeline } from './timeline.ts'
+import { timeout as namedTimeout, type TimeoutName } from './timeouts.ts'
+
+export function waitForTimeline(timeline: Timeline, what: string, until: (t: Timeline) => boolean, timeout: TimeoutName = 'podReady'): Promise<void> {
+  if (until(timeline)) return Promise.resolve()
+  const limit = namedTimeout(timeout)
+  progress(`waiting up to ${limit / 1000}s (${timeout}) for the pod watch to show ${what}`)
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      clearTimeout(deadline)
+      stop()
+      if (err) reject(err)
+      else resolve()
+    }
+    const stop = timeline.subscribe(() => {
+      try {
+        if (until(timeline)) done()
+      } catch (err) {
+        done(err as Error)
+      }
+    })
+    const deadline = setTimeout(() => done(new Error(`timed out after ${limit / 1000}s (${timeout}) waiting for the pod watch to show ${what}\n${timeline.describe()}`)), limit)
+  })
+}
+
+// Until every one of the events was observed.
+export const waitForEvents = (timeline: Timeline, refs: EventRef[], timeout?: TimeoutName) =>
+  waitForTimeline(timeline, refs.map(refLabel).join(', '), (t) => refs.every((r) => t.find(r)), timeout)
