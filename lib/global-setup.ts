@@ -14,6 +14,7 @@ import type { ClusterInfo } from './context.ts'
 import { resolveImages } from './images.ts'
 import { connect, describeApiError, loadKubeConfig, type Kube } from './kube.ts'
 import { listSuiteNamespaces } from './namespace.ts'
+import { loadWaivers, type Waivers } from './waivers.ts'
 import { OptionError, parseOptions, selectStorageClasses, type Options } from './options.ts'
 import { preflightPermissions, probeServer } from './preflight.ts'
 import { describeStorageClasses } from './storage-classes.ts'
@@ -44,10 +45,15 @@ function kubeconfigConfigured(o: Options): boolean {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const startedAt = new Date().toISOString()
   let options: Options
+  let waivers: Waivers
   try {
     options = parseOptions(process.env)
+    waivers = await loadWaivers(options.waiversFile)
   } catch (err) {
     setupError((err as Error).message)
+  }
+  if (Object.keys(waivers).length) {
+    console.log(`stateful-conformance: waived on this cluster (${options.waiversFile}): ${Object.keys(waivers).join(', ')}`)
   }
   const embedded = options.cluster === 'embedded' || (options.cluster === 'auto' && !kubeconfigConfigured(options))
   let stopEmbedded = false
@@ -112,6 +118,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('images', resolveImages(options.images))
   project.provide('reportsDir', reportsDir)
   project.provide('cluster', cluster)
+  project.provide('waivers', waivers)
 
   // What each class can do: declared, and probed with small claims in a namespace of this run.
   const detected = await detectCapabilities(kube, classes, storageClasses, {
