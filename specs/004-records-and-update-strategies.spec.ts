@@ -1,0 +1,196 @@
+// specs/004-records-and-update-strategies.spec.ts — mirrors quest 004
+// (shared/quests/004_d1fa784c486c1f76.txt): a two-replica StatefulSet whose
+// pods each keep their own record of the requests they served, started in
+// parallel; then the update strategies the quest reads about — a Deployment's
+// RollingUpdate and Recreate, and a canary beside the stable version.
+// The quest's Python app is private: busybox httpd with a CGI script stands in
+// for it (fixtures/004/visits.yaml, lib/visits.ts); podinfo 6.9.2 → 6.7.0 for the updates.
+import type { V1Deployment } from '@kubernetes/client-node'
+import type { ClusterClient } from '../lib/dns.ts'
+import type { Kube } from '../lib/kube.ts'
+import { applyFixture, loadManifest } from '../lib/manifests.ts'
+import { getService } from '../lib/service-endpoints.ts'
+import { And, attachTimeline, describe, expect, Given, note, storageTest, test, Then, When } from '../lib/suite.ts'
+import type { PodEventKind, Timeline } from '../lib/timeline.ts'
+import { waitForEvents, waitForTimeline } from '../lib/timeline-wait.ts'
+import { auditVisits, describeAudit, readVisitLog, sendVisits, visitIds } from '../lib/visits.ts'
+import { waitForDeploymentAvailable, waitForEndpoints, waitForPvcBound, waitForReadyReplicas } from '../lib/wait.ts'
+import { getPod, listPods, setImage } from '../lib/workloads.ts'
+
+const pods = ['visits-0', 'visits-1']
+// 40 visits over 2 pods, each connection to a random endpoint (kube-proxy,
+// iptables mode): all on one pod has a chance of 2 × (1/2)^40 ≈ 2e-12.
+const visitCount = 40
+const versions = { stable: '6.9.2', canary: '6.7.0' } // podinfo_previous, podinfo
+
+async function clusterIpOf(kube: Kube, ns: string, service: string): Promise<string> {
+  const ip = (await getService(kube, ns, service)).spec?.clusterIP ?? ''
+  expect(ip, `Service ${ns}/${service} should have a cluster IP`).toMatch(/^\d+\.\d+\.\d+\.\d+$/)
+  return ip
+}
+
+// The rollout parameters as the fixture states them (the API server keeps them as given).
+async function strategyOf(file: string): Promise<{ replicas: number; maxSurge: number; maxUnavailable: number }> {
+  const d = (await loadManifest(file)).find((o) => o.kind === 'Deployment') as V1Deployment
+  const r = d.spec?.strategy?.rollingUpdate
+  return { replicas: d.spec?.replicas ?? 1, maxSurge: Number(r?.maxSurge ?? 0), maxUnavailable: Number(r?.maxUnavailable ?? 0) }
+}
+
+// The kinds of the given events in the order they were observed ("never" last).
+function kindsInOrder(timeline: Timeline, names: string[], kinds: PodEventKind[]): string[] {
+  return timeline.orderOf(kinds.flatMap((kind) => names.map((pod) => ({ pod, kind })))).map((l) => (l.endsWith('never observed') ? `never: ${l}` : l.split(' ')[1]!))
+}
+
+// Updates Deployment web to podinfo 6.7.0 with the timeline recording, until
+// the rollout is done and the watch has seen every new pod Ready.
+async function whenImageChanges(kube: Kube, ns: string, timeline: Timeline, image: string, replicas: number): Promise<void> {
+  await When(`the image of Deployment web changes to ${image}`, async () => {
+    await setImage(kube, ns, 'Deployment', 'web', 'podinfo', image)
+    await waitForDeploymentAvailable(kube, ns, 'web')
+    await waitForTimeline(timeline, `${replicas} new pods Ready`, (t) => t.orderOfFirst('ready', 'new').length >= replicas, 'rollout')
+  })
+}
+
+// version → how many of n GET requests it answered, each on its own connection.
+async function versionTally(client: ClusterClient, url: string, n: number): Promise<Record<string, number>> {
+  const tally: Record<string, number> = {}
+  let left = n
+  const worker = async () => {
+    while (left-- > 0) {
+      const res = await client.http(url)
+      const version = res.status === 200 ? (JSON.parse(res.body) as { version?: string }).version ?? '(no version)' : `HTTP ${res.status}`
+      tally[version] = (tally[version] ?? 0) + 1
+    }
+  }
+  await Promise.all(Array.from({ length: 8 }, worker))
+  return tally
+}
+
+describe('Q4 per-pod records and update strategies', () => {
+  storageTest('Q4-01 each StatefulSet pod keeps its own record file; every request is in exactly one pod\'s file and the per-pod counts add up to the total', async ({ kube, ns, client, storageClass, expect }) => {
+    await Given(`the StatefulSet visits (2 pods, a claim each of class ${storageClass}) behind the ClusterIP Service visits, Ready`, async () => {
+      await applyFixture(kube, ns, '004/visits.yaml', { storageClass })
+      await waitForReadyReplicas(kube, ns, 'app=visits', pods.length)
+    })
+    const ids = visitIds(visitCount)
+    const answeredBy = await When(`${visitCount} visits, each with a unique id, are sent to the Service's cluster IP from a pod in the cluster`, async () =>
+      sendVisits(client, `http://${await clusterIpOf(kube, ns, 'visits')}:8080`, ids))
+    const audit = await Then('each pod\'s /data/visits.log, read with exec, holds only the visits that pod served', async () => {
+      const logs = Object.fromEntries(await Promise.all(pods.map(async (p) => [p, await readVisitLog(kube, ns, p)] as const)))
+      const audit = auditVisits(ids, answeredBy, logs)
+      expect(audit.misplaced, `${ns} (class ${storageClass}): ${describeAudit(audit, ids.length)}`).toEqual([])
+      return audit
+    })
+    const context = `${ns} (class ${storageClass}): ${describeAudit(audit, ids.length)}`
+    await And('every visit is in exactly one file: none missing, none twice, none unknown', () => {
+      expect(audit.missing, context).toEqual([])
+      expect(audit.duplicated, context).toEqual([])
+      expect(audit.unexpected, context).toEqual([])
+    })
+    await And(`the per-pod counts add up to the ${visitCount} visits sent, and both pods served some`, () => {
+      expect(audit.total, context).toBe(visitCount)
+      expect(pods.map((p) => audit.counts[p] ?? 0).reduce((a, b) => a + b, 0), context).toBe(visitCount)
+      expect(pods.filter((p) => (audit.counts[p] ?? 0) > 0), context).toEqual(pods)
+    })
+  })
+
+  test('Q4-02 pods with independent storage can be started in parallel (Parallel)', async ({ task, kube, ns, podEvents }) => {
+    const timeline = await podEvents.record({ selector: 'app=visits' })
+    attachTimeline(task, `pods app=visits in ${ns} as the Parallel StatefulSet starts`, timeline, [{ pod: 'visits-1', kind: 'created' }, { pod: 'visits-0', kind: 'ready' }])
+    await When('the StatefulSet visits (Parallel, 2 pods, a claim each, each Ready 2s after it starts) is created', async () => {
+      await applyFixture(kube, ns, '004/visits.yaml')
+      await waitForReadyReplicas(kube, ns, 'app=visits', pods.length)
+      await waitForEvents(timeline, pods.map((pod) => ({ pod, kind: 'ready' })))
+    })
+    await Then('each pod has its own claim, bound to its own volume', async () => {
+      const volumes: string[] = []
+      for (const pod of pods) {
+        const claim = (await getPod(kube, ns, pod)).spec?.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName
+        expect(claim, `pod ${ns}/${pod}`).toBe(`data-${pod}`)
+        volumes.push((await waitForPvcBound(kube, ns, claim!)).spec?.volumeName ?? '')
+      }
+      expect(new Set(volumes).size, `volumes of ${pods.join(', ')} in ${ns}: ${volumes.join(', ')}`).toBe(pods.length)
+    })
+    await And('both pods were created before either was Ready: visits-1 did not wait for visits-0', () => {
+      expect(kindsInOrder(timeline, pods, ['created', 'ready']), timeline.describe()).toEqual(['created', 'created', 'ready', 'ready'])
+      expect(timeline.orderOf([{ pod: 'visits-1', kind: 'created' }, { pod: 'visits-0', kind: 'ready' }]), timeline.describe())
+        .toEqual(['visits-1 created', 'visits-0 ready'])
+    })
+  })
+
+  test('Q4-03 a Deployment RollingUpdate replaces pods gradually, within replicas - maxUnavailable Ready and replicas + maxSurge pods', async ({ task, kube, ns, podEvents, images }) => {
+    const { replicas, maxSurge, maxUnavailable } = await strategyOf('004/rolling-update.yaml')
+    await Given(`Deployment web: ${replicas} Ready pods of podinfo ${versions.stable}, RollingUpdate with maxSurge ${maxSurge} and maxUnavailable ${maxUnavailable}`, async () => {
+      await applyFixture(kube, ns, '004/rolling-update.yaml')
+      await waitForDeploymentAvailable(kube, ns, 'web')
+    })
+    const timeline = await podEvents.record({ selector: 'app=web' })
+    attachTimeline(task, `pods app=web in ${ns} during the RollingUpdate`, timeline)
+    await whenImageChanges(kube, ns, timeline, images.podinfo, replicas)
+    const counts = timeline.counts()
+    note(`observed at most ${counts.maxPods} pods alive and not terminating, at least ${counts.minReady} Ready`)
+    const at = (e?: { seq: number; pod: string; kind: string }) => (e ? ` (at event #${e.seq}: ${e.pod} ${e.kind})` : '')
+    await Then(`at no observed instant were more than ${replicas + maxSurge} pods alive and not terminating`, () => {
+      expect(counts.maxPods, `Deployment ${ns}/web: at most ${counts.maxPods} pods${at(counts.maxAt)}\n${timeline.describe()}`).toBeLessThanOrEqual(replicas + maxSurge)
+    })
+    await And(`at no observed instant were fewer than ${replicas - maxUnavailable} pods Ready`, () => {
+      expect(counts.minReady, `Deployment ${ns}/web: as few as ${counts.minReady} Ready${at(counts.minAt)}\n${timeline.describe()}`).toBeGreaterThanOrEqual(replicas - maxUnavailable)
+    })
+    await And('the replacement was gradual: old pods terminated, and new ones created, in several waves with new pods becoming Ready in between', () => {
+      const terminated = timeline.waves({ kind: 'terminating', incarnation: 'old' }, { kind: 'ready', incarnation: 'new' })
+      const created = timeline.waves({ kind: 'created', incarnation: 'new' }, { kind: 'ready', incarnation: 'new' })
+      const context = `old pods terminated in waves ${JSON.stringify(terminated)}, new pods created in waves ${JSON.stringify(created)}\n${timeline.describe()}`
+      note(`old pods terminated in ${terminated.length} waves, new pods created in ${created.length} (a wave ends when a new pod becomes Ready)`)
+      expect(terminated.flat().length, context).toBe(replicas)
+      expect(terminated.length, context).toBeGreaterThan(1)
+      expect(created.length, context).toBeGreaterThan(1)
+    })
+  })
+
+  test('Q4-04 a Deployment with Recreate stops every old pod before any new pod is created', async ({ task, kube, ns, podEvents, images }) => {
+    await Given(`Deployment web: 3 Ready pods of podinfo ${versions.stable}, strategy Recreate`, async () => {
+      await applyFixture(kube, ns, '004/recreate.yaml')
+      await waitForDeploymentAvailable(kube, ns, 'web')
+    })
+    const timeline = await podEvents.record({ selector: 'app=web' })
+    attachTimeline(task, `pods app=web in ${ns} during the Recreate update`, timeline)
+    await whenImageChanges(kube, ns, timeline, images.podinfo, 3)
+    await Then('when the first new pod was created, no old pod was running any more (each stopped or deleted)', () => {
+      const first = timeline.first('created', 'new')
+      expect(first, timeline.describe()).toBeDefined()
+      const old = timeline.events.filter((e) => e.kind === 'present').map((e) => e.pod)
+      expect(old, `old pods of Deployment ${ns}/web when recording began\n${timeline.describe()}`).toHaveLength(3)
+      const running = timeline.runningBefore(first!).filter((e) => e.revision !== first!.revision)
+      // Recreate waits for the old pods to stop (phase Failed/Succeeded), not for their removal from the API.
+      const remaining = old.filter((pod) => !timeline.events.some((e) => e.pod === pod && e.kind === 'deleted' && e.seq < first!.seq))
+      note(`when ${first!.pod} was created, ${remaining.length} old pod(s) were stopped but not yet deleted: ${remaining.join(', ') || 'none'}`)
+      expect(running.map((e) => `${e.pod} (revision ${e.revision})`), `Deployment ${ns}/web: old pods still running when ${first!.pod} (revision ${first!.revision}) was created\n${timeline.describe()}`).toEqual([])
+    })
+    await And('every old pod terminated in one wave, before any new pod was created', () => {
+      expect(timeline.waves({ kind: 'terminating', incarnation: 'old' }, { kind: 'created', incarnation: 'new' }), timeline.describe()).toHaveLength(1)
+      const lastTerminating = timeline.events.filter((e) => e.kind === 'terminating' && e.incarnation === 'old').at(-1)
+      expect(lastTerminating!.seq, timeline.describe()).toBeLessThan(timeline.first('created', 'new')!.seq)
+    })
+  })
+
+  test('Q4-05 a canary beside the stable version receives part of the traffic while the stable pods serve the rest', async ({ kube, ns, client }) => {
+    await Given(`Service podinfo over 3 stable pods (podinfo ${versions.stable}) and 1 canary pod (podinfo ${versions.canary}), all Ready`, async () => {
+      await applyFixture(kube, ns, '004/canary.yaml')
+      await Promise.all([waitForDeploymentAvailable(kube, ns, 'podinfo-stable'), waitForDeploymentAvailable(kube, ns, 'podinfo-canary')])
+      const ips = (await listPods(kube, ns, 'app=podinfo')).map((p) => p.status?.podIP ?? '')
+      await waitForEndpoints(kube, ns, 'podinfo', `to list all 4 pods as ready (${ips.join(', ')})`, (a) => ips.every((ip) => a.includes(ip)))
+    })
+    const answers = await When(`${visitCount} GET /version requests go to the Service's cluster IP from a pod in the cluster`, async () =>
+      versionTally(client, `http://${await clusterIpOf(kube, ns, 'podinfo')}:9898/version`, visitCount))
+    const context = `Service ${ns}/podinfo answered versions ${JSON.stringify(answers)} to ${visitCount} requests`
+    await Then(`both versions answered, and no other: ${versions.stable} (stable) and ${versions.canary} (canary)`, () => {
+      expect(Object.keys(answers).sort(), context).toEqual([versions.stable, versions.canary].sort())
+    })
+    // With 1 canary pod of 4 it takes about a quarter when the Service spreads
+    // requests evenly: none of 40 has a chance of 1e-5, 20 or more of 6e-4.
+    await And('the canary took only part of the traffic: the stable pods served most of it', () => {
+      expect(answers[versions.canary] ?? 0, context).toBeGreaterThan(0)
+      expect(answers[versions.stable] ?? 0, context).toBeGreaterThan(answers[versions.canary] ?? 0)
+    })
+  })
+})
