@@ -2,6 +2,13 @@
 // the reporters (task meta).
 import type { StepRecord } from './steps.ts'
 import type { ImageName } from './images.ts'
+import type { Capabilities } from './capabilities.ts'
+import type { AttachedTimeline } from './report/timeline-attachment.ts'
+
+export interface Measurements {
+  timeToBoundMs?: number
+  timeToFirstWriteMs?: number
+}
 
 export interface ClusterInfo {
   server: string
@@ -22,6 +29,10 @@ declare module 'vitest' {
     images: Record<ImageName, string>
     reportsDir: string
     cluster: ClusterInfo
+    // Per selected class: declared and probed capabilities (lib/capability-probe.ts).
+    storageCapabilities: Record<string, Capabilities>
+    // Claims known not to hold on this cluster (SC_WAIVERS, lib/waivers.ts).
+    waivers: Record<string, string>
   }
   interface TaskMeta {
     claim?: string
@@ -30,6 +41,14 @@ declare module 'vitest' {
     reason?: string
     notes?: string[]
     diagnostics?: string
+    // Per-class timings a claim measured (SC-06), carried into claims.json.
+    measurements?: Measurements
+    // Pod-event timelines drawn in the report (attachTimeline).
+    timelines?: AttachedTimeline[]
+    // A waived claim that failed: why it is waived, and what failed.
+    waived?: { why: string; failure: string }
+    // A waived claim that held after all (the run fails: remove the waiver).
+    waiverUnneeded?: string
   }
 }
 

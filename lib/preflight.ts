@@ -43,10 +43,26 @@ export const requiredPermissions: { verb: string; resource: string; group?: stri
   { verb: 'watch', resource: 'pods', why: 'waits and timelines are watches' },
   { verb: 'create', resource: 'pods', subresource: 'exec', why: 'reading /data as the quests do' },
   { verb: 'create', resource: 'pods', subresource: 'portforward', why: 'HTTP to one pod, as in the quests' },
+  // A WebSocket exec or port-forward starts with a GET: it needs get as well as create.
+  { verb: 'get', resource: 'pods', subresource: 'exec', why: 'exec over WebSocket' },
+  { verb: 'get', resource: 'pods', subresource: 'portforward', why: 'port-forward over WebSocket' },
   { verb: 'create', resource: 'persistentvolumeclaims', why: 'storage claims' },
   { verb: 'create', resource: 'statefulsets', group: 'apps', why: 'StatefulSet claims' },
   { verb: 'create', resource: 'deployments', group: 'apps', why: 'Deployment claims' },
   { verb: 'create', resource: 'services', why: 'headless and ClusterIP Services' },
+  { verb: 'watch', resource: 'namespaces', why: 'teardown waits until the run\'s namespaces are gone' },
+  { verb: 'list', resource: 'csidrivers', group: 'storage.k8s.io', why: 'what the storage classes\' drivers declare' },
+  { verb: 'delete', resource: 'pods', why: 'deleting pods to see what comes back' },
+  { verb: 'get', resource: 'pods', subresource: 'log', why: 'container logs for the diagnostics of a failed test' },
+  { verb: 'delete', resource: 'persistentvolumeclaims', why: 'deleting claims to see what happens to the data' },
+  { verb: 'watch', resource: 'persistentvolumes', why: 'waits on the volumes of the suite\'s claims' },
+  { verb: 'create', resource: 'persistentvolumes', why: 'a statically provisioned volume (Q1-16)' },
+  { verb: 'watch', resource: 'endpointslices', group: 'discovery.k8s.io', why: 'waits for a Service\'s endpoints' },
+  { verb: 'list', resource: 'events', why: 'events explain stuck claims and go into diagnostics' },
+  { verb: 'create', resource: 'configmaps', why: 'fixtures that carry a script' },
+  { verb: 'patch', resource: 'statefulsets', group: 'apps', why: 'image and replica changes' },
+  { verb: 'get', resource: 'replicasets', group: 'apps', why: 'which ReplicaSet a pod belongs to' },
+  { verb: 'get', resource: 'controllerrevisions', group: 'apps', why: 'StatefulSet revisions during updates' },
 ]
 
 export async function preflightPermissions(kube: Kube): Promise<string[]> {

@@ -8,7 +8,7 @@ import type { Kube } from '../lib/kube.ts'
 import { applyFixture } from '../lib/manifests.ts'
 import { panic, readStored, sha1, storeOn, versionOf } from '../lib/podinfo.ts'
 import { portForward, type Forward } from '../lib/port-forward.ts'
-import { And, describe, expect, Given, storageTest, test, Then, When, type Cleanup } from '../lib/suite.ts'
+import { And, attachTimeline, describe, expect, Given, storageTest, test, Then, When, type Cleanup } from '../lib/suite.ts'
 import { isPodReady, waitForPod, waitForPodGone, waitForPods, waitForPvcBound, waitForReadyReplicas, waitForStatefulSetRolledOut } from '../lib/wait.ts'
 import { deletePod, getPod, getPv, getPvc, getStatefulSet, listPods, setImage } from '../lib/workloads.ts'
 
@@ -84,11 +84,12 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
     })
   })
 
-  test('Q0-04 GET /panic restarts the container in the same pod: restarts 0 → 1, Ready again', async ({ kube, ns, cleanup, podEvents }) => {
+  test('Q0-04 GET /panic restarts the container in the same pod: restarts 0 → 1, Ready again', async ({ task, kube, ns, cleanup, podEvents }) => {
     const pod = await givenDeploymentPod(kube, ns)
     const before = await getPod(kube, ns, pod)
     expect(before.status?.containerStatuses?.[0]?.restartCount, `restarts of ${ns}/${pod} before /panic`).toBe(0)
     const timeline = await podEvents.record({ selector: 'app=podinfo' })
+    attachTimeline(task, `pods app=podinfo in ${ns} around GET /panic`, timeline, [{ pod, kind: 'restarted' }])
     await When('GET /panic is sent to it', async () => panic(await forwardTo(kube, ns, pod, cleanup)))
     const after = await Then('the same pod shows 1 restart and is Ready again', async () => {
       const p = await waitForPod(kube, ns, pod, 'to have restarted and be Ready again',
@@ -190,20 +191,22 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
     })
   })
 
-  test('Q0-10 changing the image rolls ordinal 1 (terminated, recreated, Ready) before ordinal 0 is terminated', async ({ kube, ns, podEvents, images, cleanup }) => {
+  test('Q0-10 changing the image rolls ordinal 1 (terminated, recreated, Ready) before ordinal 0 is terminated', async ({ task, kube, ns, podEvents, images, cleanup }) => {
     await givenStatefulSet(kube, ns)
     const timeline = await podEvents.record({ selector: 'app=podinfo' })
+    const expected = [
+      { pod: 'podinfo-1', kind: 'terminating', incarnation: 'old' },
+      { pod: 'podinfo-1', kind: 'ready', incarnation: 'new' },
+      { pod: 'podinfo-0', kind: 'terminating', incarnation: 'old' },
+      { pod: 'podinfo-0', kind: 'ready', incarnation: 'new' },
+    ] as const
+    attachTimeline(task, `pods app=podinfo in ${ns} while the image changes`, timeline, [...expected])
     await When(`the image changes to ${images.podinfo}`, async () => {
       await setImage(kube, ns, 'StatefulSet', 'podinfo', 'podinfo', images.podinfo)
       await waitForStatefulSetRolledOut(kube, ns, 'podinfo')
     })
     await Then('old podinfo-1 terminates, new podinfo-1 is Ready, and only then old podinfo-0 terminates', () => {
-      expect(timeline.orderOf([
-        { pod: 'podinfo-1', kind: 'terminating', incarnation: 'old' },
-        { pod: 'podinfo-1', kind: 'ready', incarnation: 'new' },
-        { pod: 'podinfo-0', kind: 'terminating', incarnation: 'old' },
-        { pod: 'podinfo-0', kind: 'ready', incarnation: 'new' },
-      ]), timeline.describe()).toEqual([
+      expect(timeline.orderOf([...expected]), timeline.describe()).toEqual([
         'podinfo-1 terminating (old)', 'podinfo-1 ready (new)', 'podinfo-0 terminating (old)', 'podinfo-0 ready (new)',
       ])
       expect(timeline.replacementOrder(), timeline.describe()).toEqual(['podinfo-1', 'podinfo-0'])

@@ -14,7 +14,7 @@ describe('claims report', () => {
     ], run, '2026-01-01T00:01:00Z')
     expect(r.claims.map((c) => [c.id, c.storageClass])).toEqual([['Q0-9', null], ['Q0-10', 'fast'], ['Q0-10', 'standard']])
     expect(r.run).toMatchObject({ startedAt: run.startedAt, finishedAt: '2026-01-01T00:01:00Z', cluster: { server: 'https://x', version: 'v1.36.3', nodes: 1 } })
-    expect(r.summary).toEqual({ passed: 3, failed: 0, skipped: 0 })
+    expect(r.summary).toEqual({ passed: 3, failed: 0, skipped: 0, waived: 0 })
   })
 
   test('a failed claim carries the first line of each error as its reason', () => {
@@ -31,5 +31,23 @@ describe('claims report', () => {
   test('the printed table ends with the totals line', () => {
     const r = buildClaimsReport([base({}), base({ name: 'Q0-02 y', state: 'failed', errors: ['boom'], meta: { claim: 'Q0-02' } })], run, 'x')
     expect(formatClaimsTable(r).split('\n').at(-1)).toBe('claims: 1 passed, 1 failed, 0 skipped')
+  })
+
+  test('a claim\'s measurements go into its entry and its table line; entries without them have none', () => {
+    const measured = base({ name: 'SC-06 timings [standard]', meta: { claim: 'SC-06', storageClass: 'standard', measurements: { timeToBoundMs: 1234, timeToFirstWriteMs: 3456 } } })
+    expect(claimEntry(measured)).toMatchObject({ id: 'SC-06', storageClass: 'standard', measurements: { timeToBoundMs: 1234, timeToFirstWriteMs: 3456 } })
+    expect(claimEntry(base({}))).not.toHaveProperty('measurements')
+    const table = formatClaimsTable(buildClaimsReport([measured], run, 'x'))
+    expect(table).toContain('bound in 1.2s, first write after 3.5s')
+  })
+
+  test('a waived claim is reported failed with what was observed and why it is waived; one that held says to remove the waiver', () => {
+    const waived = claimEntry(base({ state: 'passed', meta: { claim: 'Q3-05', waived: { why: 'CoreDNS answers', failure: 'expected NXDOMAIN' } } }))
+    expect(waived).toMatchObject({ status: 'failed', reason: 'expected NXDOMAIN', waived: 'CoreDNS answers' })
+    const held = claimEntry(base({ state: 'failed', errors: ['Expect test to fail'], meta: { claim: 'Q3-05', waiverUnneeded: 'CoreDNS answers' } }))
+    expect(held).toMatchObject({ status: 'passed', notes: ['holds although waived (CoreDNS answers): remove the waiver'] })
+    const r = buildClaimsReport([base({ state: 'passed', meta: { claim: 'Q3-05', waived: { why: 'w', failure: 'f' } } })], run, 'x')
+    expect(r.summary).toMatchObject({ failed: 1, waived: 1 })
+    expect(formatClaimsTable(r).split('\n').at(-1)).toBe('claims: 0 passed, 1 failed (1 waived), 0 skipped')
   })
 })

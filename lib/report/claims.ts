@@ -1,5 +1,6 @@
 // reports/claims.json: one entry per claim per storage class it ran on.
-import type { ClusterInfo } from '../context.ts'
+import type { ClusterInfo, Measurements } from '../context.ts'
+import type { AttachedTimeline } from './timeline-attachment.ts'
 
 export type ClaimStatus = 'passed' | 'failed' | 'skipped'
 
@@ -13,6 +14,10 @@ export interface ClaimEntry {
   notes?: string[]
   diagnostics?: string
   steps?: { keyword: string; title: string; durationMs: number; status: string }[]
+  timelines?: AttachedTimeline[]
+  measurements?: Measurements
+  // Failed, but known and accepted for this cluster (SC_WAIVERS): why.
+  waived?: string
 }
 
 export interface ClaimsReport {
@@ -23,7 +28,7 @@ export interface ClaimsReport {
     storageClasses?: string[]
   }
   claims: ClaimEntry[]
-  summary: Record<ClaimStatus, number>
+  summary: Record<ClaimStatus, number> & { waived: number }
 }
 
 // What the reporter knows of one finished test.
@@ -33,16 +38,22 @@ export interface FinishedTest {
   durationMs: number
   errors?: string[]
   skipNote?: string
-  meta: { claim?: string; storageClass?: string | null; reason?: string; notes?: string[]; diagnostics?: string; steps?: ClaimEntry['steps'] }
+  meta: {
+    claim?: string; storageClass?: string | null; reason?: string; notes?: string[]; diagnostics?: string; steps?: ClaimEntry['steps']
+    timelines?: AttachedTimeline[]; measurements?: Measurements; waived?: { why: string; failure: string }; waiverUnneeded?: string
+  }
 }
 
 const firstLine = (s: string) => s.split('\n').find((l) => l.trim())?.trim() ?? s
 
 export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
   if (!t.meta.claim) return undefined
-  const status: ClaimStatus = t.state === 'passed' ? 'passed' : t.state === 'failed' ? 'failed' : 'skipped'
+  // A waiver flips vitest's verdict ("expected to fail"); the claim's own verdict is what was observed.
+  const observed = t.meta.waived ? 'failed' : t.meta.waiverUnneeded ? 'passed' : t.state
+  const status: ClaimStatus = observed === 'passed' ? 'passed' : observed === 'failed' ? 'failed' : 'skipped'
   let reason: string | undefined
-  if (status === 'failed') reason = t.errors?.length ? t.errors.map(firstLine).join(' | ') : 'failed without an error message'
+  if (t.meta.waived) reason = t.meta.waived.failure || 'failed without an error message'
+  else if (status === 'failed') reason = t.errors?.length ? t.errors.map(firstLine).join(' | ') : 'failed without an error message'
   if (status === 'skipped') reason = t.meta.reason ?? t.skipNote ?? 'skipped without a reason (a bug in the spec: every skip must say why)'
   return {
     id: t.meta.claim,
@@ -51,9 +62,14 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
     storageClass: t.meta.storageClass ?? null,
     durationMs: Math.round(t.durationMs),
     ...(reason ? { reason } : {}),
-    ...(t.meta.notes?.length ? { notes: t.meta.notes } : {}),
+    ...(t.meta.waived ? { waived: t.meta.waived.why } : {}),
+    ...(t.meta.notes?.length || t.meta.waiverUnneeded
+      ? { notes: [...(t.meta.notes ?? []), ...(t.meta.waiverUnneeded ? [`holds although waived (${t.meta.waiverUnneeded}): remove the waiver`] : [])] }
+      : {}),
     ...(t.meta.diagnostics ? { diagnostics: t.meta.diagnostics } : {}),
     ...(t.meta.steps?.length ? { steps: t.meta.steps.map(({ keyword, title, durationMs, status }) => ({ keyword, title, durationMs, status })) } : {}),
+    ...(t.meta.timelines?.length ? { timelines: t.meta.timelines } : {}),
+    ...(t.meta.measurements ? { measurements: t.meta.measurements } : {}),
   }
 }
 
@@ -75,15 +91,24 @@ export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'
       passed: claims.filter((e) => e.status === 'passed').length,
       failed: claims.filter((e) => e.status === 'failed').length,
       skipped: claims.filter((e) => e.status === 'skipped').length,
+      waived: claims.filter((e) => e.waived).length,
     },
   }
+}
+
+// "bound in 1.2s, first write after 3.4s"
+export function describeMeasurements(m: Measurements | undefined): string {
+  if (!m) return ''
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`
+  return [m.timeToBoundMs !== undefined ? `bound in ${s(m.timeToBoundMs)}` : '', m.timeToFirstWriteMs !== undefined ? `first write after ${s(m.timeToFirstWriteMs)}` : '']
+    .filter(Boolean).join(', ')
 }
 
 // The claims table printed at the end of a run.
 export function formatClaimsTable(report: ClaimsReport): string {
   const mark = { passed: '✓', failed: '✗', skipped: '-' }
   const lines = report.claims.map((e) =>
-    `  ${mark[e.status]} ${e.id.padEnd(6)} ${(e.storageClass ?? '').padEnd(20)} ${e.status.padEnd(7)} ${(e.durationMs / 1000).toFixed(1).padStart(6)}s  ${e.status === 'passed' ? (e.notes?.join('; ') ?? '') : (e.reason ?? '')}`)
+    `  ${mark[e.status]} ${e.id.padEnd(6)} ${(e.storageClass ?? '').padEnd(20)} ${e.status.padEnd(7)} ${(e.durationMs / 1000).toFixed(1).padStart(6)}s  ${e.status === 'passed' ? [describeMeasurements(e.measurements), ...(e.notes ?? [])].filter(Boolean).join('; ') : `${e.waived ? `WAIVED (${e.waived}): ` : ''}${e.reason ?? ''}`}`)
   const s = report.summary
-  return `claims on ${report.run.cluster.server} (Kubernetes ${report.run.cluster.version}):\n${lines.join('\n')}\nclaims: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`
+  return `claims on ${report.run.cluster.server} (Kubernetes ${report.run.cluster.version}):\n${lines.join('\n')}\nclaims: ${s.passed} passed, ${s.failed} failed${s.waived ? ` (${s.waived} waived)` : ''}, ${s.skipped} skipped`
 }

@@ -1,8 +1,11 @@
-// A vitest reporter that writes reports/claims.json and prints the claims table.
+// A vitest reporter that writes reports/claims.json, the human reports beside
+// it (index.html, summary.md) and prints the claims table.
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { join, relative, resolve, sep } from 'node:path'
 import type { Reporter, TestModule } from 'vitest/node'
 import { buildClaimsReport, formatClaimsTable, type FinishedTest } from './claims.ts'
+import { renderHtmlReport } from './html.ts'
+import { renderMarkdownSummary } from './markdown.ts'
 
 export default class ClaimsReporter implements Reporter {
   private readonly dir: string
@@ -36,6 +39,10 @@ export default class ClaimsReporter implements Reporter {
     const report = buildClaimsReport(tests, run, new Date().toISOString())
     await mkdir(this.dir, { recursive: true })
     await writeFile(join(this.dir, 'claims.json'), JSON.stringify(report, null, 2) + '\n')
-    console.log(`\n${formatClaimsTable(report)}\nreports: ${join(this.dir, 'claims.json')}, ${join(this.dir, 'junit.xml')}\n${totals}`)
+    // Diagnostics directories are linked relative to the pages, so reports/ can move (a CI artifact).
+    const diagnosticsHref = (dir: string) => `${relative(this.dir, dir).split(sep).map(encodeURIComponent).join('/')}/`
+    await writeFile(join(this.dir, 'index.html'), renderHtmlReport(report, { diagnosticsHref }))
+    await writeFile(join(this.dir, 'summary.md'), renderMarkdownSummary(report, { diagnosticsHref }))
+    console.log(`\n${formatClaimsTable(report)}\nreports: ${join(this.dir, 'index.html')}, ${join(this.dir, 'summary.md')}, ${join(this.dir, 'claims.json')}, ${join(this.dir, 'junit.xml')}\n${totals}`)
   }
 }

@@ -1,0 +1,121 @@
+// reports/index.html in a real browser: Debian's chromium, headless, opens
+// the page built from the fixture report (testdata/claims-report.json). The
+// DOM it builds holds the matrix and the SVG timelines, and its screenshot
+// shows them: the timeline bars' colours are there, pixel for pixel.
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { inflateSync } from 'node:zlib'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { ClaimsReport } from './claims.ts'
+import { renderHtmlReport } from './html.ts'
+import { phaseStyle } from './timeline-svg.ts'
+
+const chromium = process.env.SC_CHROMIUM || '/usr/bin/chromium'
+
+function requireChromium(): void {
+  if (!existsSync(chromium)) {
+    throw new Error(`no browser at ${chromium}: the report's rendering test needs Debian's chromium (apt-get install -y chromium; .ci/run and the workflows install it), or SC_CHROMIUM=<path to a Chrome/Chromium binary>`)
+  }
+}
+
+let dir = ''
+let page = ''
+
+async function runChromium(args: string[]): Promise<string> {
+  const profile = await mkdtemp(join(dir, 'profile-'))
+  try {
+    const { stdout } = await promisify(execFile)(chromium, [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...args, `file://${page}`,
+    ], { timeout: 60_000, maxBuffer: 32 << 20 })
+    return stdout
+  } finally {
+    await rm(profile, { recursive: true, force: true })
+  }
+}
+
+// The pixels of an 8-bit RGB or RGBA PNG, as chromium writes its screenshots.
+function decodePng(png: Buffer): { width: number; height: number; rgb: (x: number, y: number) => [number, number, number] } {
+  expect(png.subarray(0, 8).toString('hex'), 'PNG signature').toBe('89504e470d0a1a0a')
+  let offset = 8
+  let width = 0, height = 0, channels = 0
+  const idat: Buffer[] = []
+  while (offset < png.length) {
+    const length = png.readUInt32BE(offset)
+    const type = png.toString('ascii', offset + 4, offset + 8)
+    const data = png.subarray(offset + 8, offset + 8 + length)
+    if (type === 'IHDR') {
+      width = data.readUInt32BE(0)
+      height = data.readUInt32BE(4)
+      expect(data[8], 'bit depth').toBe(8)
+      channels = ({ 2: 3, 6: 4 } as Record<number, number>)[data[9]!] ?? 0
+      expect(channels, `colour type ${data[9]}`).toBeGreaterThan(0)
+    }
+    if (type === 'IDAT') idat.push(data)
+    offset += 12 + length
+  }
+  const raw = inflateSync(Buffer.concat(idat))
+  const stride = width * channels
+  const pixels = Buffer.alloc(height * stride)
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)]!
+    for (let i = 0; i < stride; i++) {
+      const cur = raw[y * (stride + 1) + 1 + i]!
+      const a = i >= channels ? pixels[y * stride + i - channels]! : 0
+      const b = y > 0 ? pixels[(y - 1) * stride + i]! : 0
+      const c = i >= channels && y > 0 ? pixels[(y - 1) * stride + i - channels]! : 0
+      const p = a + b - c
+      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c
+      const predictor = [0, a, b, (a + b) >> 1, paeth][filter]!
+      pixels[y * stride + i] = (cur + predictor) & 0xff
+    }
+  }
+  return { width, height, rgb: (x, y) => [pixels[y * stride + x * channels]!, pixels[y * stride + x * channels + 1]!, pixels[y * stride + x * channels + 2]!] }
+}
+
+const hexRgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16))
+
+describe('the HTML report in headless chromium', () => {
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sc-report-render-'))
+    page = join(dir, 'index.html')
+    const report = JSON.parse(await readFile(join(import.meta.dirname, 'testdata', 'claims-report.json'), 'utf8')) as ClaimsReport
+    await writeFile(page, renderHtmlReport(report, { diagnosticsHref: (d) => `${d.split('/').at(-1)}/` }))
+  })
+  afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }) })
+
+  test.concurrent('its DOM holds the claims matrix and an SVG timeline per attached timeline', async () => {
+    requireChromium()
+    const dom = await runChromium(['--dump-dom'])
+    expect(dom).toContain('<table class="matrix" id="matrix-table">')
+    for (const id of ['Q0-01', 'Q0-04', 'Q0-09', 'Q0-10', 'Q0-12', 'Q1-05']) expect(dom).toContain(`>${id}</a></td>`)
+    expect(dom.match(/<svg class="timeline"/g)).toHaveLength(2)
+    expect(dom).toMatch(/<figure id="timeline-Q0-10-0">[\s\S]*<text[^>]*class="pod"[^>]*>podinfo-1<\/text>/)
+  }, 90_000)
+
+  test.concurrent('its screenshot at 1280×2000 shows the matrix colours and the timeline bars', async () => {
+    requireChromium()
+    const file = join(dir, 'report.png')
+    await runChromium([`--screenshot=${file}`, '--window-size=1280,2000', '--hide-scrollbars'])
+    const png = decodePng(await readFile(file))
+    expect([png.width, png.height]).toEqual([1280, 2000])
+    const counts = new Map<string, number>()
+    for (let y = 0; y < png.height; y += 2) {
+      for (let x = 0; x < png.width; x += 2) {
+        const key = png.rgb(x, y).join(',')
+        counts.set(key, (counts.get(key) ?? 0) + 1)
+      }
+    }
+    const seen = (hex: string) => counts.get(hexRgb(hex).join(',')) ?? 0
+    // Passed and failed cells of the matrix, then the Ready and terminating bars of the
+    // timelines (every other pixel of every other row; a blank or unstyled page has none).
+    expect(seen('#dafbe1'), 'passed cells (#dafbe1)').toBeGreaterThan(10_000)
+    expect(seen('#ffebe9'), 'failed cells (#ffebe9)').toBeGreaterThan(1000)
+    expect(seen(phaseStyle.ready.fill), `Ready bars (${phaseStyle.ready.fill})`).toBeGreaterThan(1500)
+    expect(seen(phaseStyle.terminating.fill), `terminating bars (${phaseStyle.terminating.fill})`).toBeGreaterThan(400)
+  }, 90_000)
+})

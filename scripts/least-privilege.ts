@@ -1,0 +1,157 @@
+// npm run least-privilege [-- all | specs/<file>.spec.ts …]
+//
+// Proves, on the embedded cluster, that the suite runs with no more than
+// fixtures/rbac.yaml grants, and that a missing permission is named:
+//   1. a ServiceAccount bound to a copy of the suite's ClusterRole, a token for
+//      it (TokenRequest API) and a kubeconfig with that token under .cluster/;
+//   2. the specs run with that kubeconfig (default: smoke and quest 000;
+//      `all`: every spec file) — they must pass;
+//   3. the same ServiceAccount bound instead to a copy without pods/exec: the
+//      run must stop in global setup with the one line naming "create pods/exec";
+//   4. everything made here is removed (bindings, roles, namespace with the
+//      ServiceAccount, kubeconfig), whatever happened.
+// SC_STORAGE_CLASSES (default all) and SC_REPORTS_DIR (default
+// reports/least-privilege) pass through to the runs.
+import * as k8s from '@kubernetes/client-node'
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { paths, repoRoot } from '../cluster/config.ts'
+import { connect, describeApiError, isNotFound, type Kube } from '../lib/kube.ts'
+import { probeServer } from '../lib/preflight.ts'
+import { grants, loadSuiteRole, permissionLabel, tokenKubeconfig, withoutResource, type Permission } from '../lib/rbac.ts'
+
+const defaultSpecs = ['specs/smoke.spec.ts', 'specs/000-podinfo-deployment-vs-statefulset.spec.ts']
+const withheld: Permission = { verb: 'create', resource: 'pods', subresource: 'exec' }
+
+const say = (line: string) => console.log(`least-privilege: ${line}`)
+
+function specArgs(argv: string[]): string[] {
+  if (argv.includes('all')) return [] // the whole specs project
+  return argv.length ? argv : defaultSpecs
+}
+
+// Runs vitest on the specs with the token kubeconfig; echoes and returns its output.
+function runSuite(kubeconfig: string, specs: string[]): Promise<{ code: number; output: string; ms: number }> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, KUBECONFIG: kubeconfig, SC_CLUSTER: 'current',
+    SC_STORAGE_CLASSES: process.env.SC_STORAGE_CLASSES ?? 'all',
+    SC_REPORTS_DIR: process.env.SC_REPORTS_DIR ?? 'reports/least-privilege',
+  }
+  delete env.SC_CONTEXT
+  const args = ['vitest', 'run', '--project', 'specs', ...specs]
+  say(`KUBECONFIG=${kubeconfig} SC_CLUSTER=current npx ${args.join(' ')}`)
+  const started = Date.now()
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', (b: Buffer) => { output += b; process.stdout.write(b) })
+    child.stderr.on('data', (b: Buffer) => { output += b; process.stderr.write(b) })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? 1, output, ms: Date.now() - started }))
+  })
+}
+
+// RBAC changes reach the authorizer through its informers, a moment after the
+// API call: ask as the ServiceAccount until the answer is the one expected
+// (a deadline-bounded poll: there is nothing to watch for an authorizer's view).
+async function untilAllowed(asSa: Kube, p: Permission, allowed: boolean, timeoutMs = 30_000): Promise<void> {
+  const authz = asSa.kc.makeApiClient(k8s.AuthorizationV1Api)
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const review = await authz.createSelfSubjectAccessReview({
+      body: { spec: { resourceAttributes: { verb: p.verb, resource: p.resource, group: p.group ?? '', subresource: p.subresource } } },
+    })
+    if (!!review.status?.allowed === allowed) return
+    if (Date.now() > deadline) throw new Error(`the ServiceAccount still ${allowed ? 'may not' : 'may'} ${permissionLabel(p)} after ${timeoutMs / 1000}s`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+async function main(): Promise<void> {
+  const specs = specArgs(process.argv.slice(2))
+  const admin = connect(paths.kubeconfig, undefined)
+  await probeServer(admin).catch((err: Error) => {
+    throw new Error(`the embedded cluster does not answer at ${admin.server} (${err.message}); start it with npm run cluster:up`)
+  })
+  const rbac = admin.kc.makeApiClient(k8s.RbacAuthorizationV1Api)
+  const id = randomBytes(3).toString('hex')
+  const namespace = `sc-least-privilege-${id}`
+  const sa = 'suite'
+  const role = loadSuiteRole()
+  const roleName = `stateful-conformance-lp-${id}`
+  const reducedName = `${roleName}-without-${withheld.resource}-${withheld.subresource}`
+  const kubeconfig = join(paths.local, `least-privilege-${id}.kubeconfig`)
+  const labels = { 'app.kubernetes.io/name': 'stateful-conformance', 'stateful-conformance/least-privilege': id }
+
+  const undo: { what: string; fn: () => Promise<unknown> }[] = []
+  const made = (what: string, fn: () => Promise<unknown>) => undo.push({ what, fn })
+  const bind = async (name: string, clusterRole: string) => {
+    await rbac.createClusterRoleBinding({ body: {
+      metadata: { name, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole },
+      subjects: [{ kind: 'ServiceAccount', name: sa, namespace }],
+    } })
+    made(`ClusterRoleBinding ${name}`, () => rbac.deleteClusterRoleBinding({ name }))
+  }
+  let interrupted = false
+  process.on('SIGINT', () => { interrupted = true }) // vitest gets it too; clean up after it stops
+  try {
+    say(`ServiceAccount ${namespace}/${sa} bound to ClusterRole ${roleName} (a copy of fixtures/rbac.yaml)`)
+    await admin.core.createNamespace({ body: { metadata: { name: namespace, labels } } })
+    made(`namespace ${namespace} (with the ServiceAccount)`, () => admin.core.deleteNamespace({ name: namespace }))
+    await admin.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: sa, labels } } })
+    await rbac.createClusterRole({ body: { ...role, metadata: { name: roleName, labels } } })
+    made(`ClusterRole ${roleName}`, () => rbac.deleteClusterRole({ name: roleName }))
+    await bind(roleName, roleName)
+
+    const token = await admin.core.createNamespacedServiceAccountToken({
+      name: sa, namespace, body: { spec: { audiences: [], expirationSeconds: 4 * 3600 } },
+    })
+    const cluster = admin.kc.getCurrentCluster()
+    await writeFile(kubeconfig, tokenKubeconfig({
+      name: `least-privilege-${id}`, server: admin.server, certificateAuthorityData: cluster?.caData ?? '', token: token.status?.token ?? '',
+    }), { mode: 0o600 })
+    made(`kubeconfig ${kubeconfig}`, () => rm(kubeconfig, { force: true }))
+    const asSa = connect(kubeconfig, undefined)
+    await untilAllowed(asSa, withheld, true)
+
+    say(`1/2: the specs under fixtures/rbac.yaml (${specs.length ? specs.join(', ') : 'every spec file'})`)
+    const ok = await runSuite(kubeconfig, specs)
+    if (interrupted) throw new Error('interrupted')
+    if (ok.code !== 0) throw new Error(`the specs failed under the suite's ClusterRole (exit ${ok.code}); see above`)
+    say(`1/2 passed in ${(ok.ms / 1000).toFixed(0)}s: the suite runs with what fixtures/rbac.yaml grants`)
+
+    const reduced = withoutResource(role, `${withheld.resource}/${withheld.subresource}`, reducedName)
+    if (grants(reduced.rules ?? [], withheld)) throw new Error(`${reducedName} still grants ${permissionLabel(withheld)}`)
+    say(`2/2: the same ServiceAccount bound to ${reducedName} instead: global setup must name "${permissionLabel(withheld)}"`)
+    await rbac.createClusterRole({ body: { ...reduced, metadata: { name: reducedName, labels } } })
+    made(`ClusterRole ${reducedName}`, () => rbac.deleteClusterRole({ name: reducedName }))
+    await rbac.deleteClusterRoleBinding({ name: roleName })
+    await bind(reducedName, reducedName)
+    await untilAllowed(asSa, withheld, false)
+    const denied = await runSuite(kubeconfig, [defaultSpecs[0]!])
+    if (interrupted) throw new Error('interrupted')
+    const line = denied.output.split('\n').find((l) => l.includes('stateful-conformance: the credentials of context'))
+    const problems = [
+      denied.code === 0 ? 'the run passed' : '',
+      !line ? 'no line "stateful-conformance: the credentials of context … may not …"' : '',
+      line && !line.includes(`may not ${permissionLabel(withheld)} (`) ? `the line does not name "${permissionLabel(withheld)}": ${line.trim()}` : '',
+      denied.ms > 60_000 ? `it took ${(denied.ms / 1000).toFixed(0)}s, not a fast failure` : '',
+    ].filter(Boolean)
+    if (problems.length) throw new Error(`without ${permissionLabel(withheld)}: ${problems.join('; ')}`)
+    say(`2/2 passed: the run stopped in global setup after ${(denied.ms / 1000).toFixed(1)}s with:\n    ${line!.trim()}`)
+  } finally {
+    for (const u of undo.reverse()) {
+      await u.fn().then(() => say(`removed ${u.what}`), (err: unknown) => {
+        if (!isNotFound(err)) { console.error(`least-privilege: could not remove ${u.what}: ${describeApiError(err)}`); process.exitCode = 1 }
+      })
+    }
+  }
+}
+
+main().then(() => say('done: the suite needs no more than fixtures/rbac.yaml, and a missing permission is named'), (err: Error) => {
+  console.error(`least-privilege: FAILED: ${err.message}`)
+  process.exitCode = 1
+})
