@@ -9,6 +9,7 @@ export interface Options {
   timeoutScale: number
   reportsDir: string
   images: ImageOverrides
+  waiversFile?: string
 }
 
 export interface ImageOverrides {
@@ -40,6 +41,7 @@ export function parseOptions(env: Record<string, string | undefined>): Options {
     timeoutScale: scale,
     reportsDir: env.SC_REPORTS_DIR || 'reports',
     images: parseImageOverrides(env),
+    waiversFile: env.SC_WAIVERS || undefined,
   }
 }
 
