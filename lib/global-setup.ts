@@ -6,12 +6,13 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import type { ClusterInfo } from './context.ts'
 import { resolveImages } from './images.ts'
+import { clearPreviousRun } from './report/previous.ts'
 import { connect, describeApiError, loadKubeConfig, type Kube } from './kube.ts'
 import { listSuiteNamespaces } from './namespace.ts'
 import { loadWaivers, type Waivers } from './waivers.ts'
@@ -107,6 +108,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const runId = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
   const reportsDir = resolve(repoRoot, options.reportsDir)
+  await clearPreviousRun(reportsDir)
   await mkdir(reportsDir, { recursive: true })
   await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt, runId, cluster, storageClasses }, null, 2))
 
@@ -148,8 +150,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-    await rm(join(reportsDir, '.run-finished'), { force: true })
-    await writeFile(join(reportsDir, '.run-finished'), new Date().toISOString())
     const left = await removeRunNamespaces(kube, runId, 180_000).catch((err: Error) => [`(${err.message})`])
     if (left.length) console.error(`stateful-conformance: namespaces still terminating after 180s: ${left.join(', ')} (npm run clean removes them)`)
     if (stopEmbedded) {

@@ -25,7 +25,7 @@ import { getService } from '../lib/service-endpoints.ts'
 import { defaultStorageClass, deletePv, findPvc, getNode, getStorageClass, listStorageClasses } from '../lib/storage.ts'
 import { isDefaultClass } from '../lib/storage-classes.ts'
 import { waitForEvents } from '../lib/timeline-wait.ts'
-import { And, describe, expect, Given, note, skipClaim, skipPart, storageTest, test, Then, When } from '../lib/suite.ts'
+import { And, attachTimeline, describe, expect, Given, note, skipClaim, skipPart, storageTest, test, Then, When } from '../lib/suite.ts'
 import {
   isPodReady, waitForEndpoints, waitForPod, waitForPodGone, waitForPodReady, waitForPods, waitForPv, waitForPvc, waitForPvcBound,
   waitForPvcGone, waitForReadyReplicas,
@@ -368,10 +368,12 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
     })
   })
 
-  storageTest('Q1-11 scaling up goes in ordinal order, each pod after the previous is Ready; scaling down removes the highest first; claims stay and come back with their data', async ({ kube, ns, podEvents, storageClass }) => {
+  storageTest('Q1-11 scaling up goes in ordinal order, each pod after the previous is Ready; scaling down removes the highest first; claims stay and come back with their data', async ({ task, kube, ns, podEvents, storageClass }) => {
     const all = [0, 1, 2].map(podOf)
     await givenStatefulSet(kube, ns, { replicas: 1, storageClass })
     const up = await podEvents.record({ selector: sts.selector })
+    attachTimeline(task, `scale-up 1 → 3 of StatefulSet ${sts.name} in ${ns}`, up,
+      [{ pod: podOf(0), kind: 'ready' }, { pod: podOf(1), kind: 'created' }, { pod: podOf(1), kind: 'ready' }, { pod: podOf(2), kind: 'created' }])
     await When('it is scaled to 3 replicas', async () => {
       await scale(kube, ns, 'StatefulSet', sts.name, 3)
       await waitForReadyReplicas(kube, ns, sts.selector, 3)
@@ -386,6 +388,8 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
       return Object.fromEntries(await Promise.all([1, 2].map(async (i) => [claimOf(i), await getPvc(kube, ns, claimOf(i))] as const)))
     })
     const down = await podEvents.record({ selector: sts.selector })
+    attachTimeline(task, `scale-down 3 → 1 of StatefulSet ${sts.name} in ${ns}`, down,
+      [{ pod: podOf(2), kind: 'terminating' }, { pod: podOf(2), kind: 'deleted' }, { pod: podOf(1), kind: 'terminating' }, { pod: podOf(1), kind: 'deleted' }])
     await When('it is scaled down to 1 replica', async () => {
       await scale(kube, ns, 'StatefulSet', sts.name, 1)
       await waitForPods(kube, ns, sts.selector, `only ${podOf(0)} left`, (pods) => podNames(pods).join() === podOf(0), 'scale')
@@ -588,9 +592,11 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
     await And(`the spec removes ${dir} from the node`, () => execOk(kube, ns, 'potato-inspector', ['rm', '-rf', `/static-volumes/${ns}`]))
   })
 
-  test('Q1-17 by default (OrderedReady) pods start in order 0, 1, 2, each only after the previous is Running and Ready', async ({ kube, ns, podEvents }) => {
+  test('Q1-17 by default (OrderedReady) pods start in order 0, 1, 2, each only after the previous is Running and Ready', async ({ task, kube, ns, podEvents }) => {
     const all = [0, 1, 2].map(podOf)
     const timeline = await podEvents.record({ selector: sts.selector })
+    attachTimeline(task, `start of StatefulSet ${sts.name} (OrderedReady) in ${ns}`, timeline,
+      [{ pod: podOf(0), kind: 'ready' }, { pod: podOf(1), kind: 'created' }, { pod: podOf(1), kind: 'ready' }, { pod: podOf(2), kind: 'created' }])
     await When('the StatefulSet sandwich is created with 3 replicas and no podManagementPolicy', async () => {
       await createStatefulSet(kube, ns, 3)
       await waitForReadyReplicas(kube, ns, sts.selector, 3)

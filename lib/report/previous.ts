@@ -1,0 +1,21 @@
+// A run's reports describe that run only: what an earlier run wrote into the
+// reports folder goes first. Only the suite's own files and diagnostics
+// folders (they hold events.txt) are removed; anything else there stays.
+import { existsSync } from 'node:fs'
+import { readdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+
+export const reportFiles = ['claims.json', 'junit.xml', 'index.html', 'summary.md', '.run.json']
+
+export async function clearPreviousRun(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return []
+  const removed: string[] = []
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    const ours = entry.isDirectory() ? existsSync(join(path, 'events.txt')) : reportFiles.includes(entry.name)
+    if (!ours) continue
+    await rm(path, { recursive: true, force: true })
+    removed.push(entry.name)
+  }
+  return removed
+}
