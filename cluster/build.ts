@@ -96,14 +96,16 @@ export async function buildAll(): Promise<void> {
     await mkdir(tmp, { recursive: true })
     const cwd = await b.dir()
     let compiled = 0
+    let downloaded = 0
     const heartbeat = setInterval(() => {
-      log(`  … ${b.name}: ${compiled} packages compiled, ${formatDuration(Date.now() - started)} so far`)
+      log(`  … ${b.name}: ${downloaded ? `${downloaded} modules downloaded, ` : ''}${compiled} packages compiled, ${formatDuration(Date.now() - started)} so far`)
     }, 30_000)
     try {
       await run('go', ['build', ...(b.flags ?? []), '-v', '-trimpath', '-ldflags', `-s -w ${b.ldflags ?? ''}`, '-o', tmp + '/', ...b.packages], {
         cwd,
         env: { ...process.env, GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local', ...(b.static ? { CGO_ENABLED: '0' } : {}) },
-        onStderrLine: () => { compiled++ },
+        // -v names each package as it is built; the module downloads come first.
+        onStderrLine: (line) => { if (line.startsWith('go: downloading')) downloaded++; else if (line && !line.startsWith('go: ')) compiled++ },
       })
     } finally {
       clearInterval(heartbeat)
