@@ -21,12 +21,14 @@ export interface Forward {
 export async function portForward(kube: Kube, namespace: string, pod: string, port: number): Promise<Forward> {
   const pf = new k8s.PortForward(kube.kc)
   const sockets = new Set<Socket>()
+  let tunnelError: string | undefined
   const server = createServer((socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => socket.destroy())
     pf.portForward(namespace, pod, [port], socket, null, socket).catch((err: Error) => {
-      console.warn(`port-forward ${namespace}/${pod}:${port}: ${err.message}`)
+      // The HTTP client only sees its connection close; keep the cause for its error.
+      tunnelError = err.message
       socket.destroy()
     })
   })
@@ -43,7 +45,7 @@ export async function portForward(kube: Kube, namespace: string, pod: string, po
       const res = await client.request({
         path, method: (init.method ?? 'GET') as 'GET', body: init.body,
         headersTimeout: timeout('http'), bodyTimeout: timeout('http'),
-      }).catch((err: Error) => { throw new Error(`${where}: ${err.message}`) })
+      }).catch((err: Error) => { throw new Error(`${where}: ${tunnelError ? `the tunnel failed: ${tunnelError}` : err.message}`) })
       const body = await res.body.text()
       return {
         status: res.statusCode,
