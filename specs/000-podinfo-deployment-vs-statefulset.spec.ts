@@ -8,6 +8,7 @@ import type { Kube } from '../lib/kube.ts'
 import { applyFixture } from '../lib/manifests.ts'
 import { panic, readStored, sha1, storeOn, versionOf } from '../lib/podinfo.ts'
 import { portForward, type Forward } from '../lib/port-forward.ts'
+import { getService } from '../lib/service-endpoints.ts'
 import { And, attachTimeline, describe, expect, Given, storageTest, test, Then, When, type Cleanup } from '../lib/suite.ts'
 import { isPodReady, waitForPod, waitForPodGone, waitForPods, waitForPvcBound, waitForReadyReplicas, waitForStatefulSetRolledOut } from '../lib/wait.ts'
 import { deletePod, getPod, getPv, getPvc, getStatefulSet, listPods, setImage } from '../lib/workloads.ts'
@@ -155,7 +156,7 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
     await givenStatefulSet(kube, ns)
     const [p0, p1] = await Promise.all([getPod(kube, ns, 'podinfo-0'), getPod(kube, ns, 'podinfo-1')])
     await Then('the Service is headless', async () => {
-      expect((await kube.core.readNamespacedService({ namespace: ns, name: 'podinfo' })).spec?.clusterIP).toBe('None')
+      expect((await getService(kube, ns, 'podinfo')).spec?.clusterIP, `Service ${ns}/podinfo`).toBe('None')
     })
     for (const p of [p0!, p1!]) {
       await Then(`${p.metadata?.name}.podinfo resolves to that pod's IP only (${p.status?.podIP})`, async () => {
