@@ -43,7 +43,8 @@ function cellHtml(entries: ClaimEntry[] | undefined, o: HtmlOptions, colspan = 1
   if (!entries?.length) return '<td class="cell none"><span class="muted">not run</span></td>'
   const status = entries.some((e) => e.status === 'failed') ? 'failed' : entries.every((e) => e.status === 'skipped') ? 'skipped' : 'passed'
   const parts = entries.map((e) => {
-    const reason = e.status !== 'passed' && e.reason ? `<div class="reason">${esc(e.reason.length > 300 ? `${e.reason.slice(0, 300)}…` : e.reason)}</div>` : ''
+    const waived = e.waived ? `<div class="reason"><b>waived</b> (the run accepts it): ${esc(e.waived.length > 300 ? `${e.waived.slice(0, 300)}…` : e.waived)}</div>` : ''
+    const reason = waived + (e.status !== 'passed' && e.reason ? `<div class="reason">${esc(e.reason.length > 300 ? `${e.reason.slice(0, 300)}…` : e.reason)}</div>` : '')
     const said = e.status === 'passed' ? [describeMeasurements(e.measurements), ...(e.notes ?? [])].filter(Boolean) : []
     const notes = said.length ? `<div class="reason muted">${esc(said.join('; '))}</div>` : ''
     const links = [
@@ -95,7 +96,8 @@ function claimDetailsHtml(e: ClaimEntry, o: HtmlOptions): string {
   const steps = e.steps?.length
     ? `<table class="steps">${e.steps.map((s) => `<tr><td class="kw">${esc(s.keyword)}</td><td>${esc(s.title)}</td><td class="d">${formatDuration(s.durationMs)}</td><td class="${s.status === 'passed' ? 'passed' : 'failed'}">${s.status === 'passed' ? '✓' : '✗'}</td></tr>`).join('')}</table>`
     : '<p class="muted">no steps recorded</p>'
-  const reason = e.reason ? `<p class="${e.status}"><b>${e.status === 'failed' ? 'Why it failed' : 'Why it was skipped'}:</b> ${esc(e.reason)}</p>` : ''
+  const reason = (e.reason ? `<p class="${e.status}"><b>${e.status === 'failed' ? 'Why it failed' : 'Why it was skipped'}:</b> ${esc(e.reason)}</p>` : '') +
+    (e.waived ? `<p><b>Waived on this cluster</b> (SC_WAIVERS; the run does not fail on it): ${esc(e.waived)}</p>` : '')
   const notes = e.notes?.length ? `<ul class="notes">${e.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''
   const diag = e.diagnostics ? `<p>Diagnostics (events, pods, claims, logs, timelines): <a href="${esc(o.diagnosticsHref?.(e.diagnostics) ?? e.diagnostics)}">${esc(o.diagnosticsHref?.(e.diagnostics) ?? e.diagnostics)}</a></p>` : ''
   return `<details class="claim" id="${entryAnchor(e)}"${e.status === 'failed' ? ' open' : ''}><summary><span class="${e.status}">${statusMark[e.status]}</span> ${esc(e.id)}${e.storageClass ? ` [${esc(e.storageClass)}]` : ''} — ${esc(e.title)} <span class="muted">(${formatDuration(e.durationMs)})</span></summary>
@@ -124,7 +126,7 @@ export function renderHtmlReport(report: ClaimsReport, o: HtmlOptions = {}): str
 <body>
 <header>
 <h1>Stateful conformance report</h1>
-<div class="totals" id="totals"><span class="passed">${s.passed} passed</span><span class="failed">${s.failed} failed</span><span class="skipped">${s.skipped} skipped</span></div>
+<div class="totals" id="totals"><span class="passed">${s.passed} passed</span><span class="failed">${s.failed} failed${s.waived ? ` (${s.waived} waived)` : ''}</span><span class="skipped">${s.skipped} skipped</span></div>
 <dl class="cluster" id="cluster">${cluster.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
 </header>
 <section id="matrix">

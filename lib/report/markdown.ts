@@ -36,7 +36,7 @@ export function renderMarkdownSummary(report: ClaimsReport, o: MarkdownOptions =
   const s = report.summary
   const m = claimMatrix(report)
   const out: string[] = []
-  out.push(`## Stateful conformance: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`, '')
+  out.push(`## Stateful conformance: ${s.passed} passed, ${s.failed} failed${s.waived ? ` (${s.waived} waived)` : ''}, ${s.skipped} skipped`, '')
   out.push(`Cluster \`${r.cluster.server}\`${r.cluster.context ? ` (context \`${r.cluster.context}\`)` : ''}${r.cluster.embedded ? ', the embedded cluster' : ''}: Kubernetes ${r.cluster.version}, ${r.cluster.nodes} node${r.cluster.nodes === 1 ? '' : 's'}; storage classes ${r.storageClasses?.map((c) => `\`${c}\``).join(', ') || 'unknown'}. Run ${r.startedAt} → ${r.finishedAt} (${formatDuration(runDuration(report))}).`, '')
   out.push(`| claim | what it says | any class | ${m.classes.join(' | ')} |`)
   out.push(`|---|---|---|${m.classes.map(() => '---|').join('')}`)
@@ -48,7 +48,7 @@ export function renderMarkdownSummary(report: ClaimsReport, o: MarkdownOptions =
     out.push('### Failed', '')
     for (const e of failed) {
       const diag = e.diagnostics ? ` — diagnostics: \`${o.diagnosticsHref?.(e.diagnostics) ?? e.diagnostics}\`` : ''
-      out.push(`- ${where(e)} ${e.title}: ${cell(e.reason ?? 'no reason recorded')}${diag}`)
+      out.push(`- ${where(e)} ${e.title}: ${cell(e.reason ?? 'no reason recorded')}${diag}${e.waived ? ` — **waived**: ${cell(e.waived)}` : ''}`)
     }
     out.push('')
   }

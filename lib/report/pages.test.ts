@@ -83,3 +83,17 @@ describe('Markdown summary', () => {
     expect(md).toMatch(/```text\npodinfo-0 \|[^\n]*\|\npodinfo-1 \|/)
   })
 })
+
+describe('a waived failure', () => {
+  const report = fixtureReport()
+  const failed = report.claims.find((e) => e.status === 'failed')!
+  failed.waived = 'known on this cluster'
+  report.summary = { ...report.summary, waived: 1 }
+
+  test('says it is waived, and why, in the page and in the summary', () => {
+    const html = renderHtmlReport(report, { diagnosticsHref: href })
+    expect(html).toContain('(1 waived)')
+    expect(html).toContain('<b>waived</b> (the run accepts it): known on this cluster')
+    expect(renderMarkdownSummary(report, { diagnosticsHref: href })).toContain('**waived**: known on this cluster')
+  })
+})
