@@ -163,7 +163,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 export async function removeRunNamespaces(kube: Kube, runId: string, timeoutMs: number): Promise<string[]> {
   const names = new Set(await listSuiteNamespaces(kube, runId))
   if (!names.size) return []
-  console.log(`stateful-conformance: removing ${names.size} namespace(s) of this run`)
+  console.log(`stateful-conformance: removing ${names.size} namespace(s) of run ${runId}`)
   await Promise.all([...names].map((name) => kube.core.deleteNamespace({ name, propagationPolicy: 'Background' })
     .catch((err: unknown) => { if ((err as { code?: number }).code !== 404) console.warn(`delete namespace ${name}: ${describeApiError(err)}`) })))
   return new Promise<string[]>((resolvePromise) => {
