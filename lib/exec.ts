@@ -24,20 +24,34 @@ export async function execIn(kube: Kube, namespace: string, pod: string, command
   const err = collector()
   const limit = timeout('exec')
   return new Promise<ExecResult>((resolve, reject) => {
-    let ws: { close: () => void } | undefined
-    const deadline = setTimeout(() => {
+    let ws: { close: () => void; on?: (event: 'close', fn: () => void) => void } | undefined
+    let settled = false
+    const settle = (fn: () => void) => {
+      if (settled) return
+      settled = true
+      clearTimeout(deadline)
+      fn()
+    }
+    const deadline = setTimeout(() => settle(() => {
       ws?.close()
       reject(new Error(`exec in ${namespace}/${pod}: \`${command.join(' ')}\` did not finish within ${limit / 1000}s (exec); stdout so far: ${out.text().slice(-500)}`))
-    }, limit)
-    new k8s.Exec(kube.kc).exec(namespace, pod, name, command, out.stream, err.stream, null, false, (status) => {
-      clearTimeout(deadline)
-      const code = status.status === 'Success' ? 0 : Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? 1)
+    }), limit)
+    new k8s.Exec(kube.kc).exec(namespace, pod, name, command, out.stream, err.stream, null, false, (status) => settle(() => {
+      const exit = status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message
+      if (status.status !== 'Success' && exit === undefined) {
+        // Not the command's exit: the runtime could not run it at all (no such binary, no container…).
+        reject(new Error(`exec in ${namespace}/${pod}: \`${command.join(' ')}\` could not run: ${status.message ?? status.reason ?? 'unknown reason'}`))
+        return
+      }
       // The status frame is the last one: the output has arrived before it.
+      const code = status.status === 'Success' ? 0 : Number(exit)
       resolve({ stdout: out.text(), stderr: err.text(), exitCode: Number.isFinite(code) ? code : 1 })
-    }).then((socket) => { ws = socket }, (e: Error) => {
-      clearTimeout(deadline)
-      reject(new Error(`exec in ${namespace}/${pod}: ${e.message}`))
-    })
+    })).then((socket) => {
+      if (settled) socket.close() // arrived after the deadline
+      ws = socket
+      // A connection that closes without a status frame has lost the command's outcome.
+      socket.on?.('close', () => settle(() => reject(new Error(`exec in ${namespace}/${pod}: \`${command.join(' ')}\`: the connection closed without an exit status; stdout so far: ${out.text().slice(-500)}`))))
+    }, (e: Error) => settle(() => reject(new Error(`exec in ${namespace}/${pod}: ${e.message}`))))
   })
 }
 

@@ -2,7 +2,7 @@
 // the watch: it resumes from the last resourceVersion, and lists again when
 // that version has expired (410 Gone). Waits and recorders build on it.
 import type { KubernetesObject } from '@kubernetes/client-node'
-import { retryTransient, type Kube } from './kube.ts'
+import { describeApiError, isTransient, retryTransient, statusCode, type Kube } from './kube.ts'
 
 export interface Resource {
   apiVersion: string
@@ -60,13 +60,18 @@ export async function watchObjects<T extends KubernetesObject>(kube: Kube, r: Re
     resourceVersion = list.resourceVersion
     h.onSync(list.items)
   }
+  // Consecutive failed (re)connections: transient ones are retried with a
+  // growing pause, anything else (403, 404 …) ends the watch with its cause.
+  let failures = 0
   const open = async (): Promise<void> => {
     if (stopped) return
     const params: Record<string, string | boolean> = { resourceVersion, allowWatchBookmarks: true }
     if (q.labelSelector) params.labelSelector = q.labelSelector
     if (q.fieldSelector) params.fieldSelector = q.fieldSelector
     let expired = false
-    abort = await kube.watch.watch(watchPath(r, q.namespace), params, (type: string, obj: T & { code?: number }) => {
+    let delivered = false
+    const controller = await kube.watch.watch(watchPath(r, q.namespace), params, (type: string, obj: T & { code?: number }) => {
+      delivered = true
       if (type === 'BOOKMARK') {
         resourceVersion = obj.metadata?.resourceVersion ?? resourceVersion
         return
@@ -79,10 +84,28 @@ export async function watchObjects<T extends KubernetesObject>(kube: Kube, r: Re
       h.onEvent(type as WatchEventType, obj)
     }, (err: unknown) => {
       if (stopped) return
-      // The server ends watches after a while; go on from where we were.
-      const resume = expired || (err as { code?: number } | null)?.code === 410 ? relist().then(open) : open()
-      resume.catch((e: Error) => h.onError?.(e))
+      if (delivered || !err) failures = 0
+      const code = statusCode(err)
+      if (expired || code === 410) {
+        // Our resourceVersion is too old: list again, then watch from there.
+        relist().then(open).catch((e: Error) => h.onError?.(e))
+        return
+      }
+      if (err && !isTransient(err)) {
+        h.onError?.(new Error(`watch ${watchPath(r, q.namespace)}: ${describeApiError(err)}`))
+        return
+      }
+      // The server ends watches after a while (or the connection broke): go on from where we were.
+      failures++
+      if (failures > 5) {
+        h.onError?.(new Error(`watch ${watchPath(r, q.namespace)}: failed ${failures} times in a row: ${describeApiError(err)}`))
+        return
+      }
+      setTimeout(() => { open().catch((e: Error) => h.onError?.(e)) }, failures > 1 ? 200 * 2 ** failures : 0) // reconnect backoff
     })
+    // stop() may have come while we connected.
+    if (stopped) controller.abort()
+    else abort = controller
   }
   await relist()
   await open()
