@@ -4,8 +4,8 @@
 // With SC_CLEAN_RUN=<run id> (how a Ctrl-C'd run cleans up after itself)
 // only that run's namespaces; SC_CLEAN_STOP_EMBEDDED=1 then stops the
 // embedded cluster that run had started.
-import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { usesEmbeddedCluster } from './cluster-choice.ts'
 import { removeRunNamespaces } from './global-setup.ts'
 import { connect, describeApiError } from './kube.ts'
 import { listSuiteNamespaces, managedBy } from './namespace.ts'
@@ -16,8 +16,8 @@ const selector = Object.entries(managedBy).map(([k, v]) => `${k}=${v}`).join(','
 
 async function main(): Promise<void> {
   const o = parseOptions(process.env)
-  const embeddedKubeconfig = resolve(import.meta.dirname, '..', '.cluster', 'kubeconfig')
-  const kubeconfig = o.kubeconfig ?? (o.cluster !== 'current' && existsSync(embeddedKubeconfig) && !o.context ? embeddedKubeconfig : undefined)
+  // The cluster a run would use (lib/cluster-choice.ts).
+  const kubeconfig = usesEmbeddedCluster(o) ? resolve(import.meta.dirname, '..', '.cluster', 'kubeconfig') : o.kubeconfig
   const kube = connect(kubeconfig, o.context)
   await probeServer(kube)
   console.log(`cleaning ${kube.server} (context ${kube.kc.getCurrentContext()}) of what the suite left (${selector})`)

@@ -5,15 +5,15 @@
 // Afterwards (and on Ctrl-C): remove every namespace this run made.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import type { ClusterInfo } from './context.ts'
 import { resolveImages } from './images.ts'
 import { clearPreviousRun } from './report/previous.ts'
-import { connect, describeApiError, loadKubeConfig, type Kube } from './kube.ts'
+import { usesEmbeddedCluster } from './cluster-choice.ts'
+import { defaultStorageClass } from './storage.ts'
+import { connect, describeApiError, type Kube } from './kube.ts'
 import { listSuiteNamespaces } from './namespace.ts'
 import { loadWaivers, type Waivers } from './waivers.ts'
 import { OptionError, parseOptions, selectStorageClasses, type Options } from './options.ts'
@@ -25,25 +25,27 @@ import { resources, watchObjects } from './watch.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..')
 
-// A bad setup ends the run here with one line (the message is the diagnosis;
-// a stack trace and vitest's "no test files" would only bury it).
+// A bad setup ends the run in global setup with one line (the message is the
+// diagnosis; a stack trace and vitest's "no test files" would only bury it),
+// after stopping an embedded cluster this run started.
+class SetupError extends Error {}
 function setupError(message: string): never {
-  process.stderr.write(`stateful-conformance: ${message}\n`)
-  process.exit(2)
-}
-
-function kubeconfigConfigured(o: Options): boolean {
-  if (o.kubeconfig) return true
-  const file = join(homedir(), '.kube', 'config')
-  if (!existsSync(file)) return false
-  try {
-    return !!loadKubeConfig(file, undefined).getCurrentContext()
-  } catch {
-    return false
-  }
+  throw new SetupError(message)
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  let stopEmbeddedOnFailure: (() => Promise<void>) | undefined
+  try {
+    return await prepare(project, (stop) => { stopEmbeddedOnFailure = stop })
+  } catch (err) {
+    await stopEmbeddedOnFailure?.().catch(() => undefined)
+    const message = err instanceof SetupError ? err.message : `setup failed: ${(err as Error).message}`
+    process.stderr.write(`stateful-conformance: ${message}\n`)
+    process.exit(2)
+  }
+}
+
+async function prepare(project: TestProject, onFailureStop: (stop: () => Promise<void>) => void): Promise<() => Promise<void>> {
   const startedAt = new Date().toISOString()
   let options: Options
   let waivers: Waivers
@@ -56,7 +58,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (Object.keys(waivers).length) {
     console.log(`stateful-conformance: waived on this cluster (${options.waiversFile}): ${Object.keys(waivers).join(', ')}`)
   }
-  const embedded = options.cluster === 'embedded' || (options.cluster === 'auto' && !kubeconfigConfigured(options))
+  const embedded = usesEmbeddedCluster(options)
   let stopEmbedded = false
   let kubeconfigPath = options.kubeconfig ?? null
   let context = options.context ?? null
@@ -65,8 +67,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const config = await import('../cluster/config.ts')
     const wasUp = await cluster.isUp()
     console.log(`stateful-conformance: no kubeconfig context configured: ${wasUp ? 'using the running' : 'starting the'} embedded cluster (npm run cluster:up; SC_KEEP_CLUSTER=1 keeps it up afterwards)`)
-    if (!wasUp) await cluster.up()
     stopEmbedded = !wasUp && !options.keepCluster
+    if (stopEmbedded) onFailureStop(() => cluster.down())
+    if (!wasUp) await cluster.up().catch((err: Error) => setupError(`the embedded cluster did not come up: ${err.message} (component logs: .cluster/logs/)`))
     kubeconfigPath = config.paths.kubeconfig
     context = null
   }
@@ -91,9 +94,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const classes = await kube.storage.listStorageClass().then((l) => l.items)
   let storageClasses: string[]
   try {
+    // "the default class" is the one a claim without storageClassName gets (lib/storage.ts).
+    const theDefault = defaultStorageClass(classes)?.metadata?.name
     storageClasses = selectStorageClasses(options.storageClasses, classes.map((c) => ({
       name: c.metadata?.name ?? '',
-      isDefault: c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true',
+      isDefault: c.metadata?.name === theDefault,
     })))
   } catch (err) {
     if (err instanceof OptionError) setupError(err.message)
