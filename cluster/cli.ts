@@ -10,7 +10,7 @@ import { apiServer, binDir, net, paths, state, versions } from './config.ts'
 import { buildImages, importImages } from './images.ts'
 import { formatDuration, log, phase } from './log.ts'
 import {
-  assertRunning, components, createNetns, deleteNetns, killStrays, netnsExists, ourMounts, pidOf, removeCgroups, removeRuntimeLeftovers,
+  assertRunning, components, createCgroupRoot, createNetns, deleteNetns, killStrays, netnsExists, ourMounts, pidOf, removeCgroups, removeRuntimeLeftovers,
   start, stop, strayProcesses, unmountAll, writeConfigs, type Component,
 } from './node.ts'
 import { ensurePki, kubeconfig } from './pki.ts'
@@ -23,10 +23,12 @@ const timeouts = { apiServer: 60_000 * scale, node: 60_000 * scale, addons: 90_0
 
 function preflight(): void {
   if (process.getuid?.() !== 0) throw new Error('the embedded cluster needs root (network namespace, mounts, cgroups); run as root or point KUBECONFIG at a cluster')
-  const needed = ['/usr/bin/containerd', '/usr/sbin/runc', '/usr/bin/etcd', '/usr/lib/cni/bridge', '/usr/bin/catatonit', '/bin/busybox', '/usr/bin/ctr']
-  const missing = needed.filter((p) => !existsSync(p) && !(p === '/usr/sbin/runc' && existsSync('/usr/bin/runc')))
+  const needed = ['/usr/bin/containerd', '/usr/sbin/runc', '/usr/bin/etcd', '/usr/lib/cni/bridge', '/usr/bin/catatonit', '/bin/busybox', '/usr/bin/ctr',
+    '/usr/bin/openssl', '/usr/bin/nsenter', '/usr/sbin/ip', '/usr/sbin/iptables', '/usr/sbin/conntrack']
+  const onPath = (p: string) => existsSync(p) || existsSync(p.replace('/usr/sbin/', '/usr/bin/')) || existsSync(p.replace('/usr/bin/', '/usr/sbin/'))
+  const missing = needed.filter((p) => !onPath(p))
   if (missing.length) {
-    throw new Error(`missing ${missing.join(', ')}: apt-get install containerd runc etcd-server containernetworking-plugins catatonit busybox-static iptables conntrack (see .ci/run)`)
+    throw new Error(`missing ${missing.join(', ')}: apt-get install containerd runc etcd-server containernetworking-plugins catatonit busybox-static iptables conntrack openssl iproute2 util-linux (see .ci/run)`)
   }
 }
 
@@ -58,6 +60,7 @@ export async function up(): Promise<void> {
   await phase(`node network namespace ${net.netns} (${net.nodeIp})`, async () => {
     await exec('mount', ['--make-rshared', '/'])
     await createNetns()
+    await createCgroupRoot()
     await writeConfigs()
     await mkdir(state.localPath, { recursive: true })
   })

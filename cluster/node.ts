@@ -13,6 +13,7 @@ import { log } from './log.ts'
 
 const exec = promisify(execFile)
 const netnsPath = `/run/netns/${net.netns}`
+const cgroupRoot = 'stateful-conformance'
 
 export const components = [
   'containerd', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy',
@@ -124,6 +125,9 @@ tlsPrivateKeyFile: ${pkiPath('kubelet-serving.key')}
 # This host is cgroup v1 (hybrid) and Debian's containerd 1.6 cannot report its cgroup driver.
 cgroupDriver: cgroupfs
 failCgroupV1: false
+# Pods under a cgroup of our own, so that down finds exactly ours (another
+# kubelet on the machine keeps its /kubepods).
+cgroupRoot: /${cgroupRoot}
 failSwapOn: false
 containerRuntimeEndpoint: unix://${state.containerdSocket}
 clusterDNS: [${net.dnsIp}]
@@ -283,8 +287,15 @@ export async function stop(c: Component): Promise<void> {
 
 // ---- teardown of what the runtime left ------------------------------------
 
+// The kubelet's cgroupRoot must exist in every v1 hierarchy before it starts.
+export async function createCgroupRoot(): Promise<void> {
+  for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
+    await mkdir(join('/sys/fs/cgroup', hierarchy, cgroupRoot), { recursive: true })
+  }
+}
+
 // Processes still running from this cluster: containerd shims and whatever
-// runs in the kubepods cgroups.
+// runs in its pods' cgroups.
 export function strayProcesses(): number[] {
   const ours: number[] = []
   for (const entry of readdirSync('/proc')) {
@@ -292,7 +303,7 @@ export function strayProcesses(): number[] {
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
       const cgroup = readFileSync(`/proc/${entry}/cgroup`, 'utf8')
-      if ((cmdline.includes('containerd-shim') && cmdline.includes(state.containerdSocket)) || /:\/kubepods(\/|$)/m.test(cgroup)) {
+      if ((cmdline.includes('containerd-shim') && cmdline.includes(state.containerdSocket)) || cgroup.includes(`:/${cgroupRoot}/`)) {
         ours.push(Number(entry))
       }
     } catch { /* exited meanwhile */ }
@@ -329,7 +340,7 @@ export async function unmountAll(): Promise<number> {
   return mounts.length
 }
 
-// kubelet (cgroupfs driver) makes a kubepods tree in every v1 hierarchy.
+// kubelet (cgroupfs driver) makes its kubepods tree under cgroupRoot in every v1 hierarchy.
 export async function removeCgroups(): Promise<number> {
   let removed = 0
   const rmTree = async (dir: string): Promise<void> => {
@@ -339,7 +350,7 @@ export async function removeCgroups(): Promise<number> {
     try { await rmdir(dir); removed++ } catch { /* still busy: reported by status */ }
   }
   for (const hierarchy of readdirSync('/sys/fs/cgroup')) {
-    const dir = join('/sys/fs/cgroup', hierarchy, 'kubepods')
+    const dir = join('/sys/fs/cgroup', hierarchy, cgroupRoot)
     if (existsSync(dir)) await rmTree(dir)
   }
   return removed
