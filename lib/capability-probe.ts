@@ -79,10 +79,17 @@ async function probeAccessModes(kube: Kube, namespace: string, probes: Probe[], 
     const p = byClaim.get(pvc.metadata?.name ?? '')
     if (p && pvc.status?.phase === 'Bound') settle(p.claim, { result: 'accepted', detail: `bound to ${pvc.spec?.volumeName}`, ms: Date.now() - p.startedAt })
   }
+  // Provisioners also fail for a moment (throttling, a timeout) and then bind:
+  // a ProvisioningFailed is a refusal only if the claim is still unbound a while later.
+  const refusalGraceMs = Math.min(5_000, o.timeoutMs / 2)
+  const pendingRefusals = new Map<string, NodeJS.Timeout>()
   const onEvent = (e: CoreV1Event) => {
     const name = e.involvedObject.name ?? ''
-    if (e.involvedObject.kind === 'PersistentVolumeClaim' && e.reason === 'ProvisioningFailed') settle(name, { result: 'refused', detail: `ProvisioningFailed: ${e.message ?? ''}`.trim() })
-    else lastWord.set(name, `${e.involvedObject.kind} ${e.reason}: ${e.message ?? ''}`.trim())
+    if (e.involvedObject.kind === 'PersistentVolumeClaim' && e.reason === 'ProvisioningFailed') {
+      if (!pendingRefusals.has(name)) {
+        pendingRefusals.set(name, setTimeout(() => settle(name, { result: 'refused', detail: `ProvisioningFailed: ${e.message ?? ''}`.trim() }), refusalGraceMs))
+      }
+    } else lastWord.set(name, `${e.involvedObject.kind} ${e.reason}: ${e.message ?? ''}`.trim())
   }
   try {
     stops.push(await watchObjects<V1PersistentVolumeClaim>(kube, resources.pvcs, { namespace }, {
@@ -106,6 +113,7 @@ async function probeAccessModes(kube: Kube, namespace: string, probes: Probe[], 
     clearTimeout(timer)
   } finally {
     stops.forEach((stop) => stop())
+    pendingRefusals.forEach((t) => clearTimeout(t))
   }
   for (const p of probes) {
     settle(p.claim, { result: 'unknown', detail: `no answer within ${o.timeoutMs / 1000}s (claim still Pending; last event: ${lastWord.get(p.claim) ?? 'none'})` })

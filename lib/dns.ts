@@ -94,11 +94,11 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
   const client: ClusterClient = {
     pod: name,
     async resolve(host) {
-      const r = await execIn(kube, namespace, name, ['ping', '-c', '1', '-W', '1', host])
+      const r = await execIn(kube, namespace, name, ['ping', '-c', '1', '-W', '1', host], 'client')
       return parsePing(r.stdout + r.stderr)
     },
     async nslookup(host) {
-      const r = await execIn(kube, namespace, name, ['nslookup', host])
+      const r = await execIn(kube, namespace, name, ['nslookup', host], 'client')
       return parseNslookup(r.stdout + r.stderr, r.exitCode)
     },
     async waitForResolution(host, what, until, { method = 'resolve', timeout: limit = 'dns' } = {}) {
@@ -119,7 +119,7 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
       const request = Buffer.from(httpRequestText(url, init.method ?? 'GET', init.body)).toString('base64')
       const port = url.port || '80'
       const r = await execIn(kube, namespace, name, ['sh', '-c',
-        `echo ${request} | base64 -d | nc -w ${timeout('http') / 1000} ${url.hostname} ${port}`])
+        `echo ${request} | base64 -d | nc -w ${timeout('http') / 1000} ${url.hostname} ${port}`], 'client')
       const reply = parseHttpReply(r.stdout)
       if (!reply.status) {
         throw new Error(`${init.method ?? 'GET'} ${target} from pod ${namespace}/${name}: no HTTP answer (nc exited ${r.exitCode}): ${(r.stderr + r.stdout).trim().slice(0, 300)}`)

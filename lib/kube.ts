@@ -45,7 +45,6 @@ export function statusCode(err: unknown): number | undefined {
 }
 
 export const isNotFound = (err: unknown) => statusCode(err) === 404
-export const isConflict = (err: unknown) => statusCode(err) === 409
 
 // Transient: throttled, server errors, and connections that broke under us.
 export function isTransient(err: unknown): boolean {

@@ -7,7 +7,7 @@
 //   cleanup    records cluster-scoped objects a test makes; removed in reverse order
 //   images     the images in use (upstream names, or the overrides)
 // plus storageTest(), which runs a [sc] claim once per selected storage class.
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { describe, test as base, inject, type TestContext } from 'vitest'
 import { claimIdOf } from './context.ts'
 import { startClusterClient, type ClusterClient } from './dns.ts'
@@ -118,10 +118,6 @@ export function skipClaim(ctx: Pick<TestContext, 'task' | 'skip'>, reason: strin
 export function skipPart(ctx: Pick<TestContext, 'task'>, reason: string): void {
   ;(ctx.task.meta.notes ??= []).push(`not checked: ${reason}`)
   note(`not checked: ${reason}`)
-}
-
-export function reportPath(...parts: string[]): string {
-  return join(resolve(inject('reportsDir')), ...parts)
 }
 
 export { describe, expect } from 'vitest'

@@ -8,6 +8,8 @@ import type { Kube } from '../lib/kube.ts'
 import { applyFixture } from '../lib/manifests.ts'
 import { panic, readStored, sha1, storeOn, versionOf } from '../lib/podinfo.ts'
 import { portForward, type Forward } from '../lib/port-forward.ts'
+import type { Timeline } from '../lib/timeline.ts'
+import { waitForEvents, waitForTimeline } from '../lib/timeline-wait.ts'
 import { getService } from '../lib/service-endpoints.ts'
 import { And, attachTimeline, describe, expect, Given, storageTest, test, Then, When, type Cleanup } from '../lib/suite.ts'
 import { isPodReady, waitForPod, waitForPodGone, waitForPods, waitForPvcBound, waitForReadyReplicas, waitForStatefulSetRolledOut } from '../lib/wait.ts'
@@ -98,10 +100,16 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
       expect(p.status?.containerStatuses?.[0]?.restartCount, timeline.describe()).toBe(1)
       return p
     })
-    await And('it is the same pod: same name, same uid, and no other pod appeared', () => {
-      expect(after.metadata?.uid).toBe(before.metadata?.uid)
+    await And('the watch saw that same pod restart and become Ready again, and no other pod appear', async () => {
+      // The recorder has its own watch: wait until it has seen what the status wait saw.
+      const restartedThenReady = (t: Timeline) => {
+        const at = t.events.findIndex((e) => e.kind === 'restarted')
+        return at >= 0 && t.events.slice(at).some((e) => e.kind === 'ready')
+      }
+      await waitForTimeline(timeline, `${pod} restarted, then Ready`, restartedThenReady, 'containerRestart')
+      expect(after.metadata?.uid, `${ns}/${pod}`).toBe(before.metadata?.uid)
+      expect([...new Set(timeline.events.map((e) => e.uid))], timeline.describe()).toEqual([before.metadata?.uid])
       expect(timeline.orderOfFirst('created'), timeline.describe()).toEqual([])
-      expect(timeline.orderOf([{ pod, kind: 'restarted' }, { pod, kind: 'ready', incarnation: 'old' }]), timeline.describe()).toContain(`${pod} restarted`)
     })
   })
 
@@ -123,13 +131,13 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
   test('Q0-06 deleting the pod brings a replacement with another name and an empty /data', async ({ kube, ns, cleanup }) => {
     const pod = await givenDeploymentPod(kube, ns)
     await Given(`${quest.body} stored in /data of ${pod}`, async () => storeOn(await forwardTo(kube, ns, pod, cleanup), quest.body))
-    const replacement = await When(`pod ${pod} is deleted`, async () => {
-      await deletePod(kube, ns, pod)
-      const [p] = await waitForPods(kube, ns, 'app=podinfo', 'a Ready replacement', (pods) =>
+    await When(`pod ${pod} is deleted`, () => deletePod(kube, ns, pod))
+    // The wait is the check: it fails, with what it saw, unless such a pod appears.
+    const replacement = await Then(`the Deployment starts a Ready replacement with a name other than ${pod}`, async () => {
+      const [p] = await waitForPods(kube, ns, 'app=podinfo', `a Ready replacement not named ${pod}`, (pods) =>
         pods.length === 1 && pods[0]!.metadata?.name !== pod && isPodReady(pods[0]!))
       return p!.metadata!.name!
     })
-    await Then('the replacement has a different name', () => { expect(replacement).not.toBe(pod) })
     await And('its /data is empty', async () => {
       expect(await lsData(kube, ns, replacement)).toEqual([])
     })
@@ -146,8 +154,7 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
       await waitForPodGone(kube, ns, 'podinfo-0', uid)
     })
     await Then('a new pod (another uid) named podinfo-0 is Ready', async () => {
-      const p = await waitForPod(kube, ns, 'podinfo-0', 'to be back and Ready', (p) => p.metadata?.uid !== uid && isPodReady(p))
-      expect(p.metadata?.uid).not.toBe(uid)
+      await waitForPod(kube, ns, 'podinfo-0', `to be back (uid other than ${uid}) and Ready`, (p) => p.metadata?.uid !== uid && isPodReady(p))
       expect((await listPods(kube, ns, 'app=podinfo')).map((x) => x.metadata?.name)).toEqual(['podinfo-0', 'podinfo-1'])
     })
   })
@@ -206,7 +213,8 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
       await setImage(kube, ns, 'StatefulSet', 'podinfo', 'podinfo', images.podinfo)
       await waitForStatefulSetRolledOut(kube, ns, 'podinfo')
     })
-    await Then('old podinfo-1 terminates, new podinfo-1 is Ready, and only then old podinfo-0 terminates', () => {
+    await Then('old podinfo-1 terminates, new podinfo-1 is Ready, and only then old podinfo-0 terminates', async () => {
+      await waitForEvents(timeline, [...expected]) // the recorder's watch may trail the rollout wait's
       expect(timeline.orderOf([...expected]), timeline.describe()).toEqual([
         'podinfo-1 terminating (old)', 'podinfo-1 ready (new)', 'podinfo-0 terminating (old)', 'podinfo-0 ready (new)',
       ])

@@ -69,10 +69,10 @@ async function readAllLogs(kube: Kube, ns: string): Promise<Record<string, Visit
   return Object.fromEntries(await Promise.all(pods.map(async (p) => [p, await readVisitLog(kube, ns, p)] as const)))
 }
 
-// name → revision and uid of every visits pod, as the API shows them now.
-async function podRevisions(kube: Kube, ns: string): Promise<Record<string, { revision: string; uid: string }>> {
+// name → revision, uid and whether it is being deleted, of every visits pod, as the API shows them now.
+async function podRevisions(kube: Kube, ns: string): Promise<Record<string, { revision: string; uid: string; terminating: boolean }>> {
   return Object.fromEntries((await listPods(kube, ns, 'app=visits')).map((p) => [p.metadata!.name!, {
-    revision: p.metadata?.labels?.['controller-revision-hash'] ?? '(no label)', uid: p.metadata?.uid ?? '',
+    revision: p.metadata?.labels?.['controller-revision-hash'] ?? '(no label)', uid: p.metadata?.uid ?? '', terminating: !!p.metadata?.deletionTimestamp,
   }]))
 }
 
@@ -287,6 +287,8 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
       const context = `${describeRevisions(ns, sts, revs)}\n${timeline.describe()}`
       expect(timeline.replacementOrder(), context).toEqual([])
       expect(revs, context).toEqual(before)
+      // The controller's own account: nothing updated, every replica still current.
+      expect({ updated: sts.status?.updatedReplicas ?? 0, current: sts.status?.currentReplicas }, context).toEqual({ updated: 0, current: pods.length })
       expect(Object.values(revs).map((r) => r.revision), context).toEqual(pods.map(() => old))
     })
     const uid = before['visits-1']!.uid

@@ -6,7 +6,8 @@ import { execOk } from '../lib/exec.ts'
 import { applyFixture } from '../lib/manifests.ts'
 import { portForward } from '../lib/port-forward.ts'
 import { describe, expect, Given, storageTest, test, Then, When } from '../lib/suite.ts'
-import { waitForPodGone, waitForPodReady, waitForPvcBound, waitForPvGone, waitForReadyReplicas } from '../lib/wait.ts'
+import { removeRetainedVolume } from '../lib/volumes.ts'
+import { waitForPodGone, waitForPodReady, waitForPv, waitForPvcBound, waitForPvGone, waitForReadyReplicas } from '../lib/wait.ts'
 import { createPodFromFixture, deletePod, deletePvc, getPv, getPvc, podNames } from '../lib/workloads.ts'
 
 describe('smoke: the cluster can run the suite', () => {
@@ -57,7 +58,7 @@ describe('smoke: the cluster can run the suite', () => {
     })
   })
 
-  storageTest('SMOKE a claim binds, keeps a file across pod recreation, and its volume goes with it', async ({ kube, ns, storageClass }) => {
+  storageTest('SMOKE a claim binds, keeps a file across pod recreation, and its volume follows the reclaim policy', async ({ kube, ns, storageClass, cleanup }) => {
     await Given(`a pod writing to a claim of class ${storageClass}`, async () => {
       await applyFixture(kube, ns, 'smoke/volume.yaml', { storageClass })
       await waitForPodReady(kube, ns, 'writer')
@@ -75,14 +76,18 @@ describe('smoke: the cluster can run the suite', () => {
     })
     const volume = (await getPvc(kube, ns, 'data')).spec?.volumeName ?? ''
     const reclaim = (await getPv(kube, volume)).spec?.persistentVolumeReclaimPolicy
+    // A Retain class keeps the volume: the test removes what it caused.
+    if (reclaim === 'Retain') cleanup.add(`retained volume ${volume}`, () => removeRetainedVolume(kube, volume))
     await When('the pod and then the claim are deleted', async () => {
       await deletePod(kube, ns, 'writer', 0)
       await waitForPodGone(kube, ns, 'writer')
       await deletePvc(kube, ns, 'data')
     })
-    await Then(`its volume ${volume} goes away (reclaim policy ${reclaim})`, async () => {
-      expect(reclaim, `volume ${volume} of class ${storageClass}`).toBe('Delete')
-      await waitForPvGone(kube, volume)
-    })
+    if (reclaim === 'Retain') {
+      await Then(`its volume ${volume} stays, Released (reclaim policy Retain)`, () =>
+        waitForPv(kube, volume, 'to be Released', (pv) => pv?.status?.phase === 'Released', 'pvDeleted'))
+    } else {
+      await Then(`its volume ${volume} goes away (reclaim policy ${reclaim})`, () => waitForPvGone(kube, volume))
+    }
   })
 })
