@@ -39,9 +39,11 @@ export function connect(kubeconfigPath: string | undefined, context: string | un
   }
 }
 
+// The HTTP status of an API error (DOMException codes, e.g. 23 for a timeout, are not).
 export function statusCode(err: unknown): number | undefined {
   const e = err as { code?: unknown; statusCode?: unknown }
-  return typeof e?.code === 'number' ? e.code : typeof e?.statusCode === 'number' ? e.statusCode : undefined
+  const code = typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.code === 'number' ? e.code : undefined
+  return code !== undefined && code >= 100 && code <= 599 ? code : undefined
 }
 
 export const isNotFound = (err: unknown) => statusCode(err) === 404
@@ -50,8 +52,12 @@ export const isNotFound = (err: unknown) => statusCode(err) === 404
 export function isTransient(err: unknown): boolean {
   const code = statusCode(err)
   if (code === 429 || (code !== undefined && code >= 500)) return true
-  const text = `${(err as { code?: unknown })?.code ?? ''} ${(err as Error)?.message ?? ''}`
-  return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|UND_ERR_SOCKET|other side closed/i.test(text)
+  // fetch reports "fetch failed" and keeps the reason (ECONNRESET …) in its cause.
+  const chain: unknown[] = []
+  for (let e: unknown = err; e && chain.length < 5; e = (e as { cause?: unknown }).cause) chain.push(e)
+  const text = chain.map((e) => `${(e as { code?: unknown }).code ?? ''} ${(e as Error).message ?? ''}`).join(' ')
+  // A request (or watch) that hit its own timeout is worth another try too.
+  return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|UND_ERR_SOCKET|other side closed|TimeoutError|aborted due to timeout/i.test(`${text} ${(err as Error)?.name ?? ''}`)
 }
 
 // p-retry only around transient API failures; anything else surfaces at once.

@@ -84,7 +84,9 @@ export async function watchObjects<T extends KubernetesObject>(kube: Kube, r: Re
       h.onEvent(type as WatchEventType, obj)
     }, (err: unknown) => {
       if (stopped) return
-      if (delivered || !err) failures = 0
+      // client-node ends a watch after 30s without data: a quiet watch, not a failure.
+      const quiet = (err as Error | null)?.name === 'TimeoutError'
+      if (delivered || !err || quiet) failures = 0
       const code = statusCode(err)
       if (expired || code === 410) {
         // Our resourceVersion is too old: list again, then watch from there.
@@ -96,7 +98,7 @@ export async function watchObjects<T extends KubernetesObject>(kube: Kube, r: Re
         return
       }
       // The server ends watches after a while (or the connection broke): go on from where we were.
-      failures++
+      if (err && !quiet) failures++
       if (failures > 5) {
         h.onError?.(new Error(`watch ${watchPath(r, q.namespace)}: failed ${failures} times in a row: ${describeApiError(err)}`))
         return
