@@ -32,7 +32,7 @@ declare module 'vitest' {
     // Per selected class: declared and probed capabilities (lib/capability-probe.ts).
     storageCapabilities: Record<string, Capabilities>
     // Claims known not to hold on this cluster (SC_WAIVERS, lib/waivers.ts).
-    waivers: Record<string, string>
+    waivers: Record<string, { why: string; failing?: string }>
   }
   interface TaskMeta {
     claim?: string
