@@ -81,3 +81,11 @@ export function describeApiError(err: unknown): string {
   const message = (body as { message?: string } | undefined)?.message
   return e.code ? `HTTP ${e.code}: ${message ?? e.message}` : (e.message ?? String(err))
 }
+
+// One API call as the helpers make it: transient failures retried, anything
+// else thrown as "<what>: <the API's message>", keeping the HTTP status.
+export function apiCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  return retryTransient(what, fn).catch((err: unknown) => {
+    throw Object.assign(new Error(`${what}: ${describeApiError(err)}`), { code: statusCode(err) })
+  })
+}

@@ -1,11 +1,10 @@
 // Small verbs on storage classes, claims, volumes and nodes that the
 // PVC/PV specs use instead of the raw client.
 import type { V1Node, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node'
-import { describeApiError, isNotFound, retryTransient, type Kube } from './kube.ts'
+import { apiCall, describeApiError, isNotFound, retryTransient, type Kube } from './kube.ts'
 import { isDefaultClass } from './storage-classes.ts'
 
-const api = <T>(what: string, fn: () => Promise<T>) =>
-  retryTransient(what, fn).catch((err: unknown) => { throw Object.assign(new Error(`${what}: ${describeApiError(err)}`), { code: (err as { code?: number }).code }) })
+const api = apiCall
 
 export const listStorageClasses = (kube: Kube): Promise<V1StorageClass[]> =>
   api('list storage classes', () => kube.storage.listStorageClass()).then((l) => l.items)

@@ -1,11 +1,10 @@
 // Small verbs on workloads and storage that specs use instead of the raw client.
 import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node'
 import * as k8s from '@kubernetes/client-node'
-import { describeApiError, isNotFound, retryTransient, type Kube } from './kube.ts'
+import { apiCall, isNotFound, type Kube } from './kube.ts'
 import { loadManifest } from './manifests.ts'
 
-const api = <T>(what: string, fn: () => Promise<T>) =>
-  retryTransient(what, fn).catch((err: unknown) => { throw Object.assign(new Error(`${what}: ${describeApiError(err)}`), { code: (err as { code?: number }).code }) })
+const api = apiCall
 
 export const getPod = (kube: Kube, namespace: string, name: string): Promise<V1Pod> =>
   api(`get pod ${namespace}/${name}`, () => kube.core.readNamespacedPod({ namespace, name }))
