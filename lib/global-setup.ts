@@ -14,7 +14,7 @@ import { clearPreviousRun } from './report/previous.ts'
 import { usesEmbeddedCluster } from './cluster-choice.ts'
 import { defaultStorageClass } from './storage.ts'
 import { connect, describeApiError, type Kube } from './kube.ts'
-import { listSuiteNamespaces } from './namespace.ts'
+import { deleteNamespace, listSuiteNamespaces } from './namespace.ts'
 import { loadWaivers, type Waivers } from './waivers.ts'
 import { OptionError, parseOptions, selectStorageClasses, type Options } from './options.ts'
 import { preflightPermissions, probeServer } from './preflight.ts'
@@ -169,8 +169,8 @@ export async function removeRunNamespaces(kube: Kube, runId: string, timeoutMs: 
   const names = new Set(await listSuiteNamespaces(kube, runId))
   if (!names.size) return []
   console.log(`stateful-conformance: removing ${names.size} namespace(s) of run ${runId}`)
-  await Promise.all([...names].map((name) => kube.core.deleteNamespace({ name, propagationPolicy: 'Background' })
-    .catch((err: unknown) => { if ((err as { code?: number }).code !== 404) console.warn(`delete namespace ${name}: ${describeApiError(err)}`) })))
+  await Promise.all([...names].map((name) => deleteNamespace(kube, name)
+    .catch((err: unknown) => console.warn(`delete namespace ${name}: ${describeApiError(err)}`))))
   return new Promise<string[]>((resolvePromise) => {
     let stop: (() => void) | undefined
     const finish = () => { clearTimeout(deadline); stop?.(); resolvePromise([...names]) }

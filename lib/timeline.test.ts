@@ -146,3 +146,12 @@ describe('waitForTimeline', () => {
     }
   })
 })
+
+test('kindsInOrder: all creations before any Ready means a parallel start', () => {
+  const t = new Timeline(T0)
+  t.sync([], T0)
+  for (const [i, name] of ['web-0', 'web-1'].entries()) t.observe('ADDED', pod(name, `u${i}`), T0 + i)
+  for (const [i, name] of ['web-0', 'web-1'].entries()) t.observe('MODIFIED', pod(name, `u${i}`, { ready: true }), T0 + 10 + i)
+  expect(t.kindsInOrder(['web-0', 'web-1'], ['created', 'ready'])).toEqual(['created', 'created', 'ready', 'ready'])
+  expect(t.kindsInOrder(['web-2'], ['created'])).toEqual(['never: web-2 created: never observed'])
+})

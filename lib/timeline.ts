@@ -155,6 +155,13 @@ export class Timeline {
     return waves
   }
 
+  // The kinds of the given pods' events of those kinds, in the order observed
+  // (e.g. all "created" before any "ready"); those never seen come last, marked so.
+  kindsInOrder(names: string[], kinds: PodEventKind[]): string[] {
+    return this.orderOf(kinds.flatMap((kind) => names.map((pod) => ({ pod, kind }))))
+      .map((l) => (l.endsWith('never observed') ? `never: ${l}` : l.split(' ')[1]!))
+  }
+
   // Pod names in the order of their first event of a kind (optionally of one incarnation).
   orderOfFirst(kind: PodEventKind, incarnation?: 'old' | 'new'): string[] {
     const names: string[] = []

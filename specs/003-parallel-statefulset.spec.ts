@@ -16,7 +16,6 @@ import { bytesOf, describeQuantity } from '../lib/quantity.ts'
 import { getService } from '../lib/service-endpoints.ts'
 import { deleteService, waitForServiceEndpoints, waitForServiceGone } from '../lib/services.ts'
 import { And, attachTimeline, describe, expect, Given, note, storageTest, test, Then, When } from '../lib/suite.ts'
-import type { PodEventKind, Timeline } from '../lib/timeline.ts'
 import { waitForEvents } from '../lib/timeline-wait.ts'
 import { auditVisits, describeAudit, readVisitLog, sendVisits, visitIds, type Visit } from '../lib/visits.ts'
 import { isPodReady, waitForEndpoints, waitForPod, waitForPodGone, waitForPodReady, waitForPvcBound, waitForReadyReplicas, waitForStatefulSet, waitForStatefulSetRolledOut } from '../lib/wait.ts'
@@ -49,11 +48,6 @@ const orderedReadyCopy = (o: KubernetesObject) => {
   s.spec!.podManagementPolicy = 'OrderedReady'
   s.spec!.selector = { matchLabels: { app: 'ordered' } }
   s.spec!.template.metadata!.labels = { app: 'ordered' }
-}
-
-// The kinds of the given events in the order they were observed ("never" last).
-function kindsInOrder(timeline: Timeline, names: string[], kinds: PodEventKind[]): string[] {
-  return timeline.orderOf(kinds.flatMap((kind) => names.map((pod) => ({ pod, kind })))).map((l) => (l.endsWith('never observed') ? `never: ${l}` : l.split(' ')[1]!))
 }
 
 // Sends the visits through the Service's cluster IP from the client pod.
@@ -97,7 +91,7 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
       expect((await getStatefulSet(kube, ns, 'visits')).spec?.podManagementPolicy, `StatefulSet ${ns}/visits`).toBe('Parallel')
     })
     await And('every pod was created before any pod was Ready (visits-2 did not wait for visits-0)', () => {
-      expect(kindsInOrder(timeline, pods, ['created', 'ready']), timeline.describe()).toEqual([...pods.map(() => 'created'), ...pods.map(() => 'ready')])
+      expect(timeline.kindsInOrder(pods, ['created', 'ready']), timeline.describe()).toEqual([...pods.map(() => 'created'), ...pods.map(() => 'ready')])
       expect(timeline.orderOf([{ pod: 'visits-2', kind: 'created' }, { pod: 'visits-0', kind: 'ready' }]), timeline.describe())
         .toEqual(['visits-2 created', 'visits-0 ready'])
     })
@@ -261,7 +255,7 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
       await waitForEvents(ordered, orderedPods.map((pod) => ({ pod, kind: 'ready' })))
     })
     await Then('Parallel: all three visits pods were created before any was Ready', () => {
-      expect(kindsInOrder(parallel, pods, ['created', 'ready']), parallel.describe('pods app=visits')).toEqual([...pods.map(() => 'created'), ...pods.map(() => 'ready')])
+      expect(parallel.kindsInOrder(pods, ['created', 'ready']), parallel.describe('pods app=visits')).toEqual([...pods.map(() => 'created'), ...pods.map(() => 'ready')])
     })
     await And('OrderedReady: each ordered-N+1 was created only after ordered-N was Running and Ready', () => {
       expect(orderedStartViolations(ordered, orderedPods), ordered.describe('pods app=ordered')).toEqual([])

@@ -11,7 +11,7 @@ import type { Kube } from '../lib/kube.ts'
 import { applyFixture, loadManifest } from '../lib/manifests.ts'
 import { getService } from '../lib/service-endpoints.ts'
 import { And, attachTimeline, describe, expect, Given, note, storageTest, test, Then, When } from '../lib/suite.ts'
-import type { PodEventKind, Timeline } from '../lib/timeline.ts'
+import type { Timeline } from '../lib/timeline.ts'
 import { waitForEvents, waitForTimeline } from '../lib/timeline-wait.ts'
 import { auditVisits, describeAudit, readVisitLog, sendVisits, visitIds } from '../lib/visits.ts'
 import { waitForDeploymentAvailable, waitForEndpoints, waitForPvcBound, waitForReadyReplicas } from '../lib/wait.ts'
@@ -34,11 +34,6 @@ async function strategyOf(file: string): Promise<{ replicas: number; maxSurge: n
   const d = (await loadManifest(file)).find((o) => o.kind === 'Deployment') as V1Deployment
   const r = d.spec?.strategy?.rollingUpdate
   return { replicas: d.spec?.replicas ?? 1, maxSurge: Number(r?.maxSurge ?? 0), maxUnavailable: Number(r?.maxUnavailable ?? 0) }
-}
-
-// The kinds of the given events in the order they were observed ("never" last).
-function kindsInOrder(timeline: Timeline, names: string[], kinds: PodEventKind[]): string[] {
-  return timeline.orderOf(kinds.flatMap((kind) => names.map((pod) => ({ pod, kind })))).map((l) => (l.endsWith('never observed') ? `never: ${l}` : l.split(' ')[1]!))
 }
 
 // Updates Deployment web to podinfo 6.7.0 with the timeline recording, until
@@ -112,7 +107,7 @@ describe('Q4 per-pod records and update strategies', () => {
       expect(new Set(volumes).size, `volumes of ${pods.join(', ')} in ${ns}: ${volumes.join(', ')}`).toBe(pods.length)
     })
     await And('both pods were created before either was Ready: visits-1 did not wait for visits-0', () => {
-      expect(kindsInOrder(timeline, pods, ['created', 'ready']), timeline.describe()).toEqual(['created', 'created', 'ready', 'ready'])
+      expect(timeline.kindsInOrder(pods, ['created', 'ready']), timeline.describe()).toEqual(['created', 'created', 'ready', 'ready'])
       expect(timeline.orderOf([{ pod: 'visits-1', kind: 'created' }, { pod: 'visits-0', kind: 'ready' }]), timeline.describe())
         .toEqual(['visits-1 created', 'visits-0 ready'])
     })
