@@ -14,12 +14,15 @@ import {
   start, stop, strayProcesses, unmountAll, writeConfigs, type Component,
 } from './node.ts'
 import { ensurePki, kubeconfig } from './pki.ts'
+import { parseOptions } from '../lib/options.ts'
 
 const exec = promisify(execFile)
 
 // Timeouts for bringing the cluster up, in one place; SC_TIMEOUT_SCALE stretches them for slow machines.
-const scale = Number(process.env.SC_TIMEOUT_SCALE ?? '1') || 1
-const timeouts = { apiServer: 60_000 * scale, node: 60_000 * scale, addons: 90_000 * scale, fitness: 90_000 * scale }
+function upTimeouts() {
+  const scale = parseOptions(process.env).timeoutScale
+  return { apiServer: 60_000 * scale, node: 60_000 * scale, addons: 90_000 * scale, fitness: 90_000 * scale }
+}
 
 function preflight(): void {
   if (process.getuid?.() !== 0) throw new Error('the embedded cluster needs root (network namespace, mounts, cgroups); run as root or point KUBECONFIG at a cluster')
@@ -34,6 +37,7 @@ function preflight(): void {
 
 export async function up(): Promise<void> {
   const t0 = Date.now()
+  const timeouts = upTimeouts()
   preflight()
   if (await isUp()) {
     log(`already up: ${apiServer} (kubeconfig ${paths.kubeconfig})`)

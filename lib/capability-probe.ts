@@ -7,11 +7,12 @@
 // Bounded and cheap: one claim per access mode and class (with a pod when the
 // class waits for a consumer), all at once; each ends at the provisioner's
 // first answer (Bound, or a ProvisioningFailed event) or at the deadline.
-import { PatchStrategy, type CoreV1Event, type V1PersistentVolumeClaim, type V1Pod, type V1StorageClass } from '@kubernetes/client-node'
+import { type CoreV1Event, type V1PersistentVolumeClaim, type V1Pod, type V1StorageClass } from '@kubernetes/client-node'
 import { accessModes, classCapabilities, csiDriverInfo, describeCapabilities, observedVolume, type AccessMode, type AccessModeProbe, type Capabilities, type CsiDriverInfo } from './capabilities.ts'
 import { eventsResource } from './claim-events.ts'
 import { describeApiError, retryTransient, type Kube } from './kube.ts'
 import { createNamespace, deleteNamespace } from './namespace.ts'
+import { setReclaimPolicy } from './storage.ts'
 import { resources, watchObjects } from './watch.ts'
 
 export interface ProbeOptions {
@@ -157,8 +158,7 @@ async function releaseProbeVolumes(kube: Kube, namespace: string): Promise<void>
     if (!name) continue
     const pv = await kube.core.readPersistentVolume({ name }).catch(() => undefined)
     if (!pv || pv.spec?.persistentVolumeReclaimPolicy === 'Delete') continue
-    await kube.objects.patch({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec: { persistentVolumeReclaimPolicy: 'Delete' } },
-      undefined, undefined, 'stateful-conformance', undefined, PatchStrategy.MergePatch)
+    await setReclaimPolicy(kube, name, 'Delete')
       .catch((err: unknown) => console.warn(`stateful-conformance: probe volume ${name} keeps reclaim policy ${pv.spec?.persistentVolumeReclaimPolicy} (${describeApiError(err)}): delete it by hand`))
   }
 }

@@ -6,13 +6,12 @@
 // embedded cluster that run had started.
 import { resolve } from 'node:path'
 import { usesEmbeddedCluster } from './cluster-choice.ts'
-import { removeRunNamespaces } from './global-setup.ts'
 import { connect, describeApiError } from './kube.ts'
-import { listSuiteNamespaces, managedBy } from './namespace.ts'
+import { listSuiteNamespaces, removeSuiteNamespaces, suiteSelector } from './namespace.ts'
 import { parseOptions } from './options.ts'
 import { probeServer } from './preflight.ts'
 
-const selector = Object.entries(managedBy).map(([k, v]) => `${k}=${v}`).join(',')
+const selector = suiteSelector()
 
 async function main(): Promise<void> {
   const o = parseOptions(process.env)
@@ -24,20 +23,14 @@ async function main(): Promise<void> {
   const onlyRun = process.env.SC_CLEAN_RUN
   if (onlyRun) {
     // Twice: the interrupted run may have been creating one as it died.
-    const left = [...await removeRunNamespaces(kube, onlyRun, 120_000), ...await removeRunNamespaces(kube, onlyRun, 60_000)]
+    const left = [...await removeSuiteNamespaces(kube, onlyRun, 120_000), ...await removeSuiteNamespaces(kube, onlyRun, 60_000)]
     console.error(left.length ? `stateful-conformance: run ${onlyRun}: still terminating: ${left.join(', ')}` : `stateful-conformance: run ${onlyRun}: its namespaces are gone`)
     if (process.env.SC_CLEAN_STOP_EMBEDDED === '1') await (await import('../cluster/cli.ts')).down()
     return
   }
   const namespaces = await listSuiteNamespaces(kube)
   console.log(namespaces.length ? `namespaces: ${namespaces.join(', ')}` : 'namespaces: none')
-  const runs = new Set<string>()
-  for (const name of namespaces) {
-    const ns = await kube.core.readNamespace({ name })
-    runs.add(ns.metadata?.labels?.['stateful-conformance/run'] ?? '')
-  }
-  const left: string[] = []
-  for (const run of runs) left.push(...await removeRunNamespaces(kube, run, 180_000))
+  const left = await removeSuiteNamespaces(kube, undefined, 180_000)
   const pvs = (await kube.core.listPersistentVolume({ labelSelector: selector })).items
   for (const pv of pvs) {
     await kube.core.deletePersistentVolume({ name: pv.metadata!.name! }).catch((err: unknown) => left.push(`${pv.metadata?.name}: ${describeApiError(err)}`))

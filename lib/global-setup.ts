@@ -14,14 +14,13 @@ import { clearPreviousRun } from './report/previous.ts'
 import { usesEmbeddedCluster } from './cluster-choice.ts'
 import { defaultStorageClass } from './storage.ts'
 import { connect, describeApiError, type Kube } from './kube.ts'
-import { deleteNamespace, listSuiteNamespaces } from './namespace.ts'
+import { removeSuiteNamespaces } from './namespace.ts'
 import { loadWaivers, type Waivers } from './waivers.ts'
 import { OptionError, parseOptions, selectStorageClasses, type Options } from './options.ts'
 import { preflightPermissions, probeServer } from './preflight.ts'
 import { describeStorageClasses } from './storage-classes.ts'
 import { detectCapabilities, describeDetectedCapabilities } from './capability-probe.ts'
 import { timeout } from './timeouts.ts'
-import { resources, watchObjects } from './watch.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..')
 
@@ -155,37 +154,11 @@ async function prepare(project: TestProject, onFailureStop: (stop: () => Promise
   return async () => {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-    const left = await removeRunNamespaces(kube, runId, 180_000).catch((err: Error) => [`(${err.message})`])
+    const left = await removeSuiteNamespaces(kube, runId, 180_000).catch((err: Error) => [`(${err.message})`])
     if (left.length) console.error(`stateful-conformance: namespaces still terminating after 180s: ${left.join(', ')} (npm run clean removes them)`)
     if (stopEmbedded) {
       const cluster = await import('../cluster/cli.ts')
       await cluster.down()
     }
   }
-}
-
-// Deletes the run's namespaces and waits (watch) until they are gone; returns those left.
-export async function removeRunNamespaces(kube: Kube, runId: string, timeoutMs: number): Promise<string[]> {
-  const names = new Set(await listSuiteNamespaces(kube, runId))
-  if (!names.size) return []
-  console.log(`stateful-conformance: removing ${names.size} namespace(s) of run ${runId}`)
-  await Promise.all([...names].map((name) => deleteNamespace(kube, name)
-    .catch((err: unknown) => console.warn(`delete namespace ${name}: ${describeApiError(err)}`))))
-  return new Promise<string[]>((resolvePromise) => {
-    let stop: (() => void) | undefined
-    const finish = () => { clearTimeout(deadline); stop?.(); resolvePromise([...names]) }
-    const deadline = setTimeout(finish, timeoutMs)
-    watchObjects(kube, resources.namespaces, { labelSelector: `stateful-conformance/run=${runId}` }, {
-      onSync: (items) => {
-        const present = new Set(items.map((n) => n.metadata?.name ?? ''))
-        for (const n of [...names]) if (!present.has(n)) names.delete(n)
-        if (!names.size) finish()
-      },
-      onEvent: (type, ns) => {
-        if (type === 'DELETED') names.delete(ns.metadata?.name ?? '')
-        if (!names.size) finish()
-      },
-      onError: () => finish(),
-    }).then((s) => { stop = s; if (!names.size) s() }, () => finish())
-  })
 }

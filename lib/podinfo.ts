@@ -36,3 +36,13 @@ export async function panic(pod: Forward): Promise<void> {
 export async function versionOf(pod: Forward): Promise<string> {
   return (await pod.request('/version')).json<{ version: string }>().version
 }
+
+// A field of podinfo's JSON answer to GET / (hostname, version …), read from
+// an in-cluster reply; an answer that is not podinfo's JSON is an error that shows it.
+export function podinfoField(reply: { status: number; body: string; raw: string }, field: 'hostname' | 'version', url: string): string | undefined {
+  try {
+    return (JSON.parse(reply.body) as Record<string, string | undefined>)[field]
+  } catch {
+    throw new Error(`GET ${url} answered HTTP ${reply.status} without podinfo's JSON: ${reply.raw.slice(0, 300)}`)
+  }
+}

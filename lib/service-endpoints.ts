@@ -2,7 +2,7 @@
 // to which pod, and whether it is ready. Read as the endpoint controller
 // published them, to compare with the pods themselves.
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node'
-import { describeApiError, retryTransient, type Kube } from './kube.ts'
+import { apiCall, type Kube } from './kube.ts'
 import { listObjects, resources } from './watch.ts'
 
 export interface ServiceEndpoint {
@@ -12,8 +12,7 @@ export interface ServiceEndpoint {
 }
 
 export const getService = (kube: Kube, namespace: string, name: string): Promise<V1Service> =>
-  retryTransient(`get Service ${namespace}/${name}`, () => kube.core.readNamespacedService({ namespace, name }))
-    .catch((err: unknown) => { throw new Error(`get Service ${namespace}/${name}: ${describeApiError(err)}`) })
+  apiCall(`get Service ${namespace}/${name}`, () => kube.core.readNamespacedService({ namespace, name }))
 
 // Every address of every slice, sorted by address. A missing `ready`
 // condition counts as ready, as the API documents.

@@ -1,6 +1,6 @@
 // Small verbs on storage classes, claims, volumes and nodes that the
 // PVC/PV specs use instead of the raw client.
-import type { V1Node, V1PersistentVolumeClaim, V1StorageClass } from '@kubernetes/client-node'
+import { PatchStrategy, type V1Node, type V1PersistentVolumeClaim, type V1StorageClass } from '@kubernetes/client-node'
 import { apiCall, describeApiError, isNotFound, retryTransient, type Kube } from './kube.ts'
 import { isDefaultClass } from './storage-classes.ts'
 
@@ -33,3 +33,8 @@ export const deletePv = (kube: Kube, name: string) =>
 
 export const getNode = (kube: Kube, name: string): Promise<V1Node> =>
   api(`get node ${name}`, () => kube.core.readNode({ name }))
+
+export const setReclaimPolicy = (kube: Kube, pv: string, policy: 'Delete' | 'Retain') =>
+  apiCall(`set reclaim policy ${policy} on volume ${pv}`, () => kube.objects.patch(
+    { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pv }, spec: { persistentVolumeReclaimPolicy: policy } },
+    undefined, undefined, 'stateful-conformance', undefined, PatchStrategy.MergePatch))

@@ -25,11 +25,12 @@ const base = {
 } as const
 export type TimeoutName = keyof typeof base
 
-export function timeout(name: TimeoutName, scale = currentScale()): number {
+export function timeout(name: TimeoutName, scale = timeoutScale()): number {
   return Math.round(base[name] * scale)
 }
 
-function currentScale(): number {
+// SC_TIMEOUT_SCALE as global setup handed it to the workers.
+export function timeoutScale(): number {
   try {
     return inject('timeoutScale') ?? 1
   } catch {

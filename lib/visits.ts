@@ -5,7 +5,7 @@
 // Service from the client pod; the records are read back with exec.
 import { randomBytes } from 'node:crypto'
 import type { ClusterClient } from './dns.ts'
-import { execIn } from './exec.ts'
+import { execOk } from './exec.ts'
 import type { Kube } from './kube.ts'
 
 export const visitLog = '/data/visits.log'
@@ -46,9 +46,7 @@ export async function sendVisits(client: ClusterClient, base: string, ids: strin
 
 // The records in a pod's own volume; none when the file does not exist yet.
 export async function readVisitLog(kube: Kube, namespace: string, pod: string): Promise<Visit[]> {
-  const r = await execIn(kube, namespace, pod, ['sh', '-c', `[ ! -e ${visitLog} ] || cat ${visitLog}`])
-  if (r.exitCode !== 0) throw new Error(`exec in ${namespace}/${pod}: cat ${visitLog} exited ${r.exitCode}: ${(r.stderr || r.stdout).trim().slice(-300)}`)
-  return parseVisitLog(r.stdout)
+  return parseVisitLog(await execOk(kube, namespace, pod, ['sh', '-c', `[ ! -e ${visitLog} ] || cat ${visitLog}`]))
 }
 
 export interface VisitAudit {

@@ -2,16 +2,16 @@
 // random file and checksum it, read a filesystem's size, a path's owner) and
 // to the claim and volume from outside (resize, observe while unbound, remove
 // a retained volume). Specs call these instead of the raw client.
-import { PatchStrategy, type V1PersistentVolumeClaim } from '@kubernetes/client-node'
-import { inject } from 'vitest'
+import type { V1PersistentVolumeClaim } from '@kubernetes/client-node'
 import type { Capabilities } from './capabilities.ts'
 import { describeStuckClaim } from './claim-events.ts'
 import { execOk } from './exec.ts'
 import type { Kube } from './kube.ts'
+import type { Cleanup } from './suite.ts'
 import { bytesOf } from './quantity.ts'
-import { deletePv } from './storage.ts'
+import { deletePv, setReclaimPolicy } from './storage.ts'
 import { progress } from './steps.ts'
-import { timeout } from './timeouts.ts'
+import { timeout, timeoutScale } from './timeouts.ts'
 import { waitFor, waitForPv, waitForPvGone, WaitTimeout } from './wait.ts'
 import { resources, watchObjects } from './watch.ts'
 import { patchObject } from './workloads.ts'
@@ -145,22 +145,10 @@ export async function observeClaim(kube: Kube, ns: string, name: string, forMs: 
 // show the class waits: twice what it took the capability probe to bind a
 // claim of this class with a consumer (a class that did not wait would bind
 // at least that fast), and never under 5s; scaled with SC_TIMEOUT_SCALE.
-export function unboundHoldMs(c: Capabilities, scale = scaleInUse()): number {
+export function unboundHoldMs(c: Capabilities, scale = timeoutScale()): number {
   const probe = c.accessModes.ReadWriteOnce.result === 'accepted' ? (c.accessModes.ReadWriteOnce.ms ?? 0) : 0
   return Math.round(Math.max(5_000, 2 * probe) * scale)
 }
-
-function scaleInUse(): number {
-  try {
-    return inject('timeoutScale') ?? 1
-  } catch {
-    return 1 // outside a vitest worker (unit tests)
-  }
-}
-
-export const setReclaimPolicy = (kube: Kube, pv: string, policy: 'Delete' | 'Retain') =>
-  kube.objects.patch({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pv }, spec: { persistentVolumeReclaimPolicy: policy } },
-    undefined, undefined, 'stateful-conformance', undefined, PatchStrategy.MergePatch)
 
 // A Released volume the test caused: switched to Delete so that its
 // provisioner removes what backs it too, then gone; deleted outright when the
@@ -170,4 +158,9 @@ export async function removeRetainedVolume(kube: Kube, pv: string): Promise<void
   await waitForPv(kube, pv, 'to be deleted by its provisioner, or to fail', (v) => !v || v.status?.phase === 'Failed')
   await deletePv(kube, pv).catch(() => undefined)
   await waitForPvGone(kube, pv)
+}
+
+// Removes a Retain volume the test caused, after the test, whatever its outcome.
+export function removeIfRetained(cleanup: Cleanup, kube: Kube, volume: string, reclaimPolicy: string | undefined): void {
+  if (reclaimPolicy === 'Retain') cleanup.add(`retained volume ${volume}`, () => removeRetainedVolume(kube, volume))
 }

@@ -6,6 +6,7 @@ import { progress } from './steps.ts'
 import { timeout as namedTimeout, type TimeoutName } from './timeouts.ts'
 import { resources, watchObjects, type Query, type Resource } from './watch.ts'
 import { describePod, describePods } from './describe.ts'
+import { describeEndpoints, endpointsOf, type ServiceEndpoint } from './service-endpoints.ts'
 import { describeStuckClaim } from './claim-events.ts'
 
 export class WaitTimeout extends Error {
@@ -187,17 +188,21 @@ export function waitForDeploymentAvailable(kube: Kube, namespace: string, name: 
   })
 }
 
-// Ready endpoint addresses of a Service, across its EndpointSlices.
-export function readyAddresses(slices: V1EndpointSlice[]): string[] {
-  return slices.flatMap((s) => (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).flatMap((e) => e.addresses)).sort()
-}
-
-export function waitForEndpoints(kube: Kube, namespace: string, service: string, what: string,
-  until: (addresses: string[]) => boolean): Promise<string[]> {
-  return waitFor<V1EndpointSlice, string[]>(kube, {
+// Every endpoint of the Service (ready or not), across its EndpointSlices, until `until` holds.
+export function waitForServiceEndpoints(kube: Kube, namespace: string, service: string, what: string,
+  until: (endpoints: ServiceEndpoint[]) => boolean): Promise<ServiceEndpoint[]> {
+  return waitFor<V1EndpointSlice, ServiceEndpoint[]>(kube, {
     what: `Service ${namespace}/${service} endpoints ${what}`, timeout: 'endpoints', resource: resources.endpointSlices,
     query: { namespace, labelSelector: `kubernetes.io/service-name=${service}` },
-    until: (slices) => (until(readyAddresses(slices)) ? readyAddresses(slices) : undefined),
-    describe: (slices) => `ready addresses [${readyAddresses(slices).join(', ')}]`,
+    until: (slices) => (until(endpointsOf(slices)) ? endpointsOf(slices) : undefined),
+    describe: (slices) => describeEndpoints(endpointsOf(slices)),
   })
+}
+
+const readyAddresses = (endpoints: ServiceEndpoint[]) => endpoints.filter((e) => e.ready).map((e) => e.address).sort()
+
+// The Service's ready addresses, until `until` holds for them.
+export function waitForEndpoints(kube: Kube, namespace: string, service: string, what: string,
+  until: (addresses: string[]) => boolean): Promise<string[]> {
+  return waitForServiceEndpoints(kube, namespace, service, what, (e) => until(readyAddresses(e))).then(readyAddresses)
 }

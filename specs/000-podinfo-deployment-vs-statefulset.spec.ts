@@ -6,7 +6,7 @@
 import { execIn, execOk } from '../lib/exec.ts'
 import type { Kube } from '../lib/kube.ts'
 import { applyFixture } from '../lib/manifests.ts'
-import { panic, readStored, sha1, storeOn, versionOf } from '../lib/podinfo.ts'
+import { panic, podinfoField, readStored, sha1, storeOn, versionOf } from '../lib/podinfo.ts'
 import { portForward, type Forward } from '../lib/port-forward.ts'
 import type { Timeline } from '../lib/timeline.ts'
 import { waitForEvents, waitForTimeline } from '../lib/timeline-wait.ts'
@@ -176,7 +176,7 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
     await And('podinfo-0 answers GET / by that name with its own hostname', async () => {
       const res = await client.http('http://podinfo-0.podinfo:9000/')
       expect(res.status, res.raw).toBe(200)
-      expect((JSON.parse(res.body) as { hostname: string }).hostname).toBe('podinfo-0')
+      expect(podinfoField(res, 'hostname', 'http://podinfo-0.podinfo:9000/')).toBe('podinfo-0')
     })
   })
 

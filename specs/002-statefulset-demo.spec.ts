@@ -7,7 +7,6 @@
 // private: podinfo stands in for it, run with --port=8080, and its GET /
 // answers JSON whose "hostname" tells which pod served the request.
 import type { V1Pod } from '@kubernetes/client-node'
-import type { HttpReply } from '../lib/dns.ts'
 import { execIn, execOk, type ExecResult } from '../lib/exec.ts'
 import type { Kube } from '../lib/kube.ts'
 import { applyFixture } from '../lib/manifests.ts'
@@ -17,6 +16,7 @@ import { And, attachTimeline, describe, expect, Given, note, skipClaim, skipPart
 import { waitForEvents } from '../lib/timeline-wait.ts'
 import { isPodReady, waitForEndpoints, waitForPod, waitForPodGone, waitForPods, waitForPvcBound, waitForPvcGone, waitForPvGone, waitForReadyReplicas } from '../lib/wait.ts'
 import { deletePod, deletePvc, deleteStatefulSet, getPod, getPv, getPvc, listPods, listPvcs, podIp, podNames } from '../lib/workloads.ts'
+import { podinfoField } from '../lib/podinfo.ts'
 
 const quest = { file: '/mnt/vol1/aa.txt', text: 'Hello in demo-0.', port: 8080 }
 const pods = ['demo-0', 'demo-1']
@@ -51,15 +51,6 @@ async function recreatePod(kube: Kube, ns: string, name: string): Promise<{ befo
   await waitForPodGone(kube, ns, name, uid)
   const after = await waitForPod(kube, ns, name, 'to be back (new uid) and Ready', (p) => p.metadata?.uid !== uid && isPodReady(p))
   return { before, after }
-}
-
-// podinfo's GET / names the pod that served it.
-function hostnameIn(res: HttpReply, url: string): string | undefined {
-  try {
-    return (JSON.parse(res.body) as { hostname?: string }).hostname
-  } catch {
-    throw new Error(`GET ${url} answered HTTP ${res.status} without podinfo's JSON: ${res.raw.slice(0, 300)}`)
-  }
 }
 
 function noteIpChange(ns: string, name: string, before: V1Pod, after: V1Pod): boolean {
@@ -269,7 +260,7 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
         const url = `http://${name}:${quest.port}/`
         const res = await client.http(url)
         expect(res.status, `GET ${url} from ${ns}/${client.pod}: ${res.raw.slice(0, 500)}`).toBe(200)
-        expect(hostnameIn(res, url), `hostname in the answer to GET ${url}`).toBe(pod)
+        expect(podinfoField(res, 'hostname', url), `hostname in the answer to GET ${url}`).toBe(pod)
       })
     }
   })
@@ -280,7 +271,7 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
     const url = `http://${name}:${quest.port}/`
     await Given(`${name} answers the current demo-0 over HTTP`, async () => {
       await client.waitForResolution(name, 'answers', (x) => x.status === 'ok', { method: 'nslookup' })
-      expect(hostnameIn(await client.http(url), url), `hostname in the answer to GET ${url} from ${ns}/${client.pod}`).toBe('demo-0')
+      expect(podinfoField(await client.http(url), 'hostname', url), `hostname in the answer to GET ${url} from ${ns}/${client.pod}`).toBe('demo-0')
     })
     const { before, after } = await When('demo-0 is deleted and comes back Ready', () => recreatePod(kube, ns, 'demo-0'))
     if (!noteIpChange(ns, 'demo-0', before, after)) {
@@ -295,7 +286,7 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
     await And(`GET ${url} is answered by demo-0`, async () => {
       const res = await client.http(url)
       expect(res.status, `GET ${url} from ${ns}/${client.pod}: ${res.raw.slice(0, 500)}`).toBe(200)
-      expect(hostnameIn(res, url), `hostname in the answer to GET ${url}`).toBe('demo-0')
+      expect(podinfoField(res, 'hostname', url), `hostname in the answer to GET ${url}`).toBe('demo-0')
       const now = await getPod(kube, ns, 'demo-0')
       expect(now.metadata?.uid, `${ns}/demo-0 was replaced again while the name was probed`).toBe(after.metadata?.uid)
     })

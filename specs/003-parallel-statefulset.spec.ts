@@ -14,11 +14,11 @@ import { applyFixture } from '../lib/manifests.ts'
 import { orderedStartViolations } from '../lib/ordered-start.ts'
 import { bytesOf, describeQuantity } from '../lib/quantity.ts'
 import { getService } from '../lib/service-endpoints.ts'
-import { deleteService, waitForServiceEndpoints, waitForServiceGone } from '../lib/services.ts'
+import { deleteService, waitForServiceGone } from '../lib/services.ts'
 import { And, attachTimeline, describe, expect, Given, note, storageTest, test, Then, When } from '../lib/suite.ts'
 import { waitForEvents } from '../lib/timeline-wait.ts'
 import { auditVisits, describeAudit, readVisitLog, sendVisits, visitIds, type Visit } from '../lib/visits.ts'
-import { isPodReady, waitForEndpoints, waitForPod, waitForPodGone, waitForPodReady, waitForPvcBound, waitForReadyReplicas, waitForStatefulSet, waitForStatefulSetRolledOut } from '../lib/wait.ts'
+import { isPodReady, waitForEndpoints, waitForPod, waitForServiceEndpoints, waitForPodGone, waitForPodReady, waitForPvcBound, waitForReadyReplicas, waitForStatefulSet, waitForStatefulSetRolledOut } from '../lib/wait.ts'
 import { deletePod, getPod, getStatefulSet, listPods, listPvcs, patchObject } from '../lib/workloads.ts'
 
 const quest = { size: '100Mi', template: 'data', replicas: 3 }

@@ -16,6 +16,7 @@ import { waitForEvents, waitForTimeline } from '../lib/timeline-wait.ts'
 import { auditVisits, describeAudit, readVisitLog, sendVisits, visitIds } from '../lib/visits.ts'
 import { waitForDeploymentAvailable, waitForEndpoints, waitForPvcBound, waitForReadyReplicas } from '../lib/wait.ts'
 import { getPod, listPods, setImage } from '../lib/workloads.ts'
+import { podinfoField } from '../lib/podinfo.ts'
 
 const pods = ['visits-0', 'visits-1']
 // 40 visits over 2 pods, each connection to a random endpoint (kube-proxy,
@@ -53,7 +54,7 @@ async function versionTally(client: ClusterClient, url: string, n: number): Prom
   const worker = async () => {
     while (left-- > 0) {
       const res = await client.http(url)
-      const version = res.status === 200 ? (JSON.parse(res.body) as { version?: string }).version ?? '(no version)' : `HTTP ${res.status}`
+      const version = res.status === 200 ? podinfoField(res, 'version', url) ?? '(no version)' : `HTTP ${res.status}`
       tally[version] = (tally[version] ?? 0) + 1
     }
   }

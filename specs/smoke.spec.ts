@@ -6,9 +6,10 @@ import { execOk } from '../lib/exec.ts'
 import { applyFixture } from '../lib/manifests.ts'
 import { portForward } from '../lib/port-forward.ts'
 import { describe, expect, Given, storageTest, test, Then, When } from '../lib/suite.ts'
-import { removeRetainedVolume } from '../lib/volumes.ts'
+import { removeIfRetained } from '../lib/volumes.ts'
 import { waitForPodGone, waitForPodReady, waitForPv, waitForPvcBound, waitForPvGone, waitForReadyReplicas } from '../lib/wait.ts'
 import { createPodFromFixture, deletePod, deletePvc, getPv, getPvc, podNames } from '../lib/workloads.ts'
+import { podinfoField } from '../lib/podinfo.ts'
 
 describe('smoke: the cluster can run the suite', () => {
   test('SMOKE pods run, exec works and a port-forward reaches podinfo over HTTP', async ({ kube, ns, cleanup }) => {
@@ -54,7 +55,7 @@ describe('smoke: the cluster can run the suite', () => {
     await Then('GET http://web/ answers from one of those pods', async () => {
       const res = await client.http('http://web/')
       expect(res.status, res.raw).toBe(200)
-      expect(podNames(pods)).toContain((JSON.parse(res.body) as { hostname: string }).hostname)
+      expect(podNames(pods)).toContain(podinfoField(res, 'hostname', 'http://web/'))
     })
   })
 
@@ -77,7 +78,7 @@ describe('smoke: the cluster can run the suite', () => {
     const volume = (await getPvc(kube, ns, 'data')).spec?.volumeName ?? ''
     const reclaim = (await getPv(kube, volume)).spec?.persistentVolumeReclaimPolicy
     // A Retain class keeps the volume: the test removes what it caused.
-    if (reclaim === 'Retain') cleanup.add(`retained volume ${volume}`, () => removeRetainedVolume(kube, volume))
+    removeIfRetained(cleanup, kube, volume, reclaim)
     await When('the pod and then the claim are deleted', async () => {
       await deletePod(kube, ns, 'writer', 0)
       await waitForPodGone(kube, ns, 'writer')

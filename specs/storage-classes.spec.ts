@@ -13,9 +13,9 @@ import { describeNodeSelector, nodeSelectorAllows } from '../lib/node-affinity.t
 import { bytesOf } from '../lib/quantity.ts'
 import { capabilitiesOf, requireCapability } from '../lib/require-capability.ts'
 import { getNode } from '../lib/storage.ts'
-import { And, describe, expect, Given, note, skipClaim, storageTest, Then, When, type Cleanup } from '../lib/suite.ts'
+import { And, describe, expect, Given, note, skipClaim, storageTest, Then, When } from '../lib/suite.ts'
 import {
-  claimCapacityBytes, filesystemBytes, observeClaim, ownershipOf, removeRetainedVolume, resizeClaim, sha256Of, unboundHoldMs, waitForClaimCapacity,
+  claimCapacityBytes, filesystemBytes, observeClaim, ownershipOf, removeIfRetained, resizeClaim, sha256Of, unboundHoldMs, waitForClaimCapacity,
   waitForFilesystemBytes, writeRandomFile,
 } from '../lib/volumes.ts'
 import { waitForPod, waitForPodGone, waitForPodReady, waitForPv, waitForPvcBound, waitForPvcGone, waitForPvGone } from '../lib/wait.ts'
@@ -47,11 +47,6 @@ async function recreatePod(kube: Kube, ns: string, pod: string, podFile = 'sc/po
   await waitForPodGone(kube, ns, pod, uid)
   await createPodFromFixture(kube, ns, podFile, pod)
   return (await waitForPodReady(kube, ns, pod)).spec?.nodeName ?? ''
-}
-
-// Removes a Retain volume the test caused, whatever the outcome.
-function removeIfRetained(cleanup: Cleanup, kube: Kube, volume: string, reclaimPolicy: string): void {
-  if (reclaimPolicy === 'Retain') cleanup.add(`retained volume ${volume}`, () => removeRetainedVolume(kube, volume))
 }
 
 describe('SC storage classes: what a platform team checks before running stateful workloads on them', () => {
@@ -171,7 +166,6 @@ describe('SC storage classes: what a platform team checks before running statefu
       const pv = await waitForPv(kube, used.volume, 'to be Released', (v) => v?.status?.phase === 'Released', 'pvcDeleted')
       expect(pv?.spec?.claimRef, `volume ${used.volume} (class ${storageClass})`).toMatchObject({ namespace: ns, name: 'data' })
     })
-    await And(`the test removes volume ${used.volume} it caused`, () => removeRetainedVolume(kube, used.volume))
   })
 
   storageTest('SC-06 time to bound and time to first write, measured from creating a claim and its pod', async ({ kube, ns, storageClass, task }) => {

@@ -3,7 +3,7 @@
 // (claim × storage class), a picture of every attached timeline, and each
 // claim's steps. Failed claims link their diagnostics directory.
 import { describeMeasurements, type ClaimEntry, type ClaimsReport } from './claims.ts'
-import { claimMatrix, entryAnchor, formatDuration, runDuration, statusMark, type MatrixRow } from './matrix.ts'
+import { claimMatrix, entryAnchor, formatDuration, runDuration, statusMark, worst, type MatrixRow } from './matrix.ts'
 import { marksInOrder, layoutTimeline, since } from './timeline-layout.ts'
 import { escapeXml as esc, timelineSvg } from './timeline-svg.ts'
 
@@ -41,7 +41,7 @@ table.steps td.d { white-space: nowrap; width: 80px; text-align: right } table.e
 // colspan: a claim that does not depend on the class fills the row's class columns.
 function cellHtml(entries: ClaimEntry[] | undefined, o: HtmlOptions, colspan = 1): string {
   if (!entries?.length) return '<td class="cell none"><span class="muted">not run</span></td>'
-  const status = entries.some((e) => e.status === 'failed') ? 'failed' : entries.every((e) => e.status === 'skipped') ? 'skipped' : 'passed'
+  const status = worst(entries)
   const parts = entries.map((e) => {
     const waived = e.waived ? `<div class="reason"><b>waived</b> (the run accepts it): ${esc(e.waived.length > 300 ? `${e.waived.slice(0, 300)}…` : e.waived)}</div>` : ''
     const reason = waived + (e.status !== 'passed' && e.reason ? `<div class="reason">${esc(e.reason.length > 300 ? `${e.reason.slice(0, 300)}…` : e.reason)}</div>` : '')

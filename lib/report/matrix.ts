@@ -17,7 +17,8 @@ export interface ClaimMatrix {
   groups: { group: string; rows: MatrixRow[] }[]
 }
 
-const worst = (entries: ClaimEntry[]): ClaimStatus =>
+// A cell's (or row's) status: its worst entry.
+export const worst = (entries: ClaimEntry[]): ClaimStatus =>
   entries.some((e) => e.status === 'failed') ? 'failed' : entries.every((e) => e.status === 'skipped') ? 'skipped' : 'passed'
 
 export function claimMatrix(report: ClaimsReport): ClaimMatrix {
