@@ -62,6 +62,7 @@ export const requiredPermissions: { verb: string; resource: string; group?: stri
   { verb: 'create', resource: 'configmaps', why: 'fixtures that carry a script' },
   { verb: 'patch', resource: 'statefulsets', group: 'apps', why: 'image and replica changes' },
   { verb: 'get', resource: 'replicasets', group: 'apps', why: 'which ReplicaSet a pod belongs to' },
+  { verb: 'watch', resource: 'replicasets', group: 'apps', why: 'a Deployment\'s ReplicaSets during a rolling update (Q4-03)' },
   { verb: 'get', resource: 'controllerrevisions', group: 'apps', why: 'StatefulSet revisions during updates' },
 ]
 

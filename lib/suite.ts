@@ -114,11 +114,14 @@ export function skipClaim(ctx: Pick<TestContext, 'task' | 'skip'>, reason: strin
   return ctx.skip(reason)
 }
 
-// Part of a claim the cluster cannot show: the claim's entry says so, the rest still counts.
-export function skipPart(ctx: Pick<TestContext, 'task'>, reason: string): void {
-  ;(ctx.task.meta.notes ??= []).push(`not checked: ${reason}`)
-  note(`not checked: ${reason}`)
+// Something the claim's entry in the reports should carry, printed as well.
+export function claimNote(ctx: Pick<TestContext, 'task'>, text: string): void {
+  ;(ctx.task.meta.notes ??= []).push(text)
+  note(text)
 }
+
+// Part of a claim the cluster cannot show: the claim's entry says so, the rest still counts.
+export const skipPart = (ctx: Pick<TestContext, 'task'>, reason: string): void => claimNote(ctx, `not checked: ${reason}`)
 
 export { describe, expect } from 'vitest'
 export { And, Given, Then, When, note } from './steps.ts'

@@ -1,14 +1,20 @@
-// Waiting on a recorded timeline itself: another watch (a StatefulSet's
-// status, a pod) may report the end of a rollout a moment before the
-// recorder's watch has delivered the pod events that prove its order.
+// Waiting on a recording itself (a pod timeline, a ReplicaSet log): another
+// watch (a StatefulSet's status, a pod) may report the end of a rollout a
+// moment before the recorder's watch has delivered the events that prove it.
 import { progress } from './steps.ts'
 import { refLabel, type EventRef, type Timeline } from './timeline.ts'
 import { timeout as namedTimeout, type TimeoutName } from './timeouts.ts'
 
-export function waitForTimeline(timeline: Timeline, what: string, until: (t: Timeline) => boolean, timeout: TimeoutName = 'podReady'): Promise<void> {
+export interface Recording {
+  readonly source: string // e.g. "pod watch"
+  subscribe(fn: () => void): () => void
+  describe(): string
+}
+
+export function waitForRecording<R extends Recording>(timeline: R, what: string, until: (t: R) => boolean, timeout: TimeoutName = 'podReady'): Promise<void> {
   if (until(timeline)) return Promise.resolve()
   const limit = namedTimeout(timeout)
-  progress(`waiting up to ${limit / 1000}s (${timeout}) for the pod watch to show ${what}`)
+  progress(`waiting up to ${limit / 1000}s (${timeout}) for the ${timeline.source} to show ${what}`)
   return new Promise((resolve, reject) => {
     const done = (err?: Error) => {
       clearTimeout(deadline)
@@ -23,10 +29,10 @@ export function waitForTimeline(timeline: Timeline, what: string, until: (t: Tim
         done(err as Error)
       }
     })
-    const deadline = setTimeout(() => done(new Error(`timed out after ${limit / 1000}s (${timeout}) waiting for the pod watch to show ${what}\n${timeline.describe()}`)), limit)
+    const deadline = setTimeout(() => done(new Error(`timed out after ${limit / 1000}s (${timeout}) waiting for the ${timeline.source} to show ${what}\n${timeline.describe()}`)), limit)
   })
 }
 
 // Until every one of the events was observed.
 export const waitForEvents = (timeline: Timeline, refs: EventRef[], timeout?: TimeoutName) =>
-  waitForTimeline(timeline, refs.map(refLabel).join(', '), (t) => refs.every((r) => t.find(r)), timeout)
+  waitForRecording(timeline, refs.map(refLabel).join(', '), (t) => refs.every((r) => t.find(r)), timeout)

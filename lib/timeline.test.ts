@@ -1,7 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node'
 import { describe, expect, test, vi } from 'vitest'
 import { Timeline } from './timeline.ts'
-import { waitForEvents, waitForTimeline } from './timeline-wait.ts'
+import { waitForEvents, waitForRecording } from './timeline-wait.ts'
 
 const T0 = Date.parse('2026-01-01T00:00:00Z')
 
@@ -71,6 +71,19 @@ describe('Timeline', () => {
     // While one pod is replaced, one Ready pod remains; never more than two alive.
     expect(t.counts()).toMatchObject({ maxPods: 2, minReady: 1 })
   })
+
+  test('overshoots: a new pod created before an old one is marked for deletion is one stretch, with its length', () => {
+    const t = new Timeline(T0)
+    t.sync([pod('a', 'a', { ready: true, rev: 'r1' }), pod('b', 'b', { ready: true, rev: 'r1' })], T0)
+    t.observe('ADDED', pod('c', 'c', { rev: 'r2' }), T0 + 100) // 3 alive: the surge
+    t.observe('ADDED', pod('d', 'd', { rev: 'r2' }), T0 + 200) // 4: over a limit of 3
+    t.observe('MODIFIED', pod('a', 'a', { ready: true, terminating: true, rev: 'r1' }), T0 + 282) // back to 3
+    t.observe('ADDED', pod('e', 'e', { rev: 'r2' }), T0 + 300) // 4 again, never back
+    const found = t.overshoots(3)
+    expect(found.map((o) => ({ from: o.from.pod, to: o.to?.pod, peak: o.peak, ms: o.ms })))
+      .toEqual([{ from: 'd', to: 'a', peak: 4, ms: 82 }, { from: 'e', to: undefined, peak: 4, ms: 0 }])
+    expect(t.overshoots(4)).toEqual([])
+  })
 })
 
 describe('Timeline: Deployment strategies', () => {
@@ -124,7 +137,7 @@ describe('Timeline: Deployment strategies', () => {
   })
 })
 
-describe('waitForTimeline', () => {
+describe('waitForRecording', () => {
   test('resolves on the event that satisfies it, and stops listening', async () => {
     const t = new Timeline(T0)
     const seen = waitForEvents(t, [{ pod: 'p', kind: 'ready' }])
@@ -138,7 +151,7 @@ describe('waitForTimeline', () => {
     try {
       const t = new Timeline(T0)
       t.observe('ADDED', pod('p', 'u'), T0)
-      const seen = waitForTimeline(t, 'p ready', (x) => !!x.find({ pod: 'p', kind: 'ready' }), 'exec')
+      const seen = waitForRecording(t, 'p ready', (x) => !!x.find({ pod: 'p', kind: 'ready' }), 'exec')
       vi.advanceTimersByTime(31_000)
       await expect(seen).rejects.toThrow(/waiting for the pod watch to show p ready\nobserved pod events[^]*p\s+created/)
     } finally {

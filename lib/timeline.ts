@@ -38,6 +38,7 @@ const restartsOf = (p: V1Pod) => (p.status?.containerStatuses ?? []).reduce((n, 
 export const refLabel = (r: EventRef) => `${r.pod} ${r.kind}${r.incarnation ? ` (${r.incarnation})` : ''}`
 
 export class Timeline {
+  readonly source = 'pod watch'
   readonly events: PodEvent[] = []
   private readonly states = new Map<string, PodState>()
   private readonly initial = new Set<string>()
@@ -176,25 +177,50 @@ export class Timeline {
     return this.orderOfFirst('terminating', 'old')
   }
 
-  // The largest number of pods alive and not terminating, and the smallest
-  // number of those Ready, at any observed instant since recording began.
-  counts(afterSeq = this.syncedThrough): { maxPods: number; minReady: number; maxAt?: PodEvent; minAt?: PodEvent } {
+  // After each event since recording began: how many pods were alive and not
+  // terminating, and how many of those were Ready.
+  private *population(afterSeq = this.syncedThrough): Generator<{ e: PodEvent; alive: number; ready: number }> {
     const alive = new Map<string, { ready: boolean }>()
-    let maxPods = 0
-    let minReady = Number.POSITIVE_INFINITY
-    let maxAt: PodEvent | undefined
-    let minAt: PodEvent | undefined
     for (const e of this.events) {
       if (e.kind === 'present' || e.kind === 'created') alive.set(e.uid, { ready: false })
       if (e.kind === 'ready' && alive.has(e.uid)) alive.get(e.uid)!.ready = true
       if (e.kind === 'unready' && alive.has(e.uid)) alive.get(e.uid)!.ready = false
       if (e.kind === 'terminating' || e.kind === 'deleted') alive.delete(e.uid)
-      if (e.seq <= afterSeq) continue
-      const ready = [...alive.values()].filter((a) => a.ready).length
-      if (alive.size > maxPods) { maxPods = alive.size; maxAt = e }
+      if (e.seq > afterSeq) yield { e, alive: alive.size, ready: [...alive.values()].filter((a) => a.ready).length }
+    }
+  }
+
+  // The largest number of pods alive and not terminating, and the smallest
+  // number of those Ready, at any observed instant since recording began.
+  counts(afterSeq = this.syncedThrough): { maxPods: number; minReady: number; maxAt?: PodEvent; minAt?: PodEvent } {
+    let maxPods = 0
+    let minReady = Number.POSITIVE_INFINITY
+    let maxAt: PodEvent | undefined
+    let minAt: PodEvent | undefined
+    for (const { e, alive, ready } of this.population(afterSeq)) {
+      if (alive > maxPods) { maxPods = alive; maxAt = e }
       if (ready < minReady) { minReady = ready; minAt = e }
     }
     return { maxPods, minReady: Number.isFinite(minReady) ? minReady : 0, maxAt, minAt }
+  }
+
+  // The stretches during which more than `maxPods` pods were alive and not
+  // terminating: from the event that went over to the one that came back
+  // (none if it never did), with the peak and how long it lasted.
+  overshoots(maxPods: number): { from: PodEvent; to?: PodEvent; peak: number; ms: number }[] {
+    const found: { from: PodEvent; to?: PodEvent; peak: number; ms: number }[] = []
+    let open: (typeof found)[number] | undefined
+    for (const { e, alive } of this.population()) {
+      if (alive > maxPods) {
+        if (!open) found.push(open = { from: e, peak: alive, ms: 0 })
+        open.peak = Math.max(open.peak, alive)
+      } else if (open) {
+        open.to = e
+        open.ms = e.at - open.from.at
+        open = undefined
+      }
+    }
+    return found
   }
 
   // Every event, one per line, with the time since recording began.

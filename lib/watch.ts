@@ -18,6 +18,7 @@ export const resources = {
   services: { apiVersion: 'v1', kind: 'Service', plural: 'services' },
   statefulSets: { apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets' },
   deployments: { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments' },
+  replicaSets: { apiVersion: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets' },
   endpointSlices: { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', plural: 'endpointslices' },
   namespaces: { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces', clusterScoped: true },
 } as const satisfies Record<string, Resource>

@@ -9,7 +9,7 @@ import { applyFixture } from '../lib/manifests.ts'
 import { panic, podinfoField, readStored, sha1, storeOn, versionOf } from '../lib/podinfo.ts'
 import { portForward, type Forward } from '../lib/port-forward.ts'
 import type { Timeline } from '../lib/timeline.ts'
-import { waitForEvents, waitForTimeline } from '../lib/timeline-wait.ts'
+import { waitForEvents, waitForRecording } from '../lib/timeline-wait.ts'
 import { getService } from '../lib/service-endpoints.ts'
 import { And, attachTimeline, describe, expect, Given, storageTest, test, Then, When, type Cleanup } from '../lib/suite.ts'
 import { isPodReady, waitForPod, waitForPodGone, waitForPods, waitForPvcBound, waitForReadyReplicas, waitForStatefulSetRolledOut } from '../lib/wait.ts'
@@ -105,7 +105,7 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
       // (The restart and the return to Ready may come in one update: their order within it means nothing.)
       const restartedAndReady = (t: Timeline) =>
         t.events.some((e) => e.kind === 'restarted') && t.events.filter((e) => e.kind === 'ready' || e.kind === 'unready').at(-1)?.kind === 'ready'
-      await waitForTimeline(timeline, `${pod} restarted and Ready again`, restartedAndReady, 'containerRestart')
+      await waitForRecording(timeline, `${pod} restarted and Ready again`, restartedAndReady, 'containerRestart')
       expect(after.metadata?.uid, `${ns}/${pod}`).toBe(before.metadata?.uid)
       expect([...new Set(timeline.events.map((e) => e.uid))], timeline.describe()).toEqual([before.metadata?.uid])
       expect(timeline.orderOfFirst('created'), timeline.describe()).toEqual([])

@@ -10,9 +10,10 @@ import type { ClusterClient } from '../lib/dns.ts'
 import type { Kube } from '../lib/kube.ts'
 import { applyFixture, loadManifest } from '../lib/manifests.ts'
 import { getService } from '../lib/service-endpoints.ts'
-import { And, attachTimeline, describe, expect, Given, note, storageTest, test, Then, When } from '../lib/suite.ts'
+import { recordReplicaSets } from '../lib/replicasets.ts'
+import { And, attachTimeline, claimNote, describe, expect, Given, note, storageTest, test, Then, When } from '../lib/suite.ts'
 import type { Timeline } from '../lib/timeline.ts'
-import { waitForEvents, waitForTimeline } from '../lib/timeline-wait.ts'
+import { waitForEvents, waitForRecording } from '../lib/timeline-wait.ts'
 import { auditVisits, describeAudit, readVisitLog, sendVisits, visitIds } from '../lib/visits.ts'
 import { waitForDeploymentAvailable, waitForEndpoints, waitForPvcBound, waitForReadyReplicas } from '../lib/wait.ts'
 import { getPod, listPods, setImage } from '../lib/workloads.ts'
@@ -43,7 +44,7 @@ async function whenImageChanges(kube: Kube, ns: string, timeline: Timeline, imag
   await When(`the image of Deployment web changes to ${image}`, async () => {
     await setImage(kube, ns, 'Deployment', 'web', 'podinfo', image)
     await waitForDeploymentAvailable(kube, ns, 'web')
-    await waitForTimeline(timeline, `${replicas} new pods Ready`, (t) => t.orderOfFirst('ready', 'new').length >= replicas, 'rollout')
+    await waitForRecording(timeline, `${replicas} new pods Ready`, (t) => t.orderOfFirst('ready', 'new').length >= replicas, 'rollout')
   })
 }
 
@@ -114,33 +115,50 @@ describe('Q4 per-pod records and update strategies', () => {
     })
   })
 
-  test('Q4-03 a Deployment RollingUpdate replaces pods gradually, within replicas - maxUnavailable Ready and replicas + maxSurge pods', async ({ task, kube, ns, podEvents, images }) => {
+  // The Deployment controller bounds the ReplicaSets' desired replicas by replicas + maxSurge and keeps
+  // their available replicas at or above replicas - maxUnavailable; upstream's e2e checks these two sums.
+  // The pods themselves follow a moment later: a ReplicaSet asked for one pod fewer may create nothing
+  // but mark its pod for deletion after its sibling has created one, so for some milliseconds the pods
+  // can outnumber replicas + maxSurge. The claim is asserted on the ReplicaSets; the pods are reported.
+  test('Q4-03 a Deployment RollingUpdate replaces pods gradually, within replicas - maxUnavailable available and replicas + maxSurge desired', async ({ task, kube, ns, podEvents, images, onTestFinished }) => {
     const { replicas, maxSurge, maxUnavailable } = await strategyOf('004/rolling-update.yaml')
     await Given(`Deployment web: ${replicas} Ready pods of podinfo ${versions.stable}, RollingUpdate with maxSurge ${maxSurge} and maxUnavailable ${maxUnavailable}`, async () => {
       await applyFixture(kube, ns, '004/rolling-update.yaml')
       await waitForDeploymentAvailable(kube, ns, 'web')
     })
     const timeline = await podEvents.record({ selector: 'app=web' })
+    const replicaSets = await recordReplicaSets(kube, ns, 'app=web')
+    onTestFinished(replicaSets.stop)
     attachTimeline(task, `pods app=web in ${ns} during the RollingUpdate`, timeline)
     await whenImageChanges(kube, ns, timeline, images.podinfo, replicas)
-    const counts = timeline.counts()
-    note(`observed at most ${counts.maxPods} pods alive and not terminating, at least ${counts.minReady} Ready`)
-    const at = (e?: { seq: number; pod: string; kind: string }) => (e ? ` (at event #${e.seq}: ${e.pod} ${e.kind})` : '')
-    await Then(`at no observed instant were more than ${replicas + maxSurge} pods alive and not terminating`, () => {
-      expect(counts.maxPods, `Deployment ${ns}/web: at most ${counts.maxPods} pods${at(counts.maxAt)}\n${timeline.describe()}`).toBeLessThanOrEqual(replicas + maxSurge)
+    await waitForRecording(replicaSets.log, `${replicas} desired and available in all, on one ReplicaSet`, (log) => {
+      const last = log.snapshots.at(-1)
+      return !!last && last.available === replicas && Object.values(last.sets).filter((c) => c.desired > 0).length === 1
+    }, 'rollout')
+    const { maxDesired, minAvailable } = replicaSets.log.extremes()
+    const context = `Deployment ${ns}/web (replicas ${replicas}, maxSurge ${maxSurge}, maxUnavailable ${maxUnavailable})\n${replicaSets.log.describe()}\n${timeline.describe()}`
+    await Then(`at no moment did its ReplicaSets ask for more than ${replicas + maxSurge} pods in all`, () => {
+      expect(maxDesired?.desired, `${context}\nlargest total desired: snapshot #${maxDesired?.seq}`).toBeLessThanOrEqual(replicas + maxSurge)
     })
-    await And(`at no observed instant were fewer than ${replicas - maxUnavailable} pods Ready`, () => {
-      expect(counts.minReady, `Deployment ${ns}/web: as few as ${counts.minReady} Ready${at(counts.minAt)}\n${timeline.describe()}`).toBeGreaterThanOrEqual(replicas - maxUnavailable)
+    await And(`at no moment did its ReplicaSets have fewer than ${replicas - maxUnavailable} pods available in all`, () => {
+      expect(minAvailable?.available, `${context}\nsmallest total available: snapshot #${minAvailable?.seq}`).toBeGreaterThanOrEqual(replicas - maxUnavailable)
     })
     await And('the replacement was gradual: old pods terminated, and new ones created, in several waves with new pods becoming Ready in between', () => {
       const terminated = timeline.waves({ kind: 'terminating', incarnation: 'old' }, { kind: 'ready', incarnation: 'new' })
       const created = timeline.waves({ kind: 'created', incarnation: 'new' }, { kind: 'ready', incarnation: 'new' })
-      const context = `old pods terminated in waves ${JSON.stringify(terminated)}, new pods created in waves ${JSON.stringify(created)}\n${timeline.describe()}`
       note(`old pods terminated in ${terminated.length} waves, new pods created in ${created.length} (a wave ends when a new pod becomes Ready)`)
-      expect(terminated.flat().length, context).toBe(replicas)
-      expect(terminated.length, context).toBeGreaterThan(1)
-      expect(created.length, context).toBeGreaterThan(1)
+      const waves = `old pods terminated in waves ${JSON.stringify(terminated)}, new pods created in waves ${JSON.stringify(created)}\n${context}`
+      expect(terminated.flat().length, waves).toBe(replicas)
+      expect(terminated.length, waves).toBeGreaterThan(1)
+      expect(created.length, waves).toBeGreaterThan(1)
     })
+    // What the pods did, for the reader: reported, not asserted (see above).
+    const counts = timeline.counts()
+    const over = timeline.overshoots(replicas + maxSurge)
+    claimNote({ task }, `ReplicaSets: at most ${maxDesired?.desired} desired, at least ${minAvailable?.available} available; pods: at most ${counts.maxPods} alive and not terminating, at least ${counts.minReady} Ready`)
+    for (const o of over) {
+      claimNote({ task }, `pods briefly outnumbered ${replicas + maxSurge}: ${o.peak} from ${o.from.pod} ${o.from.kind} ${o.to ? `until ${o.to.pod} ${o.to.kind}, ${o.ms} ms` : 'to the end of the recording'}`)
+    }
   })
 
   test('Q4-04 a Deployment with Recreate stops every old pod before any new pod is created', async ({ task, kube, ns, podEvents, images }) => {
