@@ -23,6 +23,9 @@ const pods = ['visits-0', 'visits-1']
 // 40 visits over 2 pods, each connection to a random endpoint (kube-proxy,
 // iptables mode): all on one pod has a chance of 2 × (1/2)^40 ≈ 2e-12.
 const visitCount = 40
+// 80 requests over 3 stable pods and 1 canary, spread evenly: no canary answer
+// has a chance of 0.75^80 ≈ 1e-10, the canary answering half or more 1.3e-6.
+const canaryRequests = 80
 const versions = { stable: '6.9.2', canary: '6.7.0' } // podinfo_previous, podinfo
 
 async function clusterIpOf(kube: Kube, ns: string, service: string): Promise<string> {
@@ -194,14 +197,13 @@ describe('Q4 per-pod records and update strategies', () => {
       const ips = (await listPods(kube, ns, 'app=podinfo')).map((p) => p.status?.podIP ?? '')
       await waitForEndpoints(kube, ns, 'podinfo', `to list all 4 pods as ready (${ips.join(', ')})`, (a) => ips.every((ip) => a.includes(ip)))
     })
-    const answers = await When(`${visitCount} GET /version requests go to the Service's cluster IP from a pod in the cluster`, async () =>
-      versionTally(client, `http://${await clusterIpOf(kube, ns, 'podinfo')}:9898/version`, visitCount))
-    const context = `Service ${ns}/podinfo answered versions ${JSON.stringify(answers)} to ${visitCount} requests`
+    const answers = await When(`${canaryRequests} GET /version requests go to the Service's cluster IP from a pod in the cluster`, async () =>
+      versionTally(client, `http://${await clusterIpOf(kube, ns, 'podinfo')}:9898/version`, canaryRequests))
+    const context = `Service ${ns}/podinfo answered versions ${JSON.stringify(answers)} to ${canaryRequests} requests`
     await Then(`both versions answered, and no other: ${versions.stable} (stable) and ${versions.canary} (canary)`, () => {
       expect(Object.keys(answers).sort(), context).toEqual([versions.stable, versions.canary].sort())
     })
-    // With 1 canary pod of 4 it takes about a quarter when the Service spreads
-    // requests evenly: none of 40 has a chance of 1e-5, 20 or more of 6e-4.
+    // With 1 canary pod of 4 it takes about a quarter (see canaryRequests).
     await And('the canary took only part of the traffic: the stable pods served most of it', () => {
       expect(answers[versions.canary] ?? 0, context).toBeGreaterThan(0)
       expect(answers[versions.stable] ?? 0, context).toBeGreaterThan(answers[versions.canary] ?? 0)
