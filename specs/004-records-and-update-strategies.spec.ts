@@ -120,9 +120,9 @@ describe('Q4 per-pod records and update strategies', () => {
 
   // The Deployment controller bounds the ReplicaSets' desired replicas by replicas + maxSurge and keeps
   // their available replicas at or above replicas - maxUnavailable; upstream's e2e checks these two sums.
-  // The pods themselves follow a moment later: a ReplicaSet asked for one pod fewer may create nothing
-  // but mark its pod for deletion after its sibling has created one, so for some milliseconds the pods
-  // can outnumber replicas + maxSurge. The claim is asserted on the ReplicaSets; the pods are reported.
+  // The pods follow a moment later: the old ReplicaSet, asked for one pod fewer, may mark its pod for
+  // deletion only after the new one has created its pod, so for some milliseconds the pods can
+  // outnumber replicas + maxSurge. The claim is asserted on the ReplicaSets; the pods are reported.
   test('Q4-03 a Deployment RollingUpdate replaces pods gradually, within replicas - maxUnavailable available and replicas + maxSurge desired', async ({ task, kube, ns, podEvents, images, onTestFinished }) => {
     const { replicas, maxSurge, maxUnavailable } = await strategyOf('004/rolling-update.yaml')
     await Given(`Deployment web: ${replicas} Ready pods of podinfo ${versions.stable}, RollingUpdate with maxSurge ${maxSurge} and maxUnavailable ${maxUnavailable}`, async () => {
