@@ -179,29 +179,27 @@ export class Timeline {
 
   // After each event since recording began: how many pods were alive and not
   // terminating, and how many of those were Ready.
-  private *population(afterSeq = this.syncedThrough): Generator<{ e: PodEvent; alive: number; ready: number }> {
+  private *population(): Generator<{ e: PodEvent; alive: number; ready: number }> {
     const alive = new Map<string, { ready: boolean }>()
     for (const e of this.events) {
       if (e.kind === 'present' || e.kind === 'created') alive.set(e.uid, { ready: false })
       if (e.kind === 'ready' && alive.has(e.uid)) alive.get(e.uid)!.ready = true
       if (e.kind === 'unready' && alive.has(e.uid)) alive.get(e.uid)!.ready = false
       if (e.kind === 'terminating' || e.kind === 'deleted') alive.delete(e.uid)
-      if (e.seq > afterSeq) yield { e, alive: alive.size, ready: [...alive.values()].filter((a) => a.ready).length }
+      if (e.seq > this.syncedThrough) yield { e, alive: alive.size, ready: [...alive.values()].filter((a) => a.ready).length }
     }
   }
 
   // The largest number of pods alive and not terminating, and the smallest
   // number of those Ready, at any observed instant since recording began.
-  counts(afterSeq = this.syncedThrough): { maxPods: number; minReady: number; maxAt?: PodEvent; minAt?: PodEvent } {
+  counts(): { maxPods: number; minReady: number } {
     let maxPods = 0
     let minReady = Number.POSITIVE_INFINITY
-    let maxAt: PodEvent | undefined
-    let minAt: PodEvent | undefined
-    for (const { e, alive, ready } of this.population(afterSeq)) {
-      if (alive > maxPods) { maxPods = alive; maxAt = e }
-      if (ready < minReady) { minReady = ready; minAt = e }
+    for (const { alive, ready } of this.population()) {
+      maxPods = Math.max(maxPods, alive)
+      minReady = Math.min(minReady, ready)
     }
-    return { maxPods, minReady: Number.isFinite(minReady) ? minReady : 0, maxAt, minAt }
+    return { maxPods, minReady: Number.isFinite(minReady) ? minReady : 0 }
   }
 
   // The stretches during which more than `maxPods` pods were alive and not
