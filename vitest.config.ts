@@ -23,8 +23,8 @@ export default defineConfig({
         test: {
           name: 'specs',
           include: ['specs/**/*.spec.ts'],
-          globalSetup: ['./lib/global-setup.ts'],
-          setupFiles: ['./lib/setup.ts'],
+          globalSetup: ['./lib/harness/global-setup.ts'],
+          setupFiles: ['./lib/harness/worker-setup.ts'],
           // Waits carry their own named timeouts (lib/timeouts.ts) and fail
           // with what they saw; this outer limit only catches a hung test.
           testTimeout: 15 * 60_000,

@@ -14,7 +14,7 @@ import {
   start, stop, strayProcesses, unmountAll, writeConfigs, type Component,
 } from './node.ts'
 import { ensurePki, kubeconfig } from './pki.ts'
-import { parseOptions } from '../lib/options.ts'
+import { parseOptions } from '../lib/harness/options.ts'
 
 const exec = promisify(execFile)
 

@@ -3,17 +3,25 @@
 // emptyDir, then as a StatefulSet with a headless Service and a claim per pod.
 // The quest's own values are asserted as printed there: the sha1 hashes, /data
 // through exec, the restart count, the rollout order 1 → 0.
-import { execIn, execOk } from '../lib/exec.ts'
-import type { Kube } from '../lib/kube.ts'
-import { applyFixture } from '../lib/manifests.ts'
-import { panic, podinfoField, readStored, sha1, storeOn, versionOf } from '../lib/podinfo.ts'
-import { portForward, type Forward } from '../lib/port-forward.ts'
-import type { Timeline } from '../lib/timeline.ts'
-import { waitForEvents, waitForRecording } from '../lib/timeline-wait.ts'
-import { getService } from '../lib/service-endpoints.ts'
-import { And, attachTimeline, describe, expect, Given, storageTest, test, Then, When, type Cleanup } from '../lib/suite.ts'
-import { isPodReady, waitForPod, waitForPodGone, waitForPods, waitForPvcBound, waitForReadyReplicas, waitForStatefulSetRolledOut } from '../lib/wait.ts'
-import { deletePod, getPod, getPv, getPvc, getStatefulSet, listPods, setImage } from '../lib/workloads.ts'
+import { execIn, execOk } from '../lib/k8s/exec.ts'
+import type { Kube } from '../lib/k8s/kube.ts'
+import { applyFixture } from '../lib/k8s/manifests.ts'
+import { panic, podinfoField, readStored, sha1, storeOn, versionOf } from '../lib/apps/podinfo.ts'
+import { type Forward, portForward } from '../lib/k8s/port-forward.ts'
+import type { Timeline } from '../lib/observe/timeline.ts'
+import { waitForRecording, waitForTimelineEvents } from '../lib/observe/recordings.ts'
+import { getService } from '../lib/resources/services.ts'
+import { attachTimeline } from '../lib/harness/claim-entry.ts'
+import { type Cleanup, storageTest, test } from '../lib/harness/fixtures.ts'
+import { And, Given, Then, When } from '../lib/harness/steps.ts'
+import { describe, expect } from 'vitest'
+import { isPodReady } from '../lib/resources/pods.ts'
+import { waitForPod, waitForPodGone, waitForPods, waitForReadyReplicas } from '../lib/wait/pods.ts'
+import { waitForPvcBound } from '../lib/wait/storage.ts'
+import { waitForStatefulSetRolledOut } from '../lib/wait/workloads.ts'
+import { deletePod, getPod, listPods } from '../lib/resources/pods.ts'
+import { getPv, getPvc } from '../lib/resources/storage.ts'
+import { getStatefulSet, setImage } from '../lib/resources/workloads.ts'
 
 const quest = {
   body: '{"application": "stateful"}',
@@ -213,7 +221,7 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
       await waitForStatefulSetRolledOut(kube, ns, 'podinfo')
     })
     await Then('old podinfo-1 terminates, new podinfo-1 is Ready, and only then old podinfo-0 terminates', async () => {
-      await waitForEvents(timeline, [...expected]) // the recorder's watch may trail the rollout wait's
+      await waitForTimelineEvents(timeline, [...expected]) // the recorder's watch may trail the rollout wait's
       expect(timeline.orderOf([...expected]), timeline.describe()).toEqual([
         'podinfo-1 terminating (old)', 'podinfo-1 ready (new)', 'podinfo-0 terminating (old)', 'podinfo-0 ready (new)',
       ])

@@ -10,29 +10,35 @@
 // volumes, the start order.
 import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node'
 import { inject } from 'vitest'
-import { missingCapability } from '../lib/capabilities.ts'
-import { describeEvent, waitForEvent } from '../lib/events.ts'
-import { execOk } from '../lib/exec.ts'
-import type { ClusterClient } from '../lib/dns.ts'
-import type { Kube } from '../lib/kube.ts'
-import { applyFixture, applyObjects, loadManifest } from '../lib/manifests.ts'
-import { createNamespace, deleteNamespace, managedBy } from '../lib/namespace.ts'
-import { describeNodeSelector, nodeSelectorAllows } from '../lib/node-affinity.ts'
-import { orderedStartViolations } from '../lib/ordered-start.ts'
-import { bytesOf, describeQuantity } from '../lib/quantity.ts'
-import { capabilitiesOf } from '../lib/require-capability.ts'
-import { getService } from '../lib/service-endpoints.ts'
-import { defaultStorageClass, deletePv, findPvc, getNode, getStorageClass, listStorageClasses } from '../lib/storage.ts'
-import { isDefaultClass } from '../lib/storage-classes.ts'
-import { waitForEvents } from '../lib/timeline-wait.ts'
-import { And, attachTimeline, describe, expect, Given, note, skipClaim, skipPart, storageTest, test, Then, When } from '../lib/suite.ts'
-import {
-  isPodReady, waitForEndpoints, waitForPod, waitForPodGone, waitForPodReady, waitForPods, waitForPv, waitForPvc, waitForPvcBound,
-  waitForPvcGone, waitForReadyReplicas,
-} from '../lib/wait.ts'
-import {
-  createPodFromFixture, deletePod, deletePvc, deleteStatefulSet, findPod, getPod, getPv, getPvc, getStatefulSet, listPods, listPvcs, podIp, podNames, scale,
-} from '../lib/workloads.ts'
+import { missingCapability } from '../lib/storage/capabilities.ts'
+import { describeEvent } from '../lib/resources/events.ts'
+import { waitForK8sEvent } from '../lib/wait/events.ts'
+import { execOk } from '../lib/k8s/exec.ts'
+import type { ClusterClient } from '../lib/apps/cluster-client.ts'
+import type { Kube } from '../lib/k8s/kube.ts'
+import { applyFixture, applyObjects, loadManifest } from '../lib/k8s/manifests.ts'
+import { createNamespace, deleteNamespace, managedBy } from '../lib/k8s/namespaces.ts'
+import { describeNodeSelector, nodeSelectorAllows } from '../lib/resources/nodes.ts'
+import { orderedStartViolations } from '../lib/observe/ordered-start.ts'
+import { bytesOf, describeQuantity } from '../lib/k8s/quantity.ts'
+import { capabilitiesOf } from '../lib/harness/claim-entry.ts'
+import { getService } from '../lib/resources/services.ts'
+import { getNode } from '../lib/resources/nodes.ts'
+import { defaultStorageClass, deletePv, findPvc, getStorageClass, listStorageClasses } from '../lib/resources/storage.ts'
+import { isDefaultClass } from '../lib/resources/storage.ts'
+import { waitForTimelineEvents } from '../lib/observe/recordings.ts'
+import { attachTimeline, skipClaim, skipPart } from '../lib/harness/claim-entry.ts'
+import { storageTest, test } from '../lib/harness/fixtures.ts'
+import { And, Given, Then, When } from '../lib/harness/steps.ts'
+import { progress } from '../lib/k8s/progress.ts'
+import { describe, expect } from 'vitest'
+import { isPodReady } from '../lib/resources/pods.ts'
+import { waitForPod, waitForPodGone, waitForPodReady, waitForPods, waitForReadyReplicas } from '../lib/wait/pods.ts'
+import { waitForReadyAddresses } from '../lib/wait/services.ts'
+import { waitForPv, waitForPvc, waitForPvcBound, waitForPvcGone } from '../lib/wait/storage.ts'
+import { createPodFromFixture, deletePod, findPod, getPod, listPods, podIp, podNames } from '../lib/resources/pods.ts'
+import { deletePvc, getPv, getPvc, listPvcs } from '../lib/resources/storage.ts'
+import { deleteStatefulSet, getStatefulSet, scale } from '../lib/resources/workloads.ts'
 
 // The quest's own names and values.
 const claim = 'sandwich-ingridients'
@@ -107,7 +113,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
   test('Q1-01 the cluster lists its StorageClasses; a claim without storageClassName gets the default class', async ({ task, skip, kube, ns }) => {
     const classes = await Given('the StorageClasses of the cluster (kubectl get storageclasses)', async () => {
       const list = await listStorageClasses(kube)
-      note(list.map((c) => `${c.metadata?.name}${isDefaultClass(c) ? ' (default)' : ''}: ${c.provisioner}, ${c.volumeBindingMode ?? 'Immediate'}`).join('; ') || 'none')
+      progress(list.map((c) => `${c.metadata?.name}${isDefaultClass(c) ? ' (default)' : ''}: ${c.provisioner}, ${c.volumeBindingMode ?? 'Immediate'}`).join('; ') || 'none')
       return list
     })
     const def = defaultStorageClass(classes)
@@ -134,9 +140,9 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
       // The PV controller's WaitForFirstConsumer event is its decision not to
       // bind yet: after it, the claim must still be Pending with no volume.
       await Then('without a pod it waits: the PV controller says so, and the claim stays Pending with no volume', async () => {
-        const e = await waitForEvent(kube, ns, { kind: 'PersistentVolumeClaim', name: claim }, 'WaitForFirstConsumer',
+        const e = await waitForK8sEvent(kube, ns, { kind: 'PersistentVolumeClaim', name: claim }, 'WaitForFirstConsumer',
           (x) => x.reason === 'WaitForFirstConsumer', 'pvcBound')
-        note(describeEvent(e))
+        progress(describeEvent(e))
         const pvc = await getPvc(kube, ns, claim)
         expect(pvc.status?.phase, `claim ${ns}/${claim} of class ${storageClass} before any pod uses it`).toBe('Pending')
         expect(pvc.spec?.volumeName, `volume of claim ${ns}/${claim} before any pod uses it`).toBeFalsy()
@@ -149,7 +155,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
       const where = `claim ${ns}/${claim} of class ${storageClass}, volume ${bound.spec?.volumeName}: capacity ${describeQuantity(capacity)}`
       expect(capacity, where).toBeDefined()
       expect(bytesOf(capacity!), where).toBeGreaterThanOrEqual(bytesOf('20Mi'))
-      note(where)
+      progress(where)
     })
   })
 
@@ -204,7 +210,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
     const affinity = pv.spec?.nodeAffinity?.required
     const nodeName = again.spec?.nodeName ?? ''
     await Then(`it runs on node ${nodeName}, which the node affinity of volume ${pv.metadata?.name} allows`, async () => {
-      if (!affinity) note(`volume ${pv.metadata?.name} (class ${storageClass}) has no node affinity: any node is allowed`)
+      if (!affinity) progress(`volume ${pv.metadata?.name} (class ${storageClass}) has no node affinity: any node is allowed`)
       else {
         const node = await getNode(kube, nodeName)
         expect(nodeSelectorAllows(affinity, node), `pod ${ns}/lunchbox on node ${nodeName}; volume ${pv.metadata?.name} (class ${storageClass}) allows ${describeNodeSelector(affinity)}`).toBe(true)
@@ -225,9 +231,9 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
         p.spec!.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: [nodeName] }] }] } } }
       }))
     await Then('it stays Pending: the scheduler reports a volume node affinity conflict', async () => {
-      const e = await waitForEvent(kube, ns, { kind: 'Pod', name: 'lunchbox' }, 'FailedScheduling with a volume node affinity conflict',
+      const e = await waitForK8sEvent(kube, ns, { kind: 'Pod', name: 'lunchbox' }, 'FailedScheduling with a volume node affinity conflict',
         (x) => x.reason === 'FailedScheduling' && /volume node affinity conflict/i.test(x.message ?? ''), 'podReady')
-      note(describeEvent(e))
+      progress(describeEvent(e))
       const p = await getPod(kube, ns, 'lunchbox')
       expect(p.status?.phase, `pod ${ns}/lunchbox kept off node ${nodeName}`).toBe('Pending')
       expect(p.spec?.nodeName, `node of pod ${ns}/lunchbox`).toBeFalsy()
@@ -266,9 +272,9 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
     })
     await When('a second pod, second-lunchbox-rwop, asks for that claim on the same node', () => applyFixture(kube, ns, '001/second-lunchbox-rwop.yaml'))
     await Then('it is refused: it stays Pending, and the scheduler says the ReadWriteOncePod claim is in use', async () => {
-      const e = await waitForEvent(kube, ns, { kind: 'Pod', name: 'second-lunchbox-rwop' }, 'FailedScheduling naming ReadWriteOncePod',
+      const e = await waitForK8sEvent(kube, ns, { kind: 'Pod', name: 'second-lunchbox-rwop' }, 'FailedScheduling naming ReadWriteOncePod',
         (x) => x.reason === 'FailedScheduling' && /ReadWriteOncePod/.test(x.message ?? ''), 'podReady')
-      note(describeEvent(e))
+      progress(describeEvent(e))
       const p = await getPod(kube, ns, 'second-lunchbox-rwop')
       expect(p.status?.phase, `pod ${ns}/second-lunchbox-rwop`).toBe('Pending')
       expect(p.spec?.nodeName, `node of pod ${ns}/second-lunchbox-rwop`).toBeFalsy()
@@ -352,7 +358,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
     })
     const after = await Then(`the StatefulSet brings back a pod named ${podOf(0)} (another uid), Ready`, async () => {
       const p = await waitForPod(kube, ns, podOf(0), 'to be back and Ready', (x) => x.metadata?.uid !== before.metadata?.uid && isPodReady(x))
-      await waitForEvents(timeline, [{ pod: podOf(0), kind: 'ready', incarnation: 'new' }])
+      await waitForTimelineEvents(timeline, [{ pod: podOf(0), kind: 'ready', incarnation: 'new' }])
       expect(timeline.orderOf([{ pod: podOf(0), kind: 'deleted', incarnation: 'old' }, { pod: podOf(0), kind: 'ready', incarnation: 'new' }]), timeline.describe())
         .toEqual([`${podOf(0)} deleted (old)`, `${podOf(0)} ready (new)`])
       return p
@@ -379,7 +385,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
       await waitForReadyReplicas(kube, ns, sts.selector, 3)
     })
     await Then(`${podOf(1)} is created only after ${podOf(0)} is Running and Ready, ${podOf(2)} only after ${podOf(1)}`, async () => {
-      await waitForEvents(up, [{ pod: podOf(2), kind: 'ready', incarnation: 'new' }])
+      await waitForTimelineEvents(up, [{ pod: podOf(2), kind: 'ready', incarnation: 'new' }])
       expect(up.orderOfFirst('created', 'new'), up.describe()).toEqual([podOf(1), podOf(2)])
       expect(orderedStartViolations(up, all), up.describe()).toEqual([])
     })
@@ -395,7 +401,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
       await waitForPods(kube, ns, sts.selector, `only ${podOf(0)} left`, (pods) => podNames(pods).join() === podOf(0), 'scale')
     })
     await Then(`the highest ordinal goes first: ${podOf(2)} is gone before ${podOf(1)} starts terminating`, async () => {
-      await waitForEvents(down, [{ pod: podOf(1), kind: 'deleted' }, { pod: podOf(2), kind: 'deleted' }])
+      await waitForTimelineEvents(down, [{ pod: podOf(1), kind: 'deleted' }, { pod: podOf(2), kind: 'deleted' }])
       expect(down.orderOf([
         { pod: podOf(2), kind: 'terminating' }, { pod: podOf(2), kind: 'deleted' }, { pod: podOf(1), kind: 'terminating' }, { pod: podOf(1), kind: 'deleted' },
       ]), down.describe()).toEqual([`${podOf(2)} terminating`, `${podOf(2)} deleted`, `${podOf(1)} terminating`, `${podOf(1)} deleted`])
@@ -415,7 +421,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
       await waitForReadyReplicas(kube, ns, sts.selector, 3)
     })
     await Then(`${podOf(1)} and ${podOf(2)} come back in order, on their old claims`, async () => {
-      await waitForEvents(again, [{ pod: podOf(2), kind: 'ready', incarnation: 'new' }])
+      await waitForTimelineEvents(again, [{ pod: podOf(2), kind: 'ready', incarnation: 'new' }])
       expect(orderedStartViolations(again, all), again.describe()).toEqual([])
       for (const [name, before] of Object.entries(claims)) {
         expect((await getPvc(kube, ns, name)).metadata?.uid, `claim ${ns}/${name} after scaling up again`).toBe(before.metadata?.uid)
@@ -462,7 +468,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
     await Then(`it is ${podOf(0)} again (another uid); its IP may have changed`, () => {
       expect(after.metadata?.name, `pod in ${ns}`).toBe(podOf(0))
       expect(after.metadata?.uid, `pod ${ns}/${podOf(0)}`).not.toBe(before.metadata?.uid)
-      note(podIp(after) === podIp(before)
+      progress(podIp(after) === podIp(before)
         ? `the IP stayed ${podIp(after)} this time (allowed: it may change, it need not)`
         : `the IP changed: ${podIp(before)} → ${podIp(after)}`)
     })
@@ -479,7 +485,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
     })
     // The names answer what the EndpointSlices list; both lag the pods a little: wait, then compare.
     const answers = async (ips: string[]) => {
-      await waitForEndpoints(kube, ns, sts.service, `to list exactly [${ips.join(', ')}]`, (a) => a.join() === ips.join())
+      await waitForReadyAddresses(kube, ns, sts.service, `to list exactly [${ips.join(', ')}]`, (a) => a.join() === ips.join())
       await client.waitForResolution(name, `answers exactly [${ips.join(', ')}]`, (r) => r.status === 'ok' && r.addresses.join() === ips.join(), { method: 'nslookup' })
     }
     const ips = (await listPods(kube, ns, sts.selector)).map(podIp).sort()
@@ -501,7 +507,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
     const policies = await Given('the server kept both retention policies (read back)', async () => {
       const [sandwich, snack] = await Promise.all([getStatefulSet(kube, ns, sts.name), getStatefulSet(kube, ns, 'snack')])
       const p = { sandwich: sandwich.spec?.persistentVolumeClaimRetentionPolicy, snack: snack.spec?.persistentVolumeClaimRetentionPolicy }
-      note(`sandwich: ${JSON.stringify(p.sandwich ?? 'unset')}; snack: ${JSON.stringify(p.snack ?? 'unset')}`)
+      progress(`sandwich: ${JSON.stringify(p.sandwich ?? 'unset')}; snack: ${JSON.stringify(p.snack ?? 'unset')}`)
       return p
     })
     if (policies.snack?.whenDeleted !== 'Delete' || policies.snack?.whenScaled !== 'Delete') {
@@ -619,7 +625,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest', () => {
       expect((await getStatefulSet(kube, ns, sts.name)).spec?.podManagementPolicy, `StatefulSet ${ns}/${sts.name}`).toBe('OrderedReady')
     })
     await And(`the pods are created in the order ${all.join(', ')}`, async () => {
-      await waitForEvents(timeline, [{ pod: podOf(2), kind: 'ready' }])
+      await waitForTimelineEvents(timeline, [{ pod: podOf(2), kind: 'ready' }])
       expect(timeline.orderOfFirst('created'), timeline.describe()).toEqual(all)
     })
     await And('each is created only after the previous one is Running and Ready', () => {

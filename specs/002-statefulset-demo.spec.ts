@@ -7,16 +7,25 @@
 // private: podinfo stands in for it, run with --port=8080, and its GET /
 // answers JSON whose "hostname" tells which pod served the request.
 import type { V1Pod } from '@kubernetes/client-node'
-import { execIn, execOk, type ExecResult } from '../lib/exec.ts'
-import type { Kube } from '../lib/kube.ts'
-import { applyFixture } from '../lib/manifests.ts'
-import { describeEndpoints, getService, serviceEndpoints } from '../lib/service-endpoints.ts'
-import { getStorageClass } from '../lib/storage.ts'
-import { And, attachTimeline, describe, expect, Given, note, skipClaim, skipPart, storageTest, test, Then, When } from '../lib/suite.ts'
-import { waitForEvents } from '../lib/timeline-wait.ts'
-import { isPodReady, waitForEndpoints, waitForPod, waitForPodGone, waitForPods, waitForPvcBound, waitForPvcGone, waitForPvGone, waitForReadyReplicas } from '../lib/wait.ts'
-import { deletePod, deletePvc, deleteStatefulSet, getPod, getPv, getPvc, listPods, listPvcs, podIp, podNames } from '../lib/workloads.ts'
-import { podinfoField } from '../lib/podinfo.ts'
+import { execIn, execOk, type ExecResult } from '../lib/k8s/exec.ts'
+import type { Kube } from '../lib/k8s/kube.ts'
+import { applyFixture } from '../lib/k8s/manifests.ts'
+import { describeEndpoints, getService, serviceEndpoints } from '../lib/resources/services.ts'
+import { getStorageClass } from '../lib/resources/storage.ts'
+import { attachTimeline, skipClaim, skipPart } from '../lib/harness/claim-entry.ts'
+import { storageTest, test } from '../lib/harness/fixtures.ts'
+import { And, Given, Then, When } from '../lib/harness/steps.ts'
+import { progress } from '../lib/k8s/progress.ts'
+import { describe, expect } from 'vitest'
+import { waitForTimelineEvents } from '../lib/observe/recordings.ts'
+import { isPodReady } from '../lib/resources/pods.ts'
+import { waitForPod, waitForPodGone, waitForPods, waitForReadyReplicas } from '../lib/wait/pods.ts'
+import { waitForReadyAddresses } from '../lib/wait/services.ts'
+import { waitForPvcBound, waitForPvcGone, waitForPvGone } from '../lib/wait/storage.ts'
+import { deletePod, getPod, listPods, podIp, podNames } from '../lib/resources/pods.ts'
+import { deletePvc, getPv, getPvc, listPvcs } from '../lib/resources/storage.ts'
+import { deleteStatefulSet } from '../lib/resources/workloads.ts'
+import { podinfoField } from '../lib/apps/podinfo.ts'
 
 const quest = { file: '/mnt/vol1/aa.txt', text: 'Hello in demo-0.', port: 8080 }
 const pods = ['demo-0', 'demo-1']
@@ -55,7 +64,7 @@ async function recreatePod(kube: Kube, ns: string, name: string): Promise<{ befo
 
 function noteIpChange(ns: string, name: string, before: V1Pod, after: V1Pod): boolean {
   const changed = podIp(before) !== podIp(after)
-  note(changed ? `${ns}/${name} came back with a new IP: ${podIp(before)} → ${podIp(after)}`
+  progress(changed ? `${ns}/${name} came back with a new IP: ${podIp(before)} → ${podIp(after)}`
     : `${ns}/${name} came back with the same IP ${podIp(after)} (the quest says it "may" change)`)
   return changed
 }
@@ -79,7 +88,7 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
         expect(p.spec?.volumes?.find((v) => v.name === 'vol1')?.persistentVolumeClaim?.claimName, `${ns}/${p.metadata?.name}`).toBe('shared')
       }
       const claim = await waitForPvcBound(kube, ns, 'shared')
-      note(`claim ${ns}/shared is Bound to volume ${claim.spec?.volumeName}; pods on ${a!.spec?.nodeName} and ${b!.spec?.nodeName}`)
+      progress(`claim ${ns}/shared is Bound to volume ${claim.spec?.volumeName}; pods on ${a!.spec?.nodeName} and ${b!.spec?.nodeName}`)
     })
     await When(`${podA} writes "Hello in ${podA}." to ${quest.file}`, async () => {
       expect(await writeFile(kube, ns, podA, quest.file, `Hello in ${podA}.`)).toBe(`Hello in ${podA}.`)
@@ -164,7 +173,7 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
     const claim = claimOf('demo-0')
     const volume = (await waitForPvcBound(kube, ns, claim)).spec!.volumeName!
     const pv = await getPv(kube, volume)
-    note(`volume ${volume} provisioned by ${pv.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'] ?? '(no provisioned-by annotation)'}, reclaim ${pv.spec?.persistentVolumeReclaimPolicy}`)
+    progress(`volume ${volume} provisioned by ${pv.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'] ?? '(no provisioned-by annotation)'}, reclaim ${pv.spec?.persistentVolumeReclaimPolicy}`)
     await When('the StatefulSet is deleted and its pods are gone', () => deleteStatefulSetAndWaitForPods(kube, ns))
     await And(`claim ${claim} is deleted explicitly`, async () => {
       await deletePvc(kube, ns, claim)
@@ -215,7 +224,7 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
     await Then('a new pod named demo-0 (another uid) is created once the old one is gone, and becomes Ready', async () => {
       expect(after.metadata?.uid, `${ns}/demo-0`).not.toBe(before.metadata?.uid)
       // recreatePod saw it Ready on its own watch; the recorder's may lag a moment.
-      await waitForEvents(timeline, [expected[2]])
+      await waitForTimelineEvents(timeline, [expected[2]])
       expect(timeline.orderOf([...expected]), timeline.describe()).toEqual(['demo-0 deleted (old)', 'demo-0 created (new)', 'demo-0 ready (new)'])
       expect(timeline.orderOfFirst('created'), timeline.describe()).toEqual(['demo-0'])
     })
@@ -232,7 +241,7 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
     })
     const endpointsMatch = async (ready: V1Pod[]) => {
       const ips = ready.map(podIp)
-      await waitForEndpoints(kube, ns, 'demo', `to be exactly the Ready pods' IPs [${ips.join(', ')}]`, (a) => sameSet(a, ips))
+      await waitForReadyAddresses(kube, ns, 'demo', `to be exactly the Ready pods' IPs [${ips.join(', ')}]`, (a) => sameSet(a, ips))
       const eps = await serviceEndpoints(kube, ns, 'demo')
       expect(eps.map((e) => [e.pod, e.address]).sort(), `Service ${ns}/demo: ${describeEndpoints(eps)}`)
         .toEqual(ready.map((p) => [p.metadata?.name, podIp(p)]).sort())

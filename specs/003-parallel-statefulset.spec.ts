@@ -6,20 +6,29 @@
 // The quest's Python app is private: busybox httpd with a CGI script stands in
 // for it (fixtures/003/visits.yaml, lib/visits.ts).
 import type { KubernetesObject, V1StatefulSet, V1StatefulSetUpdateStrategy } from '@kubernetes/client-node'
-import { execOk } from '../lib/exec.ts'
-import { waitForEvent } from '../lib/events.ts'
-import type { ClusterClient } from '../lib/dns.ts'
-import type { Kube } from '../lib/kube.ts'
-import { applyFixture } from '../lib/manifests.ts'
-import { orderedStartViolations } from '../lib/ordered-start.ts'
-import { bytesOf, describeQuantity } from '../lib/quantity.ts'
-import { getService } from '../lib/service-endpoints.ts'
-import { deleteService, waitForServiceGone } from '../lib/services.ts'
-import { And, attachTimeline, describe, expect, Given, note, storageTest, test, Then, When } from '../lib/suite.ts'
-import { waitForEvents } from '../lib/timeline-wait.ts'
-import { auditVisits, describeAudit, readVisitLog, sendVisits, visitIds, type Visit } from '../lib/visits.ts'
-import { isPodReady, waitForEndpoints, waitForPod, waitForServiceEndpoints, waitForPodGone, waitForPodReady, waitForPvcBound, waitForReadyReplicas, waitForStatefulSet, waitForStatefulSetRolledOut } from '../lib/wait.ts'
-import { deletePod, getPod, getStatefulSet, listPods, listPvcs, patchObject } from '../lib/workloads.ts'
+import { execOk } from '../lib/k8s/exec.ts'
+import { waitForK8sEvent } from '../lib/wait/events.ts'
+import type { ClusterClient } from '../lib/apps/cluster-client.ts'
+import type { Kube } from '../lib/k8s/kube.ts'
+import { applyFixture } from '../lib/k8s/manifests.ts'
+import { orderedStartViolations } from '../lib/observe/ordered-start.ts'
+import { bytesOf, describeQuantity } from '../lib/k8s/quantity.ts'
+import { deleteService, getService } from '../lib/resources/services.ts'
+import { attachTimeline } from '../lib/harness/claim-entry.ts'
+import { storageTest, test } from '../lib/harness/fixtures.ts'
+import { And, Given, Then, When } from '../lib/harness/steps.ts'
+import { progress } from '../lib/k8s/progress.ts'
+import { describe, expect } from 'vitest'
+import { waitForTimelineEvents } from '../lib/observe/recordings.ts'
+import { auditVisits, describeAudit, readVisitLog, sendVisits, type Visit, visitIds } from '../lib/apps/visits.ts'
+import { isPodReady } from '../lib/resources/pods.ts'
+import { waitForPod, waitForPodGone, waitForPodReady, waitForReadyReplicas } from '../lib/wait/pods.ts'
+import { waitForReadyAddresses, waitForServiceEndpoints, waitForServiceGone } from '../lib/wait/services.ts'
+import { waitForPvcBound } from '../lib/wait/storage.ts'
+import { waitForStatefulSet, waitForStatefulSetRolledOut } from '../lib/wait/workloads.ts'
+import { deletePod, getPod, listPods } from '../lib/resources/pods.ts'
+import { listPvcs } from '../lib/resources/storage.ts'
+import { getStatefulSet, patchObject } from '../lib/resources/workloads.ts'
 
 const quest = { size: '100Mi', template: 'data', replicas: 3 }
 const pods = ['visits-0', 'visits-1', 'visits-2']
@@ -85,7 +94,7 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
     await When('the StatefulSet visits (Parallel, 3 replicas, each Ready 2s after it starts) is created', async () => {
       await applyFixture(kube, ns, '003/visits.yaml')
       await waitForReadyReplicas(kube, ns, 'app=visits', quest.replicas)
-      await waitForEvents(timeline, pods.map((pod) => ({ pod, kind: 'ready' })))
+      await waitForTimelineEvents(timeline, pods.map((pod) => ({ pod, kind: 'ready' })))
     })
     await Then('the API server holds podManagementPolicy Parallel', async () => {
       expect((await getStatefulSet(kube, ns, 'visits')).spec?.podManagementPolicy, `StatefulSet ${ns}/visits`).toBe('Parallel')
@@ -181,7 +190,7 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
       const fqdn = await client.nslookup(`visits-0.visits.${ns}.svc.cluster.local`)
       expect.soft(fqdn.status, `nslookup visits-0.visits.${ns}.svc.cluster.local ${while_}:\n${fqdn.output}`).toBe('nxdomain')
       const short = await client.resolve('visits-0.visits')
-      note(`observed ${while_}: the full name ${fqdn.status === 'ok' ? `answered ${fqdn.addresses.join(', ')}` : fqdn.status}, the short name ${short.status === 'ok' ? `resolved to ${short.addresses.join(', ')}` : short.status}`)
+      progress(`observed ${while_}: the full name ${fqdn.status === 'ok' ? `answered ${fqdn.addresses.join(', ')}` : fqdn.status}, the short name ${short.status === 'ok' ? `resolved to ${short.addresses.join(', ')}` : short.status}`)
       expect.soft(short.status, `resolving visits-0.visits from pod ${ns}/client ${while_}:\n${short.output}`).toBe('unresolved')
     })
     await When('the Service is recreated headless (clusterIP None; a cluster IP cannot be changed)', async () => {
@@ -207,7 +216,7 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
       [{ pod: 'probed', kind: 'created' }, { pod: 'probed', kind: 'ready' }, { pod: 'probed', kind: 'restarted' }])
     const pod = await Given('pod probed behind Service probed, running, its readiness probe failing (no /tmp/ready)', async () => {
       await applyFixture(kube, ns, '003/probes.yaml')
-      await waitForEvent(kube, ns, { kind: 'Pod', name: 'probed' }, 'Unhealthy: Readiness probe failed',
+      await waitForK8sEvent(kube, ns, { kind: 'Pod', name: 'probed' }, 'Unhealthy: Readiness probe failed',
         (e) => e.reason === 'Unhealthy' && /Readiness probe failed/.test(e.message ?? ''), 'podReady')
       return waitForPod(kube, ns, 'probed', 'to be Running with its container started',
         (p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.started === true)
@@ -222,15 +231,15 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
       execOk(kube, ns, 'probed', ['touch', '/tmp/ready']))
     await Then(`the pod becomes Ready and ${ip} a ready endpoint of the Service`, async () => {
       await waitForPodReady(kube, ns, 'probed')
-      await waitForEndpoints(kube, ns, 'probed', `to list ${ip} as ready`, (a) => a.includes(ip))
+      await waitForReadyAddresses(kube, ns, 'probed', `to list ${ip} as ready`, (a) => a.includes(ip))
     })
     await When('/tmp/alive is removed, so the liveness probe fails', () => execOk(kube, ns, 'probed', ['rm', '/tmp/alive']))
     const after = await Then('the kubelet restarts the container: restart count 0 → 1, in the same pod', async () => {
-      await waitForEvent(kube, ns, { kind: 'Pod', name: 'probed' }, 'Killing: failed liveness probe',
+      await waitForK8sEvent(kube, ns, { kind: 'Pod', name: 'probed' }, 'Killing: failed liveness probe',
         (e) => e.reason === 'Killing' && /failed liveness probe/.test(e.message ?? ''), 'containerRestart')
       const p = await waitForPod(kube, ns, 'probed', 'to have restarted', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 'containerRestart')
       expect(p.status?.containerStatuses?.[0]?.restartCount, timeline.describe()).toBe(1)
-      await waitForEvents(timeline, [{ pod: 'probed', kind: 'restarted' }], 'containerRestart')
+      await waitForTimelineEvents(timeline, [{ pod: 'probed', kind: 'restarted' }], 'containerRestart')
       return p
     })
     await And('the watch saw one pod (one uid) created, Ready, then restarted', () => {
@@ -251,8 +260,8 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
       await applyFixture(kube, ns, '003/visits.yaml')
       await applyFixture(kube, ns, '003/visits.yaml', { patch: orderedReadyCopy })
       await Promise.all([waitForReadyReplicas(kube, ns, 'app=visits', 3), waitForReadyReplicas(kube, ns, 'app=ordered', 3)])
-      await waitForEvents(parallel, pods.map((pod) => ({ pod, kind: 'ready' })))
-      await waitForEvents(ordered, orderedPods.map((pod) => ({ pod, kind: 'ready' })))
+      await waitForTimelineEvents(parallel, pods.map((pod) => ({ pod, kind: 'ready' })))
+      await waitForTimelineEvents(ordered, orderedPods.map((pod) => ({ pod, kind: 'ready' })))
     })
     await Then('Parallel: all three visits pods were created before any was Ready', () => {
       expect(parallel.kindsInOrder(pods, ['created', 'ready']), parallel.describe('pods app=visits')).toEqual([...pods.map(() => 'created'), ...pods.map(() => 'ready')])
@@ -289,7 +298,7 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
     await When('visits-1 is deleted by hand', async () => {
       await deletePod(kube, ns, 'visits-1')
       await waitForPod(kube, ns, 'visits-1', 'to be back (new uid) and Ready', (p) => p.metadata?.uid !== uid && isPodReady(p))
-      await waitForEvents(timeline, [{ pod: 'visits-1', kind: 'ready', incarnation: 'new' }])
+      await waitForTimelineEvents(timeline, [{ pod: 'visits-1', kind: 'ready', incarnation: 'new' }])
     })
     await Then(`visits-1 alone came back, on the new revision ${sts.status?.updateRevision}; visits-0 and visits-2 are the same pods on ${old}`, async () => {
       const revs = await podRevisions(kube, ns)
@@ -314,7 +323,7 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
       const s = await waitForStatefulSet(kube, ns, 'visits', 'to have updated the 2 pods at or above the partition, all Ready', (s) =>
         s.status?.observedGeneration === s.metadata?.generation && s.status?.updateRevision !== old &&
         s.status?.updatedReplicas === 2 && s.status?.readyReplicas === 3, 'rollout')
-      await waitForEvents(timeline, [{ pod: 'visits-1', kind: 'ready', incarnation: 'new' }])
+      await waitForTimelineEvents(timeline, [{ pod: 'visits-1', kind: 'ready', incarnation: 'new' }])
       return s
     })
     await Then('visits-2 was replaced and Ready before visits-1 was terminated; visits-0 was left alone', () => {
@@ -333,7 +342,7 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
     await When('the partition is lowered to 0', async () => {
       await patchObject(kube, 'apps/v1', 'StatefulSet', ns, 'visits', { spec: { updateStrategy: { rollingUpdate: { partition: 0 } } } })
       await waitForStatefulSetRolledOut(kube, ns, 'visits')
-      await waitForEvents(timeline, [{ pod: 'visits-0', kind: 'ready', incarnation: 'new' }])
+      await waitForTimelineEvents(timeline, [{ pod: 'visits-0', kind: 'ready', incarnation: 'new' }])
     })
     await Then('visits-0 moves too, last: the whole update went 2, 1, 0', async () => {
       const revs = await podRevisions(kube, ns)

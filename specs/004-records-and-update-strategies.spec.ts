@@ -6,18 +6,26 @@
 // The quest's Python app is private: busybox httpd with a CGI script stands in
 // for it (fixtures/004/visits.yaml, lib/visits.ts); podinfo 6.9.2 → 6.7.0 for the updates.
 import type { V1Deployment } from '@kubernetes/client-node'
-import type { ClusterClient } from '../lib/dns.ts'
-import type { Kube } from '../lib/kube.ts'
-import { applyFixture, loadManifest } from '../lib/manifests.ts'
-import { getService } from '../lib/service-endpoints.ts'
-import { recordReplicaSets } from '../lib/replicasets.ts'
-import { And, attachTimeline, claimNote, describe, expect, Given, note, storageTest, test, Then, When } from '../lib/suite.ts'
-import type { Timeline } from '../lib/timeline.ts'
-import { waitForEvents, waitForRecording } from '../lib/timeline-wait.ts'
-import { auditVisits, describeAudit, readVisitLog, sendVisits, visitIds } from '../lib/visits.ts'
-import { waitForDeploymentAvailable, waitForEndpoints, waitForPvcBound, waitForReadyReplicas } from '../lib/wait.ts'
-import { getPod, listPods, setImage } from '../lib/workloads.ts'
-import { podinfoField } from '../lib/podinfo.ts'
+import type { ClusterClient } from '../lib/apps/cluster-client.ts'
+import type { Kube } from '../lib/k8s/kube.ts'
+import { applyFixture, loadManifest } from '../lib/k8s/manifests.ts'
+import { getService } from '../lib/resources/services.ts'
+import { recordReplicaSets } from '../lib/observe/replicasets.ts'
+import { attachTimeline, claimNote } from '../lib/harness/claim-entry.ts'
+import { storageTest, test } from '../lib/harness/fixtures.ts'
+import { And, Given, Then, When } from '../lib/harness/steps.ts'
+import { progress } from '../lib/k8s/progress.ts'
+import { describe, expect } from 'vitest'
+import type { Timeline } from '../lib/observe/timeline.ts'
+import { waitForRecording, waitForTimelineEvents } from '../lib/observe/recordings.ts'
+import { auditVisits, describeAudit, readVisitLog, sendVisits, visitIds } from '../lib/apps/visits.ts'
+import { waitForReadyReplicas } from '../lib/wait/pods.ts'
+import { waitForReadyAddresses } from '../lib/wait/services.ts'
+import { waitForPvcBound } from '../lib/wait/storage.ts'
+import { waitForDeploymentAvailable } from '../lib/wait/workloads.ts'
+import { getPod, listPods } from '../lib/resources/pods.ts'
+import { setImage } from '../lib/resources/workloads.ts'
+import { podinfoField } from '../lib/apps/podinfo.ts'
 
 const pods = ['visits-0', 'visits-1']
 // 40 visits over 2 pods, each connection to a random endpoint (kube-proxy,
@@ -100,7 +108,7 @@ describe('Q4 per-pod records and update strategies', () => {
     await When('the StatefulSet visits (Parallel, 2 pods, a claim each, each Ready 2s after it starts) is created', async () => {
       await applyFixture(kube, ns, '004/visits.yaml')
       await waitForReadyReplicas(kube, ns, 'app=visits', pods.length)
-      await waitForEvents(timeline, pods.map((pod) => ({ pod, kind: 'ready' })))
+      await waitForTimelineEvents(timeline, pods.map((pod) => ({ pod, kind: 'ready' })))
     })
     await Then('each pod has its own claim, bound to its own volume', async () => {
       const volumes: string[] = []
@@ -149,7 +157,7 @@ describe('Q4 per-pod records and update strategies', () => {
     await And('the replacement was gradual: old pods terminated, and new ones created, in several waves with new pods becoming Ready in between', () => {
       const terminated = timeline.waves({ kind: 'terminating', incarnation: 'old' }, { kind: 'ready', incarnation: 'new' })
       const created = timeline.waves({ kind: 'created', incarnation: 'new' }, { kind: 'ready', incarnation: 'new' })
-      note(`old pods terminated in ${terminated.length} waves, new pods created in ${created.length} (a wave ends when a new pod becomes Ready)`)
+      progress(`old pods terminated in ${terminated.length} waves, new pods created in ${created.length} (a wave ends when a new pod becomes Ready)`)
       const waves = `old pods terminated in waves ${JSON.stringify(terminated)}, new pods created in waves ${JSON.stringify(created)}\n${context}`
       expect(terminated.flat().length, waves).toBe(replicas)
       expect(terminated.length, waves).toBeGreaterThan(1)
@@ -180,7 +188,7 @@ describe('Q4 per-pod records and update strategies', () => {
       const running = timeline.runningBefore(first!).filter((e) => e.revision !== first!.revision)
       // Recreate waits for the old pods to stop (phase Failed/Succeeded), not for their removal from the API.
       const remaining = old.filter((pod) => !timeline.events.some((e) => e.pod === pod && e.kind === 'deleted' && e.seq < first!.seq))
-      note(`when ${first!.pod} was created, ${remaining.length} old pod(s) were stopped but not yet deleted: ${remaining.join(', ') || 'none'}`)
+      progress(`when ${first!.pod} was created, ${remaining.length} old pod(s) were stopped but not yet deleted: ${remaining.join(', ') || 'none'}`)
       expect(running.map((e) => `${e.pod} (revision ${e.revision})`), `Deployment ${ns}/web: old pods still running when ${first!.pod} (revision ${first!.revision}) was created\n${timeline.describe()}`).toEqual([])
     })
     await And('every old pod terminated in one wave, before any new pod was created', () => {
@@ -195,7 +203,7 @@ describe('Q4 per-pod records and update strategies', () => {
       await applyFixture(kube, ns, '004/canary.yaml')
       await Promise.all([waitForDeploymentAvailable(kube, ns, 'podinfo-stable'), waitForDeploymentAvailable(kube, ns, 'podinfo-canary')])
       const ips = (await listPods(kube, ns, 'app=podinfo')).map((p) => p.status?.podIP ?? '')
-      await waitForEndpoints(kube, ns, 'podinfo', `to list all 4 pods as ready (${ips.join(', ')})`, (a) => ips.every((ip) => a.includes(ip)))
+      await waitForReadyAddresses(kube, ns, 'podinfo', `to list all 4 pods as ready (${ips.join(', ')})`, (a) => ips.every((ip) => a.includes(ip)))
     })
     const answers = await When(`${canaryRequests} GET /version requests go to the Service's cluster IP from a pod in the cluster`, async () =>
       versionTally(client, `http://${await clusterIpOf(kube, ns, 'podinfo')}:9898/version`, canaryRequests))

@@ -2,14 +2,18 @@
 // Not a quest: the basic mechanics every claim relies on (pods run, exec,
 // port-forward, cluster DNS, Services, dynamic provisioning). When one of
 // these fails, the claims that follow cannot be trusted either.
-import { execOk } from '../lib/exec.ts'
-import { applyFixture } from '../lib/manifests.ts'
-import { portForward } from '../lib/port-forward.ts'
-import { describe, expect, Given, storageTest, test, Then, When } from '../lib/suite.ts'
-import { removeIfRetained } from '../lib/volumes.ts'
-import { waitForPodGone, waitForPodReady, waitForPv, waitForPvcBound, waitForPvGone, waitForReadyReplicas } from '../lib/wait.ts'
-import { createPodFromFixture, deletePod, deletePvc, getPv, getPvc, podNames } from '../lib/workloads.ts'
-import { podinfoField } from '../lib/podinfo.ts'
+import { execOk } from '../lib/k8s/exec.ts'
+import { applyFixture } from '../lib/k8s/manifests.ts'
+import { portForward } from '../lib/k8s/port-forward.ts'
+import { storageTest, test } from '../lib/harness/fixtures.ts'
+import { Given, Then, When } from '../lib/harness/steps.ts'
+import { describe, expect } from 'vitest'
+import { removeIfRetained } from '../lib/harness/fixtures.ts'
+import { waitForPodGone, waitForPodReady, waitForReadyReplicas } from '../lib/wait/pods.ts'
+import { waitForPv, waitForPvcBound, waitForPvGone } from '../lib/wait/storage.ts'
+import { createPodFromFixture, deletePod, podNames } from '../lib/resources/pods.ts'
+import { deletePvc, getPv, getPvc } from '../lib/resources/storage.ts'
+import { podinfoField } from '../lib/apps/podinfo.ts'
 
 describe('smoke: the cluster can run the suite', () => {
   test('SMOKE pods run, exec works and a port-forward reaches podinfo over HTTP', async ({ kube, ns, cleanup }) => {

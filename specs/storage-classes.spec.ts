@@ -5,21 +5,28 @@
 // What a class declares (StorageClass, CSIDriver) or showed in the capability
 // probe at the start of the run is tested and must hold; what it lacks is
 // skipped, naming the missing capability.
-import type { Kube } from '../lib/kube.ts'
-import { waitForEvent } from '../lib/events.ts'
-import { execOk } from '../lib/exec.ts'
-import { applyFixture } from '../lib/manifests.ts'
-import { describeNodeSelector, nodeSelectorAllows } from '../lib/node-affinity.ts'
-import { bytesOf } from '../lib/quantity.ts'
-import { capabilitiesOf, requireCapability } from '../lib/require-capability.ts'
-import { getNode } from '../lib/storage.ts'
-import { And, describe, expect, Given, note, skipClaim, storageTest, Then, When } from '../lib/suite.ts'
-import {
-  claimCapacityBytes, filesystemBytes, observeClaim, ownershipOf, removeIfRetained, resizeClaim, sha256Of, unboundHoldMs, waitForClaimCapacity,
-  waitForFilesystemBytes, writeRandomFile,
-} from '../lib/volumes.ts'
-import { waitForPod, waitForPodGone, waitForPodReady, waitForPv, waitForPvcBound, waitForPvcGone, waitForPvGone } from '../lib/wait.ts'
-import { createPodFromFixture, deletePod, deletePvc, getPod, getPv, getPvc } from '../lib/workloads.ts'
+import type { Kube } from '../lib/k8s/kube.ts'
+import { waitForK8sEvent } from '../lib/wait/events.ts'
+import { execOk } from '../lib/k8s/exec.ts'
+import { applyFixture } from '../lib/k8s/manifests.ts'
+import { describeNodeSelector, nodeSelectorAllows } from '../lib/resources/nodes.ts'
+import { bytesOf } from '../lib/k8s/quantity.ts'
+import { capabilitiesOf, requireCapability } from '../lib/harness/claim-entry.ts'
+import { getNode } from '../lib/resources/nodes.ts'
+import { skipClaim } from '../lib/harness/claim-entry.ts'
+import { storageTest } from '../lib/harness/fixtures.ts'
+import { And, Given, Then, When } from '../lib/harness/steps.ts'
+import { progress } from '../lib/k8s/progress.ts'
+import { describe, expect } from 'vitest'
+import { filesystemBytes, observeClaim, ownershipOf, sha256Of, waitForFilesystemBytes, writeRandomFile } from '../lib/apps/volumes.ts'
+import { removeIfRetained } from '../lib/harness/fixtures.ts'
+import { claimCapacityBytes, resizeClaim } from '../lib/resources/storage.ts'
+import { unboundHoldMs } from '../lib/storage/capabilities.ts'
+import { waitForClaimCapacity } from '../lib/wait/storage.ts'
+import { waitForPod, waitForPodGone, waitForPodReady } from '../lib/wait/pods.ts'
+import { waitForPv, waitForPvcBound, waitForPvcGone, waitForPvGone } from '../lib/wait/storage.ts'
+import { createPodFromFixture, deletePod, getPod } from '../lib/resources/pods.ts'
+import { deletePvc, getPv, getPvc } from '../lib/resources/storage.ts'
 
 const sizes = { claim: '1Gi', growth: '1Gi' } // claim: as in fixtures/sc/claim.yaml
 const blobMiB = 32
@@ -68,7 +75,7 @@ describe('SC storage classes: what a platform team checks before running statefu
     }
 
     await Then('the PV controller says the claim waits for its first consumer', () =>
-      waitForEvent(kube, ns, { kind: 'PersistentVolumeClaim', name: 'data' }, 'reason WaitForFirstConsumer', (e) => e.reason === 'WaitForFirstConsumer', 'pvcBound'))
+      waitForK8sEvent(kube, ns, { kind: 'PersistentVolumeClaim', name: 'data' }, 'reason WaitForFirstConsumer', (e) => e.reason === 'WaitForFirstConsumer', 'pvcBound'))
     const hold = unboundHoldMs(caps)
     await And(`it stays Pending, with no volume and no node chosen, for ${hold / 1000}s (twice what this class took to bind a claim with a consumer in the capability probe, at least 5s: a class that did not wait would bind within that)`, async () => {
       const seen = await observeClaim(kube, ns, 'data', hold)
@@ -84,7 +91,7 @@ describe('SC storage classes: what a platform team checks before running statefu
       const pv = await getPv(kube, pvc.spec?.volumeName ?? '')
       const affinity = pv.spec?.nodeAffinity?.required
       if (!affinity) {
-        note(`volume ${pv.metadata?.name} has no node affinity: any node can use it`)
+        progress(`volume ${pv.metadata?.name} has no node affinity: any node can use it`)
         return
       }
       expect(nodeSelectorAllows(affinity, await getNode(kube, node)), `volume ${pv.metadata?.name} (${describeNodeSelector(affinity)}) must allow the pod's node ${node}`).toBe(true)
@@ -99,7 +106,7 @@ describe('SC storage classes: what a platform team checks before running statefu
       return w
     })
     const node = await And('the pod is deleted and created again with the same claim', () => recreatePod(kube, ns, first.pod))
-    if (node !== first.node) note(`the new pod runs on ${node}, the first one ran on ${first.node}`)
+    if (node !== first.node) progress(`the new pod runs on ${node}, the first one ran on ${first.node}`)
     await Then(`/data/blob has the same size and sha256 (${written.sha256.slice(0, 12)}…)`, async () => {
       expect(await sha256Of(kube, ns, first.pod, '/data/blob'), `/data/blob read back in ${ns}/${first.pod} on ${node} (class ${storageClass}, volume ${first.volume})`).toEqual(written)
     })
@@ -186,6 +193,6 @@ describe('SC storage classes: what a platform team checks before running statefu
       return ms
     })
     task.meta.measurements = { timeToBoundMs, timeToFirstWriteMs }
-    note(`class ${storageClass}: bound after ${(timeToBoundMs / 1000).toFixed(1)}s, first write after ${(timeToFirstWriteMs / 1000).toFixed(1)}s`)
+    progress(`class ${storageClass}: bound after ${(timeToBoundMs / 1000).toFixed(1)}s, first write after ${(timeToFirstWriteMs / 1000).toFixed(1)}s`)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { buildClaimsReport, claimEntry, formatClaimsTable, type FinishedTest } from './claims.ts'
+import { buildClaimsReport, claimEntry, type FinishedTest, formatClaimsTable } from './claims.ts'
 
 const base = (o: Partial<FinishedTest>): FinishedTest => ({ name: 'Q0-01 a claim', state: 'passed', durationMs: 1234.4, meta: { claim: 'Q0-01' }, ...o })
 const run = { startedAt: '2026-01-01T00:00:00Z', cluster: { server: 'https://x', context: 'kind', version: 'v1.36.3', nodes: 1, schedulableNodes: 1, embedded: false } }

@@ -1,6 +1,21 @@
 // reports/claims.json: one entry per claim per storage class it ran on.
-import type { ClusterInfo, Measurements } from '../context.ts'
-import type { AttachedTimeline } from './timeline-attachment.ts'
+import type { AttachedTimeline } from '../observe/timeline-snapshot.ts'
+
+// Per-class timings a claim measured (SC-06).
+export interface Measurements {
+  timeToBoundMs?: number
+  timeToFirstWriteMs?: number
+}
+
+// The cluster a run tested, as global setup found it.
+export interface ClusterInfo {
+  server: string
+  context: string | null
+  version: string
+  nodes: number
+  schedulableNodes: number
+  embedded: boolean
+}
 
 export type ClaimStatus = 'passed' | 'failed' | 'skipped'
 

@@ -2,9 +2,9 @@
 // fetched) a person reads after a run: the cluster, the claims matrix
 // (claim × storage class), a picture of every attached timeline, and each
 // claim's steps. Failed claims link their diagnostics directory.
-import { describeMeasurements, type ClaimEntry, type ClaimsReport } from './claims.ts'
-import { claimMatrix, entryAnchor, formatDuration, runDuration, statusMark, worst, type MatrixRow } from './matrix.ts'
-import { marksInOrder, layoutTimeline, since } from './timeline-layout.ts'
+import { type ClaimEntry, type ClaimsReport, describeMeasurements } from './claims.ts'
+import { claimMatrix, entryAnchor, formatDuration, type MatrixRow, runDuration, statusMark, worst } from './matrix.ts'
+import { layoutTimeline, marksInOrder, since } from './timeline-layout.ts'
 import { escapeXml as esc, timelineSvg } from './timeline-svg.ts'
 
 export interface HtmlOptions {

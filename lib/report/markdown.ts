@@ -1,9 +1,9 @@
 // reports/summary.md: the report for CI logs, job summaries and PR comments —
 // totals, the cluster, the claims matrix, why each claim failed or was
 // skipped (with its diagnostics directory), and each ordered timeline.
-import { describeMeasurements, type ClaimEntry, type ClaimsReport } from './claims.ts'
-import { claimMatrix, formatDuration, runDuration, type MatrixRow } from './matrix.ts'
-import { marksInOrder, layoutTimeline } from './timeline-layout.ts'
+import { type ClaimEntry, type ClaimsReport, describeMeasurements } from './claims.ts'
+import { claimMatrix, formatDuration, type MatrixRow, runDuration } from './matrix.ts'
+import { layoutTimeline, marksInOrder } from './timeline-layout.ts'
 import { describeMarks, timelineText } from './timeline-svg.ts'
 
 export interface MarkdownOptions {

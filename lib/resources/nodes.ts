@@ -1,0 +1,40 @@
+// Nodes, and whether a volume's node affinity allows one: the scheduler's rule for
+// PersistentVolume.spec.nodeAffinity.required: the terms are ORed, the
+// expressions within a term ANDed, and a term with no requirement matches
+// no node.
+import type { V1Node, V1NodeSelector, V1NodeSelectorRequirement } from '@kubernetes/client-node'
+import { apiCall, type Kube } from '../k8s/kube.ts'
+
+export const getNode = (kube: Kube, name: string): Promise<V1Node> =>
+  apiCall(`get node ${name}`, () => kube.core.readNode({ name }))
+
+function requirementHolds(r: V1NodeSelectorRequirement, value: string | undefined): boolean {
+  const values = r.values ?? []
+  switch (r.operator) {
+    case 'In': return value !== undefined && values.includes(value)
+    case 'NotIn': return value === undefined || !values.includes(value)
+    case 'Exists': return value !== undefined
+    case 'DoesNotExist': return value === undefined
+    case 'Gt': return value !== undefined && Number(value) > Number(values[0])
+    case 'Lt': return value !== undefined && Number(value) < Number(values[0])
+    default: throw new Error(`unknown node selector operator ${r.operator}`)
+  }
+}
+
+export function nodeSelectorAllows(selector: V1NodeSelector, node: V1Node): boolean {
+  const labels = node.metadata?.labels ?? {}
+  const fields: Record<string, string | undefined> = { 'metadata.name': node.metadata?.name }
+  return selector.nodeSelectorTerms.some((t) => {
+    const expressions = t.matchExpressions ?? []
+    const matchFields = t.matchFields ?? []
+    if (!expressions.length && !matchFields.length) return false
+    return expressions.every((r) => requirementHolds(r, labels[r.key])) && matchFields.every((r) => requirementHolds(r, fields[r.key]))
+  })
+}
+
+// "kubernetes.io/hostname In [node-a] or topology.kubernetes.io/zone Exists"
+export function describeNodeSelector(selector: V1NodeSelector | undefined): string {
+  if (!selector) return 'no node affinity'
+  return selector.nodeSelectorTerms.map((t) => [...(t.matchExpressions ?? []), ...(t.matchFields ?? [])]
+    .map((r) => `${r.key} ${r.operator}${r.values?.length ? ` [${r.values.join(', ')}]` : ''}`).join(' and ') || '(empty term)').join(' or ')
+}

@@ -1,0 +1,61 @@
+// Pods: the verbs specs use instead of the raw client, and one-line
+// descriptions for wait messages and assertion context.
+import type { V1Pod } from '@kubernetes/client-node'
+import { apiCall, isNotFound, type Kube } from '../k8s/kube.ts'
+import { loadManifest } from '../k8s/manifests.ts'
+
+export const getPod = (kube: Kube, namespace: string, name: string): Promise<V1Pod> =>
+  apiCall(`get pod ${namespace}/${name}`, () => kube.core.readNamespacedPod({ namespace, name }))
+
+export async function findPod(kube: Kube, namespace: string, name: string): Promise<V1Pod | undefined> {
+  return kube.core.readNamespacedPod({ namespace, name }).catch((err: unknown) => {
+    if (isNotFound(err)) return undefined
+    throw err
+  })
+}
+
+export const listPods = (kube: Kube, namespace: string, labelSelector?: string): Promise<V1Pod[]> =>
+  apiCall(`list pods in ${namespace}`, () => kube.core.listNamespacedPod({ namespace, labelSelector })).then((l) =>
+    l.items.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '')))
+
+export const deletePod = (kube: Kube, namespace: string, name: string, gracePeriodSeconds?: number) =>
+  apiCall(`delete pod ${namespace}/${name}`, () => kube.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds }))
+
+export const createPod = (kube: Kube, namespace: string, body: V1Pod) =>
+  apiCall(`create pod ${namespace}/${body.metadata?.name}`, () => kube.core.createNamespacedPod({ namespace, body }))
+
+// Creates the pod of that name from a fixture file (which may hold other objects too).
+export async function createPodFromFixture(kube: Kube, namespace: string, file: string, name: string, edit?: (p: V1Pod) => void): Promise<V1Pod> {
+  const pod = (await loadManifest(file)).find((o) => o.kind === 'Pod' && o.metadata?.name === name) as V1Pod | undefined
+  if (!pod) throw new Error(`fixtures/${file} has no Pod named ${name}`)
+  edit?.(pod)
+  return createPod(kube, namespace, pod)
+}
+
+export const podIp = (p: V1Pod) => p.status?.podIP ?? ''
+export const podNames = (pods: V1Pod[]) => pods.map((p) => p.metadata?.name ?? '').sort()
+
+export const isPodReady = (p: V1Pod) =>
+  !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true
+
+export function describePod(p: V1Pod): string {
+  const ready = p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True'
+  const statuses = p.status?.containerStatuses ?? []
+  const restarts = statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0)
+  const reasons = statuses.map((s) => s.state?.waiting?.reason ?? s.state?.terminated?.reason).filter(Boolean)
+  const pending = p.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False')
+  return [
+    `${p.metadata?.name}: ${p.metadata?.deletionTimestamp ? 'Terminating' : (p.status?.phase ?? 'Unknown')}`,
+    ready ? 'Ready' : 'not Ready',
+    restarts ? `${restarts} restarts` : '',
+    reasons.length ? `(${reasons.join(', ')})` : '',
+    pending ? `unschedulable: ${pending.message ?? pending.reason}` : '',
+    p.status?.podIP ? `ip ${p.status.podIP}` : '',
+    p.spec?.nodeName ? `on ${p.spec.nodeName}` : '',
+  ].filter(Boolean).join(' ')
+}
+
+export function describePods(pods: V1Pod[]): string {
+  if (!pods.length) return 'no pods'
+  return [...pods].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '')).map(describePod).join('; ')
+}
