@@ -35,7 +35,42 @@ export interface WatchHandlers<T> {
   // The full current set after the initial list and after every relist.
   onSync: (objects: T[]) => void
   onEvent: (type: WatchEventType, object: T) => void
+  // The watch had to list again (its resourceVersion expired, 410 Gone):
+  // changes between the last event and the relist may never be seen.
+  onRelist?: (reason: string) => void
+  // The watch ended for good (a non-transient error, or too many failures).
   onError?: (err: Error) => void
+}
+
+// How one watch connection ended, and what the watch does next: the whole
+// reconnect policy in one pure function (unit-tested in watch.test.ts).
+export interface WatchEnd {
+  err: unknown
+  // The server sent an ERROR event with code 410: our resourceVersion is too old.
+  expired: boolean
+  // The connection delivered at least one event before it ended.
+  delivered: boolean
+  // Consecutive failed connections before this one.
+  failures: number
+}
+
+export type WatchNext =
+  | { action: 'relist'; failures: number }
+  | { action: 'resume'; failures: number; delayMs: number }
+  | { action: 'fail'; failures: number; message: string }
+
+export const maxWatchFailures = 5
+
+export function nextAfterWatchEnd(end: WatchEnd): WatchNext {
+  // client-node ends a watch after 30s without data: a quiet watch, not a failure.
+  const quiet = (end.err as Error | null)?.name === 'TimeoutError'
+  let failures = end.delivered || !end.err || quiet ? 0 : end.failures
+  if (end.expired || statusCode(end.err) === 410) return { action: 'relist', failures }
+  if (end.err && !quiet && !isTransient(end.err)) return { action: 'fail', failures, message: describeApiError(end.err) }
+  // The server ends watches after a while, or the connection broke: go on from where we were.
+  if (end.err && !quiet) failures++
+  if (failures > maxWatchFailures) return { action: 'fail', failures, message: `failed ${failures} times in a row: ${describeApiError(end.err)}` }
+  return { action: 'resume', failures, delayMs: failures > 1 ? 200 * 2 ** failures : 0 }
 }
 
 export function watchPath(r: Resource, namespace?: string): string {
@@ -52,18 +87,19 @@ export async function listObjects<T extends KubernetesObject>(kube: Kube, r: Res
 
 // Starts watching; returns a function that stops it.
 export async function watchObjects<T extends KubernetesObject>(kube: Kube, r: Resource, q: Query, h: WatchHandlers<T>): Promise<() => void> {
+  const path = watchPath(r, q.namespace)
   let stopped = false
   let abort: AbortController | undefined
   let resourceVersion = ''
+  let failures = 0
 
   const relist = async () => {
     const list = await listObjects<T>(kube, r, q)
     resourceVersion = list.resourceVersion
     h.onSync(list.items)
   }
-  // Consecutive failed (re)connections: transient ones are retried with a
-  // growing pause, anything else (403, 404 …) ends the watch with its cause.
-  let failures = 0
+  const fail = (err: Error) => { if (!stopped) h.onError?.(err) }
+
   const open = async (): Promise<void> => {
     if (stopped) return
     const params: Record<string, string | boolean> = { resourceVersion, allowWatchBookmarks: true }
@@ -71,40 +107,29 @@ export async function watchObjects<T extends KubernetesObject>(kube: Kube, r: Re
     if (q.fieldSelector) params.fieldSelector = q.fieldSelector
     let expired = false
     let delivered = false
-    const controller = await kube.watch.watch(watchPath(r, q.namespace), params, (type: string, obj: T & { code?: number }) => {
+    const controller = await kube.watch.watch(path, params, (type: string, obj: T & { code?: number }) => {
       delivered = true
-      if (type === 'BOOKMARK') {
-        resourceVersion = obj.metadata?.resourceVersion ?? resourceVersion
-        return
-      }
       if (type === 'ERROR') {
         expired = obj.code === 410
         return
       }
       resourceVersion = obj.metadata?.resourceVersion ?? resourceVersion
-      h.onEvent(type as WatchEventType, obj)
+      if (type !== 'BOOKMARK') h.onEvent(type as WatchEventType, obj)
     }, (err: unknown) => {
       if (stopped) return
-      // client-node ends a watch after 30s without data: a quiet watch, not a failure.
-      const quiet = (err as Error | null)?.name === 'TimeoutError'
-      if (delivered || !err || quiet) failures = 0
-      const code = statusCode(err)
-      if (expired || code === 410) {
-        // Our resourceVersion is too old: list again, then watch from there.
-        relist().then(open).catch((e: Error) => h.onError?.(e))
-        return
+      const next = nextAfterWatchEnd({ err, expired, delivered, failures })
+      failures = next.failures
+      switch (next.action) {
+        case 'relist':
+          h.onRelist?.(`resourceVersion ${resourceVersion} expired (410 Gone): listed again`)
+          relist().then(open).catch(fail)
+          return
+        case 'fail':
+          fail(new Error(`watch ${path}: ${next.message}`))
+          return
+        case 'resume':
+          setTimeout(() => { open().catch(fail) }, next.delayMs) // reconnect backoff
       }
-      if (err && !isTransient(err)) {
-        h.onError?.(new Error(`watch ${watchPath(r, q.namespace)}: ${describeApiError(err)}`))
-        return
-      }
-      // The server ends watches after a while (or the connection broke): go on from where we were.
-      if (err && !quiet) failures++
-      if (failures > 5) {
-        h.onError?.(new Error(`watch ${watchPath(r, q.namespace)}: failed ${failures} times in a row: ${describeApiError(err)}`))
-        return
-      }
-      setTimeout(() => { open().catch((e: Error) => h.onError?.(e)) }, failures > 1 ? 200 * 2 ** failures : 0) // reconnect backoff
     })
     // stop() may have come while we connected.
     if (stopped) controller.abort()
