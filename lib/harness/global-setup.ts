@@ -1,26 +1,26 @@
-// Before any spec runs: pick the cluster (the kubeconfig's context, or the
-// embedded one when none is configured), prove it is reachable and that we
-// may do what the suite does, choose the storage classes, and hand all that
-// to the workers. A bad setup ends here with one line, having created nothing.
-// Afterwards (and on Ctrl-C): remove every namespace this run made.
+// Before any spec runs: choose the cluster (the kubeconfig's context, or the
+// embedded one when none is configured), check that it is reachable and that
+// we may do what the suite does, select the storage classes, provide all that
+// to the workers, and install the Ctrl-C clean-up. A bad setup ends here with
+// one line, having created nothing. Afterwards: remove every namespace this run made.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import type { V1Node, V1StorageClass } from '@kubernetes/client-node'
 import type { TestProject } from 'vitest/node'
+import { connect, type Kube } from '../k8s/kube.ts'
+import { removeSuiteNamespaces } from '../k8s/namespaces.ts'
+import { timeout } from '../k8s/timeouts.ts'
+import { clearPreviousRun } from '../report/previous.ts'
+import { defaultStorageClass, describeStorageClasses } from '../resources/storage.ts'
+import { describeDetectedCapabilities, detectCapabilities } from '../storage/probe.ts'
+import { preflightPermissions, probeServer } from './access.ts'
+import { usesEmbeddedCluster } from './cluster-choice.ts'
 import type { ClusterInfo } from './context.ts'
 import { resolveImages } from './images.ts'
-import { clearPreviousRun } from '../report/previous.ts'
-import { usesEmbeddedCluster } from './cluster-choice.ts'
-import { defaultStorageClass } from '../resources/storage.ts'
-import { connect, describeApiError, type Kube } from '../k8s/kube.ts'
-import { removeSuiteNamespaces } from '../k8s/namespaces.ts'
+import { OptionError, parseOptions, selectStorageClasses, type Options } from './options.ts'
 import { loadWaivers, type Waivers } from './waivers.ts'
-import { OptionError, type Options, parseOptions, selectStorageClasses } from './options.ts'
-import { preflightPermissions, probeServer } from './access.ts'
-import { describeStorageClasses } from '../resources/storage.ts'
-import { describeDetectedCapabilities, detectCapabilities } from '../storage/probe.ts'
-import { timeout } from '../k8s/timeouts.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
 
@@ -33,51 +33,76 @@ function setupError(message: string): never {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  let stopEmbeddedOnFailure: (() => Promise<void>) | undefined
+  let stopOnFailure: (() => Promise<void>) | undefined
   try {
-    return await prepare(project, (stop) => { stopEmbeddedOnFailure = stop })
+    const startedAt = new Date().toISOString()
+    const { options, waivers } = await readOptions()
+    const target = await chooseCluster(options, (stop) => { stopOnFailure = stop })
+    const access = await checkAccess(target)
+    const selection = await selectClasses(access.kube, options)
+    const runId = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
+    await provideContext(project, { options, waivers, target, access, selection, runId, startedAt })
+    const stopSignals = installSignalCleanup(runId, target, access.contextName)
+    return async () => {
+      stopSignals()
+      await removeRunNamespaces(access.kube, runId)
+      if (target.stopEmbedded) await (await import('../../cluster/cli.ts')).down()
+    }
   } catch (err) {
-    await stopEmbeddedOnFailure?.().catch(() => undefined)
+    await stopOnFailure?.().catch(() => undefined)
     const message = err instanceof SetupError ? err.message : `setup failed: ${(err as Error).message}`
     process.stderr.write(`stateful-conformance: ${message}\n`)
     process.exit(2)
   }
 }
 
-async function prepare(project: TestProject, onFailureStop: (stop: () => Promise<void>) => void): Promise<() => Promise<void>> {
-  const startedAt = new Date().toISOString()
-  let options: Options
-  let waivers: Waivers
+async function readOptions(): Promise<{ options: Options; waivers: Waivers }> {
   try {
-    options = parseOptions(process.env)
-    waivers = await loadWaivers(options.waiversFile)
+    const options = parseOptions(process.env)
+    const waivers = await loadWaivers(options.waiversFile)
+    if (Object.keys(waivers).length) {
+      console.log(`stateful-conformance: waived on this cluster (${options.waiversFile}): ${Object.keys(waivers).join(', ')}`)
+    }
+    return { options, waivers }
   } catch (err) {
     setupError((err as Error).message)
   }
-  if (Object.keys(waivers).length) {
-    console.log(`stateful-conformance: waived on this cluster (${options.waiversFile}): ${Object.keys(waivers).join(', ')}`)
-  }
-  const embedded = usesEmbeddedCluster(options)
-  let stopEmbedded = false
-  let kubeconfigPath = options.kubeconfig ?? null
-  let context = options.context ?? null
-  if (embedded) {
-    const cluster = await import('../../cluster/cli.ts')
-    const config = await import('../../cluster/config.ts')
-    const wasUp = await cluster.isUp()
-    console.log(`stateful-conformance: no kubeconfig context configured: ${wasUp ? 'using the running' : 'starting the'} embedded cluster (npm run cluster:up; SC_KEEP_CLUSTER=1 keeps it up afterwards)`)
-    stopEmbedded = !wasUp && !options.keepCluster
-    if (stopEmbedded) onFailureStop(() => cluster.down())
-    if (!wasUp) await cluster.up().catch((err: Error) => setupError(`the embedded cluster did not come up: ${err.message} (component logs: .cluster/logs/)`))
-    kubeconfigPath = config.paths.kubeconfig
-    context = null
-  }
+}
 
+interface ClusterTarget {
+  embedded: boolean
+  // The embedded cluster was started by this run, and goes with it.
+  stopEmbedded: boolean
+  kubeconfigPath: string | null
+  context: string | null
+}
+
+async function chooseCluster(options: Options, onFailureStop: (stop: () => Promise<void>) => void): Promise<ClusterTarget> {
+  if (!usesEmbeddedCluster(options)) {
+    return { embedded: false, stopEmbedded: false, kubeconfigPath: options.kubeconfig ?? null, context: options.context ?? null }
+  }
+  const cluster = await import('../../cluster/cli.ts')
+  const config = await import('../../cluster/config.ts')
+  const wasUp = await cluster.isUp()
+  console.log(`stateful-conformance: no kubeconfig context configured: ${wasUp ? 'using the running' : 'starting the'} embedded cluster (npm run cluster:up; SC_KEEP_CLUSTER=1 keeps it up afterwards)`)
+  const stopEmbedded = !wasUp && !options.keepCluster
+  if (stopEmbedded) onFailureStop(() => cluster.down())
+  if (!wasUp) await cluster.up().catch((err: Error) => setupError(`the embedded cluster did not come up: ${err.message} (component logs: .cluster/logs/)`))
+  return { embedded: true, stopEmbedded, kubeconfigPath: config.paths.kubeconfig, context: null }
+}
+
+interface Access {
+  kube: Kube
+  contextName: string | null
+  version: string
+}
+
+async function checkAccess(target: ClusterTarget): Promise<Access> {
   let kube: Kube
   try {
-    kube = connect(kubeconfigPath ?? undefined, context ?? undefined)
+    kube = connect(target.kubeconfigPath ?? undefined, target.context ?? undefined)
   } catch (err) {
-    setupError(`bad kubeconfig${kubeconfigPath ? ` ${kubeconfigPath}` : ''}: ${(err as Error).message}`)
+    setupError(`bad kubeconfig${target.kubeconfigPath ? ` ${target.kubeconfigPath}` : ''}: ${(err as Error).message}`)
   }
   const contextName = kube.kc.getCurrentContext() || null
   const version = await probeServer(kube).catch((err: Error) => {
@@ -87,78 +112,104 @@ async function prepare(project: TestProject, onFailureStop: (stop: () => Promise
   if (denied.length) {
     setupError(`the credentials of context "${contextName}" may not ${denied.join('; ')} (see fixtures/rbac.yaml for what the suite needs)`)
   }
+  return { kube, contextName, version }
+}
 
+interface ClassSelection {
+  nodes: V1Node[]
+  schedulable: V1Node[]
+  classes: V1StorageClass[]
+  storageClasses: string[]
+}
+
+async function selectClasses(kube: Kube, options: Options): Promise<ClassSelection> {
   const nodes = await kube.core.listNode().then((l) => l.items)
   const schedulable = nodes.filter((n) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule'))
   const classes = await kube.storage.listStorageClass().then((l) => l.items)
-  let storageClasses: string[]
   try {
-    // "the default class" is the one a claim without storageClassName gets (lib/storage.ts).
+    // "The default class" is the one a claim without storageClassName gets (lib/resources/storage.ts).
     const theDefault = defaultStorageClass(classes)?.metadata?.name
-    storageClasses = selectStorageClasses(options.storageClasses, classes.map((c) => ({
+    const storageClasses = selectStorageClasses(options.storageClasses, classes.map((c) => ({
       name: c.metadata?.name ?? '',
       isDefault: c.metadata?.name === theDefault,
     })))
+    return { nodes, schedulable, classes, storageClasses }
   } catch (err) {
     if (err instanceof OptionError) setupError(err.message)
     throw err
   }
+}
 
+interface RunFacts {
+  options: Options
+  waivers: Waivers
+  target: ClusterTarget
+  access: Access
+  selection: ClassSelection
+  runId: string
+  startedAt: string
+}
+
+// What the workers inject(): the cluster, the classes and their detected capabilities, the run.
+async function provideContext(project: TestProject, run: RunFacts): Promise<void> {
+  const { options, target, access, selection: s } = run
   const cluster: ClusterInfo = {
-    server: kube.server, context: contextName, version, nodes: nodes.length, schedulableNodes: schedulable.length, embedded,
+    server: access.kube.server, context: access.contextName, version: access.version,
+    nodes: s.nodes.length, schedulableNodes: s.schedulable.length, embedded: target.embedded,
   }
-  console.log(`stateful-conformance: testing ${embedded ? 'the embedded cluster' : `context "${contextName}"`} at ${kube.server} (Kubernetes ${version}, ${nodes.length} node${nodes.length === 1 ? '' : 's'}, ${schedulable.length} schedulable)`)
-  console.log(describeStorageClasses(classes, storageClasses))
+  console.log(`stateful-conformance: testing ${target.embedded ? 'the embedded cluster' : `context "${access.contextName}"`} at ${cluster.server} (Kubernetes ${cluster.version}, ${cluster.nodes} node${cluster.nodes === 1 ? '' : 's'}, ${cluster.schedulableNodes} schedulable)`)
+  console.log(describeStorageClasses(s.classes, s.storageClasses))
 
-  const runId = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
   const reportsDir = resolve(repoRoot, options.reportsDir)
   await clearPreviousRun(reportsDir)
   await mkdir(reportsDir, { recursive: true })
-  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt, runId, cluster, storageClasses }, null, 2))
+  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt: run.startedAt, runId: run.runId, cluster, storageClasses: s.storageClasses }, null, 2))
 
-  project.provide('kubeconfigPath', kubeconfigPath)
-  project.provide('kubeContext', context ?? contextName)
-  project.provide('runId', runId)
-  project.provide('storageClasses', storageClasses)
+  const images = resolveImages(options.images)
+  project.provide('kubeconfigPath', target.kubeconfigPath)
+  project.provide('kubeContext', target.context ?? access.contextName)
+  project.provide('runId', run.runId)
+  project.provide('storageClasses', s.storageClasses)
   project.provide('timeoutScale', options.timeoutScale)
-  project.provide('images', resolveImages(options.images))
+  project.provide('images', images)
   project.provide('reportsDir', reportsDir)
   project.provide('cluster', cluster)
-  project.provide('waivers', waivers)
+  project.provide('waivers', run.waivers)
 
   // What each class can do: declared, and probed with small claims in a namespace of this run.
-  const detected = await detectCapabilities(kube, classes, storageClasses, {
-    runId, busybox: resolveImages(options.images).busybox, timeoutMs: timeout('pvcBound', options.timeoutScale),
+  const detected = await detectCapabilities(access.kube, s.classes, s.storageClasses, {
+    runId: run.runId, busybox: images.busybox, timeoutMs: timeout('pvcBound', options.timeoutScale),
   })
   console.log(describeDetectedCapabilities(detected))
   project.provide('storageCapabilities', detected.byClass)
+}
 
-  // Ctrl-C: vitest exits a millisecond later, so the clean-up runs in a
-  // detached process of its own (lib/clean-cli.ts) that outlives this one:
-  // it deletes this run's namespaces (and stops an embedded cluster this run started).
+// Ctrl-C: vitest exits a millisecond later, so the clean-up runs in a
+// detached process of its own (lib/harness/clean-cli.ts) that outlives this one:
+// it deletes this run's namespaces (and stops an embedded cluster this run
+// started). Returns the function that uninstalls it.
+function installSignalCleanup(runId: string, target: ClusterTarget, contextName: string | null): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
     console.error(`\nstateful-conformance: ${signal}: removing what run ${runId} made, in the background (npm run clean does it again if needed)`)
-    const cleaner = spawn(process.execPath, [join(repoRoot, 'lib', 'clean-cli.ts')], {
+    const cleaner = spawn(process.execPath, [join(repoRoot, 'lib', 'harness', 'clean-cli.ts')], {
       detached: true,
       stdio: 'inherit',
       env: {
-        ...process.env, SC_CLEAN_RUN: runId, SC_CLEAN_STOP_EMBEDDED: stopEmbedded ? '1' : '',
-        ...(kubeconfigPath ? { KUBECONFIG: kubeconfigPath } : {}), ...(contextName ? { SC_CONTEXT: contextName } : {}),
+        ...process.env, SC_CLEAN_RUN: runId, SC_CLEAN_STOP_EMBEDDED: target.stopEmbedded ? '1' : '',
+        ...(target.kubeconfigPath ? { KUBECONFIG: target.kubeconfigPath } : {}), ...(contextName ? { SC_CONTEXT: contextName } : {}),
       },
     })
     cleaner.unref()
   }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
-
-  return async () => {
+  return () => {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-    const left = await removeSuiteNamespaces(kube, runId, 180_000).catch((err: Error) => [`(${err.message})`])
-    if (left.length) console.error(`stateful-conformance: namespaces still terminating after 180s: ${left.join(', ')} (npm run clean removes them)`)
-    if (stopEmbedded) {
-      const cluster = await import('../../cluster/cli.ts')
-      await cluster.down()
-    }
   }
+}
+
+async function removeRunNamespaces(kube: Kube, runId: string): Promise<void> {
+  const left = await removeSuiteNamespaces(kube, runId, 180_000).catch((err: Error) => [`(${err.message})`])
+  if (left.length) console.error(`stateful-conformance: namespaces still terminating after 180s: ${left.join(', ')} (npm run clean removes them)`)
 }
