@@ -28,6 +28,8 @@ declare module 'vitest' {
     storageClass?: string | null
     steps?: StepRecord[]
     reason?: string
+    // Parts of the claim this cluster could not show: the claim is partial (skipPart).
+    unchecked?: string[]
     notes?: string[]
     diagnostics?: string
     // Per-class timings a claim measured (SC-06), carried into claims.json.

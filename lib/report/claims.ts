@@ -17,7 +17,9 @@ export interface ClusterInfo {
   embedded: boolean
 }
 
-export type ClaimStatus = 'passed' | 'failed' | 'skipped'
+// partial: what was checked held, but a part of the claim could not be
+// checked on this cluster (named in `unchecked`); it does not fail the run.
+export type ClaimStatus = 'passed' | 'partial' | 'failed' | 'skipped'
 
 export interface ClaimEntry {
   id: string
@@ -26,6 +28,8 @@ export interface ClaimEntry {
   storageClass: string | null
   durationMs: number
   reason?: string
+  // partial: the parts of the claim this cluster could not show.
+  unchecked?: string[]
   notes?: string[]
   diagnostics?: string
   steps?: { keyword: string; title: string; durationMs: number; status: string }[]
@@ -54,7 +58,7 @@ export interface FinishedTest {
   errors?: string[]
   skipNote?: string
   meta: {
-    claim?: string; storageClass?: string | null; reason?: string; notes?: string[]; diagnostics?: string; steps?: ClaimEntry['steps']
+    claim?: string; storageClass?: string | null; reason?: string; unchecked?: string[]; notes?: string[]; diagnostics?: string; steps?: ClaimEntry['steps']
     timelines?: AttachedTimeline[]; measurements?: Measurements; waived?: { why: string; failure: string }; waiverUnneeded?: string
   }
 }
@@ -65,11 +69,13 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
   if (!t.meta.claim) return undefined
   // A waiver flips vitest's verdict ("expected to fail"); the claim's own verdict is what was observed.
   const observed = t.meta.waived ? 'failed' : t.meta.waiverUnneeded ? 'passed' : t.state
-  const status: ClaimStatus = observed === 'passed' ? 'passed' : observed === 'failed' ? 'failed' : 'skipped'
+  const unchecked = t.meta.unchecked ?? []
+  const status: ClaimStatus = observed === 'passed' ? (unchecked.length ? 'partial' : 'passed') : observed === 'failed' ? 'failed' : 'skipped'
   let reason: string | undefined
   if (t.meta.waived) reason = t.meta.waived.failure || 'failed without an error message'
   else if (status === 'failed') reason = t.errors?.length ? t.errors.map(firstLine).join(' | ') : 'failed without an error message'
   if (status === 'skipped') reason = t.meta.reason ?? t.skipNote ?? 'skipped without a reason (a bug in the spec: every skip must say why)'
+  if (status === 'partial') reason = describeUnchecked(unchecked)
   return {
     id: t.meta.claim,
     title: t.name.replace(/^\S+\s+/, '').replace(/\s+\[[^\]]+\]$/, ''),
@@ -77,6 +83,7 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
     storageClass: t.meta.storageClass ?? null,
     durationMs: Math.round(t.durationMs),
     ...(reason ? { reason } : {}),
+    ...(status === 'partial' ? { unchecked } : {}),
     ...(t.meta.waived ? { waived: t.meta.waived.why } : {}),
     ...(t.meta.notes?.length || t.meta.waiverUnneeded
       ? { notes: [...(t.meta.notes ?? []), ...(t.meta.waiverUnneeded ? [`holds although waived (${t.meta.waiverUnneeded}): remove the waiver`] : [])] }
@@ -87,6 +94,9 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
     ...(t.meta.measurements ? { measurements: t.meta.measurements } : {}),
   }
 }
+
+// The one wording of a partial verdict, wherever it is shown.
+export const describeUnchecked = (parts: string[]) => `not checked on this cluster: ${parts.join('; ')}`
 
 const idOrder = (id: string) => id.replace(/\d+/g, (n) => n.padStart(4, '0'))
 
@@ -104,6 +114,7 @@ export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'
     claims,
     summary: {
       passed: claims.filter((e) => e.status === 'passed').length,
+      partial: claims.filter((e) => e.status === 'partial').length,
       failed: claims.filter((e) => e.status === 'failed').length,
       skipped: claims.filter((e) => e.status === 'skipped').length,
       waived: claims.filter((e) => e.waived).length,
@@ -121,9 +132,14 @@ export function describeMeasurements(m: Measurements | undefined): string {
 
 // The claims table printed at the end of a run.
 export function formatClaimsTable(report: ClaimsReport): string {
-  const mark = { passed: '✓', failed: '✗', skipped: '-' }
+  const mark = { passed: '✓', partial: '◐', failed: '✗', skipped: '-' }
+  const said = (e: ClaimEntry) => [e.status === 'partial' ? e.reason : '', describeMeasurements(e.measurements), ...(e.notes ?? [])].filter(Boolean).join('; ')
   const lines = report.claims.map((e) =>
-    `  ${mark[e.status]} ${e.id.padEnd(6)} ${(e.storageClass ?? '').padEnd(20)} ${e.status.padEnd(7)} ${(e.durationMs / 1000).toFixed(1).padStart(6)}s  ${e.status === 'passed' ? [describeMeasurements(e.measurements), ...(e.notes ?? [])].filter(Boolean).join('; ') : `${e.waived ? `WAIVED (${e.waived}): ` : ''}${e.reason ?? ''}`}`)
-  const s = report.summary
-  return `claims on ${report.run.cluster.server} (Kubernetes ${report.run.cluster.version}):\n${lines.join('\n')}\nclaims: ${s.passed} passed, ${s.failed} failed${s.waived ? ` (${s.waived} waived)` : ''}, ${s.skipped} skipped`
+    `  ${mark[e.status]} ${e.id.padEnd(6)} ${(e.storageClass ?? '').padEnd(20)} ${e.status.padEnd(7)} ${(e.durationMs / 1000).toFixed(1).padStart(6)}s  ${e.status === 'passed' || e.status === 'partial' ? said(e) : `${e.waived ? `WAIVED (${e.waived}): ` : ''}${e.reason ?? ''}`}`)
+  return `claims on ${report.run.cluster.server} (Kubernetes ${report.run.cluster.version}):\n${lines.join('\n')}\n${describeTotals(report.summary)}`
+}
+
+// "claims: 80 passed, 3 partial, 1 failed (1 waived), 4 skipped": the closing line, and the reports' headline.
+export function describeTotals(s: ClaimsReport['summary']): string {
+  return `claims: ${s.passed} passed, ${s.partial} partial, ${s.failed} failed${s.waived ? ` (${s.waived} waived)` : ''}, ${s.skipped} skipped`
 }

@@ -18,6 +18,12 @@ AssertionError: expected &lt;testcase&gt; 1 to be 2
         </testcase>
         <testcase classname="specs/000.spec.ts" name="SC-02 on each storage class &gt; SC-02 32 MiB read back byte-exact [fast]" time="0.0001">
         </testcase>
+        <testcase classname="specs/001.spec.ts" name="Q1 &gt; Q1-06 a second pod mounts the claim [fast]" time="0.0001">
+            <properties>
+                <property name="partial" value="ReadWriteOncePod: the class&apos;s provisioner did not say">
+                </property>
+            </properties>
+        </testcase>
     </testsuite>
 </testsuites>
 `
@@ -28,6 +34,7 @@ const claims = [
   entry({ id: 'Q0-10', title: 'changing the image replaces podinfo-1 first', status: 'failed', reason: 'expected 1 to be 2' }),
   entry({ id: 'Q1-05', title: 'the recreated pod runs on another node', status: 'skipped', reason: 'one schedulable node' }),
   entry({ id: 'SC-02', title: '32 MiB read back byte-exact', storageClass: 'fast' }),
+  entry({ id: 'Q1-06', title: 'a second pod mounts the claim', storageClass: 'fast', status: 'partial', unchecked: ['ReadWriteOncePod'] }),
 ]
 const claimsJson = (list: ClaimEntry[]) => JSON.stringify({ run: {}, claims: list })
 const check = (xml: string | undefined, list: ClaimEntry[] | string | undefined = claims) =>
@@ -40,6 +47,7 @@ describe('junit.xml against claims.json', () => {
       { name: 'Q0 podinfo > Q0-10 changing the image replaces podinfo-1 first', outcome: 'failed' },
       { name: 'Q0 podinfo > Q1-05 the recreated pod runs on another node', outcome: 'skipped' },
       { name: 'SC-02 on each storage class > SC-02 32 MiB read back byte-exact [fast]', outcome: 'passed' },
+      { name: 'Q1 > Q1-06 a second pod mounts the claim [fast]', outcome: 'partial' },
     ])
     expect(parseJunitTestcases('<testcase classname="x" name="Q0-01 a &#x3C;b&#62;"/>')).toEqual([{ name: 'Q0-01 a <b>', outcome: 'passed' }])
   })
@@ -52,7 +60,7 @@ describe('junit.xml against claims.json', () => {
   test('passes when every claim test is listed once with its outcome, and counts them', () => {
     expect(check(junitXml)).toEqual({
       ok: true,
-      message: 'reports/junit.xml lists all 4 claim tests of reports/claims.json with their outcomes (2 passed, 1 failed, 1 skipped)',
+      message: 'reports/junit.xml lists all 5 claim tests of reports/claims.json with their outcomes (2 passed, 1 partial, 1 failed, 1 skipped)',
     })
   })
 
@@ -68,7 +76,7 @@ describe('junit.xml against claims.json', () => {
 
   test('a claim test not listed, or listed with another outcome, fails naming it', () => {
     const withoutSc02 = junitXml.replace(/<testcase[^>]*SC-02[\s\S]*?<\/testcase>/, '')
-    expect(check(withoutSc02)).toMatchObject({ ok: false, message: expect.stringContaining('1 of 4 claim tests: "SC-02 32 MiB read back byte-exact [fast]" is not listed') })
+    expect(check(withoutSc02)).toMatchObject({ ok: false, message: expect.stringContaining('1 of 5 claim tests: "SC-02 32 MiB read back byte-exact [fast]" is not listed') })
     const q010Passed = junitXml.replace(/<failure[\s\S]*?<\/failure>/, '')
     expect(check(q010Passed)).toMatchObject({ ok: false, message: expect.stringContaining('"Q0-10 changing the image replaces podinfo-1 first" is passed, but failed in claims.json') })
     const otherClass = claims.map((c) => c.id === 'SC-02' ? { ...c, storageClass: 'standard' } : c)
@@ -82,7 +90,7 @@ describe('junit.xml against claims.json', () => {
 
   test('a long list of problems stays one line, the first three named', () => {
     const result = check('<testcase name="SMOKE pods run"></testcase>')
-    expect(result.message).toMatch(/for 4 of 4 claim tests: .*; and 1 more$/)
+    expect(result.message).toMatch(/for 5 of 5 claim tests: .*; and 2 more$/)
     expect(result.message).not.toContain('\n')
   })
 
@@ -94,9 +102,15 @@ describe('junit.xml against claims.json', () => {
     expect(check(junitXml, waived)).toMatchObject({ ok: false, message: expect.stringContaining('is failed, but failed (waived) in claims.json') })
   })
 
+  test('a partial claim is a passed testcase with the property partial; a plain pass where claims.json says partial fails', () => {
+    expect(expectedOutcome({ status: 'partial' })).toBe('partial')
+    const partialWhereJunitPassed = claims.map((c) => c.id === 'SC-02' ? { ...c, status: 'partial' as const } : c)
+    expect(check(junitXml, partialWhereJunitPassed)).toMatchObject({ ok: false, message: expect.stringContaining('is passed, but partial in claims.json') })
+  })
+
   test('a status the check does not know fails rather than passing unchecked', () => {
-    const partial = claims.map((c) => c.id === 'Q1-05' ? { ...c, status: 'partial' as ClaimEntry['status'] } : c)
-    expect(check(junitXml, partial)).toMatchObject({ ok: false, message: expect.stringContaining('is partial in claims.json, a status this check does not know') })
+    const odd = claims.map((c) => c.id === 'Q1-05' ? { ...c, status: 'pending' as ClaimEntry['status'] } : c)
+    expect(check(junitXml, odd)).toMatchObject({ ok: false, message: expect.stringContaining('is pending in claims.json, a status this check does not know') })
   })
 
   test('without claims.json, or with no claims in it, there is nothing to check against: it fails', () => {
