@@ -5,6 +5,7 @@ import type { AttachedTimeline } from '../observe/timeline-snapshot.ts'
 import type { ClusterInfo, Measurements } from '../report/claims.ts'
 import type { Capabilities } from '../storage/capabilities.ts'
 import type { ImageName } from './images.ts'
+import type { Waivers } from './waivers.ts'
 
 export type { ClusterInfo, Measurements }
 
@@ -21,7 +22,7 @@ declare module 'vitest' {
     // Per selected class: declared and probed capabilities (lib/capability-probe.ts).
     storageCapabilities: Record<string, Capabilities>
     // Claims known not to hold on this cluster (SC_WAIVERS, lib/waivers.ts).
-    waivers: Record<string, { why: string; failing?: string }>
+    waivers: Waivers
   }
   interface TaskMeta {
     claim?: string

@@ -6,7 +6,7 @@ import { withStepLog, type StepLog } from '../k8s/progress.ts'
 import { setTimeoutScale } from '../k8s/timeouts.ts'
 import { claimIdOf } from './context.ts'
 import { rewriteImages } from './images.ts'
-import { covers, waiverFor } from './waivers.ts'
+import { waiverFor, waiverVerdict } from './waivers.ts'
 
 setTimeoutScale(inject('timeoutScale'))
 setFixtureRewrite((text) => rewriteImages(text, inject('images')))
@@ -23,20 +23,21 @@ aroundEach(async (runTest, { task }) => {
     await withStepLog(log, runTest)
     const waiver = claim ? waiverFor(inject('waivers'), claim, task.meta.storageClass) : undefined
     const failures = (task.result?.errors ?? []).map((e) => e.message)
-    if (waiver && task.result?.state === 'fail' && !covers(waiver, failures)) {
-      process.stdout.write(`[${log.test}] ✗ fails otherwise than its waiver allows ("${waiver.failing}"): not waived\n`)
-    } else if (waiver && (task.result?.state === 'fail' || task.result?.state === 'pass')) {
-      const why = waiver.why
-      // vitest's "expected to fail": a failure passes the run, a pass fails it.
-      if (task.result.state === 'fail') {
-        const failure = failures.map((m) => m.split('\n')[0]).join(' | ')
-        task.meta.waived = { why, failure }
-        process.stdout.write(`[${log.test}] ✗ the claim does not hold; waived: ${why}\n`)
-      } else {
-        task.meta.waiverUnneeded = why
-        process.stdout.write(`[${log.test}] ✓ the claim holds although waived (${why}): remove its waiver\n`)
-      }
-      ;(task as { fails?: boolean }).fails = true
+    switch (waiverVerdict(waiver, task.result?.state, failures)) {
+      case 'accepted':
+        task.meta.waived = { why: waiver!.why, failure: failures.map((m) => m.split('\n')[0]).join(' | ') }
+        process.stdout.write(`[${log.test}] ✗ the claim does not hold; waived: ${waiver!.why}\n`)
+        ;(task as { fails?: boolean }).fails = true // vitest's "expected to fail": this failure passes the run
+        break
+      case 'unneeded':
+        task.meta.waiverUnneeded = waiver!.why
+        process.stdout.write(`[${log.test}] ✓ the claim holds although waived (${waiver!.why}): remove its waiver\n`)
+        ;(task as { fails?: boolean }).fails = true // and a pass fails it
+        break
+      case 'other':
+        process.stdout.write(`[${log.test}] ✗ fails otherwise than its waiver accepts ("${waiver!.failing}"): not waived\n`)
+        break
+      case 'none':
     }
   } finally {
     task.meta.steps = log.steps
