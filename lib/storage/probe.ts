@@ -7,7 +7,7 @@
 // Bounded and cheap: one claim per access mode and class (with a pod when the
 // class waits for a consumer), all at once; each ends at the provisioner's
 // first answer (Bound, or a ProvisioningFailed event) or at the deadline.
-import { type CoreV1Event, type V1PersistentVolumeClaim, type V1Pod, type V1StorageClass } from '@kubernetes/client-node'
+import type { CoreV1Event, V1PersistentVolumeClaim, V1Pod, V1StorageClass } from '@kubernetes/client-node'
 import { type AccessMode, type AccessModeProbe, accessModes, type Capabilities, classCapabilities, type CsiDriverInfo, csiDriverInfo, describeCapabilities, observedVolume } from './capabilities.ts'
 import { eventsResource } from '../resources/events.ts'
 import { describeApiError, type Kube, retryTransient } from '../k8s/kube.ts'
@@ -113,8 +113,8 @@ async function probeAccessModes(kube: Kube, namespace: string, probes: Probe[], 
     await Promise.race([allAnswered, new Promise<void>((resolve) => { timer = setTimeout(resolve, o.timeoutMs) })])
     clearTimeout(timer)
   } finally {
-    stops.forEach((stop) => stop())
-    pendingRefusals.forEach((t) => clearTimeout(t))
+    for (const stop of stops) stop()
+    for (const refusal of pendingRefusals.values()) clearTimeout(refusal)
   }
   for (const p of probes) {
     settle(p.claim, { result: 'unknown', detail: `no answer within ${o.timeoutMs / 1000}s (claim still Pending; last event: ${lastWord.get(p.claim) ?? 'none'})` })
