@@ -102,7 +102,9 @@ async function checkAccess(target: ClusterTarget): Promise<Access> {
   try {
     kube = connect(target.kubeconfigPath ?? undefined, target.context ?? undefined)
   } catch (err) {
-    setupError(`bad kubeconfig${target.kubeconfigPath ? ` ${target.kubeconfigPath}` : ''}: ${(err as Error).message}`)
+    const message = (err as Error).message
+    if (message.startsWith('no kubeconfig')) setupError(`${message} (SC_CLUSTER=current tests a kubeconfig's cluster; without SC_CLUSTER the embedded cluster is used)`)
+    setupError(`bad kubeconfig${target.kubeconfigPath ? ` ${target.kubeconfigPath}` : ''}: ${message}`)
   }
   const contextName = kube.kc.getCurrentContext() || null
   const version = await probeServer(kube).catch((err: Error) => {

@@ -1,6 +1,9 @@
 // The connection to the cluster under test: one per worker, from the
 // kubeconfig and context chosen in global setup.
 import * as k8s from '@kubernetes/client-node'
+import { existsSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { delimiter, join } from 'node:path'
 import pRetry from 'p-retry'
 
 export interface Kube {
@@ -13,10 +16,16 @@ export interface Kube {
   server: string
 }
 
-export function loadKubeConfig(kubeconfigPath: string | undefined, context: string | undefined): k8s.KubeConfig {
+// A kubeconfig as kubectl reads it: KUBECONFIG may list several files
+// (path.delimiter-separated); files that do not exist are skipped; the first
+// file to name a cluster, user or context wins, and so does the first
+// current-context. Without KUBECONFIG: ~/.kube/config, then a pod's service account.
+export function loadKubeConfig(kubeconfig: string | undefined, context: string | undefined, home = homedir()): k8s.KubeConfig {
   const kc = new k8s.KubeConfig()
-  if (kubeconfigPath) kc.loadFromFile(kubeconfigPath)
-  else kc.loadFromDefault()
+  if (kubeconfig) loadKubeconfigFiles(kc, kubeconfig.split(delimiter).filter(Boolean))
+  else if (existsSync(join(home, '.kube', 'config'))) kc.loadFromFile(join(home, '.kube', 'config'))
+  else if (existsSync(serviceAccountToken)) kc.loadFromCluster()
+  else throw new Error(`no kubeconfig: KUBECONFIG is not set, ${join(home, '.kube', 'config')} does not exist, and this is not a pod with a service account`)
   if (context) {
     if (!kc.getContexts().some((c) => c.name === context)) {
       throw new Error(`no context "${context}" in the kubeconfig (it has: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`)
@@ -24,6 +33,24 @@ export function loadKubeConfig(kubeconfigPath: string | undefined, context: stri
     kc.setCurrentContext(context)
   }
   return kc
+}
+
+const serviceAccountToken = '/var/run/secrets/kubernetes.io/serviceaccount/token'
+
+function loadKubeconfigFiles(kc: k8s.KubeConfig, files: string[]): void {
+  const found = files.filter((f) => existsSync(f))
+  if (!found.length) throw new Error(`no kubeconfig: ${files.length > 1 ? `none of ${files.join(', ')} exists` : `${files[0]} does not exist`}`)
+  const merged = { clusters: [] as k8s.Cluster[], users: [] as k8s.User[], contexts: [] as k8s.Context[], currentContext: '' }
+  const addNew = <T extends { name: string }>(into: T[], items: T[]) => { for (const i of items) if (!into.some((x) => x.name === i.name)) into.push(i) }
+  for (const file of found) {
+    const one = new k8s.KubeConfig()
+    one.loadFromFile(file) // relative paths in it are made absolute against its own folder
+    addNew(merged.clusters, one.getClusters())
+    addNew(merged.users, one.getUsers())
+    addNew(merged.contexts, one.getContexts())
+    merged.currentContext ||= one.getCurrentContext()
+  }
+  kc.loadFromOptions(merged)
 }
 
 export function connect(kubeconfigPath: string | undefined, context: string | undefined): Kube {
