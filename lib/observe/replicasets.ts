@@ -8,6 +8,7 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node'
 import type { Kube } from '../k8s/kube.ts'
 import { resources, type WatchEventType, watchObjects } from '../k8s/watch.ts'
+import { describeGapSpan, type Gap, IncompleteRecording, RecordingGaps } from './gaps.ts'
 
 export interface ReplicaSetSnapshot {
   seq: number
@@ -20,33 +21,71 @@ export interface ReplicaSetSnapshot {
 
 export class ReplicaSetLog {
   readonly source = 'ReplicaSet watch'
+  // What is recorded, for messages, e.g. "ns (app=web)".
+  readonly subject: string
   readonly snapshots: ReplicaSetSnapshot[] = []
   private readonly sets = new Map<string, { desired: number; available: number }>()
-  private readonly start = Date.now()
+  private readonly start: number
   private readonly listeners = new Set<() => void>()
+  private readonly gapLog = new RecordingGaps()
+  private synced = false
+
+  constructor(subject = 'ReplicaSets', startedAt = Date.now()) {
+    this.subject = subject
+    this.start = startedAt
+  }
+
+  // Where the watch may have missed changes, in order; none when complete.
+  get gaps(): readonly Gap[] {
+    return this.gapLog.list
+  }
+
+  get complete(): boolean {
+    return this.gapLog.list.length === 0
+  }
 
   subscribe(fn: () => void): () => void {
     this.listeners.add(fn)
     return () => { this.listeners.delete(fn) }
   }
 
-  // The full set after a (re)list: replaces what was known.
-  sync(items: V1ReplicaSet[]): void {
+  // The full set after a (re)list: replaces what was known. A relist closes
+  // the gap before it.
+  sync(items: V1ReplicaSet[], at = Date.now()): void {
+    const [from, seq] = [this.lastSeenAt(), this.snapshots.length + 1]
     this.sets.clear()
     for (const rs of items) this.sets.set(rs.metadata?.name ?? '', counts(rs))
-    this.snap()
+    this.snap(at)
+    if (this.synced) this.gapLog.close(at, from, seq)
+    this.synced = true
   }
 
-  observe(type: WatchEventType, rs: V1ReplicaSet): void {
+  observe(type: WatchEventType, rs: V1ReplicaSet, at = Date.now()): void {
     const name = rs.metadata?.name ?? ''
     if (type === 'DELETED') this.sets.delete(name)
     else this.sets.set(name, counts(rs))
-    this.snap()
+    this.snap(at)
+  }
+
+  // The watch must list again (410 Gone): changes until the relist may never be seen.
+  relisting(reason: string): void {
+    this.gapLog.open(this.lastSeenAt(), reason, this.snapshots.length + 1)
+    this.notify()
+  }
+
+  // The watch ended for good: nothing after its last change is seen.
+  ended(reason: string): void {
+    this.gapLog.end(this.lastSeenAt(), reason, this.snapshots.length + 1)
+    this.notify()
   }
 
   // The largest desired total and the smallest available total over every
-  // snapshot, each with the snapshot where it occurred.
+  // snapshot, each with the snapshot where it occurred. A bound "at every
+  // change" reads them all, so any gap makes it throw IncompleteRecording:
+  // a total in the gap may have gone past it unseen.
   extremes(): { maxDesired?: ReplicaSetSnapshot; minAvailable?: ReplicaSetSnapshot } {
+    const gap = this.gapLog.blocking()
+    if (gap) throw new IncompleteRecording(this, gap, 'the ReplicaSet totals at every change')
     let maxDesired: ReplicaSetSnapshot | undefined
     let minAvailable: ReplicaSetSnapshot | undefined
     for (const s of this.snapshots) {
@@ -56,26 +95,42 @@ export class ReplicaSetLog {
     return { maxDesired, minAvailable }
   }
 
-  // One line per snapshot: "+ 3.078s  desired 5 available 4  web-b79…: 1/3, web-8b9…: 4/2".
+  // One line per snapshot: "+ 3.078s  desired 5 available 4  web-b79…: 1/3, web-8b9…: 4/2",
+  // and a line for each gap where it opened.
   describe(): string {
-    return [
-      'ReplicaSets (desired/available) after each change:',
-      ...this.snapshots.map((s) => `  + ${(s.at / 1000).toFixed(3).padStart(7)}s  #${String(s.seq).padEnd(3)} desired ${s.desired} available ${s.available}  ${
-        Object.entries(s.sets).map(([name, c]) => `${name}: ${c.desired}/${c.available}`).join(', ')}`),
-    ].join('\n')
+    const gaps = this.gapLog.list
+    const gapLine = (g: Gap) => `  ${'-'.repeat(9)}  gap: ${describeGapSpan(g)}; changes in it may be missing`
+    const lines: string[] = []
+    let next = 0
+    for (const s of this.snapshots) {
+      while (next < gaps.length && gaps[next]!.seq <= s.seq) lines.push(gapLine(gaps[next++]!))
+      lines.push(`  + ${(s.at / 1000).toFixed(3).padStart(7)}s  #${String(s.seq).padEnd(3)} desired ${s.desired} available ${s.available}  ${
+        Object.entries(s.sets).map(([name, c]) => `${name}: ${c.desired}/${c.available}`).join(', ')}`)
+    }
+    lines.push(...gaps.slice(next).map(gapLine))
+    const status = gaps.length ? `, INCOMPLETE: ${gaps.length} gap${gaps.length > 1 ? 's' : ''}` : ''
+    return [`ReplicaSets of ${this.subject} (desired/available) after each change${status}:`, ...lines].join('\n')
   }
 
-  private snap(): void {
+  private lastSeenAt(): number {
+    return this.start + (this.snapshots.at(-1)?.at ?? 0)
+  }
+
+  private notify(): void {
+    for (const fn of this.listeners) fn()
+  }
+
+  private snap(at: number): void {
     const sets = Object.fromEntries([...this.sets].sort(([a], [b]) => a.localeCompare(b)).map(([n, c]) => [n, { ...c }]))
     const all = [...this.sets.values()]
     this.snapshots.push({
       seq: this.snapshots.length + 1,
-      at: Date.now() - this.start,
+      at: at - this.start,
       sets,
       desired: all.reduce((sum, c) => sum + c.desired, 0),
       available: all.reduce((sum, c) => sum + c.available, 0),
     })
-    for (const fn of this.listeners) fn()
+    this.notify()
   }
 }
 
@@ -84,11 +139,16 @@ const counts = (rs: V1ReplicaSet) => ({ desired: rs.spec?.replicas ?? 1, availab
 // Resolves once the watch is established (start it before the action);
 // stop() ends it.
 export async function recordReplicaSets(kube: Kube, namespace: string, labelSelector: string): Promise<{ log: ReplicaSetLog; stop: () => void }> {
-  const log = new ReplicaSetLog()
+  const log = new ReplicaSetLog(`${namespace} (${labelSelector})`)
+  // A relist or a watch that ended is a gap in the log: the bounds that read it fail, naming it.
   const stop = await watchObjects<V1ReplicaSet>(kube, resources.replicaSets, { namespace, labelSelector }, {
     onSync: (items) => log.sync(items),
     onEvent: (type, rs) => log.observe(type, rs),
-    onError: (err) => console.warn(`ReplicaSet recorder (${namespace} ${labelSelector}) stopped: ${err.message}`),
+    onRelist: (reason) => log.relisting(reason),
+    onError: (err) => {
+      console.warn(`ReplicaSet recorder (${namespace} ${labelSelector}) stopped: ${err.message}`)
+      log.ended(`the watch ended: ${err.message}`)
+    },
   })
   return { log, stop }
 }
