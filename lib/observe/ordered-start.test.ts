@@ -55,4 +55,12 @@ describe('orderedStartViolations', () => {
       'web-2: its creation was never observed',
     ])
   })
+
+  test('a recording with a gap cannot show the order held: it throws, naming the gap', () => {
+    const t = start()
+    t.relisting('resourceVersion 5 expired (410 Gone): listed again')
+    t.sync([pod('web-0', { phase: 'Running', ready: true }), pod('web-1', { phase: 'Running', ready: true }), pod('web-2', { phase: 'Running', ready: true })], T0 + 60_000)
+    expect(() => orderedStartViolations(t, ['web-0', 'web-1', 'web-2']))
+      .toThrow(/^pod watch of pods has a gap: .*resourceVersion 5 expired \(410 Gone\): listed again; events in it may be missing, so that web-0, web-1, web-2 each started only after the one before was Running and Ready cannot be shown$/)
+  })
 })

@@ -35,14 +35,17 @@ const describeState = (s: State) =>
 // For each pod after the first, each time it was created: was its predecessor
 // Running and Ready then? One line per creation that broke the rule, or a
 // predecessor's successor that was never created; empty when the order held.
+// Reads every creation, so any gap in the recording makes it throw
+// IncompleteRecording: a pod created in the gap, early or not, would go unseen.
 export function orderedStartViolations(timeline: Timeline, pods: string[]): string[] {
+  const events = timeline.completeEvents(`that ${pods.join(', ')} each started only after the one before was Running and Ready`)
   const problems: string[] = []
   for (let i = 1; i < pods.length; i++) {
     const [before, pod] = [pods[i - 1]!, pods[i]!]
-    const creations = timeline.events.filter((e) => e.pod === pod && e.kind === 'created')
+    const creations = events.filter((e) => e.pod === pod && e.kind === 'created')
     if (!creations.length) problems.push(`${pod}: its creation was never observed`)
     for (const c of creations) {
-      const s = stateBefore(timeline.events, before, c.seq)
+      const s = stateBefore(events, before, c.seq)
       if (!(s.exists && s.running && s.ready)) problems.push(`${pod} was created (event #${c.seq}) while ${before} was ${describeState(s)}`)
     }
   }

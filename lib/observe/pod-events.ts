@@ -16,16 +16,16 @@ export function podEventRecorder(kube: Kube, namespace: string): PodEventRecorde
   const recordings: { selector: string; timeline: Timeline; stop: () => void }[] = []
   return {
     async record({ selector } = {}) {
-      const timeline = new Timeline()
-      let synced = false
+      const timeline = new Timeline(Date.now(), `${namespace} (${selector ?? 'all pods'})`)
+      // A relist or a watch that ended is a gap in the timeline: the checks that read it fail, naming it.
       const stop = await watchObjects<V1Pod>(kube, resources.pods, { namespace, labelSelector: selector }, {
-        onSync: (pods) => {
-          if (!synced) timeline.sync(pods)
-          else for (const p of pods) timeline.observe('MODIFIED', p)
-          synced = true
-        },
+        onSync: (pods) => timeline.sync(pods),
         onEvent: (type, p) => timeline.observe(type, p),
-        onError: (err) => console.warn(`pod event recorder (${namespace} ${selector ?? 'all pods'}) stopped: ${err.message}`),
+        onRelist: (reason) => timeline.relisting(reason),
+        onError: (err) => {
+          console.warn(`pod event recorder (${namespace} ${selector ?? 'all pods'}) stopped: ${err.message}`)
+          timeline.ended(`the watch ended: ${err.message}`)
+        },
       })
       recordings.push({ selector: selector ?? '(all pods)', timeline, stop })
       return timeline

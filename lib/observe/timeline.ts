@@ -2,7 +2,11 @@
 // created, Running, Ready, restarted, terminating or deleted, and when. The
 // order of events is the order the API server committed them (one watch
 // stream), so "1 before 0" is proven from the events, not from a listing.
+// Unless the watch left a gap (see gaps.ts): then every check below that the
+// gap could change throws IncompleteRecording instead of answering. `events`
+// itself is the raw evidence, for pictures and dumps, not for checks.
 import type { V1Pod } from '@kubernetes/client-node'
+import { describeGapSpan, type Gap, IncompleteRecording, RecordingGaps } from './gaps.ts'
 
 // stopped: the pod reached phase Succeeded or Failed (its containers have exited), deleted or not.
 export type PodEventKind = 'present' | 'created' | 'running' | 'ready' | 'unready' | 'restarted' | 'terminating' | 'stopped' | 'deleted'
@@ -28,6 +32,8 @@ interface PodState {
   ready: boolean
   terminating: boolean
   restarts: number
+  deleted: boolean
+  last: V1Pod
 }
 
 const revisionOf = (p: V1Pod) => p.metadata?.labels?.['controller-revision-hash'] ?? p.metadata?.labels?.['pod-template-hash']
@@ -47,21 +53,55 @@ export class Timeline {
   private readonly listeners = new Set<() => void>()
   // Events up to here describe the state when recording began, not changes.
   private syncedThrough = -1
+  private synced = false
+  // When the watch last delivered anything: where a gap would begin.
+  private lastSeenAt: number
+  private readonly gapLog = new RecordingGaps()
 
-  constructor(startedAt = Date.now()) {
+  // What is recorded, for messages, e.g. "ns (app=web)".
+  readonly subject: string
+
+  constructor(startedAt = Date.now(), subject = 'pods') {
     this.started = startedAt
+    this.subject = subject
+    this.lastSeenAt = startedAt
   }
 
-  // Pods that exist when recording begins: their events count as 'old'.
+  // Where the watch may have missed events, in order; none when complete.
+  get gaps(): readonly Gap[] {
+    return this.gapLog.list
+  }
+
+  get complete(): boolean {
+    return this.gapLog.list.length === 0
+  }
+
+  // The watch must list again (410 Gone): changes from the last event until
+  // the relist (the next sync) may never be seen.
+  relisting(reason: string): void {
+    this.gapLog.open(this.lastSeenAt, reason, this.seq)
+    this.notify()
+  }
+
+  // The watch ended for good: nothing after its last event is seen.
+  ended(reason: string): void {
+    this.gapLog.end(this.lastSeenAt, reason, this.seq)
+    this.notify()
+  }
+
+  // The first list: pods that exist when recording begins, whose events count
+  // as 'old'. Every later one is a relist, which closes the gap before it.
   sync(pods: V1Pod[], at = Date.now()): void {
+    if (this.synced) {
+      this.relisted(pods, at)
+      return
+    }
+    this.synced = true
+    this.lastSeenAt = at
     for (const p of pods) {
       const uid = p.metadata?.uid ?? ''
-      if (this.states.has(uid)) {
-        this.observe('MODIFIED', p, at)
-        continue
-      }
       this.initial.add(uid)
-      const s = { phase: p.status?.phase, ready: isReady(p), terminating: !!p.metadata?.deletionTimestamp, restarts: restartsOf(p) }
+      const s = { phase: p.status?.phase, ready: isReady(p), terminating: !!p.metadata?.deletionTimestamp, restarts: restartsOf(p), deleted: false, last: p }
       this.states.set(uid, s)
       this.push(p, 'present', at)
       if (s.ready) this.push(p, 'ready', at)
@@ -71,14 +111,27 @@ export class Timeline {
     this.syncedThrough = this.seq - 1
   }
 
+  // A relist: each pod's changes since its last event arrive at once, a pod
+  // that is gone was deleted in the gap, and the gap closes.
+  private relisted(pods: V1Pod[], at: number): void {
+    const [from, seq] = [this.lastSeenAt, this.seq]
+    const listed = new Set(pods.map((p) => p.metadata?.uid ?? ''))
+    for (const p of pods) this.observe('MODIFIED', p, at)
+    for (const [uid, s] of this.states) if (!s.deleted && !listed.has(uid)) this.observe('DELETED', s.last, at)
+    this.gapLog.close(at, from, seq)
+    this.notify()
+  }
+
   observe(type: 'ADDED' | 'MODIFIED' | 'DELETED', p: V1Pod, at = Date.now()): void {
+    this.lastSeenAt = at
     const uid = p.metadata?.uid ?? ''
     let s = this.states.get(uid)
     if (!s) {
-      s = { ready: false, terminating: false, restarts: 0 }
+      s = { ready: false, terminating: false, restarts: 0, deleted: false, last: p }
       this.states.set(uid, s)
       this.push(p, 'created', at)
     }
+    s.last = p
     if (p.status?.phase === 'Running' && s.phase !== 'Running') this.push(p, 'running', at)
     const stopped = isStopped(p.status?.phase) && !isStopped(s.phase)
     s.phase = p.status?.phase
@@ -91,7 +144,8 @@ export class Timeline {
     if (p.metadata?.deletionTimestamp && !s.terminating) this.push(p, 'terminating', at)
     s.terminating = !!p.metadata?.deletionTimestamp
     if (stopped) this.push(p, 'stopped', at)
-    if (type === 'DELETED') this.push(p, 'deleted', at)
+    if (type === 'DELETED' && !s.deleted) this.push(p, 'deleted', at)
+    s.deleted ||= type === 'DELETED'
   }
 
   private push(p: V1Pod, kind: PodEventKind, at: number): void {
@@ -100,7 +154,25 @@ export class Timeline {
       seq: this.seq++, at, kind, uid, pod: p.metadata?.name ?? '?', revision: revisionOf(p),
       incarnation: this.initial.has(uid) ? 'old' : 'new',
     })
+    this.notify()
+  }
+
+  private notify(): void {
     for (const fn of this.listeners) fn()
+  }
+
+  // Throws unless the events numbered up to `through` were all seen (see
+  // RecordingGaps.blocking); Infinity: the check reads the whole recording.
+  private assertSeen(what: string, through = Number.POSITIVE_INFINITY): void {
+    const gap = this.gapLog.blocking(through)
+    if (gap) throw new IncompleteRecording(this, gap, what)
+  }
+
+  // Every event, for a check of its own ("no other pod appeared"): throws if
+  // the recording has a gap, since what happened in it is unknown.
+  completeEvents(what = 'that nothing else happened'): PodEvent[] {
+    this.assertSeen(what)
+    return this.events
   }
 
   // Calls fn after every new event; returns a function that stops that.
@@ -109,13 +181,18 @@ export class Timeline {
     return () => { this.listeners.delete(fn) }
   }
 
+  // The first such event. With a gap, only one seen before it (the first
+  // one in the gap may have been missed).
   find(ref: EventRef): PodEvent | undefined {
-    return this.events.find((e) => e.pod === ref.pod && e.kind === ref.kind && (!ref.incarnation || e.incarnation === ref.incarnation))
+    const e = findEvent(this.events, ref)
+    this.assertSeen(`the first ${refLabel(ref)}`, e?.seq)
+    return e
   }
 
   // The given events in the order they happened; those never seen come last, marked so.
   orderOf(refs: EventRef[]): string[] {
-    const seen = refs.map((r) => ({ r, e: this.find(r) }))
+    const seen = refs.map((r) => ({ r, e: findEvent(this.events, r) }))
+    this.assertSeen(`the order of ${refs.map(refLabel).join(', ')}`, Math.max(-1, ...seen.map((x) => x.e?.seq ?? Number.POSITIVE_INFINITY)))
     return [
       ...seen.filter((x) => x.e).sort((a, b) => a.e!.seq - b.e!.seq).map((x) => refLabel(x.r)),
       ...seen.filter((x) => !x.e).map((x) => `${refLabel(x.r)}: never observed`),
@@ -124,12 +201,15 @@ export class Timeline {
 
   // The first event of a kind (optionally of one incarnation), whichever pod it was.
   first(kind: PodEventKind, incarnation?: 'old' | 'new'): PodEvent | undefined {
-    return this.events.find((e) => e.kind === kind && (!incarnation || e.incarnation === incarnation))
+    const e = this.events.find((x) => x.kind === kind && (!incarnation || x.incarnation === incarnation))
+    this.assertSeen(`the first ${kind}${incarnation ? ` (${incarnation})` : ''} event`, e?.seq)
+    return e
   }
 
   // Pods still running just before an event: seen, neither stopped nor deleted
   // (a terminating pod whose containers still run counts). One entry per pod: its first event.
   runningBefore(event: PodEvent): PodEvent[] {
+    this.assertSeen(`which pods were running before ${event.pod} ${event.kind}`, event.seq)
     const running = new Map<string, PodEvent>()
     for (const e of this.events) {
       if (e.seq >= event.seq) break
@@ -144,6 +224,7 @@ export class Timeline {
   // in two waves with a new pod Ready between them were replaced gradually.
   waves(what: { kind: PodEventKind; incarnation?: 'old' | 'new' }, separator: { kind: PodEventKind; incarnation?: 'old' | 'new' }): string[][] {
     const matches = (e: PodEvent, m: { kind: PodEventKind; incarnation?: 'old' | 'new' }) => e.kind === m.kind && (!m.incarnation || e.incarnation === m.incarnation)
+    this.assertSeen(`the waves of ${what.kind}${what.incarnation ? ` (${what.incarnation})` : ''} events`)
     const waves: string[][] = []
     let split = true
     for (const e of this.events) {
@@ -165,6 +246,8 @@ export class Timeline {
 
   // Pod names in the order of their first event of a kind (optionally of one incarnation).
   orderOfFirst(kind: PodEventKind, incarnation?: 'old' | 'new'): string[] {
+    // A list of every such pod: a pod whose event fell in a gap would be missing or out of place.
+    this.assertSeen(`the order of every pod's first ${kind}${incarnation ? ` (${incarnation})` : ''} event`)
     const names: string[] = []
     for (const e of this.events) {
       if (e.kind === kind && (!incarnation || e.incarnation === incarnation) && !names.includes(e.pod)) names.push(e.pod)
@@ -193,6 +276,7 @@ export class Timeline {
   // The largest number of pods alive and not terminating, and the smallest
   // number of those Ready, at any observed instant since recording began.
   counts(): { maxPods: number; minReady: number } {
+    this.assertSeen('the number of pods alive and Ready at every instant')
     let maxPods = 0
     let minReady = Number.POSITIVE_INFINITY
     for (const { alive, ready } of this.population()) {
@@ -206,6 +290,7 @@ export class Timeline {
   // terminating: from the event that went over to the one that came back
   // (none if it never did), with the peak and how long it lasted.
   overshoots(maxPods: number): { from: PodEvent; to?: PodEvent; peak: number; ms: number }[] {
+    this.assertSeen(`every stretch with more than ${maxPods} pods alive`)
     const found: { from: PodEvent; to?: PodEvent; peak: number; ms: number }[] = []
     let open: (typeof found)[number] | undefined
     for (const { e, alive } of this.population()) {
@@ -221,12 +306,25 @@ export class Timeline {
     return found
   }
 
-  // Every event, one per line, with the time since recording began.
+  // Every event, one per line, with the time since recording began; each gap
+  // where it opened.
   describe(title = 'observed pod events'): string {
-    if (!this.events.length) return `${title}: none`
-    const width = Math.max(...this.events.map((e) => e.pod.length))
-    return `${title} (t=0 at ${new Date(this.started).toISOString()}):\n` + this.events.map((e) =>
-      `  +${((e.at - this.started) / 1000).toFixed(3).padStart(8)}s  ${e.pod.padEnd(width)}  ${e.kind.padEnd(11)} ${e.incarnation} uid ${e.uid.slice(0, 8)}${e.revision ? ` rev ${e.revision}` : ''}`,
-    ).join('\n')
+    const gapLine = (g: Gap) => `  ${'-'.repeat(10)}  gap: ${describeGapSpan(g)}; events in it may be missing`
+    const gaps = this.gapLog.list
+    if (!this.events.length && !gaps.length) return `${title}: none`
+    const width = Math.max(0, ...this.events.map((e) => e.pod.length))
+    const lines: string[] = []
+    let next = 0
+    for (const e of this.events) {
+      while (next < gaps.length && gaps[next]!.seq <= e.seq) lines.push(gapLine(gaps[next++]!))
+      lines.push(`  +${((e.at - this.started) / 1000).toFixed(3).padStart(8)}s  ${e.pod.padEnd(width)}  ${e.kind.padEnd(11)} ${e.incarnation} uid ${e.uid.slice(0, 8)}${e.revision ? ` rev ${e.revision}` : ''}`)
+    }
+    lines.push(...gaps.slice(next).map(gapLine))
+    const status = gaps.length ? `, INCOMPLETE: ${gaps.length} gap${gaps.length > 1 ? 's' : ''}` : ''
+    return `${title} (t=0 at ${new Date(this.started).toISOString()}${status}):\n${lines.join('\n')}`
   }
 }
+
+// The first event matching ref, gaps or not: for pictures and waits, which prove nothing.
+export const findEvent = (events: readonly PodEvent[], ref: EventRef): PodEvent | undefined =>
+  events.find((e) => e.pod === ref.pod && e.kind === ref.kind && (!ref.incarnation || e.incarnation === ref.incarnation))
