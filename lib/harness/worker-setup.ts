@@ -1,7 +1,7 @@
 // Runs in every spec worker: sets what global setup decided (timeout scale,
 // image overrides), then gives each test its step log and claim id.
 import { aroundEach, inject } from 'vitest'
-import { setFixtureRewrite } from '../k8s/manifests.ts'
+import { setDefaultClaimClass, setFixtureRewrite } from '../k8s/manifests.ts'
 import { withStepLog, type StepLog } from '../k8s/progress.ts'
 import { setTimeoutScale } from '../k8s/timeouts.ts'
 import { claimIdOf } from './context.ts'
@@ -10,6 +10,7 @@ import { waiverFor, waiverVerdict } from './waivers.ts'
 
 setTimeoutScale(inject('timeoutScale'))
 setFixtureRewrite((text) => rewriteImages(text, inject('images')))
+setDefaultClaimClass(inject('storageClasses')[0])
 
 aroundEach(async (runTest, { task }) => {
   const claim = claimIdOf(task.name)

@@ -16,9 +16,21 @@ export function setFixtureRewrite(fn: (text: string) => string): void {
   rewrite = fn
 }
 
+// The class a claim gets when neither its fixture nor the spec names one: the
+// first class the run selected (set once per spec worker by the harness), so
+// that the suite's volumes land on a class under test even on a cluster with
+// no default class. A spec testing the default class itself passes
+// `storageClass: null` and gets the claim as written.
+let claimClass: string | undefined
+
+export function setDefaultClaimClass(name: string | undefined): void {
+  claimClass = name
+}
+
 export interface ManifestOptions {
-  // Sets storageClassName on every claim and claim template.
-  storageClass?: string
+  // Sets storageClassName on every claim and claim template; null leaves
+  // them as written; unset, claims that name no class get the run's first class.
+  storageClass?: string | null
   // Small edits before applying, e.g. a replica count or a policy.
   patch?: (obj: k8s.KubernetesObject) => void
 }
@@ -27,11 +39,13 @@ type WithClaims = k8s.KubernetesObject & {
   spec?: { storageClassName?: string; volumeClaimTemplates?: { spec?: { storageClassName?: string } }[] }
 }
 
-export function setStorageClass(obj: k8s.KubernetesObject, storageClass: string): void {
+// Sets the class of every claim and claim template in the object; with
+// `onlyUnnamed`, only of those that name none (a static claim's "" stays).
+export function setStorageClass(obj: k8s.KubernetesObject, storageClass: string, onlyUnnamed = false): void {
   const o = obj as WithClaims
-  if (o.kind === 'PersistentVolumeClaim' && o.spec) o.spec.storageClassName = storageClass
-  for (const t of o.spec?.volumeClaimTemplates ?? []) {
-    if (t.spec) t.spec.storageClassName = storageClass
+  const specs = [...(o.kind === 'PersistentVolumeClaim' && o.spec ? [o.spec] : []), ...(o.spec?.volumeClaimTemplates ?? []).flatMap((t) => (t.spec ? [t.spec] : []))]
+  for (const spec of specs) {
+    if (!onlyUnnamed || spec.storageClassName === undefined) spec.storageClassName = storageClass
   }
 }
 
@@ -40,6 +54,7 @@ export async function loadManifest(file: string, opts: ManifestOptions = {}): Pr
   const objects = (k8s.loadAllYaml(text) as k8s.KubernetesObject[]).filter(Boolean)
   for (const obj of objects) {
     if (opts.storageClass) setStorageClass(obj, opts.storageClass)
+    else if (opts.storageClass === undefined && claimClass) setStorageClass(obj, claimClass, true)
     opts.patch?.(obj)
   }
   return objects

@@ -5,6 +5,9 @@ import { apiCall, describeApiError, isNotFound, retryTransient, type Kube } from
 import { bytesOf } from '../k8s/quantity.ts'
 import { patchObject } from './workloads.ts'
 
+// Quantities as bytes, for specs (which do not import lib/k8s): a claim's request against its capacity.
+export { bytesOf, describeQuantity } from '../k8s/quantity.ts'
+
 export const listStorageClasses = (kube: Kube): Promise<V1StorageClass[]> =>
   apiCall('list storage classes', () => kube.storage.listStorageClass()).then((l) => l.items)
 
@@ -35,8 +38,10 @@ export const setReclaimPolicy = (kube: Kube, pv: string, policy: 'Delete' | 'Ret
     { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pv }, spec: { persistentVolumeReclaimPolicy: policy } },
     undefined, undefined, 'stateful-conformance', undefined, PatchStrategy.MergePatch))
 
+// As the DefaultStorageClass admission plugin reads it: the GA annotation or the beta one.
 export const isDefaultClass = (c: V1StorageClass) =>
-  c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true'
+  c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true' ||
+  c.metadata?.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true'
 
 export function describeStorageClasses(all: V1StorageClass[], selected: string[]): string {
   const rows = all.filter((c) => selected.includes(c.metadata?.name ?? '')).map((c) =>
@@ -44,7 +49,13 @@ export function describeStorageClasses(all: V1StorageClass[], selected: string[]
   return `stateful-conformance: storage classes under test (SC_STORAGE_CLASSES=name,… or all):\n${rows.join('\n')}`
 }
 
+// " of class <name>" for a title or message, or nothing where the claim takes the default class.
+export const ofClass = (storageClass?: string) => (storageClass ? ` of class ${storageClass}` : '')
+
 // ---- claims and volumes -----------------------------------------------------------
+
+// The claim a StatefulSet makes for a pod from its claim template: <template>-<pod>.
+export const claimForPod = (template: string, pod: string) => `${template}-${pod}`
 
 export const getPvc = (kube: Kube, namespace: string, name: string): Promise<V1PersistentVolumeClaim> =>
   apiCall(`get claim ${namespace}/${name}`, () => kube.core.readNamespacedPersistentVolumeClaim({ namespace, name }))
