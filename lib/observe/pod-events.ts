@@ -31,6 +31,6 @@ export function podEventRecorder(kube: Kube, namespace: string): PodEventRecorde
       return timeline
     },
     timelines: () => recordings.map(({ selector, timeline }) => ({ selector, timeline })),
-    stopAll: () => recordings.forEach((r) => r.stop()),
+    stopAll: () => { for (const r of recordings) r.stop() },
   }
 }

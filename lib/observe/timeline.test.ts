@@ -156,7 +156,7 @@ describe('waitForRecording', () => {
       t.observe('ADDED', pod('p', 'u'), T0)
       const seen = waitForRecording(t, 'p ready', (x) => !!x.find({ pod: 'p', kind: 'ready' }), 'exec')
       vi.advanceTimersByTime(31_000)
-      await expect(seen).rejects.toThrow(/waiting for the pod watch to show p ready\nobserved pod events[^]*p\s+created/)
+      await expect(seen).rejects.toThrow(/waiting for the pod watch to show p ready\nobserved pod events[\s\S]*p\s+created/)
     } finally {
       vi.useRealTimers()
     }
