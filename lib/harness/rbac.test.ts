@@ -1,27 +1,35 @@
 import * as k8s from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { requiredPermissions } from './access.ts'
-import { grants, loadSuiteRole, permissionLabel, resourcesOf, tokenKubeconfig, withoutResource } from './rbac.ts'
+import { grants, loadSuiteRole, permissionLabel, resourcesOf, suitePermissions, tokenKubeconfig, withoutResource } from './rbac.ts'
 
 const role = loadSuiteRole()
+const checked = suitePermissions()
 
-describe('fixtures/rbac.yaml and the preflight check', () => {
-  test('the role grants every permission global setup checks', () => {
-    const missing = requiredPermissions.filter((p) => !grants(role.rules ?? [], p)).map(permissionLabel)
-    expect(missing, 'checked by lib/preflight.ts but not granted by fixtures/rbac.yaml').toEqual([])
+describe('fixtures/rbac.yaml is the one table the preflight check reads', () => {
+  test('global setup checks every verb of every resource the role grants, each with its rule\'s reason', () => {
+    const expected = (role.rules ?? []).flatMap((r) => (r.apiGroups ?? []).flatMap((g) => (r.resources ?? []).flatMap((x) => r.verbs.map((v) => `${v} ${g ? `${g}/` : ''}${x}`))))
+      .filter((label) => !label.includes('selfsubjectaccessreviews'))
+    expect(checked.map(permissionLabel).sort()).toEqual(expected.sort())
+    expect(checked.filter((p) => !p.why).map(permissionLabel), 'permissions whose rule has no comment above it').toEqual([])
+    expect(checked.filter((p) => !grants(role.rules ?? [], p)).map(permissionLabel)).toEqual([])
   })
 
-  test('global setup checks at least one verb of every resource the role names, so a missing rule is named', () => {
-    const checked = new Set(requiredPermissions.map((p) => `${p.group ?? ''}/${p.resource}${p.subresource ? `/${p.subresource}` : ''}`))
-    // A SelfSubjectAccessReview cannot ask about itself; system:basic-user grants it anyway.
-    const unchecked = resourcesOf(role.rules ?? []).filter((r) => !checked.has(r) && r !== 'authorization.k8s.io/selfsubjectaccessreviews')
-    expect(unchecked, 'in fixtures/rbac.yaml but never checked by lib/preflight.ts requiredPermissions').toEqual([])
+  test('server-side apply needs create and patch on every kind the suite applies; pods/exec needs get and create', () => {
+    const labels = new Set(checked.map(permissionLabel))
+    for (const kind of ['pods', 'persistentvolumeclaims', 'services', 'configmaps', 'apps/statefulsets', 'apps/deployments']) {
+      expect(labels, kind).toContain(`create ${kind}`)
+      expect(labels, kind).toContain(`patch ${kind}`)
+    }
+    expect(labels).toContain('get pods/exec')
+    expect(labels).toContain('create pods/exec')
+    expect(checked.find((p) => p.resource === 'pods' && p.subresource === 'exec')?.why).toMatch(/^`kubectl exec` as the quests do/)
   })
 
   test('no wildcards: every rule names its groups, resources and verbs', () => {
     for (const r of role.rules ?? []) {
       expect([...(r.apiGroups ?? []), ...(r.resources ?? []), ...r.verbs], JSON.stringify(r)).not.toContain('*')
     }
+    expect(resourcesOf(role.rules ?? [])).toContain('/pods/exec')
   })
 })
 

@@ -4,7 +4,7 @@
 import type { V1ClusterRole, V1PolicyRule } from '@kubernetes/client-node'
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { parse, stringify } from 'yaml'
+import { isMap, isSeq, parse, parseDocument, stringify } from 'yaml'
 
 export interface Permission {
   verb: string
@@ -19,6 +19,38 @@ export function loadSuiteRole(file = rbacFile): V1ClusterRole {
   const role = parse(readFileSync(file, 'utf8')) as V1ClusterRole
   if (role?.kind !== 'ClusterRole') throw new Error(`${file}: expected one ClusterRole, found ${role?.kind ?? 'nothing'}`)
   return role
+}
+
+export interface SuitePermission extends Permission {
+  // The first sentence of the comment above its rule in fixtures/rbac.yaml.
+  why?: string
+}
+
+// Every verb on every resource the role file grants, with its rule's reason
+// (a rule without a comment shares the one above it). A subresource such as
+// "pods/exec" becomes resource pods, subresource exec, as the authorizer sees it.
+export function suitePermissions(file = rbacFile): SuitePermission[] {
+  const doc = parseDocument(readFileSync(file, 'utf8'))
+  const rules = doc.get('rules')
+  if (!isSeq(rules)) throw new Error(`${file}: no rules`)
+  const out: SuitePermission[] = []
+  let why: string | undefined
+  for (const [i, item] of rules.items.entries()) {
+    if (!isMap(item)) continue
+    // The first rule's comment is kept on the sequence itself.
+    const comment = (item.commentBefore ?? (i === 0 ? rules.commentBefore : undefined))?.replace(/\s+/g, ' ').trim()
+    if (comment) why = /^(.*?\.)(\s|$)/.exec(comment)?.[1] ?? comment
+    const rule = item.toJSON() as V1PolicyRule
+    for (const group of rule.apiGroups ?? []) {
+      for (const resource of rule.resources ?? []) {
+        const [name, subresource] = resource.split('/')
+        // A SelfSubjectAccessReview cannot ask about itself (system:basic-user grants it anyway).
+        if (group === 'authorization.k8s.io') continue
+        for (const verb of rule.verbs) out.push({ verb, resource: name!, ...(group ? { group } : {}), ...(subresource ? { subresource } : {}), ...(why ? { why } : {}) })
+      }
+    }
+  }
+  return out
 }
 
 export const permissionLabel = (p: Permission) =>
