@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { httpRequestText, parseHttpReply, parseNslookup, parsePing } from './cluster-client.ts'
+import { clusterDomainFromResolvConf, httpRequestText, parseHttpReply, parseNslookup, parsePing } from './cluster-client.ts'
 
 test('reads the answers after the Name line, not the server address', () => {
   const out = 'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tweb-0.web.ns.svc.cluster.local\nAddress: 10.244.0.7\n'
@@ -35,4 +35,12 @@ test('no answer at all is an error, not a success', () => {
 test('ping shows what the pod\'s own resolver made of a name', () => {
   expect(parsePing('PING named-0.named (10.244.0.34): 56 data bytes\n64 bytes from 10.244.0.34')).toMatchObject({ status: 'ok', addresses: ['10.244.0.34'] })
   expect(parsePing("ping: bad address 'nosuch.named'\n").status).toBe('unresolved')
+})
+
+test('the cluster domain comes from the pod\'s resolv.conf search list, whatever it is', () => {
+  const conf = (domain: string) => `search sc-q1-12-ab12.svc.${domain} svc.${domain} ${domain} ec2.internal\nnameserver 10.96.0.10\noptions ndots:5\n`
+  expect(clusterDomainFromResolvConf(conf('cluster.local'), 'sc-q1-12-ab12')).toBe('cluster.local')
+  expect(clusterDomainFromResolvConf(conf('k8s.example.org'), 'sc-q1-12-ab12')).toBe('k8s.example.org')
+  expect(clusterDomainFromResolvConf('search svc.corp.lan corp.lan\n', 'other')).toBe('corp.lan')
+  expect(() => clusterDomainFromResolvConf('nameserver 1.1.1.1\n', 'x')).toThrow(/no cluster domain in the pod's resolv.conf search list \(none\)/)
 })

@@ -43,8 +43,22 @@ export function parseNslookup(output: string, _exitCode: number): Resolution {
   return { status: 'error', output }
 }
 
+// The cluster domain as the pod's resolver has it: kubelet writes the search
+// list "<ns>.svc.<domain> svc.<domain> <domain>" into every pod's resolv.conf.
+export function clusterDomainFromResolvConf(text: string, namespace: string): string {
+  const search = text.split('\n').map((l) => l.trim().split(/\s+/)).find((w) => w[0] === 'search')?.slice(1) ?? []
+  const own = search.find((s) => s.startsWith(`${namespace}.svc.`))
+  const domain = own?.slice(`${namespace}.svc.`.length) ?? search.find((s) => s.startsWith('svc.'))?.slice('svc.'.length)
+  if (!domain) throw new Error(`no cluster domain in the pod's resolv.conf search list (${search.join(' ') || 'none'}): expected ${namespace}.svc.<domain>`)
+  return domain
+}
+
 export interface ClusterClient {
   pod: string
+  // The cluster domain (cluster.local by default, anything on a given cluster), learned from the pod.
+  clusterDomain(): Promise<string>
+  // "<name>.<namespace>.svc.<cluster domain>": a Service's, or with "<pod>.<service>", a pod's full name.
+  fqdn(name: string): Promise<string>
   // As an application in the pod resolves: search list and ndots apply (first address only).
   resolve(name: string): Promise<Resolution>
   // What the DNS server answers, every address (busybox nslookup applies the
@@ -91,8 +105,12 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
     },
   })
   await waitForPodReady(kube, namespace, name)
+  let domain: Promise<string> | undefined
   const client: ClusterClient = {
     pod: name,
+    clusterDomain: () => (domain ??= execIn(kube, namespace, name, ['cat', '/etc/resolv.conf'], 'client')
+      .then((r) => clusterDomainFromResolvConf(r.stdout, namespace))),
+    fqdn: async (host) => `${host}.${namespace}.svc.${await client.clusterDomain()}`,
     async resolve(host) {
       const r = await execIn(kube, namespace, name, ['ping', '-c', '1', '-W', '1', host], 'client')
       return parsePing(r.stdout + r.stderr)

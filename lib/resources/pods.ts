@@ -4,6 +4,10 @@ import type { V1Pod } from '@kubernetes/client-node'
 import { apiCall, isNotFound, type Kube } from '../k8s/kube.ts'
 import { loadManifest } from '../k8s/manifests.ts'
 
+// `kubectl exec` and `kubectl port-forward`, for specs (which do not import lib/k8s).
+export { execIn, execOk, type ExecResult } from '../k8s/exec.ts'
+export { portForward, type Forward } from '../k8s/port-forward.ts'
+
 export const getPod = (kube: Kube, namespace: string, name: string): Promise<V1Pod> =>
   apiCall(`get pod ${namespace}/${name}`, () => kube.core.readNamespacedPod({ namespace, name }))
 
@@ -15,8 +19,17 @@ export async function findPod(kube: Kube, namespace: string, name: string): Prom
 }
 
 export const listPods = (kube: Kube, namespace: string, labelSelector?: string): Promise<V1Pod[]> =>
-  apiCall(`list pods in ${namespace}`, () => kube.core.listNamespacedPod({ namespace, labelSelector })).then((l) =>
-    l.items.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '')))
+  apiCall(`list pods in ${namespace}`, () => kube.core.listNamespacedPod({ namespace, labelSelector })).then((l) => byName(l.items))
+
+// The pods in the order of their names (podinfo-0, podinfo-1, …), as a new array.
+export const byName = (pods: V1Pod[]): V1Pod[] => [...pods].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))
+
+// The pod of that name among `pods`; throws when it is not there.
+export function podNamed(pods: V1Pod[], name: string): V1Pod {
+  const pod = pods.find((p) => p.metadata?.name === name)
+  if (!pod) throw new Error(`no pod ${name} among ${podNames(pods).join(', ') || 'no pods'}`)
+  return pod
+}
 
 export const deletePod = (kube: Kube, namespace: string, name: string, gracePeriodSeconds?: number) =>
   apiCall(`delete pod ${namespace}/${name}`, () => kube.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds }))
@@ -33,6 +46,11 @@ export async function createPodFromFixture(kube: Kube, namespace: string, file: 
 }
 
 export const podIp = (p: V1Pod) => p.status?.podIP ?? ''
+// Every address of the pod: one per family on a dual-stack cluster.
+export const podIps = (p: V1Pod): string[] => p.status?.podIPs?.map((x) => x.ip).filter(Boolean) ?? (p.status?.podIP ? [p.status.podIP] : [])
+
+// The claim the pod mounts as volume `volume`, as its spec names it.
+export const mountedClaim = (p: V1Pod, volume: string) => p.spec?.volumes?.find((v) => v.name === volume)?.persistentVolumeClaim?.claimName
 export const podNames = (pods: V1Pod[]) => pods.map((p) => p.metadata?.name ?? '').sort()
 
 export const isPodReady = (p: V1Pod) =>
@@ -57,5 +75,5 @@ export function describePod(p: V1Pod): string {
 
 export function describePods(pods: V1Pod[]): string {
   if (!pods.length) return 'no pods'
-  return [...pods].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '')).map(describePod).join('; ')
+  return byName(pods).map(describePod).join('; ')
 }
