@@ -5,10 +5,11 @@
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node'
 import { execOk } from '../k8s/exec.ts'
 import type { Kube } from '../k8s/kube.ts'
+import { isSuiteNamespaceName, listNamespaces, listSuiteNamespaces } from '../k8s/namespaces.ts'
 import { progress } from '../k8s/progress.ts'
 import { timeout } from '../k8s/timeouts.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
-import { deletePv, setReclaimPolicy } from '../resources/storage.ts'
+import { deletePv, listPvs, setReclaimPolicy } from '../resources/storage.ts'
 import { waitForPv, waitForPvGone } from '../wait/storage.ts'
 import { WaitTimeout } from '../wait/wait-for.ts'
 
@@ -120,3 +121,31 @@ export async function removeRetainedVolume(kube: Kube, pv: string): Promise<void
   await deletePv(kube, pv).catch(() => undefined)
   await waitForPvGone(kube, pv)
 }
+
+// The Retain volumes of a namespace's claims, switched to Delete before the
+// namespace goes: once their claims are deleted with it, the provisioner
+// removes what backs them instead of leaving them Released. Returns their names.
+export async function releaseRetainedVolumes(kube: Kube, namespace: string): Promise<string[]> {
+  const retained = (await listPvs(kube)).filter((pv) => pv.spec?.claimRef?.namespace === namespace && pv.spec.persistentVolumeReclaimPolicy === 'Retain')
+  for (const pv of retained) await setReclaimPolicy(kube, pv.metadata!.name!, 'Delete')
+  return retained.map((pv) => pv.metadata!.name!)
+}
+
+// Volumes whose claim lived in one of the suite's namespaces and is gone
+// (Released, or Failed where no provisioner could delete them): deleted.
+// Run teardown and `npm run clean` sweep with it. Returns what it deleted.
+export async function removeOrphanedVolumes(kube: Kube, ownNamespace: (namespace: string) => boolean): Promise<string[]> {
+  const orphans = (await listPvs(kube)).filter((pv) => ownNamespace(pv.spec?.claimRef?.namespace ?? '') &&
+    (pv.status?.phase === 'Released' || pv.status?.phase === 'Failed'))
+  for (const pv of orphans) await deletePv(kube, pv.metadata!.name!).catch(() => undefined)
+  return orphans.map((pv) => pv.metadata!.name!)
+}
+
+// The sweep itself: volumes whose claim lived in a namespace of the suite,
+// one still there or one already gone (named as the suite names them).
+export async function removeSuiteOrphanedVolumes(kube: Kube): Promise<string[]> {
+  const existing = new Set((await listNamespaces(kube)).map((n) => n.metadata?.name ?? ''))
+  const suite = new Set(await listSuiteNamespaces(kube))
+  return removeOrphanedVolumes(kube, (ns) => suite.has(ns) || (isSuiteNamespaceName(ns) && !existing.has(ns)))
+}
+

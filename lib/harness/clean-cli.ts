@@ -1,10 +1,12 @@
 // npm run clean — removes what earlier runs of the suite left in the cluster
 // (interrupted runs, debugging): namespaces and volumes labelled
-// app.kubernetes.io/managed-by=stateful-conformance, and nothing else.
+// app.kubernetes.io/managed-by=stateful-conformance, and volumes whose claims
+// lived in the suite's namespaces and are gone; nothing else.
 // With SC_CLEAN_RUN=<run id> (how a Ctrl-C'd run cleans up after itself)
 // only that run's namespaces; SC_CLEAN_STOP_EMBEDDED=1 then stops the
 // embedded cluster that run had started.
 import { resolve } from 'node:path'
+import { removeSuiteOrphanedVolumes } from '../apps/volumes.ts'
 import { usesEmbeddedCluster } from './cluster-choice.ts'
 import { connect, describeApiError } from '../k8s/kube.ts'
 import { listSuiteNamespaces, removeSuiteNamespaces, suiteSelector } from '../k8s/namespaces.ts'
@@ -31,11 +33,14 @@ async function main(): Promise<void> {
   const namespaces = await listSuiteNamespaces(kube)
   console.log(namespaces.length ? `namespaces: ${namespaces.join(', ')}` : 'namespaces: none')
   const left = await removeSuiteNamespaces(kube, undefined, 180_000)
+  // Volumes the suite made (labelled), and volumes its claims left Released or Failed (Retain classes).
   const pvs = (await kube.core.listPersistentVolume({ labelSelector: selector })).items
   for (const pv of pvs) {
     await kube.core.deletePersistentVolume({ name: pv.metadata!.name! }).catch((err: unknown) => left.push(`${pv.metadata?.name}: ${describeApiError(err)}`))
   }
-  console.log(pvs.length ? `volumes deleted: ${pvs.map((p) => p.metadata?.name).join(', ')}` : 'volumes: none')
+  const orphans = await removeSuiteOrphanedVolumes(kube)
+  const deleted = [...pvs.map((p) => p.metadata?.name), ...orphans]
+  console.log(deleted.length ? `volumes deleted: ${deleted.join(', ')}` : 'volumes: none')
   if (left.length) {
     console.error(`still there after 180s: ${left.join(', ')}`)
     process.exitCode = 1

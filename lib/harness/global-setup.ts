@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { V1Node, V1StorageClass } from '@kubernetes/client-node'
 import type { TestProject } from 'vitest/node'
+import { removeSuiteOrphanedVolumes } from '../apps/volumes.ts'
 import { connect, type Kube } from '../k8s/kube.ts'
 import { removeSuiteNamespaces } from '../k8s/namespaces.ts'
 import { timeout } from '../k8s/timeouts.ts'
@@ -211,7 +212,10 @@ function installSignalCleanup(runId: string, target: ClusterTarget, contextName:
   }
 }
 
+// The run's namespaces, then any volume their claims left Released or Failed.
 async function removeRunNamespaces(kube: Kube, runId: string): Promise<void> {
   const left = await removeSuiteNamespaces(kube, runId, 180_000).catch((err: Error) => [`(${err.message})`])
   if (left.length) console.error(`stateful-conformance: namespaces still terminating after 180s: ${left.join(', ')} (npm run clean removes them)`)
+  const volumes = await removeSuiteOrphanedVolumes(kube).catch((err: Error) => [`(${err.message})`])
+  if (volumes.length) console.log(`stateful-conformance: removed volumes the run's claims left behind: ${volumes.join(', ')}`)
 }

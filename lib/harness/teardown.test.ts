@@ -13,6 +13,7 @@ function recordingTeardown(failed: boolean, overrides: Partial<TestTeardown> = {
       { what: 'second registered', undo: async () => { log.push(`undo second (dump ${dumped ? 'already written' : 'missing'})`) } },
     ],
     stopRecorders: () => { log.push('stop recorders') },
+    releaseVolumes: async () => { log.push('release volumes') },
     deleteNamespace: async () => { log.push('delete namespace') },
     ...overrides,
   }
@@ -20,10 +21,10 @@ function recordingTeardown(failed: boolean, overrides: Partial<TestTeardown> = {
 }
 
 describe('after a test', () => {
-  test('a failed test\'s diagnostics are written before any clean-up step runs; steps run last registered first; the namespace goes last', async () => {
+  test('a failed test\'s diagnostics are written before any clean-up step runs; steps run last registered first; Retain volumes are released; the namespace goes last', async () => {
     const { teardown, log } = recordingTeardown(true)
     expect(await tearDownTest(teardown)).toEqual({ diagnostics: 'reports/x', errors: [] })
-    expect(log).toEqual(['dump', 'undo second (dump already written)', 'undo first (dump already written)', 'stop recorders', 'delete namespace'])
+    expect(log).toEqual(['dump', 'undo second (dump already written)', 'undo first (dump already written)', 'stop recorders', 'release volumes', 'delete namespace'])
   })
 
   test('a passed test writes no diagnostics', async () => {

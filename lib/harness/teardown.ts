@@ -1,6 +1,7 @@
 // What happens after a test, in this order whatever its outcome: a failed
 // test's diagnostics first, while everything it made is still there; then its
-// own clean-up steps, last registered first; then its recorders stop and its
+// own clean-up steps, last registered first; then its recorders stop, its
+// Retain volumes are switched to Delete (so nothing stays Released), and its
 // namespace goes. One function, so the order does not depend on which
 // fixtures a test happens to use.
 import { describeApiError, isNotFound } from '../k8s/kube.ts'
@@ -16,6 +17,7 @@ export interface TestTeardown {
   dump: () => Promise<string>
   cleanups: CleanupStep[]
   stopRecorders: () => void
+  releaseVolumes: () => Promise<unknown>
   deleteNamespace: () => Promise<unknown>
 }
 
@@ -35,6 +37,7 @@ export async function tearDownTest(t: TestTeardown): Promise<TeardownResult> {
     await step.undo().catch((err: unknown) => { if (!isNotFound(err)) errors.push(`${step.what}: ${describeApiError(err)}`) })
   }
   t.stopRecorders()
+  await t.releaseVolumes().catch((err: unknown) => { errors.push(`retained volumes: ${describeApiError(err)}`) })
   await t.deleteNamespace()
   return { ...(diagnostics ? { diagnostics } : {}), errors }
 }

@@ -13,6 +13,10 @@ export function namespaceName(title: string): string {
   return `sc-${slug}-${randomBytes(3).toString('hex')}`
 }
 
+// A name namespaceName() makes: how `npm run clean` knows the claim of an
+// orphaned volume lived in a namespace of the suite after that namespace is gone.
+export const isSuiteNamespaceName = (name: string) => /^sc-[a-z0-9-]*-[0-9a-f]{6}$/.test(name)
+
 export async function createNamespace(kube: Kube, title: string, runId: string, claim?: string): Promise<string> {
   const name = namespaceName(title)
   await apiCall(`create namespace ${name}`, () => kube.core.createNamespace({
@@ -36,6 +40,9 @@ export async function deleteNamespace(kube: Kube, name: string): Promise<void> {
 // The suite's namespaces: all of them, or one run's.
 export const suiteSelector = (runId?: string) =>
   `${Object.entries(managedBy).map(([k, v]) => `${k}=${v}`).join(',')}${runId ? `,${runLabel}=${runId}` : ''}`
+
+export const listNamespaces = (kube: Kube) =>
+  retryTransient('list namespaces', () => kube.core.listNamespace()).then((l) => l.items)
 
 export async function listSuiteNamespaces(kube: Kube, runId?: string): Promise<string[]> {
   const list = await retryTransient('list namespaces', () => kube.core.listNamespace({ labelSelector: suiteSelector(runId) }))

@@ -67,6 +67,9 @@ export const listPvcs = (kube: Kube, namespace: string): Promise<V1PersistentVol
 export const deletePvc = (kube: Kube, namespace: string, name: string) =>
   apiCall(`delete claim ${namespace}/${name}`, () => kube.core.deleteNamespacedPersistentVolumeClaim({ namespace, name }))
 
+export const listPvs = (kube: Kube): Promise<V1PersistentVolume[]> =>
+  apiCall('list volumes', () => kube.core.listPersistentVolume()).then((l) => l.items)
+
 export const getPv = (kube: Kube, name: string): Promise<V1PersistentVolume> =>
   apiCall(`get volume ${name}`, () => kube.core.readPersistentVolume({ name }))
 
