@@ -1,6 +1,6 @@
 import type { V1CSIDriver, V1PersistentVolume, V1StorageClass } from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { type AccessMode, type AccessModeProbe, classCapabilities, type CsiDriverInfo, csiDriverInfo, describeCapabilities, fsGroupVerdict, missingCapability, observedVolume } from './capabilities.ts'
+import { type AccessMode, type AccessModeProbe, classCapabilities, type CsiDriverInfo, csiDriverInfo, describeCapabilities, fsGroupVerdict, missingCapability, observedVolume, onUnprovisionableClass, provisioningFailure } from './capabilities.ts'
 
 const accepted: AccessModeProbe = { result: 'accepted', detail: 'bound to pv-1', ms: 1200 }
 const probes = (o: Partial<Record<AccessMode, AccessModeProbe>> = {}): Record<AccessMode, AccessModeProbe> =>
@@ -73,5 +73,20 @@ describe('missing capabilities', () => {
 
   test('defaults: binding Immediate and reclaim Delete when the class leaves them unset', () => {
     expect(hostPathClass).toMatchObject({ bindingMode: 'Immediate', reclaimPolicy: 'Delete', allowVolumeExpansion: false, isDefault: false })
+  })
+})
+
+describe('a class that cannot provision', () => {
+  const caps = (rwo: AccessModeProbe) => classCapabilities(sc(), null, probes({ ReadWriteOnce: rwo }))
+
+  test('fails one claim (SC-01) with the probe\'s evidence and skips every other naming that failure', () => {
+    const stuck = caps({ result: 'unknown', detail: 'no answer within 180s (claim still Pending; last event: ProvisioningFailed: quota exceeded)' })
+    expect(onUnprovisionableClass(stuck, 'SC-01')).toEqual({ fail: expect.stringContaining('did not provision the capability probe\'s plain ReadWriteOnce claim: no answer within 180s') })
+    expect(onUnprovisionableClass(stuck, 'Q1-04')).toEqual({ skip: expect.stringMatching(/ProvisioningFailed: quota exceeded.*\(SC-01 \[fast\] fails on it/) })
+  })
+
+  test('a class that bound the probe\'s claim runs every claim', () => {
+    expect(onUnprovisionableClass(caps(accepted), 'SC-01')).toBeUndefined()
+    expect(provisioningFailure(caps(accepted))).toBeUndefined()
   })
 })

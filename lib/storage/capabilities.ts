@@ -157,6 +157,26 @@ export function missingCapability(c: Capabilities, capability: Capability): stri
   }
 }
 
+// A class whose provisioner did not bind the probe's plain ReadWriteOnce claim
+// cannot run any [sc] claim: one claim (SC-01, about binding) fails at once
+// with the probe's evidence, every other is skipped naming that failure,
+// instead of each waiting out its own provisioning timeout.
+export const provisioningClaim = 'SC-01'
+
+export function provisioningFailure(c: Capabilities): string | undefined {
+  const p = c.accessModes.ReadWriteOnce
+  if (p.result === 'accepted') return undefined
+  return `StorageClass ${c.storageClass} (provisioner ${c.provisioner}) did not provision the capability probe's plain ReadWriteOnce claim: ${p.detail}`
+}
+
+// What a [sc] claim does on a class that cannot provision: fail (the one
+// provisioning claim), skip (the rest, pointing to it), or run.
+export function onUnprovisionableClass(c: Capabilities, claim: string | undefined): { fail: string } | { skip: string } | undefined {
+  const failure = provisioningFailure(c)
+  if (!failure) return undefined
+  return claim === provisioningClaim ? { fail: failure } : { skip: `${failure} (${provisioningClaim} [${c.storageClass}] fails on it; this claim needs a volume of the class)` }
+}
+
 const yesNo = (b: boolean | undefined) => (b === undefined ? 'unset' : String(b))
 
 export function describeCsi(c: Capabilities): string {
