@@ -6,15 +6,13 @@ import type { TimeoutName } from '../k8s/timeouts.ts'
 import { resources } from '../k8s/watch.ts'
 import { describeStuckClaim } from '../resources/events.ts'
 import { claimCapacityBytes, describeClaim } from '../resources/storage.ts'
-import { waitFor, WaitTimeout } from './wait-for.ts'
+import { waitFor, waitForNamed, WaitTimeout } from './wait-for.ts'
 
 export function waitForPvc(kube: Kube, namespace: string, name: string, what: string,
   until: (pvc: V1PersistentVolumeClaim) => boolean, timeout: TimeoutName = 'pvcBound'): Promise<V1PersistentVolumeClaim> {
-  return waitFor<V1PersistentVolumeClaim, V1PersistentVolumeClaim>(kube, {
-    what: `claim ${namespace}/${name} ${what}`, timeout, resource: resources.pvcs,
-    query: { namespace, fieldSelector: `metadata.name=${name}` },
-    until: ([pvc]) => (pvc && until(pvc) ? pvc : undefined),
-    describe: ([pvc]) => (pvc ? `phase ${pvc.status?.phase}, volume ${pvc.spec?.volumeName || 'none'}${pvc.metadata?.deletionTimestamp ? ', terminating' : ''}` : 'no such claim'),
+  return waitForNamed<V1PersistentVolumeClaim>(kube, {
+    what: `claim ${namespace}/${name} ${what}`, timeout, resource: resources.pvcs, namespace, name, until, absent: 'no such claim',
+    describe: (pvc) => `phase ${pvc.status?.phase}, volume ${pvc.spec?.volumeName || 'none'}${pvc.metadata?.deletionTimestamp ? ', terminating' : ''}`,
   }).catch(async (err: unknown) => {
     // A stuck claim is explained by its events and its provisioner, not by its phase alone.
     if (err instanceof WaitTimeout) err.message += `\n${await describeStuckClaim(kube, namespace, name).catch((e: Error) => `(no claim context: ${e.message})`)}`

@@ -20,6 +20,28 @@ export interface WaitSpec<T, R> {
   describe: (objects: T[]) => string
 }
 
+// A wait on the one object of that name: until `until` holds for it. `describe`
+// says what it currently is; `absent`, what the wait says while there is none.
+export interface NamedWaitSpec<T> {
+  what: string
+  timeout: TimeoutName
+  resource: Resource
+  namespace?: string
+  name: string
+  until: (object: T) => boolean
+  describe: (object: T) => string
+  absent: string
+}
+
+export function waitForNamed<T extends KubernetesObject>(kube: Kube, spec: NamedWaitSpec<T>): Promise<T> {
+  return waitFor<T, T>(kube, {
+    what: spec.what, timeout: spec.timeout, resource: spec.resource,
+    query: { namespace: spec.namespace, fieldSelector: `metadata.name=${spec.name}` },
+    until: ([o]) => (o && spec.until(o) ? o : undefined),
+    describe: ([o]) => (o ? spec.describe(o) : spec.absent),
+  })
+}
+
 export function waitFor<T extends KubernetesObject, R>(kube: Kube, spec: WaitSpec<T, R>): Promise<R> {
   const limit = namedTimeout(spec.timeout)
   const started = Date.now()

@@ -3,15 +3,13 @@ import type { V1Deployment, V1StatefulSet } from '@kubernetes/client-node'
 import type { Kube } from '../k8s/kube.ts'
 import type { TimeoutName } from '../k8s/timeouts.ts'
 import { resources } from '../k8s/watch.ts'
-import { waitFor } from './wait-for.ts'
+import { waitFor, waitForNamed } from './wait-for.ts'
 
 export function waitForStatefulSet(kube: Kube, namespace: string, name: string, what: string,
   until: (sts: V1StatefulSet) => boolean, timeout: TimeoutName = 'rollout'): Promise<V1StatefulSet> {
-  return waitFor<V1StatefulSet, V1StatefulSet>(kube, {
-    what: `StatefulSet ${namespace}/${name} ${what}`, timeout, resource: resources.statefulSets,
-    query: { namespace, fieldSelector: `metadata.name=${name}` },
-    until: ([s]) => (s && until(s) ? s : undefined),
-    describe: ([s]) => (s ? `generation ${s.metadata?.generation}/observed ${s.status?.observedGeneration}, ready ${s.status?.readyReplicas ?? 0}/${s.spec?.replicas}, updated ${s.status?.updatedReplicas ?? 0}, current ${s.status?.currentRevision}, update ${s.status?.updateRevision}` : 'no such StatefulSet'),
+  return waitForNamed<V1StatefulSet>(kube, {
+    what: `StatefulSet ${namespace}/${name} ${what}`, timeout, resource: resources.statefulSets, namespace, name, until, absent: 'no such StatefulSet',
+    describe: (s) => `generation ${s.metadata?.generation}/observed ${s.status?.observedGeneration}, ready ${s.status?.readyReplicas ?? 0}/${s.spec?.replicas}, updated ${s.status?.updatedReplicas ?? 0}, current ${s.status?.currentRevision}, update ${s.status?.updateRevision}`,
   })
 }
 
