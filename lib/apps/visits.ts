@@ -7,8 +7,21 @@ import { randomBytes } from 'node:crypto'
 import type { ClusterClient } from './cluster-client.ts'
 import { execOk } from '../k8s/exec.ts'
 import type { Kube } from '../k8s/kube.ts'
+import { applyFixture } from '../k8s/manifests.ts'
+import { waitForTimelineEvents } from '../observe/recordings.ts'
+import { clusterIpOf } from '../resources/services.ts'
+import type { Timeline } from '../observe/timeline.ts'
+import { waitForReadyReplicas } from '../wait/pods.ts'
 
 export const visitLog = '/data/visits.log'
+
+// Creates the StatefulSet visits from its fixture (fixtures/003 or 004/visits.yaml)
+// and waits until its pods are Ready and `timeline` has recorded each of them Ready.
+export async function startVisits(kube: Kube, ns: string, file: string, pods: string[], timeline: Timeline): Promise<void> {
+  await applyFixture(kube, ns, file)
+  await waitForReadyReplicas(kube, ns, 'app=visits', pods.length)
+  await waitForTimelineEvents(timeline, pods.map((pod) => ({ pod, kind: 'ready' })))
+}
 
 export interface Visit {
   id: string
@@ -42,6 +55,23 @@ export async function sendVisits(client: ClusterClient, base: string, ids: strin
   }
   await Promise.all(Array.from({ length: Math.min(parallel, ids.length) }, worker))
   return answeredBy
+}
+
+export interface SentVisits {
+  ids: string[]
+  answeredBy: Map<string, string>
+}
+
+// `count` visits, each with a unique id, to the Service's cluster IP (port 8080) from the client pod.
+export async function visitThroughService(kube: Kube, namespace: string, client: ClusterClient, service: string, count: number): Promise<SentVisits> {
+  const ids = visitIds(count)
+  return { ids, answeredBy: await sendVisits(client, `http://${await clusterIpOf(kube, namespace, service)}:8080`, ids) }
+}
+
+// Every pod's own records, audited against the visits sent and the pods that answered them.
+export async function auditVisitLogs(kube: Kube, namespace: string, pods: string[], sent: SentVisits): Promise<VisitAudit> {
+  const logs = Object.fromEntries(await Promise.all(pods.map(async (p) => [p, await readVisitLog(kube, namespace, p)] as const)))
+  return auditVisits(sent.ids, sent.answeredBy, logs)
 }
 
 // The records in a pod's own volume; none when the file does not exist yet.

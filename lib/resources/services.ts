@@ -14,6 +14,13 @@ export interface ServiceEndpoint {
 export const getService = (kube: Kube, namespace: string, name: string): Promise<V1Service> =>
   apiCall(`get Service ${namespace}/${name}`, () => kube.core.readNamespacedService({ namespace, name }))
 
+// The Service's virtual IP (IPv4, as the quests show it); throws when it has none (headless).
+export async function clusterIpOf(kube: Kube, namespace: string, name: string): Promise<string> {
+  const ip = (await getService(kube, namespace, name)).spec?.clusterIP ?? ''
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) throw new Error(`Service ${namespace}/${name} should have a cluster IP, has "${ip}"`)
+  return ip
+}
+
 // Every address of every slice, sorted by address. A missing `ready`
 // condition counts as ready, as the API documents.
 export function endpointsOf(slices: V1EndpointSlice[]): ServiceEndpoint[] {
