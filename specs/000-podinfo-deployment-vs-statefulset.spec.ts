@@ -3,25 +3,21 @@
 // emptyDir, then as a StatefulSet with a headless Service and a claim per pod.
 // The quest's own values are asserted as printed there: the sha1 hashes, /data
 // through exec, the restart count, the rollout order 1 → 0.
-import { execIn, execOk } from '../lib/k8s/exec.ts'
-import type { Kube } from '../lib/k8s/kube.ts'
-import { applyFixture } from '../lib/k8s/manifests.ts'
+import type { V1Pod } from '@kubernetes/client-node'
+import { listFilesIn } from '../lib/apps/files.ts'
 import { panic, podinfoField, readStored, sha1, storeOn, versionOf } from '../lib/apps/podinfo.ts'
-import { type Forward, portForward } from '../lib/k8s/port-forward.ts'
-import type { Timeline } from '../lib/observe/timeline.ts'
-import { waitForRecording, waitForTimelineEvents } from '../lib/observe/recordings.ts'
-import { getService } from '../lib/resources/services.ts'
-import { attachTimeline } from '../lib/harness/claim-entry.ts'
-import { type Cleanup, storageTest, test } from '../lib/harness/fixtures.ts'
+import { recordTimeline } from '../lib/harness/claim-entry.ts'
+import { applyFixture, type Cleanup, describe, expect, type Kube, storageTest, test } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
-import { describe, expect } from 'vitest'
-import { isPodReady } from '../lib/resources/pods.ts'
-import { waitForPod, waitForPodGone, waitForPods, waitForReadyReplicas } from '../lib/wait/pods.ts'
+import { waitForRecording, waitForTimelineEvents } from '../lib/observe/recordings.ts'
+import type { Timeline } from '../lib/observe/timeline.ts'
+import { byName, deletePod, execIn, execOk, type Forward, getPod, isPodReady, listPods, mountedClaim, portForward } from '../lib/resources/pods.ts'
+import { getService } from '../lib/resources/services.ts'
+import { getPv, ofClass } from '../lib/resources/storage.ts'
+import { getStatefulSet, setImage } from '../lib/resources/workloads.ts'
+import { deletePodAndWaitGone, waitForPod, waitForPods, waitForReadyReplicas, waitForReplacement } from '../lib/wait/pods.ts'
 import { waitForPvcBound } from '../lib/wait/storage.ts'
 import { waitForStatefulSetRolledOut } from '../lib/wait/workloads.ts'
-import { deletePod, getPod, listPods } from '../lib/resources/pods.ts'
-import { getPv, getPvc } from '../lib/resources/storage.ts'
-import { getStatefulSet, setImage } from '../lib/resources/workloads.ts'
 
 const quest = {
   body: '{"application": "stateful"}',
@@ -36,6 +32,13 @@ async function forwardTo(kube: Kube, ns: string, pod: string, cleanup: Cleanup):
   return pf
 }
 
+// A port-forward to the pod, with `body` stored through it.
+async function storeThroughForward(kube: Kube, ns: string, pod: string, cleanup: Cleanup, body: string): Promise<Forward> {
+  const pf = await forwardTo(kube, ns, pod, cleanup)
+  await storeOn(pf, body)
+  return pf
+}
+
 // The Deployment's single pod, once Ready.
 async function givenDeploymentPod(kube: Kube, ns: string): Promise<string> {
   return Given('podinfo as a one-replica Deployment with an emptyDir at /data', async () => {
@@ -45,15 +48,15 @@ async function givenDeploymentPod(kube: Kube, ns: string): Promise<string> {
   })
 }
 
-async function givenStatefulSet(kube: Kube, ns: string, storageClass?: string): Promise<void> {
-  await Given(`podinfo as a two-replica StatefulSet with a claim per pod${storageClass ? ` of class ${storageClass}` : ''}`, async () => {
+// Its pods, once Ready.
+async function givenStatefulSet(kube: Kube, ns: string, storageClass?: string): Promise<V1Pod[]> {
+  return Given(`podinfo as a two-replica StatefulSet with a claim per pod${ofClass(storageClass)}`, async () => {
     await applyFixture(kube, ns, '000/statefulset.yaml', { storageClass })
-    await waitForReadyReplicas(kube, ns, 'app=podinfo', 2)
+    return waitForReadyReplicas(kube, ns, 'app=podinfo', 2)
   })
 }
 
-const lsData = async (kube: Kube, ns: string, pod: string) =>
-  (await execOk(kube, ns, pod, ['ls', '-A', '/data'])).split('\n').map((s) => s.trim()).filter(Boolean)
+const lsData = (kube: Kube, ns: string, pod: string) => listFilesIn(kube, ns, pod, '/data')
 
 describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
   test('Q0-01 a one-replica Deployment runs exactly one pod named <deployment>-<template-hash>-<suffix>', async ({ kube, ns }) => {
@@ -80,8 +83,7 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
 
   test('Q0-03 the stored value is a file named by its hash under /data, and GET /store/<hash> returns it', async ({ kube, ns, cleanup }) => {
     const pod = await givenDeploymentPod(kube, ns)
-    const pf = await forwardTo(kube, ns, pod, cleanup)
-    await When(`${quest.body} is stored`, () => storeOn(pf, quest.body))
+    const pf = await When(`${quest.body} is stored through a port-forward`, () => storeThroughForward(kube, ns, pod, cleanup, quest.body))
     await Then(`exec ls /data shows ${quest.hash}`, async () => {
       expect(await lsData(kube, ns, pod)).toEqual([quest.hash])
     })
@@ -97,10 +99,12 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
 
   test('Q0-04 GET /panic restarts the container in the same pod: restarts 0 → 1, Ready again', async ({ task, kube, ns, cleanup, podEvents }) => {
     const pod = await givenDeploymentPod(kube, ns)
-    const before = await getPod(kube, ns, pod)
-    expect(before.status?.containerStatuses?.[0]?.restartCount, `restarts of ${ns}/${pod} before /panic`).toBe(0)
-    const timeline = await podEvents.record({ selector: 'app=podinfo' })
-    attachTimeline(task, `pods app=podinfo in ${ns} around GET /panic`, timeline, [{ pod, kind: 'restarted' }])
+    const before = await And('its container has not restarted yet', async () => {
+      const p = await getPod(kube, ns, pod)
+      expect(p.status?.containerStatuses?.[0]?.restartCount, `restarts of ${ns}/${pod} before /panic`).toBe(0)
+      return p
+    })
+    const timeline = await recordTimeline(task, podEvents, 'app=podinfo', `pods app=podinfo in ${ns} around GET /panic`, [{ pod, kind: 'restarted' }])
     await When('GET /panic is sent to it', async () => panic(await forwardTo(kube, ns, pod, cleanup)))
     const after = await Then('the same pod shows 1 restart and is Ready again', async () => {
       const p = await waitForPod(kube, ns, pod, 'to have restarted and be Ready again',
@@ -122,8 +126,7 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
 
   test('Q0-05 data in the emptyDir survives the container restart', async ({ kube, ns, cleanup }) => {
     const pod = await givenDeploymentPod(kube, ns)
-    const pf = await forwardTo(kube, ns, pod, cleanup)
-    await Given(`${quest.body} stored in /data`, () => storeOn(pf, quest.body))
+    const pf = await Given(`${quest.body} stored in /data through a port-forward`, () => storeThroughForward(kube, ns, pod, cleanup, quest.body))
     await When('the container is made to crash with GET /panic, and comes back', async () => {
       await panic(pf)
       await waitForPod(kube, ns, pod, 'to have restarted and be Ready again',
@@ -155,24 +158,19 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
     await Then('the pods are podinfo-0 and podinfo-1', async () => {
       expect((await listPods(kube, ns, 'app=podinfo')).map((p) => p.metadata?.name)).toEqual(['podinfo-0', 'podinfo-1'])
     })
-    const uid = (await getPod(kube, ns, 'podinfo-0')).metadata?.uid
-    await When('podinfo-0 is deleted', async () => {
-      await deletePod(kube, ns, 'podinfo-0')
-      await waitForPodGone(kube, ns, 'podinfo-0', uid)
-    })
+    const deleted = await When('podinfo-0 is deleted', () => deletePodAndWaitGone(kube, ns, 'podinfo-0'))
     await Then('a new pod (another uid) named podinfo-0 is Ready', async () => {
-      await waitForPod(kube, ns, 'podinfo-0', `to be back (uid other than ${uid}) and Ready`, (p) => p.metadata?.uid !== uid && isPodReady(p))
+      await waitForReplacement(kube, ns, 'podinfo-0', deleted.metadata?.uid)
       expect((await listPods(kube, ns, 'app=podinfo')).map((x) => x.metadata?.name)).toEqual(['podinfo-0', 'podinfo-1'])
     })
   })
 
   test('Q0-08 through the headless Service a client resolves one specific pod by its name', async ({ kube, ns, client }) => {
-    await givenStatefulSet(kube, ns)
-    const [p0, p1] = await Promise.all([getPod(kube, ns, 'podinfo-0'), getPod(kube, ns, 'podinfo-1')])
+    const pods = await givenStatefulSet(kube, ns)
     await Then('the Service is headless', async () => {
       expect((await getService(kube, ns, 'podinfo')).spec?.clusterIP, `Service ${ns}/podinfo`).toBe('None')
     })
-    for (const p of [p0!, p1!]) {
+    for (const p of byName(pods)) {
       await Then(`${p.metadata?.name}.podinfo resolves to that pod's IP only (${p.status?.podIP})`, async () => {
         const r = await client.waitForResolution(`${p.metadata?.name}.podinfo`, `answers ${p.status?.podIP}`, (x) => x.status === 'ok')
         expect(r.status === 'ok' ? r.addresses : r.output, r.output).toEqual([p.status?.podIP])
@@ -200,22 +198,20 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
     })
     await And('each pod mounts its own claim', async () => {
       for (const i of [0, 1]) {
-        const pod = await getPod(kube, ns, `podinfo-${i}`)
-        expect(pod.spec?.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName).toBe(`data-podinfo-${i}`)
+        expect(mountedClaim(await getPod(kube, ns, `podinfo-${i}`), 'data')).toBe(`data-podinfo-${i}`)
       }
     })
   })
 
   test('Q0-10 changing the image rolls ordinal 1 (terminated, recreated, Ready) before ordinal 0 is terminated', async ({ task, kube, ns, podEvents, images, cleanup }) => {
     await givenStatefulSet(kube, ns)
-    const timeline = await podEvents.record({ selector: 'app=podinfo' })
     const expected = [
       { pod: 'podinfo-1', kind: 'terminating', incarnation: 'old' },
       { pod: 'podinfo-1', kind: 'ready', incarnation: 'new' },
       { pod: 'podinfo-0', kind: 'terminating', incarnation: 'old' },
       { pod: 'podinfo-0', kind: 'ready', incarnation: 'new' },
     ] as const
-    attachTimeline(task, `pods app=podinfo in ${ns} while the image changes`, timeline, [...expected])
+    const timeline = await recordTimeline(task, podEvents, 'app=podinfo', `pods app=podinfo in ${ns} while the image changes`, [...expected])
     await When(`the image changes to ${images.podinfo}`, async () => {
       await setImage(kube, ns, 'StatefulSet', 'podinfo', 'podinfo', images.podinfo)
       await waitForStatefulSetRolledOut(kube, ns, 'podinfo')

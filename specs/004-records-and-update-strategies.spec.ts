@@ -7,25 +7,22 @@
 // for it (fixtures/004/visits.yaml, lib/visits.ts); podinfo 6.9.2 → 6.7.0 for the updates.
 import type { V1Deployment } from '@kubernetes/client-node'
 import type { ClusterClient } from '../lib/apps/cluster-client.ts'
-import type { Kube } from '../lib/k8s/kube.ts'
-import { applyFixture, loadManifest } from '../lib/k8s/manifests.ts'
-import { getService } from '../lib/resources/services.ts'
-import { recordReplicaSets } from '../lib/observe/replicasets.ts'
-import { attachTimeline, claimNote } from '../lib/harness/claim-entry.ts'
-import { storageTest, test } from '../lib/harness/fixtures.ts'
+import { podinfoField } from '../lib/apps/podinfo.ts'
+import { startVisits } from '../lib/apps/visits.ts'
+import { claimNote, progress, recordTimeline } from '../lib/harness/claim-entry.ts'
+import { applyFixture, describe, expect, type Kube, loadManifest, storageTest, test } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
-import { progress } from '../lib/k8s/progress.ts'
-import { describe, expect } from 'vitest'
+import { waitForRecording } from '../lib/observe/recordings.ts'
+import { recordReplicaSets } from '../lib/observe/replicasets.ts'
 import type { Timeline } from '../lib/observe/timeline.ts'
-import { waitForRecording, waitForTimelineEvents } from '../lib/observe/recordings.ts'
-import { auditVisits, describeAudit, readVisitLog, sendVisits, visitIds } from '../lib/apps/visits.ts'
+import { getPod, listPods, mountedClaim } from '../lib/resources/pods.ts'
+import { clusterIpOf } from '../lib/resources/services.ts'
+import { setImage } from '../lib/resources/workloads.ts'
 import { waitForReadyReplicas } from '../lib/wait/pods.ts'
 import { waitForReadyAddresses } from '../lib/wait/services.ts'
 import { waitForPvcBound } from '../lib/wait/storage.ts'
 import { waitForDeploymentAvailable } from '../lib/wait/workloads.ts'
-import { getPod, listPods } from '../lib/resources/pods.ts'
-import { setImage } from '../lib/resources/workloads.ts'
-import { podinfoField } from '../lib/apps/podinfo.ts'
+import { andEveryVisitIsInExactlyOneFile, thenEachPodRecordedOnlyWhatItServed, whenVisitsAreSent } from './visits-checks.ts'
 
 const pods = ['visits-0', 'visits-1']
 // 40 visits over 2 pods, each connection to a random endpoint (kube-proxy,
@@ -35,12 +32,6 @@ const visitCount = 40
 // has a chance of 0.75^80 ≈ 1e-10, the canary answering half or more 1.3e-6.
 const canaryRequests = 80
 const versions = { stable: '6.9.2', canary: '6.7.0' } // podinfo_previous, podinfo
-
-async function clusterIpOf(kube: Kube, ns: string, service: string): Promise<string> {
-  const ip = (await getService(kube, ns, service)).spec?.clusterIP ?? ''
-  expect(ip, `Service ${ns}/${service} should have a cluster IP`).toMatch(/^\d+\.\d+\.\d+\.\d+$/)
-  return ip
-}
 
 // The rollout parameters as the fixture states them (the API server keeps them as given).
 async function strategyOf(file: string): Promise<{ replicas: number; maxSurge: number; maxUnavailable: number }> {
@@ -80,21 +71,9 @@ describe('Q4 per-pod records and update strategies', () => {
       await applyFixture(kube, ns, '004/visits.yaml', { storageClass })
       await waitForReadyReplicas(kube, ns, 'app=visits', pods.length)
     })
-    const ids = visitIds(visitCount)
-    const answeredBy = await When(`${visitCount} visits, each with a unique id, are sent to the Service's cluster IP from a pod in the cluster`, async () =>
-      sendVisits(client, `http://${await clusterIpOf(kube, ns, 'visits')}:8080`, ids))
-    const audit = await Then('each pod\'s /data/visits.log, read with exec, holds only the visits that pod served', async () => {
-      const logs = Object.fromEntries(await Promise.all(pods.map(async (p) => [p, await readVisitLog(kube, ns, p)] as const)))
-      const audit = auditVisits(ids, answeredBy, logs)
-      expect(audit.misplaced, `${ns} (class ${storageClass}): ${describeAudit(audit, ids.length)}`).toEqual([])
-      return audit
-    })
-    const context = `${ns} (class ${storageClass}): ${describeAudit(audit, ids.length)}`
-    await And('every visit is in exactly one file: none missing, none twice, none unknown', () => {
-      expect(audit.missing, context).toEqual([])
-      expect(audit.duplicated, context).toEqual([])
-      expect(audit.unexpected, context).toEqual([])
-    })
+    const sent = await whenVisitsAreSent(kube, ns, client, visitCount)
+    const { audit, context } = await thenEachPodRecordedOnlyWhatItServed(kube, ns, pods, sent, storageClass)
+    await andEveryVisitIsInExactlyOneFile(audit, context)
     await And(`the per-pod counts add up to the ${visitCount} visits sent, and both pods served some`, () => {
       expect(audit.total, context).toBe(visitCount)
       expect(pods.map((p) => audit.counts[p] ?? 0).reduce((a, b) => a + b, 0), context).toBe(visitCount)
@@ -103,17 +82,13 @@ describe('Q4 per-pod records and update strategies', () => {
   })
 
   test('Q4-02 pods with independent storage can be started in parallel (Parallel)', async ({ task, kube, ns, podEvents }) => {
-    const timeline = await podEvents.record({ selector: 'app=visits' })
-    attachTimeline(task, `pods app=visits in ${ns} as the Parallel StatefulSet starts`, timeline, [{ pod: 'visits-1', kind: 'created' }, { pod: 'visits-0', kind: 'ready' }])
-    await When('the StatefulSet visits (Parallel, 2 pods, a claim each, each Ready 2s after it starts) is created', async () => {
-      await applyFixture(kube, ns, '004/visits.yaml')
-      await waitForReadyReplicas(kube, ns, 'app=visits', pods.length)
-      await waitForTimelineEvents(timeline, pods.map((pod) => ({ pod, kind: 'ready' })))
-    })
+    const timeline = await recordTimeline(task, podEvents, 'app=visits', `pods app=visits in ${ns} as the Parallel StatefulSet starts`, [{ pod: 'visits-1', kind: 'created' }, { pod: 'visits-0', kind: 'ready' }])
+    await When('the StatefulSet visits (Parallel, 2 pods, a claim each, each Ready 2s after it starts) is created', () =>
+      startVisits(kube, ns, '004/visits.yaml', pods, timeline))
     await Then('each pod has its own claim, bound to its own volume', async () => {
       const volumes: string[] = []
       for (const pod of pods) {
-        const claim = (await getPod(kube, ns, pod)).spec?.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName
+        const claim = mountedClaim(await getPod(kube, ns, pod), 'data')
         expect(claim, `pod ${ns}/${pod}`).toBe(`data-${pod}`)
         volumes.push((await waitForPvcBound(kube, ns, claim!)).spec?.volumeName ?? '')
       }
@@ -137,15 +112,15 @@ describe('Q4 per-pod records and update strategies', () => {
       await applyFixture(kube, ns, '004/rolling-update.yaml')
       await waitForDeploymentAvailable(kube, ns, 'web')
     })
-    const timeline = await podEvents.record({ selector: 'app=web' })
+    const timeline = await recordTimeline(task, podEvents, 'app=web', `pods app=web in ${ns} during the RollingUpdate`)
     const replicaSets = await recordReplicaSets(kube, ns, 'app=web')
     onTestFinished(replicaSets.stop)
-    attachTimeline(task, `pods app=web in ${ns} during the RollingUpdate`, timeline)
     await whenImageChanges(kube, ns, timeline, images.podinfo, replicas)
-    await waitForRecording(replicaSets.log, `${replicas} desired and available in all, on one ReplicaSet`, (log) => {
-      const last = log.snapshots.at(-1)
-      return !!last && last.available === replicas && Object.values(last.sets).filter((c) => c.desired > 0).length === 1
-    }, 'rollout')
+    await And(`its ReplicaSets settle: ${replicas} desired and available in all, on one ReplicaSet`, () =>
+      waitForRecording(replicaSets.log, `${replicas} desired and available in all, on one ReplicaSet`, (log) => {
+        const last = log.snapshots.at(-1)
+        return !!last && last.available === replicas && Object.values(last.sets).filter((c) => c.desired > 0).length === 1
+      }, 'rollout'))
     const { maxDesired, minAvailable } = replicaSets.log.extremes()
     const context = `Deployment ${ns}/web (replicas ${replicas}, maxSurge ${maxSurge}, maxUnavailable ${maxUnavailable})\n${replicaSets.log.describe()}\n${timeline.describe()}`
     await Then(`at no moment did its ReplicaSets ask for more than ${replicas + maxSurge} pods in all`, () => {
@@ -166,9 +141,9 @@ describe('Q4 per-pod records and update strategies', () => {
     // What the pods did, for the reader: reported, not asserted (see above).
     const counts = timeline.counts()
     const over = timeline.overshoots(replicas + maxSurge)
-    claimNote({ task }, `ReplicaSets: at most ${maxDesired?.desired} desired, at least ${minAvailable?.available} available; pods: at most ${counts.maxPods} alive and not terminating, at least ${counts.minReady} Ready`)
+    claimNote(task, `ReplicaSets: at most ${maxDesired?.desired} desired, at least ${minAvailable?.available} available; pods: at most ${counts.maxPods} alive and not terminating, at least ${counts.minReady} Ready`)
     for (const o of over) {
-      claimNote({ task }, `pods briefly outnumbered ${replicas + maxSurge}: ${o.peak} from ${o.from.pod} ${o.from.kind} ${o.to ? `until ${o.to.pod} ${o.to.kind}, ${o.ms} ms` : 'to the end of the recording'}`)
+      claimNote(task, `pods briefly outnumbered ${replicas + maxSurge}: ${o.peak} from ${o.from.pod} ${o.from.kind} ${o.to ? `until ${o.to.pod} ${o.to.kind}, ${o.ms} ms` : 'to the end of the recording'}`)
     }
   })
 
@@ -177,8 +152,7 @@ describe('Q4 per-pod records and update strategies', () => {
       await applyFixture(kube, ns, '004/recreate.yaml')
       await waitForDeploymentAvailable(kube, ns, 'web')
     })
-    const timeline = await podEvents.record({ selector: 'app=web' })
-    attachTimeline(task, `pods app=web in ${ns} during the Recreate update`, timeline)
+    const timeline = await recordTimeline(task, podEvents, 'app=web', `pods app=web in ${ns} during the Recreate update`)
     await whenImageChanges(kube, ns, timeline, images.podinfo, 3)
     await Then('when the first new pod was created, no old pod was running any more (each stopped or deleted)', () => {
       const first = timeline.first('created', 'new')

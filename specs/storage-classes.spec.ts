@@ -5,28 +5,16 @@
 // What a class declares (StorageClass, CSIDriver) or showed in the capability
 // probe at the start of the run is tested and must hold; what it lacks is
 // skipped, naming the missing capability.
-import type { Kube } from '../lib/k8s/kube.ts'
-import { waitForK8sEvent } from '../lib/wait/events.ts'
-import { execOk } from '../lib/k8s/exec.ts'
-import { applyFixture } from '../lib/k8s/manifests.ts'
-import { describeNodeSelector, nodeSelectorAllows } from '../lib/resources/nodes.ts'
-import { bytesOf } from '../lib/k8s/quantity.ts'
-import { capabilitiesOf, requireCapability } from '../lib/harness/claim-entry.ts'
-import { getNode } from '../lib/resources/nodes.ts'
-import { skipClaim } from '../lib/harness/claim-entry.ts'
-import { storageTest } from '../lib/harness/fixtures.ts'
-import { And, Given, Then, When } from '../lib/harness/steps.ts'
-import { progress } from '../lib/k8s/progress.ts'
-import { describe, expect } from 'vitest'
 import { filesystemBytes, observeClaim, ownershipOf, sha256Of, waitForFilesystemBytes, writeRandomFile } from '../lib/apps/volumes.ts'
-import { removeIfRetained } from '../lib/harness/fixtures.ts'
-import { claimCapacityBytes, resizeClaim } from '../lib/resources/storage.ts'
-import { unboundHoldMs } from '../lib/storage/capabilities.ts'
-import { waitForClaimCapacity } from '../lib/wait/storage.ts'
-import { waitForPod, waitForPodGone, waitForPodReady } from '../lib/wait/pods.ts'
-import { waitForPv, waitForPvcBound, waitForPvcGone, waitForPvGone } from '../lib/wait/storage.ts'
-import { createPodFromFixture, deletePod, getPod } from '../lib/resources/pods.ts'
-import { deletePvc, getPv, getPvc } from '../lib/resources/storage.ts'
+import { progress, requireCapability, skipClaim, unboundHoldMs } from '../lib/harness/claim-entry.ts'
+import { applyFixture, describe, expect, type Kube, removeIfRetained, storageTest } from '../lib/harness/fixtures.ts'
+import { And, Given, Then, When } from '../lib/harness/steps.ts'
+import { describeNodeSelector, getNode, nodeSelectorAllows } from '../lib/resources/nodes.ts'
+import { createPodFromFixture, execOk, getPod } from '../lib/resources/pods.ts'
+import { bytesOf, claimCapacityBytes, deletePvc, getPv, resizeClaim } from '../lib/resources/storage.ts'
+import { waitForK8sEvent } from '../lib/wait/events.ts'
+import { deletePodAndWaitGone, recreatePodFromFixture, waitForPod, waitForPodReady } from '../lib/wait/pods.ts'
+import { waitForClaimCapacity, waitForPv, waitForPvcBound, waitForPvcGone, waitForPvGone } from '../lib/wait/storage.ts'
 
 const sizes = { claim: '1Gi', growth: '1Gi' } // claim: as in fixtures/sc/claim.yaml
 const blobMiB = 32
@@ -34,8 +22,11 @@ const fsGroup = { uid: 1000, gid: 1000, fsGroup: 2345 } // as in fixtures/sc/fsg
 
 interface InUse {
   pod: string
+  uid?: string
   node: string
   volume: string
+  // What was provisioned, not what was asked: provisioners round a request up to their minimum.
+  capacity: number
 }
 
 // Claim "data" of the class and a pod mounting it at /data, Ready and Bound.
@@ -45,23 +36,14 @@ async function givenClaimInUse(kube: Kube, ns: string, storageClass: string, pod
     await createPodFromFixture(kube, ns, podFile, pod)
     const ready = await waitForPodReady(kube, ns, pod)
     const pvc = await waitForPvcBound(kube, ns, 'data')
-    return { pod, node: ready.spec?.nodeName ?? '', volume: pvc.spec?.volumeName ?? '' }
+    return { pod, uid: ready.metadata?.uid, node: ready.spec?.nodeName ?? '', volume: pvc.spec?.volumeName ?? '', capacity: claimCapacityBytes(pvc) }
   })
 }
 
-async function recreatePod(kube: Kube, ns: string, pod: string, podFile = 'sc/pod.yaml'): Promise<string> {
-  const uid = (await deletePod(kube, ns, pod)).metadata?.uid
-  await waitForPodGone(kube, ns, pod, uid)
-  await createPodFromFixture(kube, ns, podFile, pod)
-  return (await waitForPodReady(kube, ns, pod)).spec?.nodeName ?? ''
-}
-
 describe('SC storage classes: what a platform team checks before running stateful workloads on them', () => {
-  storageTest('SC-01 binding follows the class: WaitForFirstConsumer waits for a pod and binds on its node, Immediate binds without one', async (ctx) => {
-    const { kube, ns, storageClass } = ctx
-    const caps = capabilitiesOf(storageClass)
+  storageTest('SC-01 binding follows the class: WaitForFirstConsumer waits for a pod and binds on its node, Immediate binds without one', async ({ task, kube, ns, capabilities: caps, storageClass }) => {
     if (caps.bindingMode !== 'WaitForFirstConsumer' && caps.bindingMode !== 'Immediate') {
-      skipClaim(ctx, `StorageClass ${storageClass} has volumeBindingMode ${caps.bindingMode}, which this claim does not cover`)
+      skipClaim(task, `StorageClass ${storageClass} has volumeBindingMode ${caps.bindingMode}, which this claim does not cover`)
     }
     await Given(`claim "data" of class ${storageClass} (volumeBindingMode ${caps.bindingMode}) and no pod`, () =>
       applyFixture(kube, ns, 'sc/claim.yaml', { storageClass }))
@@ -105,16 +87,18 @@ describe('SC storage classes: what a platform team checks before running statefu
       expect(w.bytes, `/data/blob in ${ns}/${first.pod} (class ${storageClass})`).toBe(blobMiB * 2 ** 20)
       return w
     })
-    const node = await And('the pod is deleted and created again with the same claim', () => recreatePod(kube, ns, first.pod))
+    const node = await And('the pod is deleted and created again with the same claim', async () => {
+      await recreatePodFromFixture(kube, ns, first.pod, 'sc/pod.yaml')
+      return (await waitForPodReady(kube, ns, first.pod)).spec?.nodeName ?? ''
+    })
     if (node !== first.node) progress(`the new pod runs on ${node}, the first one ran on ${first.node}`)
     await Then(`/data/blob has the same size and sha256 (${written.sha256.slice(0, 12)}…)`, async () => {
       expect(await sha256Of(kube, ns, first.pod, '/data/blob'), `/data/blob read back in ${ns}/${first.pod} on ${node} (class ${storageClass}, volume ${first.volume})`).toEqual(written)
     })
   })
 
-  storageTest(`SC-03 fsGroup ${fsGroup.fsGroup} is applied to the mounted volume: its root and the files a pod creates there belong to that group`, async (ctx) => {
-    const { kube, ns, storageClass } = ctx
-    requireCapability(ctx, storageClass, 'fsGroup')
+  storageTest(`SC-03 fsGroup ${fsGroup.fsGroup} is applied to the mounted volume: its root and the files a pod creates there belong to that group`, async ({ task, kube, ns, capabilities, storageClass }) => {
+    requireCapability(task, capabilities, 'fsGroup')
     const used = await givenClaimInUse(kube, ns, storageClass, 'fsgroup-user', 'sc/fsgroup-pod.yaml')
     const where = `/data in ${ns}/${used.pod} (class ${storageClass}, volume ${used.volume})`
     await Then(`the mount root belongs to group ${fsGroup.fsGroup}, is group-writable and setgid`, async () => {
@@ -130,13 +114,10 @@ describe('SC storage classes: what a platform team checks before running statefu
     })
   })
 
-  storageTest(`SC-04 a class that allows expansion grows a claim online by ${sizes.growth}: the claim reports the new size and df in the running pod shows it`, async (ctx) => {
-    const { kube, ns, storageClass } = ctx
-    requireCapability(ctx, storageClass, 'expansion')
+  storageTest(`SC-04 a class that allows expansion grows a claim online by ${sizes.growth}: the claim reports the new size and df in the running pod shows it`, async ({ task, kube, ns, capabilities, storageClass }) => {
+    requireCapability(task, capabilities, 'expansion')
     const used = await givenClaimInUse(kube, ns, storageClass)
-    const uid = (await getPod(kube, ns, used.pod)).metadata?.uid
-    // From what was provisioned, not what was asked: provisioners round a request up to their minimum.
-    const capacity = claimCapacityBytes(await getPvc(kube, ns, 'data'))
+    const { uid, capacity } = used
     const target = capacity + bytesOf(sizes.growth)
     const before = await And(`df /data in the pod shows its filesystem size (the claim's capacity is ${capacity} bytes)`, () => filesystemBytes(kube, ns, used.pod, '/data'))
     await When(`the claim's request is raised to ${target / 2 ** 20}Mi while the pod runs`, () => resizeClaim(kube, ns, 'data', `${target / 2 ** 20}Mi`))
@@ -150,18 +131,16 @@ describe('SC storage classes: what a platform team checks before running statefu
     })
   })
 
-  storageTest('SC-05 the reclaim policy is honoured: with Delete the volume goes with its claim, with Retain it stays Released', async (ctx) => {
-    const { kube, ns, storageClass, cleanup } = ctx
-    const declared = capabilitiesOf(storageClass).reclaimPolicy
-    if (declared !== 'Delete' && declared !== 'Retain') skipClaim(ctx, `StorageClass ${storageClass} has reclaimPolicy ${declared}, which this claim does not cover (Delete or Retain)`)
+  storageTest('SC-05 the reclaim policy is honoured: with Delete the volume goes with its claim, with Retain it stays Released', async ({ task, kube, ns, capabilities, storageClass, cleanup }) => {
+    const declared = capabilities.reclaimPolicy
+    if (declared !== 'Delete' && declared !== 'Retain') skipClaim(task, `StorageClass ${storageClass} has reclaimPolicy ${declared}, which this claim does not cover (Delete or Retain)`)
     const used = await givenClaimInUse(kube, ns, storageClass)
     removeIfRetained(cleanup, kube, used.volume, declared)
     await Then(`its volume ${used.volume} carries the class's reclaim policy ${declared}`, async () => {
       expect((await getPv(kube, used.volume)).spec?.persistentVolumeReclaimPolicy, `volume ${used.volume} of claim ${ns}/data (class ${storageClass})`).toBe(declared)
     })
     await When('the pod and then the claim are deleted', async () => {
-      await deletePod(kube, ns, used.pod)
-      await waitForPodGone(kube, ns, used.pod)
+      await deletePodAndWaitGone(kube, ns, used.pod)
       await deletePvc(kube, ns, 'data')
       await waitForPvcGone(kube, ns, 'data')
     })

@@ -1,22 +1,24 @@
 // The fixtures every spec gets, composed in one place:
 //   kube       worker-scoped connection to the cluster under test
-//   ns         a fresh namespace per test; on failure its diagnostics go to
-//              reports/<test>/ before it is deleted, either way
+//   ns         a fresh namespace per test, deleted after it
 //   podEvents  pod-event recorder (watch) yielding timelines
 //   client     a client pod inside ns, for DNS and in-cluster HTTP
 //   cleanup    records cluster-scoped objects a test makes; removed in reverse order
+// After a failed test its diagnostics go to reports/<test>/ before any clean-up (scope).
 //   images     the images in use (upstream names, or the overrides)
 // plus storageTest(), which runs a [sc] claim once per selected storage class.
 import { resolve } from 'node:path'
-import { describe, inject, test as base, type TestContext } from 'vitest'
+import { describe, inject, test as base, type TestFunction } from 'vitest'
 import { startClusterClient, type ClusterClient } from '../apps/cluster-client.ts'
-import { removeRetainedVolume } from '../apps/volumes.ts'
-import { connect, describeApiError, isNotFound, type Kube } from '../k8s/kube.ts'
+import { releaseRetainedVolumes, removeRetainedVolume } from '../apps/volumes.ts'
+import { connect, type Kube } from '../k8s/kube.ts'
 import { createNamespace, deleteNamespace } from '../k8s/namespaces.ts'
 import { podEventRecorder, type PodEventRecorder } from '../observe/pod-events.ts'
-import { claimIdOf } from './context.ts'
+import { capabilitiesOf, type Capabilities } from './claim-entry.ts'
+import { claimIdOf, type ClusterInfo } from './context.ts'
 import { dumpNamespace, reportDirName } from './diagnostics.ts'
 import type { ImageName } from './images.ts'
+import { tearDownTest, type CleanupStep } from './teardown.ts'
 
 export interface Cleanup {
   // Runs `undo` after the test, last registered first, whatever the outcome.
@@ -28,8 +30,15 @@ export function removeIfRetained(cleanup: Cleanup, kube: Kube, volume: string, r
   if (reclaimPolicy === 'Retain') cleanup.add(`retained volume ${volume}`, () => removeRetainedVolume(kube, volume))
 }
 
+interface TestScope {
+  ns: string
+  cleanup: Cleanup
+  podEvents: PodEventRecorder
+}
+
 export interface Fixtures {
   kube: Kube
+  scope: TestScope
   ns: string
   podEvents: PodEventRecorder
   client: ClusterClient
@@ -37,45 +46,40 @@ export interface Fixtures {
   images: Record<ImageName, string>
 }
 
-export const test = base.extend<Fixtures>({
+const coreTest = base.extend<Fixtures>({
   kube: [async ({}, use) => {
     await use(connect(inject('kubeconfigPath') ?? undefined, inject('kubeContext') ?? undefined))
   }, { scope: 'worker' }],
 
   images: async ({}, use) => use(inject('images')),
 
-  cleanup: async ({}, use) => {
-    const undo: { what: string; fn: () => Promise<unknown> }[] = []
-    await use({ add: (what, fn) => { undo.push({ what, fn }) } })
-    const errors: string[] = []
-    for (const u of undo.reverse()) {
-      await u.fn().catch((err: unknown) => { if (!isNotFound(err)) errors.push(`${u.what}: ${describeApiError(err)}`) })
-    }
-    if (errors.length) throw new Error(`cleanup failed:\n${errors.join('\n')}`)
-  },
-
-  ns: async ({ task, kube, signal }, use) => {
+  // The test's namespace, its clean-up steps and its pod-event recorder, in
+  // one fixture so that what happens after the test has one order, whichever
+  // of them the test uses: diagnostics, clean-up steps, namespace (teardown.ts).
+  scope: async ({ task, kube, signal }, use) => {
     // After Ctrl-C (the run cancelled) no new namespace: the run is cleaning up its own.
     if (signal.aborted) throw new Error('the run was cancelled')
-    const name = await createNamespace(kube, task.name, inject('runId'), claimIdOf(task.name))
-    await use(name)
-    if (task.result?.state === 'fail') {
-      const dir = resolve(inject('reportsDir'), reportDirName(task.name))
-      const recorder = recorders.get(task.id)
-      await dumpNamespace(kube, name, dir, recorder?.timelines() ?? [])
-        .then((d) => { task.meta.diagnostics = d; console.log(`diagnostics of ${name}: ${d}`) })
-        .catch((err: Error) => console.warn(`could not collect diagnostics of ${name}: ${err.message}`))
+    const ns = await createNamespace(kube, task.name, inject('runId'), claimIdOf(task.name))
+    const cleanups: CleanupStep[] = []
+    const podEvents = podEventRecorder(kube, ns)
+    await use({ ns, cleanup: { add: (what, undo) => { cleanups.push({ what, undo }) } }, podEvents })
+    const result = await tearDownTest({
+      failed: task.result?.state === 'fail',
+      dump: () => dumpNamespace(kube, ns, resolve(inject('reportsDir'), reportDirName(task.name)), podEvents.timelines()),
+      cleanups,
+      stopRecorders: () => podEvents.stopAll(),
+      releaseVolumes: () => releaseRetainedVolumes(kube, ns),
+      deleteNamespace: () => deleteNamespace(kube, ns),
+    })
+    if (result.diagnostics) {
+      task.meta.diagnostics = result.diagnostics
+      console.log(`diagnostics of ${ns}: ${result.diagnostics}`)
     }
-    recorders.get(task.id)?.stopAll()
-    recorders.delete(task.id)
-    await deleteNamespace(kube, name)
+    if (result.errors.length) throw new Error(`clean-up after the test failed:\n${result.errors.join('\n')}`)
   },
-
-  podEvents: async ({ task, kube, ns }, use) => {
-    const recorder = podEventRecorder(kube, ns)
-    recorders.set(task.id, recorder)
-    await use(recorder)
-  },
+  ns: async ({ scope }, use) => use(scope.ns),
+  cleanup: async ({ scope }, use) => use(scope.cleanup),
+  podEvents: async ({ scope }, use) => use(scope.podEvents),
 
   // Started on first use: most tests never need it.
   client: async ({ kube, ns, images }, use) => {
@@ -83,6 +87,8 @@ export const test = base.extend<Fixtures>({
     const get = () => (started ??= startClusterClient(kube, ns, images.busybox))
     await use({
       pod: 'client',
+      clusterDomain: async () => (await get()).clusterDomain(),
+      fqdn: async (name) => (await get()).fqdn(name),
       resolve: async (name) => (await get()).resolve(name),
       nslookup: async (name) => (await get()).nslookup(name),
       waitForResolution: async (...args) => (await get()).waitForResolution(...args),
@@ -91,23 +97,52 @@ export const test = base.extend<Fixtures>({
   },
 })
 
-// The namespace fixture dumps the timelines of a failed test: it finds them here.
-const recorders = new Map<string, PodEventRecorder>()
+// ---- cluster facts: what a spec knows of the cluster, as fixtures ----------------
+//   cluster         what global setup found: version, nodes, schedulable nodes
+//   storageClass    the class a storageTest() claim runs on
+//   capabilities    what global setup detected for that class
+//   otherNamespace  a second fresh namespace, made on the first call, deleted after the test
+// Specs take these here rather than from inject(), and the lower layers'
+// helpers they use from the re-exports below rather than from lib/k8s or vitest.
+export interface ClusterFacts {
+  cluster: ClusterInfo
+  storageClass: string
+  capabilities: Capabilities
+  otherNamespace: () => Promise<string>
+}
 
-export type SpecContext = Pick<TestContext, 'task' | 'skip' | 'expect' | 'signal' | 'onTestFailed' | 'onTestFinished' | 'annotate'> & Fixtures
+export const test = coreTest.extend<ClusterFacts>({
+  cluster: async ({}, use) => use(inject('cluster')),
 
-// One test per selected storage class: "<title> [<class>]". The classes run
-// in parallel, each test in its own namespace with its own step log and
-// diagnostics; the group keeps one claim's classes together, so claims still
-// run one after another. (Vitest reads a test's fixtures from its
-// destructuring, hence the long parameter list.)
-export function storageTest(title: string, fn: (ctx: SpecContext & { storageClass: string }) => Promise<void>, timeout?: number): void {
+  storageClass: async ({ task }, use) => {
+    if (!task.meta.storageClass) throw new Error(`${task.name}: only a storageTest() claim runs on a storage class`)
+    await use(task.meta.storageClass)
+  },
+
+  capabilities: async ({ storageClass }, use) => use(capabilitiesOf(storageClass)),
+
+  // Deleted with the test's other clean-up steps.
+  otherNamespace: async ({ task, kube, cleanup }, use) => {
+    let made: Promise<string> | undefined
+    await use(() => (made ??= createNamespace(kube, `${task.name} other`, inject('runId'), claimIdOf(task.name)).then((name) => {
+      cleanup.add(`namespace ${name}`, () => deleteNamespace(kube, name))
+      return name
+    })))
+  },
+})
+
+export { describe, expect } from 'vitest'
+export type { Kube } from '../k8s/kube.ts'
+export { applyFixture, loadManifest } from '../k8s/manifests.ts'
+
+// One test per selected storage class: "<title> [<class>]", its class in
+// task.meta (the storageClass fixture). The classes run in parallel, each
+// test in its own namespace with its own step log and diagnostics; the group
+// keeps one claim's classes together, so claims still run one after another.
+export function storageTest(title: string, fn: TestFunction<Fixtures & ClusterFacts>, timeout?: number): void {
   describe(`${claimIdOf(title) ?? title} on each storage class`, () => {
     for (const storageClass of inject('storageClasses')) {
-      test.concurrent(`${title} [${storageClass}]`, async ({ task, skip, expect, signal, onTestFailed, onTestFinished, annotate, kube, ns, podEvents, client, cleanup, images }) => {
-        task.meta.storageClass = storageClass
-        await fn({ task, skip, expect, signal, onTestFailed, onTestFinished, annotate, kube, ns, podEvents, client, cleanup, images, storageClass })
-      }, timeout)
+      test.concurrent(`${title} [${storageClass}]`, { meta: { storageClass }, timeout }, fn)
     }
   })
 }
