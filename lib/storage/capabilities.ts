@@ -7,6 +7,7 @@
 import type { V1CSIDriver, V1PersistentVolume, V1StorageClass } from '@kubernetes/client-node'
 import { timeoutScale } from '../k8s/timeouts.ts'
 import { isDefaultClass } from '../resources/storage.ts'
+import { type AdvancedCapability, affinityNode, describeAdvanced, missingAdvanced, type SnapshotSupport } from './advanced.ts'
 
 export const accessModes = ['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany'] as const
 export type AccessMode = (typeof accessModes)[number]
@@ -38,6 +39,8 @@ export interface ObservedVolume {
   source: string
   fsType?: string
   nodeAffinity: boolean
+  // The one node its node affinity names, when it names one (advanced.ts affinityNode).
+  node?: string
 }
 
 export interface Verdict {
@@ -58,9 +61,15 @@ export interface Capabilities {
   accessModes: Record<AccessMode, AccessModeProbe>
   volume?: ObservedVolume
   fsGroup: Verdict
+  // Issue 15 (advanced.ts): a Block claim used by a pod, a clone of the ReadWriteOnce
+  // probe's claim, the snapshot classes of its driver, volumes tied to one node.
+  block?: AccessModeProbe
+  clone?: AccessModeProbe
+  snapshots?: SnapshotSupport
+  nodeLocal?: Verdict
 }
 
-export type Capability = 'expansion' | 'fsGroup' | AccessMode
+export type Capability = 'expansion' | 'fsGroup' | AccessMode | AdvancedCapability
 
 export function csiDriverInfo(d: V1CSIDriver): CsiDriverInfo {
   const s = d.spec
@@ -83,7 +92,8 @@ export function observedVolume(pv: V1PersistentVolume): ObservedVolume {
   const spec = (pv.spec ?? {}) as Record<string, unknown>
   const source = volumeSources.find((k) => spec[k]) ?? 'unknown'
   const fsType = (spec[source] as { fsType?: string } | undefined)?.fsType || undefined
-  return { pv: pv.metadata?.name ?? '', source, ...(fsType ? { fsType } : {}), nodeAffinity: !!pv.spec?.nodeAffinity?.required }
+  const node = affinityNode(pv)
+  return { pv: pv.metadata?.name ?? '', source, ...(fsType ? { fsType } : {}), nodeAffinity: !!pv.spec?.nodeAffinity?.required, ...(node ? { node } : {}) }
 }
 
 // Volume sources whose ownership kubelet does not manage: their volume
@@ -149,6 +159,11 @@ export function missingCapability(c: Capabilities, capability: Capability): stri
     case 'fsGroup':
       if (c.fsGroup.supported === true) return undefined
       return `${cls}: fsGroup is ${c.fsGroup.supported === false ? 'not applied' : 'not known to be applied'}: ${c.fsGroup.reason}`
+    case 'block':
+    case 'snapshot':
+    case 'clone':
+    case 'sharedAcrossNodes':
+      return missingAdvanced(c, capability)
     default: {
       const p = c.accessModes[capability]
       if (p.result === 'accepted') return undefined
@@ -198,6 +213,7 @@ export function describeCapabilities(all: Capabilities[]): string {
     `    volumes: ${c.volume ? `${c.volume.source}${c.volume.fsType ? ` (fsType ${c.volume.fsType})` : ''}, ${c.volume.nodeAffinity ? 'with' : 'no'} node affinity (seen on ${c.volume.pv})` : 'not seen (no ReadWriteOnce probe volume)'}`,
     `    access modes: ${accessModes.map((m) => describeProbe(m, c.accessModes[m])).join('; ')}`,
     `    fsGroup: ${c.fsGroup.supported === true ? 'applied' : c.fsGroup.supported === false ? 'not applied' : 'unknown'} (${c.fsGroup.reason})`,
+    ...describeAdvanced(c),
   ].join('\n')).join('\n')
 }
 

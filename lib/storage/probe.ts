@@ -5,13 +5,19 @@
 // a namespace of the run and go when the probe is done.
 //
 // Bounded and cheap: one claim per access mode and class (with a pod when the
-// class waits for a consumer), all at once; each ends at the provisioner's
-// first answer (Bound, or a ProvisioningFailed event) or at the deadline.
+// class waits for a consumer), a Block claim with a pod using it as a raw
+// device, and a clone of the ReadWriteOnce claim, all at once; each ends at
+// the provisioner's first answer (Bound, or a ProvisioningFailed event; for
+// the Block claim its pod's container started, or failed) or at the deadline.
+// Snapshot support is read, not probed: the API group served, and the
+// VolumeSnapshotClasses naming the class's driver.
 import type { CoreV1Event, V1PersistentVolumeClaim, V1Pod, V1StorageClass } from '@kubernetes/client-node'
+import { nodeLocalVerdict, type SnapshotClassInfo, snapshotClassInfo, snapshotGroup, snapshotSupport } from './advanced.ts'
 import { type AccessMode, type AccessModeProbe, accessModes, type Capabilities, classCapabilities, type CsiDriverInfo, csiDriverInfo, describeCapabilities, observedVolume } from './capabilities.ts'
 import { eventsResource } from '../resources/events.ts'
 import { describeApiError, type Kube, retryTransient } from '../k8s/kube.ts'
 import { createNamespace, deleteNamespace } from '../k8s/namespaces.ts'
+import { listSnapshotClasses, snapshotApiServed } from '../resources/snapshots.ts'
 import { setReclaimPolicy } from '../resources/storage.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
 
@@ -29,13 +35,18 @@ export interface DetectedCapabilities {
   durationMs: number
 }
 
-const modeSlug: Record<AccessMode, string> = { ReadWriteOnce: 'rwo', ReadWriteOncePod: 'rwop', ReadWriteMany: 'rwx' }
+// What one probe claim asks for: an access mode, a raw Block volume, or a clone.
+type ProbeKind = AccessMode | 'block' | 'clone'
+const probeSlug: Record<ProbeKind, string> = { ReadWriteOnce: 'rwo', ReadWriteOncePod: 'rwop', ReadWriteMany: 'rwx', block: 'block', clone: 'clone' }
+const probeKinds: ProbeKind[] = [...accessModes, 'block', 'clone']
 
 interface Probe {
   claim: string
   storageClass: string
-  mode: AccessMode
+  kind: ProbeKind
   withPod: boolean
+  // Accepted only once the pod's container started (Block: the device was attached and mapped).
+  needsPodStarted: boolean
   startedAt: number
 }
 
@@ -44,27 +55,37 @@ async function listCsiDrivers(kube: Kube): Promise<Map<string, CsiDriverInfo> | 
     .then((l) => new Map(l.items.map((d) => [d.metadata?.name ?? '', csiDriverInfo(d)])), (err: unknown) => `could not list CSIDrivers: ${describeApiError(err)}`)
 }
 
+// The clone's source is the class's ReadWriteOnce probe claim, made at the same time (a provisioner waits for its source to be bound).
+const cloneSource = (p: Probe) => p.claim.replace(/-clone$/, '-rwo')
+
 function claimFor(p: Probe, size: string): V1PersistentVolumeClaim {
   return {
-    metadata: { name: p.claim, labels: { 'stateful-conformance/probe': 'access-mode' }, annotations: { 'stateful-conformance/storage-class': p.storageClass } },
-    spec: { storageClassName: p.storageClass, accessModes: [p.mode], resources: { requests: { storage: size } } },
+    metadata: { name: p.claim, labels: { 'stateful-conformance/probe': probeSlug[p.kind] }, annotations: { 'stateful-conformance/storage-class': p.storageClass } },
+    spec: {
+      storageClassName: p.storageClass, accessModes: [p.kind === 'block' || p.kind === 'clone' ? 'ReadWriteOnce' : p.kind], resources: { requests: { storage: size } },
+      ...(p.kind === 'block' ? { volumeMode: 'Block' } : {}),
+      ...(p.kind === 'clone' ? { dataSource: { kind: 'PersistentVolumeClaim', name: cloneSource(p) } } : {}),
+    },
   }
 }
 
 // A consumer, so that a WaitForFirstConsumer class provisions at all; it need not run for long.
 function podFor(p: Probe, busybox: string): V1Pod {
   return {
-    metadata: { name: p.claim, labels: { 'stateful-conformance/probe': 'access-mode' } },
+    metadata: { name: p.claim, labels: { 'stateful-conformance/probe': probeSlug[p.kind] } },
     spec: {
       restartPolicy: 'Never', terminationGracePeriodSeconds: 0,
-      containers: [{ name: 'probe', image: busybox, command: ['true'], volumeMounts: [{ name: 'v', mountPath: '/v' }] }],
+      containers: [{
+        name: 'probe', image: busybox, command: ['true'],
+        ...(p.kind === 'block' ? { volumeDevices: [{ name: 'v', devicePath: '/dev/probe' }] } : { volumeMounts: [{ name: 'v', mountPath: '/v' }] }),
+      }],
       volumes: [{ name: 'v', persistentVolumeClaim: { claimName: p.claim } }],
     },
   }
 }
 
-// Creates the probes and waits (two watches: claims and events) for each one's first answer.
-async function probeAccessModes(kube: Kube, namespace: string, probes: Probe[], o: ProbeOptions): Promise<Map<string, AccessModeProbe>> {
+// Creates the probes and waits (three watches: claims, pods, events) for each one's first answer.
+async function probeClaims(kube: Kube, namespace: string, probes: Probe[], o: ProbeOptions): Promise<Map<string, AccessModeProbe>> {
   const outcomes = new Map<string, AccessModeProbe>()
   const lastWord = new Map<string, string>() // claim → the last event about it or its pod
   const byClaim = new Map(probes.map((p) => [p.claim, p]))
@@ -76,9 +97,29 @@ async function probeAccessModes(kube: Kube, namespace: string, probes: Probe[], 
     outcomes.set(claim, outcome)
     if (outcomes.size === probes.length) finish()
   }
+  const bound = new Map<string, string>() // claim → its volume
+  const started = new Set<string>() // probe pods whose container started
+  const accept = (p: Probe) => {
+    if (!bound.has(p.claim) || (p.needsPodStarted && !started.has(p.claim))) return
+    settle(p.claim, { result: 'accepted', detail: `bound to ${bound.get(p.claim)}${p.needsPodStarted ? ', used by a pod' : ''}`, ms: Date.now() - p.startedAt })
+  }
   const onClaim = (pvc: V1PersistentVolumeClaim) => {
     const p = byClaim.get(pvc.metadata?.name ?? '')
-    if (p && pvc.status?.phase === 'Bound') settle(p.claim, { result: 'accepted', detail: `bound to ${pvc.spec?.volumeName}`, ms: Date.now() - p.startedAt })
+    if (!p || pvc.status?.phase !== 'Bound') return
+    bound.set(p.claim, pvc.spec?.volumeName ?? '')
+    accept(p)
+  }
+  const onPod = (pod: V1Pod) => {
+    const p = byClaim.get(pod.metadata?.name ?? '')
+    if (!p?.needsPodStarted) return
+    const phase = pod.status?.phase
+    const ran = (pod.status?.containerStatuses ?? []).some((c) => c.state?.running || (c.state?.terminated && c.state.terminated.reason !== 'ContainerCannotRun' && c.state.terminated.reason !== 'StartError'))
+    if (phase === 'Running' || phase === 'Succeeded' || ran) {
+      started.add(p.claim)
+      accept(p)
+    } else if (phase === 'Failed') {
+      settle(p.claim, { result: 'refused', detail: `its pod failed: ${pod.status?.reason ?? ''} ${pod.status?.message ?? lastWord.get(p.claim) ?? ''}`.trim() })
+    }
   }
   // Provisioners also fail for a moment (throttling, a timeout) and then bind:
   // a ProvisioningFailed is a refusal only if the claim is still unbound a while later.
@@ -95,6 +136,9 @@ async function probeAccessModes(kube: Kube, namespace: string, probes: Probe[], 
   try {
     stops.push(await watchObjects<V1PersistentVolumeClaim>(kube, resources.pvcs, { namespace }, {
       onSync: (items) => items.forEach(onClaim), onEvent: (_t, pvc) => onClaim(pvc),
+    }))
+    stops.push(await watchObjects<V1Pod>(kube, resources.pods, { namespace }, {
+      onSync: (items) => items.forEach(onPod), onEvent: (_t, pod) => onPod(pod),
     }))
     stops.push(await watchObjects<CoreV1Event>(kube, eventsResource, { namespace }, {
       onSync: (items) => items.forEach(onEvent), onEvent: (t, e) => { if (t !== 'DELETED') onEvent(e) },
@@ -117,35 +161,55 @@ async function probeAccessModes(kube: Kube, namespace: string, probes: Probe[], 
     for (const refusal of pendingRefusals.values()) clearTimeout(refusal)
   }
   for (const p of probes) {
-    settle(p.claim, { result: 'unknown', detail: `no answer within ${o.timeoutMs / 1000}s (claim still Pending; last event: ${lastWord.get(p.claim) ?? 'none'})` })
+    const state = bound.has(p.claim) ? `claim Bound, but its pod's container never started` : 'claim still Pending'
+    settle(p.claim, { result: 'unknown', detail: `no answer within ${o.timeoutMs / 1000}s (${state}; last event: ${lastWord.get(p.claim) ?? 'none'})` })
   }
   return outcomes
 }
 
 export async function detectCapabilities(kube: Kube, classes: V1StorageClass[], selected: string[], o: ProbeOptions): Promise<DetectedCapabilities> {
   const started = Date.now()
-  const csiDrivers = await listCsiDrivers(kube)
+  const [csiDrivers, snapshots] = await Promise.all([listCsiDrivers(kube), readSnapshotClasses(kube)])
   const chosen = classes.filter((c) => selected.includes(c.metadata?.name ?? ''))
-  const probes: Probe[] = chosen.flatMap((c, i) => accessModes.map((mode) => ({
-    claim: `c${i}-${modeSlug[mode]}`, storageClass: c.metadata?.name ?? '', mode, withPod: c.volumeBindingMode === 'WaitForFirstConsumer', startedAt: 0,
+  const probes: Probe[] = chosen.flatMap((c, i) => probeKinds.map((kind) => ({
+    claim: `c${i}-${probeSlug[kind]}`, storageClass: c.metadata?.name ?? '', kind,
+    withPod: kind === 'block' || c.volumeBindingMode === 'WaitForFirstConsumer', needsPodStarted: kind === 'block', startedAt: 0,
   })))
   const namespace = await createNamespace(kube, 'storage capabilities', o.runId)
-  console.log(`stateful-conformance: probing which access modes the classes accept (${probes.length} small claims in ${namespace}, up to ${o.timeoutMs / 1000}s) …`)
+  console.log(`stateful-conformance: probing which access modes, Block volumes and clones the classes accept (${probes.length} small claims in ${namespace}, up to ${o.timeoutMs / 1000}s) …`)
   try {
-    const outcomes = await probeAccessModes(kube, namespace, probes, o)
+    const outcomes = await probeClaims(kube, namespace, probes, o)
     const byClass: Record<string, Capabilities> = {}
     for (const [i, sc] of chosen.entries()) {
       const name = sc.metadata?.name ?? ''
-      const mine = Object.fromEntries(accessModes.map((m) => [m, outcomes.get(`c${i}-${modeSlug[m]}`)!])) as Record<AccessMode, AccessModeProbe>
+      const mine = Object.fromEntries(accessModes.map((m) => [m, outcomes.get(`c${i}-${probeSlug[m]}`)!])) as Record<AccessMode, AccessModeProbe>
       const rwo = await kube.core.readNamespacedPersistentVolumeClaim({ namespace, name: `c${i}-rwo` }).catch(() => undefined)
       const pv = rwo?.spec?.volumeName ? await kube.core.readPersistentVolume({ name: rwo.spec.volumeName }).catch(() => undefined) : undefined
       const csi = typeof csiDrivers === 'string' ? csiDrivers : (csiDrivers.get(sc.provisioner) ?? null)
-      byClass[name] = classCapabilities(sc, csi, mine, pv ? observedVolume(pv) : undefined)
+      const volume = pv ? observedVolume(pv) : undefined
+      byClass[name] = {
+        ...classCapabilities(sc, csi, mine, volume),
+        block: outcomes.get(`c${i}-block`)!,
+        clone: outcomes.get(`c${i}-clone`)!,
+        snapshots: snapshotSupport(snapshots.served, snapshots.classes, sc.provisioner),
+        nodeLocal: nodeLocalVerdict(volume),
+      }
     }
     return { byClass, namespace, durationMs: Date.now() - started }
   } finally {
     await releaseProbeVolumes(kube, namespace)
     await deleteNamespace(kube, namespace)
+  }
+}
+
+// Whether the snapshot API is served (discovery), and every VolumeSnapshotClass;
+// `served` is a string when that could not be told.
+async function readSnapshotClasses(kube: Kube): Promise<{ served: boolean | string; classes: SnapshotClassInfo[] }> {
+  try {
+    if (!(await snapshotApiServed(kube))) return { served: false, classes: [] }
+    return { served: true, classes: (await listSnapshotClasses(kube)).map(snapshotClassInfo) }
+  } catch (err) {
+    return { served: `could not read ${snapshotGroup}: ${describeApiError(err)}`, classes: [] }
   }
 }
 
