@@ -14,7 +14,8 @@ import { releaseRetainedVolumes, removeRetainedVolume } from '../apps/volumes.ts
 import { connect, type Kube } from '../k8s/kube.ts'
 import { createNamespace, deleteNamespace } from '../k8s/namespaces.ts'
 import { podEventRecorder, type PodEventRecorder } from '../observe/pod-events.ts'
-import { capabilitiesOf, type Capabilities } from './claim-entry.ts'
+import { capabilitiesOf, skipClaim, type Capabilities } from './claim-entry.ts'
+import { onUnprovisionableClass } from '../storage/capabilities.ts'
 import { claimIdOf, type ClusterInfo } from './context.ts'
 import { dumpNamespace, reportDirName } from './diagnostics.ts'
 import type { ImageName } from './images.ts'
@@ -102,6 +103,8 @@ const coreTest = base.extend<Fixtures>({
 //   storageClass    the class a storageTest() claim runs on
 //   capabilities    what global setup detected for that class
 //   otherNamespace  a second fresh namespace, made on the first call, deleted after the test
+//   provisions      (automatic) a [sc] claim on a class that did not provision the probe's
+//                   plain claim fails at once (SC-01) or is skipped naming that failure
 // Specs take these here rather than from inject(), and the lower layers'
 // helpers they use from the re-exports below rather than from lib/k8s or vitest.
 export interface ClusterFacts {
@@ -109,6 +112,7 @@ export interface ClusterFacts {
   storageClass: string
   capabilities: Capabilities
   otherNamespace: () => Promise<string>
+  provisions: undefined
 }
 
 export const test = coreTest.extend<ClusterFacts>({
@@ -120,6 +124,13 @@ export const test = coreTest.extend<ClusterFacts>({
   },
 
   capabilities: async ({ storageClass }, use) => use(capabilitiesOf(storageClass)),
+
+  provisions: [async ({ task }, use) => {
+    const verdict = task.meta.storageClass ? onUnprovisionableClass(capabilitiesOf(task.meta.storageClass), claimIdOf(task.name)) : undefined
+    if (verdict && 'fail' in verdict) throw new Error(verdict.fail)
+    if (verdict) skipClaim(task, verdict.skip)
+    await use(undefined)
+  }, { auto: true }],
 
   // Deleted with the test's other clean-up steps.
   otherNamespace: async ({ task, kube, cleanup }, use) => {
