@@ -185,6 +185,8 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
   })
   console.log(describeDetectedCapabilities(detected))
   project.provide('storageCapabilities', detected.byClass)
+  // The reports' capability table reads them from here, as the reporter reads the run.
+  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt: run.startedAt, runId: run.runId, cluster, storageClasses: s.storageClasses, capabilities: detected.byClass }, null, 2))
 }
 
 // Ctrl-C: vitest exits a millisecond later, so the clean-up runs in a

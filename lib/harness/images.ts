@@ -9,6 +9,11 @@ export const upstreamImages = {
   // 6.7.0 and 6.9.2 of podinfo, so the rollout goes from 6.9.2 to 6.7.0.
   podinfo_previous: 'ghcr.io/stefanprodan/podinfo:6.9.2',
   busybox: 'docker.io/library/busybox:1.35.0',
+  // SC-10's fio: the image kubestr itself runs its fio benchmarks in (Alpine
+  // 3.19 with Alpine's fio package, sh and sleep from busybox), published by
+  // Kasten from the kubestr repository for amd64, arm64 and ppc64le, pinned to
+  // a release tag. Teams validating storage often have it mirrored already.
+  fio: 'ghcr.io/kastenhq/kubestr:v0.4.49',
 } as const
 export type ImageName = keyof typeof upstreamImages
 

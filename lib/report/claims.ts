@@ -1,10 +1,14 @@
 // reports/claims.json: one entry per claim per storage class it ran on.
+import type { IoFigures } from '../apps/fio.ts'
 import type { AttachedTimeline } from '../observe/timeline-snapshot.ts'
+import type { Capabilities } from '../storage/capabilities.ts'
 
-// Per-class timings a claim measured (SC-06).
+// Per-class figures a claim measured: SC-06's timings, SC-10's I/O (fio).
+// Every field is optional, so reports written before one was added still read.
 export interface Measurements {
   timeToBoundMs?: number
   timeToFirstWriteMs?: number
+  io?: IoFigures
 }
 
 // The cluster a run tested, as global setup found it.
@@ -45,6 +49,8 @@ export interface ClaimsReport {
     finishedAt: string
     cluster: { server: string; version: string; nodes: number; context?: string | null; embedded?: boolean }
     storageClasses?: string[]
+    // What global setup's probe found per class (declared and observed), for the capability table.
+    capabilities?: Record<string, Capabilities>
   }
   claims: ClaimEntry[]
   summary: Record<ClaimStatus, number> & { waived: number }
@@ -100,7 +106,7 @@ export const describeUnchecked = (parts: string[]) => `not checked on this clust
 
 const idOrder = (id: string) => id.replace(/\d+/g, (n) => n.padStart(4, '0'))
 
-export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'] | { startedAt: string; cluster?: ClusterInfo; storageClasses?: string[] }, finishedAt: string): ClaimsReport {
+export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'] | { startedAt: string; cluster?: ClusterInfo; storageClasses?: string[]; capabilities?: Record<string, Capabilities> }, finishedAt: string): ClaimsReport {
   const claims = tests.map(claimEntry).filter((e): e is ClaimEntry => !!e)
     .sort((a, b) => idOrder(a.id).localeCompare(idOrder(b.id)) || (a.storageClass ?? '').localeCompare(b.storageClass ?? ''))
   const c = run.cluster
@@ -110,6 +116,7 @@ export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'
       finishedAt,
       cluster: { server: c?.server ?? 'unknown', version: c?.version ?? 'unknown', nodes: c?.nodes ?? 0, context: c?.context ?? null, embedded: c?.embedded ?? false },
       ...(run.storageClasses ? { storageClasses: run.storageClasses } : {}),
+      ...(run.capabilities ? { capabilities: run.capabilities } : {}),
     },
     claims,
     summary: {
@@ -126,7 +133,9 @@ export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'
 export function describeMeasurements(m: Measurements | undefined): string {
   if (!m) return ''
   const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`
-  return [m.timeToBoundMs !== undefined ? `bound in ${s(m.timeToBoundMs)}` : '', m.timeToFirstWriteMs !== undefined ? `first write after ${s(m.timeToFirstWriteMs)}` : '']
+  const io = m.io
+  return [m.timeToBoundMs !== undefined ? `bound in ${s(m.timeToBoundMs)}` : '', m.timeToFirstWriteMs !== undefined ? `first write after ${s(m.timeToFirstWriteMs)}` : '',
+    io ? `write ${io.seqWriteMiBps} MiB/s, read ${io.seqReadMiBps} MiB/s, 4k read ${io.randReadIops} IOPS (p99 ${io.randReadLatencyUs.p99}µs), 4k write ${io.randWriteIops} IOPS (p99 ${io.randWriteLatencyUs.p99}µs)${io.directIo ? '' : ', buffered'}` : '']
     .filter(Boolean).join(', ')
 }
 

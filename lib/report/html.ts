@@ -2,7 +2,9 @@
 // fetched) a person reads after a run: the cluster, the claims matrix
 // (claim × storage class), a picture of every attached timeline, and each
 // claim's steps. Failed claims link their diagnostics directory.
+import { capabilityTableHtml } from './capability-table.ts'
 import { describeMeasurements, describeTotals, type ClaimEntry, type ClaimsReport } from './claims.ts'
+import { ioSectionHtml } from './io-chart.ts'
 import { claimMatrix, entryAnchor, formatDuration, type MatrixRow, runDuration, statusMark, worst } from './matrix.ts'
 import { layoutTimeline, marksInOrder, since } from './timeline-layout.ts'
 import { escapeXml as esc, timelineSvg } from './timeline-svg.ts'
@@ -35,6 +37,8 @@ figure { margin: 16px 0 28px } figcaption { margin-bottom: 6px } .order { margin
 details { margin: 6px 0 } details > summary { cursor: pointer } details.claim { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px }
 details.claim > summary { font-weight: 600 } table.steps { margin: 8px 0; font-size: 13px } table.steps td.kw { font-weight: 600; width: 60px }
 table.steps td.d { white-space: nowrap; width: 80px; text-align: right } table.events { font-size: 12.5px; width: auto } table.events td { padding: 2px 8px }
+svg.io { display: block; width: 100%; max-width: 1180px; height: auto; border: 1px solid var(--line); border-radius: 6px; background: #fff }
+table.caps td { font-size: 12.5px } table.caps td.yes { background: var(--pass-bg) } table.caps td.no { background: var(--skip-bg) }
 .notes { margin: 4px 0 0 0; padding-left: 20px; font-size: 13px } footer { margin-top: 40px; color: var(--muted); font-size: 12.5px }
 `
 
@@ -132,6 +136,14 @@ export function renderHtmlReport(report: ClaimsReport, o: HtmlOptions = {}): str
 <section id="matrix">
 <h2>Claims × storage class</h2>
 ${matrixHtml(report, o)}
+</section>
+<section id="capabilities">
+<h2>Storage classes: what they declare and what the probe saw</h2>
+${capabilityTableHtml(report)}
+</section>
+<section id="io">
+<h2>I/O performance per class (SC-10)</h2>
+${ioSectionHtml(report)}
 </section>
 <section id="timelines">
 <h2>Timelines</h2>

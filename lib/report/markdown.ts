@@ -1,7 +1,9 @@
 // reports/summary.md: the report for CI logs, job summaries and PR comments —
 // totals, the cluster, the claims matrix, why each claim failed or was
 // skipped (with its diagnostics directory), and each ordered timeline.
+import { capabilityTableMarkdown } from './capability-table.ts'
 import { describeMeasurements, describeTotals, type ClaimEntry, type ClaimsReport } from './claims.ts'
+import { ioTableMarkdown } from './io-chart.ts'
 import { claimMatrix, formatDuration, type MatrixRow, runDuration } from './matrix.ts'
 import { layoutTimeline, marksInOrder } from './timeline-layout.ts'
 import { describeMarks, timelineText } from './timeline-svg.ts'
@@ -42,6 +44,8 @@ export function renderMarkdownSummary(report: ClaimsReport, o: MarkdownOptions =
   out.push(`|---|---|---|${m.classes.map(() => '---|').join('')}`)
   for (const g of m.groups) for (const row of g.rows) out.push(rowMarkdown(row, m.classes))
   out.push('')
+
+  out.push(...ioTableMarkdown(report), ...capabilityTableMarkdown(report))
 
   const failed = report.claims.filter((e) => e.status === 'failed')
   if (failed.length) {
