@@ -71,7 +71,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 1: a claim and a pod', (
       // The PV controller's WaitForFirstConsumer event is its decision not to
       // bind yet: after it, the claim must still be Pending with no volume.
       await Then('without a pod it waits: the PV controller says so, and the claim stays Pending with no volume', async () => {
-        const e = await waitForK8sEvent(kube, ns, { kind: 'PersistentVolumeClaim', name: claim }, 'WaitForFirstConsumer',
+        const e = await waitForK8sEvent(kube, await getPvc(kube, ns, claim), 'WaitForFirstConsumer',
           (x) => x.reason === 'WaitForFirstConsumer', 'pvcBound')
         progress(describeEvent(e))
         const pvc = await getPvc(kube, ns, claim)
@@ -157,7 +157,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 1: a claim and a pod', (
         p.spec!.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: [nodeName] }] }] } } }
       }))
     await Then('it stays Pending: the scheduler reports a volume node affinity conflict', async () => {
-      const e = await waitForK8sEvent(kube, ns, { kind: 'Pod', name: 'lunchbox' }, 'FailedScheduling with a volume node affinity conflict',
+      const e = await waitForK8sEvent(kube, await getPod(kube, ns, 'lunchbox'), 'FailedScheduling with a volume node affinity conflict',
         (x) => x.reason === 'FailedScheduling' && /volume node affinity conflict/i.test(x.message ?? ''), 'podReady')
       progress(describeEvent(e))
       const p = await getPod(kube, ns, 'lunchbox')
@@ -197,7 +197,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 1: a claim and a pod', (
     })
     await And('a second pod, second-lunchbox-rwop, asks for that claim on the same node', () => applyFixture(kube, ns, '001/second-lunchbox-rwop.yaml'))
     await Then('it is refused: it stays Pending, and the scheduler says the ReadWriteOncePod claim is in use', async () => {
-      const e = await waitForK8sEvent(kube, ns, { kind: 'Pod', name: 'second-lunchbox-rwop' }, 'FailedScheduling naming ReadWriteOncePod',
+      const e = await waitForK8sEvent(kube, await getPod(kube, ns, 'second-lunchbox-rwop'), 'FailedScheduling naming ReadWriteOncePod',
         (x) => x.reason === 'FailedScheduling' && /ReadWriteOncePod/.test(x.message ?? ''), 'podReady')
       progress(describeEvent(e))
       const p = await getPod(kube, ns, 'second-lunchbox-rwop')

@@ -147,7 +147,7 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
       [{ pod: 'probed', kind: 'created' }, { pod: 'probed', kind: 'ready' }, { pod: 'probed', kind: 'restarted' }])
     const pod = await Given('pod probed behind Service probed, running, its readiness probe failing (no /tmp/ready)', async () => {
       await applyFixture(kube, ns, '003/probes.yaml')
-      await waitForK8sEvent(kube, ns, { kind: 'Pod', name: 'probed' }, 'Unhealthy: Readiness probe failed',
+      await waitForK8sEvent(kube, await getPod(kube, ns, 'probed'), 'Unhealthy: Readiness probe failed',
         (e) => e.reason === 'Unhealthy' && /Readiness probe failed/.test(e.message ?? ''), 'podReady')
       return waitForPod(kube, ns, 'probed', 'to be Running with its container started',
         (p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.started === true)
@@ -166,7 +166,7 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
     })
     await When('/tmp/alive is removed, so the liveness probe fails', () => execOk(kube, ns, 'probed', ['rm', '/tmp/alive']))
     const after = await Then('the kubelet restarts the container: restart count 0 → 1, in the same pod', async () => {
-      await waitForK8sEvent(kube, ns, { kind: 'Pod', name: 'probed' }, 'Killing: failed liveness probe',
+      await waitForK8sEvent(kube, await getPod(kube, ns, 'probed'), 'Killing: failed liveness probe',
         (e) => e.reason === 'Killing' && /failed liveness probe/.test(e.message ?? ''), 'containerRestart')
       const p = await waitForPod(kube, ns, 'probed', 'to have restarted', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 'containerRestart')
       expect(p.status?.containerStatuses?.[0]?.restartCount, timeline.describe()).toBe(1)

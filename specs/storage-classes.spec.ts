@@ -11,7 +11,7 @@ import { applyFixture, describe, expect, type Kube, removeIfRetained, storageTes
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
 import { describeNodeSelector, getNode, nodeSelectorAllows } from '../lib/resources/nodes.ts'
 import { createPodFromFixture, execOk, getPod } from '../lib/resources/pods.ts'
-import { bytesOf, claimCapacityBytes, deletePvc, getPv, resizeClaim } from '../lib/resources/storage.ts'
+import { bytesOf, claimCapacityBytes, deletePvc, getPv, getPvc, resizeClaim } from '../lib/resources/storage.ts'
 import { waitForK8sEvent } from '../lib/wait/events.ts'
 import { deletePodAndWaitGone, recreatePodFromFixture, waitForPod, waitForPodReady } from '../lib/wait/pods.ts'
 import { waitForClaimCapacity, waitForPv, waitForPvcBound, waitForPvcGone, waitForPvGone } from '../lib/wait/storage.ts'
@@ -56,8 +56,8 @@ describe('SC storage classes: what a platform team checks before running statefu
       return
     }
 
-    await Then('the PV controller says the claim waits for its first consumer', () =>
-      waitForK8sEvent(kube, ns, { kind: 'PersistentVolumeClaim', name: 'data' }, 'reason WaitForFirstConsumer', (e) => e.reason === 'WaitForFirstConsumer', 'pvcBound'))
+    await Then('the PV controller says the claim waits for its first consumer', async () =>
+      waitForK8sEvent(kube, await getPvc(kube, ns, 'data'), 'reason WaitForFirstConsumer', (e) => e.reason === 'WaitForFirstConsumer', 'pvcBound'))
     const hold = unboundHoldMs(caps)
     await And(`it stays Pending, with no volume and no node chosen, for ${hold / 1000}s (twice what this class took to bind a claim with a consumer in the capability probe, at least 5s: a class that did not wait would bind within that)`, async () => {
       const seen = await observeClaim(kube, ns, 'data', hold)
