@@ -11,7 +11,7 @@ import { missingCapability, progress, skipClaim, skipPart } from '../lib/harness
 import { applyFixture, describe, expect, type Kube, storageTest, test } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
 import { describeEvent } from '../lib/resources/events.ts'
-import { describeNodeSelector, getNode, nodeSelectorAllows } from '../lib/resources/nodes.ts'
+import { describeNodeSelector, getNode, isSchedulableLinux, listNodes, nodeSelectorAllows, nodesExcludedBy } from '../lib/resources/nodes.ts'
 import { getPod } from '../lib/resources/pods.ts'
 import { bytesOf, defaultStorageClass, deletePvc, describeQuantity, findPvc, getPv, getPvc, getStorageClass, isDefaultClass, listStorageClasses, ofClass } from '../lib/resources/storage.ts'
 import { waitForK8sEvent } from '../lib/wait/events.ts'
@@ -125,7 +125,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 1: a claim and a pod', (
     })
   })
 
-  storageTest('Q1-05 the recreated pod runs on a node its volume allows; a node-local volume keeps it from moving', async ({ task, kube, ns, cluster, storageClass }) => {
+  storageTest('Q1-05 the recreated pod runs on a node its volume allows; a node-local volume keeps it from moving', async ({ task, kube, ns, storageClass }) => {
     const { pvc } = await givenLunchbox(kube, ns, storageClass)
     const volume = pvc.spec?.volumeName ?? ''
     await Given(`"${potato.text}" written to ${potato.file}`, () => writeFileIn(kube, ns, 'lunchbox', potato.file, potato.text))
@@ -134,34 +134,40 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 1: a claim and a pod', (
       return waitForPodReady(kube, ns, 'lunchbox')
     })
     const nodeName = again.spec?.nodeName ?? ''
-    const affinity = await Then(`it runs on node ${nodeName}, which the node affinity of volume ${volume} allows`, async () => {
-      const required = (await getPv(kube, volume)).spec?.nodeAffinity?.required
-      if (!required) progress(`volume ${volume} (class ${storageClass}) has no node affinity: any node is allowed`)
+    const required = await Then(`it runs on node ${nodeName}, which the node affinity of volume ${volume} allows`, async () => {
+      const affinity = (await getPv(kube, volume)).spec?.nodeAffinity?.required
+      if (!affinity) progress(`volume ${volume} (class ${storageClass}) has no node affinity: any node is allowed`)
       else {
         const node = await getNode(kube, nodeName)
-        expect(nodeSelectorAllows(required, node), `pod ${ns}/lunchbox on node ${nodeName}; volume ${volume} (class ${storageClass}) allows ${describeNodeSelector(required)}`).toBe(true)
+        expect(nodeSelectorAllows(affinity, node), `pod ${ns}/lunchbox on node ${nodeName}; volume ${volume} (class ${storageClass}) allows ${describeNodeSelector(affinity)}`).toBe(true)
       }
       expect(await readFileIn(kube, ns, 'lunchbox', potato.file), `${potato.file} in ${ns}/lunchbox on ${nodeName}`).toBe(potato.text)
-      return required
+      return affinity
     })
-    if (cluster.schedulableNodes < 2) {
-      skipPart(task, `moving the pod to another node needs 2 or more schedulable nodes; the cluster has ${cluster.schedulableNodes}`)
+    // What to expect of a move follows from the volume's node affinity and the
+    // schedulable nodes: a node-local volume excludes every other node, a zonal
+    // one the nodes of other zones, a volume without affinity none.
+    const { excluded, schedulable } = await And(`the schedulable nodes that the node affinity of volume ${volume} excludes`, async () => {
+      const nodes = await listNodes(kube)
+      const out = { excluded: nodesExcludedBy(required, nodes), schedulable: nodes.filter(isSchedulableLinux).length }
+      progress(out.excluded.length ? `excluded: ${out.excluded.map((n) => n.metadata?.name).join(', ')} (${describeNodeSelector(required)})` : `none of ${out.schedulable}: ${describeNodeSelector(required)}`)
+      return out
+    })
+    const target = excluded[0]?.metadata?.name
+    if (!target) {
+      skipPart(task, `a move the volume's node affinity forbids: none of the ${schedulable} schedulable node${schedulable === 1 ? '' : 's'} is excluded by it (volume ${volume} of class ${storageClass}: ${describeNodeSelector(required)})`)
       return
     }
-    if (!affinity) {
-      skipPart(task, `volume ${volume} (class ${storageClass}) has no node affinity: nothing ties it to node ${nodeName}, so there is no move to refuse`)
-      return
-    }
-    await When(`lunchbox is recreated with a node affinity that excludes node ${nodeName}`, () =>
+    await When(`lunchbox is recreated pinned to node ${target}, which the volume's node affinity excludes`, () =>
       recreateLunchbox(kube, ns, (p) => {
-        p.spec!.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: [nodeName] }] }] } } }
+        p.spec!.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [target] }] }] } } }
       }))
     await Then('it stays Pending: the scheduler reports a volume node affinity conflict', async () => {
       const e = await waitForK8sEvent(kube, await getPod(kube, ns, 'lunchbox'), 'FailedScheduling with a volume node affinity conflict',
         (x) => x.reason === 'FailedScheduling' && /volume node affinity conflict/i.test(x.message ?? ''), 'podReady')
       progress(describeEvent(e))
       const p = await getPod(kube, ns, 'lunchbox')
-      expect(p.status?.phase, `pod ${ns}/lunchbox kept off node ${nodeName}`).toBe('Pending')
+      expect(p.status?.phase, `pod ${ns}/lunchbox pinned to node ${target}, which volume ${volume} excludes`).toBe('Pending')
       expect(p.spec?.nodeName, `node of pod ${ns}/lunchbox`).toBeFalsy()
     })
   })

@@ -1,6 +1,6 @@
 import type { V1Node, V1NodeSelector } from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { describeNodeSelector, nodeSelectorAllows } from './nodes.ts'
+import { describeNodeSelector, nodeSelectorAllows, nodesExcludedBy } from './nodes.ts'
 
 const node = (name: string, labels: Record<string, string> = {}): V1Node =>
   ({ metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } } })
@@ -47,3 +47,23 @@ describe('nodeSelectorAllows', () => {
     expect(describeNodeSelector(undefined)).toBe('no node affinity')
   })
 })
+
+describe('where a volume keeps its pod from going (Q1-05)', () => {
+  const node = (name: string, zone: string, o: Partial<V1Node['spec']> = {}): V1Node =>
+    ({ metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': zone, 'kubernetes.io/os': 'linux' } }, spec: o })
+  const nodes = [node('cp', 'a', { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }), node('w1', 'a'), node('w2', 'b'), node('w3', 'a', { unschedulable: true })]
+  const term = (key: string, values: string[]): V1NodeSelector => ({ nodeSelectorTerms: [{ matchExpressions: [{ key, operator: 'In', values }] }] })
+  const names = (list: V1Node[]) => list.map((n) => n.metadata?.name)
+
+  test('a node-local volume excludes every other schedulable node (not the tainted or cordoned ones)', () => {
+    expect(names(nodesExcludedBy(term('kubernetes.io/hostname', ['w1']), nodes))).toEqual(['w2'])
+  })
+  test('a zonal volume excludes only the nodes of other zones', () => {
+    expect(names(nodesExcludedBy(term('topology.kubernetes.io/zone', ['b']), nodes))).toEqual(['w1'])
+    expect(names(nodesExcludedBy(term('topology.kubernetes.io/zone', ['a']), [node('w1', 'a'), node('w4', 'a')]))).toEqual([])
+  })
+  test('a volume without node affinity excludes no node', () => {
+    expect(nodesExcludedBy(undefined, nodes)).toEqual([])
+  })
+})
+

@@ -38,3 +38,25 @@ export function describeNodeSelector(selector: V1NodeSelector | undefined): stri
   return selector.nodeSelectorTerms.map((t) => [...(t.matchExpressions ?? []), ...(t.matchFields ?? [])]
     .map((r) => `${r.key} ${r.operator}${r.values?.length ? ` [${r.values.join(', ')}]` : ''}`).join(' and ') || '(empty term)').join(' or ')
 }
+
+// Nodes a plain pod can land on: not cordoned, no NoSchedule taint, Linux
+// (as global setup counts them, and as the SC series' pods select them).
+export const isSchedulableLinux = (n: V1Node) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule')
+  && (n.metadata?.labels?.['kubernetes.io/os'] ?? 'linux') === 'linux'
+
+export const listSchedulableNodes = (kube: Kube): Promise<string[]> =>
+  apiCall('list nodes', () => kube.core.listNode()).then((l) => l.items.filter(isSchedulableLinux).map((n) => n.metadata?.name ?? '').sort())
+
+export const listNodes = (kube: Kube): Promise<V1Node[]> =>
+  apiCall('list nodes', () => kube.core.listNode()).then((l) => l.items)
+
+// Where a pod of a volume cannot go (Q1-05): the schedulable nodes its node
+// affinity excludes — every other node for a node-local volume, the nodes of
+// other zones for a zonal one, none for a volume without node affinity (or a
+// zonal one on a cluster whose nodes share one zone).
+export function nodesExcludedBy(required: V1NodeSelector | undefined, nodes: V1Node[]): V1Node[] {
+  if (!required) return []
+  return nodes.filter(isSchedulableLinux).filter((n) => !nodeSelectorAllows(required, n))
+    .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))
+}
+
