@@ -45,6 +45,9 @@ export async function createPodFromFixture(kube: Kube, namespace: string, file: 
   return createPod(kube, namespace, pod)
 }
 
+// Specs compare a pod's addresses per family (IPv4, IPv6, dual-stack) with these.
+export { addressDifference, includesAny, isIpAddress } from '../k8s/addresses.ts'
+
 export const podIp = (p: V1Pod) => p.status?.podIP ?? ''
 // Every address of the pod: one per family on a dual-stack cluster.
 export const podIps = (p: V1Pod): string[] => p.status?.podIPs?.map((x) => x.ip).filter(Boolean) ?? (p.status?.podIP ? [p.status.podIP] : [])
