@@ -14,6 +14,8 @@ const base = {
   pvcResized: 240_000,
   pvcDeleted: 120_000,
   pvDeleted: 180_000,
+  // A CSI snapshot cut and ready to restore from (SC-08).
+  snapshotReady: 180_000,
   // Pods one after another, each with a fresh volume.
   rollout: 360_000,
   scale: 300_000,

@@ -46,7 +46,7 @@ export function ioChartSvg(rows: ClassIo[]): string {
   panels.forEach((p, i) => {
     const top = 10 + i * panelHeight
     const max = Math.max(...rows.map((r) => p.value(r.io)).filter(Number.isFinite), 1)
-    parts.push(`<text x="0" y="${top + 12}" class="title">${esc(p.title)} <tspan class="muted">(${esc(p.unit)}, ${p.better} is better)</tspan></text>`)
+    parts.push(`<text x="8" y="${top + 12}" class="title">${esc(p.title)} <tspan class="muted">(${esc(p.unit)}, ${p.better} is better)</tspan></text>`)
     rows.forEach((r, j) => {
       const y = top + g.title + j * (g.bar + g.gap)
       const v = p.value(r.io)

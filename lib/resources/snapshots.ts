@@ -45,15 +45,6 @@ export async function listSnapshotClasses(kube: Kube): Promise<VolumeSnapshotCla
   return list.items
 }
 
-// `kubectl create` of a VolumeSnapshot of claim `claim`, with snapshot class `snapshotClass`.
-export function createSnapshot(kube: Kube, namespace: string, name: string, claim: string, snapshotClass: string): Promise<VolumeSnapshot> {
-  const body: VolumeSnapshot = {
-    apiVersion: snapshotApiVersion, kind: 'VolumeSnapshot', metadata: { name, namespace },
-    spec: { volumeSnapshotClassName: snapshotClass, source: { persistentVolumeClaimName: claim } },
-  }
-  return apiCall(`create VolumeSnapshot ${namespace}/${name} of claim ${claim}`, () => kube.objects.create(body)) as Promise<VolumeSnapshot>
-}
-
 export const getSnapshot = (kube: Kube, namespace: string, name: string): Promise<VolumeSnapshot> =>
   apiCall(`get VolumeSnapshot ${namespace}/${name}`, () => kube.objects.read({ apiVersion: snapshotApiVersion, kind: 'VolumeSnapshot', metadata: { name, namespace } })) as Promise<VolumeSnapshot>
 

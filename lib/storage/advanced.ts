@@ -110,7 +110,7 @@ export function missingAdvanced(c: Capabilities, capability: AdvancedCapability)
 }
 
 const probeLine = (p: AccessModeProbe | undefined) => !p ? 'not probed'
-  : `${p.result}${p.ms !== undefined ? ` (${(p.ms / 1000).toFixed(1)}s)` : ''}${p.result === 'accepted' ? '' : `: ${p.detail}`}`
+  : `${p.result}${p.ms !== undefined ? ` (${(p.ms / 1000).toFixed(1)}s)` : ''}${p.result === 'accepted' ? (p.detail.includes('; ') ? ` (${p.detail.slice(p.detail.indexOf('; ') + 2)})` : '') : `: ${p.detail}`}`
 
 // The lines describeCapabilities prints for these, one per capability.
 export function describeAdvanced(c: Capabilities): string[] {

@@ -190,7 +190,7 @@ export async function detectCapabilities(kube: Kube, classes: V1StorageClass[], 
       byClass[name] = {
         ...classCapabilities(sc, csi, mine, volume),
         block: outcomes.get(`c${i}-block`)!,
-        clone: outcomes.get(`c${i}-clone`)!,
+        clone: cloneOutcome(outcomes.get(`c${i}-clone`)!, csi),
         snapshots: snapshotSupport(snapshots.served, snapshots.classes, sc.provisioner),
         nodeLocal: nodeLocalVerdict(volume),
       }
@@ -200,6 +200,13 @@ export async function detectCapabilities(kube: Kube, classes: V1StorageClass[], 
     await releaseProbeVolumes(kube, namespace)
     await deleteNamespace(kube, namespace)
   }
+}
+
+// Kubernetes clones volumes only through CSI: a provisioner that is not CSI
+// and bound the clone anyway may have ignored its dataSource (SC-08 reads it).
+function cloneOutcome(p: AccessModeProbe, csi: Capabilities['csi']): AccessModeProbe {
+  if (p.result !== 'accepted' || (csi && typeof csi === 'object')) return p
+  return { ...p, detail: `${p.detail}; not a CSI driver, so it may have ignored the dataSource (SC-08 checks what the clone holds)` }
 }
 
 // Whether the snapshot API is served (discovery), and every VolumeSnapshotClass;
