@@ -6,7 +6,7 @@ import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node'
 import type { ClusterClient } from '../lib/apps/cluster-client.ts'
 import { applyFixture, expect, type Kube } from '../lib/harness/fixtures.ts'
 import { Given } from '../lib/harness/steps.ts'
-import { podIp } from '../lib/resources/pods.ts'
+import { addressDifference, includesAny, podIps } from '../lib/resources/pods.ts'
 import { claimForPod, ofClass } from '../lib/resources/storage.ts'
 import { waitForReadyReplicas } from '../lib/wait/pods.ts'
 
@@ -14,7 +14,8 @@ export const potato = { file: '/ingridients/potato', text: 'tasty potatos' }
 export const sts = { name: 'sandwich', service: 'kitchen', selector: 'app=sandwich', template: 'ingridients' }
 export const podOf = (i: number) => `${sts.name}-${i}`
 export const claimOf = (i: number) => claimForPod(sts.template, podOf(i))
-export const fqdnOf = (pod: string, ns: string) => `${pod}.${sts.service}.${ns}.svc.cluster.local`
+// <pod>.<service>.<namespace>.svc.<cluster domain>, the domain learned from the cluster (cluster.local in the quest).
+export const fqdnOf = (client: ClusterClient, pod: string) => client.fqdn(`${pod}.${sts.service}`)
 
 export const createStatefulSet = (kube: Kube, ns: string, replicas: number, storageClass?: string) =>
   applyFixture(kube, ns, '001/statefulset.yaml', {
@@ -34,11 +35,13 @@ export async function givenStatefulSet(kube: Kube, ns: string, { replicas = 2, s
 // through the pod's resolver (search list), the full name through DNS. DNS
 // follows the EndpointSlices with a delay: wait until the pod's current IP is
 // answered, then the full name must answer that IP and no other.
+// Addresses are compared per family: a dual-stack pod has one of each, and DNS answers both.
 export async function expectPodNameResolves(client: ClusterClient, ns: string, pod: V1Pod): Promise<void> {
   const name = pod.metadata!.name!
-  const ip = podIp(pod)
-  await client.waitForResolution(`${name}.${sts.service}`, `answers ${ip}, the IP of pod ${ns}/${name}`, (r) => r.status === 'ok' && r.addresses.includes(ip))
-  const full = await client.waitForResolution(fqdnOf(name, ns), `answers ${ip}, the IP of pod ${ns}/${name}`,
-    (r) => r.status === 'ok' && r.addresses.includes(ip), { method: 'nslookup' })
-  expect(full.status === 'ok' ? full.addresses : full.output, `nslookup ${fqdnOf(name, ns)} from ${ns}/${client.pod}:\n${full.output}`).toEqual([ip])
+  const ips = podIps(pod)
+  await client.waitForResolution(`${name}.${sts.service}`, `answers ${ips.join(' or ')}, the IP of pod ${ns}/${name}`, (r) => r.status === 'ok' && includesAny(r.addresses, ips))
+  const fqdn = await fqdnOf(client, name)
+  const full = await client.waitForResolution(fqdn, `answers ${ips.join(' and ')}, the IPs of pod ${ns}/${name}`,
+    (r) => r.status === 'ok' && includesAny(r.addresses, ips), { method: 'nslookup' })
+  expect(full.status === 'ok' ? addressDifference(full.addresses, ips) : full.output, `nslookup ${fqdn} from ${ns}/${client.pod}:\n${full.output}`).toBeUndefined()
 }

@@ -7,13 +7,14 @@
 // private: podinfo stands in for it, run with --port=8080, and its GET /
 // answers JSON whose "hostname" tells which pod served the request.
 import type { V1Pod } from '@kubernetes/client-node'
+import type { ClusterClient } from '../lib/apps/cluster-client.ts'
 import { catIn, isNoSuchFile, listFilesIn, readFileIn, writeFileIn } from '../lib/apps/files.ts'
 import { podinfoField } from '../lib/apps/podinfo.ts'
 import { progress, recordTimeline, skipClaim, skipPart } from '../lib/harness/claim-entry.ts'
 import { applyFixture, describe, expect, type Kube, storageTest, test } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
 import { waitForTimelineEvents } from '../lib/observe/recordings.ts'
-import { execOk, getPod, listPods, mountedClaim, podIp, podNames } from '../lib/resources/pods.ts'
+import { addressDifference, execOk, getPod, listPods, mountedClaim, podIp, podIps, podNames } from '../lib/resources/pods.ts'
 import { describeEndpoints, getService, serviceEndpoints } from '../lib/resources/services.ts'
 import { claimForPod, deletePvc, getPv, getPvc, listPvcs, ofClass } from '../lib/resources/storage.ts'
 import { deleteStatefulSet } from '../lib/resources/workloads.ts'
@@ -24,8 +25,8 @@ import { waitForPvcBound, waitForPvcGone, waitForPvGone } from '../lib/wait/stor
 const quest = { file: '/mnt/vol1/aa.txt', text: 'Hello in demo-0.', port: 8080 }
 const pods = ['demo-0', 'demo-1']
 const claimOf = (pod: string) => claimForPod('vol1', pod)
-const fqdn = (ns: string, pod: string) => `${pod}.demo.${ns}.svc.cluster.local`
-const sameSet = (a: string[], b: string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i])
+// <pod>.demo.<namespace>.svc.<cluster domain>: the domain learned from the cluster (cluster.local in the quest).
+const fqdn = (client: ClusterClient, pod: string) => client.fqdn(`${pod}.demo`)
 
 async function givenStatefulSet(kube: Kube, ns: string, opts: { storageClass?: string; service?: boolean } = {}): Promise<V1Pod[]> {
   const what = `StatefulSet demo with two replicas and a claim per pod${ofClass(opts.storageClass)}${opts.service ? ', governed by the headless Service demo' : ''}`
@@ -166,11 +167,11 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
       expect(fresh.spec?.volumeName, `claim ${ns}/${claim} (class ${storageClass})`).toBeTruthy()
       expect(fresh.spec?.volumeName, `claim ${ns}/${claim} (class ${storageClass}) re-used the deleted volume`).not.toBe(volume)
     })
-    await And(`${quest.file} is gone from demo-0: /mnt/vol1 is empty`, async () => {
+    await And(`${quest.file} is gone from demo-0: /mnt/vol1 is empty (filesystem metadata such as lost+found aside)`, async () => {
       const r = await catIn(kube, ns, 'demo-0', quest.file)
       const where = `${ns}/demo-0, volume ${fresh.spec?.volumeName} (class ${storageClass})`
       expect(isNoSuchFile(r), `cat ${quest.file} in ${where} exited ${r.exitCode}: ${r.stdout}${r.stderr}`).toBe(true)
-      expect(await listFilesIn(kube, ns, 'demo-0', '/mnt/vol1'), `ls -A /mnt/vol1 in ${where}`).toEqual([])
+      expect(await listFilesIn(kube, ns, 'demo-0', '/mnt/vol1'), `ls -A /mnt/vol1 in ${where}, lost+found aside`).toEqual([])
     })
   })
 
@@ -215,12 +216,13 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
     await Then('Service demo is headless', async () => {
       expect((await getService(kube, ns, 'demo')).spec?.clusterIP, `Service ${ns}/demo`).toBe('None')
     })
+    // Every address of every Ready pod, per family (one of each on a dual-stack cluster).
     const endpointsMatch = async (ready: V1Pod[]) => {
-      const ips = ready.map(podIp)
-      await waitForReadyAddresses(kube, ns, 'demo', `to be exactly the Ready pods' IPs [${ips.join(', ')}]`, (a) => sameSet(a, ips))
+      const ips = ready.flatMap(podIps)
+      await waitForReadyAddresses(kube, ns, 'demo', `to be exactly the Ready pods' IPs [${ips.join(', ')}]`, (a) => !addressDifference(a, ips))
       const eps = await serviceEndpoints(kube, ns, 'demo')
       expect(eps.map((e) => [e.pod, e.address]).sort(), `Service ${ns}/demo: ${describeEndpoints(eps)}`)
-        .toEqual(ready.map((p) => [p.metadata?.name, podIp(p)]).sort())
+        .toEqual(ready.flatMap((p) => podIps(p).map((ip) => [p.metadata?.name, ip])).sort())
     }
     await Then('its endpoints are the Ready pods\' IPs, each pointing at its pod', () => endpointsMatch(current))
     const { after } = await When('demo-0 is deleted and comes back Ready', async () => {
@@ -232,14 +234,14 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
     await Then(`the endpoints follow: the Ready pods' IPs now, demo-0 at ${podIp(after)}`, () => endpointsMatch(current))
   })
 
-  test('Q2-09 a specific pod answers HTTP at <pod>.<service>.<namespace>.svc.cluster.local:8080 from inside the cluster', async ({ kube, ns, client }) => {
+  test('Q2-09 a specific pod answers HTTP at <pod>.<service>.<namespace>.svc.<cluster domain>:8080 from inside the cluster', async ({ kube, ns, client }) => {
     const ready = await givenStatefulSet(kube, ns, { service: true })
     for (const p of ready) {
       const pod = p.metadata!.name!
-      const name = fqdn(ns, pod)
-      await Then(`from pod ${client.pod}, ${name} resolves to ${pod}'s IP ${podIp(p)}`, async () => {
+      const name = await fqdn(client, pod)
+      await Then(`from pod ${client.pod}, ${name} resolves to ${pod}'s IPs ${podIps(p).join(', ')}`, async () => {
         const r = await client.waitForResolution(name, 'answers', (x) => x.status === 'ok', { method: 'nslookup' })
-        expect(r.status === 'ok' ? r.addresses : r.status, `${name} from ${ns}/${client.pod}:\n${r.output}`).toEqual([podIp(p)])
+        expect(r.status === 'ok' ? addressDifference(r.addresses, podIps(p)) : r.status, `${name} from ${ns}/${client.pod}:\n${r.output}`).toBeUndefined()
       })
       await And(`GET http://${name}:${quest.port}/ is answered by ${pod} itself`, async () => {
         const url = `http://${name}:${quest.port}/`
@@ -252,7 +254,7 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
 
   test('Q2-10 after demo-0 is recreated, the same DNS name reaches it at its new IP', async ({ task, kube, ns, client }) => {
     await givenStatefulSet(kube, ns, { service: true })
-    const name = fqdn(ns, 'demo-0')
+    const name = await fqdn(client, 'demo-0')
     const url = `http://${name}:${quest.port}/`
     await Given(`${name} answers the current demo-0 over HTTP`, async () => {
       await client.waitForResolution(name, 'answers', (x) => x.status === 'ok', { method: 'nslookup' })
@@ -265,8 +267,8 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
     await Then(`${name} resolves to the new pod's IP ${podIp(after)}`, async () => {
       // CoreDNS follows the endpoints with a lag: the check is that it comes
       // to answer the current IP only (the wait throws with its last answer).
-      await client.waitForResolution(name, `answers ${podIp(after)} only`,
-        (x) => x.status === 'ok' && sameSet(x.addresses, [podIp(after)]), { method: 'nslookup' })
+      await client.waitForResolution(name, `answers ${podIps(after).join(', ')} only`,
+        (x) => x.status === 'ok' && !addressDifference(x.addresses, podIps(after)), { method: 'nslookup' })
     })
     await And(`GET ${url} is answered by demo-0`, async () => {
       const res = await client.http(url)

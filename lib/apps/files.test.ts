@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { isNoSuchFile, parseLs } from './files.ts'
+import { isNoSuchFile, parseLs, withoutFilesystemMetadata } from './files.ts'
 
 describe('in-pod files: what busybox prints', () => {
   test('a missing file is told apart from other failures', () => {
@@ -13,4 +13,9 @@ describe('in-pod files: what busybox prints', () => {
     expect(parseLs('')).toEqual([])
     expect(parseLs('\n')).toEqual([])
   })
+})
+
+test('a fresh ext4 volume is empty to the application: lost+found is filesystem metadata, anything else is a file', () => {
+  expect(withoutFilesystemMetadata(parseLs('lost+found\n'))).toEqual([])
+  expect(withoutFilesystemMetadata(parseLs('lost+found\naa.txt\n.hidden\n'))).toEqual(['aa.txt', '.hidden'])
 })

@@ -21,9 +21,14 @@ export const catIn = (kube: Kube, namespace: string, pod: string, path: string):
 // Whether `cat` (or `ls`) failed because the path does not exist, and for no other reason.
 export const isNoSuchFile = (r: ExecResult): boolean => r.exitCode !== 0 && /No such file or directory/.test(r.stderr + r.stdout)
 
-// `ls -A <dir>`: every entry, hidden ones too, one a line.
+// `ls -A <dir>`: every entry, hidden ones too, but the filesystem's own
+// metadata: a freshly formatted ext4 volume (EBS, PD, Azure Disk, a loop
+// device) holds lost+found, and is still "empty" to the application.
 export async function listFilesIn(kube: Kube, namespace: string, pod: string, dir: string): Promise<string[]> {
-  return parseLs(await execOk(kube, namespace, pod, ['ls', '-A', dir]))
+  return withoutFilesystemMetadata(parseLs(await execOk(kube, namespace, pod, ['ls', '-A', dir])))
 }
 
 export const parseLs = (output: string): string[] => output.split('\n').map((s) => s.trim()).filter(Boolean)
+
+export const filesystemMetadata = ['lost+found'] as const
+export const withoutFilesystemMetadata = (entries: string[]): string[] => entries.filter((e) => !(filesystemMetadata as readonly string[]).includes(e))
