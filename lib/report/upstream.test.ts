@@ -11,9 +11,10 @@ test('every test in the table is named once, and every claim ID is one of ours',
 test('the focus matches exactly the tests given, with or without trailing tags; not a longer name', () => {
   const rolling = upstreamTests.find((t) => t.name === `${ss} should perform rolling updates and roll backs of template modifications`)!
   const focus = new RegExp(ginkgoFocus([rolling]))
-  expect(focus.test(`${rolling.name} [Conformance]`)).toBe(true)
-  expect(focus.test(rolling.name)).toBe(true)
-  expect(focus.test(`${rolling.name} with PVCs`)).toBe(false)
+  // What ginkgo matches: the suite's name, then the test's.
+  expect(focus.test(`Kubernetes e2e suite ${rolling.name} [Conformance]`)).toBe(true)
+  expect(focus.test(`Kubernetes e2e suite ${rolling.name}`)).toBe(true)
+  expect(focus.test(`Kubernetes e2e suite ${rolling.name} with PVCs`)).toBe(false)
   const all = new RegExp(ginkgoFocus(upstreamTests))
   expect(all.test(`${ss} Scaling should happen in predictable order and halt if any stateful pod is unhealthy [Slow] [Conformance]`)).toBe(true)
   expect(all.test('[sig-network] DNS should provide DNS for the cluster [Conformance]')).toBe(false)
