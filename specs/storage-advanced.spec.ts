@@ -51,6 +51,13 @@ async function userReady(kube: Kube, ns: string, p: PodSpec): Promise<{ name: st
   return { name: p.name, node: pod.spec?.nodeName ?? '' }
 }
 
+// Raises a fixture claim's request to at least `bytes` (in Mi).
+const requestAtLeast = (bytes: number) => (o: { kind?: string }) => {
+  const spec = (o as { spec?: { resources?: { requests?: { storage?: string } } } }).spec
+  const requests = spec?.resources?.requests
+  if (requests && bytes > bytesOf(requests.storage ?? '0')) requests.storage = `${Math.ceil(bytes / 2 ** 20)}Mi`
+}
+
 // The claim is deleted after the test (its pods first: a claim in use is not let go).
 function deleteClaimAfter(cleanup: Cleanup, kube: Kube, ns: string, claim: string, pods: string[]): void {
   cleanup.add(`claim ${ns}/${claim}`, async () => {
@@ -109,19 +116,21 @@ describe('SC storage classes beyond plain volumes: Block, snapshots, clones, exp
     })
     await requireWritable(task, kube, ns, 'user', capabilities)
     const before = await And('1 MiB of random data in /data/blob', () => writeRandomFile(kube, ns, 'user', '/data/blob', 1))
+    // A restore or clone may not be smaller than its source: the provisioner may have rounded the source up.
+    const sourceBytes = claimCapacityBytes(await getPvc(kube, ns, 'data'))
 
     let after = before
     if (noSnapshot) skipPart(task, `the snapshot half: ${noSnapshot}`)
     else {
       const snapshotClass = capabilities.snapshots!.classes[0]!
-      await When(`a VolumeSnapshot "snap" of the claim is taken with snapshot class ${snapshotClass.name} (deletionPolicy ${snapshotClass.deletionPolicy}) and is ready`, async () => {
+      const snapshot = await When(`a VolumeSnapshot "snap" of the claim is taken with snapshot class ${snapshotClass.name} (deletionPolicy ${snapshotClass.deletionPolicy}) and is ready`, async () => {
         await applyFixture(kube, ns, 'sc/snapshot.yaml', { patch: (o) => { (o as { spec: { volumeSnapshotClassName: string } }).spec.volumeSnapshotClassName = snapshotClass.name } })
         cleanup.add(`VolumeSnapshot ${ns}/snap and its content`, () => removeSnapshot(kube, ns, 'snap'))
-        await waitForSnapshotReady(kube, ns, 'snap')
+        return waitForSnapshotReady(kube, ns, 'snap')
       })
       after = await And('/data/blob is overwritten with other random data', () => writeRandomFile(kube, ns, 'user', '/data/blob', 1))
       await Then(`a claim restored from the snapshot holds /data/blob as it was at the snapshot (sha256 ${before.sha256.slice(0, 12)}…), not the newer bytes`, async () => {
-        await applyFixture(kube, ns, 'sc/restored-claim.yaml', { storageClass })
+        await applyFixture(kube, ns, 'sc/restored-claim.yaml', { storageClass, patch: requestAtLeast(Math.max(sourceBytes, bytesOf(snapshot.status?.restoreSize ?? '0'))) })
         deleteClaimAfter(cleanup, kube, ns, 'restored', ['restored-user'])
         await userReady(kube, ns, { name: 'restored-user', claim: 'restored' })
         const restored = await sha256Of(kube, ns, 'restored-user', '/data/blob')
@@ -134,7 +143,7 @@ describe('SC storage classes beyond plain volumes: Block, snapshots, clones, exp
       return
     }
     await Then(`a clone of the claim (dataSource claim "data") holds /data/blob as the source holds it now (sha256 ${after.sha256.slice(0, 12)}…)`, async () => {
-      await applyFixture(kube, ns, 'sc/clone-claim.yaml', { storageClass })
+      await applyFixture(kube, ns, 'sc/clone-claim.yaml', { storageClass, patch: requestAtLeast(sourceBytes) })
       deleteClaimAfter(cleanup, kube, ns, 'clone', ['clone-user'])
       await userReady(kube, ns, { name: 'clone-user', claim: 'clone' })
       const cloned = await sha256IfPresent(kube, ns, 'clone-user', '/data/blob')

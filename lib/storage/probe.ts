@@ -125,13 +125,21 @@ async function probeClaims(kube: Kube, namespace: string, probes: Probe[], o: Pr
   // a ProvisioningFailed is a refusal only if the claim is still unbound a while later.
   const refusalGraceMs = Math.min(5_000, o.timeoutMs / 2)
   const pendingRefusals = new Map<string, NodeJS.Timeout>()
+  const podVolumeFailures = new Set(['FailedAttachVolume', 'FailedMapVolume', 'FailedMount'])
+  const podFailureGraceMs = Math.min(15_000, o.timeoutMs / 2)
   const onEvent = (e: CoreV1Event) => {
     const name = e.involvedObject.name ?? ''
     if (e.involvedObject.kind === 'PersistentVolumeClaim' && e.reason === 'ProvisioningFailed') {
       if (!pendingRefusals.has(name)) {
         pendingRefusals.set(name, setTimeout(() => settle(name, { result: 'refused', detail: `ProvisioningFailed: ${e.message ?? ''}`.trim() }), refusalGraceMs))
       }
-    } else lastWord.set(name, `${e.involvedObject.kind} ${e.reason}: ${e.message ?? ''}`.trim())
+    } else {
+      lastWord.set(name, `${e.involvedObject.kind} ${e.reason}: ${e.message ?? ''}`.trim())
+      // A Block probe's pod that cannot get its device (attach, map) is a refusal too, if it still has not started a while later.
+      if (e.involvedObject.kind === 'Pod' && byClaim.get(name)?.needsPodStarted && podVolumeFailures.has(e.reason ?? '') && !pendingRefusals.has(name)) {
+        pendingRefusals.set(name, setTimeout(() => settle(name, { result: 'refused', detail: `its pod did not get the volume: ${e.reason}: ${e.message ?? ''}`.trim() }), podFailureGraceMs))
+      }
+    }
   }
   try {
     stops.push(await watchObjects<V1PersistentVolumeClaim>(kube, resources.pvcs, { namespace }, {
