@@ -4,8 +4,8 @@
 // StatefulSet pod's IP may change, what a Service with clusterIP: None is for,
 // when claims are deleted, when to use a static volume, in which order the
 // pods start. Each answer is shown on the StatefulSet "sandwich" of part 2.
-import { writeFileIn } from '../lib/apps/files.ts'
-import { applyStaticVolumePart, readOnNode, removeFromNode, staticVolumeOf } from '../lib/apps/static-volume.ts'
+import { readFileIn, writeFileIn } from '../lib/apps/files.ts'
+import { applyStaticVolumePart, keepStorage, releaseForNewClaim, staticVolumeOf } from '../lib/apps/static-volume.ts'
 import { progress, recordTimeline, skipPart } from '../lib/harness/claim-entry.ts'
 import { applyFixture, describe, expect, storageTest, test } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
@@ -13,12 +13,15 @@ import { orderedStartViolations } from '../lib/observe/ordered-start.ts'
 import { waitForTimelineEvents } from '../lib/observe/recordings.ts'
 import { addressDifference, byName, execOk, isPodReady, podIp, podIps, podNamed } from '../lib/resources/pods.ts'
 import { getService } from '../lib/resources/services.ts'
-import { deletePv, deletePvc, findPvc, listPvcs } from '../lib/resources/storage.ts'
+import { deletePvc, findPvc, listPvcs } from '../lib/resources/storage.ts'
 import { deleteStatefulSet, getStatefulSet, scale } from '../lib/resources/workloads.ts'
 import { deletePodAndWaitForReplacement, deletePodAndWaitGone, waitForPod, waitForPodGone, waitForPodReady, waitForPods, waitForReadyReplicas } from '../lib/wait/pods.ts'
 import { waitForReadyAddresses } from '../lib/wait/services.ts'
 import { waitForPv, waitForPvcBound, waitForPvcGone } from '../lib/wait/storage.ts'
 import { claimOf, createStatefulSet, expectPodNameResolves, fqdnOf, givenStatefulSet, podOf, potato, sts } from './001-quest.ts'
+
+// Q1-16's second claim and pod, which recover the Released volume.
+const recovered = { claim: 'sandwich-recovered', pod: 'recovered-lunchbox' }
 
 // Each test has its own namespace (and the static volume its own name): they run side by side.
 describe.concurrent('Q1 PVC and StatefulSet quest, part 3: the closing questions', () => {
@@ -135,13 +138,16 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 3: the closing questions
     await Then(`sandwich's claims ${claimOf(0)} and ${claimOf(1)} stay (default: Retain)`, () => kept([claimOf(0), claimOf(1)], 'after the StatefulSet was deleted'))
   })
 
-  test('Q1-16 a static volume (made by hand, storageClassName "") binds to a matching claim, and with Retain goes Released, data kept', async ({ kube, ns, cleanup }) => {
+  test('Q1-16 a static volume (made by hand, storageClassName "") binds to a matching claim, and with Retain goes Released, data kept', async ({ kube, ns }) => {
     const volume = staticVolumeOf(ns)
-    const { pv, dir } = volume
-    await Given(`a volume made by hand: PersistentVolume ${pv}, storageClassName "", reclaim Retain, 20Mi, hostPath ${dir}`, async () => {
-      cleanup.add(`volume ${pv}`, () => deletePv(kube, pv))
-      await applyStaticVolumePart(kube, volume, 'PersistentVolume')
+    const { pv } = volume
+    const storage = await Given('storage that exists without a claim: a volume of the run\'s first class, provisioned, then retained and its PV object deleted', async () => {
+      const kept = await keepStorage(kube, ns)
+      progress(`kept the storage of volume ${kept.was} (class ${kept.storageClass}, provisioner ${kept.provisionedBy ?? 'unknown'})`)
+      return kept
     })
+    await Given(`a volume made by hand for it: PersistentVolume ${pv}, storageClassName "", reclaim Retain, 20Mi`, () =>
+      applyStaticVolumePart(kube, volume, 'PersistentVolume', { storage }))
     await When(`a claim sandwich-static with storageClassName "" asks for volume ${pv}`, () => applyStaticVolumePart(kube, volume, 'PersistentVolumeClaim'))
     await Then(`it binds: the claim is Bound to ${pv}, whose claimRef is ${ns}/sandwich-static`, async () => {
       const c = await waitForPvcBound(kube, ns, 'sandwich-static')
@@ -150,13 +156,10 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 3: the closing questions
       expect(v?.spec?.claimRef, `claimRef of volume ${pv}`).toMatchObject({ namespace: ns, name: 'sandwich-static', uid: c.metadata?.uid })
       expect(v?.spec?.storageClassName ?? '', `class of volume ${pv}`).toBe('')
     })
-    const node = await When(`the pod static-lunchbox writes "${potato.text}" through the claim`, async () => {
+    await When(`the pod static-lunchbox writes "${potato.text}" through the claim`, async () => {
       await applyStaticVolumePart(kube, volume, 'Pod')
-      const p = await waitForPodReady(kube, ns, 'static-lunchbox')
-      // Retain means nobody else removes the data: the test tidies the node itself, whatever happens next.
-      cleanup.add(`${dir} on node ${p.spec!.nodeName}`, () => removeFromNode(kube, volume, p.spec!.nodeName!))
+      await waitForPodReady(kube, ns, 'static-lunchbox')
       await writeFileIn(kube, ns, 'static-lunchbox', potato.file, potato.text)
-      return p.spec!.nodeName!
     })
     await When('the pod and then the claim are deleted', async () => {
       await deletePodAndWaitGone(kube, ns, 'static-lunchbox')
@@ -167,8 +170,16 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 3: the closing questions
       const v = await waitForPv(kube, pv, 'to be Released', (x) => x?.status?.phase === 'Released', 'pvcDeleted')
       expect(v?.spec?.persistentVolumeReclaimPolicy, `volume ${pv}`).toBe('Retain')
     })
-    await And(`the data is still there: ${dir}/potato on node ${node}, read without the claim, says "${potato.text}"`, async () => {
-      expect(await readOnNode(kube, volume, node, 'potato'), `${dir}/potato on node ${node}`).toBe(potato.text)
+    // The administrator's way back to the data: clear the claimRef, bind a new claim.
+    await When(`an administrator makes the Released volume ${pv} available again (claimRef removed) and the claim sandwich-recovered asks for it`, async () => {
+      await releaseForNewClaim(kube, pv)
+      await applyStaticVolumePart(kube, volume, 'PersistentVolumeClaim', { as: recovered })
+      await waitForPvcBound(kube, ns, recovered.claim)
+      await applyStaticVolumePart(kube, volume, 'Pod', { as: recovered })
+      await waitForPodReady(kube, ns, recovered.pod)
+    })
+    await Then(`the data is still there: ${potato.file}, read through the new claim, says "${potato.text}"`, async () => {
+      expect(await readFileIn(kube, ns, recovered.pod, potato.file), `${potato.file} in ${ns}/${recovered.pod}, volume ${pv}`).toBe(potato.text)
     })
   })
 

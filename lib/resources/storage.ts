@@ -33,10 +33,14 @@ export async function findPvc(kube: Kube, namespace: string, name: string): Prom
 export const deletePv = (kube: Kube, name: string) =>
   apiCall(`delete volume ${name}`, () => kube.core.deletePersistentVolume({ name }))
 
-export const setReclaimPolicy = (kube: Kube, pv: string, policy: 'Delete' | 'Retain') =>
-  apiCall(`set reclaim policy ${policy} on volume ${pv}`, () => kube.objects.patch(
-    { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pv }, spec: { persistentVolumeReclaimPolicy: policy } },
+// A JSON merge patch on a volume (null removes a field, e.g. spec.claimRef).
+export const patchVolume = (kube: Kube, pv: string, patch: { spec: Record<string, unknown> }, what = `patch volume ${pv}`) =>
+  apiCall(what, () => kube.objects.patch(
+    { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pv }, ...patch },
     undefined, undefined, 'stateful-conformance', undefined, PatchStrategy.MergePatch))
+
+export const setReclaimPolicy = (kube: Kube, pv: string, policy: 'Delete' | 'Retain') =>
+  patchVolume(kube, pv, { spec: { persistentVolumeReclaimPolicy: policy } }, `set reclaim policy ${policy} on volume ${pv}`)
 
 // As the DefaultStorageClass admission plugin reads it: the GA annotation or the beta one.
 export const isDefaultClass = (c: V1StorageClass) =>
