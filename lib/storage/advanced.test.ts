@@ -56,11 +56,17 @@ describe('snapshots', () => {
 
 describe('Block volumes and clones', () => {
   test('missing with the probe\'s words, or "not probed" when the probe did not run', () => {
-    const c = { ...classCapabilities(sc(), null, probes), block: { result: 'refused' as const, detail: 'ProvisioningFailed: Block not supported' }, clone: accepted }
+    const csi = { name: 'hostpath.csi.k8s.io' }
+    const c = { ...classCapabilities(sc(), csi, probes), block: { result: 'refused' as const, detail: 'ProvisioningFailed: Block not supported' }, clone: accepted }
     expect(missingAdvanced(c, 'block')).toMatch(/refused a volumeMode Block claim used by a pod \(volumeDevices\): ProvisioningFailed: Block not supported$/)
     expect(missingAdvanced(c, 'clone')).toBeUndefined()
     expect(missingAdvanced(classCapabilities(sc(), null, probes), 'block')).toMatch(/was not probed/)
   })
+})
+
+test('cloning is a CSI feature: a non-CSI class that binds a clone claim (empty, as local-path does) lacks it, saying so', () => {
+  const localPath = { ...classCapabilities(sc({ provisioner: 'rancher.io/local-path' }), null, probes), clone: accepted }
+  expect(missingAdvanced(localPath, 'clone')).toMatch(/is not a CSI driver .*volume cloning is a CSI feature: it bound the probe's clone claim, but a non-CSI provisioner does not copy the source/)
 })
 
 describe('the capability table', () => {

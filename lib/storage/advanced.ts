@@ -92,6 +92,10 @@ export function missingAdvanced(c: Capabilities, capability: AdvancedCapability)
     case 'block':
       return probed(c.block, 'a volumeMode Block claim used by a pod (volumeDevices)')
     case 'clone':
+      // Kubernetes defines volume cloning for CSI drivers only: another
+      // provisioner may bind a clone claim and hand back an empty volume
+      // (local-path does), which says nothing about cloning.
+      if (c.csi === null) return `${cls} is not a CSI driver (no CSIDriver object of that name), and volume cloning is a CSI feature${c.clone?.result === 'accepted' ? ': it bound the probe\'s clone claim, but a non-CSI provisioner does not copy the source' : ''}`
       return probed(c.clone, 'a clone (a claim whose dataSource is a claim of the class)')
     case 'snapshot': {
       const s = c.snapshots
