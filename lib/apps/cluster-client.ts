@@ -1,7 +1,9 @@
 // A client pod inside the namespace under test, from which names are
 // resolved (busybox nslookup, as in the quests) and HTTP requests are sent
 // (busybox wget) the way another workload in the cluster would.
+import type { V1Pod } from '@kubernetes/client-node'
 import type { Kube } from '../k8s/kube.ts'
+import { restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { execIn } from '../k8s/exec.ts'
 import { progress } from '../k8s/progress.ts'
 import { timeout, type TimeoutName } from '../k8s/timeouts.ts'
@@ -93,17 +95,20 @@ export function parseHttpReply(raw: string): HttpReply {
   return { status, body: split >= 0 ? raw.slice(split + 4) : '', raw }
 }
 
-export async function startClusterClient(kube: Kube, namespace: string, image: string, name = 'client'): Promise<ClusterClient> {
-  await kube.core.createNamespacedPod({
-    namespace,
-    body: {
-      metadata: { name, labels: { 'app.kubernetes.io/component': 'probe' } },
-      spec: {
-        terminationGracePeriodSeconds: 0,
-        containers: [{ name: 'client', image, command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 3600 & wait; done'] }],
-      },
+// The client pod: busybox idling, for exec; restricted-ready like every pod the suite makes.
+export function clientPod(name: string, image: string): V1Pod {
+  return {
+    metadata: { name, labels: { 'app.kubernetes.io/component': 'probe' } },
+    spec: {
+      terminationGracePeriodSeconds: 0,
+      ...restrictedPod(),
+      containers: [{ name: 'client', image, command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 3600 & wait; done'], securityContext: restrictedContainer }],
     },
-  })
+  }
+}
+
+export async function startClusterClient(kube: Kube, namespace: string, image: string, name = 'client'): Promise<ClusterClient> {
+  await kube.core.createNamespacedPod({ namespace, body: clientPod(name, image) })
   await waitForPodReady(kube, namespace, name)
   let domain: Promise<string> | undefined
   const client: ClusterClient = {

@@ -11,15 +11,17 @@ import type { V1Node, V1StorageClass } from '@kubernetes/client-node'
 import type { TestProject } from 'vitest/node'
 import { removeSuiteOrphanedVolumes } from '../apps/volumes.ts'
 import { connect, type Kube } from '../k8s/kube.ts'
+import { setFixtureRewrite } from '../k8s/manifests.ts'
 import { removeSuiteNamespaces } from '../k8s/namespaces.ts'
 import { timeout } from '../k8s/timeouts.ts'
 import { clearPreviousRun } from '../report/previous.ts'
 import { defaultStorageClass, describeStorageClasses } from '../resources/storage.ts'
 import { describeDetectedCapabilities, detectCapabilities } from '../storage/probe.ts'
 import { preflightPermissions, probeServer } from './access.ts'
+import { admissionRefusals, suitePodShapes } from './admission.ts'
 import { usesEmbeddedCluster } from './cluster-choice.ts'
 import type { ClusterInfo } from './context.ts'
-import { resolveImages } from './images.ts'
+import { resolveImages, rewriteImages } from './images.ts'
 import { OptionError, parseOptions, selectStorageClasses, type Options } from './options.ts'
 import { loadWaivers, type Waivers } from './waivers.ts'
 
@@ -42,6 +44,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const access = await checkAccess(target)
     const selection = await selectClasses(access.kube, options)
     const runId = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
+    await checkAdmission(access, options, runId)
     await provideContext(project, { options, waivers, target, access, selection, runId, startedAt })
     const stopSignals = installSignalCleanup(runId, target, access.contextName)
     return async () => {
@@ -141,6 +144,20 @@ async function selectClasses(kube: Kube, options: Options): Promise<ClassSelecti
     if (err instanceof OptionError) setupError(err.message)
     throw err
   }
+}
+
+// Every pod shape the suite uses, as a server-side dry run: an admission
+// refusal (Pod Security, a policy engine) ends the run here, in one line.
+async function checkAdmission(access: Access, options: Options, runId: string): Promise<void> {
+  const images = resolveImages(options.images)
+  setFixtureRewrite((text) => rewriteImages(text, images))
+  const shapes = await suitePodShapes(images.busybox)
+  const refused = await admissionRefusals(access.kube, runId, shapes)
+  if (refused.length) {
+    const more = refused.length > 1 ? `; and ${refused.length - 1} more (${refused.slice(1).map((r) => r.split(':')[0]).join(', ')})` : ''
+    setupError(`the cluster's admission refuses ${refused.length} of the suite's ${shapes.length} pod shapes (a server-side dry run; nothing was created): ${refused[0]}${more}`)
+  }
+  console.log(`stateful-conformance: admission accepts all ${shapes.length} pod shapes of the suite (server-side dry run)`)
 }
 
 interface RunFacts {

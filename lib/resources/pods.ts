@@ -1,6 +1,6 @@
 // Pods: the verbs specs use instead of the raw client, and one-line
 // descriptions for wait messages and assertion context.
-import type { V1Pod } from '@kubernetes/client-node'
+import type { V1Pod, V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node'
 import { apiCall, isNotFound, type Kube } from '../k8s/kube.ts'
 import { loadManifest } from '../k8s/manifests.ts'
 
@@ -47,6 +47,17 @@ export async function createPodFromFixture(kube: Kube, namespace: string, file: 
 
 // Specs compare a pod's addresses per family (IPv4, IPv6, dual-stack) with these.
 export { addressDifference, includesAny, isIpAddress } from '../k8s/addresses.ts'
+
+// What every pod the suite makes carries, so that the restricted Pod Security
+// level admits it (non-root with numeric ids, no privilege escalation, no
+// capabilities, the runtime's seccomp profile) and that it can write to a
+// fresh volume (fsGroup): the fixtures spell the same out in their YAML.
+export const restrictedPod = (ids: { runAsUser: number; runAsGroup: number; fsGroup: number } = { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }):
+  { nodeSelector: Record<string, string>; securityContext: V1PodSecurityContext } => ({
+  nodeSelector: { 'kubernetes.io/os': 'linux' },
+  securityContext: { runAsNonRoot: true, ...ids, seccompProfile: { type: 'RuntimeDefault' } },
+})
+export const restrictedContainer: V1SecurityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }
 
 export const podIp = (p: V1Pod) => p.status?.podIP ?? ''
 // Every address of the pod: one per family on a dual-stack cluster.

@@ -19,6 +19,7 @@ import { describeApiError, type Kube, retryTransient } from '../k8s/kube.ts'
 import { createNamespace, deleteNamespace } from '../k8s/namespaces.ts'
 import { listSnapshotClasses, snapshotApiServed } from '../resources/snapshots.ts'
 import { setReclaimPolicy } from '../resources/storage.ts'
+import { restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
 
 export interface ProbeOptions {
@@ -70,13 +71,14 @@ function claimFor(p: Probe, size: string): V1PersistentVolumeClaim {
 }
 
 // A consumer, so that a WaitForFirstConsumer class provisions at all; it need not run for long.
-function podFor(p: Probe, busybox: string): V1Pod {
+export function podFor(p: Pick<Probe, "claim" | "kind">, busybox: string): V1Pod {
   return {
     metadata: { name: p.claim, labels: { 'stateful-conformance/probe': probeSlug[p.kind] } },
     spec: {
       restartPolicy: 'Never', terminationGracePeriodSeconds: 0,
+      ...restrictedPod(),
       containers: [{
-        name: 'probe', image: busybox, command: ['true'],
+        name: 'probe', image: busybox, command: ['true'], securityContext: restrictedContainer,
         ...(p.kind === 'block' ? { volumeDevices: [{ name: 'v', devicePath: '/dev/probe' }] } : { volumeMounts: [{ name: 'v', mountPath: '/v' }] }),
       }],
       volumes: [{ name: 'v', persistentVolumeClaim: { claimName: p.claim } }],
