@@ -4,7 +4,7 @@
 // admission refuses one (Pod Security at restricted, a policy engine) stops
 // the run with one line naming the shape, the policy and the fields, rather
 // than failing claims one by one with pods that never appear.
-import type { KubernetesObject, V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node'
+import type { KubernetesObject, V1PersistentVolumeClaim, V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node'
 import { readdir } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { clientPod } from '../apps/cluster-client.ts'
@@ -26,9 +26,13 @@ export function podShapesOf(file: string, objects: KubernetesObject[]): PodShape
   return objects.flatMap((o) => {
     const name = o.metadata?.name ?? '?'
     if (o.kind === 'Pod') return [{ source: `${file} Pod ${name}`, pod: o as V1Pod }]
-    const template = (o as { spec?: { template?: V1PodTemplateSpec } }).spec?.template
+    const spec = (o as { spec?: { template?: V1PodTemplateSpec; volumeClaimTemplates?: V1PersistentVolumeClaim[] } }).spec
+    const template = spec?.template
     if (workloadKinds.includes(o.kind ?? '') && template?.spec) {
-      return [{ source: `${file} ${o.kind} ${name}`, pod: { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: template.metadata?.labels }, spec: template.spec } }]
+      // A StatefulSet's pods get a volume per claim template, as its controller adds them.
+      const claimVolumes = (spec?.volumeClaimTemplates ?? []).map((t) => ({ name: t.metadata?.name ?? '', persistentVolumeClaim: { claimName: `${t.metadata?.name}-${name}-0` } }))
+      const podSpec = { ...template.spec, volumes: [...(template.spec.volumes ?? []), ...claimVolumes] }
+      return [{ source: `${file} ${o.kind} ${name}`, pod: { apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: template.metadata?.labels }, spec: podSpec } }]
     }
     return []
   })
