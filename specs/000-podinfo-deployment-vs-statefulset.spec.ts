@@ -3,7 +3,8 @@
 // emptyDir, then as a StatefulSet with a headless Service and a claim per pod.
 // The quest's own values are asserted as printed there: the sha1 hashes, /data
 // through exec, the restart count, the rollout order 1 → 0.
-import type { V1Pod } from '@kubernetes/client-node'
+import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node'
+import { podAddressesVia, waitForAddresses } from '../lib/apps/dns-answers.ts'
 import { listFilesIn } from '../lib/apps/files.ts'
 import { panic, podinfoField, readStored, sha1, storeOn, versionOf } from '../lib/apps/podinfo.ts'
 import { recordTimeline } from '../lib/harness/claim-entry.ts'
@@ -11,7 +12,7 @@ import { applyFixture, type Cleanup, describe, expect, type Kube, storageTest, t
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
 import { waitForRecording, waitForTimelineEvents } from '../lib/observe/recordings.ts'
 import type { Timeline } from '../lib/observe/timeline.ts'
-import { byName, deletePod, execIn, execOk, type Forward, getPod, isPodReady, listPods, mountedClaim, portForward } from '../lib/resources/pods.ts'
+import { byName, deletePod, execIn, execOk, type Forward, getPod, isPodReady, listPods, mountedClaim, podNamed, portForward } from '../lib/resources/pods.ts'
 import { getService } from '../lib/resources/services.ts'
 import { getPv, ofClass } from '../lib/resources/storage.ts'
 import { getStatefulSet, setImage } from '../lib/resources/workloads.ts'
@@ -57,6 +58,20 @@ async function givenStatefulSet(kube: Kube, ns: string, storageClass?: string): 
 }
 
 const lsData = (kube: Kube, ns: string, pod: string) => listFilesIn(kube, ns, pod, '/data')
+
+// The podinfo container's spec and status in a pod.
+const podinfoContainer = (p: V1Pod) => ({
+  spec: p.spec?.containers.find((c) => c.name === 'podinfo'),
+  status: p.status?.containerStatuses?.find((c) => c.name === 'podinfo'),
+})
+
+// Both incarnations of a pod around an update, for assertion messages.
+function describeUpdate(ns: string, sts: V1StatefulSet, old: V1Pod, now: V1Pod): string {
+  const one = (p: V1Pod) => `uid ${p.metadata?.uid}, revision ${p.metadata?.labels?.['controller-revision-hash']}, image ${podinfoContainer(p).spec?.image} ` +
+    `(running ${podinfoContainer(p).status?.image} ${podinfoContainer(p).status?.imageID}${podinfoContainer(p).status?.ready ? ', ready' : ', not ready'})`
+  return `pod ${ns}/${now.metadata?.name} before the update: ${one(old)}; after: ${one(now)}; ` +
+    `StatefulSet ${ns}/podinfo: currentRevision ${sts.status?.currentRevision}, updateRevision ${sts.status?.updateRevision}`
+}
 
 describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
   test('Q0-01 a one-replica Deployment runs exactly one pod named <deployment>-<template-hash>-<suffix>', async ({ kube, ns }) => {
@@ -119,7 +134,8 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
         t.events.some((e) => e.kind === 'restarted') && t.events.filter((e) => e.kind === 'ready' || e.kind === 'unready').at(-1)?.kind === 'ready'
       await waitForRecording(timeline, `${pod} restarted and Ready again`, restartedAndReady, 'containerRestart')
       expect(after.metadata?.uid, `${ns}/${pod}`).toBe(before.metadata?.uid)
-      expect([...new Set(timeline.events.map((e) => e.uid))], timeline.describe()).toEqual([before.metadata?.uid])
+      const events = timeline.completeEvents(`that no pod other than ${pod} (uid ${before.metadata?.uid}) appeared`)
+      expect([...new Set(events.map((e) => e.uid))], timeline.describe()).toEqual([before.metadata?.uid])
       expect(timeline.orderOfFirst('created'), timeline.describe()).toEqual([])
     })
   })
@@ -167,15 +183,18 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
 
   test('Q0-08 through the headless Service a client resolves one specific pod by its name', async ({ kube, ns, client }) => {
     const pods = await givenStatefulSet(kube, ns)
-    await Then('the Service is headless', async () => {
-      expect((await getService(kube, ns, 'podinfo')).spec?.clusterIP, `Service ${ns}/podinfo`).toBe('None')
+    const svc = await Then('the Service is headless', async () => {
+      const s = await getService(kube, ns, 'podinfo')
+      expect(s.spec?.clusterIP, `Service ${ns}/podinfo`).toBe('None')
+      return s
     })
     for (const p of byName(pods)) {
-      await Then(`${p.metadata?.name}.podinfo resolves to that pod's IP only (${p.status?.podIP})`, async () => {
-        const r = await client.waitForResolution(`${p.metadata?.name}.podinfo`, `answers ${p.status?.podIP}`, (x) => x.status === 'ok')
-        expect(r.status === 'ok' ? r.addresses : r.output, r.output).toEqual([p.status?.podIP])
-        const fqdn = await client.nslookup(`${p.metadata?.name}.podinfo.${ns}.svc.cluster.local`)
-        expect(fqdn.status === 'ok' ? fqdn.addresses : fqdn.output, fqdn.output).toEqual([p.status?.podIP])
+      // Of each of the Service's IP families: a dual-stack pod has two addresses.
+      const ips = podAddressesVia(svc, p)
+      // The waits are the check: each polls (answers may be cached) and fails with the last answer.
+      await Then(`${p.metadata?.name}.podinfo, and its full name ${p.metadata?.name}.podinfo.${ns}.svc.<cluster domain>, resolve to that pod's IPs only (${ips.join(', ')})`, async () => {
+        await waitForAddresses(client, `${p.metadata?.name}.podinfo`, ips, 'resolve')
+        await waitForAddresses(client, await client.fqdn(`${p.metadata?.name}.podinfo`), ips, 'nslookup')
       })
     }
     await And('podinfo-0 answers GET / by that name with its own hostname', async () => {
@@ -234,17 +253,30 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
   })
 
   storageTest('Q0-11 after the update each pod still serves what was stored on it before', async ({ kube, ns, images, cleanup, storageClass }) => {
-    await givenStatefulSet(kube, ns, storageClass)
+    const pods = await givenStatefulSet(kube, ns, storageClass)
     await Given('a value stored on each pod through its own port-forward', async () => {
       expect(await storeOn(await forwardTo(kube, ns, 'podinfo-0', cleanup), quest.pod0.body)).toBe(quest.pod0.hash)
       expect(await storeOn(await forwardTo(kube, ns, 'podinfo-1', cleanup), quest.pod1.body)).toBe(quest.pod1.hash)
     })
-    await When(`the image changes to ${images.podinfo} and the rollout completes`, async () => {
+    const sts = await When(`the image changes to ${images.podinfo} and the rollout completes`, async () => {
       await setImage(kube, ns, 'StatefulSet', 'podinfo', 'podinfo', images.podinfo)
-      await waitForStatefulSetRolledOut(kube, ns, 'podinfo')
+      return waitForStatefulSetRolledOut(kube, ns, 'podinfo')
     })
     for (const [i, v] of [[0, quest.pod0], [1, quest.pod1]] as const) {
-      await Then(`GET /store/${v.hash} on podinfo-${i} returns ${v.body}`, async () => {
+      // Else the data could be read back from pods the update never touched.
+      await Then(`podinfo-${i} was replaced: another uid, at the update revision ${sts.status?.updateRevision}, running ${images.podinfo}`, async () => {
+        const old = podNamed(pods, `podinfo-${i}`)
+        const now = await getPod(kube, ns, `podinfo-${i}`)
+        const context = describeUpdate(ns, sts, old, now)
+        expect(now.metadata?.uid, context).not.toBe(old.metadata?.uid)
+        expect(now.metadata?.labels?.['controller-revision-hash'], context).toBe(sts.status?.updateRevision)
+        expect(old.metadata?.labels?.['controller-revision-hash'], context).not.toBe(sts.status?.updateRevision)
+        expect(podinfoContainer(now).spec?.image, context).toBe(images.podinfo)
+        // The runtime's account: the container runs, Ready, from another image than before.
+        expect(podinfoContainer(now).status?.ready, context).toBe(true)
+        expect(podinfoContainer(now).status?.imageID, context).not.toBe(podinfoContainer(old).status?.imageID)
+      })
+      await And(`GET /store/${v.hash} on podinfo-${i} returns ${v.body}`, async () => {
         const res = await readStored(await forwardTo(kube, ns, `podinfo-${i}`, cleanup), v.hash)
         expect(res.error, `podinfo-${i} in ${ns} (class ${storageClass})`).toBeUndefined()
         expect(res.body).toBe(v.body)
@@ -254,10 +286,19 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
 
   storageTest('Q0-12 what is stored on pod 0 cannot be read from pod 1', async ({ kube, ns, cleanup, storageClass }) => {
     await givenStatefulSet(kube, ns, storageClass)
-    await Given(`${quest.pod0.body} stored on podinfo-0`, async () => {
-      expect(await storeOn(await forwardTo(kube, ns, 'podinfo-0', cleanup), quest.pod0.body)).toBe(quest.pod0.hash)
+    const pf0 = await Given(`${quest.pod0.body} stored on podinfo-0`, async () => {
+      const pf = await forwardTo(kube, ns, 'podinfo-0', cleanup)
+      expect(await storeOn(pf, quest.pod0.body)).toBe(quest.pod0.hash)
+      return pf
     })
-    await Then(`GET /store/${quest.pod0.hash} on podinfo-1 finds nothing`, async () => {
+    // The control: the value can be read where it was stored, so "not found" on podinfo-1 means something.
+    await Then(`GET /store/${quest.pod0.hash} on podinfo-0 returns it, and its /data holds the file`, async () => {
+      const res = await readStored(pf0, quest.pod0.hash)
+      expect(res.error, `podinfo-0 in ${ns} (class ${storageClass})`).toBeUndefined()
+      expect(res.body).toBe(quest.pod0.body)
+      expect(await lsData(kube, ns, 'podinfo-0'), `/data of ${ns}/podinfo-0`).toContain(quest.pod0.hash)
+    })
+    await And(`GET /store/${quest.pod0.hash} on podinfo-1 finds nothing`, async () => {
       const res = await readStored(await forwardTo(kube, ns, 'podinfo-1', cleanup), quest.pod0.hash)
       expect(res.body, `podinfo-1 in ${ns} (class ${storageClass})`).not.toContain('pod index')
       expect(res.error, `podinfo-1 answered ${res.body.slice(0, 200)}`).toBe('reading file failed')
