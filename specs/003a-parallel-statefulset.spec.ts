@@ -7,13 +7,15 @@
 // busybox httpd with a CGI script stands in for it (fixtures/003/visits.yaml,
 // lib/apps/visits.ts).
 import type { KubernetesObject, V1StatefulSet } from '@kubernetes/client-node'
+import type { Resolution } from '../lib/apps/cluster-client.ts'
+import { podAddressesVia, waitForAddresses } from '../lib/apps/dns-answers.ts'
 import { readVisitLog, startVisits, visitThroughService } from '../lib/apps/visits.ts'
-import { progress, recordTimeline } from '../lib/harness/claim-entry.ts'
+import { claimNote, recordTimeline } from '../lib/harness/claim-entry.ts'
 import { applyFixture, describe, expect, storageTest, test } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
 import { orderedStartViolations } from '../lib/observe/ordered-start.ts'
 import { waitForTimelineEvents } from '../lib/observe/recordings.ts'
-import { execOk, getPod, isPodReady, mountedClaim } from '../lib/resources/pods.ts'
+import { addressDifference, execOk, getPod, includesAny, isIpAddress, isPodReady, mountedClaim, podIps } from '../lib/resources/pods.ts'
 import { deleteService, getService } from '../lib/resources/services.ts'
 import { bytesOf, describeQuantity, listPvcs } from '../lib/resources/storage.ts'
 import { getStatefulSet } from '../lib/resources/workloads.ts'
@@ -107,37 +109,44 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
     })
   })
 
-  test('Q3-05 per-pod names do not resolve while the governing Service has a cluster IP, and resolve once it is headless', async ({ kube, ns, client, expect }) => {
+  // The Kubernetes DNS specification defines <hostname>.<subdomain> records for headless Services
+  // only; CoreDNS answers them for any Service once the pod's endpoint carries its hostname (which the
+  // EndpointSlice controller sets whenever the pod's subdomain names the Service), and the quest saw
+  // NXDOMAIN through an nslookup that does not apply the search list to dotted names. So the cluster-IP
+  // half is recorded in the claim's notes, with no verdict; the headless half is the claim.
+  test('Q3-05 per-pod names <pod>.<service> resolve to that pod\'s IPs once the governing Service is headless (what they answered while it had a cluster IP is noted)', async ({ task, kube, ns, client }) => {
     await givenVisits(kube, ns)
-    const svc = await And('the governing Service visits, as the API server holds it', () => getService(kube, ns, 'visits'))
-    await Then(`the governing Service visits has a cluster IP (${svc.spec?.clusterIP}), which its own name resolves to`, async () => {
-      expect(svc.spec?.clusterIP, `Service ${ns}/visits`).toMatch(/^\d+\.\d+\.\d+\.\d+$/)
-      const r = await client.nslookup(`visits.${ns}.svc.cluster.local`)
-      expect(r.status === 'ok' ? r.addresses : r.output, r.output).toEqual([svc.spec?.clusterIP])
+    const svc = await And('the governing Service visits, as the API server holds it, has a cluster IP, which its own name resolves to', async () => {
+      const s = await getService(kube, ns, 'visits')
+      const ips = s.spec?.clusterIPs ?? [s.spec?.clusterIP ?? '']
+      expect(ips.every(isIpAddress) && ips.length > 0, `Service ${ns}/visits: clusterIPs ${JSON.stringify(ips)}`).toBe(true)
+      await waitForAddresses(client, await client.fqdn('visits'), ips, 'nslookup')
+      return s
     })
-    await And(`visits-0.visits.${ns}.svc.cluster.local is NXDOMAIN, and visits-0.visits resolves to nothing`, async () => {
-      // Soft: whatever this half shows, the headless half is checked too.
-      const ip = (await getPod(kube, ns, 'visits-0')).status?.podIP
-      const while_ = `while Service ${ns}/visits has cluster IP ${svc.spec?.clusterIP} (pod visits-0 is at ${ip})`
-      const fqdn = await client.nslookup(`visits-0.visits.${ns}.svc.cluster.local`)
-      expect.soft(fqdn.status, `nslookup visits-0.visits.${ns}.svc.cluster.local ${while_}:\n${fqdn.output}`).toBe('nxdomain')
-      const short = await client.resolve('visits-0.visits')
-      progress(`observed ${while_}: the full name ${fqdn.status === 'ok' ? `answered ${fqdn.addresses.join(', ')}` : fqdn.status}, the short name ${short.status === 'ok' ? `resolved to ${short.addresses.join(', ')}` : short.status}`)
-      expect.soft(short.status, `resolving visits-0.visits from pod ${ns}/client ${while_}:\n${short.output}`).toBe('unresolved')
+    await And('while it has that cluster IP, what visits-0.visits answers is recorded (no verdict: no record is promised)', async () => {
+      const pod = await getPod(kube, ns, 'visits-0')
+      const fqdn = await client.fqdn('visits-0.visits')
+      const [full, short] = [await client.nslookup(fqdn), await client.resolve('visits-0.visits')]
+      const said = (r: Resolution) => (r.status === 'ok' ? `answered ${r.addresses.join(', ')}` : r.status)
+      claimNote(task, `while Service ${ns}/visits had cluster IP ${(svc.spec?.clusterIPs ?? [svc.spec?.clusterIP]).join(', ')} (pod visits-0 at ${podIps(pod).join(', ')}): ` +
+        `nslookup ${fqdn} ${said(full)}; visits-0.visits through the pod's resolver ${said(short)}`)
     })
     await When('the Service is recreated headless (clusterIP None; a cluster IP cannot be changed)', async () => {
       await deleteService(kube, ns, 'visits')
       await waitForServiceGone(kube, ns, 'visits')
       await applyFixture(kube, ns, '003/headless-service.yaml')
-      expect((await getService(kube, ns, 'visits')).spec?.clusterIP, `Service ${ns}/visits`).toBe('None')
+    })
+    const headless = await Then('the API server holds it headless: clusterIP None', async () => {
+      const s = await getService(kube, ns, 'visits')
+      expect(s.spec?.clusterIP, `Service ${ns}/visits`).toBe('None')
+      return s
     })
     for (const pod of pods) {
-      await Then(`${pod}.visits resolves to ${pod}'s IP, by its short and its full name`, async () => {
-        const ip = (await getPod(kube, ns, pod)).status?.podIP
-        const r = await client.waitForResolution(`${pod}.visits`, `answers ${ip}`, (x) => x.status === 'ok')
-        expect(r.status === 'ok' ? r.addresses : r.output, r.output).toEqual([ip])
-        const fqdn = await client.nslookup(`${pod}.visits.${ns}.svc.cluster.local`)
-        expect(fqdn.status === 'ok' ? fqdn.addresses : fqdn.output, fqdn.output).toEqual([ip])
+      // The waits are the check. They poll: a name that was NXDOMAIN before may stay cached for up to 30 s.
+      await Then(`${pod}.visits resolves to ${pod}'s IPs, by its short name and its full name ${pod}.visits.${ns}.svc.<cluster domain>`, async () => {
+        const ips = podAddressesVia(headless, await getPod(kube, ns, pod))
+        await waitForAddresses(client, `${pod}.visits`, ips, 'resolve')
+        await waitForAddresses(client, await client.fqdn(`${pod}.visits`), ips, 'nslookup')
       })
     }
   })
@@ -152,17 +161,20 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
       return waitForPod(kube, ns, 'probed', 'to be Running with its container started',
         (p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.started === true)
     })
-    const ip = pod.status?.podIP ?? ''
-    await Then(`it is not Ready, and the Service's EndpointSlices list ${ip} as not ready`, async () => {
+    // Of each of the Service's IP families: a dual-stack pod has two addresses.
+    const ips = podAddressesVia(await getService(kube, ns, 'probed'), pod)
+    await Then(`it is not Ready, and the Service's EndpointSlices list ${ips.join(', ')} as not ready`, async () => {
       expect(isPodReady(await getPod(kube, ns, 'probed')), `pod ${ns}/probed`).toBe(false)
-      const eps = await waitForServiceEndpoints(kube, ns, 'probed', `to list ${ip}`, (e) => e.some((x) => x.address === ip))
-      expect(eps.filter((e) => e.address === ip), `Service ${ns}/probed`).toEqual([{ address: ip, pod: 'probed', ready: false }])
+      const eps = await waitForServiceEndpoints(kube, ns, 'probed', `to list ${ips.join(', ')}`, (e) => ips.every((ip) => includesAny(e.map((x) => x.address), [ip])))
+      const listed = eps.filter((e) => e.pod === 'probed')
+      expect(addressDifference(listed.map((e) => e.address), ips), `Service ${ns}/probed: ${JSON.stringify(eps)}`).toBeUndefined()
+      expect(listed.map((e) => e.ready), `Service ${ns}/probed: ${JSON.stringify(eps)}`).toEqual(listed.map(() => false))
     })
     await When('/tmp/ready is created in the container, so the readiness probe passes', () =>
       execOk(kube, ns, 'probed', ['touch', '/tmp/ready']))
-    await Then(`the pod becomes Ready and ${ip} a ready endpoint of the Service`, async () => {
+    await Then(`the pod becomes Ready and ${ips.join(', ')} a ready endpoint of the Service`, async () => {
       await waitForPodReady(kube, ns, 'probed')
-      await waitForReadyAddresses(kube, ns, 'probed', `to list ${ip} as ready`, (a) => a.includes(ip))
+      await waitForReadyAddresses(kube, ns, 'probed', `to list ${ips.join(', ')} as ready`, (a) => ips.every((ip) => includesAny(a, [ip])))
     })
     await When('/tmp/alive is removed, so the liveness probe fails', () => execOk(kube, ns, 'probed', ['rm', '/tmp/alive']))
     const after = await Then('the kubelet restarts the container: restart count 0 → 1, in the same pod', async () => {
@@ -175,7 +187,8 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
     })
     await And('the watch saw one pod (one uid) created, Ready, then restarted', () => {
       expect(after.metadata?.uid, `pod ${ns}/probed`).toBe(pod.metadata?.uid)
-      expect(new Set(timeline.events.map((e) => e.uid)).size, timeline.describe()).toBe(1)
+      const events = timeline.completeEvents(`that no pod other than probed (uid ${pod.metadata?.uid}) appeared`)
+      expect([...new Set(events.map((e) => e.uid))], timeline.describe()).toEqual([pod.metadata?.uid])
       expect(timeline.orderOf([{ pod: 'probed', kind: 'created' }, { pod: 'probed', kind: 'ready' }, { pod: 'probed', kind: 'restarted' }]), timeline.describe())
         .toEqual(['probed created', 'probed ready', 'probed restarted'])
     })
