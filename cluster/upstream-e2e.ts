@@ -59,9 +59,18 @@ export async function buildUpstream(): Promise<void> {
   } finally {
     clearInterval(heartbeat)
   }
-  log(`e2e.test built in ${formatDuration(Date.now() - started)}; agnhost …`)
-  // agnhost runs in an image without libc, as upstream's static build does.
-  await runGo(['build', '-trimpath', '-ldflags', '-s -w', '-o', join(tmp, 'agnhost'), 'k8s.io/kubernetes/test/images/agnhost'], { env: goEnv({ CGO_ENABLED: '0' }) })
+  log(`e2e.test built in ${formatDuration(Date.now() - started)}; agnhost (static: its packages compile again without cgo) …`)
+  let built = 0
+  const agnhostBeat = setInterval(() => log(`  … agnhost: ${built} packages compiled, ${formatDuration(Date.now() - started)} so far`), 30_000)
+  try {
+    // agnhost runs in an image without libc, as upstream's static build does; -v names each package built.
+    await runGo(['build', '-v', '-trimpath', '-ldflags', '-s -w', '-o', join(tmp, 'agnhost'), 'k8s.io/kubernetes/test/images/agnhost'], {
+      env: goEnv({ CGO_ENABLED: '0' }),
+      onStderrLine: (line) => { if (line && !line.startsWith('go: ')) built++ },
+    })
+  } finally {
+    clearInterval(agnhostBeat)
+  }
   await rm(upstreamBinDir, { recursive: true, force: true })
   await rename(tmp, upstreamBinDir)
   log(`built e2e.test and agnhost from k8s.io/kubernetes ${versions.kubernetes} in ${formatDuration(Date.now() - started)}`)
