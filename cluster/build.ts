@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { binDir, repoRoot, versions } from './config.ts'
+import { binDir, ext4ProvisionerVersion, repoRoot, versions } from './config.ts'
 import { log, formatDuration } from './log.ts'
 
 export const kubernetesBinaries = [
@@ -72,12 +72,21 @@ const builds: GoBuild[] = [
     // Its module ships vendor/modules.txt without the vendored code: take dependencies from the proxy.
     flags: ['-mod=mod'],
   },
+  {
+    // The ext4 class's provisioner (sigs.k8s.io/sig-storage-lib-external-provisioner).
+    name: `ext4-provisioner ${ext4ProvisionerVersion}`,
+    outDir: binDir.ext4Provisioner,
+    binaries: ['ext4-provisioner'],
+    dir: async () => join(repoRoot, 'cluster', 'build', 'ext4-provisioner'),
+    packages: ['.'],
+    // It runs on the host, not in an image: built like kubernetes, it reuses that build's cached client-go.
+  },
   ...(Object.keys(versions.podinfo) as (keyof typeof versions.podinfo)[]).map((release) => ({
     name: `podinfo ${release}`,
     outDir: binDir.podinfo(release),
-    binaries: ['podinfo'],
+    binaries: ['podinfo', 'podcli'],
     dir: () => moduleDir('github.com/stefanprodan/podinfo', versions.podinfo[release]),
-    packages: ['./cmd/podinfo'],
+    packages: ['./cmd/podinfo', './cmd/podcli'],
     static: true,
   })),
 ]
