@@ -7,7 +7,7 @@ import { freemem } from 'node:os'
 import { addonFile, apiReadyz, applyFile, clients, completeNodes, deploymentAvailable, fitnessCheck, nodesReady, poll, type Clients } from './api.ts'
 import { shapeCoreDns, shapeStorage } from './addons.ts'
 import { buildAll, missingBuilds } from './build.ts'
-import { apiServer, binDir, cgroupRoot, instance, net, paths, versions } from './config.ts'
+import { apiServer, assertInstance, binDir, cgroupRoot, instance, net, paths, versions } from './config.ts'
 import { buildImages, importImages } from './images.ts'
 import { formatDuration, log, phase } from './log.ts'
 import {
@@ -26,15 +26,27 @@ function upTimeouts() {
   return { apiServer: 60_000 * scale, node: 60_000 * scale, addons: 90_000 * scale, fitness: 90_000 * scale }
 }
 
-export const debianPackages = 'containerd runc etcd-server containernetworking-plugins catatonit busybox-static iptables conntrack openssl iproute2 util-linux mount e2fsprogs'
+// What the cluster runs from Debian: a file each package brings, and the package.
+const debianFiles: Record<string, string> = {
+  '/usr/bin/containerd': 'containerd', '/usr/bin/ctr': 'containerd', '/usr/sbin/runc': 'runc', '/usr/bin/etcd': 'etcd-server',
+  '/usr/lib/cni/bridge': 'containernetworking-plugins', '/usr/bin/catatonit': 'catatonit', '/bin/busybox': 'busybox-static',
+  '/usr/bin/openssl': 'openssl', '/usr/bin/nsenter': 'util-linux', '/usr/sbin/ip': 'iproute2', '/usr/sbin/iptables': 'iptables',
+  '/usr/sbin/conntrack': 'conntrack', '/usr/sbin/losetup': 'mount', '/usr/sbin/mkfs.ext4': 'e2fsprogs', '/usr/sbin/resize2fs': 'e2fsprogs',
+}
+export const debianPackages = [...new Set(Object.values(debianFiles))].join(' ')
 
-function preflight(): void {
-  if (process.getuid?.() !== 0) throw new Error('the embedded cluster needs root (network namespaces, mounts, cgroups, loop devices); run as root or point KUBECONFIG at a cluster')
-  const needed = ['/usr/bin/containerd', '/usr/sbin/runc', '/usr/bin/etcd', '/usr/lib/cni/bridge', '/usr/bin/catatonit', '/bin/busybox', '/usr/bin/ctr',
-    '/usr/bin/openssl', '/usr/bin/nsenter', '/usr/sbin/ip', '/usr/sbin/iptables', '/usr/sbin/conntrack', '/usr/sbin/losetup', '/usr/sbin/mkfs.ext4']
-  const onPath = (p: string) => existsSync(p) || existsSync(p.replace('/usr/sbin/', '/usr/bin/')) || existsSync(p.replace('/usr/bin/', '/usr/sbin/'))
-  const missing = needed.filter((p) => !onPath(p))
-  if (missing.length) throw new Error(`missing ${missing.join(', ')}: apt-get install ${debianPackages} (see .ci/run)`)
+// As root (which the cluster needs anyway), missing Debian packages are installed, saying so in one line.
+async function preflight(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error(`the embedded cluster needs root (network namespaces, mounts, cgroups, loop devices); run as root (it needs Debian's ${debianPackages}) or point KUBECONFIG at a cluster`)
+  const onPath = (p: string) => existsSync(p) || existsSync(p.replace('/usr/sbin/', '/usr/bin/')) || existsSync(p.replace('/usr/bin/', '/usr/sbin/')) || existsSync(p.replace('/usr/', '/'))
+  const missing = [...new Set(Object.entries(debianFiles).filter(([file]) => !onPath(file)).map(([, pkg]) => pkg))]
+  if (!missing.length) return
+  const command = `apt-get install -y --no-install-recommends ${missing.join(' ')}`
+  if (!existsSync('/usr/bin/apt-get')) throw new Error(`missing Debian packages ${missing.join(' ')}: install them (${command})`)
+  log(`installing what the embedded cluster needs: apt-get update && ${command}`)
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  await $({ env })`apt-get update -qq`
+  await $({ env })`apt-get install -y -qq --no-install-recommends ${missing}`
 }
 
 // What one more node costs, measured on the running cluster (README: figures), with room for the suite's pods.
@@ -62,8 +74,9 @@ export function recordedShape(): Shape | undefined {
 export async function up(argv: string[] = []): Promise<void> {
   const t0 = Date.now()
   const timeouts = upTimeouts()
+  assertInstance()
   const shape = parseShape(argv, process.env)
-  preflight()
+  await preflight()
   if (await isUp()) {
     const running = recordedShape()
     if (running && !sameShape(running, shape)) {
@@ -149,6 +162,7 @@ const stopOrder = ['ext4-provisioner', 'kube-proxy', 'kubelet', 'kube-scheduler'
 const tierOf = (name: string) => stopOrder.findIndex((c) => name === c || name.startsWith(`${c}-`))
 
 export async function down(): Promise<void> {
+  assertInstance()
   const t0 = Date.now()
   const recorded = recordedProcs()
   const tiers = [...new Set(recorded.map((p) => tierOf(p.name)))].sort((a, b) => a - b)
@@ -203,6 +217,7 @@ export function clusterMemory(): { total: number; host: number; perNode: { name:
 }
 
 export async function status(): Promise<boolean> {
+  assertInstance()
   const shape = recordedShape()
   const nodes = shape ? nodesOf(shape) : []
   const procs = shape ? procsOf(shape, nodes) : []
@@ -271,7 +286,7 @@ if (import.meta.main) {
     if (err instanceof ShapeError) {
       // Bad input: one line. Anything this run had started is gone again first.
       if (recordedProcs().some((p) => p.pid) && !(await isUp())) await down().catch(() => undefined)
-      console.error(`cluster:up: ${err.message}`)
+      console.error(`cluster:${process.argv[2]}: ${err.message}`)
       process.exitCode = 2
       return
     }

@@ -49,7 +49,22 @@ export function linkOctet(name: string): number {
   return 1 + (h % 254)
 }
 
-export const instance = parseInstanceName(process.env.SC_CLUSTER_NAME)
+// Bad input to cluster:up (an option, the instance name): refused with one line.
+export class ShapeError extends Error {}
+
+// A bad name is reported when a command runs (assertInstance), not at import.
+let instanceProblem: string | undefined
+export const instance = (() => {
+  try {
+    return parseInstanceName(process.env.SC_CLUSTER_NAME)
+  } catch (err) {
+    instanceProblem = (err as Error).message
+    return 'invalid'
+  }
+})()
+export function assertInstance(): void {
+  if (instanceProblem) throw new ShapeError(instanceProblem)
+}
 const isDefault = instance === defaultInstance
 // Other instances share no prefix with the default one's names, so that no
 // clean-up by prefix (this code's or an older one's) reaches across.

@@ -1,6 +1,15 @@
-import { describe, expect, test } from 'vitest'
+import { beforeAll, describe, expect, test, vi } from 'vitest'
 import { defaultInstance, linkOctet, parseInstanceName } from './config.ts'
-import { nodesOf, parseShape, presets, ShapeError } from './shape.ts'
+import { parseShape, presets, ShapeError } from './shape.ts'
+
+// Node names derive from the instance (SC_CLUSTER_NAME): these tests see the default one.
+let nodesOf: typeof import('./shape.ts').nodesOf
+beforeAll(async () => {
+  vi.stubEnv('SC_CLUSTER_NAME', '')
+  vi.resetModules()
+  nodesOf = (await import('./shape.ts')).nodesOf
+  vi.unstubAllEnvs()
+})
 
 describe('parseShape', () => {
   test('defaults to the kind-like shape: one node, privileged, root images, no ext4 class', () => {

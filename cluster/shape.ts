@@ -2,7 +2,7 @@
 // images and storage. Chosen at `cluster:up` (flags, else SC_CLUSTER_* variables,
 // else the preset), recorded in .cluster/shape.json while it runs.
 import { join } from 'node:path'
-import { net, paths } from './config.ts'
+import { net, paths, ShapeError } from './config.ts'
 
 export interface Shape {
   nodes: number
@@ -24,7 +24,7 @@ export const presets = {
 
 export const maxNodes = 5
 
-export class ShapeError extends Error {}
+export { ShapeError }
 
 // Flags (--nodes=3) win over variables (SC_CLUSTER_NODES=3), which win over the preset.
 const options = {
