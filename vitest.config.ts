@@ -1,11 +1,22 @@
 import { defineConfig } from 'vitest/config'
+import { parseOptions } from './lib/harness/options.ts'
+
+// SC_TIMEOUT_SCALE stretches vitest's own limits as it does the named timeouts
+// (lib/k8s/timeouts.ts). A bad value is reported by global setup, in one line.
+const scale = (() => {
+  try {
+    return parseOptions(process.env).timeoutScale
+  } catch {
+    return 1
+  }
+})()
 
 // Two projects: `unit` (lib's own logic, no cluster, seconds) and `specs`
 // (the claims, against a real cluster). `npx vitest` runs both.
 export default defineConfig({
   test: {
     // Global teardown waits for the run's namespaces to go (and may stop the embedded cluster).
-    teardownTimeout: 5 * 60_000,
+    teardownTimeout: 5 * 60_000 * scale,
     reporters: [
       'default',
       ['junit', { outputFile: process.env.SC_REPORTS_DIR ? `${process.env.SC_REPORTS_DIR}/junit.xml` : 'reports/junit.xml' }],
@@ -23,12 +34,12 @@ export default defineConfig({
         test: {
           name: 'specs',
           include: ['specs/**/*.spec.ts'],
-          globalSetup: ['./lib/global-setup.ts'],
-          setupFiles: ['./lib/setup.ts'],
-          // Waits carry their own named timeouts (lib/timeouts.ts) and fail
+          globalSetup: ['./lib/harness/global-setup.ts'],
+          setupFiles: ['./lib/harness/worker-setup.ts'],
+          // Waits carry their own named timeouts (lib/k8s/timeouts.ts) and fail
           // with what they saw; this outer limit only catches a hung test.
-          testTimeout: 15 * 60_000,
-          hookTimeout: 5 * 60_000,
+          testTimeout: 15 * 60_000 * scale,
+          hookTimeout: 5 * 60_000 * scale,
           pool: 'threads',
           maxWorkers: 4,
           fileParallelism: true,

@@ -17,8 +17,8 @@ import {
 } from './node.ts'
 import { ensurePki, kubeconfig } from './pki.ts'
 import { $, errorLine } from './sh.ts'
-import { controlPlane, describeShape, maxNodes, nodesOf, parseShape, sameShape, ShapeError, type NodeSpec, type Shape } from './shape.ts'
-import { parseOptions } from '../lib/options.ts'
+import { controlPlane, describeShape, maxNodes, nodesOf, parseShape, recordedShape, sameShape, ShapeError, type NodeSpec, type Shape } from './shape.ts'
+import { parseOptions } from '../lib/harness/options.ts'
 
 // Timeouts for bringing the cluster up, in one place; SC_TIMEOUT_SCALE stretches them for slow machines.
 function upTimeouts() {
@@ -67,9 +67,6 @@ async function checkFits(shape: Shape): Promise<void> {
   if (clash) throw new ShapeError(`SC_CLUSTER_NAME=${instance}: its link network ${net.linkNet} is in use on this host (${clash.trim()}): choose another name`)
 }
 
-export function recordedShape(): Shape | undefined {
-  try { return JSON.parse(readFileSync(paths.shape, 'utf8')) as Shape } catch { return undefined }
-}
 
 export async function up(argv: string[] = []): Promise<void> {
   const t0 = Date.now()

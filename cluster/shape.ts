@@ -1,6 +1,7 @@
 // The shape of an embedded cluster: how many nodes, which admission, which
 // images and storage. Chosen at `cluster:up` (flags, else SC_CLUSTER_* variables,
 // else the preset), recorded in .cluster/shape.json while it runs.
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { net, paths, ShapeError } from './config.ts'
 
@@ -87,6 +88,15 @@ export function parseShape(argv: string[], env: NodeJS.ProcessEnv): Shape {
 
 export function describeShape(s: Shape): string {
   return `${s.nodes} node${s.nodes === 1 ? '' : 's'}, pod security ${s.podSecurity}, domain ${s.clusterDomain}, ${s.images} images${s.ext4Class ? ', ext4 class' : ''}`
+}
+
+// The shape of the running cluster, as `up` recorded it.
+export function recordedShape(): Shape | undefined {
+  try {
+    return JSON.parse(readFileSync(paths.shape, 'utf8')) as Shape
+  } catch {
+    return undefined
+  }
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {

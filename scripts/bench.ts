@@ -1,40 +1,178 @@
-// npm run bench — how long the suite takes: the wall time of one full spec run
-// and each spec file's share, written to reports/bench.json. A measurement,
-// never a pass/fail threshold. Extra arguments go to vitest (e.g. a file filter).
+// npm run bench [-- --upstream] [-- --restart-cluster] [-- <vitest filters>]
+// How fast the suite is, in one run: the specs' wall time and each file's, the
+// longest scenario re-run alone and the ratio of the two, the CPU the cluster's
+// processes used, and on the embedded cluster its memory and `cluster:up` time.
+// --upstream adds the peer: upstream's e2e.test on the same cluster, the claims
+// its tests cover and the ratio per claim. Written to reports/bench.json and
+// compared with the last saved result (.bench/last.json). Measurements only,
+// never pass/fail thresholds.
 import { spawn } from 'node:child_process'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { join, relative, resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { cpus, loadavg } from 'node:os'
+import { join, resolve } from 'node:path'
+import { usesEmbeddedCluster } from '../lib/harness/cluster-choice.ts'
+import { parseOptions } from '../lib/harness/options.ts'
+import {
+  type BenchResult, type ClusterFigures, compareBench, describeChanges, fileWalls, formatValue, longestTest, testNamePattern, testTimes, type UpstreamFigures, type VitestJson,
+} from '../lib/report/bench.ts'
+import type { ClaimsReport } from '../lib/report/claims.ts'
+import { compareClaims } from '../lib/report/upstream.ts'
+import { type ClusterSample, clusterCpu, clusterMemory, sampleCluster } from './bench-cluster.ts'
+import { prepareUpstream, runUpstream } from './bench-upstream.ts'
 
 const root = resolve(import.meta.dirname, '..')
-const reports = resolve(root, process.env.SC_REPORTS_DIR ?? 'reports')
+const options = parseOptions(process.env)
+const reports = resolve(root, options.reportsDir)
+const baselineFile = join(root, '.bench', 'last.json')
+const node = process.execPath
+const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs')
 
-interface VitestJson {
-  testResults: { name: string; startTime: number; endTime: number; assertionResults: { status: string }[] }[]
+const args = process.argv.slice(2)
+const flags = { upstream: args.includes('--upstream'), restartCluster: args.includes('--restart-cluster') }
+const vitestArgs = args.filter((a) => a !== '--upstream' && a !== '--restart-cluster')
+
+function run(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; ms: number }> {
+  const t0 = performance.now()
+  return new Promise((done) => {
+    const child = spawn(cmd, argv, { cwd: root, stdio: 'inherit', env })
+    child.on('error', () => done({ code: 1, ms: Math.round(performance.now() - t0) }))
+    child.on('close', (code) => done({ code: code ?? 1, ms: Math.round(performance.now() - t0) }))
+  })
+}
+
+const seconds = (ms: number) => formatValue(ms, 'ms')
+const load = () => loadavg().map((l) => Math.round(l * 100) / 100)
+
+// On the embedded cluster: bring it up (timed) unless it is; a running cluster
+// is stopped first only when asked, since others may be using it.
+async function clusterUp(): Promise<{ upMs: number | null; upNote?: string; startedHere: boolean }> {
+  const cli = await import('../cluster/cli.ts')
+  const build = await import('../cluster/build.ts')
+  if (await cli.isUp()) {
+    if (!flags.restartCluster) {
+      return { upMs: null, upNote: 'not measured: the cluster was already up (--restart-cluster stops and restarts it, on a machine of your own)', startedHere: false }
+    }
+    console.log('bench: --restart-cluster: stopping the embedded cluster to time a warm cluster:up')
+    await run(node, ['cluster/cli.ts', 'down'])
+  }
+  const cold = build.missingBuilds()
+  const up = await run(node, ['cluster/cli.ts', 'up'])
+  if (up.code !== 0) throw new Error(`cluster:up exited ${up.code}`)
+  return { upMs: up.ms, ...(cold.length ? { upNote: `cold: it built ${cold.join(', ')} first` } : { upNote: 'warm: binaries cached' }), startedHere: true }
+}
+
+async function readJson<T>(file: string): Promise<T | null> {
+  return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as T) : null
 }
 
 async function main(): Promise<void> {
+  const embedded = usesEmbeddedCluster(options)
+  const loadBefore = load()
+  console.log(`bench: ${cpus().length} cores, load average ${loadBefore.join(' ')}; cluster: ${embedded ? 'the embedded one' : `context ${options.context ?? '(current)'}`}`)
+  const up = embedded ? await clusterUp() : { upMs: null, upNote: 'not the embedded cluster', startedHere: false }
+  const missing = flags.upstream ? await prepareUpstream(embedded) : {}
+
+  // The specs, as `npm run test:specs` runs them, with vitest's JSON report for the walls.
   await mkdir(reports, { recursive: true })
-  const out = join(reports, 'bench-vitest.json')
-  const t0 = performance.now()
-  const code = await new Promise<number>((done) => {
-    const child = spawn('npx', ['vitest', 'run', '--project', 'specs', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...process.argv.slice(2)],
-      { cwd: root, stdio: 'inherit' })
-    child.on('close', (c) => done(c ?? 1))
-  })
-  const wallMs = Math.round(performance.now() - t0)
-  const results = (JSON.parse(await readFile(out, 'utf8')) as VitestJson).testResults
-  const files = results.map((r) => ({
-    file: relative(root, r.name),
-    ms: r.endTime - r.startTime,
-    tests: r.assertionResults.length,
-    failed: r.assertionResults.filter((a) => a.status === 'failed').length,
-  })).sort((a, b) => b.ms - a.ms)
-  const bench = { measuredAt: new Date().toISOString(), wallMs, exitCode: code, files }
-  await writeFile(join(reports, 'bench.json'), JSON.stringify(bench, null, 2) + '\n')
-  console.log(`\nwall time of the spec run: ${(wallMs / 1000).toFixed(1)}s (exit ${code})`)
-  for (const f of files) console.log(`  ${(f.ms / 1000).toFixed(1).padStart(7)}s  ${f.file} (${f.tests} tests${f.failed ? `, ${f.failed} failed` : ''})`)
-  console.log(`written: ${join(reports, 'bench.json')}`)
-  process.exitCode = code
+  const vitestJson = join(reports, 'bench-vitest.json')
+  const before: ClusterSample | null = embedded ? sampleCluster() : null
+  const specs = await run(node, [vitest, 'run', '--project', 'specs',
+    '--reporter=default', '--reporter=./lib/report/reporter.ts', '--reporter=junit', `--outputFile.junit=${join(reports, 'junit.xml')}`,
+    '--reporter=json', `--outputFile.json=${vitestJson}`, ...vitestArgs], { ...process.env, SC_KEEP_CLUSTER: '1' })
+  const cpu = before ? clusterCpu(before, sampleCluster()) : null
+  const memory = embedded ? clusterMemory() : null
+  const report = await readJson<VitestJson>(vitestJson)
+  if (!report) throw new Error(`vitest wrote no JSON report (${vitestJson}); exit ${specs.code}`)
+  const ours = (await readJson<ClaimsReport>(join(reports, 'claims.json')))?.claims ?? []
+  const files = fileWalls(report, root)
+  const longest = longestTest(testTimes(report, root))
+
+  // The longest scenario again, alone, into a reports folder of its own.
+  let alone: { ms: number | null; wallMs: number; code: number } | null = null
+  if (longest) {
+    const dir = join(reports, 'bench-alone')
+    const json = join(dir, 'vitest.json')
+    console.log(`\nbench: the longest scenario again, alone: ${longest.path.join(' > ')}`)
+    const r = await run(node, [vitest, 'run', '--project', 'specs', longest.file, '-t', testNamePattern(longest.path),
+      '--reporter=default', '--reporter=json', `--outputFile.json=${json}`], { ...process.env, SC_REPORTS_DIR: dir, SC_KEEP_CLUSTER: '1' })
+    const ran = testTimes((await readJson<VitestJson>(json)) ?? { testResults: [] }, root).filter((t) => t.status !== 'skipped')
+    alone = { ms: ran.length === 1 ? ran[0]!.durationMs : null, wallMs: r.ms, code: r.code }
+    if (ran.length !== 1) console.log(`bench: the re-run ran ${ran.length} tests instead of 1: no alone figure`)
+  }
+
+  let upstream: UpstreamFigures | undefined
+  if (flags.upstream) {
+    const u = await runUpstream({ embedded, options, reports, missing })
+    upstream = { ...u, perClaim: compareClaims(u.specs, ours) }
+  }
+  const clusterFigures: ClusterFigures = {
+    cpuSeconds: cpu ? Math.round(cpu.seconds * 10) / 10 : null,
+    cpuNote: cpu
+      ? `components ${cpu.components.toFixed(1)}s, shims ${cpu.shims.toFixed(1)}s, pods ${cpu.pods?.toFixed(1) ?? '?'}s; anything else using the cluster meanwhile counts too${cpu.note ? `; ${cpu.note}` : ''}`
+      : 'not measured: not the embedded cluster (its processes are not on this machine)',
+    memoryMiB: memory ? Math.round(memory.totalMiB) : null,
+    upMs: up.upMs,
+    ...(up.upNote ? { upNote: up.upNote } : {}),
+  }
+  const result: BenchResult = {
+    measuredAt: new Date().toISOString(),
+    machine: { cores: cpus().length, loadBefore, loadAfter: load() },
+    cluster: { embedded },
+    exitCode: specs.code,
+    wallMs: specs.ms,
+    files,
+    longest: longest ? { file: longest.file, name: longest.path.join(' > '), inRunMs: longest.durationMs, aloneMs: alone?.ms ?? null, aloneWallMs: alone?.wallMs ?? null, exitCode: alone?.code ?? null } : null,
+    ratio: alone?.ms ? Math.round((specs.ms / alone.ms) * 100) / 100 : null,
+    clusterFigures,
+    ...(upstream ? { upstream } : {}),
+  }
+  print(result, memory)
+
+  await writeFile(join(reports, 'bench.json'), JSON.stringify(result, null, 2) + '\n')
+  console.log('')
+  if (vitestArgs.length) {
+    // A subset's figures compared with the whole suite's would show regressions that are not there.
+    console.log(`written: ${join(reports, 'bench.json')}; a run of part of the suite (${vitestArgs.join(' ')}): not compared, and not kept as the baseline`)
+  } else {
+    const baseline = await readJson<BenchResult>(baselineFile)
+    if (baseline) for (const line of describeChanges(compareBench(baseline, result), baseline.measuredAt)) console.log(line)
+    else console.log(`no earlier result saved (${baselineFile}): this one becomes the baseline`)
+    await mkdir(join(root, '.bench'), { recursive: true })
+    await copyFile(join(reports, 'bench.json'), baselineFile)
+    console.log(`written: ${join(reports, 'bench.json')} (and ${baselineFile}, the baseline of the next bench)`)
+  }
+
+  if (up.startedHere && !options.keepCluster) {
+    console.log('bench: stopping the embedded cluster it started (SC_KEEP_CLUSTER=1 keeps it)')
+    await run(node, ['cluster/cli.ts', 'down'])
+  }
+  process.exitCode = specs.code !== 0 || (upstream && upstream.exitCode !== 0) ? 1 : 0
+}
+
+function print(r: BenchResult, memory: ReturnType<typeof clusterMemory> | null): void {
+  const c = r.clusterFigures
+  console.log(`\n── bench ${r.measuredAt} · ${r.machine.cores} cores · load ${r.machine.loadBefore.join(' ')} → ${r.machine.loadAfter.join(' ')}`)
+  console.log(`specs wall              ${seconds(r.wallMs)} (exit ${r.exitCode})`)
+  if (r.longest) {
+    console.log(`longest scenario        ${r.longest.name} (${r.longest.file})`)
+    console.log(`                        ${seconds(r.longest.inRunMs)} in the run, ${r.longest.aloneMs !== null ? seconds(r.longest.aloneMs) : '?'} alone (that vitest run: ${r.longest.aloneWallMs !== null ? seconds(r.longest.aloneWallMs) : '?'}, exit ${r.longest.exitCode})`)
+  }
+  console.log(`wall / longest alone    ${r.ratio !== null ? formatValue(r.ratio, 'x') : '?'} (target ≤ 2× on the one-node cluster)`)
+  console.log(`cluster CPU             ${c.cpuSeconds !== null ? formatValue(c.cpuSeconds, 'cpu') : '—'} (${c.cpuNote})`)
+  if (memory) {
+    console.log(`cluster memory (RSS)    ${Math.round(memory.totalMiB)} MiB after the run: components ${Math.round(memory.componentsMiB)}, shims ${Math.round(memory.shimsMiB)}, pods ${memory.podsMiB !== null ? Math.round(memory.podsMiB) : '?'}`)
+  }
+  console.log(`cluster:up              ${c.upMs !== null ? seconds(c.upMs) : '—'}${c.upNote ? ` (${c.upNote})` : ''}`)
+  console.log('per file:')
+  for (const f of r.files) console.log(`  ${seconds(f.wallMs).padStart(7)}  ${f.file} (${f.tests} tests${f.failed ? `, ${f.failed} failed` : ''})`)
+  const u = r.upstream
+  if (!u) return
+  console.log(`\nupstream e2e.test       ${seconds(u.wallMs)} (exit ${u.exitCode}), cluster CPU ${u.cpuSeconds !== null ? formatValue(u.cpuSeconds, 'cpu') : '—'}; ours: ${seconds(r.wallMs)}`)
+  for (const s of u.specs) console.log(`  ${seconds(s.runTimeMs).padStart(7)}  ${s.state.padEnd(7)} ${s.name} → ${s.claims.length ? s.claims.join(', ') : 'no claim of ours'}`)
+  for (const l of u.leftOut) console.log(`  left out: ${l.name} (${l.why})`)
+  console.log('per covered claim (ours: the claim\'s longest storage class; upstream: its covering tests that passed, added up):')
+  for (const p of u.perClaim) console.log(`  ${p.id}  ours ${seconds(p.oursMs).padStart(7)}  upstream ${seconds(p.upstreamMs).padStart(7)}  ${formatValue(p.ratio, 'x').padStart(7)} faster`)
 }
 
 main().catch((err: Error) => {

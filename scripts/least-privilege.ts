@@ -18,9 +18,9 @@ import { randomBytes } from 'node:crypto'
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { paths, repoRoot } from '../cluster/config.ts'
-import { connect, describeApiError, isNotFound, type Kube } from '../lib/kube.ts'
-import { probeServer } from '../lib/preflight.ts'
-import { grants, loadSuiteRole, permissionLabel, tokenKubeconfig, withoutResource, type Permission } from '../lib/rbac.ts'
+import { connect, describeApiError, isNotFound, type Kube } from '../lib/k8s/kube.ts'
+import { probeServer } from '../lib/harness/access.ts'
+import { grants, loadSuiteRole, type Permission, permissionLabel, tokenKubeconfig, withoutResource } from '../lib/harness/rbac.ts'
 
 const defaultSpecs = ['specs/smoke.spec.ts', 'specs/000-podinfo-deployment-vs-statefulset.spec.ts']
 const withheld: Permission = { verb: 'create', resource: 'pods', subresource: 'exec' }

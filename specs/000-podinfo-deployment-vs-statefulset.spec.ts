@@ -3,17 +3,22 @@
 // emptyDir, then as a StatefulSet with a headless Service and a claim per pod.
 // The quest's own values are asserted as printed there: the sha1 hashes, /data
 // through exec, the restart count, the rollout order 1 → 0.
-import { execIn, execOk } from '../lib/exec.ts'
-import type { Kube } from '../lib/kube.ts'
-import { applyFixture } from '../lib/manifests.ts'
-import { panic, podinfoField, readStored, sha1, storeOn, versionOf } from '../lib/podinfo.ts'
-import { portForward, type Forward } from '../lib/port-forward.ts'
-import type { Timeline } from '../lib/timeline.ts'
-import { waitForEvents, waitForRecording } from '../lib/timeline-wait.ts'
-import { getService } from '../lib/service-endpoints.ts'
-import { And, attachTimeline, describe, expect, Given, storageTest, test, Then, When, type Cleanup } from '../lib/suite.ts'
-import { isPodReady, waitForPod, waitForPodGone, waitForPods, waitForPvcBound, waitForReadyReplicas, waitForStatefulSetRolledOut } from '../lib/wait.ts'
-import { deletePod, getPod, getPv, getPvc, getStatefulSet, listPods, setImage } from '../lib/workloads.ts'
+import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node'
+import { podAddressesVia, waitForAddresses } from '../lib/apps/dns-answers.ts'
+import { listFilesIn } from '../lib/apps/files.ts'
+import { panic, podinfoField, readStored, sha1, storeOn, versionOf } from '../lib/apps/podinfo.ts'
+import { recordTimeline } from '../lib/harness/claim-entry.ts'
+import { applyFixture, type Cleanup, describe, expect, type Kube, storageTest, test } from '../lib/harness/fixtures.ts'
+import { And, Given, Then, When } from '../lib/harness/steps.ts'
+import { waitForRecording, waitForTimelineEvents } from '../lib/observe/recordings.ts'
+import type { Timeline } from '../lib/observe/timeline.ts'
+import { byName, deletePod, execIn, execOk, type Forward, getPod, isPodReady, listPods, mountedClaim, podNamed, portForward } from '../lib/resources/pods.ts'
+import { getService } from '../lib/resources/services.ts'
+import { getPv, ofClass } from '../lib/resources/storage.ts'
+import { getStatefulSet, setImage } from '../lib/resources/workloads.ts'
+import { deletePodAndWaitGone, waitForPod, waitForPods, waitForReadyReplicas, waitForReplacement } from '../lib/wait/pods.ts'
+import { waitForPvcBound } from '../lib/wait/storage.ts'
+import { waitForStatefulSetRolledOut } from '../lib/wait/workloads.ts'
 
 const quest = {
   body: '{"application": "stateful"}',
@@ -28,6 +33,13 @@ async function forwardTo(kube: Kube, ns: string, pod: string, cleanup: Cleanup):
   return pf
 }
 
+// A port-forward to the pod, with `body` stored through it.
+async function storeThroughForward(kube: Kube, ns: string, pod: string, cleanup: Cleanup, body: string): Promise<Forward> {
+  const pf = await forwardTo(kube, ns, pod, cleanup)
+  await storeOn(pf, body)
+  return pf
+}
+
 // The Deployment's single pod, once Ready.
 async function givenDeploymentPod(kube: Kube, ns: string): Promise<string> {
   return Given('podinfo as a one-replica Deployment with an emptyDir at /data', async () => {
@@ -37,15 +49,29 @@ async function givenDeploymentPod(kube: Kube, ns: string): Promise<string> {
   })
 }
 
-async function givenStatefulSet(kube: Kube, ns: string, storageClass?: string): Promise<void> {
-  await Given(`podinfo as a two-replica StatefulSet with a claim per pod${storageClass ? ` of class ${storageClass}` : ''}`, async () => {
+// Its pods, once Ready.
+async function givenStatefulSet(kube: Kube, ns: string, storageClass?: string): Promise<V1Pod[]> {
+  return Given(`podinfo as a two-replica StatefulSet with a claim per pod${ofClass(storageClass)}`, async () => {
     await applyFixture(kube, ns, '000/statefulset.yaml', { storageClass })
-    await waitForReadyReplicas(kube, ns, 'app=podinfo', 2)
+    return waitForReadyReplicas(kube, ns, 'app=podinfo', 2)
   })
 }
 
-const lsData = async (kube: Kube, ns: string, pod: string) =>
-  (await execOk(kube, ns, pod, ['ls', '-A', '/data'])).split('\n').map((s) => s.trim()).filter(Boolean)
+const lsData = (kube: Kube, ns: string, pod: string) => listFilesIn(kube, ns, pod, '/data')
+
+// The podinfo container's spec and status in a pod.
+const podinfoContainer = (p: V1Pod) => ({
+  spec: p.spec?.containers.find((c) => c.name === 'podinfo'),
+  status: p.status?.containerStatuses?.find((c) => c.name === 'podinfo'),
+})
+
+// Both incarnations of a pod around an update, for assertion messages.
+function describeUpdate(ns: string, sts: V1StatefulSet, old: V1Pod, now: V1Pod): string {
+  const one = (p: V1Pod) => `uid ${p.metadata?.uid}, revision ${p.metadata?.labels?.['controller-revision-hash']}, image ${podinfoContainer(p).spec?.image} ` +
+    `(running ${podinfoContainer(p).status?.image} ${podinfoContainer(p).status?.imageID}${podinfoContainer(p).status?.ready ? ', ready' : ', not ready'})`
+  return `pod ${ns}/${now.metadata?.name} before the update: ${one(old)}; after: ${one(now)}; ` +
+    `StatefulSet ${ns}/podinfo: currentRevision ${sts.status?.currentRevision}, updateRevision ${sts.status?.updateRevision}`
+}
 
 describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
   test('Q0-01 a one-replica Deployment runs exactly one pod named <deployment>-<template-hash>-<suffix>', async ({ kube, ns }) => {
@@ -72,8 +98,7 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
 
   test('Q0-03 the stored value is a file named by its hash under /data, and GET /store/<hash> returns it', async ({ kube, ns, cleanup }) => {
     const pod = await givenDeploymentPod(kube, ns)
-    const pf = await forwardTo(kube, ns, pod, cleanup)
-    await When(`${quest.body} is stored`, () => storeOn(pf, quest.body))
+    const pf = await When(`${quest.body} is stored through a port-forward`, () => storeThroughForward(kube, ns, pod, cleanup, quest.body))
     await Then(`exec ls /data shows ${quest.hash}`, async () => {
       expect(await lsData(kube, ns, pod)).toEqual([quest.hash])
     })
@@ -89,10 +114,12 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
 
   test('Q0-04 GET /panic restarts the container in the same pod: restarts 0 → 1, Ready again', async ({ task, kube, ns, cleanup, podEvents }) => {
     const pod = await givenDeploymentPod(kube, ns)
-    const before = await getPod(kube, ns, pod)
-    expect(before.status?.containerStatuses?.[0]?.restartCount, `restarts of ${ns}/${pod} before /panic`).toBe(0)
-    const timeline = await podEvents.record({ selector: 'app=podinfo' })
-    attachTimeline(task, `pods app=podinfo in ${ns} around GET /panic`, timeline, [{ pod, kind: 'restarted' }])
+    const before = await And('its container has not restarted yet', async () => {
+      const p = await getPod(kube, ns, pod)
+      expect(p.status?.containerStatuses?.[0]?.restartCount, `restarts of ${ns}/${pod} before /panic`).toBe(0)
+      return p
+    })
+    const timeline = await recordTimeline(task, podEvents, 'app=podinfo', `pods app=podinfo in ${ns} around GET /panic`, [{ pod, kind: 'restarted' }])
     await When('GET /panic is sent to it', async () => panic(await forwardTo(kube, ns, pod, cleanup)))
     const after = await Then('the same pod shows 1 restart and is Ready again', async () => {
       const p = await waitForPod(kube, ns, pod, 'to have restarted and be Ready again',
@@ -107,15 +134,15 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
         t.events.some((e) => e.kind === 'restarted') && t.events.filter((e) => e.kind === 'ready' || e.kind === 'unready').at(-1)?.kind === 'ready'
       await waitForRecording(timeline, `${pod} restarted and Ready again`, restartedAndReady, 'containerRestart')
       expect(after.metadata?.uid, `${ns}/${pod}`).toBe(before.metadata?.uid)
-      expect([...new Set(timeline.events.map((e) => e.uid))], timeline.describe()).toEqual([before.metadata?.uid])
+      const events = timeline.completeEvents(`that no pod other than ${pod} (uid ${before.metadata?.uid}) appeared`)
+      expect([...new Set(events.map((e) => e.uid))], timeline.describe()).toEqual([before.metadata?.uid])
       expect(timeline.orderOfFirst('created'), timeline.describe()).toEqual([])
     })
   })
 
   test('Q0-05 data in the emptyDir survives the container restart', async ({ kube, ns, cleanup }) => {
     const pod = await givenDeploymentPod(kube, ns)
-    const pf = await forwardTo(kube, ns, pod, cleanup)
-    await Given(`${quest.body} stored in /data`, () => storeOn(pf, quest.body))
+    const pf = await Given(`${quest.body} stored in /data through a port-forward`, () => storeThroughForward(kube, ns, pod, cleanup, quest.body))
     await When('the container is made to crash with GET /panic, and comes back', async () => {
       await panic(pf)
       await waitForPod(kube, ns, pod, 'to have restarted and be Ready again',
@@ -147,29 +174,27 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
     await Then('the pods are podinfo-0 and podinfo-1', async () => {
       expect((await listPods(kube, ns, 'app=podinfo')).map((p) => p.metadata?.name)).toEqual(['podinfo-0', 'podinfo-1'])
     })
-    const uid = (await getPod(kube, ns, 'podinfo-0')).metadata?.uid
-    await When('podinfo-0 is deleted', async () => {
-      await deletePod(kube, ns, 'podinfo-0')
-      await waitForPodGone(kube, ns, 'podinfo-0', uid)
-    })
+    const deleted = await When('podinfo-0 is deleted', () => deletePodAndWaitGone(kube, ns, 'podinfo-0'))
     await Then('a new pod (another uid) named podinfo-0 is Ready', async () => {
-      await waitForPod(kube, ns, 'podinfo-0', `to be back (uid other than ${uid}) and Ready`, (p) => p.metadata?.uid !== uid && isPodReady(p))
+      await waitForReplacement(kube, ns, 'podinfo-0', deleted.metadata?.uid)
       expect((await listPods(kube, ns, 'app=podinfo')).map((x) => x.metadata?.name)).toEqual(['podinfo-0', 'podinfo-1'])
     })
   })
 
   test('Q0-08 through the headless Service a client resolves one specific pod by its name', async ({ kube, ns, client }) => {
-    await givenStatefulSet(kube, ns)
-    const [p0, p1] = await Promise.all([getPod(kube, ns, 'podinfo-0'), getPod(kube, ns, 'podinfo-1')])
-    await Then('the Service is headless', async () => {
-      expect((await getService(kube, ns, 'podinfo')).spec?.clusterIP, `Service ${ns}/podinfo`).toBe('None')
+    const pods = await givenStatefulSet(kube, ns)
+    const svc = await Then('the Service is headless', async () => {
+      const s = await getService(kube, ns, 'podinfo')
+      expect(s.spec?.clusterIP, `Service ${ns}/podinfo`).toBe('None')
+      return s
     })
-    for (const p of [p0!, p1!]) {
-      await Then(`${p.metadata?.name}.podinfo resolves to that pod's IP only (${p.status?.podIP})`, async () => {
-        const r = await client.waitForResolution(`${p.metadata?.name}.podinfo`, `answers ${p.status?.podIP}`, (x) => x.status === 'ok')
-        expect(r.status === 'ok' ? r.addresses : r.output, r.output).toEqual([p.status?.podIP])
-        const fqdn = await client.nslookup(`${p.metadata?.name}.podinfo.${ns}.svc.cluster.local`)
-        expect(fqdn.status === 'ok' ? fqdn.addresses : fqdn.output, fqdn.output).toEqual([p.status?.podIP])
+    for (const p of byName(pods)) {
+      // Of each of the Service's IP families: a dual-stack pod has two addresses.
+      const ips = podAddressesVia(svc, p)
+      // The waits are the check: each polls (answers may be cached) and fails with the last answer.
+      await Then(`${p.metadata?.name}.podinfo, and its full name ${p.metadata?.name}.podinfo.${ns}.svc.<cluster domain>, resolve to that pod's IPs only (${ips.join(', ')})`, async () => {
+        await waitForAddresses(client, `${p.metadata?.name}.podinfo`, ips, 'resolve')
+        await waitForAddresses(client, await client.fqdn(`${p.metadata?.name}.podinfo`), ips, 'nslookup')
       })
     }
     await And('podinfo-0 answers GET / by that name with its own hostname', async () => {
@@ -192,28 +217,26 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
     })
     await And('each pod mounts its own claim', async () => {
       for (const i of [0, 1]) {
-        const pod = await getPod(kube, ns, `podinfo-${i}`)
-        expect(pod.spec?.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName).toBe(`data-podinfo-${i}`)
+        expect(mountedClaim(await getPod(kube, ns, `podinfo-${i}`), 'data')).toBe(`data-podinfo-${i}`)
       }
     })
   })
 
   test('Q0-10 changing the image rolls ordinal 1 (terminated, recreated, Ready) before ordinal 0 is terminated', async ({ task, kube, ns, podEvents, images, cleanup }) => {
     await givenStatefulSet(kube, ns)
-    const timeline = await podEvents.record({ selector: 'app=podinfo' })
     const expected = [
       { pod: 'podinfo-1', kind: 'terminating', incarnation: 'old' },
       { pod: 'podinfo-1', kind: 'ready', incarnation: 'new' },
       { pod: 'podinfo-0', kind: 'terminating', incarnation: 'old' },
       { pod: 'podinfo-0', kind: 'ready', incarnation: 'new' },
     ] as const
-    attachTimeline(task, `pods app=podinfo in ${ns} while the image changes`, timeline, [...expected])
+    const timeline = await recordTimeline(task, podEvents, 'app=podinfo', `pods app=podinfo in ${ns} while the image changes`, [...expected])
     await When(`the image changes to ${images.podinfo}`, async () => {
       await setImage(kube, ns, 'StatefulSet', 'podinfo', 'podinfo', images.podinfo)
       await waitForStatefulSetRolledOut(kube, ns, 'podinfo')
     })
     await Then('old podinfo-1 terminates, new podinfo-1 is Ready, and only then old podinfo-0 terminates', async () => {
-      await waitForEvents(timeline, [...expected]) // the recorder's watch may trail the rollout wait's
+      await waitForTimelineEvents(timeline, [...expected]) // the recorder's watch may trail the rollout wait's
       expect(timeline.orderOf([...expected]), timeline.describe()).toEqual([
         'podinfo-1 terminating (old)', 'podinfo-1 ready (new)', 'podinfo-0 terminating (old)', 'podinfo-0 ready (new)',
       ])
@@ -230,17 +253,30 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
   })
 
   storageTest('Q0-11 after the update each pod still serves what was stored on it before', async ({ kube, ns, images, cleanup, storageClass }) => {
-    await givenStatefulSet(kube, ns, storageClass)
+    const pods = await givenStatefulSet(kube, ns, storageClass)
     await Given('a value stored on each pod through its own port-forward', async () => {
       expect(await storeOn(await forwardTo(kube, ns, 'podinfo-0', cleanup), quest.pod0.body)).toBe(quest.pod0.hash)
       expect(await storeOn(await forwardTo(kube, ns, 'podinfo-1', cleanup), quest.pod1.body)).toBe(quest.pod1.hash)
     })
-    await When(`the image changes to ${images.podinfo} and the rollout completes`, async () => {
+    const sts = await When(`the image changes to ${images.podinfo} and the rollout completes`, async () => {
       await setImage(kube, ns, 'StatefulSet', 'podinfo', 'podinfo', images.podinfo)
-      await waitForStatefulSetRolledOut(kube, ns, 'podinfo')
+      return waitForStatefulSetRolledOut(kube, ns, 'podinfo')
     })
     for (const [i, v] of [[0, quest.pod0], [1, quest.pod1]] as const) {
-      await Then(`GET /store/${v.hash} on podinfo-${i} returns ${v.body}`, async () => {
+      // Else the data could be read back from pods the update never touched.
+      await Then(`podinfo-${i} was replaced: another uid, at the update revision ${sts.status?.updateRevision}, running ${images.podinfo}`, async () => {
+        const old = podNamed(pods, `podinfo-${i}`)
+        const now = await getPod(kube, ns, `podinfo-${i}`)
+        const context = describeUpdate(ns, sts, old, now)
+        expect(now.metadata?.uid, context).not.toBe(old.metadata?.uid)
+        expect(now.metadata?.labels?.['controller-revision-hash'], context).toBe(sts.status?.updateRevision)
+        expect(old.metadata?.labels?.['controller-revision-hash'], context).not.toBe(sts.status?.updateRevision)
+        expect(podinfoContainer(now).spec?.image, context).toBe(images.podinfo)
+        // The runtime's account: the container runs, Ready, from another image than before.
+        expect(podinfoContainer(now).status?.ready, context).toBe(true)
+        expect(podinfoContainer(now).status?.imageID, context).not.toBe(podinfoContainer(old).status?.imageID)
+      })
+      await And(`GET /store/${v.hash} on podinfo-${i} returns ${v.body}`, async () => {
         const res = await readStored(await forwardTo(kube, ns, `podinfo-${i}`, cleanup), v.hash)
         expect(res.error, `podinfo-${i} in ${ns} (class ${storageClass})`).toBeUndefined()
         expect(res.body).toBe(v.body)
@@ -250,10 +286,19 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
 
   storageTest('Q0-12 what is stored on pod 0 cannot be read from pod 1', async ({ kube, ns, cleanup, storageClass }) => {
     await givenStatefulSet(kube, ns, storageClass)
-    await Given(`${quest.pod0.body} stored on podinfo-0`, async () => {
-      expect(await storeOn(await forwardTo(kube, ns, 'podinfo-0', cleanup), quest.pod0.body)).toBe(quest.pod0.hash)
+    const pf0 = await Given(`${quest.pod0.body} stored on podinfo-0`, async () => {
+      const pf = await forwardTo(kube, ns, 'podinfo-0', cleanup)
+      expect(await storeOn(pf, quest.pod0.body)).toBe(quest.pod0.hash)
+      return pf
     })
-    await Then(`GET /store/${quest.pod0.hash} on podinfo-1 finds nothing`, async () => {
+    // The control: the value can be read where it was stored, so "not found" on podinfo-1 means something.
+    await Then(`GET /store/${quest.pod0.hash} on podinfo-0 returns it, and its /data holds the file`, async () => {
+      const res = await readStored(pf0, quest.pod0.hash)
+      expect(res.error, `podinfo-0 in ${ns} (class ${storageClass})`).toBeUndefined()
+      expect(res.body).toBe(quest.pod0.body)
+      expect(await lsData(kube, ns, 'podinfo-0'), `/data of ${ns}/podinfo-0`).toContain(quest.pod0.hash)
+    })
+    await And(`GET /store/${quest.pod0.hash} on podinfo-1 finds nothing`, async () => {
       const res = await readStored(await forwardTo(kube, ns, 'podinfo-1', cleanup), quest.pod0.hash)
       expect(res.body, `podinfo-1 in ${ns} (class ${storageClass})`).not.toContain('pod index')
       expect(res.error, `podinfo-1 answered ${res.body.slice(0, 200)}`).toBe('reading file failed')

@@ -7,26 +7,29 @@
 // private: podinfo stands in for it, run with --port=8080, and its GET /
 // answers JSON whose "hostname" tells which pod served the request.
 import type { V1Pod } from '@kubernetes/client-node'
-import { execIn, execOk, type ExecResult } from '../lib/exec.ts'
-import type { Kube } from '../lib/kube.ts'
-import { applyFixture } from '../lib/manifests.ts'
-import { describeEndpoints, getService, serviceEndpoints } from '../lib/service-endpoints.ts'
-import { getStorageClass } from '../lib/storage.ts'
-import { And, attachTimeline, describe, expect, Given, note, skipClaim, skipPart, storageTest, test, Then, When } from '../lib/suite.ts'
-import { waitForEvents } from '../lib/timeline-wait.ts'
-import { isPodReady, waitForEndpoints, waitForPod, waitForPodGone, waitForPods, waitForPvcBound, waitForPvcGone, waitForPvGone, waitForReadyReplicas } from '../lib/wait.ts'
-import { deletePod, deletePvc, deleteStatefulSet, getPod, getPv, getPvc, listPods, listPvcs, podIp, podNames } from '../lib/workloads.ts'
-import { podinfoField } from '../lib/podinfo.ts'
+import type { ClusterClient } from '../lib/apps/cluster-client.ts'
+import { catIn, isNoSuchFile, listFilesIn, readFileIn, writeFileIn } from '../lib/apps/files.ts'
+import { podinfoField } from '../lib/apps/podinfo.ts'
+import { progress, recordTimeline, skipClaim, skipPart } from '../lib/harness/claim-entry.ts'
+import { applyFixture, describe, expect, type Kube, storageTest, test } from '../lib/harness/fixtures.ts'
+import { And, Given, Then, When } from '../lib/harness/steps.ts'
+import { waitForTimelineEvents } from '../lib/observe/recordings.ts'
+import { addressDifference, execOk, getPod, listPods, mountedClaim, podIp, podIps, podNames } from '../lib/resources/pods.ts'
+import { describeEndpoints, getService, serviceEndpoints } from '../lib/resources/services.ts'
+import { claimForPod, deletePvc, getPv, getPvc, listPvcs, ofClass } from '../lib/resources/storage.ts'
+import { deleteStatefulSet } from '../lib/resources/workloads.ts'
+import { deletePodAndWaitForReplacement, waitForPods, waitForReadyReplicas } from '../lib/wait/pods.ts'
+import { waitForReadyAddresses } from '../lib/wait/services.ts'
+import { waitForPvcBound, waitForPvcGone, waitForPvGone } from '../lib/wait/storage.ts'
 
 const quest = { file: '/mnt/vol1/aa.txt', text: 'Hello in demo-0.', port: 8080 }
 const pods = ['demo-0', 'demo-1']
-const claimOf = (pod: string) => `vol1-${pod}` // <claim template>-<pod>
-const fqdn = (ns: string, pod: string) => `${pod}.demo.${ns}.svc.cluster.local`
-const inClass = (storageClass?: string) => (storageClass ? ` (class ${storageClass})` : '')
-const sameSet = (a: string[], b: string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i])
+const claimOf = (pod: string) => claimForPod('vol1', pod)
+// <pod>.demo.<namespace>.svc.<cluster domain>: the domain learned from the cluster (cluster.local in the quest).
+const fqdn = (client: ClusterClient, pod: string) => client.fqdn(`${pod}.demo`)
 
 async function givenStatefulSet(kube: Kube, ns: string, opts: { storageClass?: string; service?: boolean } = {}): Promise<V1Pod[]> {
-  const what = `StatefulSet demo with two replicas and a claim per pod${inClass(opts.storageClass)}${opts.service ? ', governed by the headless Service demo' : ''}`
+  const what = `StatefulSet demo with two replicas and a claim per pod${ofClass(opts.storageClass)}${opts.service ? ', governed by the headless Service demo' : ''}`
   return Given(what, async () => {
     if (opts.service) await applyFixture(kube, ns, '002/service.yaml')
     await applyFixture(kube, ns, '002/statefulset.yaml', { storageClass: opts.storageClass })
@@ -34,28 +37,9 @@ async function givenStatefulSet(kube: Kube, ns: string, opts: { storageClass?: s
   })
 }
 
-// As the quest does in `oc rsh`: echo "…" > file; cat file.
-async function writeFile(kube: Kube, ns: string, pod: string, path: string, text: string): Promise<string> {
-  return (await execOk(kube, ns, pod, ['sh', '-c', 'echo "$1" > "$2" && cat "$2"', 'sh', text, path])).trim()
-}
-
-const catFile = (kube: Kube, ns: string, pod: string, path: string): Promise<ExecResult> => execIn(kube, ns, pod, ['cat', path])
-const absent = (r: ExecResult) => r.exitCode !== 0 && /No such file or directory/.test(r.stderr + r.stdout)
-
-// Deletes the pod and waits, by watch, until its old incarnation is gone and
-// a new one of the same name (another uid) is Ready.
-async function recreatePod(kube: Kube, ns: string, name: string): Promise<{ before: V1Pod; after: V1Pod }> {
-  const before = await getPod(kube, ns, name)
-  const uid = before.metadata?.uid
-  await deletePod(kube, ns, name)
-  await waitForPodGone(kube, ns, name, uid)
-  const after = await waitForPod(kube, ns, name, 'to be back (new uid) and Ready', (p) => p.metadata?.uid !== uid && isPodReady(p))
-  return { before, after }
-}
-
 function noteIpChange(ns: string, name: string, before: V1Pod, after: V1Pod): boolean {
   const changed = podIp(before) !== podIp(after)
-  note(changed ? `${ns}/${name} came back with a new IP: ${podIp(before)} → ${podIp(after)}`
+  progress(changed ? `${ns}/${name} came back with a new IP: ${podIp(before)} → ${podIp(after)}`
     : `${ns}/${name} came back with the same IP ${podIp(after)} (the quest says it "may" change)`)
   return changed
 }
@@ -68,30 +52,30 @@ async function deleteStatefulSetAndWaitForPods(kube: Kube, ns: string): Promise<
 // Each test has its own namespace: they run side by side.
 describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs StatefulSet replicas', () => {
   storageTest('Q2-01 Deployment replicas that mount one claim share one volume', async ({ kube, ns, storageClass }) => {
-    const [a, b] = await Given(`a claim "shared"${inClass(storageClass)} mounted at /mnt/vol1 by a two-replica Deployment, replicas kept on one node`, async () => {
+    const [a, b] = await Given(`a claim "shared" (class ${storageClass}) mounted at /mnt/vol1 by a two-replica Deployment, replicas kept on one node`, async () => {
       await applyFixture(kube, ns, '002/shared-claim-deployment.yaml', { storageClass })
       return waitForReadyReplicas(kube, ns, 'app=shared', 2)
     })
     const [podA, podB] = [a!.metadata!.name!, b!.metadata!.name!]
-    const where = `${ns}, pods ${podA} and ${podB} on ${a!.spec?.nodeName}/${b!.spec?.nodeName}${inClass(storageClass)}`
+    const where = `${ns}, pods ${podA} and ${podB} on ${a!.spec?.nodeName}/${b!.spec?.nodeName} (class ${storageClass})`
     await Then('both pods mount the one claim, Bound to one volume', async () => {
       for (const p of [a!, b!]) {
-        expect(p.spec?.volumes?.find((v) => v.name === 'vol1')?.persistentVolumeClaim?.claimName, `${ns}/${p.metadata?.name}`).toBe('shared')
+        expect(mountedClaim(p, 'vol1'), `${ns}/${p.metadata?.name}`).toBe('shared')
       }
       const claim = await waitForPvcBound(kube, ns, 'shared')
-      note(`claim ${ns}/shared is Bound to volume ${claim.spec?.volumeName}; pods on ${a!.spec?.nodeName} and ${b!.spec?.nodeName}`)
+      progress(`claim ${ns}/shared is Bound to volume ${claim.spec?.volumeName}; pods on ${a!.spec?.nodeName} and ${b!.spec?.nodeName}`)
     })
     await When(`${podA} writes "Hello in ${podA}." to ${quest.file}`, async () => {
-      expect(await writeFile(kube, ns, podA, quest.file, `Hello in ${podA}.`)).toBe(`Hello in ${podA}.`)
+      expect(await writeFileIn(kube, ns, podA, quest.file, `Hello in ${podA}.`)).toBe(`Hello in ${podA}.`)
     })
     await Then(`${podB} reads the same text from ${quest.file}`, async () => {
-      const r = await catFile(kube, ns, podB, quest.file)
+      const r = await catIn(kube, ns, podB, quest.file)
       expect(r.exitCode, `cat ${quest.file} in ${podB}: ${r.stderr}; ${where}`).toBe(0)
       expect(r.stdout.trim(), where).toBe(`Hello in ${podA}.`)
     })
     await And(`a file ${podB} writes is seen by ${podA} too`, async () => {
-      await writeFile(kube, ns, podB, '/mnt/vol1/bb.txt', `Hello in ${podB}.`)
-      expect((await execOk(kube, ns, podA, ['cat', '/mnt/vol1/bb.txt'])).trim(), where).toBe(`Hello in ${podB}.`)
+      await writeFileIn(kube, ns, podB, '/mnt/vol1/bb.txt', `Hello in ${podB}.`)
+      expect(await readFileIn(kube, ns, podA, '/mnt/vol1/bb.txt'), where).toBe(`Hello in ${podB}.`)
     })
   })
 
@@ -101,37 +85,39 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
       const [c0, c1] = await Promise.all(pods.map((p) => waitForPvcBound(kube, ns, claimOf(p))))
       const volumes = [c0!.spec?.volumeName, c1!.spec?.volumeName]
       expect(volumes.every(Boolean), `volumes of ${claimOf('demo-0')}, ${claimOf('demo-1')} in ${ns}`).toBe(true)
-      expect(volumes[0], `claims of demo-0 and demo-1 in ${ns}${inClass(storageClass)} share volume ${volumes[0]}`).not.toBe(volumes[1])
+      expect(volumes[0], `claims of demo-0 and demo-1 in ${ns} (class ${storageClass}) share volume ${volumes[0]}`).not.toBe(volumes[1])
       for (const [i, pod] of pods.entries()) {
         const p = await getPod(kube, ns, pod)
-        expect(p.spec?.volumes?.find((v) => v.name === 'vol1')?.persistentVolumeClaim?.claimName, `${ns}/${pod}`).toBe(claimOf(pod))
+        expect(mountedClaim(p, 'vol1'), `${ns}/${pod}`).toBe(claimOf(pod))
         expect((await getPv(kube, volumes[i]!)).spec?.claimRef, `volume ${volumes[i]}`).toMatchObject({ namespace: ns, name: claimOf(pod) })
       }
     })
     await When(`"${quest.text}" is written to ${quest.file} in demo-0`, async () => {
-      expect(await writeFile(kube, ns, 'demo-0', quest.file, quest.text), `cat in ${ns}/demo-0`).toBe(quest.text)
+      expect(await writeFileIn(kube, ns, 'demo-0', quest.file, quest.text), `cat in ${ns}/demo-0`).toBe(quest.text)
     })
     await Then(`cat ${quest.file} in demo-1 finds no such file`, async () => {
-      const r = await catFile(kube, ns, 'demo-1', quest.file)
-      expect(r.stdout, `${ns}/demo-1${inClass(storageClass)} reads demo-0's file`).not.toContain(quest.text)
-      expect(absent(r), `cat ${quest.file} in ${ns}/demo-1 exited ${r.exitCode}: ${r.stderr}${r.stdout}`).toBe(true)
+      const r = await catIn(kube, ns, 'demo-1', quest.file)
+      expect(r.stdout, `${ns}/demo-1 (class ${storageClass}) reads demo-0's file`).not.toContain(quest.text)
+      expect(isNoSuchFile(r), `cat ${quest.file} in ${ns}/demo-1 exited ${r.exitCode}: ${r.stderr}${r.stdout}`).toBe(true)
     })
   })
 
   storageTest('Q2-03 a restarted StatefulSet pod is reconnected to the same volume, data intact', async ({ kube, ns, storageClass }) => {
     await givenStatefulSet(kube, ns, { storageClass })
-    await Given(`"${quest.text}" written to ${quest.file} in demo-0`, () => writeFile(kube, ns, 'demo-0', quest.file, quest.text))
-    const volume = (await waitForPvcBound(kube, ns, claimOf('demo-0'))).spec?.volumeName
-    const { before, after } = await When('demo-0 is deleted and comes back', () => recreatePod(kube, ns, 'demo-0'))
+    const volume = await Given(`"${quest.text}" written to ${quest.file} in demo-0, on its claim ${claimOf('demo-0')}`, async () => {
+      await writeFileIn(kube, ns, 'demo-0', quest.file, quest.text)
+      return (await waitForPvcBound(kube, ns, claimOf('demo-0'))).spec?.volumeName
+    })
+    const { before, after } = await When('demo-0 is deleted and comes back', () => deletePodAndWaitForReplacement(kube, ns, 'demo-0'))
     await Then(`the new demo-0 (uid ${after.metadata?.uid}, was ${before.metadata?.uid}) mounts claim ${claimOf('demo-0')}, still Bound to volume ${volume}`, async () => {
-      expect(after.spec?.volumes?.find((v) => v.name === 'vol1')?.persistentVolumeClaim?.claimName, `${ns}/demo-0`).toBe(claimOf('demo-0'))
+      expect(mountedClaim(after, 'vol1'), `${ns}/demo-0`).toBe(claimOf('demo-0'))
       const claim = await getPvc(kube, ns, claimOf('demo-0'))
-      expect(claim.spec?.volumeName, `claim ${ns}/${claimOf('demo-0')}${inClass(storageClass)}`).toBe(volume)
+      expect(claim.spec?.volumeName, `claim ${ns}/${claimOf('demo-0')} (class ${storageClass})`).toBe(volume)
       expect(claim.status?.phase).toBe('Bound')
     })
     await And(`cat ${quest.file} in demo-0 still prints "${quest.text}"`, async () => {
-      const r = await catFile(kube, ns, 'demo-0', quest.file)
-      expect(r.exitCode, `cat in ${ns}/demo-0 on ${after.spec?.nodeName}${inClass(storageClass)}: ${r.stderr}`).toBe(0)
+      const r = await catIn(kube, ns, 'demo-0', quest.file)
+      expect(r.exitCode, `cat in ${ns}/demo-0 on ${after.spec?.nodeName} (class ${storageClass}): ${r.stderr}`).toBe(0)
       expect(r.stdout.trim()).toBe(quest.text)
     })
   })
@@ -142,9 +128,9 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
     await When('the StatefulSet is deleted and its pods are gone', () => deleteStatefulSetAndWaitForPods(kube, ns))
     await Then(`claims ${pods.map(claimOf).join(' and ')} are still there: same objects, Bound to the same volumes, not terminating`, async () => {
       const now = await listPvcs(kube, ns)
-      expect(now.map((c) => c.metadata?.name), `claims in ${ns}${inClass(storageClass)}`).toEqual(pods.map(claimOf))
+      expect(now.map((c) => c.metadata?.name), `claims in ${ns} (class ${storageClass})`).toEqual(pods.map(claimOf))
       for (const [i, c] of now.entries()) {
-        const where = `claim ${ns}/${c.metadata?.name}${inClass(storageClass)}`
+        const where = `claim ${ns}/${c.metadata?.name} (class ${storageClass})`
         expect(c.metadata?.uid, `${where} was replaced`).toBe(claims[i]!.metadata?.uid)
         expect(c.metadata?.deletionTimestamp, `${where} is being deleted`).toBeUndefined()
         expect(c.status?.phase, where).toBe('Bound')
@@ -153,18 +139,19 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
     })
   })
 
-  storageTest('Q2-05 deleting such a claim deletes its dynamically provisioned volume; a new claim of that name gets a new, empty volume', async (ctx) => {
-    const { kube, ns, storageClass } = ctx
-    const classReclaim = (await getStorageClass(kube, storageClass)).reclaimPolicy ?? 'Delete' // the API's default
-    if (classReclaim !== 'Delete') {
-      skipClaim(ctx, `StorageClass ${storageClass} has reclaimPolicy ${classReclaim}, not Delete: deleting a claim keeps its volume and data`)
+  storageTest('Q2-05 deleting such a claim deletes its dynamically provisioned volume; a new claim of that name gets a new, empty volume', async ({ task, kube, ns, capabilities, storageClass }) => {
+    if (capabilities.reclaimPolicy !== 'Delete') {
+      skipClaim(task, `StorageClass ${storageClass} has reclaimPolicy ${capabilities.reclaimPolicy}, not Delete: deleting a claim keeps its volume and data`)
     }
     await givenStatefulSet(kube, ns, { storageClass })
-    await Given(`"${quest.text}" written to ${quest.file} in demo-0`, () => writeFile(kube, ns, 'demo-0', quest.file, quest.text))
     const claim = claimOf('demo-0')
-    const volume = (await waitForPvcBound(kube, ns, claim)).spec!.volumeName!
-    const pv = await getPv(kube, volume)
-    note(`volume ${volume} provisioned by ${pv.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'] ?? '(no provisioned-by annotation)'}, reclaim ${pv.spec?.persistentVolumeReclaimPolicy}`)
+    const volume = await Given(`"${quest.text}" written to ${quest.file} in demo-0, on its claim ${claim}`, async () => {
+      await writeFileIn(kube, ns, 'demo-0', quest.file, quest.text)
+      const name = (await waitForPvcBound(kube, ns, claim)).spec!.volumeName!
+      const pv = await getPv(kube, name)
+      progress(`volume ${name} provisioned by ${pv.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'] ?? '(no provisioned-by annotation)'}, reclaim ${pv.spec?.persistentVolumeReclaimPolicy}`)
+      return name
+    })
     await When('the StatefulSet is deleted and its pods are gone', () => deleteStatefulSetAndWaitForPods(kube, ns))
     await And(`claim ${claim} is deleted explicitly`, async () => {
       await deletePvc(kube, ns, claim)
@@ -177,14 +164,14 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
       return waitForPvcBound(kube, ns, claim)
     })
     await Then(`the new claim is Bound to a new volume, not ${volume}`, () => {
-      expect(fresh.spec?.volumeName, `claim ${ns}/${claim}${inClass(storageClass)}`).toBeTruthy()
-      expect(fresh.spec?.volumeName, `claim ${ns}/${claim}${inClass(storageClass)} re-used the deleted volume`).not.toBe(volume)
+      expect(fresh.spec?.volumeName, `claim ${ns}/${claim} (class ${storageClass})`).toBeTruthy()
+      expect(fresh.spec?.volumeName, `claim ${ns}/${claim} (class ${storageClass}) re-used the deleted volume`).not.toBe(volume)
     })
-    await And(`${quest.file} is gone from demo-0: /mnt/vol1 is empty`, async () => {
-      const r = await catFile(kube, ns, 'demo-0', quest.file)
-      const where = `${ns}/demo-0, volume ${fresh.spec?.volumeName}${inClass(storageClass)}`
-      expect(absent(r), `cat ${quest.file} in ${where} exited ${r.exitCode}: ${r.stdout}${r.stderr}`).toBe(true)
-      expect((await execOk(kube, ns, 'demo-0', ['ls', '-A', '/mnt/vol1'])).trim(), `ls -A /mnt/vol1 in ${where}`).toBe('')
+    await And(`${quest.file} is gone from demo-0: /mnt/vol1 is empty (filesystem metadata such as lost+found aside)`, async () => {
+      const r = await catIn(kube, ns, 'demo-0', quest.file)
+      const where = `${ns}/demo-0, volume ${fresh.spec?.volumeName} (class ${storageClass})`
+      expect(isNoSuchFile(r), `cat ${quest.file} in ${where} exited ${r.exitCode}: ${r.stdout}${r.stderr}`).toBe(true)
+      expect(await listFilesIn(kube, ns, 'demo-0', '/mnt/vol1'), `ls -A /mnt/vol1 in ${where}, lost+found aside`).toEqual([])
     })
   })
 
@@ -204,18 +191,17 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
 
   test('Q2-07 deleting demo-0 brings back a pod of the same name; its IP may change', async ({ task, kube, ns, podEvents }) => {
     await givenStatefulSet(kube, ns)
-    const timeline = await podEvents.record({ selector: 'app=demo' })
     const expected = [
       { pod: 'demo-0', kind: 'deleted', incarnation: 'old' },
       { pod: 'demo-0', kind: 'created', incarnation: 'new' },
       { pod: 'demo-0', kind: 'ready', incarnation: 'new' },
     ] as const
-    attachTimeline(task, `pods app=demo in ${ns} as demo-0 is deleted`, timeline, [...expected])
-    const { before, after } = await When('demo-0 is deleted', () => recreatePod(kube, ns, 'demo-0'))
+    const timeline = await recordTimeline(task, podEvents, 'app=demo', `pods app=demo in ${ns} as demo-0 is deleted`, [...expected])
+    const { before, after } = await When('demo-0 is deleted', () => deletePodAndWaitForReplacement(kube, ns, 'demo-0'))
     await Then('a new pod named demo-0 (another uid) is created once the old one is gone, and becomes Ready', async () => {
       expect(after.metadata?.uid, `${ns}/demo-0`).not.toBe(before.metadata?.uid)
-      // recreatePod saw it Ready on its own watch; the recorder's may lag a moment.
-      await waitForEvents(timeline, [expected[2]])
+      // The replacement wait saw it Ready on its own watch; the recorder's may lag a moment.
+      await waitForTimelineEvents(timeline, [expected[2]])
       expect(timeline.orderOf([...expected]), timeline.describe()).toEqual(['demo-0 deleted (old)', 'demo-0 created (new)', 'demo-0 ready (new)'])
       expect(timeline.orderOfFirst('created'), timeline.describe()).toEqual(['demo-0'])
     })
@@ -230,31 +216,32 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
     await Then('Service demo is headless', async () => {
       expect((await getService(kube, ns, 'demo')).spec?.clusterIP, `Service ${ns}/demo`).toBe('None')
     })
+    // Every address of every Ready pod, per family (one of each on a dual-stack cluster).
     const endpointsMatch = async (ready: V1Pod[]) => {
-      const ips = ready.map(podIp)
-      await waitForEndpoints(kube, ns, 'demo', `to be exactly the Ready pods' IPs [${ips.join(', ')}]`, (a) => sameSet(a, ips))
+      const ips = ready.flatMap(podIps)
+      await waitForReadyAddresses(kube, ns, 'demo', `to be exactly the Ready pods' IPs [${ips.join(', ')}]`, (a) => !addressDifference(a, ips))
       const eps = await serviceEndpoints(kube, ns, 'demo')
       expect(eps.map((e) => [e.pod, e.address]).sort(), `Service ${ns}/demo: ${describeEndpoints(eps)}`)
-        .toEqual(ready.map((p) => [p.metadata?.name, podIp(p)]).sort())
+        .toEqual(ready.flatMap((p) => podIps(p).map((ip) => [p.metadata?.name, ip])).sort())
     }
     await Then('its endpoints are the Ready pods\' IPs, each pointing at its pod', () => endpointsMatch(current))
-    const { before, after } = await When('demo-0 is deleted and comes back Ready', async () => {
-      const r = await recreatePod(kube, ns, 'demo-0')
+    const { after } = await When('demo-0 is deleted and comes back Ready', async () => {
+      const r = await deletePodAndWaitForReplacement(kube, ns, 'demo-0')
       current = await waitForReadyReplicas(kube, ns, 'app=demo', 2)
+      noteIpChange(ns, 'demo-0', r.before, r.after)
       return r
     })
-    noteIpChange(ns, 'demo-0', before, after)
     await Then(`the endpoints follow: the Ready pods' IPs now, demo-0 at ${podIp(after)}`, () => endpointsMatch(current))
   })
 
-  test('Q2-09 a specific pod answers HTTP at <pod>.<service>.<namespace>.svc.cluster.local:8080 from inside the cluster', async ({ kube, ns, client }) => {
+  test('Q2-09 a specific pod answers HTTP at <pod>.<service>.<namespace>.svc.<cluster domain>:8080 from inside the cluster', async ({ kube, ns, client }) => {
     const ready = await givenStatefulSet(kube, ns, { service: true })
     for (const p of ready) {
       const pod = p.metadata!.name!
-      const name = fqdn(ns, pod)
-      await Then(`from pod ${client.pod}, ${name} resolves to ${pod}'s IP ${podIp(p)}`, async () => {
+      const name = await fqdn(client, pod)
+      await Then(`from pod ${client.pod}, ${name} resolves to ${pod}'s IPs ${podIps(p).join(', ')}`, async () => {
         const r = await client.waitForResolution(name, 'answers', (x) => x.status === 'ok', { method: 'nslookup' })
-        expect(r.status === 'ok' ? r.addresses : r.status, `${name} from ${ns}/${client.pod}:\n${r.output}`).toEqual([podIp(p)])
+        expect(r.status === 'ok' ? addressDifference(r.addresses, podIps(p)) : r.status, `${name} from ${ns}/${client.pod}:\n${r.output}`).toBeUndefined()
       })
       await And(`GET http://${name}:${quest.port}/ is answered by ${pod} itself`, async () => {
         const url = `http://${name}:${quest.port}/`
@@ -267,21 +254,21 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
 
   test('Q2-10 after demo-0 is recreated, the same DNS name reaches it at its new IP', async ({ task, kube, ns, client }) => {
     await givenStatefulSet(kube, ns, { service: true })
-    const name = fqdn(ns, 'demo-0')
+    const name = await fqdn(client, 'demo-0')
     const url = `http://${name}:${quest.port}/`
     await Given(`${name} answers the current demo-0 over HTTP`, async () => {
       await client.waitForResolution(name, 'answers', (x) => x.status === 'ok', { method: 'nslookup' })
       expect(podinfoField(await client.http(url), 'hostname', url), `hostname in the answer to GET ${url} from ${ns}/${client.pod}`).toBe('demo-0')
     })
-    const { before, after } = await When('demo-0 is deleted and comes back Ready', () => recreatePod(kube, ns, 'demo-0'))
+    const { before, after } = await When('demo-0 is deleted and comes back Ready', () => deletePodAndWaitForReplacement(kube, ns, 'demo-0'))
     if (!noteIpChange(ns, 'demo-0', before, after)) {
-      skipPart({ task }, `the recreated ${ns}/demo-0 got its old IP ${podIp(after)} back from the cluster's pod network, so following a new IP was not shown`)
+      skipPart(task, `the recreated ${ns}/demo-0 got its old IP ${podIp(after)} back from the cluster's pod network, so following a new IP was not shown`)
     }
     await Then(`${name} resolves to the new pod's IP ${podIp(after)}`, async () => {
       // CoreDNS follows the endpoints with a lag: the check is that it comes
       // to answer the current IP only (the wait throws with its last answer).
-      await client.waitForResolution(name, `answers ${podIp(after)} only`,
-        (x) => x.status === 'ok' && sameSet(x.addresses, [podIp(after)]), { method: 'nslookup' })
+      await client.waitForResolution(name, `answers ${podIps(after).join(', ')} only`,
+        (x) => x.status === 'ok' && !addressDifference(x.addresses, podIps(after)), { method: 'nslookup' })
     })
     await And(`GET ${url} is answered by demo-0`, async () => {
       const res = await client.http(url)

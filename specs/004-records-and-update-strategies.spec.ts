@@ -6,18 +6,23 @@
 // The quest's Python app is private: busybox httpd with a CGI script stands in
 // for it (fixtures/004/visits.yaml, lib/visits.ts); podinfo 6.9.2 → 6.7.0 for the updates.
 import type { V1Deployment } from '@kubernetes/client-node'
-import type { ClusterClient } from '../lib/dns.ts'
-import type { Kube } from '../lib/kube.ts'
-import { applyFixture, loadManifest } from '../lib/manifests.ts'
-import { getService } from '../lib/service-endpoints.ts'
-import { recordReplicaSets } from '../lib/replicasets.ts'
-import { And, attachTimeline, claimNote, describe, expect, Given, note, storageTest, test, Then, When } from '../lib/suite.ts'
-import type { Timeline } from '../lib/timeline.ts'
-import { waitForEvents, waitForRecording } from '../lib/timeline-wait.ts'
-import { auditVisits, describeAudit, readVisitLog, sendVisits, visitIds } from '../lib/visits.ts'
-import { waitForDeploymentAvailable, waitForEndpoints, waitForPvcBound, waitForReadyReplicas } from '../lib/wait.ts'
-import { getPod, listPods, setImage } from '../lib/workloads.ts'
-import { podinfoField } from '../lib/podinfo.ts'
+import type { ClusterClient } from '../lib/apps/cluster-client.ts'
+import { podinfoField } from '../lib/apps/podinfo.ts'
+import { startVisits } from '../lib/apps/visits.ts'
+import { claimNote, progress, recordTimeline } from '../lib/harness/claim-entry.ts'
+import { applyFixture, describe, expect, type Kube, loadManifest, storageTest, test } from '../lib/harness/fixtures.ts'
+import { And, Given, Then, When } from '../lib/harness/steps.ts'
+import { waitForRecording } from '../lib/observe/recordings.ts'
+import { recordReplicaSets } from '../lib/observe/replicasets.ts'
+import type { Timeline } from '../lib/observe/timeline.ts'
+import { getPod, listPods, mountedClaim } from '../lib/resources/pods.ts'
+import { clusterIpOf } from '../lib/resources/services.ts'
+import { setImage } from '../lib/resources/workloads.ts'
+import { waitForReadyReplicas } from '../lib/wait/pods.ts'
+import { waitForReadyAddresses } from '../lib/wait/services.ts'
+import { waitForPvcBound } from '../lib/wait/storage.ts'
+import { waitForDeploymentAvailable } from '../lib/wait/workloads.ts'
+import { andEveryVisitIsInExactlyOneFile, thenEachPodRecordedOnlyWhatItServed, whenVisitsAreSent } from './visits-checks.ts'
 
 const pods = ['visits-0', 'visits-1']
 // 40 visits over 2 pods, each connection to a random endpoint (kube-proxy,
@@ -27,12 +32,6 @@ const visitCount = 40
 // has a chance of 0.75^80 ≈ 1e-10, the canary answering half or more 1.3e-6.
 const canaryRequests = 80
 const versions = { stable: '6.9.2', canary: '6.7.0' } // podinfo_previous, podinfo
-
-async function clusterIpOf(kube: Kube, ns: string, service: string): Promise<string> {
-  const ip = (await getService(kube, ns, service)).spec?.clusterIP ?? ''
-  expect(ip, `Service ${ns}/${service} should have a cluster IP`).toMatch(/^\d+\.\d+\.\d+\.\d+$/)
-  return ip
-}
 
 // The rollout parameters as the fixture states them (the API server keeps them as given).
 async function strategyOf(file: string): Promise<{ replicas: number; maxSurge: number; maxUnavailable: number }> {
@@ -72,21 +71,9 @@ describe('Q4 per-pod records and update strategies', () => {
       await applyFixture(kube, ns, '004/visits.yaml', { storageClass })
       await waitForReadyReplicas(kube, ns, 'app=visits', pods.length)
     })
-    const ids = visitIds(visitCount)
-    const answeredBy = await When(`${visitCount} visits, each with a unique id, are sent to the Service's cluster IP from a pod in the cluster`, async () =>
-      sendVisits(client, `http://${await clusterIpOf(kube, ns, 'visits')}:8080`, ids))
-    const audit = await Then('each pod\'s /data/visits.log, read with exec, holds only the visits that pod served', async () => {
-      const logs = Object.fromEntries(await Promise.all(pods.map(async (p) => [p, await readVisitLog(kube, ns, p)] as const)))
-      const audit = auditVisits(ids, answeredBy, logs)
-      expect(audit.misplaced, `${ns} (class ${storageClass}): ${describeAudit(audit, ids.length)}`).toEqual([])
-      return audit
-    })
-    const context = `${ns} (class ${storageClass}): ${describeAudit(audit, ids.length)}`
-    await And('every visit is in exactly one file: none missing, none twice, none unknown', () => {
-      expect(audit.missing, context).toEqual([])
-      expect(audit.duplicated, context).toEqual([])
-      expect(audit.unexpected, context).toEqual([])
-    })
+    const sent = await whenVisitsAreSent(kube, ns, client, visitCount)
+    const { audit, context } = await thenEachPodRecordedOnlyWhatItServed(kube, ns, pods, sent, storageClass)
+    await andEveryVisitIsInExactlyOneFile(audit, context)
     await And(`the per-pod counts add up to the ${visitCount} visits sent, and both pods served some`, () => {
       expect(audit.total, context).toBe(visitCount)
       expect(pods.map((p) => audit.counts[p] ?? 0).reduce((a, b) => a + b, 0), context).toBe(visitCount)
@@ -95,17 +82,13 @@ describe('Q4 per-pod records and update strategies', () => {
   })
 
   test('Q4-02 pods with independent storage can be started in parallel (Parallel)', async ({ task, kube, ns, podEvents }) => {
-    const timeline = await podEvents.record({ selector: 'app=visits' })
-    attachTimeline(task, `pods app=visits in ${ns} as the Parallel StatefulSet starts`, timeline, [{ pod: 'visits-1', kind: 'created' }, { pod: 'visits-0', kind: 'ready' }])
-    await When('the StatefulSet visits (Parallel, 2 pods, a claim each, each Ready 2s after it starts) is created', async () => {
-      await applyFixture(kube, ns, '004/visits.yaml')
-      await waitForReadyReplicas(kube, ns, 'app=visits', pods.length)
-      await waitForEvents(timeline, pods.map((pod) => ({ pod, kind: 'ready' })))
-    })
+    const timeline = await recordTimeline(task, podEvents, 'app=visits', `pods app=visits in ${ns} as the Parallel StatefulSet starts`, [{ pod: 'visits-1', kind: 'created' }, { pod: 'visits-0', kind: 'ready' }])
+    await When('the StatefulSet visits (Parallel, 2 pods, a claim each, each Ready 2s after it starts) is created', () =>
+      startVisits(kube, ns, '004/visits.yaml', pods, timeline))
     await Then('each pod has its own claim, bound to its own volume', async () => {
       const volumes: string[] = []
       for (const pod of pods) {
-        const claim = (await getPod(kube, ns, pod)).spec?.volumes?.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName
+        const claim = mountedClaim(await getPod(kube, ns, pod), 'data')
         expect(claim, `pod ${ns}/${pod}`).toBe(`data-${pod}`)
         volumes.push((await waitForPvcBound(kube, ns, claim!)).spec?.volumeName ?? '')
       }
@@ -129,15 +112,15 @@ describe('Q4 per-pod records and update strategies', () => {
       await applyFixture(kube, ns, '004/rolling-update.yaml')
       await waitForDeploymentAvailable(kube, ns, 'web')
     })
-    const timeline = await podEvents.record({ selector: 'app=web' })
+    const timeline = await recordTimeline(task, podEvents, 'app=web', `pods app=web in ${ns} during the RollingUpdate`)
     const replicaSets = await recordReplicaSets(kube, ns, 'app=web')
     onTestFinished(replicaSets.stop)
-    attachTimeline(task, `pods app=web in ${ns} during the RollingUpdate`, timeline)
     await whenImageChanges(kube, ns, timeline, images.podinfo, replicas)
-    await waitForRecording(replicaSets.log, `${replicas} desired and available in all, on one ReplicaSet`, (log) => {
-      const last = log.snapshots.at(-1)
-      return !!last && last.available === replicas && Object.values(last.sets).filter((c) => c.desired > 0).length === 1
-    }, 'rollout')
+    await And(`its ReplicaSets settle: ${replicas} desired and available in all, on one ReplicaSet`, () =>
+      waitForRecording(replicaSets.log, `${replicas} desired and available in all, on one ReplicaSet`, (log) => {
+        const last = log.snapshots.at(-1)
+        return !!last && last.available === replicas && Object.values(last.sets).filter((c) => c.desired > 0).length === 1
+      }, 'rollout'))
     const { maxDesired, minAvailable } = replicaSets.log.extremes()
     const context = `Deployment ${ns}/web (replicas ${replicas}, maxSurge ${maxSurge}, maxUnavailable ${maxUnavailable})\n${replicaSets.log.describe()}\n${timeline.describe()}`
     await Then(`at no moment did its ReplicaSets ask for more than ${replicas + maxSurge} pods in all`, () => {
@@ -149,7 +132,7 @@ describe('Q4 per-pod records and update strategies', () => {
     await And('the replacement was gradual: old pods terminated, and new ones created, in several waves with new pods becoming Ready in between', () => {
       const terminated = timeline.waves({ kind: 'terminating', incarnation: 'old' }, { kind: 'ready', incarnation: 'new' })
       const created = timeline.waves({ kind: 'created', incarnation: 'new' }, { kind: 'ready', incarnation: 'new' })
-      note(`old pods terminated in ${terminated.length} waves, new pods created in ${created.length} (a wave ends when a new pod becomes Ready)`)
+      progress(`old pods terminated in ${terminated.length} waves, new pods created in ${created.length} (a wave ends when a new pod becomes Ready)`)
       const waves = `old pods terminated in waves ${JSON.stringify(terminated)}, new pods created in waves ${JSON.stringify(created)}\n${context}`
       expect(terminated.flat().length, waves).toBe(replicas)
       expect(terminated.length, waves).toBeGreaterThan(1)
@@ -158,9 +141,9 @@ describe('Q4 per-pod records and update strategies', () => {
     // What the pods did, for the reader: reported, not asserted (see above).
     const counts = timeline.counts()
     const over = timeline.overshoots(replicas + maxSurge)
-    claimNote({ task }, `ReplicaSets: at most ${maxDesired?.desired} desired, at least ${minAvailable?.available} available; pods: at most ${counts.maxPods} alive and not terminating, at least ${counts.minReady} Ready`)
+    claimNote(task, `ReplicaSets: at most ${maxDesired?.desired} desired, at least ${minAvailable?.available} available; pods: at most ${counts.maxPods} alive and not terminating, at least ${counts.minReady} Ready`)
     for (const o of over) {
-      claimNote({ task }, `pods briefly outnumbered ${replicas + maxSurge}: ${o.peak} from ${o.from.pod} ${o.from.kind} ${o.to ? `until ${o.to.pod} ${o.to.kind}, ${o.ms} ms` : 'to the end of the recording'}`)
+      claimNote(task, `pods briefly outnumbered ${replicas + maxSurge}: ${o.peak} from ${o.from.pod} ${o.from.kind} ${o.to ? `until ${o.to.pod} ${o.to.kind}, ${o.ms} ms` : 'to the end of the recording'}`)
     }
   })
 
@@ -169,8 +152,7 @@ describe('Q4 per-pod records and update strategies', () => {
       await applyFixture(kube, ns, '004/recreate.yaml')
       await waitForDeploymentAvailable(kube, ns, 'web')
     })
-    const timeline = await podEvents.record({ selector: 'app=web' })
-    attachTimeline(task, `pods app=web in ${ns} during the Recreate update`, timeline)
+    const timeline = await recordTimeline(task, podEvents, 'app=web', `pods app=web in ${ns} during the Recreate update`)
     await whenImageChanges(kube, ns, timeline, images.podinfo, 3)
     await Then('when the first new pod was created, no old pod was running any more (each stopped or deleted)', () => {
       const first = timeline.first('created', 'new')
@@ -180,7 +162,7 @@ describe('Q4 per-pod records and update strategies', () => {
       const running = timeline.runningBefore(first!).filter((e) => e.revision !== first!.revision)
       // Recreate waits for the old pods to stop (phase Failed/Succeeded), not for their removal from the API.
       const remaining = old.filter((pod) => !timeline.events.some((e) => e.pod === pod && e.kind === 'deleted' && e.seq < first!.seq))
-      note(`when ${first!.pod} was created, ${remaining.length} old pod(s) were stopped but not yet deleted: ${remaining.join(', ') || 'none'}`)
+      progress(`when ${first!.pod} was created, ${remaining.length} old pod(s) were stopped but not yet deleted: ${remaining.join(', ') || 'none'}`)
       expect(running.map((e) => `${e.pod} (revision ${e.revision})`), `Deployment ${ns}/web: old pods still running when ${first!.pod} (revision ${first!.revision}) was created\n${timeline.describe()}`).toEqual([])
     })
     await And('every old pod terminated in one wave, before any new pod was created', () => {
@@ -195,7 +177,7 @@ describe('Q4 per-pod records and update strategies', () => {
       await applyFixture(kube, ns, '004/canary.yaml')
       await Promise.all([waitForDeploymentAvailable(kube, ns, 'podinfo-stable'), waitForDeploymentAvailable(kube, ns, 'podinfo-canary')])
       const ips = (await listPods(kube, ns, 'app=podinfo')).map((p) => p.status?.podIP ?? '')
-      await waitForEndpoints(kube, ns, 'podinfo', `to list all 4 pods as ready (${ips.join(', ')})`, (a) => ips.every((ip) => a.includes(ip)))
+      await waitForReadyAddresses(kube, ns, 'podinfo', `to list all 4 pods as ready (${ips.join(', ')})`, (a) => ips.every((ip) => a.includes(ip)))
     })
     const answers = await When(`${canaryRequests} GET /version requests go to the Service's cluster IP from a pod in the cluster`, async () =>
       versionTally(client, `http://${await clusterIpOf(kube, ns, 'podinfo')}:9898/version`, canaryRequests))

@@ -5,21 +5,16 @@
 // What a class declares (StorageClass, CSIDriver) or showed in the capability
 // probe at the start of the run is tested and must hold; what it lacks is
 // skipped, naming the missing capability.
-import type { Kube } from '../lib/kube.ts'
-import { waitForEvent } from '../lib/events.ts'
-import { execOk } from '../lib/exec.ts'
-import { applyFixture } from '../lib/manifests.ts'
-import { describeNodeSelector, nodeSelectorAllows } from '../lib/node-affinity.ts'
-import { bytesOf } from '../lib/quantity.ts'
-import { capabilitiesOf, requireCapability } from '../lib/require-capability.ts'
-import { getNode } from '../lib/storage.ts'
-import { And, describe, expect, Given, note, skipClaim, storageTest, Then, When } from '../lib/suite.ts'
-import {
-  claimCapacityBytes, filesystemBytes, observeClaim, ownershipOf, removeIfRetained, resizeClaim, sha256Of, unboundHoldMs, waitForClaimCapacity,
-  waitForFilesystemBytes, writeRandomFile,
-} from '../lib/volumes.ts'
-import { waitForPod, waitForPodGone, waitForPodReady, waitForPv, waitForPvcBound, waitForPvcGone, waitForPvGone } from '../lib/wait.ts'
-import { createPodFromFixture, deletePod, deletePvc, getPod, getPv, getPvc } from '../lib/workloads.ts'
+import { filesystemBytes, observeClaim, ownershipOf, sha256Of, waitForFilesystemBytes, writeRandomFile } from '../lib/apps/volumes.ts'
+import { progress, requireCapability, skipClaim, unboundHoldMs } from '../lib/harness/claim-entry.ts'
+import { applyFixture, describe, expect, type Kube, removeIfRetained, storageTest } from '../lib/harness/fixtures.ts'
+import { And, Given, Then, When } from '../lib/harness/steps.ts'
+import { describeNodeSelector, getNode, nodeSelectorAllows } from '../lib/resources/nodes.ts'
+import { createPodFromFixture, execOk, getPod } from '../lib/resources/pods.ts'
+import { bytesOf, claimCapacityBytes, deletePvc, getPv, getPvc, resizeClaim } from '../lib/resources/storage.ts'
+import { waitForK8sEvent } from '../lib/wait/events.ts'
+import { deletePodAndWaitGone, recreatePodFromFixture, waitForPod, waitForPodReady } from '../lib/wait/pods.ts'
+import { waitForClaimCapacity, waitForPv, waitForPvcBound, waitForPvcGone, waitForPvGone } from '../lib/wait/storage.ts'
 
 const sizes = { claim: '1Gi', growth: '1Gi' } // claim: as in fixtures/sc/claim.yaml
 const blobMiB = 32
@@ -27,8 +22,11 @@ const fsGroup = { uid: 1000, gid: 1000, fsGroup: 2345 } // as in fixtures/sc/fsg
 
 interface InUse {
   pod: string
+  uid?: string
   node: string
   volume: string
+  // What was provisioned, not what was asked: provisioners round a request up to their minimum.
+  capacity: number
 }
 
 // Claim "data" of the class and a pod mounting it at /data, Ready and Bound.
@@ -38,23 +36,14 @@ async function givenClaimInUse(kube: Kube, ns: string, storageClass: string, pod
     await createPodFromFixture(kube, ns, podFile, pod)
     const ready = await waitForPodReady(kube, ns, pod)
     const pvc = await waitForPvcBound(kube, ns, 'data')
-    return { pod, node: ready.spec?.nodeName ?? '', volume: pvc.spec?.volumeName ?? '' }
+    return { pod, uid: ready.metadata?.uid, node: ready.spec?.nodeName ?? '', volume: pvc.spec?.volumeName ?? '', capacity: claimCapacityBytes(pvc) }
   })
 }
 
-async function recreatePod(kube: Kube, ns: string, pod: string, podFile = 'sc/pod.yaml'): Promise<string> {
-  const uid = (await deletePod(kube, ns, pod)).metadata?.uid
-  await waitForPodGone(kube, ns, pod, uid)
-  await createPodFromFixture(kube, ns, podFile, pod)
-  return (await waitForPodReady(kube, ns, pod)).spec?.nodeName ?? ''
-}
-
 describe('SC storage classes: what a platform team checks before running stateful workloads on them', () => {
-  storageTest('SC-01 binding follows the class: WaitForFirstConsumer waits for a pod and binds on its node, Immediate binds without one', async (ctx) => {
-    const { kube, ns, storageClass } = ctx
-    const caps = capabilitiesOf(storageClass)
+  storageTest('SC-01 binding follows the class: WaitForFirstConsumer waits for a pod and binds on its node, Immediate binds without one', async ({ task, kube, ns, capabilities: caps, storageClass }) => {
     if (caps.bindingMode !== 'WaitForFirstConsumer' && caps.bindingMode !== 'Immediate') {
-      skipClaim(ctx, `StorageClass ${storageClass} has volumeBindingMode ${caps.bindingMode}, which this claim does not cover`)
+      skipClaim(task, `StorageClass ${storageClass} has volumeBindingMode ${caps.bindingMode}, which this claim does not cover`)
     }
     await Given(`claim "data" of class ${storageClass} (volumeBindingMode ${caps.bindingMode}) and no pod`, () =>
       applyFixture(kube, ns, 'sc/claim.yaml', { storageClass }))
@@ -67,8 +56,8 @@ describe('SC storage classes: what a platform team checks before running statefu
       return
     }
 
-    await Then('the PV controller says the claim waits for its first consumer', () =>
-      waitForEvent(kube, ns, { kind: 'PersistentVolumeClaim', name: 'data' }, 'reason WaitForFirstConsumer', (e) => e.reason === 'WaitForFirstConsumer', 'pvcBound'))
+    await Then('the PV controller says the claim waits for its first consumer', async () =>
+      waitForK8sEvent(kube, await getPvc(kube, ns, 'data'), 'reason WaitForFirstConsumer', (e) => e.reason === 'WaitForFirstConsumer', 'pvcBound'))
     const hold = unboundHoldMs(caps)
     await And(`it stays Pending, with no volume and no node chosen, for ${hold / 1000}s (twice what this class took to bind a claim with a consumer in the capability probe, at least 5s: a class that did not wait would bind within that)`, async () => {
       const seen = await observeClaim(kube, ns, 'data', hold)
@@ -84,7 +73,7 @@ describe('SC storage classes: what a platform team checks before running statefu
       const pv = await getPv(kube, pvc.spec?.volumeName ?? '')
       const affinity = pv.spec?.nodeAffinity?.required
       if (!affinity) {
-        note(`volume ${pv.metadata?.name} has no node affinity: any node can use it`)
+        progress(`volume ${pv.metadata?.name} has no node affinity: any node can use it`)
         return
       }
       expect(nodeSelectorAllows(affinity, await getNode(kube, node)), `volume ${pv.metadata?.name} (${describeNodeSelector(affinity)}) must allow the pod's node ${node}`).toBe(true)
@@ -98,16 +87,18 @@ describe('SC storage classes: what a platform team checks before running statefu
       expect(w.bytes, `/data/blob in ${ns}/${first.pod} (class ${storageClass})`).toBe(blobMiB * 2 ** 20)
       return w
     })
-    const node = await And('the pod is deleted and created again with the same claim', () => recreatePod(kube, ns, first.pod))
-    if (node !== first.node) note(`the new pod runs on ${node}, the first one ran on ${first.node}`)
+    const node = await And('the pod is deleted and created again with the same claim', async () => {
+      await recreatePodFromFixture(kube, ns, first.pod, 'sc/pod.yaml')
+      return (await waitForPodReady(kube, ns, first.pod)).spec?.nodeName ?? ''
+    })
+    if (node !== first.node) progress(`the new pod runs on ${node}, the first one ran on ${first.node}`)
     await Then(`/data/blob has the same size and sha256 (${written.sha256.slice(0, 12)}…)`, async () => {
       expect(await sha256Of(kube, ns, first.pod, '/data/blob'), `/data/blob read back in ${ns}/${first.pod} on ${node} (class ${storageClass}, volume ${first.volume})`).toEqual(written)
     })
   })
 
-  storageTest(`SC-03 fsGroup ${fsGroup.fsGroup} is applied to the mounted volume: its root and the files a pod creates there belong to that group`, async (ctx) => {
-    const { kube, ns, storageClass } = ctx
-    requireCapability(ctx, storageClass, 'fsGroup')
+  storageTest(`SC-03 fsGroup ${fsGroup.fsGroup} is applied to the mounted volume: its root and the files a pod creates there belong to that group`, async ({ task, kube, ns, capabilities, storageClass }) => {
+    requireCapability(task, capabilities, 'fsGroup')
     const used = await givenClaimInUse(kube, ns, storageClass, 'fsgroup-user', 'sc/fsgroup-pod.yaml')
     const where = `/data in ${ns}/${used.pod} (class ${storageClass}, volume ${used.volume})`
     await Then(`the mount root belongs to group ${fsGroup.fsGroup}, is group-writable and setgid`, async () => {
@@ -123,13 +114,10 @@ describe('SC storage classes: what a platform team checks before running statefu
     })
   })
 
-  storageTest(`SC-04 a class that allows expansion grows a claim online by ${sizes.growth}: the claim reports the new size and df in the running pod shows it`, async (ctx) => {
-    const { kube, ns, storageClass } = ctx
-    requireCapability(ctx, storageClass, 'expansion')
+  storageTest(`SC-04 a class that allows expansion grows a claim online by ${sizes.growth}: the claim reports the new size and df in the running pod shows it`, async ({ task, kube, ns, capabilities, storageClass }) => {
+    requireCapability(task, capabilities, 'expansion')
     const used = await givenClaimInUse(kube, ns, storageClass)
-    const uid = (await getPod(kube, ns, used.pod)).metadata?.uid
-    // From what was provisioned, not what was asked: provisioners round a request up to their minimum.
-    const capacity = claimCapacityBytes(await getPvc(kube, ns, 'data'))
+    const { uid, capacity } = used
     const target = capacity + bytesOf(sizes.growth)
     const before = await And(`df /data in the pod shows its filesystem size (the claim's capacity is ${capacity} bytes)`, () => filesystemBytes(kube, ns, used.pod, '/data'))
     await When(`the claim's request is raised to ${target / 2 ** 20}Mi while the pod runs`, () => resizeClaim(kube, ns, 'data', `${target / 2 ** 20}Mi`))
@@ -143,18 +131,16 @@ describe('SC storage classes: what a platform team checks before running statefu
     })
   })
 
-  storageTest('SC-05 the reclaim policy is honoured: with Delete the volume goes with its claim, with Retain it stays Released', async (ctx) => {
-    const { kube, ns, storageClass, cleanup } = ctx
-    const declared = capabilitiesOf(storageClass).reclaimPolicy
-    if (declared !== 'Delete' && declared !== 'Retain') skipClaim(ctx, `StorageClass ${storageClass} has reclaimPolicy ${declared}, which this claim does not cover (Delete or Retain)`)
+  storageTest('SC-05 the reclaim policy is honoured: with Delete the volume goes with its claim, with Retain it stays Released', async ({ task, kube, ns, capabilities, storageClass, cleanup }) => {
+    const declared = capabilities.reclaimPolicy
+    if (declared !== 'Delete' && declared !== 'Retain') skipClaim(task, `StorageClass ${storageClass} has reclaimPolicy ${declared}, which this claim does not cover (Delete or Retain)`)
     const used = await givenClaimInUse(kube, ns, storageClass)
     removeIfRetained(cleanup, kube, used.volume, declared)
     await Then(`its volume ${used.volume} carries the class's reclaim policy ${declared}`, async () => {
       expect((await getPv(kube, used.volume)).spec?.persistentVolumeReclaimPolicy, `volume ${used.volume} of claim ${ns}/data (class ${storageClass})`).toBe(declared)
     })
     await When('the pod and then the claim are deleted', async () => {
-      await deletePod(kube, ns, used.pod)
-      await waitForPodGone(kube, ns, used.pod)
+      await deletePodAndWaitGone(kube, ns, used.pod)
       await deletePvc(kube, ns, 'data')
       await waitForPvcGone(kube, ns, 'data')
     })
@@ -186,6 +172,6 @@ describe('SC storage classes: what a platform team checks before running statefu
       return ms
     })
     task.meta.measurements = { timeToBoundMs, timeToFirstWriteMs }
-    note(`class ${storageClass}: bound after ${(timeToBoundMs / 1000).toFixed(1)}s, first write after ${(timeToFirstWriteMs / 1000).toFixed(1)}s`)
+    progress(`class ${storageClass}: bound after ${(timeToBoundMs / 1000).toFixed(1)}s, first write after ${(timeToFirstWriteMs / 1000).toFixed(1)}s`)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { buildClaimsReport, claimEntry, formatClaimsTable, type FinishedTest } from './claims.ts'
+import { buildClaimsReport, claimEntry, type FinishedTest, formatClaimsTable } from './claims.ts'
 
 const base = (o: Partial<FinishedTest>): FinishedTest => ({ name: 'Q0-01 a claim', state: 'passed', durationMs: 1234.4, meta: { claim: 'Q0-01' }, ...o })
 const run = { startedAt: '2026-01-01T00:00:00Z', cluster: { server: 'https://x', context: 'kind', version: 'v1.36.3', nodes: 1, schedulableNodes: 1, embedded: false } }
@@ -14,7 +14,7 @@ describe('claims report', () => {
     ], run, '2026-01-01T00:01:00Z')
     expect(r.claims.map((c) => [c.id, c.storageClass])).toEqual([['Q0-9', null], ['Q0-10', 'fast'], ['Q0-10', 'standard']])
     expect(r.run).toMatchObject({ startedAt: run.startedAt, finishedAt: '2026-01-01T00:01:00Z', cluster: { server: 'https://x', version: 'v1.36.3', nodes: 1 } })
-    expect(r.summary).toEqual({ passed: 3, failed: 0, skipped: 0, waived: 0 })
+    expect(r.summary).toEqual({ passed: 3, partial: 0, failed: 0, skipped: 0, waived: 0 })
   })
 
   test('a failed claim carries the first line of each error as its reason', () => {
@@ -30,7 +30,18 @@ describe('claims report', () => {
 
   test('the printed table ends with the totals line', () => {
     const r = buildClaimsReport([base({}), base({ name: 'Q0-02 y', state: 'failed', errors: ['boom'], meta: { claim: 'Q0-02' } })], run, 'x')
-    expect(formatClaimsTable(r).split('\n').at(-1)).toBe('claims: 1 passed, 1 failed, 0 skipped')
+    expect(formatClaimsTable(r).split('\n').at(-1)).toBe('claims: 1 passed, 0 partial, 1 failed, 0 skipped')
+  })
+
+  test('a claim with a part not checked here is partial, never passed, naming the part; a failure stays a failure', () => {
+    const partial = base({ name: 'Q1-05 moves [standard]', meta: { claim: 'Q1-05', storageClass: 'standard', unchecked: ['the second half: one schedulable node'] } })
+    expect(claimEntry(partial)).toMatchObject({ status: 'partial', unchecked: ['the second half: one schedulable node'], reason: 'not checked on this cluster: the second half: one schedulable node' })
+    expect(claimEntry({ ...partial, state: 'failed', errors: ['boom'] })).toMatchObject({ status: 'failed', reason: 'boom' })
+    const r = buildClaimsReport([partial, base({})], run, 'x')
+    expect(r.summary).toMatchObject({ passed: 1, partial: 1 })
+    const table = formatClaimsTable(r).split('\n')
+    expect(table.find((l) => l.includes('Q1-05'))).toMatch(/◐ Q1-05 +standard +partial .*not checked on this cluster: the second half/)
+    expect(table.at(-1)).toBe('claims: 1 passed, 1 partial, 0 failed, 0 skipped')
   })
 
   test('a claim\'s measurements go into its entry and its table line; entries without them have none', () => {
@@ -48,6 +59,6 @@ describe('claims report', () => {
     expect(held).toMatchObject({ status: 'passed', notes: ['holds although waived (CoreDNS answers): remove the waiver'] })
     const r = buildClaimsReport([base({ state: 'passed', meta: { claim: 'Q3-05', waived: { why: 'w', failure: 'f' } } })], run, 'x')
     expect(r.summary).toMatchObject({ failed: 1, waived: 1 })
-    expect(formatClaimsTable(r).split('\n').at(-1)).toBe('claims: 0 passed, 1 failed (1 waived), 0 skipped')
+    expect(formatClaimsTable(r).split('\n').at(-1)).toBe('claims: 0 passed, 0 partial, 1 failed (1 waived), 0 skipped')
   })
 })

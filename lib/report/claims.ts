@@ -1,8 +1,29 @@
 // reports/claims.json: one entry per claim per storage class it ran on.
-import type { ClusterInfo, Measurements } from '../context.ts'
-import type { AttachedTimeline } from './timeline-attachment.ts'
+import type { IoFigures } from '../apps/fio.ts'
+import type { AttachedTimeline } from '../observe/timeline-snapshot.ts'
+import type { Capabilities } from '../storage/capabilities.ts'
 
-export type ClaimStatus = 'passed' | 'failed' | 'skipped'
+// Per-class figures a claim measured: SC-06's timings, SC-10's I/O (fio).
+// Every field is optional, so reports written before one was added still read.
+export interface Measurements {
+  timeToBoundMs?: number
+  timeToFirstWriteMs?: number
+  io?: IoFigures
+}
+
+// The cluster a run tested, as global setup found it.
+export interface ClusterInfo {
+  server: string
+  context: string | null
+  version: string
+  nodes: number
+  schedulableNodes: number
+  embedded: boolean
+}
+
+// partial: what was checked held, but a part of the claim could not be
+// checked on this cluster (named in `unchecked`); it does not fail the run.
+export type ClaimStatus = 'passed' | 'partial' | 'failed' | 'skipped'
 
 export interface ClaimEntry {
   id: string
@@ -11,6 +32,8 @@ export interface ClaimEntry {
   storageClass: string | null
   durationMs: number
   reason?: string
+  // partial: the parts of the claim this cluster could not show.
+  unchecked?: string[]
   notes?: string[]
   diagnostics?: string
   steps?: { keyword: string; title: string; durationMs: number; status: string }[]
@@ -26,6 +49,8 @@ export interface ClaimsReport {
     finishedAt: string
     cluster: { server: string; version: string; nodes: number; context?: string | null; embedded?: boolean }
     storageClasses?: string[]
+    // What global setup's probe found per class (declared and observed), for the capability table.
+    capabilities?: Record<string, Capabilities>
   }
   claims: ClaimEntry[]
   summary: Record<ClaimStatus, number> & { waived: number }
@@ -39,7 +64,7 @@ export interface FinishedTest {
   errors?: string[]
   skipNote?: string
   meta: {
-    claim?: string; storageClass?: string | null; reason?: string; notes?: string[]; diagnostics?: string; steps?: ClaimEntry['steps']
+    claim?: string; storageClass?: string | null; reason?: string; unchecked?: string[]; notes?: string[]; diagnostics?: string; steps?: ClaimEntry['steps']
     timelines?: AttachedTimeline[]; measurements?: Measurements; waived?: { why: string; failure: string }; waiverUnneeded?: string
   }
 }
@@ -50,11 +75,13 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
   if (!t.meta.claim) return undefined
   // A waiver flips vitest's verdict ("expected to fail"); the claim's own verdict is what was observed.
   const observed = t.meta.waived ? 'failed' : t.meta.waiverUnneeded ? 'passed' : t.state
-  const status: ClaimStatus = observed === 'passed' ? 'passed' : observed === 'failed' ? 'failed' : 'skipped'
+  const unchecked = t.meta.unchecked ?? []
+  const status: ClaimStatus = observed === 'passed' ? (unchecked.length ? 'partial' : 'passed') : observed === 'failed' ? 'failed' : 'skipped'
   let reason: string | undefined
   if (t.meta.waived) reason = t.meta.waived.failure || 'failed without an error message'
   else if (status === 'failed') reason = t.errors?.length ? t.errors.map(firstLine).join(' | ') : 'failed without an error message'
   if (status === 'skipped') reason = t.meta.reason ?? t.skipNote ?? 'skipped without a reason (a bug in the spec: every skip must say why)'
+  if (status === 'partial') reason = describeUnchecked(unchecked)
   return {
     id: t.meta.claim,
     title: t.name.replace(/^\S+\s+/, '').replace(/\s+\[[^\]]+\]$/, ''),
@@ -62,6 +89,7 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
     storageClass: t.meta.storageClass ?? null,
     durationMs: Math.round(t.durationMs),
     ...(reason ? { reason } : {}),
+    ...(status === 'partial' ? { unchecked } : {}),
     ...(t.meta.waived ? { waived: t.meta.waived.why } : {}),
     ...(t.meta.notes?.length || t.meta.waiverUnneeded
       ? { notes: [...(t.meta.notes ?? []), ...(t.meta.waiverUnneeded ? [`holds although waived (${t.meta.waiverUnneeded}): remove the waiver`] : [])] }
@@ -73,9 +101,12 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
   }
 }
 
+// The one wording of a partial verdict, wherever it is shown.
+export const describeUnchecked = (parts: string[]) => `not checked on this cluster: ${parts.join('; ')}`
+
 const idOrder = (id: string) => id.replace(/\d+/g, (n) => n.padStart(4, '0'))
 
-export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'] | { startedAt: string; cluster?: ClusterInfo; storageClasses?: string[] }, finishedAt: string): ClaimsReport {
+export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'] | { startedAt: string; cluster?: ClusterInfo; storageClasses?: string[]; capabilities?: Record<string, Capabilities> }, finishedAt: string): ClaimsReport {
   const claims = tests.map(claimEntry).filter((e): e is ClaimEntry => !!e)
     .sort((a, b) => idOrder(a.id).localeCompare(idOrder(b.id)) || (a.storageClass ?? '').localeCompare(b.storageClass ?? ''))
   const c = run.cluster
@@ -85,10 +116,12 @@ export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'
       finishedAt,
       cluster: { server: c?.server ?? 'unknown', version: c?.version ?? 'unknown', nodes: c?.nodes ?? 0, context: c?.context ?? null, embedded: c?.embedded ?? false },
       ...(run.storageClasses ? { storageClasses: run.storageClasses } : {}),
+      ...(run.capabilities ? { capabilities: run.capabilities } : {}),
     },
     claims,
     summary: {
       passed: claims.filter((e) => e.status === 'passed').length,
+      partial: claims.filter((e) => e.status === 'partial').length,
       failed: claims.filter((e) => e.status === 'failed').length,
       skipped: claims.filter((e) => e.status === 'skipped').length,
       waived: claims.filter((e) => e.waived).length,
@@ -100,15 +133,22 @@ export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'
 export function describeMeasurements(m: Measurements | undefined): string {
   if (!m) return ''
   const s = (ms: number) => `${(ms / 1000).toFixed(1)}s`
-  return [m.timeToBoundMs !== undefined ? `bound in ${s(m.timeToBoundMs)}` : '', m.timeToFirstWriteMs !== undefined ? `first write after ${s(m.timeToFirstWriteMs)}` : '']
+  const io = m.io
+  return [m.timeToBoundMs !== undefined ? `bound in ${s(m.timeToBoundMs)}` : '', m.timeToFirstWriteMs !== undefined ? `first write after ${s(m.timeToFirstWriteMs)}` : '',
+    io ? `write ${io.seqWriteMiBps} MiB/s, read ${io.seqReadMiBps} MiB/s, 4k read ${io.randReadIops} IOPS (p99 ${io.randReadLatencyUs.p99}µs), 4k write ${io.randWriteIops} IOPS (p99 ${io.randWriteLatencyUs.p99}µs)${io.directIo ? '' : ', buffered'}` : '']
     .filter(Boolean).join(', ')
 }
 
 // The claims table printed at the end of a run.
 export function formatClaimsTable(report: ClaimsReport): string {
-  const mark = { passed: '✓', failed: '✗', skipped: '-' }
+  const mark = { passed: '✓', partial: '◐', failed: '✗', skipped: '-' }
+  const said = (e: ClaimEntry) => [e.status === 'partial' ? e.reason : '', describeMeasurements(e.measurements), ...(e.notes ?? [])].filter(Boolean).join('; ')
   const lines = report.claims.map((e) =>
-    `  ${mark[e.status]} ${e.id.padEnd(6)} ${(e.storageClass ?? '').padEnd(20)} ${e.status.padEnd(7)} ${(e.durationMs / 1000).toFixed(1).padStart(6)}s  ${e.status === 'passed' ? [describeMeasurements(e.measurements), ...(e.notes ?? [])].filter(Boolean).join('; ') : `${e.waived ? `WAIVED (${e.waived}): ` : ''}${e.reason ?? ''}`}`)
-  const s = report.summary
-  return `claims on ${report.run.cluster.server} (Kubernetes ${report.run.cluster.version}):\n${lines.join('\n')}\nclaims: ${s.passed} passed, ${s.failed} failed${s.waived ? ` (${s.waived} waived)` : ''}, ${s.skipped} skipped`
+    `  ${mark[e.status]} ${e.id.padEnd(6)} ${(e.storageClass ?? '').padEnd(20)} ${e.status.padEnd(7)} ${(e.durationMs / 1000).toFixed(1).padStart(6)}s  ${e.status === 'passed' || e.status === 'partial' ? said(e) : `${e.waived ? `WAIVED (${e.waived}): ` : ''}${e.reason ?? ''}`}`)
+  return `claims on ${report.run.cluster.server} (Kubernetes ${report.run.cluster.version}):\n${lines.join('\n')}\n${describeTotals(report.summary)}`
+}
+
+// "claims: 80 passed, 3 partial, 1 failed (1 waived), 4 skipped": the closing line, and the reports' headline.
+export function describeTotals(s: ClaimsReport['summary']): string {
+  return `claims: ${s.passed} passed, ${s.partial} partial, ${s.failed} failed${s.waived ? ` (${s.waived} waived)` : ''}, ${s.skipped} skipped`
 }

@@ -2,9 +2,11 @@
 // fetched) a person reads after a run: the cluster, the claims matrix
 // (claim × storage class), a picture of every attached timeline, and each
 // claim's steps. Failed claims link their diagnostics directory.
-import { describeMeasurements, type ClaimEntry, type ClaimsReport } from './claims.ts'
-import { claimMatrix, entryAnchor, formatDuration, runDuration, statusMark, worst, type MatrixRow } from './matrix.ts'
-import { marksInOrder, layoutTimeline, since } from './timeline-layout.ts'
+import { capabilityTableHtml } from './capability-table.ts'
+import { describeMeasurements, describeTotals, type ClaimEntry, type ClaimsReport } from './claims.ts'
+import { ioSectionHtml } from './io-chart.ts'
+import { claimMatrix, entryAnchor, formatDuration, type MatrixRow, runDuration, statusMark, worst } from './matrix.ts'
+import { layoutTimeline, marksInOrder, since } from './timeline-layout.ts'
 import { escapeXml as esc, timelineSvg } from './timeline-svg.ts'
 
 export interface HtmlOptions {
@@ -13,7 +15,7 @@ export interface HtmlOptions {
 }
 
 const css = `
-:root { color-scheme: light; --pass: #1a7f37; --pass-bg: #dafbe1; --fail: #cf222e; --fail-bg: #ffebe9; --skip: #7d4e00; --skip-bg: #fff8c5; --line: #d0d7de; --muted: #57606a }
+:root { color-scheme: light; --pass: #1a7f37; --pass-bg: #dafbe1; --fail: #cf222e; --fail-bg: #ffebe9; --skip: #57606a; --skip-bg: #eaeef2; --partial: #7d4e00; --partial-bg: #fff8c5; --line: #d0d7de; --muted: #57606a }
 * { box-sizing: border-box }
 body { margin: 0; padding: 24px 32px 48px; font: 14px/1.45 ui-sans-serif, system-ui, "DejaVu Sans", sans-serif; color: #24292f; background: #fff }
 h1 { font-size: 22px; margin: 0 0 4px } h2 { font-size: 18px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line) }
@@ -21,8 +23,8 @@ h3 { font-size: 15px; margin: 20px 0 6px }
 a { color: #0969da } code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px }
 .muted { color: var(--muted) }
 .totals { display: flex; gap: 8px; margin: 12px 0 } .totals span { padding: 3px 10px; border-radius: 12px; font-weight: 600 }
-.passed { color: var(--pass) } .failed { color: var(--fail) } .skipped { color: var(--skip) }
-.totals .passed, td.passed { background: var(--pass-bg) } .totals .failed, td.failed { background: var(--fail-bg) } .totals .skipped, td.skipped { background: var(--skip-bg) }
+.passed { color: var(--pass) } .partial { color: var(--partial) } .failed { color: var(--fail) } .skipped { color: var(--skip) }
+.totals .passed, td.passed { background: var(--pass-bg) } .totals .failed, td.failed { background: var(--fail-bg) } .totals .skipped, td.skipped { background: var(--skip-bg) } .totals .partial, td.partial { background: var(--partial-bg) }
 dl.cluster { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; margin: 8px 0 } dl.cluster dt { color: var(--muted) } dl.cluster dd { margin: 0 }
 table { border-collapse: collapse; width: 100% } th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top }
 th { background: #f6f8fa; font-weight: 600 } tr.group th { background: #eaeef2; font-size: 13px }
@@ -35,6 +37,8 @@ figure { margin: 16px 0 28px } figcaption { margin-bottom: 6px } .order { margin
 details { margin: 6px 0 } details > summary { cursor: pointer } details.claim { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px }
 details.claim > summary { font-weight: 600 } table.steps { margin: 8px 0; font-size: 13px } table.steps td.kw { font-weight: 600; width: 60px }
 table.steps td.d { white-space: nowrap; width: 80px; text-align: right } table.events { font-size: 12.5px; width: auto } table.events td { padding: 2px 8px }
+svg.io { display: block; width: 100%; max-width: 1180px; height: auto; border: 1px solid var(--line); border-radius: 6px; background: #fff }
+table.caps td { font-size: 12.5px } table.caps td.yes { background: var(--pass-bg) } table.caps td.no { background: var(--skip-bg) }
 .notes { margin: 4px 0 0 0; padding-left: 20px; font-size: 13px } footer { margin-top: 40px; color: var(--muted); font-size: 12.5px }
 `
 
@@ -45,7 +49,7 @@ function cellHtml(entries: ClaimEntry[] | undefined, o: HtmlOptions, colspan = 1
   const parts = entries.map((e) => {
     const waived = e.waived ? `<div class="reason"><b>waived</b> (the run accepts it): ${esc(e.waived.length > 300 ? `${e.waived.slice(0, 300)}…` : e.waived)}</div>` : ''
     const reason = waived + (e.status !== 'passed' && e.reason ? `<div class="reason">${esc(e.reason.length > 300 ? `${e.reason.slice(0, 300)}…` : e.reason)}</div>` : '')
-    const said = e.status === 'passed' ? [describeMeasurements(e.measurements), ...(e.notes ?? [])].filter(Boolean) : []
+    const said = e.status === 'passed' || e.status === 'partial' ? [describeMeasurements(e.measurements), ...(e.notes ?? [])].filter(Boolean) : []
     const notes = said.length ? `<div class="reason muted">${esc(said.join('; '))}</div>` : ''
     const links = [
       e.diagnostics ? `<a href="${esc(o.diagnosticsHref?.(e.diagnostics) ?? e.diagnostics)}">diagnostics</a>` : '',
@@ -96,7 +100,7 @@ function claimDetailsHtml(e: ClaimEntry, o: HtmlOptions): string {
   const steps = e.steps?.length
     ? `<table class="steps">${e.steps.map((s) => `<tr><td class="kw">${esc(s.keyword)}</td><td>${esc(s.title)}</td><td class="d">${formatDuration(s.durationMs)}</td><td class="${s.status === 'passed' ? 'passed' : 'failed'}">${s.status === 'passed' ? '✓' : '✗'}</td></tr>`).join('')}</table>`
     : '<p class="muted">no steps recorded</p>'
-  const reason = (e.reason ? `<p class="${e.status}"><b>${e.status === 'failed' ? 'Why it failed' : 'Why it was skipped'}:</b> ${esc(e.reason)}</p>` : '') +
+  const reason = (e.reason ? `<p class="${e.status}"><b>${{ failed: 'Why it failed', partial: 'Only in part', skipped: 'Why it was skipped', passed: '' }[e.status]}:</b> ${esc(e.reason)}</p>` : '') +
     (e.waived ? `<p><b>Waived on this cluster</b> (SC_WAIVERS; the run does not fail on it): ${esc(e.waived)}</p>` : '')
   const notes = e.notes?.length ? `<ul class="notes">${e.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''
   const diag = e.diagnostics ? `<p>Diagnostics (events, pods, claims, logs, timelines): <a href="${esc(o.diagnosticsHref?.(e.diagnostics) ?? e.diagnostics)}">${esc(o.diagnosticsHref?.(e.diagnostics) ?? e.diagnostics)}</a></p>` : ''
@@ -107,7 +111,7 @@ ${reason}${steps}${notes}${diag}</details>`
 export function renderHtmlReport(report: ClaimsReport, o: HtmlOptions = {}): string {
   const r = report.run
   const s = report.summary
-  const title = `Stateful conformance: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`
+  const title = `Stateful conformance: ${describeTotals(s).replace(/^claims: /, '')}`
   const cluster = [
     ['server', `<code>${esc(r.cluster.server)}</code>${r.cluster.context ? ` (context <code>${esc(r.cluster.context)}</code>)` : ''}${r.cluster.embedded ? ' — the embedded cluster' : ''}`],
     ['Kubernetes', esc(r.cluster.version)],
@@ -126,12 +130,20 @@ export function renderHtmlReport(report: ClaimsReport, o: HtmlOptions = {}): str
 <body>
 <header>
 <h1>Stateful conformance report</h1>
-<div class="totals" id="totals"><span class="passed">${s.passed} passed</span><span class="failed">${s.failed} failed${s.waived ? ` (${s.waived} waived)` : ''}</span><span class="skipped">${s.skipped} skipped</span></div>
+<div class="totals" id="totals"><span class="passed">${s.passed} passed</span><span class="partial">${s.partial} partial</span><span class="failed">${s.failed} failed${s.waived ? ` (${s.waived} waived)` : ''}</span><span class="skipped">${s.skipped} skipped</span></div>
 <dl class="cluster" id="cluster">${cluster.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
 </header>
 <section id="matrix">
 <h2>Claims × storage class</h2>
 ${matrixHtml(report, o)}
+</section>
+<section id="capabilities">
+<h2>Storage classes: what they declare and what the probe saw</h2>
+${capabilityTableHtml(report)}
+</section>
+<section id="io">
+<h2>I/O performance per class (SC-10)</h2>
+${ioSectionHtml(report)}
 </section>
 <section id="timelines">
 <h2>Timelines</h2>

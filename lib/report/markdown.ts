@@ -1,9 +1,11 @@
 // reports/summary.md: the report for CI logs, job summaries and PR comments —
 // totals, the cluster, the claims matrix, why each claim failed or was
 // skipped (with its diagnostics directory), and each ordered timeline.
-import { describeMeasurements, type ClaimEntry, type ClaimsReport } from './claims.ts'
-import { claimMatrix, formatDuration, runDuration, type MatrixRow } from './matrix.ts'
-import { marksInOrder, layoutTimeline } from './timeline-layout.ts'
+import { capabilityTableMarkdown } from './capability-table.ts'
+import { describeMeasurements, describeTotals, type ClaimEntry, type ClaimsReport } from './claims.ts'
+import { ioTableMarkdown } from './io-chart.ts'
+import { claimMatrix, formatDuration, type MatrixRow, runDuration } from './matrix.ts'
+import { layoutTimeline, marksInOrder } from './timeline-layout.ts'
 import { describeMarks, timelineText } from './timeline-svg.ts'
 
 export interface MarkdownOptions {
@@ -11,7 +13,7 @@ export interface MarkdownOptions {
   diagnosticsHref?: (dir: string) => string
 }
 
-const icon = { passed: '✅', failed: '❌', skipped: '⏭️' } as const
+const icon = { passed: '✅', partial: '🌓', failed: '❌', skipped: '⏭️' } as const
 
 // Table cells: no pipes or line breaks.
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ')
@@ -19,7 +21,7 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ')
 function resultCell(entries: ClaimEntry[] | undefined): string {
   if (!entries?.length) return ''
   return entries.map((e) => {
-    const measured = e.status === 'passed' ? describeMeasurements(e.measurements) : ''
+    const measured = e.status === 'passed' || e.status === 'partial' ? describeMeasurements(e.measurements) : ''
     return `${icon[e.status]} ${e.status} ${formatDuration(e.durationMs)}${measured ? ` (${measured})` : ''}`
   }).join('<br>')
 }
@@ -36,12 +38,14 @@ export function renderMarkdownSummary(report: ClaimsReport, o: MarkdownOptions =
   const s = report.summary
   const m = claimMatrix(report)
   const out: string[] = []
-  out.push(`## Stateful conformance: ${s.passed} passed, ${s.failed} failed${s.waived ? ` (${s.waived} waived)` : ''}, ${s.skipped} skipped`, '')
+  out.push(`## Stateful conformance: ${describeTotals(s).replace(/^claims: /, '')}`, '')
   out.push(`Cluster \`${r.cluster.server}\`${r.cluster.context ? ` (context \`${r.cluster.context}\`)` : ''}${r.cluster.embedded ? ', the embedded cluster' : ''}: Kubernetes ${r.cluster.version}, ${r.cluster.nodes} node${r.cluster.nodes === 1 ? '' : 's'}; storage classes ${r.storageClasses?.map((c) => `\`${c}\``).join(', ') || 'unknown'}. Run ${r.startedAt} → ${r.finishedAt} (${formatDuration(runDuration(report))}).`, '')
   out.push(`| claim | what it says | any class | ${m.classes.join(' | ')} |`)
   out.push(`|---|---|---|${m.classes.map(() => '---|').join('')}`)
   for (const g of m.groups) for (const row of g.rows) out.push(rowMarkdown(row, m.classes))
   out.push('')
+
+  out.push(...ioTableMarkdown(report), ...capabilityTableMarkdown(report))
 
   const failed = report.claims.filter((e) => e.status === 'failed')
   if (failed.length) {
@@ -58,10 +62,10 @@ export function renderMarkdownSummary(report: ClaimsReport, o: MarkdownOptions =
     for (const e of skipped) out.push(`- ${where(e)} ${e.title}: ${cell(e.reason ?? 'no reason recorded')}`)
     out.push('')
   }
-  const partial = report.claims.filter((e) => e.status === 'passed' && e.notes?.some((n) => n.startsWith('not checked:')))
+  const partial = report.claims.filter((e) => e.status === 'partial')
   if (partial.length) {
-    out.push('### Passed in part', '')
-    for (const e of partial) out.push(`- ${where(e)} ${e.title}: ${cell(e.notes!.filter((n) => n.startsWith('not checked:')).join('; '))}`)
+    out.push('### Partial (what was checked held; a part could not be checked here)', '')
+    for (const e of partial) out.push(`- ${where(e)} ${e.title}: ${cell(e.reason ?? '')}`)
     out.push('')
   }
 

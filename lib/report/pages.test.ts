@@ -18,7 +18,7 @@ describe('claims matrix', () => {
     const rows = m.groups.flatMap((g) => g.rows.map((r) => [r.id, r.perClass, r.status]))
     expect(rows).toEqual([
       ['Q0-01', false, 'passed'], ['Q0-04', false, 'passed'], ['Q0-09', true, 'passed'], ['Q0-10', false, 'passed'],
-      ['Q0-12', true, 'failed'], ['Q1-05', true, 'passed'],
+      ['Q0-12', true, 'failed'], ['Q1-05', true, 'partial'],
     ])
     expect(m.groups.map((g) => g.group)).toEqual(['Q0', 'Q1'])
   })
@@ -36,12 +36,18 @@ describe('HTML report', () => {
   test('shows the cluster, the totals and the matrix with a cell per class', () => {
     expect(html).toContain('<code>https://10.250.0.2:6443</code>')
     expect(html).toContain('<dt>Kubernetes</dt><dd>v1.36.3</dd>')
-    expect(html).toContain('7 passed</span><span class="failed">1 failed</span><span class="skipped">1 skipped')
+    expect(html).toContain('6 passed</span><span class="partial">1 partial</span><span class="failed">1 failed</span><span class="skipped">1 skipped')
     expect(html).toContain('<th>hostpath-immediate</th><th>standard</th>')
     // A claim independent of the class spans both class columns.
     expect(html).toMatch(/<a href="#Q0-01">Q0-01<\/a>.*?<td class="cell passed" colspan="2">/)
     expect(html).toContain('&lt;deployment&gt;-&lt;template-hash&gt;')
     expect(html).toMatch(/✓ passed<\/span><span class="dur">26\.4 s<\/span><div class="reason muted">bound in 1\.2s<\/div>/)
+  })
+
+  test('a partial claim has its own mark and colour, and names the part not checked, in the matrix and its details', () => {
+    expect(html).toMatch(/<td class="cell partial"><span class="status partial">◐ partial<\/span>.*not checked on this cluster: moving the pod to a node the volume excludes/)
+    expect(html).toMatch(/<p class="partial"><b>Only in part:<\/b> not checked on this cluster: moving the pod/)
+    expect(html).toMatch(/\.partial \{ color: var\(--partial\) \}/)
   })
 
   test('a failed claim shows why and links its diagnostics directory; a skipped one says why', () => {
@@ -63,7 +69,7 @@ describe('Markdown summary', () => {
   const md = renderMarkdownSummary(fixtureReport(), { diagnosticsHref: href })
 
   test('has the totals, the cluster and a table row per claim', () => {
-    expect(md.split('\n')[0]).toBe('## Stateful conformance: 7 passed, 1 failed, 1 skipped')
+    expect(md.split('\n')[0]).toBe('## Stateful conformance: 6 passed, 1 partial, 1 failed, 1 skipped')
     expect(md).toContain('Kubernetes v1.36.3, 1 node;')
     expect(md).toContain('| claim | what it says | any class | hostpath-immediate | standard |')
     expect(md).toMatch(/^\| Q0-12 \| what is stored on pod 0 cannot be read from pod 1 \| {2}\| ✅ passed [\d.]+ s \| ❌ failed [\d.]+ s \|$/m)
@@ -71,11 +77,12 @@ describe('Markdown summary', () => {
     expect(md).toMatch(/^\| Q0-09 \| .* \| ✅ passed 26\.4 s \(bound in 1\.2s\) \|$/m)
   })
 
-  test('lists failures with their diagnostics, skips and partial passes with their reasons', () => {
+  test('lists failures with their diagnostics, skips and partial claims with their reasons', () => {
     expect(md).toContain('### Failed')
     expect(md).toMatch(/- \*\*Q0-12\*\* \[standard\] .*reading file failed.* — diagnostics: `Q0-12_what_is_stored_on_pod_0_cannot_be_read_from_pod_1_standard\/`/)
     expect(md).toMatch(/### Skipped\n\n- \*\*Q1-05\*\* \[standard\] .*: one schedulable node/)
-    expect(md).toMatch(/### Passed in part\n\n- \*\*Q1-05\*\* \[hostpath-immediate\] .*not checked: the volume has no node affinity/)
+    expect(md).toMatch(/### Partial \(what was checked held; a part could not be checked here\)\n\n- \*\*Q1-05\*\* \[hostpath-immediate\] .*not checked on this cluster: moving the pod to a node the volume excludes/)
+    expect(md).toMatch(/^\| Q1-05 \| .* \| 🌓 partial [\d.]+ s \| ⏭️ skipped [\d.]+ s \|$/m)
   })
 
   test('draws each timeline in text with its order', () => {

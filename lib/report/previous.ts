@@ -5,7 +5,10 @@ import { existsSync } from 'node:fs'
 import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 
-export const reportFiles = ['claims.json', 'junit.xml', 'index.html', 'summary.md', '.run.json']
+// Not junit.xml: vitest's JUnit reporter opens it with "w+" (truncating the last
+// run's) in onInit, before global setup runs; removing it then unlinked the file
+// the reporter was about to write, and no junit.xml was left (issue 17).
+export const reportFiles = ['claims.json', 'index.html', 'summary.md', '.run.json']
 
 export async function clearPreviousRun(dir: string): Promise<string[]> {
   if (!existsSync(dir)) return []

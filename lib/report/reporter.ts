@@ -3,7 +3,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative, resolve, sep } from 'node:path'
 import type { Reporter, TestModule } from 'vitest/node'
-import { buildClaimsReport, formatClaimsTable, type FinishedTest } from './claims.ts'
+import { buildClaimsReport, type FinishedTest, formatClaimsTable } from './claims.ts'
 import { renderHtmlReport } from './html.ts'
 import { renderMarkdownSummary } from './markdown.ts'
 

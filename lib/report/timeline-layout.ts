@@ -1,8 +1,8 @@
 // Lays an attached timeline out for a picture: one lane per pod name (in the
 // order pods first appeared), each incarnation (uid) a segment along it, coloured by what the pod was doing
 // (starting, Ready, not Ready, terminating). Times are ms since the first event.
-import type { PodEvent } from '../timeline.ts'
-import type { AttachedTimeline } from './timeline-attachment.ts'
+import type { PodEvent } from '../observe/timeline.ts'
+import type { AttachedTimeline } from '../observe/timeline-snapshot.ts'
 
 export type Phase = 'starting' | 'ready' | 'unready' | 'terminating' | 'stopped'
 

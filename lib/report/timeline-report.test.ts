@@ -1,7 +1,8 @@
 import type { V1Pod } from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { Timeline } from '../timeline.ts'
-import { attachTimeline, snapshotTimeline } from './timeline-attachment.ts'
+import { Timeline } from '../observe/timeline.ts'
+import { attachTimeline } from '../harness/claim-entry.ts'
+import { snapshotTimeline } from '../observe/timeline-snapshot.ts'
 import { layoutTimeline, marksInOrder } from './timeline-layout.ts'
 import { describeMarks, timelineSvg, timelineText } from './timeline-svg.ts'
 

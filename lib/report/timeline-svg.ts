@@ -1,9 +1,9 @@
 // Pictures of an attached timeline: an SVG for the HTML page and a few lines
 // of text for the Markdown summary. Each pod is a lane; each incarnation a bar
 // coloured by phase; the events the claim orders carry numbered badges.
-import type { PodEvent } from '../timeline.ts'
-import type { AttachedTimeline } from './timeline-attachment.ts'
-import { layoutTimeline, since, type Phase, type Segment, type TimelineLayout } from './timeline-layout.ts'
+import type { PodEvent } from '../observe/timeline.ts'
+import type { AttachedTimeline } from '../observe/timeline-snapshot.ts'
+import { layoutTimeline, type Phase, type Segment, since, type TimelineLayout } from './timeline-layout.ts'
 
 export const phaseStyle: Record<Phase, { fill: string; label: string; char: string }> = {
   starting: { fill: '#e3b341', label: 'starting', char: '░' },

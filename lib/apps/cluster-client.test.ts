@@ -1,0 +1,46 @@
+import { expect, test } from 'vitest'
+import { clusterDomainFromResolvConf, httpRequestText, parseHttpReply, parseNslookup, parsePing } from './cluster-client.ts'
+
+test('reads the answers after the Name line, not the server address', () => {
+  const out = 'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tweb-0.web.ns.svc.cluster.local\nAddress: 10.244.0.7\n'
+  expect(parseNslookup(out, 0)).toMatchObject({ status: 'ok', addresses: ['10.244.0.7'] })
+})
+
+test('reads several answers and the older "Address 1:" form', () => {
+  const out = 'Server: 10.96.0.10\nAddress 1: 10.96.0.10 kube-dns\n\nName: web\nAddress 1: 10.244.0.9 web-1\nAddress 2: 10.244.0.8 web-0\n'
+  expect(parseNslookup(out, 0)).toMatchObject({ status: 'ok', addresses: ['10.244.0.8', '10.244.0.9'] })
+})
+
+test('an answer through the search list counts, whatever the other expansions said', () => {
+  const out = "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find web.cluster.local: NXDOMAIN\n\nName:\tweb.default.svc.cluster.local\nAddress: 10.96.23.140\n\n** server can't find web.svc.cluster.local: NXDOMAIN\n"
+  expect(parseNslookup(out, 1)).toMatchObject({ status: 'ok', addresses: ['10.96.23.140'] })
+})
+
+test('HTTP requests and replies as sent through nc', () => {
+  expect(httpRequestText(new URL('http://web:9000/store'), 'POST', '{"a": 1}'))
+    .toBe('POST /store HTTP/1.0\r\nHost: web:9000\r\nContent-Type: application/json\r\nContent-Length: 8\r\n\r\n{"a": 1}')
+  expect(parseHttpReply('HTTP/1.1 202 Accepted\r\nX: y\r\n\r\n{"hash":"x"}')).toMatchObject({ status: 202, body: '{"hash":"x"}' })
+  expect(parseHttpReply('').status).toBe(0)
+})
+
+test('NXDOMAIN is its own status', () => {
+  const out = "Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find web-1.web: NXDOMAIN\n"
+  expect(parseNslookup(out, 1).status).toBe('nxdomain')
+})
+
+test('no answer at all is an error, not a success', () => {
+  expect(parseNslookup(';; connection timed out; no servers could be reached\n', 1).status).toBe('error')
+})
+
+test('ping shows what the pod\'s own resolver made of a name', () => {
+  expect(parsePing('PING named-0.named (10.244.0.34): 56 data bytes\n64 bytes from 10.244.0.34')).toMatchObject({ status: 'ok', addresses: ['10.244.0.34'] })
+  expect(parsePing("ping: bad address 'nosuch.named'\n").status).toBe('unresolved')
+})
+
+test('the cluster domain comes from the pod\'s resolv.conf search list, whatever it is', () => {
+  const conf = (domain: string) => `search sc-q1-12-ab12.svc.${domain} svc.${domain} ${domain} ec2.internal\nnameserver 10.96.0.10\noptions ndots:5\n`
+  expect(clusterDomainFromResolvConf(conf('cluster.local'), 'sc-q1-12-ab12')).toBe('cluster.local')
+  expect(clusterDomainFromResolvConf(conf('k8s.example.org'), 'sc-q1-12-ab12')).toBe('k8s.example.org')
+  expect(clusterDomainFromResolvConf('search svc.corp.lan corp.lan\n', 'other')).toBe('corp.lan')
+  expect(() => clusterDomainFromResolvConf('nameserver 1.1.1.1\n', 'x')).toThrow(/no cluster domain in the pod's resolv.conf search list \(none\)/)
+})

@@ -1,0 +1,154 @@
+// A client pod inside the namespace under test, from which names are
+// resolved (busybox nslookup, as in the quests) and HTTP requests are sent
+// (busybox wget) the way another workload in the cluster would.
+import type { V1Pod } from '@kubernetes/client-node'
+import type { Kube } from '../k8s/kube.ts'
+import { restrictedContainer, restrictedPod } from '../resources/pods.ts'
+import { execIn } from '../k8s/exec.ts'
+import { progress } from '../k8s/progress.ts'
+import { timeout, type TimeoutName } from '../k8s/timeouts.ts'
+import { waitForPodReady } from '../wait/pods.ts'
+
+export type Resolution =
+  | { status: 'ok'; addresses: string[]; output: string }
+  | { status: 'nxdomain'; output: string }
+  | { status: 'unresolved'; output: string } // the pod's resolver found nothing (it does not say why)
+  | { status: 'error'; output: string }
+
+// busybox ping resolves through the C library, like an application: the
+// resolv.conf search list and ndots apply. Only the first address is printed.
+export function parsePing(output: string): Resolution {
+  const ip = /^PING \S+ \(([0-9a-fA-F.:]+)\)/m.exec(output)?.[1]
+  if (ip) return { status: 'ok', addresses: [ip], output }
+  if (/bad address|unknown host/i.test(output)) return { status: 'unresolved', output }
+  return { status: 'error', output }
+}
+
+// busybox prints each answer after a "Name:" line, as "Address: a.b.c.d"
+// (newer) or "Address 1: a.b.c.d name" (older); the server's own address comes
+// first. It tries the resolv.conf search list and reports every expansion that
+// failed too (exiting 1), so an answer anywhere counts.
+export function parseNslookup(output: string, _exitCode: number): Resolution {
+  const lines = output.split('\n').map((l) => l.trim())
+  const addresses: string[] = []
+  let inAnswer = false
+  for (const l of lines) {
+    if (/^Name:/.test(l)) inAnswer = true
+    else if (!l || l.startsWith('**')) inAnswer = false
+    else if (inAnswer) {
+      const a = /^Address(?:\s+\d+)?:\s*([0-9a-fA-F.:]+)/.exec(l)?.[1]
+      if (a) addresses.push(a)
+    }
+  }
+  if (addresses.length) return { status: 'ok', addresses: [...new Set(addresses)].sort(), output }
+  if (/NXDOMAIN/.test(output)) return { status: 'nxdomain', output }
+  return { status: 'error', output }
+}
+
+// The cluster domain as the pod's resolver has it: kubelet writes the search
+// list "<ns>.svc.<domain> svc.<domain> <domain>" into every pod's resolv.conf.
+export function clusterDomainFromResolvConf(text: string, namespace: string): string {
+  const search = text.split('\n').map((l) => l.trim().split(/\s+/)).find((w) => w[0] === 'search')?.slice(1) ?? []
+  const own = search.find((s) => s.startsWith(`${namespace}.svc.`))
+  const domain = own?.slice(`${namespace}.svc.`.length) ?? search.find((s) => s.startsWith('svc.'))?.slice('svc.'.length)
+  if (!domain) throw new Error(`no cluster domain in the pod's resolv.conf search list (${search.join(' ') || 'none'}): expected ${namespace}.svc.<domain>`)
+  return domain
+}
+
+export interface ClusterClient {
+  pod: string
+  // The cluster domain (cluster.local by default, anything on a given cluster), learned from the pod.
+  clusterDomain(): Promise<string>
+  // "<name>.<namespace>.svc.<cluster domain>": a Service's, or with "<pod>.<service>", a pod's full name.
+  fqdn(name: string): Promise<string>
+  // As an application in the pod resolves: search list and ndots apply (first address only).
+  resolve(name: string): Promise<Resolution>
+  // What the DNS server answers, every address (busybox nslookup applies the
+  // search list only to names without dots: give it full names).
+  nslookup(name: string): Promise<Resolution>
+  // Polls with a deadline: DNS has no watch. Returns the resolution that satisfied `until`.
+  waitForResolution(name: string, what: string, until: (r: Resolution) => boolean, opts?: { method?: 'resolve' | 'nslookup'; timeout?: TimeoutName }): Promise<Resolution>
+  // HTTP/1.0 through busybox nc: the name is resolved by the pod's own resolver,
+  // search list included, as curl would. (busybox wget crashes on names in
+  // Debian's static build, and the upstream image's nc behaves the same.)
+  http(url: string, init?: { method?: 'GET' | 'POST'; body?: string }): Promise<HttpReply>
+}
+
+export interface HttpReply {
+  status: number
+  body: string
+  raw: string
+}
+
+export function httpRequestText(url: URL, method: string, body?: string): string {
+  return [
+    `${method} ${url.pathname}${url.search} HTTP/1.0`,
+    `Host: ${url.host}`,
+    ...(body !== undefined ? ['Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`] : []),
+    '', body ?? '',
+  ].join('\r\n')
+}
+
+export function parseHttpReply(raw: string): HttpReply {
+  const split = raw.indexOf('\r\n\r\n')
+  const status = Number(/^HTTP\/\d\.\d (\d{3})/.exec(raw)?.[1] ?? 0)
+  return { status, body: split >= 0 ? raw.slice(split + 4) : '', raw }
+}
+
+// The client pod: busybox idling, for exec; restricted-ready like every pod the suite makes.
+export function clientPod(name: string, image: string): V1Pod {
+  return {
+    metadata: { name, labels: { 'app.kubernetes.io/component': 'probe' } },
+    spec: {
+      terminationGracePeriodSeconds: 0,
+      ...restrictedPod(),
+      containers: [{ name: 'client', image, command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 3600 & wait; done'], securityContext: restrictedContainer }],
+    },
+  }
+}
+
+export async function startClusterClient(kube: Kube, namespace: string, image: string, name = 'client'): Promise<ClusterClient> {
+  await kube.core.createNamespacedPod({ namespace, body: clientPod(name, image) })
+  await waitForPodReady(kube, namespace, name)
+  let domain: Promise<string> | undefined
+  const client: ClusterClient = {
+    pod: name,
+    clusterDomain: () => (domain ??= execIn(kube, namespace, name, ['cat', '/etc/resolv.conf'], 'client')
+      .then((r) => clusterDomainFromResolvConf(r.stdout, namespace))),
+    fqdn: async (host) => `${host}.${namespace}.svc.${await client.clusterDomain()}`,
+    async resolve(host) {
+      const r = await execIn(kube, namespace, name, ['ping', '-c', '1', '-W', '1', host], 'client')
+      return parsePing(r.stdout + r.stderr)
+    },
+    async nslookup(host) {
+      const r = await execIn(kube, namespace, name, ['nslookup', host], 'client')
+      return parseNslookup(r.stdout + r.stderr, r.exitCode)
+    },
+    async waitForResolution(host, what, until, { method = 'resolve', timeout: limit = 'dns' } = {}) {
+      const deadline = Date.now() + timeout(limit)
+      progress(`${method === 'resolve' ? 'resolving' : 'looking up'} ${host} from pod ${namespace}/${name} until it ${what} (up to ${timeout(limit) / 1000}s)`)
+      let last: Resolution
+      for (;;) {
+        last = await (method === 'resolve' ? client.resolve(host) : client.nslookup(host))
+        if (until(last)) return last
+        if (Date.now() > deadline) {
+          throw new Error(`timed out after ${timeout(limit) / 1000}s (${limit}) waiting for ${host} to resolve so that it ${what}, from pod ${namespace}/${name}; last answer (${last.status}):\n${last.output.trim()}`)
+        }
+        await new Promise((r) => setTimeout(r, 500)) // poll interval of a deadline-bounded poll
+      }
+    },
+    async http(target, init = {}) {
+      const url = new URL(target)
+      const request = Buffer.from(httpRequestText(url, init.method ?? 'GET', init.body)).toString('base64')
+      const port = url.port || '80'
+      const r = await execIn(kube, namespace, name, ['sh', '-c',
+        `echo ${request} | base64 -d | nc -w ${timeout('http') / 1000} ${url.hostname} ${port}`], 'client')
+      const reply = parseHttpReply(r.stdout)
+      if (!reply.status) {
+        throw new Error(`${init.method ?? 'GET'} ${target} from pod ${namespace}/${name}: no HTTP answer (nc exited ${r.exitCode}): ${(r.stderr + r.stdout).trim().slice(0, 300)}`)
+      }
+      return reply
+    },
+  }
+  return client
+}

@@ -1,0 +1,93 @@
+import { describe, expect, test } from 'vitest'
+import { bytesMismatch, cloneMismatch, holdReason, resizeVerdict, restoreMismatch, rwxMismatch, secondPodVerdict } from './storage-checks.ts'
+
+const a = { sha256: 'a'.repeat(64), bytes: 1048576 }
+const b = { sha256: 'b'.repeat(64), bytes: 1048576 }
+const c = { sha256: 'c'.repeat(64), bytes: 4096 }
+
+describe('SC-07 bytes at an offset of a raw device', () => {
+  test('holds when the same bytes come back', () => {
+    expect(bytesMismatch(a, { ...a }, 'dev')).toBeUndefined()
+  })
+
+  test('fails when a Block read returns other bytes, or fewer', () => {
+    expect(bytesMismatch(a, b, '/dev/xvda of ns/user')).toMatch(/^\/dev\/xvda of ns\/user: read back 1048576 bytes with sha256 bbbb.*but 1048576 bytes with sha256 aaaa.* were written$/)
+    expect(bytesMismatch(a, { ...a, bytes: 4096 }, 'dev')).toMatch(/read back 4096 bytes/)
+  })
+})
+
+describe('SC-08 a claim restored from a snapshot', () => {
+  test('holds the bytes as they were at the snapshot', () => {
+    expect(restoreMismatch({ atSnapshot: a, overwritten: b, restored: a, where: 'claim restored' })).toBeUndefined()
+  })
+
+  test('fails when it holds the newer bytes, written after the snapshot', () => {
+    expect(restoreMismatch({ atSnapshot: a, overwritten: b, restored: b, where: 'claim restored' }))
+      .toMatch(/holds the bytes written AFTER the snapshot .*did not capture a point in time/)
+  })
+
+  test('fails when it holds anything else', () => {
+    expect(restoreMismatch({ atSnapshot: a, overwritten: b, restored: c, where: 'w' })).toMatch(/holds other bytes/)
+  })
+})
+
+describe('SC-08 a clone', () => {
+  test('holds its source\'s bytes', () => {
+    expect(cloneMismatch(a, { ...a }, 'clone')).toBeUndefined()
+  })
+
+  test('fails when it came up empty (a provisioner that ignored the dataSource) or holds other bytes', () => {
+    expect(cloneMismatch(a, undefined, '/data/blob of clone ns/clone')).toBe('/data/blob of clone ns/clone: the file is not there: the clone was provisioned empty, its dataSource ignored')
+    expect(cloneMismatch(a, b, 'w')).toMatch(/read back .* but .* were written/)
+  })
+})
+
+describe('SC-09 resize refused or accepted by the API', () => {
+  const refused = { accepted: false as const, status: 422, message: 'only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize' }
+
+  test('a class without expansion: the refusal holds', () => {
+    expect(resizeVerdict(false, refused, 'claim ns/data')).toBeUndefined()
+  })
+
+  test('a class without expansion: a resize the API accepted fails the claim', () => {
+    expect(resizeVerdict(false, { accepted: true }, 'claim ns/data')).toBe('claim ns/data: the API server accepted a resize although the class does not allow volume expansion (allowVolumeExpansion is not true)')
+  })
+
+  test('a class without expansion: an error that is not a refusal (a timeout, a 500) is not taken for one', () => {
+    expect(resizeVerdict(false, { accepted: false, status: 500, message: 'etcd timeout' }, 'w')).toMatch(/not as a refusal of the API server \(HTTP 500/)
+  })
+
+  test('a class with expansion: accepted holds, refused fails', () => {
+    expect(resizeVerdict(true, { accepted: true }, 'w')).toBeUndefined()
+    expect(resizeVerdict(true, refused, 'w')).toMatch(/allows volume expansion, but the API server refused the resize \(HTTP 422/)
+  })
+})
+
+describe('SC-11 a second pod of a ReadWriteOnce claim on another node', () => {
+  test('holds while that pod is not running, whatever holds it', () => {
+    expect(secondPodVerdict({ phase: 'Pending', reasons: [] }, 'w')).toBeUndefined()
+  })
+
+  test('fails when it runs beside the first', () => {
+    expect(secondPodVerdict({ phase: 'Running', reasons: [] }, 'pod ns/second on node-b')).toMatch(/^pod ns\/second on node-b: the second pod is Running on another node .* used on two nodes at once$/)
+  })
+
+  test('says what held it: Multi-Attach, volume node affinity, or nothing', () => {
+    expect(holdReason(['FailedAttachVolume: Multi-Attach error for volume "pvc-1" Volume is already used by pod(s) first'])).toMatch(/^held by the attach\/detach controller: .*Multi-Attach/)
+    expect(holdReason(['FailedScheduling: 0/2 nodes are available: 1 node(s) had volume node affinity conflict'])).toMatch(/^held by the scheduler/)
+    expect(holdReason([])).toBe('not running, and nothing said why')
+  })
+})
+
+describe('SC-12 two pods on two nodes share one ReadWriteMany claim', () => {
+  const written = { a: { 'from-a': 'A' }, b: { 'from-b': 'B' } }
+
+  test('holds when each sees the other\'s file', () => {
+    expect(rwxMismatch({ a: { 'from-a': 'A', 'from-b': 'B' }, b: { 'from-a': 'A', 'from-b': 'B' } }, written)).toBeUndefined()
+  })
+
+  test('fails naming who does not see what', () => {
+    expect(rwxMismatch({ a: { 'from-a': 'A' }, b: { 'from-a': 'stale', 'from-b': 'B' } }, written))
+      .toBe('a does not see from-b written by b; b sees other content in ("stale") from-a written by a')
+  })
+})

@@ -1,0 +1,192 @@
+// The decisions of SC-07…SC-12, as small pure functions (tested on their own
+// in storage-checks.test.ts, each shown failing), and the in-pod commands
+// they judge. A decision returns the failure message, or undefined when the
+// claim holds; the spec hands the message to expect().
+import type { CoreV1Event, V1Pod } from '@kubernetes/client-node'
+import { execIn, execOk } from '../k8s/exec.ts'
+import type { Kube } from '../k8s/kube.ts'
+import { progress } from '../k8s/progress.ts'
+import { timeoutScale } from '../k8s/timeouts.ts'
+import { resources, watchObjects } from '../k8s/watch.ts'
+import { describeEvent, eventsResource } from '../resources/events.ts'
+import { parseSha256 } from './volumes.ts'
+
+export interface Bytes {
+  sha256: string
+  bytes: number
+}
+
+// ---- SC-07: bytes at an offset of a raw device --------------------------------------
+
+export const blockSize = 4096
+
+// Writes `blocks` random 4 KiB blocks at block `offset` of the device, straight
+// to it (O_DIRECT, fsync); the sha256 is of what was written, kept in /tmp.
+export async function writeBlocksAt(kube: Kube, ns: string, pod: string, device: string, offset: number, blocks: number): Promise<Bytes> {
+  const out = await execOk(kube, ns, pod, ['sh', '-c', [
+    'set -e',
+    `dd if=/dev/urandom of=/tmp/blocks bs=${blockSize} count=${blocks} 2>/dev/null`,
+    `dd if=/tmp/blocks of=${device} bs=${blockSize} seek=${offset} conv=notrunc,fsync oflag=direct 2>/dev/null`,
+    'sha256sum /tmp/blocks', 'stat -c %s /tmp/blocks',
+  ].join('\n')])
+  const [sum, size] = out.trim().split('\n')
+  return { sha256: parseSha256(sum ?? ''), bytes: Number(size) }
+}
+
+// Reads `blocks` 4 KiB blocks at block `offset` of the device, bypassing the page cache (O_DIRECT).
+export async function readBlocksAt(kube: Kube, ns: string, pod: string, device: string, offset: number, blocks: number): Promise<Bytes> {
+  const out = await execOk(kube, ns, pod, ['sh', '-c', [
+    'set -e',
+    `dd if=${device} of=/tmp/read bs=${blockSize} skip=${offset} count=${blocks} iflag=direct 2>/dev/null`,
+    'sha256sum /tmp/read', 'stat -c %s /tmp/read',
+  ].join('\n')])
+  const [sum, size] = out.trim().split('\n')
+  return { sha256: parseSha256(sum ?? ''), bytes: Number(size) }
+}
+
+// The one comparison of bytes written and read back, where they were read.
+export function bytesMismatch(written: Bytes, read: Bytes, where: string): string | undefined {
+  if (written.bytes === read.bytes && written.sha256 === read.sha256) return undefined
+  return `${where}: read back ${read.bytes} bytes with sha256 ${read.sha256.slice(0, 16)}…, but ${written.bytes} bytes with sha256 ${written.sha256.slice(0, 16)}… were written`
+}
+
+// ---- SC-08: snapshot, overwrite, restore; clone ---------------------------------------
+
+// What a claim restored from a snapshot holds, compared with what the source
+// held when the snapshot was taken and what was written over it afterwards.
+export function restoreMismatch(o: { atSnapshot: Bytes; overwritten: Bytes; restored: Bytes; where: string }): string | undefined {
+  if (o.restored.sha256 === o.atSnapshot.sha256 && o.restored.bytes === o.atSnapshot.bytes) return undefined
+  if (o.restored.sha256 === o.overwritten.sha256) {
+    return `${o.where}: the restored claim holds the bytes written AFTER the snapshot (sha256 ${o.overwritten.sha256.slice(0, 16)}…), not those at the snapshot (${o.atSnapshot.sha256.slice(0, 16)}…): the snapshot did not capture a point in time`
+  }
+  return `${o.where}: the restored claim holds other bytes (sha256 ${o.restored.sha256.slice(0, 16)}…, ${o.restored.bytes} bytes) than at the snapshot (${o.atSnapshot.sha256.slice(0, 16)}…, ${o.atSnapshot.bytes} bytes) or after it (${o.overwritten.sha256.slice(0, 16)}…)`
+}
+
+// The sha256 and size of a file, or undefined when there is no such file (a clone that came up empty).
+export async function sha256IfPresent(kube: Kube, ns: string, pod: string, path: string): Promise<Bytes | undefined> {
+  const out = await execOk(kube, ns, pod, ['sh', '-c', `[ -e ${path} ] || exit 0; sha256sum ${path} && stat -c %s ${path}`])
+  if (!out.trim()) return undefined
+  const [sum, size] = out.trim().split('\n')
+  return { sha256: parseSha256(sum ?? ''), bytes: Number(size) }
+}
+
+// A clone must hold what its source holds; one without the file was made empty (the dataSource ignored).
+export function cloneMismatch(source: Bytes, cloned: Bytes | undefined, where: string): string | undefined {
+  if (!cloned) return `${where}: the file is not there: the clone was provisioned empty, its dataSource ignored`
+  return bytesMismatch(source, cloned, where)
+}
+
+// ---- SC-09: a resize the class forbids, or allows ------------------------------------
+
+export type ResizeOutcome = { accepted: true } | { accepted: false; status?: number; message: string }
+
+// The API server refuses a resize of a claim whose class does not allow
+// expansion (422, "only dynamically provisioned pvc can be resized and the
+// storageclass that provisions the pvc must support resize"); where it allows
+// it, the resize is accepted.
+export function resizeVerdict(allowVolumeExpansion: boolean, outcome: ResizeOutcome, where: string): string | undefined {
+  if (!allowVolumeExpansion) {
+    if (outcome.accepted) return `${where}: the API server accepted a resize although the class does not allow volume expansion (allowVolumeExpansion is not true)`
+    if (outcome.status !== undefined && outcome.status !== 422 && outcome.status !== 403) {
+      return `${where}: the resize failed, but not as a refusal of the API server (HTTP ${outcome.status}: ${outcome.message})`
+    }
+    return undefined
+  }
+  return outcome.accepted ? undefined : `${where}: the class allows volume expansion, but the API server refused the resize (${outcome.status !== undefined ? `HTTP ${outcome.status}: ` : ''}${outcome.message})`
+}
+
+// ---- SC-10: the fio pod --------------------------------------------------------------
+// (lib/apps/fio.ts)
+
+// ---- SC-11: a pod of a ReadWriteOnce claim on a second node ---------------------------
+
+// How long SC-11 watches the second pod not start: 30 s, scaled with
+// SC_TIMEOUT_SCALE (attaching takes seconds; a volume used on two nodes shows within that).
+export const heldPodWindowMs = (scale = timeoutScale()) => Math.round(30_000 * scale)
+
+// Why a pod is not running, from its status and its events: the attach/detach
+// controller's Multi-Attach error, a volume node affinity conflict, or nothing said.
+export interface HeldPod {
+  phase: string
+  reasons: string[]
+}
+
+// While the first pod runs, the second must not: it may be Pending with any
+// reason (Multi-Attach, volume node affinity, or still attaching), never Running.
+export function secondPodVerdict(held: HeldPod, where: string): string | undefined {
+  if (held.phase !== 'Running' && held.phase !== 'Succeeded') return undefined
+  return `${where}: the second pod is ${held.phase} on another node while the first still uses the ReadWriteOnce volume: the volume is used on two nodes at once`
+}
+
+// What the held pod's events say, in the words of the controllers (for the report).
+export function holdReason(reasons: string[]): string {
+  const multiAttach = reasons.find((r) => /Multi-Attach/i.test(r))
+  if (multiAttach) return `held by the attach/detach controller: ${multiAttach}`
+  const affinity = reasons.find((r) => /volume node affinity|node\(s\) had volume node affinity conflict/i.test(r))
+  if (affinity) return `held by the scheduler: ${affinity}`
+  return reasons.length ? `not running; last word: ${reasons.at(-1)}` : 'not running, and nothing said why'
+}
+
+// ---- SC-12: two pods on two nodes, one ReadWriteMany claim ----------------------------
+
+// Each pod must see every file the other wrote (its name and content).
+export function rwxMismatch(seenBy: Record<string, Record<string, string>>, written: Record<string, Record<string, string>>): string | undefined {
+  const missing: string[] = []
+  for (const [reader, seen] of Object.entries(seenBy)) {
+    for (const [writer, files] of Object.entries(written)) {
+      if (writer === reader) continue
+      for (const [file, content] of Object.entries(files)) {
+        if (seen[file] !== content) missing.push(`${reader} ${seen[file] === undefined ? 'does not see' : `sees other content in (${JSON.stringify(seen[file])})`} ${file} written by ${writer}`)
+      }
+    }
+  }
+  return missing.length ? missing.join('; ') : undefined
+}
+
+// ---- in-pod checks and observations shared by the claims ------------------------------
+
+// Can the pod's (non-root) user create a file in `dir`? undefined if so, else
+// what stops it: the mount root's owner and mode, and the shell's words.
+export async function notWritable(kube: Kube, ns: string, pod: string, dir: string): Promise<string | undefined> {
+  const r = await execIn(kube, ns, pod, ['sh', '-c', `touch ${dir}/.sc-write-check && rm ${dir}/.sc-write-check`])
+  if (r.exitCode === 0) return undefined
+  const root = (await execIn(kube, ns, pod, ['sh', '-c', `id; ls -ld ${dir}`])).stdout.trim().replace(/\s+/g, ' ')
+  return `${dir} is not writable by the pod's user (${root}): ${(r.stderr || r.stdout).trim()}`
+}
+
+// Watches a pod (and its events) for `forMs`: the phases it went through and
+// what the controllers said about it. Ends early, after at least `minMs`, once
+// the attach/detach controller or the scheduler has said why it is held.
+export async function observeHeldPod(kube: Kube, ns: string, name: string, forMs: number, minMs = 5_000): Promise<HeldPod & { phases: string[] }> {
+  const phases: string[] = []
+  const reasons: string[] = []
+  const started = Date.now()
+  let done: () => void = () => undefined
+  const finished = new Promise<void>((r) => { done = r })
+  const decisive = () => reasons.some((r) => /Multi-Attach|volume node affinity/i.test(r))
+  const stops = [
+    await watchObjects<V1Pod>(kube, resources.pods, { namespace: ns, fieldSelector: `metadata.name=${name}` }, {
+      onSync: (items) => { for (const p of items) note(p) }, onEvent: (t, p) => { if (t !== 'DELETED') note(p) },
+    }),
+    await watchObjects<CoreV1Event>(kube, eventsResource, { namespace: ns, fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}` }, {
+      onSync: (items) => { for (const e of items) said(e) }, onEvent: (t, e) => { if (t !== 'DELETED') said(e) },
+    }),
+  ]
+  function note(p: V1Pod) {
+    const phase = p.status?.phase ?? 'Unknown'
+    if (phases.at(-1) !== phase) phases.push(phase)
+    if (phase === 'Running' || phase === 'Succeeded') done()
+  }
+  function said(e: CoreV1Event) {
+    const text = describeEvent(e)
+    if (!reasons.includes(text)) reasons.push(text)
+    if (decisive()) setTimeout(done, Math.max(0, minMs - (Date.now() - started)))
+  }
+  progress(`watching pod ${ns}/${name} for up to ${forMs / 1000}s: it must not start`)
+  const timer = setTimeout(done, forMs)
+  await finished
+  clearTimeout(timer)
+  for (const stop of stops) stop()
+  const ran = phases.find((p) => p === 'Running' || p === 'Succeeded')
+  return { phase: ran ?? phases.at(-1) ?? 'Unknown', phases, reasons }
+}

@@ -1,0 +1,240 @@
+// Before any spec runs: choose the cluster (the kubeconfig's context, or the
+// embedded one when none is configured), check that it is reachable and that
+// we may do what the suite does, select the storage classes, provide all that
+// to the workers, and install the Ctrl-C clean-up. A bad setup ends here with
+// one line, having created nothing. Afterwards: remove every namespace this run made.
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import type { V1Node, V1StorageClass } from '@kubernetes/client-node'
+import type { TestProject } from 'vitest/node'
+import { removeSuiteOrphanedVolumes } from '../apps/volumes.ts'
+import { connect, type Kube } from '../k8s/kube.ts'
+import { setFixtureRewrite } from '../k8s/manifests.ts'
+import { removeSuiteNamespaces } from '../k8s/namespaces.ts'
+import { timeout } from '../k8s/timeouts.ts'
+import { clearPreviousRun } from '../report/previous.ts'
+import { defaultStorageClass, describeStorageClasses } from '../resources/storage.ts'
+import { describeDetectedCapabilities, detectCapabilities } from '../storage/probe.ts'
+import { preflightPermissions, probeServer } from './access.ts'
+import { admissionRefusals, suitePodShapes } from './admission.ts'
+import { usesEmbeddedCluster } from './cluster-choice.ts'
+import type { ClusterInfo } from './context.ts'
+import { resolveImages, rewriteImages } from './images.ts'
+import { OptionError, parseOptions, selectStorageClasses, type Options } from './options.ts'
+import { loadWaivers, type Waivers } from './waivers.ts'
+
+const repoRoot = resolve(import.meta.dirname, '..', '..')
+
+// A bad setup ends the run in global setup with one line (the message is the
+// diagnosis; a stack trace and vitest's "no test files" would only bury it),
+// after stopping an embedded cluster this run started.
+class SetupError extends Error {}
+function setupError(message: string): never {
+  throw new SetupError(message)
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  let stopOnFailure: (() => Promise<void>) | undefined
+  try {
+    const startedAt = new Date().toISOString()
+    const { options, waivers } = await readOptions()
+    const target = await chooseCluster(options, (stop) => { stopOnFailure = stop })
+    const access = await checkAccess(target)
+    const selection = await selectClasses(access.kube, options)
+    const runId = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
+    await checkAdmission(access, options, runId)
+    await provideContext(project, { options, waivers, target, access, selection, runId, startedAt })
+    const stopSignals = installSignalCleanup(runId, target, access.contextName)
+    return async () => {
+      stopSignals()
+      await removeRunNamespaces(access.kube, runId)
+      if (target.stopEmbedded) await (await import('../../cluster/cli.ts')).down()
+    }
+  } catch (err) {
+    await stopOnFailure?.().catch(() => undefined)
+    const message = err instanceof SetupError ? err.message : `setup failed: ${(err as Error).message}`
+    process.stderr.write(`stateful-conformance: ${message}\n`)
+    process.exit(2)
+  }
+}
+
+async function readOptions(): Promise<{ options: Options; waivers: Waivers }> {
+  try {
+    const options = parseOptions(process.env)
+    const waivers = await loadWaivers(options.waiversFile)
+    if (Object.keys(waivers).length) {
+      console.log(`stateful-conformance: waived on this cluster (${options.waiversFile}): ${Object.keys(waivers).join(', ')}`)
+    }
+    return { options, waivers }
+  } catch (err) {
+    setupError((err as Error).message)
+  }
+}
+
+interface ClusterTarget {
+  embedded: boolean
+  // The embedded cluster was started by this run, and goes with it.
+  stopEmbedded: boolean
+  kubeconfigPath: string | null
+  context: string | null
+}
+
+async function chooseCluster(options: Options, onFailureStop: (stop: () => Promise<void>) => void): Promise<ClusterTarget> {
+  if (!usesEmbeddedCluster(options)) {
+    return { embedded: false, stopEmbedded: false, kubeconfigPath: options.kubeconfig ?? null, context: options.context ?? null }
+  }
+  const cluster = await import('../../cluster/cli.ts')
+  const config = await import('../../cluster/config.ts')
+  const wasUp = await cluster.isUp()
+  console.log(`stateful-conformance: no kubeconfig context configured: ${wasUp ? 'using the running' : 'starting the'} embedded cluster (npm run cluster:up; SC_KEEP_CLUSTER=1 keeps it up afterwards)`)
+  const stopEmbedded = !wasUp && !options.keepCluster
+  if (stopEmbedded) onFailureStop(() => cluster.down())
+  if (!wasUp) await cluster.up().catch((err: Error) => setupError(`the embedded cluster did not come up: ${err.message} (component logs: .cluster/logs/)`))
+  return { embedded: true, stopEmbedded, kubeconfigPath: config.paths.kubeconfig, context: null }
+}
+
+interface Access {
+  kube: Kube
+  contextName: string | null
+  version: string
+}
+
+async function checkAccess(target: ClusterTarget): Promise<Access> {
+  let kube: Kube
+  try {
+    kube = connect(target.kubeconfigPath ?? undefined, target.context ?? undefined)
+  } catch (err) {
+    const message = (err as Error).message
+    if (message.startsWith('no kubeconfig')) setupError(`${message} (SC_CLUSTER=current tests a kubeconfig's cluster; without SC_CLUSTER the embedded cluster is used)`)
+    setupError(`bad kubeconfig${target.kubeconfigPath ? ` ${target.kubeconfigPath}` : ''}: ${message}`)
+  }
+  const contextName = kube.kc.getCurrentContext() || null
+  const version = await probeServer(kube).catch((err: Error) => {
+    setupError(`the cluster of context "${contextName}" at ${kube.server}: ${err.message}`)
+  })
+  const denied = await preflightPermissions(kube)
+  if (denied.length) {
+    setupError(`the credentials of context "${contextName}" may not ${denied.join('; ')} (see fixtures/rbac.yaml for what the suite needs)`)
+  }
+  return { kube, contextName, version }
+}
+
+interface ClassSelection {
+  nodes: V1Node[]
+  schedulable: V1Node[]
+  classes: V1StorageClass[]
+  storageClasses: string[]
+}
+
+async function selectClasses(kube: Kube, options: Options): Promise<ClassSelection> {
+  const nodes = await kube.core.listNode().then((l) => l.items)
+  const schedulable = nodes.filter((n) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule'))
+  const classes = await kube.storage.listStorageClass().then((l) => l.items)
+  try {
+    // "The default class" is the one a claim without storageClassName gets (lib/resources/storage.ts).
+    const theDefault = defaultStorageClass(classes)?.metadata?.name
+    const storageClasses = selectStorageClasses(options.storageClasses, classes.map((c) => ({
+      name: c.metadata?.name ?? '',
+      isDefault: c.metadata?.name === theDefault,
+    })))
+    return { nodes, schedulable, classes, storageClasses }
+  } catch (err) {
+    if (err instanceof OptionError) setupError(err.message)
+    throw err
+  }
+}
+
+// Every pod shape the suite uses, as a server-side dry run: an admission
+// refusal (Pod Security, a policy engine) ends the run here, in one line.
+async function checkAdmission(access: Access, options: Options, runId: string): Promise<void> {
+  const images = resolveImages(options.images)
+  setFixtureRewrite((text) => rewriteImages(text, images))
+  const shapes = await suitePodShapes(images.busybox)
+  const refused = await admissionRefusals(access.kube, runId, shapes)
+  if (refused.length) {
+    const more = refused.length > 1 ? `; and ${refused.length - 1} more (${refused.slice(1).map((r) => r.split(':')[0]).join(', ')})` : ''
+    setupError(`the cluster's admission refuses ${refused.length} of the suite's ${shapes.length} pod shapes (a server-side dry run; nothing was created): ${refused[0]}${more}`)
+  }
+  console.log(`stateful-conformance: admission accepts all ${shapes.length} pod shapes of the suite (server-side dry run)`)
+}
+
+interface RunFacts {
+  options: Options
+  waivers: Waivers
+  target: ClusterTarget
+  access: Access
+  selection: ClassSelection
+  runId: string
+  startedAt: string
+}
+
+// What the workers inject(): the cluster, the classes and their detected capabilities, the run.
+async function provideContext(project: TestProject, run: RunFacts): Promise<void> {
+  const { options, target, access, selection: s } = run
+  const cluster: ClusterInfo = {
+    server: access.kube.server, context: access.contextName, version: access.version,
+    nodes: s.nodes.length, schedulableNodes: s.schedulable.length, embedded: target.embedded,
+  }
+  console.log(`stateful-conformance: testing ${target.embedded ? 'the embedded cluster' : `context "${access.contextName}"`} at ${cluster.server} (Kubernetes ${cluster.version}, ${cluster.nodes} node${cluster.nodes === 1 ? '' : 's'}, ${cluster.schedulableNodes} schedulable)`)
+  console.log(describeStorageClasses(s.classes, s.storageClasses))
+
+  const reportsDir = resolve(repoRoot, options.reportsDir)
+  await clearPreviousRun(reportsDir)
+  await mkdir(reportsDir, { recursive: true })
+  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt: run.startedAt, runId: run.runId, cluster, storageClasses: s.storageClasses }, null, 2))
+
+  const images = resolveImages(options.images)
+  project.provide('kubeconfigPath', target.kubeconfigPath)
+  project.provide('kubeContext', target.context ?? access.contextName)
+  project.provide('runId', run.runId)
+  project.provide('storageClasses', s.storageClasses)
+  project.provide('timeoutScale', options.timeoutScale)
+  project.provide('images', images)
+  project.provide('reportsDir', reportsDir)
+  project.provide('cluster', cluster)
+  project.provide('waivers', run.waivers)
+
+  // What each class can do: declared, and probed with small claims in a namespace of this run.
+  const detected = await detectCapabilities(access.kube, s.classes, s.storageClasses, {
+    runId: run.runId, busybox: images.busybox, timeoutMs: timeout('pvcBound', options.timeoutScale),
+  })
+  console.log(describeDetectedCapabilities(detected))
+  project.provide('storageCapabilities', detected.byClass)
+  // The reports' capability table reads them from here, as the reporter reads the run.
+  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt: run.startedAt, runId: run.runId, cluster, storageClasses: s.storageClasses, capabilities: detected.byClass }, null, 2))
+}
+
+// Ctrl-C: vitest exits a millisecond later, so the clean-up runs in a
+// detached process of its own (lib/harness/clean-cli.ts) that outlives this one:
+// it deletes this run's namespaces (and stops an embedded cluster this run
+// started). Returns the function that uninstalls it.
+function installSignalCleanup(runId: string, target: ClusterTarget, contextName: string | null): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.error(`\nstateful-conformance: ${signal}: removing what run ${runId} made, in the background (npm run clean does it again if needed)`)
+    const cleaner = spawn(process.execPath, [join(repoRoot, 'lib', 'harness', 'clean-cli.ts')], {
+      detached: true,
+      stdio: 'inherit',
+      env: {
+        ...process.env, SC_CLEAN_RUN: runId, SC_CLEAN_STOP_EMBEDDED: target.stopEmbedded ? '1' : '',
+        ...(target.kubeconfigPath ? { KUBECONFIG: target.kubeconfigPath } : {}), ...(contextName ? { SC_CONTEXT: contextName } : {}),
+      },
+    })
+    cleaner.unref()
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  return () => {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
+
+// The run's namespaces, then any volume their claims left Released or Failed.
+async function removeRunNamespaces(kube: Kube, runId: string): Promise<void> {
+  const left = await removeSuiteNamespaces(kube, runId, 180_000).catch((err: Error) => [`(${err.message})`])
+  if (left.length) console.error(`stateful-conformance: namespaces still terminating after 180s: ${left.join(', ')} (npm run clean removes them)`)
+  const volumes = await removeSuiteOrphanedVolumes(kube).catch((err: Error) => [`(${err.message})`])
+  if (volumes.length) console.log(`stateful-conformance: removed volumes the run's claims left behind: ${volumes.join(', ')}`)
+}

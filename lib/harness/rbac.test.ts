@@ -1,0 +1,60 @@
+import * as k8s from '@kubernetes/client-node'
+import { describe, expect, test } from 'vitest'
+import { grants, loadSuiteRole, permissionLabel, resourcesOf, suitePermissions, tokenKubeconfig, withoutResource } from './rbac.ts'
+
+const role = loadSuiteRole()
+const checked = suitePermissions()
+
+describe('fixtures/rbac.yaml is the one table the preflight check reads', () => {
+  test('global setup checks every verb of every resource the role grants, each with its rule\'s reason', () => {
+    const expected = (role.rules ?? []).flatMap((r) => (r.apiGroups ?? []).flatMap((g) => (r.resources ?? []).flatMap((x) => r.verbs.map((v) => `${v} ${g ? `${g}/` : ''}${x}`))))
+      .filter((label) => !label.includes('selfsubjectaccessreviews'))
+    expect(checked.map(permissionLabel).sort()).toEqual(expected.sort())
+    expect(checked.filter((p) => !p.why).map(permissionLabel), 'permissions whose rule has no comment above it').toEqual([])
+    expect(checked.filter((p) => !grants(role.rules ?? [], p)).map(permissionLabel)).toEqual([])
+  })
+
+  test('server-side apply needs create and patch on every kind the suite applies; pods/exec needs get and create', () => {
+    const labels = new Set(checked.map(permissionLabel))
+    for (const kind of ['pods', 'persistentvolumeclaims', 'services', 'configmaps', 'apps/statefulsets', 'apps/deployments']) {
+      expect(labels, kind).toContain(`create ${kind}`)
+      expect(labels, kind).toContain(`patch ${kind}`)
+    }
+    expect(labels).toContain('get pods/exec')
+    expect(labels).toContain('create pods/exec')
+    expect(checked.find((p) => p.resource === 'pods' && p.subresource === 'exec')?.why).toMatch(/^`kubectl exec` as the quests do/)
+  })
+
+  test('no wildcards: every rule names its groups, resources and verbs', () => {
+    for (const r of role.rules ?? []) {
+      expect([...(r.apiGroups ?? []), ...(r.resources ?? []), ...r.verbs], JSON.stringify(r)).not.toContain('*')
+    }
+    expect(resourcesOf(role.rules ?? [])).toContain('/pods/exec')
+  })
+})
+
+describe('rbac helpers', () => {
+  test('a subresource is its own permission: pods does not grant pods/exec', () => {
+    const rules = [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }]
+    expect(grants(rules, { verb: 'create', resource: 'pods' })).toBe(true)
+    expect(grants(rules, { verb: 'create', resource: 'pods', subresource: 'exec' })).toBe(false)
+    expect(grants(rules, { verb: 'create', resource: 'pods', group: 'apps' })).toBe(false)
+  })
+
+  test('withoutResource takes out one resource and keeps every other grant', () => {
+    const copy = withoutResource(role, 'pods/exec', 'copy')
+    expect(copy.metadata?.name).toBe('copy')
+    expect(grants(copy.rules ?? [], { verb: 'create', resource: 'pods', subresource: 'exec' })).toBe(false)
+    expect(grants(copy.rules ?? [], { verb: 'create', resource: 'pods', subresource: 'portforward' })).toBe(true)
+    expect(resourcesOf(copy.rules ?? [])).toEqual(resourcesOf(role.rules ?? []).filter((r) => r !== '/pods/exec'))
+    expect(() => withoutResource(role, 'secrets', 'x')).toThrow(/grants nothing on secrets/)
+  })
+
+  test('the token kubeconfig loads with one context that sends the token', () => {
+    const kc = new k8s.KubeConfig()
+    kc.loadFromString(tokenKubeconfig({ name: 'lp', server: 'https://10.0.0.1:6443', certificateAuthorityData: 'Q0E=', token: 'abc' }))
+    expect(kc.getCurrentContext()).toBe('lp')
+    expect(kc.getCurrentUser()?.token).toBe('abc')
+    expect(kc.getCurrentCluster()).toMatchObject({ server: 'https://10.0.0.1:6443', caData: 'Q0E=' })
+  })
+})

@@ -1,0 +1,49 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { delimiter, join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { isTransient, loadKubeConfig, statusCode } from './kube.ts'
+
+test('an HTTP status is read from code or statusCode; a DOMException code is not one', () => {
+  expect(statusCode({ code: 404 })).toBe(404)
+  expect(statusCode({ statusCode: 410 })).toBe(410)
+  expect(statusCode(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))).toBeUndefined()
+})
+
+test('transient: throttling, server errors, broken connections and timeouts; not 403 or 404', () => {
+  expect(isTransient({ code: 429 })).toBe(true)
+  expect(isTransient({ code: 503 })).toBe(true)
+  expect(isTransient(new Error('read ECONNRESET'))).toBe(true)
+  expect(isTransient(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:6443'), { code: 'ECONNREFUSED' }) }))).toBe(true)
+  expect(isTransient(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))).toBe(true)
+  expect(isTransient({ code: 403, message: 'forbidden' })).toBe(false)
+  expect(isTransient({ code: 404, message: 'not found' })).toBe(false)
+})
+
+describe('kubeconfig as kubectl reads it', () => {
+  const config = (name: string, server: string, current?: string) => `apiVersion: v1
+kind: Config
+clusters: [{ name: ${name}, cluster: { server: '${server}' } }]
+users: [{ name: ${name}, user: { token: t } }]
+contexts: [{ name: ${name}, context: { cluster: ${name}, user: ${name} } }]
+${current ? `current-context: ${current}` : ''}
+`
+
+  test('KUBECONFIG lists several files: all their contexts, the first current-context and the first of a repeated name win; missing files are skipped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kubeconfig-'))
+    await writeFile(join(dir, 'a'), config('kind', 'https://127.0.0.1:6443', 'kind'))
+    await writeFile(join(dir, 'b'), config('prod', 'https://prod:443', 'prod') + '\n')
+    await writeFile(join(dir, 'c'), config('kind', 'https://elsewhere:6443'))
+    const kc = loadKubeConfig([join(dir, 'a'), join(dir, 'missing'), join(dir, 'b'), join(dir, 'c')].join(delimiter), undefined, dir)
+    expect(kc.getContexts().map((c) => c.name)).toEqual(['kind', 'prod'])
+    expect(kc.getCurrentContext()).toBe('kind')
+    expect(kc.getCurrentCluster()?.server).toBe('https://127.0.0.1:6443')
+    expect(loadKubeConfig([join(dir, 'a'), join(dir, 'b')].join(delimiter), 'prod', dir).getCurrentCluster()?.server).toBe('https://prod:443')
+  })
+
+  test('no kubeconfig anywhere says just that', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'home-'))
+    expect(() => loadKubeConfig(undefined, undefined, home)).toThrow(/^no kubeconfig: KUBECONFIG is not set, .*\.kube\/config does not exist/)
+    expect(() => loadKubeConfig(join(home, 'x') + delimiter + join(home, 'y'), undefined, home)).toThrow(/^no kubeconfig: none of .*x, .*y exists$/)
+  })
+})

@@ -1,0 +1,118 @@
+// The connection to the cluster under test: one per worker, from the
+// kubeconfig and context chosen in global setup.
+import * as k8s from '@kubernetes/client-node'
+import { existsSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { delimiter, join } from 'node:path'
+import pRetry from 'p-retry'
+
+export interface Kube {
+  kc: k8s.KubeConfig
+  core: k8s.CoreV1Api
+  apps: k8s.AppsV1Api
+  storage: k8s.StorageV1Api
+  objects: k8s.KubernetesObjectApi
+  watch: k8s.Watch
+  server: string
+}
+
+// A kubeconfig as kubectl reads it: KUBECONFIG may list several files
+// (path.delimiter-separated); files that do not exist are skipped; the first
+// file to name a cluster, user or context wins, and so does the first
+// current-context. Without KUBECONFIG: ~/.kube/config, then a pod's service account.
+export function loadKubeConfig(kubeconfig: string | undefined, context: string | undefined, home = homedir()): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig()
+  if (kubeconfig) loadKubeconfigFiles(kc, kubeconfig.split(delimiter).filter(Boolean))
+  else if (existsSync(join(home, '.kube', 'config'))) kc.loadFromFile(join(home, '.kube', 'config'))
+  else if (existsSync(serviceAccountToken)) kc.loadFromCluster()
+  else throw new Error(`no kubeconfig: KUBECONFIG is not set, ${join(home, '.kube', 'config')} does not exist, and this is not a pod with a service account`)
+  if (context) {
+    if (!kc.getContexts().some((c) => c.name === context)) {
+      throw new Error(`no context "${context}" in the kubeconfig (it has: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`)
+    }
+    kc.setCurrentContext(context)
+  }
+  return kc
+}
+
+const serviceAccountToken = '/var/run/secrets/kubernetes.io/serviceaccount/token'
+
+function loadKubeconfigFiles(kc: k8s.KubeConfig, files: string[]): void {
+  const found = files.filter((f) => existsSync(f))
+  if (!found.length) throw new Error(`no kubeconfig: ${files.length > 1 ? `none of ${files.join(', ')} exists` : `${files[0]} does not exist`}`)
+  const merged = { clusters: [] as k8s.Cluster[], users: [] as k8s.User[], contexts: [] as k8s.Context[], currentContext: '' }
+  const addNew = <T extends { name: string }>(into: T[], items: T[]) => { for (const i of items) if (!into.some((x) => x.name === i.name)) into.push(i) }
+  for (const file of found) {
+    const one = new k8s.KubeConfig()
+    one.loadFromFile(file) // relative paths in it are made absolute against its own folder
+    addNew(merged.clusters, one.getClusters())
+    addNew(merged.users, one.getUsers())
+    addNew(merged.contexts, one.getContexts())
+    merged.currentContext ||= one.getCurrentContext()
+  }
+  kc.loadFromOptions(merged)
+}
+
+export function connect(kubeconfigPath: string | undefined, context: string | undefined): Kube {
+  const kc = loadKubeConfig(kubeconfigPath, context)
+  return {
+    kc,
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    storage: kc.makeApiClient(k8s.StorageV1Api),
+    objects: k8s.KubernetesObjectApi.makeApiClient(kc),
+    watch: new k8s.Watch(kc),
+    server: kc.getCurrentCluster()?.server ?? '(unknown server)',
+  }
+}
+
+// The HTTP status of an API error (DOMException codes, e.g. 23 for a timeout, are not).
+export function statusCode(err: unknown): number | undefined {
+  const e = err as { code?: unknown; statusCode?: unknown }
+  const code = typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.code === 'number' ? e.code : undefined
+  return code !== undefined && code >= 100 && code <= 599 ? code : undefined
+}
+
+export const isNotFound = (err: unknown) => statusCode(err) === 404
+
+// Transient: throttled, server errors, and connections that broke under us.
+export function isTransient(err: unknown): boolean {
+  const code = statusCode(err)
+  if (code === 429 || (code !== undefined && code >= 500)) return true
+  // fetch reports "fetch failed" and keeps the reason (ECONNRESET …) in its cause.
+  const chain: unknown[] = []
+  for (let e: unknown = err; e && chain.length < 5; e = (e as { cause?: unknown }).cause) chain.push(e)
+  const text = chain.map((e) => `${(e as { code?: unknown }).code ?? ''} ${(e as Error).message ?? ''}`).join(' ')
+  // A request (or watch) that hit its own timeout is worth another try too.
+  return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|UND_ERR_SOCKET|other side closed|TimeoutError|aborted due to timeout/i.test(`${text} ${(err as Error)?.name ?? ''}`)
+}
+
+// p-retry only around transient API failures; anything else surfaces at once.
+export function retryTransient<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  return pRetry(fn, {
+    retries: 4, minTimeout: 200, maxTimeout: 2000,
+    shouldRetry: ({ error }) => isTransient(error),
+    onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+      if (isTransient(error) && retriesLeft > 0) console.warn(`${what}: transient failure #${attemptNumber} (${describeApiError(error)}); retrying`)
+    },
+  })
+}
+
+// One line that says what an API error was, without the response dump.
+export function describeApiError(err: unknown): string {
+  const e = err as { code?: number; body?: unknown; message?: string }
+  let body = e.body
+  if (typeof body === 'string') {
+    try { body = JSON.parse(body) } catch { /* keep text */ }
+  }
+  const message = (body as { message?: string } | undefined)?.message
+  return e.code ? `HTTP ${e.code}: ${message ?? e.message}` : (e.message ?? String(err))
+}
+
+// One API call as the helpers make it: transient failures retried, anything
+// else thrown as "<what>: <the API's message>", keeping the HTTP status.
+export function apiCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  return retryTransient(what, fn).catch((err: unknown) => {
+    throw Object.assign(new Error(`${what}: ${describeApiError(err)}`), { code: statusCode(err) })
+  })
+}

@@ -1,0 +1,79 @@
+// Manifests from fixtures/: plain YAML a reader can `kubectl apply -n NS -f`
+// by hand. The suite applies them the same way (server-side apply), after
+// swapping in the images in use and, for [sc] claims, the storage class.
+import * as k8s from '@kubernetes/client-node'
+import { readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { describeApiError, type Kube, retryTransient } from './kube.ts'
+
+export const fixturesDir = resolve(import.meta.dirname, '..', '..', 'fixtures')
+
+// Text edits applied to every fixture before it is parsed: the image
+// overrides (SC_IMAGE_*), set once per spec worker by the harness.
+let rewrite: (text: string) => string = (text) => text
+
+export function setFixtureRewrite(fn: (text: string) => string): void {
+  rewrite = fn
+}
+
+// The class a claim gets when neither its fixture nor the spec names one: the
+// first class the run selected (set once per spec worker by the harness), so
+// that the suite's volumes land on a class under test even on a cluster with
+// no default class. A spec testing the default class itself passes
+// `storageClass: null` and gets the claim as written.
+let claimClass: string | undefined
+
+export function setDefaultClaimClass(name: string | undefined): void {
+  claimClass = name
+}
+
+export interface ManifestOptions {
+  // Sets storageClassName on every claim and claim template; null leaves
+  // them as written; unset, claims that name no class get the run's first class.
+  storageClass?: string | null
+  // Small edits before applying, e.g. a replica count or a policy.
+  patch?: (obj: k8s.KubernetesObject) => void
+}
+
+type WithClaims = k8s.KubernetesObject & {
+  spec?: { storageClassName?: string; volumeClaimTemplates?: { spec?: { storageClassName?: string } }[] }
+}
+
+// Sets the class of every claim and claim template in the object; with
+// `onlyUnnamed`, only of those that name none (a static claim's "" stays).
+export function setStorageClass(obj: k8s.KubernetesObject, storageClass: string, onlyUnnamed = false): void {
+  const o = obj as WithClaims
+  const specs = [...(o.kind === 'PersistentVolumeClaim' && o.spec ? [o.spec] : []), ...(o.spec?.volumeClaimTemplates ?? []).flatMap((t) => (t.spec ? [t.spec] : []))]
+  for (const spec of specs) {
+    if (!onlyUnnamed || spec.storageClassName === undefined) spec.storageClassName = storageClass
+  }
+}
+
+export async function loadManifest(file: string, opts: ManifestOptions = {}): Promise<k8s.KubernetesObject[]> {
+  const text = rewrite(await readFile(join(fixturesDir, file), 'utf8'))
+  const objects = (k8s.loadAllYaml(text) as k8s.KubernetesObject[]).filter(Boolean)
+  for (const obj of objects) {
+    if (opts.storageClass) setStorageClass(obj, opts.storageClass)
+    else if (opts.storageClass === undefined && claimClass) setStorageClass(obj, claimClass, true)
+    opts.patch?.(obj)
+  }
+  return objects
+}
+
+export async function applyObjects(kube: Kube, namespace: string, objects: k8s.KubernetesObject[]): Promise<k8s.KubernetesObject[]> {
+  const applied: k8s.KubernetesObject[] = []
+  for (const obj of objects) {
+    obj.metadata = { ...obj.metadata, namespace }
+    applied.push(await retryTransient(`apply ${obj.kind} ${obj.metadata.name}`, () =>
+      kube.objects.patch(obj, undefined, undefined, 'stateful-conformance', true, k8s.PatchStrategy.ServerSideApply),
+    ).catch((err: unknown) => {
+      throw new Error(`apply ${obj.kind} ${namespace}/${obj.metadata?.name}: ${describeApiError(err)}`)
+    }))
+  }
+  return applied
+}
+
+// Loads fixtures/<file> and applies it in the namespace.
+export async function applyFixture(kube: Kube, namespace: string, file: string, opts: ManifestOptions = {}): Promise<k8s.KubernetesObject[]> {
+  return applyObjects(kube, namespace, await loadManifest(file, opts))
+}

@@ -1,0 +1,77 @@
+// Namespaces the suite makes: one per test, labelled with the suite and the
+// run, so that a run (or `npm run clean`) finds and removes exactly its own.
+import { randomBytes } from 'node:crypto'
+import { apiCall, describeApiError, isNotFound, type Kube, retryTransient } from './kube.ts'
+import { resources, watchObjects } from './watch.ts'
+
+export const managedBy = { 'app.kubernetes.io/managed-by': 'stateful-conformance' } as const
+export const runLabel = 'stateful-conformance/run'
+export const claimLabel = 'stateful-conformance/claim'
+
+export function namespaceName(title: string): string {
+  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '')
+  return `sc-${slug}-${randomBytes(3).toString('hex')}`
+}
+
+// A name namespaceName() makes: how `npm run clean` knows the claim of an
+// orphaned volume lived in a namespace of the suite after that namespace is gone.
+export const isSuiteNamespaceName = (name: string) => /^sc-[a-z0-9-]*-[0-9a-f]{6}$/.test(name)
+
+export async function createNamespace(kube: Kube, title: string, runId: string, claim?: string): Promise<string> {
+  const name = namespaceName(title)
+  await apiCall(`create namespace ${name}`, () => kube.core.createNamespace({
+    body: {
+      metadata: {
+        name,
+        labels: { ...managedBy, [runLabel]: runId, ...(claim ? { [claimLabel]: claim } : {}) },
+        annotations: { 'stateful-conformance/test': title.slice(0, 250) },
+      },
+    },
+  }))
+  return name
+}
+
+// Starts the deletion; the run's teardown waits until all are gone.
+export async function deleteNamespace(kube: Kube, name: string): Promise<void> {
+  await retryTransient(`delete namespace ${name}`, () => kube.core.deleteNamespace({ name, propagationPolicy: 'Background' }))
+    .catch((err: unknown) => { if (!isNotFound(err)) throw err })
+}
+
+// The suite's namespaces: all of them, or one run's.
+export const suiteSelector = (runId?: string) =>
+  `${Object.entries(managedBy).map(([k, v]) => `${k}=${v}`).join(',')}${runId ? `,${runLabel}=${runId}` : ''}`
+
+export const listNamespaces = (kube: Kube) =>
+  retryTransient('list namespaces', () => kube.core.listNamespace()).then((l) => l.items)
+
+export async function listSuiteNamespaces(kube: Kube, runId?: string): Promise<string[]> {
+  const list = await retryTransient('list namespaces', () => kube.core.listNamespace({ labelSelector: suiteSelector(runId) }))
+  return list.items.map((n) => n.metadata?.name ?? '').filter(Boolean)
+}
+
+// Deletes the suite's namespaces (one run's, or all) and waits (watch) until
+// they are gone; returns those still there at the deadline.
+export async function removeSuiteNamespaces(kube: Kube, runId: string | undefined, timeoutMs: number): Promise<string[]> {
+  const names = new Set(await listSuiteNamespaces(kube, runId))
+  if (!names.size) return []
+  console.log(`stateful-conformance: removing ${names.size} namespace(s) ${runId ? `of run ${runId}` : 'left by earlier runs'}`)
+  await Promise.all([...names].map((name) => deleteNamespace(kube, name)
+    .catch((err: unknown) => console.warn(`delete namespace ${name}: ${describeApiError(err)}`))))
+  return new Promise<string[]>((resolvePromise) => {
+    let stop: (() => void) | undefined
+    const finish = () => { clearTimeout(deadline); stop?.(); resolvePromise([...names]) }
+    const deadline = setTimeout(finish, timeoutMs)
+    watchObjects(kube, resources.namespaces, { labelSelector: suiteSelector(runId) }, {
+      onSync: (items) => {
+        const present = new Set(items.map((n) => n.metadata?.name ?? ''))
+        for (const n of [...names]) if (!present.has(n)) names.delete(n)
+        if (!names.size) finish()
+      },
+      onEvent: (type, ns) => {
+        if (type === 'DELETED') names.delete(ns.metadata?.name ?? '')
+        if (!names.size) finish()
+      },
+      onError: () => finish(),
+    }).then((s) => { stop = s; if (!names.size) s() }, () => finish())
+  })
+}

@@ -1,0 +1,42 @@
+// What the suite is doing right now, printed as it happens and kept on the
+// running step of the running test (the step log), so a report shows what a
+// wait saw. Lower layers call progress(); the harness opens the step log.
+import { AsyncLocalStorage } from 'node:async_hooks'
+
+export type Keyword = 'Given' | 'When' | 'Then' | 'And'
+
+export interface StepRecord {
+  keyword: Keyword
+  title: string
+  startedAt: string
+  durationMs: number
+  status: 'passed' | 'failed'
+  notes: string[]
+}
+
+export interface StepLog {
+  test: string
+  steps: StepRecord[]
+}
+
+const current = new AsyncLocalStorage<StepLog>()
+
+export function withStepLog<T>(log: StepLog, fn: () => Promise<T>): Promise<T> {
+  return current.run(log, fn)
+}
+
+export const currentStepLog = (): StepLog | undefined => current.getStore()
+
+// Straight to stdout rather than console.log, which vitest would frame with
+// a header per line; the test's tag keeps parallel tests apart.
+export function printLine(line: string): void {
+  const log = current.getStore()
+  process.stdout.write(`${log ? `[${log.test}] ` : ''}${line}\n`)
+}
+
+// What a wait or probe currently does or sees, or something a reader should
+// know that does not decide the test ("the IP changed"); kept on the running step.
+export function progress(message: string): void {
+  current.getStore()?.steps.at(-1)?.notes.push(message)
+  printLine(`    · ${message}`)
+}

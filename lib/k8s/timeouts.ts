@@ -1,0 +1,41 @@
+// Every wait's timeout, named by the kind of operation, in one place.
+// The defaults let a managed cloud's storage pass slowly (about a minute to
+// provision a volume, half a minute to attach it, a minute to resize or
+// delete it); SC_TIMEOUT_SCALE multiplies them all: 3 for a class slower
+// than that, 0.5 to find slow spots on a fast cluster.
+
+const base = {
+  apiCall: 30_000,
+  // A pod whose claim is provisioned on first use waits for provisioning and attach.
+  podReady: 180_000,
+  podDeleted: 90_000,
+  containerRestart: 60_000,
+  pvcBound: 180_000,
+  pvcResized: 240_000,
+  pvcDeleted: 120_000,
+  pvDeleted: 180_000,
+  // A CSI snapshot cut and ready to restore from (SC-08).
+  snapshotReady: 180_000,
+  // Pods one after another, each with a fresh volume.
+  rollout: 360_000,
+  scale: 300_000,
+  dns: 60_000,
+  endpoints: 60_000,
+  exec: 30_000,
+  http: 15_000,
+} as const
+export type TimeoutName = keyof typeof base
+
+export function timeout(name: TimeoutName, scale = timeoutScale()): number {
+  return Math.round(base[name] * scale)
+}
+
+let scale = 1
+
+// SC_TIMEOUT_SCALE as global setup parsed it: each spec worker sets it once
+// (lib/harness/worker-setup.ts); unit tests and scripts keep 1.
+export function setTimeoutScale(value: number): void {
+  scale = value
+}
+
+export const timeoutScale = (): number => scale

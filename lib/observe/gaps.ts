@@ -1,0 +1,93 @@
+// Where a recording may have missed events. A watch that relisted (its
+// resourceVersion expired, 410 Gone) may have skipped any change between its
+// last event and the relist; a watch that ended in an error sees nothing more.
+// Each recording keeps these gaps so that a check reading it can refuse to
+// pass on what it did not see: it throws IncompleteRecording, whose message
+// describeGap() builds, naming the gap (what, when, why).
+
+export interface Gap {
+  // The last event seen before the gap, or the start of the recording (ms since epoch).
+  from: number
+  // When the recording resumed (the relist); undefined while relisting, or for ever.
+  to?: number
+  reason: string
+  // The recording's events numbered below this were seen before the gap.
+  seq: number
+  // The watch ended for good: this gap never closes.
+  final: boolean
+}
+
+// What names a recording in a message: "pod watch" of "ns (app=web)".
+export interface RecordingName {
+  readonly source: string
+  readonly subject: string
+}
+
+const clock = (ms: number) => new Date(ms).toISOString().slice(11, 23)
+
+export function describeGapSpan(gap: Gap): string {
+  const end = gap.to !== undefined ? clock(gap.to) : gap.final ? 'never resumed' : 'relisting'
+  return `${clock(gap.from)}–${end}, ${gap.reason}`
+}
+
+// The one message for a check that cannot be made on a recording with a gap.
+export function describeGap(recording: RecordingName, gap: Gap, what: string): string {
+  return `${recording.source} of ${recording.subject} has a gap: ${describeGapSpan(gap)}; events in it may be missing, so ${what} cannot be shown`
+}
+
+export class IncompleteRecording extends Error {
+  readonly recording: RecordingName
+  readonly gap: Gap
+  readonly what: string
+
+  constructor(recording: RecordingName, gap: Gap, what: string) {
+    super(describeGap(recording, gap, what))
+    this.name = 'IncompleteRecording'
+    this.recording = recording
+    this.gap = gap
+    this.what = what
+  }
+}
+
+// The gaps of one recording, in the order they opened.
+export class RecordingGaps {
+  readonly list: Gap[] = []
+
+  // The watch is listing again; `from` is the time of the last event seen, `seq` the next event's number.
+  open(from: number, reason: string, seq: number): void {
+    const current = this.current()
+    if (current) current.reason += `; then ${reason}`
+    else this.list.push({ from, reason, seq, final: false })
+  }
+
+  // The relist arrived: the recording is whole again from `at` on. A relist
+  // nobody announced is a gap of its own, from `from` (`seq`) to `at`.
+  close(at: number, from: number, seq: number): void {
+    const current = this.current()
+    if (!current) this.list.push({ from, to: at, reason: 'listed again', seq, final: false })
+    else if (!current.final) current.to = at
+  }
+
+  // The watch ended for good: a gap that never closes (the open one, if it was relisting).
+  end(from: number, reason: string, seq: number): void {
+    const current = this.current()
+    if (current) {
+      current.reason += `; then ${reason}`
+      current.final = true
+    } else this.list.push({ from, reason, seq, final: true })
+  }
+
+  // The gap that stops a check reading events numbered up to `through`
+  // (Infinity: the whole recording, including that nothing else happened).
+  // Events seen before a gap that closed are a complete, ordered prefix of what
+  // happened, so a check that reads only them is still sound; a gap still open,
+  // or one that began at or before the last event the check reads, is not.
+  blocking(through = Number.POSITIVE_INFINITY): Gap | undefined {
+    return this.list.find((g) => g.to === undefined || g.seq <= through)
+  }
+
+  private current(): Gap | undefined {
+    const last = this.list.at(-1)
+    return last && last.to === undefined ? last : undefined
+  }
+}

@@ -1,0 +1,54 @@
+// Waiting on a recording itself (a pod timeline, a ReplicaSet log): another
+// watch (a StatefulSet's status, a pod) may report the end of a rollout a
+// moment before the recorder's watch has delivered the events that prove it.
+// A wait proves nothing (the checks on the recording do); but once the
+// recording's watch has ended, nothing it waits for can come: it fails at once.
+import { progress } from '../k8s/progress.ts'
+import { type Gap, IncompleteRecording, type RecordingName } from './gaps.ts'
+import { type EventRef, findEvent, refLabel, type Timeline } from './timeline.ts'
+import { timeout as namedTimeout, type TimeoutName } from '../k8s/timeouts.ts'
+
+export interface Recording extends RecordingName {
+  readonly source: string // e.g. "pod watch"
+  readonly gaps: readonly Gap[]
+  subscribe(fn: () => void): () => void
+  describe(): string
+}
+
+// until may throw (e.g. IncompleteRecording from a check over a gap): the wait fails with it.
+export function waitForRecording<R extends Recording>(recording: R, what: string, until: (t: R) => boolean, timeout: TimeoutName = 'podReady'): Promise<void> {
+  // Settled (true), still waiting (false), or throws.
+  const settled = (): boolean => {
+    const ended = recording.gaps.find((g) => g.final)
+    if (ended) throw new IncompleteRecording(recording, ended, what)
+    return until(recording)
+  }
+  try {
+    if (settled()) return Promise.resolve()
+  } catch (err) {
+    return Promise.reject(err as Error)
+  }
+  const limit = namedTimeout(timeout)
+  progress(`waiting up to ${limit / 1000}s (${timeout}) for the ${recording.source} to show ${what}`)
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error) => {
+      clearTimeout(deadline)
+      stop()
+      if (err) reject(err)
+      else resolve()
+    }
+    const stop = recording.subscribe(() => {
+      try {
+        if (settled()) done()
+      } catch (err) {
+        done(err as Error)
+      }
+    })
+    const deadline = setTimeout(() => done(new Error(`timed out after ${limit / 1000}s (${timeout}) waiting for the ${recording.source} to show ${what}\n${recording.describe()}`)), limit)
+  })
+}
+
+// Until every one of the events was observed. Seen after a gap counts here:
+// the recording has caught up; whether it proves an order is for the check.
+export const waitForTimelineEvents = (timeline: Timeline, refs: EventRef[], timeout?: TimeoutName) =>
+  waitForRecording(timeline, refs.map(refLabel).join(', '), (t) => refs.every((r) => findEvent(t.events, r)), timeout)

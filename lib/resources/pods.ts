@@ -1,0 +1,93 @@
+// Pods: the verbs specs use instead of the raw client, and one-line
+// descriptions for wait messages and assertion context.
+import type { V1Pod, V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node'
+import { apiCall, isNotFound, type Kube } from '../k8s/kube.ts'
+import { loadManifest } from '../k8s/manifests.ts'
+
+// `kubectl exec` and `kubectl port-forward`, for specs (which do not import lib/k8s).
+export { execIn, execOk, type ExecResult } from '../k8s/exec.ts'
+export { portForward, type Forward } from '../k8s/port-forward.ts'
+
+export const getPod = (kube: Kube, namespace: string, name: string): Promise<V1Pod> =>
+  apiCall(`get pod ${namespace}/${name}`, () => kube.core.readNamespacedPod({ namespace, name }))
+
+export async function findPod(kube: Kube, namespace: string, name: string): Promise<V1Pod | undefined> {
+  return kube.core.readNamespacedPod({ namespace, name }).catch((err: unknown) => {
+    if (isNotFound(err)) return undefined
+    throw err
+  })
+}
+
+export const listPods = (kube: Kube, namespace: string, labelSelector?: string): Promise<V1Pod[]> =>
+  apiCall(`list pods in ${namespace}`, () => kube.core.listNamespacedPod({ namespace, labelSelector })).then((l) => byName(l.items))
+
+// The pods in the order of their names (podinfo-0, podinfo-1, …), as a new array.
+export const byName = (pods: V1Pod[]): V1Pod[] => [...pods].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))
+
+// The pod of that name among `pods`; throws when it is not there.
+export function podNamed(pods: V1Pod[], name: string): V1Pod {
+  const pod = pods.find((p) => p.metadata?.name === name)
+  if (!pod) throw new Error(`no pod ${name} among ${podNames(pods).join(', ') || 'no pods'}`)
+  return pod
+}
+
+export const deletePod = (kube: Kube, namespace: string, name: string, gracePeriodSeconds?: number) =>
+  apiCall(`delete pod ${namespace}/${name}`, () => kube.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds }))
+
+export const createPod = (kube: Kube, namespace: string, body: V1Pod) =>
+  apiCall(`create pod ${namespace}/${body.metadata?.name}`, () => kube.core.createNamespacedPod({ namespace, body }))
+
+// Creates the pod of that name from a fixture file (which may hold other objects too).
+export async function createPodFromFixture(kube: Kube, namespace: string, file: string, name: string, edit?: (p: V1Pod) => void): Promise<V1Pod> {
+  const pod = (await loadManifest(file)).find((o) => o.kind === 'Pod' && o.metadata?.name === name) as V1Pod | undefined
+  if (!pod) throw new Error(`fixtures/${file} has no Pod named ${name}`)
+  edit?.(pod)
+  return createPod(kube, namespace, pod)
+}
+
+// Specs compare a pod's addresses per family (IPv4, IPv6, dual-stack) with these.
+export { addressDifference, includesAny, isIpAddress } from '../k8s/addresses.ts'
+
+// What every pod the suite makes carries, so that the restricted Pod Security
+// level admits it (non-root with numeric ids, no privilege escalation, no
+// capabilities, the runtime's seccomp profile) and that it can write to a
+// fresh volume (fsGroup): the fixtures spell the same out in their YAML.
+export const restrictedPod = (ids: { runAsUser: number; runAsGroup: number; fsGroup: number } = { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }):
+  { nodeSelector: Record<string, string>; securityContext: V1PodSecurityContext } => ({
+  nodeSelector: { 'kubernetes.io/os': 'linux' },
+  securityContext: { runAsNonRoot: true, ...ids, seccompProfile: { type: 'RuntimeDefault' } },
+})
+export const restrictedContainer: V1SecurityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }
+
+export const podIp = (p: V1Pod) => p.status?.podIP ?? ''
+// Every address of the pod: one per family on a dual-stack cluster.
+export const podIps = (p: V1Pod): string[] => p.status?.podIPs?.map((x) => x.ip).filter(Boolean) ?? (p.status?.podIP ? [p.status.podIP] : [])
+
+// The claim the pod mounts as volume `volume`, as its spec names it.
+export const mountedClaim = (p: V1Pod, volume: string) => p.spec?.volumes?.find((v) => v.name === volume)?.persistentVolumeClaim?.claimName
+export const podNames = (pods: V1Pod[]) => pods.map((p) => p.metadata?.name ?? '').sort()
+
+export const isPodReady = (p: V1Pod) =>
+  !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true
+
+export function describePod(p: V1Pod): string {
+  const ready = p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True'
+  const statuses = p.status?.containerStatuses ?? []
+  const restarts = statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0)
+  const reasons = statuses.map((s) => s.state?.waiting?.reason ?? s.state?.terminated?.reason).filter(Boolean)
+  const pending = p.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False')
+  return [
+    `${p.metadata?.name}: ${p.metadata?.deletionTimestamp ? 'Terminating' : (p.status?.phase ?? 'Unknown')}`,
+    ready ? 'Ready' : 'not Ready',
+    restarts ? `${restarts} restarts` : '',
+    reasons.length ? `(${reasons.join(', ')})` : '',
+    pending ? `unschedulable: ${pending.message ?? pending.reason}` : '',
+    p.status?.podIP ? `ip ${p.status.podIP}` : '',
+    p.spec?.nodeName ? `on ${p.spec.nodeName}` : '',
+  ].filter(Boolean).join(' ')
+}
+
+export function describePods(pods: V1Pod[]): string {
+  if (!pods.length) return 'no pods'
+  return byName(pods).map(describePod).join('; ')
+}

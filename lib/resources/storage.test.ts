@@ -1,0 +1,27 @@
+import type { V1StorageClass } from '@kubernetes/client-node'
+import { describe, expect, test } from 'vitest'
+import { defaultStorageClass } from './storage.ts'
+
+const sc = (name: string, created: string, isDefault: boolean): V1StorageClass => ({
+  provisioner: 'p',
+  metadata: { name, creationTimestamp: new Date(created), annotations: isDefault ? { 'storageclass.kubernetes.io/is-default-class': 'true' } : {} },
+})
+
+describe('defaultStorageClass', () => {
+  test('the class marked default', () => {
+    expect(defaultStorageClass([sc('fast', '2026-01-02', false), sc('standard', '2026-01-01', true)])?.metadata?.name).toBe('standard')
+  })
+
+  test('the beta annotation counts, as the DefaultStorageClass admission plugin counts it', () => {
+    const beta: V1StorageClass = { provisioner: 'p', metadata: { name: 'old-style', annotations: { 'storageclass.beta.kubernetes.io/is-default-class': 'true' } } }
+    expect(defaultStorageClass([sc('fast', '2026-01-01', false), beta])?.metadata?.name).toBe('old-style')
+  })
+
+  test('of several marked default, the newest', () => {
+    expect(defaultStorageClass([sc('old', '2026-01-01', true), sc('new', '2026-02-01', true)])?.metadata?.name).toBe('new')
+  })
+
+  test('none when no class is marked default', () => {
+    expect(defaultStorageClass([sc('fast', '2026-01-01', false)])).toBeUndefined()
+  })
+})

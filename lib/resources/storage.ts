@@ -1,0 +1,91 @@
+// Storage classes, claims and volumes: the verbs specs use instead of the raw
+// client, and one-line descriptions of them.
+import { PatchStrategy, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1StorageClass } from '@kubernetes/client-node'
+import { apiCall, describeApiError, isNotFound, retryTransient, type Kube } from '../k8s/kube.ts'
+import { bytesOf } from '../k8s/quantity.ts'
+import { patchObject } from './workloads.ts'
+
+// Quantities as bytes, for specs (which do not import lib/k8s): a claim's request against its capacity.
+export { bytesOf, describeQuantity } from '../k8s/quantity.ts'
+
+export const listStorageClasses = (kube: Kube): Promise<V1StorageClass[]> =>
+  apiCall('list storage classes', () => kube.storage.listStorageClass()).then((l) => l.items)
+
+export const getStorageClass = (kube: Kube, name: string): Promise<V1StorageClass> =>
+  apiCall(`get storage class ${name}`, () => kube.storage.readStorageClass({ name }))
+
+// The class a claim without storageClassName gets: the default one, and when
+// several are marked default, the newest (as the admission plugin chooses).
+export function defaultStorageClass(classes: V1StorageClass[]): V1StorageClass | undefined {
+  const created = (c: V1StorageClass) => new Date(c.metadata?.creationTimestamp ?? 0).getTime()
+  return classes.filter(isDefaultClass).sort((a, b) => created(b) - created(a) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))[0]
+}
+
+// The claim, or undefined when the API answers 404 for it in that namespace.
+export async function findPvc(kube: Kube, namespace: string, name: string): Promise<V1PersistentVolumeClaim | undefined> {
+  return retryTransient(`get claim ${namespace}/${name}`, () => kube.core.readNamespacedPersistentVolumeClaim({ namespace, name }))
+    .catch((err: unknown) => {
+      if (isNotFound(err)) return undefined
+      throw new Error(`get claim ${namespace}/${name}: ${describeApiError(err)}`)
+    })
+}
+
+export const deletePv = (kube: Kube, name: string) =>
+  apiCall(`delete volume ${name}`, () => kube.core.deletePersistentVolume({ name }))
+
+// A JSON merge patch on a volume (null removes a field, e.g. spec.claimRef).
+export const patchVolume = (kube: Kube, pv: string, patch: { spec: Record<string, unknown> }, what = `patch volume ${pv}`) =>
+  apiCall(what, () => kube.objects.patch(
+    { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pv }, ...patch },
+    undefined, undefined, 'stateful-conformance', undefined, PatchStrategy.MergePatch))
+
+export const setReclaimPolicy = (kube: Kube, pv: string, policy: 'Delete' | 'Retain') =>
+  patchVolume(kube, pv, { spec: { persistentVolumeReclaimPolicy: policy } }, `set reclaim policy ${policy} on volume ${pv}`)
+
+// As the DefaultStorageClass admission plugin reads it: the GA annotation or the beta one.
+export const isDefaultClass = (c: V1StorageClass) =>
+  c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true' ||
+  c.metadata?.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true'
+
+export function describeStorageClasses(all: V1StorageClass[], selected: string[]): string {
+  const rows = all.filter((c) => selected.includes(c.metadata?.name ?? '')).map((c) =>
+    `  ${c.metadata?.name}${isDefaultClass(c) ? ' (default)' : ''}: provisioner ${c.provisioner}, binding ${c.volumeBindingMode ?? 'Immediate'}, reclaim ${c.reclaimPolicy ?? 'Delete'}, expansion ${c.allowVolumeExpansion ? 'allowed' : 'not allowed'}`)
+  return `stateful-conformance: storage classes under test (SC_STORAGE_CLASSES=name,… or all):\n${rows.join('\n')}`
+}
+
+// " of class <name>" for a title or message, or nothing where the claim takes the default class.
+export const ofClass = (storageClass?: string) => (storageClass ? ` of class ${storageClass}` : '')
+
+// ---- claims and volumes -----------------------------------------------------------
+
+// The claim a StatefulSet makes for a pod from its claim template: <template>-<pod>.
+export const claimForPod = (template: string, pod: string) => `${template}-${pod}`
+
+export const getPvc = (kube: Kube, namespace: string, name: string): Promise<V1PersistentVolumeClaim> =>
+  apiCall(`get claim ${namespace}/${name}`, () => kube.core.readNamespacedPersistentVolumeClaim({ namespace, name }))
+
+export const listPvcs = (kube: Kube, namespace: string): Promise<V1PersistentVolumeClaim[]> =>
+  apiCall(`list claims in ${namespace}`, () => kube.core.listNamespacedPersistentVolumeClaim({ namespace })).then((l) =>
+    l.items.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '')))
+
+export const deletePvc = (kube: Kube, namespace: string, name: string) =>
+  apiCall(`delete claim ${namespace}/${name}`, () => kube.core.deleteNamespacedPersistentVolumeClaim({ namespace, name }))
+
+export const listPvs = (kube: Kube): Promise<V1PersistentVolume[]> =>
+  apiCall('list volumes', () => kube.core.listPersistentVolume()).then((l) => l.items)
+
+export const getPv = (kube: Kube, name: string): Promise<V1PersistentVolume> =>
+  apiCall(`get volume ${name}`, () => kube.core.readPersistentVolume({ name }))
+
+export const claimCapacityBytes = (pvc: V1PersistentVolumeClaim | undefined) =>
+  pvc?.status?.capacity?.storage ? bytesOf(pvc.status.capacity.storage) : 0
+
+export const describeClaim = (pvc: V1PersistentVolumeClaim | undefined) => !pvc ? 'no such claim'
+  : `phase ${pvc.status?.phase}, requested ${pvc.spec?.resources?.requests?.storage}, capacity ${pvc.status?.capacity?.storage ?? 'none'}, `
+    + `conditions ${(pvc.status?.conditions ?? []).map((c) => `${c.type}=${c.status}${c.message ? ` (${c.message})` : ''}`).join(', ') || 'none'}`
+    + `${pvc.status?.allocatedResourceStatuses?.storage ? `, resize status ${pvc.status.allocatedResourceStatuses.storage}` : ''}`
+
+// `kubectl patch pvc <name> -p '{"spec":{"resources":{"requests":{"storage":…}}}}'`
+export const resizeClaim = (kube: Kube, ns: string, name: string, size: string) =>
+  patchObject(kube, 'v1', 'PersistentVolumeClaim', ns, name, { spec: { resources: { requests: { storage: size } } } })
+

@@ -1,0 +1,92 @@
+import type { V1CSIDriver, V1PersistentVolume, V1StorageClass } from '@kubernetes/client-node'
+import { describe, expect, test } from 'vitest'
+import { type AccessMode, type AccessModeProbe, classCapabilities, type CsiDriverInfo, csiDriverInfo, describeCapabilities, fsGroupVerdict, missingCapability, observedVolume, onUnprovisionableClass, provisioningFailure } from './capabilities.ts'
+
+const accepted: AccessModeProbe = { result: 'accepted', detail: 'bound to pv-1', ms: 1200 }
+const probes = (o: Partial<Record<AccessMode, AccessModeProbe>> = {}): Record<AccessMode, AccessModeProbe> =>
+  ({ ReadWriteOnce: accepted, ReadWriteOncePod: accepted, ReadWriteMany: accepted, ...o })
+
+const sc = (o: Partial<V1StorageClass> = {}): V1StorageClass => ({ metadata: { name: 'fast' }, provisioner: 'disk.csi.example.com', ...o })
+const pv = (spec: object): V1PersistentVolume => ({ metadata: { name: 'pv-1' }, spec: spec as V1PersistentVolume['spec'] })
+const driver = (o: Partial<CsiDriverInfo> = {}): CsiDriverInfo => ({ name: 'disk.csi.example.com', ...o })
+
+describe('observed volume', () => {
+  test('names the PV\'s volume source, its fsType and whether it has node affinity', () => {
+    expect(observedVolume(pv({ csi: { driver: 'd', volumeHandle: 'h', fsType: 'ext4' } }))).toEqual({ pv: 'pv-1', source: 'csi', fsType: 'ext4', nodeAffinity: false })
+    expect(observedVolume(pv({ hostPath: { path: '/x' }, nodeAffinity: { required: { nodeSelectorTerms: [] } } })))
+      .toEqual({ pv: 'pv-1', source: 'hostPath', nodeAffinity: true })
+    expect(observedVolume(pv({})).source).toBe('unknown')
+  })
+})
+
+describe('CSIDriver capabilities', () => {
+  test('are copied from the spec, unset ones left out of the description as "unset"', () => {
+    const d: V1CSIDriver = { metadata: { name: 'x' }, spec: { attachRequired: true, fsGroupPolicy: 'File', volumeLifecycleModes: ['Persistent'] } }
+    expect(csiDriverInfo(d)).toMatchObject({ name: 'x', attachRequired: true, fsGroupPolicy: 'File', volumeLifecycleModes: ['Persistent'] })
+    const text = describeCapabilities([classCapabilities(sc({ provisioner: 'x' }), csiDriverInfo(d), probes())])
+    expect(text).toContain('CSI driver x: attachRequired true, podInfoOnMount unset, fsGroupPolicy File, volumeLifecycleModes Persistent')
+  })
+})
+
+describe('fsGroup verdict', () => {
+  test('a CSIDriver with fsGroupPolicy None: not applied; File: applied', () => {
+    expect(fsGroupVerdict('p', driver({ fsGroupPolicy: 'None' }), undefined)).toMatchObject({ supported: false, reason: expect.stringContaining('fsGroupPolicy None') })
+    expect(fsGroupVerdict('p', driver({ fsGroupPolicy: 'File' }), undefined).supported).toBe(true)
+  })
+
+  test('ReadWriteOnceWithFSType (also the default): applied when the volume has an fsType, not without, unknown without a volume', () => {
+    expect(fsGroupVerdict('p', driver(), { pv: 'v', source: 'csi', fsType: 'ext4', nodeAffinity: false }).supported).toBe(true)
+    expect(fsGroupVerdict('p', driver({ fsGroupPolicy: 'ReadWriteOnceWithFSType' }), { pv: 'v', source: 'csi', nodeAffinity: false }).supported).toBe(false)
+    expect(fsGroupVerdict('p', driver(), undefined).supported).toBeUndefined()
+  })
+
+  test('not CSI: decided by the kind of volume the provisioner made', () => {
+    const hostPath = fsGroupVerdict('rancher.io/local-path', null, { pv: 'pvc-1', source: 'hostPath', nodeAffinity: true })
+    expect(hostPath.supported).toBe(false)
+    expect(hostPath.reason).toBe('not a CSI driver (no CSIDriver named rancher.io/local-path); its volumes (e.g. pvc-1) are hostPath volumes, which kubelet mounts as they are (their volume plugin ignores fsGroup)')
+    expect(fsGroupVerdict('p', null, { pv: 'v', source: 'nfs', nodeAffinity: false }).supported).toBe(false)
+    expect(fsGroupVerdict('p', null, { pv: 'v', source: 'local', nodeAffinity: true }).supported).toBe(true)
+    expect(fsGroupVerdict('p', null, undefined).supported).toBeUndefined()
+    expect(fsGroupVerdict('p', 'could not list CSIDrivers: HTTP 403', { pv: 'v', source: 'hostPath', nodeAffinity: false }).reason).toMatch(/^CSI status unknown \(could not list CSIDrivers: HTTP 403\)/)
+  })
+})
+
+describe('missing capabilities', () => {
+  const hostPathClass = classCapabilities(sc({ metadata: { name: 'hostpath-immediate' }, provisioner: 'kubernetes.io/host-path' }), null,
+    probes({ ReadWriteMany: { result: 'refused', detail: 'ProvisioningFailed: only ReadWriteOnce' }, ReadWriteOncePod: { result: 'unknown', detail: 'no answer within 180s' } }),
+    { pv: 'pvc-1', source: 'hostPath', nodeAffinity: false })
+
+  test('expansion: missing unless allowVolumeExpansion is true', () => {
+    expect(missingCapability(hostPathClass, 'expansion')).toBe('StorageClass hostpath-immediate (provisioner kubernetes.io/host-path) does not allow volume expansion (allowVolumeExpansion is not true)')
+    expect(missingCapability(classCapabilities(sc({ allowVolumeExpansion: true }), null, probes()), 'expansion')).toBeUndefined()
+  })
+
+  test('access modes: missing when refused (with the provisioner\'s words) or not shown; present when accepted', () => {
+    expect(missingCapability(hostPathClass, 'ReadWriteOnce')).toBeUndefined()
+    expect(missingCapability(hostPathClass, 'ReadWriteMany')).toMatch(/refused a ReadWriteMany claim: ProvisioningFailed: only ReadWriteOnce$/)
+    expect(missingCapability(hostPathClass, 'ReadWriteOncePod')).toMatch(/could not be shown to accept a ReadWriteOncePod claim: no answer within 180s$/)
+  })
+
+  test('fsGroup: missing with the verdict\'s reason', () => {
+    expect(missingCapability(hostPathClass, 'fsGroup')).toMatch(/fsGroup is not applied: not a CSI driver .* hostPath volumes/)
+  })
+
+  test('defaults: binding Immediate and reclaim Delete when the class leaves them unset', () => {
+    expect(hostPathClass).toMatchObject({ bindingMode: 'Immediate', reclaimPolicy: 'Delete', allowVolumeExpansion: false, isDefault: false })
+  })
+})
+
+describe('a class that cannot provision', () => {
+  const caps = (rwo: AccessModeProbe) => classCapabilities(sc(), null, probes({ ReadWriteOnce: rwo }))
+
+  test('fails one claim (SC-01) with the probe\'s evidence and skips every other naming that failure', () => {
+    const stuck = caps({ result: 'unknown', detail: 'no answer within 180s (claim still Pending; last event: ProvisioningFailed: quota exceeded)' })
+    expect(onUnprovisionableClass(stuck, 'SC-01')).toEqual({ fail: expect.stringContaining('did not provision the capability probe\'s plain ReadWriteOnce claim: no answer within 180s') })
+    expect(onUnprovisionableClass(stuck, 'Q1-04')).toEqual({ skip: expect.stringMatching(/ProvisioningFailed: quota exceeded.*\(SC-01 \[fast\] fails on it/) })
+  })
+
+  test('a class that bound the probe\'s claim runs every claim', () => {
+    expect(onUnprovisionableClass(caps(accepted), 'SC-01')).toBeUndefined()
+    expect(provisioningFailure(caps(accepted))).toBeUndefined()
+  })
+})

@@ -1,0 +1,251 @@
+// Detects the capabilities of the storage classes under test, once per run,
+// before any spec: the StorageClass and CSIDriver objects say what is
+// declared; small claims say what the provisioner really accepts (a
+// server-side dry run would not: the provisioner decides). The claims live in
+// a namespace of the run and go when the probe is done.
+//
+// Bounded and cheap: one claim per access mode and class (with a pod when the
+// class waits for a consumer), a Block claim with a pod using it as a raw
+// device, and a clone of the ReadWriteOnce claim, all at once; each ends at
+// the provisioner's first answer (Bound, or a ProvisioningFailed event; for
+// the Block claim its pod's container started, or failed) or at the deadline.
+// Snapshot support is read, not probed: the API group served, and the
+// VolumeSnapshotClasses naming the class's driver.
+import type { CoreV1Event, V1PersistentVolumeClaim, V1Pod, V1StorageClass } from '@kubernetes/client-node'
+import { nodeLocalVerdict, type SnapshotClassInfo, snapshotClassInfo, snapshotGroup, snapshotSupport } from './advanced.ts'
+import { type AccessMode, type AccessModeProbe, accessModes, type Capabilities, classCapabilities, type CsiDriverInfo, csiDriverInfo, describeCapabilities, observedVolume } from './capabilities.ts'
+import { eventsResource } from '../resources/events.ts'
+import { describeApiError, type Kube, retryTransient } from '../k8s/kube.ts'
+import { createNamespace, deleteNamespace } from '../k8s/namespaces.ts'
+import { listSnapshotClasses, snapshotApiServed } from '../resources/snapshots.ts'
+import { setReclaimPolicy } from '../resources/storage.ts'
+import { restrictedContainer, restrictedPod } from '../resources/pods.ts'
+import { resources, watchObjects } from '../k8s/watch.ts'
+
+export interface ProbeOptions {
+  runId: string
+  busybox: string
+  timeoutMs: number
+  // Big enough for any provisioner's minimum; they round up anyway.
+  size?: string
+}
+
+export interface DetectedCapabilities {
+  byClass: Record<string, Capabilities>
+  namespace: string
+  durationMs: number
+}
+
+// What one probe claim asks for: an access mode, a raw Block volume, or a clone.
+type ProbeKind = AccessMode | 'block' | 'clone'
+const probeSlug: Record<ProbeKind, string> = { ReadWriteOnce: 'rwo', ReadWriteOncePod: 'rwop', ReadWriteMany: 'rwx', block: 'block', clone: 'clone' }
+const probeKinds: ProbeKind[] = [...accessModes, 'block', 'clone']
+
+interface Probe {
+  claim: string
+  storageClass: string
+  kind: ProbeKind
+  withPod: boolean
+  // Accepted only once the pod's container started (Block: the device was attached and mapped).
+  needsPodStarted: boolean
+  startedAt: number
+}
+
+async function listCsiDrivers(kube: Kube): Promise<Map<string, CsiDriverInfo> | string> {
+  return retryTransient('list CSIDrivers', () => kube.storage.listCSIDriver())
+    .then((l) => new Map(l.items.map((d) => [d.metadata?.name ?? '', csiDriverInfo(d)])), (err: unknown) => `could not list CSIDrivers: ${describeApiError(err)}`)
+}
+
+// The clone's source is the class's ReadWriteOnce probe claim, made at the same time (a provisioner waits for its source to be bound).
+const cloneSource = (p: Probe) => p.claim.replace(/-clone$/, '-rwo')
+
+function claimFor(p: Probe, size: string): V1PersistentVolumeClaim {
+  return {
+    metadata: { name: p.claim, labels: { 'stateful-conformance/probe': probeSlug[p.kind] }, annotations: { 'stateful-conformance/storage-class': p.storageClass } },
+    spec: {
+      storageClassName: p.storageClass, accessModes: [p.kind === 'block' || p.kind === 'clone' ? 'ReadWriteOnce' : p.kind], resources: { requests: { storage: size } },
+      ...(p.kind === 'block' ? { volumeMode: 'Block' } : {}),
+      ...(p.kind === 'clone' ? { dataSource: { kind: 'PersistentVolumeClaim', name: cloneSource(p) } } : {}),
+    },
+  }
+}
+
+// A consumer, so that a WaitForFirstConsumer class provisions at all; it need not run for long.
+export function podFor(p: Pick<Probe, "claim" | "kind">, busybox: string): V1Pod {
+  return {
+    metadata: { name: p.claim, labels: { 'stateful-conformance/probe': probeSlug[p.kind] } },
+    spec: {
+      restartPolicy: 'Never', terminationGracePeriodSeconds: 0,
+      ...restrictedPod(),
+      containers: [{
+        name: 'probe', image: busybox, command: ['true'], securityContext: restrictedContainer,
+        ...(p.kind === 'block' ? { volumeDevices: [{ name: 'v', devicePath: '/dev/probe' }] } : { volumeMounts: [{ name: 'v', mountPath: '/v' }] }),
+      }],
+      volumes: [{ name: 'v', persistentVolumeClaim: { claimName: p.claim } }],
+    },
+  }
+}
+
+// Creates the probes and waits (three watches: claims, pods, events) for each one's first answer.
+async function probeClaims(kube: Kube, namespace: string, probes: Probe[], o: ProbeOptions): Promise<Map<string, AccessModeProbe>> {
+  const outcomes = new Map<string, AccessModeProbe>()
+  const lastWord = new Map<string, string>() // claim → the last event about it or its pod
+  const byClaim = new Map(probes.map((p) => [p.claim, p]))
+  const stops: (() => void)[] = []
+  let finish: () => void = () => undefined
+  const allAnswered = new Promise<void>((resolve) => { finish = resolve })
+  const settle = (claim: string, outcome: AccessModeProbe) => {
+    if (!byClaim.has(claim) || outcomes.has(claim)) return
+    outcomes.set(claim, outcome)
+    if (outcomes.size === probes.length) finish()
+  }
+  const bound = new Map<string, string>() // claim → its volume
+  const started = new Set<string>() // probe pods whose container started
+  const accept = (p: Probe) => {
+    if (!bound.has(p.claim) || (p.needsPodStarted && !started.has(p.claim))) return
+    settle(p.claim, { result: 'accepted', detail: `bound to ${bound.get(p.claim)}${p.needsPodStarted ? ', used by a pod' : ''}`, ms: Date.now() - p.startedAt })
+  }
+  const onClaim = (pvc: V1PersistentVolumeClaim) => {
+    const p = byClaim.get(pvc.metadata?.name ?? '')
+    if (!p || pvc.status?.phase !== 'Bound') return
+    bound.set(p.claim, pvc.spec?.volumeName ?? '')
+    accept(p)
+  }
+  const onPod = (pod: V1Pod) => {
+    const p = byClaim.get(pod.metadata?.name ?? '')
+    if (!p?.needsPodStarted) return
+    const phase = pod.status?.phase
+    const ran = (pod.status?.containerStatuses ?? []).some((c) => c.state?.running || (c.state?.terminated && c.state.terminated.reason !== 'ContainerCannotRun' && c.state.terminated.reason !== 'StartError'))
+    if (phase === 'Running' || phase === 'Succeeded' || ran) {
+      started.add(p.claim)
+      accept(p)
+    } else if (phase === 'Failed') {
+      settle(p.claim, { result: 'refused', detail: `its pod failed: ${pod.status?.reason ?? ''} ${pod.status?.message ?? lastWord.get(p.claim) ?? ''}`.trim() })
+    }
+  }
+  // Provisioners also fail for a moment (throttling, a timeout) and then bind:
+  // a ProvisioningFailed is a refusal only if the claim is still unbound a while later.
+  const refusalGraceMs = Math.min(5_000, o.timeoutMs / 2)
+  const pendingRefusals = new Map<string, NodeJS.Timeout>()
+  const podVolumeFailures = new Set(['FailedAttachVolume', 'FailedMapVolume', 'FailedMount'])
+  const podFailureGraceMs = Math.min(15_000, o.timeoutMs / 2)
+  const onEvent = (e: CoreV1Event) => {
+    const name = e.involvedObject.name ?? ''
+    if (e.involvedObject.kind === 'PersistentVolumeClaim' && e.reason === 'ProvisioningFailed') {
+      if (!pendingRefusals.has(name)) {
+        pendingRefusals.set(name, setTimeout(() => settle(name, { result: 'refused', detail: `ProvisioningFailed: ${e.message ?? ''}`.trim() }), refusalGraceMs))
+      }
+    } else {
+      lastWord.set(name, `${e.involvedObject.kind} ${e.reason}: ${e.message ?? ''}`.trim())
+      // A Block probe's pod that cannot get its device (attach, map) is a refusal too, if it still has not started a while later.
+      if (e.involvedObject.kind === 'Pod' && byClaim.get(name)?.needsPodStarted && podVolumeFailures.has(e.reason ?? '') && !pendingRefusals.has(name)) {
+        pendingRefusals.set(name, setTimeout(() => settle(name, { result: 'refused', detail: `its pod did not get the volume: ${e.reason}: ${e.message ?? ''}`.trim() }), podFailureGraceMs))
+      }
+    }
+  }
+  try {
+    stops.push(await watchObjects<V1PersistentVolumeClaim>(kube, resources.pvcs, { namespace }, {
+      onSync: (items) => items.forEach(onClaim), onEvent: (_t, pvc) => onClaim(pvc),
+    }))
+    stops.push(await watchObjects<V1Pod>(kube, resources.pods, { namespace }, {
+      onSync: (items) => items.forEach(onPod), onEvent: (_t, pod) => onPod(pod),
+    }))
+    stops.push(await watchObjects<CoreV1Event>(kube, eventsResource, { namespace }, {
+      onSync: (items) => items.forEach(onEvent), onEvent: (t, e) => { if (t !== 'DELETED') onEvent(e) },
+    }))
+    await Promise.all(probes.map(async (p) => {
+      p.startedAt = Date.now()
+      const claimed = await retryTransient(`create probe claim ${namespace}/${p.claim}`, () =>
+        kube.core.createNamespacedPersistentVolumeClaim({ namespace, body: claimFor(p, o.size ?? '1Gi') }))
+        // The API server refusing the claim is an answer too (e.g. a mode it does not know).
+        .then(() => true, (err: unknown) => { settle(p.claim, { result: 'refused', detail: `the API server refused the claim: ${describeApiError(err)}` }); return false })
+      if (!claimed || !p.withPod) return
+      await retryTransient(`create probe pod ${namespace}/${p.claim}`, () => kube.core.createNamespacedPod({ namespace, body: podFor(p, o.busybox) }))
+        .catch((err: unknown) => settle(p.claim, { result: 'unknown', detail: `could not create the pod that would make the class provision: ${describeApiError(err)}` }))
+    }))
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([allAnswered, new Promise<void>((resolve) => { timer = setTimeout(resolve, o.timeoutMs) })])
+    clearTimeout(timer)
+  } finally {
+    for (const stop of stops) stop()
+    for (const refusal of pendingRefusals.values()) clearTimeout(refusal)
+  }
+  for (const p of probes) {
+    const state = bound.has(p.claim) ? `claim Bound, but its pod's container never started` : 'claim still Pending'
+    settle(p.claim, { result: 'unknown', detail: `no answer within ${o.timeoutMs / 1000}s (${state}; last event: ${lastWord.get(p.claim) ?? 'none'})` })
+  }
+  return outcomes
+}
+
+export async function detectCapabilities(kube: Kube, classes: V1StorageClass[], selected: string[], o: ProbeOptions): Promise<DetectedCapabilities> {
+  const started = Date.now()
+  const [csiDrivers, snapshots] = await Promise.all([listCsiDrivers(kube), readSnapshotClasses(kube)])
+  const chosen = classes.filter((c) => selected.includes(c.metadata?.name ?? ''))
+  const probes: Probe[] = chosen.flatMap((c, i) => probeKinds.map((kind) => ({
+    claim: `c${i}-${probeSlug[kind]}`, storageClass: c.metadata?.name ?? '', kind,
+    withPod: kind === 'block' || c.volumeBindingMode === 'WaitForFirstConsumer', needsPodStarted: kind === 'block', startedAt: 0,
+  })))
+  const namespace = await createNamespace(kube, 'storage capabilities', o.runId)
+  console.log(`stateful-conformance: probing which access modes, Block volumes and clones the classes accept (${probes.length} small claims in ${namespace}, up to ${o.timeoutMs / 1000}s) …`)
+  try {
+    const outcomes = await probeClaims(kube, namespace, probes, o)
+    const byClass: Record<string, Capabilities> = {}
+    for (const [i, sc] of chosen.entries()) {
+      const name = sc.metadata?.name ?? ''
+      const mine = Object.fromEntries(accessModes.map((m) => [m, outcomes.get(`c${i}-${probeSlug[m]}`)!])) as Record<AccessMode, AccessModeProbe>
+      const rwo = await kube.core.readNamespacedPersistentVolumeClaim({ namespace, name: `c${i}-rwo` }).catch(() => undefined)
+      const pv = rwo?.spec?.volumeName ? await kube.core.readPersistentVolume({ name: rwo.spec.volumeName }).catch(() => undefined) : undefined
+      const csi = typeof csiDrivers === 'string' ? csiDrivers : (csiDrivers.get(sc.provisioner) ?? null)
+      const volume = pv ? observedVolume(pv) : undefined
+      byClass[name] = {
+        ...classCapabilities(sc, csi, mine, volume),
+        block: outcomes.get(`c${i}-block`)!,
+        clone: cloneOutcome(outcomes.get(`c${i}-clone`)!, csi),
+        snapshots: snapshotSupport(snapshots.served, snapshots.classes, sc.provisioner),
+        nodeLocal: nodeLocalVerdict(volume),
+      }
+    }
+    return { byClass, namespace, durationMs: Date.now() - started }
+  } finally {
+    await releaseProbeVolumes(kube, namespace)
+    await deleteNamespace(kube, namespace)
+  }
+}
+
+// Kubernetes clones volumes only through CSI: a provisioner that is not CSI
+// and bound the clone anyway may have ignored its dataSource (SC-08 reads it).
+function cloneOutcome(p: AccessModeProbe, csi: Capabilities['csi']): AccessModeProbe {
+  if (p.result !== 'accepted' || (csi && typeof csi === 'object')) return p
+  return { ...p, detail: `${p.detail}; not a CSI driver, so it may have ignored the dataSource (SC-08 checks what the clone holds)` }
+}
+
+// Whether the snapshot API is served (discovery), and every VolumeSnapshotClass;
+// `served` is a string when that could not be told.
+async function readSnapshotClasses(kube: Kube): Promise<{ served: boolean | string; classes: SnapshotClassInfo[] }> {
+  try {
+    if (!(await snapshotApiServed(kube))) return { served: false, classes: [] }
+    return { served: true, classes: (await listSnapshotClasses(kube)).map(snapshotClassInfo) }
+  } catch (err) {
+    return { served: `could not read ${snapshotGroup}: ${describeApiError(err)}`, classes: [] }
+  }
+}
+
+// A Retain class would keep the probe's volumes (and what backs them) after
+// the claims go: switch them to Delete first, so the namespace takes them along.
+async function releaseProbeVolumes(kube: Kube, namespace: string): Promise<void> {
+  const claims = await kube.core.listNamespacedPersistentVolumeClaim({ namespace }).then((l) => l.items, () => [])
+  for (const c of claims) {
+    const name = c.spec?.volumeName
+    if (!name) continue
+    const pv = await kube.core.readPersistentVolume({ name }).catch(() => undefined)
+    if (!pv || pv.spec?.persistentVolumeReclaimPolicy === 'Delete') continue
+    await setReclaimPolicy(kube, name, 'Delete')
+      .catch((err: unknown) => console.warn(`stateful-conformance: probe volume ${name} keeps reclaim policy ${pv.spec?.persistentVolumeReclaimPolicy} (${describeApiError(err)}): delete it by hand`))
+  }
+}
+
+// What global setup prints after the list of classes under test.
+export function describeDetectedCapabilities(d: DetectedCapabilities): string {
+  return `stateful-conformance: their capabilities (declared, and probed with small claims in namespace ${d.namespace} in ${(d.durationMs / 1000).toFixed(1)}s):\n`
+    + describeCapabilities(Object.values(d.byClass))
+}

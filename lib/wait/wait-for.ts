@@ -1,0 +1,96 @@
+// The one wait every other is built on. Waits are watches: they say what they wait for, show what they currently
+// see while waiting, and throw with the last observed state on timeout.
+import type { KubernetesObject } from '@kubernetes/client-node'
+import type { Kube } from '../k8s/kube.ts'
+import { progress } from '../k8s/progress.ts'
+import { timeout as namedTimeout, type TimeoutName } from '../k8s/timeouts.ts'
+import { watchObjects, type Query, type Resource } from '../k8s/watch.ts'
+
+export class WaitTimeout extends Error {
+  override name = 'WaitTimeout'
+}
+
+export interface WaitSpec<T, R> {
+  what: string
+  timeout: TimeoutName
+  resource: Resource
+  query: Query
+  // Evaluated on every change; a value other than undefined/false ends the wait.
+  until: (objects: T[]) => R | undefined | false
+  describe: (objects: T[]) => string
+}
+
+// A wait on the one object of that name: until `until` holds for it. `describe`
+// says what it currently is; `absent`, what the wait says while there is none.
+export interface NamedWaitSpec<T> {
+  what: string
+  timeout: TimeoutName
+  resource: Resource
+  namespace?: string
+  name: string
+  until: (object: T) => boolean
+  describe: (object: T) => string
+  absent: string
+}
+
+export function waitForNamed<T extends KubernetesObject>(kube: Kube, spec: NamedWaitSpec<T>): Promise<T> {
+  return waitFor<T, T>(kube, {
+    what: spec.what, timeout: spec.timeout, resource: spec.resource,
+    query: { namespace: spec.namespace, fieldSelector: `metadata.name=${spec.name}` },
+    until: ([o]) => (o && spec.until(o) ? o : undefined),
+    describe: ([o]) => (o ? spec.describe(o) : spec.absent),
+  })
+}
+
+export function waitFor<T extends KubernetesObject, R>(kube: Kube, spec: WaitSpec<T, R>): Promise<R> {
+  const limit = namedTimeout(spec.timeout)
+  const started = Date.now()
+  const current = new Map<string, T>()
+  const key = (o: T) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`
+  const objects = () => [...current.values()]
+  progress(`waiting up to ${limit / 1000}s (${spec.timeout}) for ${spec.what}`)
+
+  return new Promise<R>((resolve, reject) => {
+    let finished = false
+    let stop: (() => void) | undefined
+    const finish = (err: Error | undefined, value?: R) => {
+      if (finished) return
+      finished = true
+      clearTimeout(deadline)
+      clearInterval(heartbeat)
+      stop?.()
+      if (err) reject(err)
+      else resolve(value as R)
+    }
+    const evaluate = () => {
+      try {
+        const r = spec.until(objects())
+        if (r !== undefined && r !== false) finish(undefined, r)
+      } catch (err) {
+        finish(err as Error)
+      }
+    }
+    const deadline = setTimeout(() => {
+      finish(new WaitTimeout(`timed out after ${limit / 1000}s (${spec.timeout}) waiting for ${spec.what}\nlast observed: ${spec.describe(objects())}`))
+    }, limit)
+    const heartbeat = setInterval(() => {
+      progress(`… still waiting for ${spec.what} (${Math.round((Date.now() - started) / 1000)}s of ${limit / 1000}s): ${spec.describe(objects())}`)
+    }, 10_000)
+    watchObjects<T>(kube, spec.resource, spec.query, {
+      onSync: (items) => {
+        current.clear()
+        for (const o of items) current.set(key(o), o)
+        evaluate()
+      },
+      onEvent: (type, o) => {
+        if (type === 'DELETED') current.delete(key(o))
+        else current.set(key(o), o)
+        evaluate()
+      },
+      onError: (err) => finish(err),
+    }).then((s) => {
+      stop = s
+      if (finished) s()
+    }, (err: Error) => finish(err))
+  })
+}
