@@ -4,7 +4,8 @@ import * as k8s from '@kubernetes/client-node'
 import { readFile } from 'node:fs/promises'
 import { request } from 'node:https'
 import { join } from 'node:path'
-import { apiServer, nodeName } from './config.ts'
+import { apiServer, images } from './config.ts'
+import type { NodeSpec } from './shape.ts'
 import { pkiPath } from './pki.ts'
 
 export interface Poll {
@@ -62,17 +63,39 @@ export function clients(kubeconfigPath: string) {
 }
 export type Clients = ReturnType<typeof clients>
 
-export async function applyFile(c: Clients, file: string): Promise<void> {
-  const docs = k8s.loadAllYaml(await readFile(file, 'utf8')) as k8s.KubernetesObject[]
-  for (const obj of docs.filter(Boolean)) {
-    await c.objects.patch(obj, undefined, undefined, 'stateful-conformance-cluster', true, k8s.PatchStrategy.ServerSideApply)
+// Applies a manifest file; `shape` may change an object or drop it (undefined).
+export async function applyFile<T extends k8s.KubernetesObject>(c: Clients, file: string, shape: (obj: T) => T | undefined = (o) => o): Promise<void> {
+  const docs = k8s.loadAllYaml(await readFile(file, 'utf8')) as T[]
+  for (const doc of docs.filter(Boolean)) {
+    const obj = shape(doc)
+    if (obj) await c.objects.patch(obj, undefined, undefined, 'stateful-conformance-cluster', true, k8s.PatchStrategy.ServerSideApply)
   }
 }
 
-export async function nodeReady(c: Clients) {
-  const node = await c.core.readNode({ name: nodeName })
-  const ready = node.status?.conditions?.find((x) => x.type === 'Ready')
-  return ready?.status === 'True' ? { done: true as const } : { done: false as const, seen: `Ready=${ready?.status ?? 'unknown'}: ${ready?.message ?? ''}` }
+// Every node registered and Ready.
+export async function nodesReady(c: Clients, nodes: NodeSpec[]) {
+  const listed = (await c.core.listNode()).items
+  const notReady = nodes.map((n) => {
+    const node = listed.find((l) => l.metadata?.name === n.name)
+    const ready = node?.status?.conditions?.find((x) => x.type === 'Ready')
+    return !node ? `${n.name} not registered` : ready?.status === 'True' ? '' : `${n.name} Ready=${ready?.status ?? 'unknown'}: ${ready?.message ?? ''}`
+  }).filter(Boolean)
+  return notReady.length ? { done: false as const, seen: notReady.join('; ') } : { done: true as const }
+}
+
+// What kubeadm does after a node joins: the role label (a kubelet may not set
+// node-role.kubernetes.io labels on itself) and the node's pod range, which
+// here is fixed per node by its CNI configuration.
+export async function completeNodes(c: Clients, nodes: NodeSpec[]): Promise<void> {
+  for (const n of nodes) {
+    const labels: Record<string, string> = n.role === 'control-plane'
+      ? { 'node-role.kubernetes.io/control-plane': '', 'node.kubernetes.io/exclude-from-external-load-balancers': '' }
+      : {}
+    await c.objects.patch(
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: n.name, labels }, spec: { podCIDR: n.podCidr, podCIDRs: [n.podCidr] } } as k8s.KubernetesObject,
+      undefined, undefined, 'stateful-conformance-cluster', true, k8s.PatchStrategy.ServerSideApply,
+    )
+  }
 }
 
 export async function deploymentAvailable(c: Clients, namespace: string, name: string) {
@@ -90,7 +113,8 @@ export function describePod(p: k8s.V1Pod): string {
 
 // One pod, on a claim of the default class, that resolves the API server's
 // name through the cluster DNS and writes to its volume.
-export async function fitnessCheck(c: Clients, namespace: string, timeoutMs: number): Promise<void> {
+// The pod meets the restricted Pod Security level, so it runs under either.
+export async function fitnessCheck(c: Clients, namespace: string, clusterDomain: string, timeoutMs: number): Promise<void> {
   await c.core.createNamespace({ body: { metadata: { name: namespace, labels: { 'stateful-conformance/cluster-check': 'true' } } } })
   try {
     await c.core.createNamespacedPersistentVolumeClaim({
@@ -103,10 +127,12 @@ export async function fitnessCheck(c: Clients, namespace: string, timeoutMs: num
         metadata: { name: 'check' },
         spec: {
           restartPolicy: 'Never',
+          securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [{
-            name: 'check', image: 'docker.io/library/busybox:1.35.0',
-            command: ['sh', '-c', 'nslookup kubernetes.default.svc.cluster.local && echo ok > /data/ok && cat /data/ok'],
+            name: 'check', image: images.busybox,
+            command: ['sh', '-c', `nslookup kubernetes.default.svc.${clusterDomain} && echo ok > /data/ok && cat /data/ok`],
             volumeMounts: [{ name: 'data', mountPath: '/data' }],
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
           }],
           volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'check' } }],
         },

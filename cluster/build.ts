@@ -1,12 +1,13 @@
 // Builds every binary of the embedded cluster from source through the Go
 // module proxy, once: results are cached under ~/.cache/stateful-conformance
 // and a build goes to a temporary folder that is renamed only when complete.
-import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { binDir, repoRoot, versions } from './config.ts'
+import { Transform } from 'node:stream'
+import { binDir, ext4ProvisionerVersion, repoRoot, versions } from './config.ts'
 import { log, formatDuration } from './log.ts'
+import { $ } from './sh.ts'
 
 export const kubernetesBinaries = [
   'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'kubectl',
@@ -39,8 +40,9 @@ function versionStamp(): string {
 
 // A module from the proxy, built in place with its own go.mod (and its replace lines).
 async function moduleDir(path: string, version: string): Promise<string> {
-  const out = await run('go', ['mod', 'download', '-json', `${path}@${version}`], { cwd: repoRoot, capture: true })
-  const info = JSON.parse(out) as { Dir?: string; Error?: string }
+  // go mod download -json reports a failure in its JSON (and exits 1).
+  const out = await $({ cwd: repoRoot, nothrow: true })`go mod download -json ${`${path}@${version}`}`
+  const info = JSON.parse(out.stdout || '{}') as { Dir?: string; Error?: string }
   if (!info.Dir) throw new Error(`go mod download ${path}@${version}: ${info.Error ?? 'no directory'}`)
   return info.Dir
 }
@@ -72,12 +74,21 @@ const builds: GoBuild[] = [
     // Its module ships vendor/modules.txt without the vendored code: take dependencies from the proxy.
     flags: ['-mod=mod'],
   },
+  {
+    // The ext4 class's provisioner (sigs.k8s.io/sig-storage-lib-external-provisioner).
+    name: `ext4-provisioner ${ext4ProvisionerVersion}`,
+    outDir: binDir.ext4Provisioner,
+    binaries: ['ext4-provisioner'],
+    dir: async () => join(repoRoot, 'cluster', 'build', 'ext4-provisioner'),
+    packages: ['.'],
+    // It runs on the host, not in an image: built like kubernetes, it reuses that build's cached client-go.
+  },
   ...(Object.keys(versions.podinfo) as (keyof typeof versions.podinfo)[]).map((release) => ({
     name: `podinfo ${release}`,
     outDir: binDir.podinfo(release),
-    binaries: ['podinfo'],
+    binaries: ['podinfo', 'podcli'],
     dir: () => moduleDir('github.com/stefanprodan/podinfo', versions.podinfo[release]),
-    packages: ['./cmd/podinfo'],
+    packages: ['./cmd/podinfo', './cmd/podcli'],
     static: true,
   })),
 ]
@@ -100,15 +111,20 @@ export async function buildAll(): Promise<void> {
     const heartbeat = setInterval(() => {
       log(`  … ${b.name}: ${downloaded ? `${downloaded} modules downloaded, ` : ''}${compiled} packages compiled, ${formatDuration(Date.now() - started)} so far`)
     }, 30_000)
-    try {
-      await run('go', ['build', ...(b.flags ?? []), '-v', '-trimpath', '-ldflags', `-s -w ${b.ldflags ?? ''}`, '-o', tmp + '/', ...b.packages], {
-        cwd,
-        env: { ...process.env, GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local', ...(b.static ? { CGO_ENABLED: '0' } : {}) },
-        // -v names each package as it is built; the module downloads come first.
-        onStderrLine: (line) => { if (line.startsWith('go: downloading')) downloaded++; else if (line && !line.startsWith('go: ')) compiled++ },
-      })
-    } finally {
-      clearInterval(heartbeat)
+    const env = { ...process.env, GOFLAGS: '-buildvcs=false', GOTOOLCHAIN: 'local', ...(b.static ? { CGO_ENABLED: '0' } : {}) }
+    const build = $({ cwd, env, nothrow: true })`go build ${b.flags ?? []} -v -trimpath -ldflags ${`-s -w ${b.ldflags ?? ''}`} -o ${tmp + '/'} ${b.packages}`
+    // -v names each package as it is built; the module downloads come first.
+    const counting = (async () => {
+      for await (const line of build.stderr.pipe(split())) {
+        if (line.startsWith('go: downloading')) downloaded++
+        else if (line && !line.startsWith('go: ')) compiled++
+      }
+    })()
+    const result = await build.finally(() => clearInterval(heartbeat))
+    await counting.catch(() => undefined)
+    if (!result.ok) {
+      const tail = result.stderr.trimEnd().split('\n').slice(-30).join('\n')
+      throw new Error(`go build of ${b.name} (in ${cwd}) exited ${result.exitCode}:\n${tail}`)
     }
     await rm(b.outDir, { recursive: true, force: true })
     await rename(tmp, b.outDir)
@@ -116,34 +132,20 @@ export async function buildAll(): Promise<void> {
   }
 }
 
-interface RunOptions {
-  cwd: string
-  env?: NodeJS.ProcessEnv
-  capture?: boolean
-  onStderrLine?: (line: string) => void
-}
-
-// Runs a build tool; on failure the error carries the tail of its output.
-function run(cmd: string, args: string[], opts: RunOptions): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    const tail: string[] = []
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-    let partial = ''
-    child.stderr.on('data', (d: Buffer) => {
-      const lines = (partial + d.toString()).split('\n')
+// Lines of a byte stream.
+function split(): Transform {
+  let partial = ''
+  return new Transform({
+    readableObjectMode: true,
+    transform(chunk: Buffer, _encoding, done) {
+      const lines = (partial + chunk.toString()).split('\n')
       partial = lines.pop() ?? ''
-      for (const line of lines) {
-        opts.onStderrLine?.(line)
-        tail.push(line)
-        if (tail.length > 30) tail.shift()
-      }
-    })
-    child.on('error', reject)
-    child.on('close', (code) => {
-      if (code === 0) resolvePromise(opts.capture ? stdout : '')
-      else reject(new Error(`${cmd} ${args.join(' ')} (in ${opts.cwd}) exited ${code}:\n${[...tail, partial].join('\n')}\n${stdout.slice(-2000)}`))
-    })
+      for (const line of lines) this.push(line)
+      done()
+    },
+    flush(done) {
+      if (partial) this.push(partial)
+      done()
+    },
   })
 }

@@ -1,22 +1,24 @@
-// npm run cluster:up | cluster:down | cluster:status
-// A real single-node Kubernetes built from upstream parts, with no Docker.
-import { execFile } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+// npm run cluster:up [-- --shape=kind|cloud --nodes=N …] | cluster:down | cluster:status
+// A real Kubernetes built from upstream parts, with no Docker: one node, or a
+// control plane and workers, each in its own network namespace.
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
-import { promisify } from 'node:util'
-import { addonFile, apiReadyz, applyFile, clients, deploymentAvailable, fitnessCheck, nodeReady, poll } from './api.ts'
+import { freemem } from 'node:os'
+import { addonFile, apiReadyz, applyFile, clients, completeNodes, deploymentAvailable, fitnessCheck, nodesReady, poll, type Clients } from './api.ts'
+import { shapeCoreDns, shapeStorage } from './addons.ts'
 import { buildAll, missingBuilds } from './build.ts'
-import { apiServer, binDir, net, paths, state, versions } from './config.ts'
+import { apiServer, assertInstance, binDir, cgroupRoot, instance, net, paths, versions } from './config.ts'
 import { buildImages, importImages } from './images.ts'
 import { formatDuration, log, phase } from './log.ts'
 import {
-  assertRunning, components, createCgroupRoot, createNetns, deleteNetns, killStrays, netnsExists, ourMounts, pidOf, removeCgroups, removeRuntimeLeftovers,
-  start, stop, strayProcesses, unmountAll, writeConfigs, type Component,
+  assertRunning, createCgroupRoots, createNetwork, deleteNetwork, detachLoopDevices, killStrays, linkNetworkInUse, netnsExists, ourCgroups,
+  ourLoopDevices, ourMounts, ourNetns, pidOf, podsMemoryBytes, procsOf, recordedProcs, removeCgroups, removeRuntimeLeftovers, rssBytes,
+  start, stop, strayProcesses, unmountAll, writeConfigs, type Proc,
 } from './node.ts'
 import { ensurePki, kubeconfig } from './pki.ts'
+import { $, errorLine } from './sh.ts'
+import { controlPlane, describeShape, maxNodes, nodesOf, parseShape, recordedShape, sameShape, ShapeError, type NodeSpec, type Shape } from './shape.ts'
 import { parseOptions } from '../lib/harness/options.ts'
-
-const exec = promisify(execFile)
 
 // Timeouts for bringing the cluster up, in one place; SC_TIMEOUT_SCALE stretches them for slow machines.
 function upTimeouts() {
@@ -24,136 +26,239 @@ function upTimeouts() {
   return { apiServer: 60_000 * scale, node: 60_000 * scale, addons: 90_000 * scale, fitness: 90_000 * scale }
 }
 
-function preflight(): void {
-  if (process.getuid?.() !== 0) throw new Error('the embedded cluster needs root (network namespace, mounts, cgroups); run as root or point KUBECONFIG at a cluster')
-  const needed = ['/usr/bin/containerd', '/usr/sbin/runc', '/usr/bin/etcd', '/usr/lib/cni/bridge', '/usr/bin/catatonit', '/bin/busybox', '/usr/bin/ctr',
-    '/usr/bin/openssl', '/usr/bin/nsenter', '/usr/sbin/ip', '/usr/sbin/iptables', '/usr/sbin/conntrack']
-  const onPath = (p: string) => existsSync(p) || existsSync(p.replace('/usr/sbin/', '/usr/bin/')) || existsSync(p.replace('/usr/bin/', '/usr/sbin/'))
-  const missing = needed.filter((p) => !onPath(p))
-  if (missing.length) {
-    throw new Error(`missing ${missing.join(', ')}: apt-get install containerd runc etcd-server containernetworking-plugins catatonit busybox-static iptables conntrack openssl iproute2 util-linux (see .ci/run)`)
-  }
+// What the cluster runs from Debian: a file each package brings, and the package.
+const debianFiles: Record<string, string> = {
+  '/usr/bin/containerd': 'containerd', '/usr/bin/ctr': 'containerd', '/usr/sbin/runc': 'runc', '/usr/bin/etcd': 'etcd-server',
+  '/usr/lib/cni/bridge': 'containernetworking-plugins', '/usr/bin/catatonit': 'catatonit', '/bin/busybox': 'busybox-static',
+  '/usr/bin/openssl': 'openssl', '/usr/bin/nsenter': 'util-linux', '/usr/sbin/ip': 'iproute2', '/usr/sbin/iptables': 'iptables',
+  '/usr/sbin/conntrack': 'conntrack', '/usr/sbin/losetup': 'mount', '/usr/sbin/mkfs.ext4': 'e2fsprogs', '/usr/sbin/resize2fs': 'e2fsprogs',
+}
+export const debianPackages = [...new Set(Object.values(debianFiles))].join(' ')
+
+// As root (which the cluster needs anyway), missing Debian packages are installed, saying so in one line.
+async function preflight(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error(`the embedded cluster needs root (network namespaces, mounts, cgroups, loop devices); run as root (it needs Debian's ${debianPackages}) or point KUBECONFIG at a cluster`)
+  const onPath = (p: string) => existsSync(p) || existsSync(p.replace('/usr/sbin/', '/usr/bin/')) || existsSync(p.replace('/usr/bin/', '/usr/sbin/')) || existsSync(p.replace('/usr/', '/'))
+  const missing = [...new Set(Object.entries(debianFiles).filter(([file]) => !onPath(file)).map(([, pkg]) => pkg))]
+  if (!missing.length) return
+  const command = `apt-get install -y --no-install-recommends ${missing.join(' ')}`
+  if (!existsSync('/usr/bin/apt-get')) throw new Error(`missing Debian packages ${missing.join(' ')}: install them (${command})`)
+  log(`installing what the embedded cluster needs: apt-get update && ${command}`)
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  await $({ env })`apt-get update -qq`
+  await $({ env })`apt-get install -y -qq --no-install-recommends ${missing}`
 }
 
-export async function up(): Promise<void> {
+// What one more node costs, measured on the running cluster (README: figures), with room for the suite's pods.
+const memoryBudget = { base: 1.5 * 2 ** 30, perNode: 0.5 * 2 ** 30 }
+
+function nodesThisMachineHolds(): number {
+  const available = Number(/MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? freemem() / 1024) * 1024
+  return Math.max(0, Math.min(maxNodes, Math.floor((available - memoryBudget.base) / memoryBudget.perNode)))
+}
+
+// Refused before anything starts, with one line naming the accepted values.
+async function checkFits(shape: Shape): Promise<void> {
+  const holds = nodesThisMachineHolds()
+  if (shape.nodes > holds) {
+    throw new ShapeError(`--nodes=${shape.nodes}: this machine has memory for ${holds} node${holds === 1 ? '' : 's'} now: accepted values: 1..${Math.max(1, holds)}`)
+  }
+  const clash = await linkNetworkInUse()
+  if (clash) throw new ShapeError(`SC_CLUSTER_NAME=${instance}: its link network ${net.linkNet} is in use on this host (${clash.trim()}): choose another name`)
+}
+
+
+export async function up(argv: string[] = []): Promise<void> {
   const t0 = Date.now()
   const timeouts = upTimeouts()
-  preflight()
+  assertInstance()
+  const shape = parseShape(argv, process.env)
+  await preflight()
   if (await isUp()) {
+    const running = recordedShape()
+    if (running && !sameShape(running, shape)) {
+      throw new ShapeError(`the ${instance} cluster is up as ${describeShape(running)}, not ${describeShape(shape)}: npm run cluster:down first`)
+    }
     log(`already up: ${apiServer} (kubeconfig ${paths.kubeconfig})`)
     return
   }
-  if (netnsExists() || existsSync(paths.state) || components.some((c) => pidOf(c))) {
+  if ((await ourNetns()).length || existsSync(paths.state) || recordedProcs().some((p) => p.pid)) {
     // Half a cluster (a crashed component, a machine that kept state but not
     // processes) is not worth reviving: start clean.
     log('found the remains of an earlier cluster: removing them first')
     await down()
   }
+  await checkFits(shape)
+  const nodes = nodesOf(shape)
+  const cp = controlPlane(nodes)
+  const procs = procsOf(shape, nodes)
+  const proc = (component: Proc['component'], node?: NodeSpec) => procs.find((p) => p.component === component && p.node === node)!
+  log(`instance ${instance}: ${describeShape(shape)}`)
   if (missingBuilds().length) {
-    await exec('go', ['version']).catch(() => {
+    await $`go version`.catch(() => {
       throw new Error(`Go is needed to build ${missingBuilds().join(', ')} (once; cached in ${paths.bin}); none on PATH`)
     })
     await phase(`build ${missingBuilds().join(', ')}`, buildAll)
   }
-  const archives = await phase('image archives', buildImages)
+  const archives = await phase('image archives', () => buildImages(shape))
   await phase('certificates and kubeconfigs', async () => {
-    await ensurePki()
+    await ensurePki(shape, nodes)
     await mkdir(paths.local, { recursive: true })
     await writeFile(paths.kubeconfig, await kubeconfig('admin'), { mode: 0o600 })
+    await writeFile(paths.shape, JSON.stringify(shape, null, 2) + '\n')
   })
-  await phase(`node network namespace ${net.netns} (${net.nodeIp})`, async () => {
-    await exec('mount', ['--make-rshared', '/'])
-    await createNetns()
-    await createCgroupRoot()
-    await writeConfigs()
-    await mkdir(state.localPath, { recursive: true })
+  await phase(`network namespaces of ${nodes.length} node${nodes.length === 1 ? '' : 's'} (${nodes.map((n) => n.ip).join(', ')})`, async () => {
+    await $`mount --make-rshared /`
+    await createNetwork(nodes)
+    await createCgroupRoots(nodes)
+    await writeConfigs(shape, nodes)
   })
-  const guard = (...cs: Component[]) => async () => { for (const c of cs) await assertRunning(c) }
-  const runtime = phase('containerd and images', async () => {
-    await start('containerd')
-    await poll({ what: 'the containerd socket', timeoutMs: 20_000, guard: guard('containerd'), check: async () => (existsSync(state.containerdSocket) ? { done: true } : { done: false, seen: 'no socket' }) })
-    await importImages(archives)
+  const guard = (...ps: Proc[]) => async () => { for (const p of ps) await assertRunning(p) }
+  const runtimes = phase('containerd and images on every node', () => Promise.all(nodes.map(async (node) => {
+    const containerd = proc('containerd', node)
+    await start(containerd, shape)
+    await poll({ what: `the containerd socket of ${node.name}`, timeoutMs: 20_000, guard: guard(containerd), check: async () => (existsSync(node.containerdSocket) ? { done: true } : { done: false, seen: 'no socket' }) })
+    await importImages(node, archives)
+  })))
+  const controlPlaneUp = phase(`etcd and kube-apiserver ${versions.kubernetes}`, async () => {
+    await start(proc('etcd', cp), shape)
+    await start(proc('kube-apiserver', cp), shape)
+    await poll({ what: `kube-apiserver /readyz at ${apiServer}`, timeoutMs: timeouts.apiServer, guard: guard(proc('etcd', cp), proc('kube-apiserver', cp)), check: apiReadyz })
   })
-  const controlPlane = phase(`etcd and kube-apiserver ${versions.kubernetes}`, async () => {
-    await start('etcd')
-    await start('kube-apiserver')
-    await poll({ what: `kube-apiserver /readyz at ${apiServer}`, timeoutMs: timeouts.apiServer, guard: guard('etcd', 'kube-apiserver'), check: apiReadyz })
-  })
-  await Promise.all([runtime, controlPlane])
+  await Promise.all([runtimes, controlPlaneUp])
   const c = clients(paths.kubeconfig)
-  await phase('controllers, scheduler, kubelet, kube-proxy; node Ready', async () => {
-    for (const comp of ['kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'] as const) await start(comp)
-    await poll({ what: 'the node to be Ready', timeoutMs: timeouts.node, guard: guard(...components), check: () => nodeReady(c) })
+  const running = procs.filter((p) => p.component !== 'ext4-provisioner')
+  await phase(`controllers, scheduler, kubelets, kube-proxies; ${nodes.length === 1 ? 'node' : 'nodes'} Ready`, async () => {
+    for (const p of running.filter((p) => !pidOf(p))) await start(p, shape)
+    await poll({ what: 'every node to be Ready', timeoutMs: timeouts.node, guard: guard(...running), check: () => nodesReady(c, nodes) })
+    await completeNodes(c, nodes)
   })
-  await phase('add-ons: CoreDNS, local-path-provisioner, storage classes', async () => {
-    await applyFile(c, addonFile('coredns.yaml'))
-    await applyFile(c, addonFile('storage.yaml'))
-    await poll({ what: 'CoreDNS', timeoutMs: timeouts.addons, guard: guard(...components), check: () => deploymentAvailable(c, 'kube-system', 'coredns') })
-    await poll({ what: 'local-path-provisioner', timeoutMs: timeouts.addons, guard: guard(...components), check: () => deploymentAvailable(c, 'local-path-storage', 'local-path-provisioner') })
+  await phase(`add-ons: CoreDNS, local-path-provisioner${shape.ext4Class ? ', ext4-provisioner' : ''}, storage classes`, async () => {
+    await applyFile(c, addonFile('coredns.yaml'), shapeCoreDns(shape))
+    await applyFile(c, addonFile('storage.yaml'), shapeStorage(shape, nodes))
+    if (shape.ext4Class) {
+      await applyFile(c, addonFile('ext4.yaml'))
+      await start(proc('ext4-provisioner'), shape)
+    }
+    await poll({ what: 'CoreDNS', timeoutMs: timeouts.addons, guard: guard(...running), check: () => deploymentAvailable(c, 'kube-system', 'coredns') })
+    await poll({ what: 'local-path-provisioner', timeoutMs: timeouts.addons, guard: guard(...running), check: () => deploymentAvailable(c, 'local-path-storage', 'local-path-provisioner') })
   })
-  await phase('fitness: in-cluster DNS answers, default StorageClass provisions', () => fitnessCheck(c, 'embedded-cluster-check', timeouts.fitness))
-  log(`up in ${formatDuration(Date.now() - t0)}: Kubernetes ${versions.kubernetes} at ${apiServer}; KUBECONFIG=${paths.kubeconfig}`)
+  await phase('fitness: in-cluster DNS answers, default StorageClass provisions', () => fitnessCheck(c, 'embedded-cluster-check', shape.clusterDomain, timeouts.fitness))
+  log(`up in ${formatDuration(Date.now() - t0)}: Kubernetes ${versions.kubernetes} at ${apiServer}, ${describeShape(shape)}; KUBECONFIG=${paths.kubeconfig}`)
 }
 
 export async function isUp(): Promise<boolean> {
-  if (!components.every((c) => pidOf(c)) || !existsSync(paths.kubeconfig)) return false
+  const shape = recordedShape()
+  if (!shape || !existsSync(paths.kubeconfig)) return false
+  if (!procsOf(shape, nodesOf(shape)).every((p) => pidOf(p))) return false
   return (await apiReadyz().catch(() => ({ done: false }))).done
 }
 
+// The order to stop in: what uses the API and the runtimes first, containerd last.
+const stopOrder = ['ext4-provisioner', 'kube-proxy', 'kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd', 'containerd']
+const tierOf = (name: string) => stopOrder.findIndex((c) => name === c || name.startsWith(`${c}-`))
+
 export async function down(): Promise<void> {
+  assertInstance()
   const t0 = Date.now()
-  if (pidOf('kubelet')) await phase('stop kubelet', () => stop('kubelet'))
-  if (pidOf('containerd') && existsSync(`${binDir.kubernetes}/criclean`)) {
-    await phase('remove pod sandboxes through the runtime', async () => {
-      const { stdout } = await exec(`${binDir.kubernetes}/criclean`, [`--endpoint=unix://${state.containerdSocket}`]).catch((e: { stderr?: string; stdout?: string }) => {
-        log(`criclean failed; stray processes are killed below: ${e.stderr ?? ''}`)
-        return { stdout: e.stdout ?? '' }
-      })
-      if (stdout.trim()) log(stdout.trim())
-    })
-  }
-  await phase('stop control plane and runtime', async () => {
-    for (const c of [...components].reverse()) await stop(c)
+  const recorded = recordedProcs()
+  const tiers = [...new Set(recorded.map((p) => tierOf(p.name)))].sort((a, b) => a - b)
+  const stopTier = (tier: number) => Promise.all(recorded.filter((p) => tierOf(p.name) === tier).map(stop))
+  const kubelets = tierOf('kubelet')
+  await phase('stop kubelets and what uses the API', async () => {
+    for (const tier of tiers.filter((t) => t <= kubelets)) await stopTier(tier)
   })
-  await phase('leftovers: processes, mounts, cgroups, network namespace, state', async () => {
+  // Whatever shape started them (or none recorded one): every node whose containerd still runs.
+  const withRuntime = nodesOf({ nodes: maxNodes }).filter((n) => pidOf({ name: `containerd${n.procSuffix}` }))
+  if (withRuntime.length && existsSync(`${binDir.kubernetes}/criclean`)) {
+    await phase('remove pod sandboxes through the runtimes', () => Promise.all(withRuntime.map(async (n) => {
+      const r = await $({ nothrow: true, timeout: '60s' })`${binDir.kubernetes}/criclean --endpoint=${`unix://${n.containerdSocket}`}`
+      if (!r.ok) log(`criclean on ${n.name} failed; stray processes are killed below: ${errorLine(r)}`)
+      else if (r.stdout.trim()) log(`${n.name}: ${r.stdout.trim()}`)
+    })))
+  }
+  await phase('stop control plane and runtimes', async () => {
+    for (const tier of tiers.filter((t) => t > kubelets)) await stopTier(tier)
+  })
+  await phase('leftovers: processes, mounts, loop devices, cgroups, network namespaces, state', async () => {
     const killed = await killStrays()
     const unmounted = await unmountAll()
+    const loops = await detachLoopDevices()
     const cgroups = await removeCgroups()
-    await deleteNetns()
+    const netns = await deleteNetwork()
     await removeRuntimeLeftovers()
     for (const dir of [paths.state, paths.run, paths.etcd, paths.hostpathVolumes]) await rm(dir, { recursive: true, force: true })
     await rm(paths.kubeconfig, { force: true })
-    log(`killed ${killed} stray processes, unmounted ${unmounted}, removed ${cgroups} cgroups`)
+    await rm(paths.shape, { force: true })
+    log(`killed ${killed} stray processes, unmounted ${unmounted}, detached ${loops} loop devices, removed ${cgroups} cgroups and ${netns.length} network namespaces`)
   })
   log(`down in ${formatDuration(Date.now() - t0)}`)
 }
 
+const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`
+
+// The running cluster's memory: each node's processes (resident) and its pods' cgroup, and the host's processes.
+export function clusterMemory(): { total: number; host: number; perNode: { name: string; processes: number; pods: number; bytes: number }[] } {
+  const shape = recordedShape()
+  if (!shape) return { total: 0, host: 0, perNode: [] }
+  const nodes = nodesOf(shape)
+  const procs = procsOf(shape, nodes)
+  const rss = (p: Proc) => { const pid = pidOf(p); return pid ? rssBytes(pid) : 0 }
+  const perNode = nodes.map((node) => {
+    const processes = procs.filter((p) => p.node === node).reduce((sum, p) => sum + rss(p), 0)
+    const pods = podsMemoryBytes(node)
+    return { name: node.name, processes, pods, bytes: processes + pods }
+  })
+  const host = procs.filter((p) => !p.node).reduce((sum, p) => sum + rss(p), 0)
+  return { total: host + perNode.reduce((sum, n) => sum + n.bytes, 0), host, perNode }
+}
+
 export async function status(): Promise<boolean> {
-  const lines: string[] = []
-  let healthy = true
-  for (const c of components) {
-    const pid = pidOf(c)
-    if (!pid) healthy = false
-    lines.push(`  ${c.padEnd(24)} ${pid ? `running (pid ${pid})` : 'not running'}`)
-  }
-  const api = netnsExists() && existsSync(paths.kubeconfig) ? await apiReadyz().catch((e: Error) => ({ done: false, seen: e.message })) : { done: false, seen: 'not set up' }
+  assertInstance()
+  const shape = recordedShape()
+  const nodes = shape ? nodesOf(shape) : []
+  const procs = shape ? procsOf(shape, nodes) : []
+  let healthy = !!shape
+  const api = shape && netnsExists() && existsSync(paths.kubeconfig)
+    ? await apiReadyz().catch((e: Error) => ({ done: false as const, seen: e.message }))
+    : { done: false as const, seen: 'not set up' }
   if (!api.done) healthy = false
-  lines.push(`  ${'api'.padEnd(24)} ${api.done ? `ready at ${apiServer}` : `not ready (${'seen' in api ? api.seen : ''})`}`)
-  if (api.done) {
-    const c = clients(paths.kubeconfig)
-    const node = await nodeReady(c).catch((e: Error) => ({ done: false, seen: e.message }))
-    lines.push(`  ${'node'.padEnd(24)} ${node.done ? 'Ready' : `not Ready (${'seen' in node ? node.seen : ''})`}`)
-    if (!node.done) healthy = false
+  const c: Clients | undefined = api.done ? clients(paths.kubeconfig) : undefined
+  const listed = c ? await c.core.listNode().then((l) => l.items).catch(() => []) : []
+  console.log(`embedded cluster ${instance} (Kubernetes ${versions.kubernetes}${shape ? `, ${describeShape(shape)}` : ''})`)
+  console.log(`  api ${api.done ? `ready at ${apiServer}` : `not ready (${'seen' in api ? api.seen : ''})`}`)
+  const memory = clusterMemory()
+  for (const node of nodes) {
+    const n = listed.find((l) => l.metadata?.name === node.name)
+    const ready = n?.status?.conditions?.find((x) => x.type === 'Ready')?.status
+    if (ready !== 'True') healthy = false
+    const own = procs.filter((p) => p.node === node)
+    const { processes: procMem, pods: podMem } = memory.perNode.find((m) => m.name === node.name)!
+    const zone = n?.metadata?.labels?.['topology.kubernetes.io/zone'] ?? node.zone ?? '-'
+    const taint = (n?.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`).join(',')
+    console.log(`  node ${node.name.padEnd(24)} ${node.ip.padEnd(12)} zone ${zone.padEnd(7)} Ready=${(ready ?? 'unknown').padEnd(7)} memory ${mib(procMem)} processes + ${mib(podMem)} pods${taint ? `  taint ${taint}` : ''}`)
+    for (const p of own) {
+      const pid = pidOf(p)
+      if (!pid) healthy = false
+      console.log(`    ${p.component.padEnd(24)} ${pid ? `pid ${String(pid).padEnd(8)} ${mib(rssBytes(pid))}` : 'not running'}`)
+    }
   }
-  const leftovers = [
-    ...(netnsExists() && !healthy ? [`network namespace ${net.netns}`] : []),
-    ...(strayProcesses().length && !pidOf('containerd') ? [`${strayProcesses().length} stray processes`] : []),
-    ...(ourMounts().length && !healthy ? [`${ourMounts().length} mounts`] : []),
-    ...(existsSync(paths.state) && !healthy ? [paths.state] : []),
-  ]
-  console.log(`embedded cluster (Kubernetes ${versions.kubernetes}): ${healthy ? 'up' : 'down'}`)
-  console.log(lines.join('\n'))
+  for (const p of procs.filter((p) => !p.node)) {
+    const pid = pidOf(p)
+    if (!pid) healthy = false
+    console.log(`  host ${p.component.padEnd(24)} ${pid ? `pid ${String(pid).padEnd(8)} ${mib(rssBytes(pid))}` : 'not running'}`)
+  }
+  if (nodes.length) console.log(`  memory of the cluster: ${mib(memory.total)}`)
   if (healthy) console.log(`  KUBECONFIG=${paths.kubeconfig}`)
+  const strays = strayProcesses().length && !recordedProcs().some((p) => p.pid) ? strayProcesses().length : 0
+  const leftovers = healthy ? [] : [
+    ...(await ourNetns()).map((n) => `network namespace ${n}`),
+    ...(strays ? [`${strays} stray processes`] : []),
+    ...((await ourMounts()).length ? [`${(await ourMounts()).length} mounts`] : []),
+    ...((await ourLoopDevices()).length ? [`${(await ourLoopDevices()).length} loop devices`] : []),
+    ...(ourCgroups().length && !recordedProcs().some((p) => p.pid) ? [`cgroups /${cgroupRoot}`] : []),
+    ...(existsSync(paths.state) ? [paths.state] : []),
+  ]
   if (leftovers.length) console.log(`  leftovers (npm run cluster:down removes them): ${leftovers.join(', ')}`)
   const builds = missingBuilds()
   console.log(`  binaries: ${builds.length ? `not built yet: ${builds.join(', ')}` : `cached in ${paths.bin}`}`)
@@ -161,21 +266,28 @@ export async function status(): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const cmd = process.argv[2]
+  const [cmd, ...args] = process.argv.slice(2)
   switch (cmd) {
-    case 'up': return up()
+    case 'up': return up(args)
     case 'down': return down()
     case 'status': process.exitCode = (await status()) ? 0 : 3; return
     case 'build': return buildAll()
     default:
-      console.error('usage: node cluster/cli.ts up | down | status | build')
+      console.error('usage: node cluster/cli.ts up [--shape=kind|cloud --nodes=N --pod-security=… --cluster-domain=… --images=… --ext4-class=…] | down | status | build')
       process.exitCode = 2
   }
 }
 
 if (import.meta.main) {
-  main().catch(async (err: Error) => {
-    log(`FAILED: ${err.message}`)
+  main().catch(async (err: unknown) => {
+    if (err instanceof ShapeError) {
+      // Bad input: one line. Anything this run had started is gone again first.
+      if (recordedProcs().some((p) => p.pid) && !(await isUp())) await down().catch(() => undefined)
+      console.error(`cluster:${process.argv[2]}: ${err.message}`)
+      process.exitCode = 2
+      return
+    }
+    log(`FAILED: ${errorLine(err)}`)
     if (readdirSafe(paths.logs).length) log(`component logs: ${paths.logs}`)
     process.exitCode = 1
   })
@@ -184,4 +296,3 @@ if (import.meta.main) {
 function readdirSafe(dir: string): string[] {
   try { return readdirSync(dir) } catch { return [] }
 }
-

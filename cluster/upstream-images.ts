@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { paths, versions } from './config.ts'
 import { importImages } from './images.ts'
+import { nodesOf, recordedShape } from './shape.ts'
 import { agnhostBinary } from './upstream-e2e.ts'
 
 const exec = promisify(execFile)
@@ -169,7 +170,9 @@ export async function buildUpstreamImages(): Promise<UpstreamImagesResult> {
   return { archives, dnsToolsMissing }
 }
 
-// Into the running embedded cluster's containerd, beside ours.
+// Into every node's containerd of the running embedded cluster, beside ours.
 export async function importUpstreamImages(archives: string[]): Promise<void> {
-  await importImages(archives)
+  const shape = recordedShape()
+  if (!shape) throw new Error('the embedded cluster is not up (npm run cluster:up)')
+  for (const node of nodesOf(shape)) await importImages(node, archives)
 }

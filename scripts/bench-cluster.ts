@@ -4,11 +4,11 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { state } from '../cluster/config.ts'
+import { cgroupRoot, paths, state } from '../cluster/config.ts'
 import { cpuDelta, type ProcSample, parseCgroupCpuSeconds, parseCgroupRssBytes, parseProcStat, parseVmRssKiB } from '../lib/report/proc-usage.ts'
 
-// The kubelet's cgroupRoot (cluster/node.ts).
-const podsCgroup = 'stateful-conformance'
+// The kubelets' cgroupRoots are under the instance's (cluster/node.ts).
+const podsCgroup = cgroupRoot
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
 
 interface Proc extends ProcSample {
@@ -36,7 +36,8 @@ function componentPids(): number[] {
 function shimPids(): number[] {
   return readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => {
     const cmdline = read(`/proc/${pid}/cmdline`)?.replaceAll('\0', ' ') ?? ''
-    return cmdline.includes('containerd-shim') && cmdline.includes(state.containerdSocket)
+    // Every node's containerd socket is under the instance's run folder.
+    return cmdline.includes('containerd-shim') && cmdline.includes(`${paths.run}/`)
   })
 }
 

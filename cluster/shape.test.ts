@@ -1,0 +1,74 @@
+import { beforeAll, describe, expect, test, vi } from 'vitest'
+import { defaultInstance, linkOctet, parseInstanceName } from './config.ts'
+import { parseShape, presets, ShapeError } from './shape.ts'
+
+// Node names derive from the instance (SC_CLUSTER_NAME): these tests see the default one.
+let nodesOf: typeof import('./shape.ts').nodesOf
+beforeAll(async () => {
+  vi.stubEnv('SC_CLUSTER_NAME', '')
+  vi.resetModules()
+  nodesOf = (await import('./shape.ts')).nodesOf
+  vi.unstubAllEnvs()
+})
+
+describe('parseShape', () => {
+  test('defaults to the kind-like shape: one node, privileged, root images, no ext4 class', () => {
+    expect(parseShape([], {})).toEqual(presets.kind)
+  })
+
+  test('the cloud preset is three nodes, restricted, upstream images and the ext4 class', () => {
+    expect(parseShape(['--shape=cloud'], {})).toMatchObject({ nodes: 3, podSecurity: 'restricted', images: 'upstream', ext4Class: true })
+  })
+
+  test('flags win over SC_CLUSTER_* variables, which win over the preset', () => {
+    const env = { SC_CLUSTER_SHAPE: 'cloud', SC_CLUSTER_NODES: '2', SC_CLUSTER_DOMAIN: 'example.internal' }
+    expect(parseShape(['--nodes=1'], env)).toMatchObject({ nodes: 1, clusterDomain: 'example.internal', podSecurity: 'restricted' })
+  })
+
+  test.each([
+    [['--nodes=0'], /--nodes=0 .*accepted values: 1\.\.5/],
+    [['--nodes=two'], /accepted values: 1\.\.5/],
+    [['--pod-security=baseline'], /--pod-security=baseline .*accepted values: privileged\|restricted/],
+    [['--cluster-domain=Not_A_Domain'], /accepted values: a DNS domain/],
+    [['--images=distroless'], /accepted values: root\|upstream/],
+    [['--ext4-class=yes'], /accepted values: on\|off/],
+    [['--shape=eks'], /accepted values: kind\|cloud/],
+    [['--colour=red'], /unknown option --colour=red: accepted: --shape=/],
+  ])('refuses %j with one line naming the accepted values', (argv, message) => {
+    expect(() => parseShape(argv, {})).toThrow(ShapeError)
+    expect(() => parseShape(argv, {})).toThrow(message)
+  })
+})
+
+describe('nodesOf', () => {
+  test('one node keeps the names a one-node cluster always had, untainted and without a zone', () => {
+    const [node] = nodesOf({ nodes: 1 })
+    expect(node).toMatchObject({ name: 'embedded-control-plane', netns: defaultInstance, ip: '10.250.0.2', tainted: false, zone: undefined, procSuffix: '' })
+  })
+
+  test('three nodes: a tainted control plane and two workers in two zones, each with its own pod range', () => {
+    const nodes = nodesOf({ nodes: 3 })
+    expect(nodes.map((n) => [n.name, n.tainted, n.zone, n.ip, n.podCidr])).toEqual([
+      ['embedded-control-plane', true, undefined, '10.250.0.2', '10.244.0.0/24'],
+      ['embedded-worker', false, 'zone-a', '10.250.0.3', '10.244.1.0/24'],
+      ['embedded-worker2', false, 'zone-b', '10.250.0.4', '10.244.2.0/24'],
+    ])
+    expect(new Set(nodes.map((n) => n.netns)).size).toBe(3)
+  })
+})
+
+describe('instances', () => {
+  test('the default instance is on 10.250.0.0/24; another gets a stable network of its own', () => {
+    expect(linkOctet(defaultInstance)).toBe(0)
+    expect(linkOctet('dev')).toBe(linkOctet('dev'))
+    expect(linkOctet('dev')).toBeGreaterThan(0)
+    expect(linkOctet('dev')).toBeLessThan(255)
+  })
+
+  test('names that cannot become interface names are refused', () => {
+    expect(parseInstanceName(undefined)).toBe(defaultInstance)
+    expect(parseInstanceName('dev2')).toBe('dev2')
+    expect(() => parseInstanceName('Dev')).toThrow(/SC_CLUSTER_NAME=Dev/)
+    expect(() => parseInstanceName('a-much-too-long-name')).toThrow(/1 to 12/)
+  })
+})

@@ -1,0 +1,153 @@
+// The shape of an embedded cluster: how many nodes, which admission, which
+// images and storage. Chosen at `cluster:up` (flags, else SC_CLUSTER_* variables,
+// else the preset), recorded in .cluster/shape.json while it runs.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { net, paths, ShapeError } from './config.ts'
+
+export interface Shape {
+  nodes: number
+  podSecurity: 'privileged' | 'restricted'
+  clusterDomain: string
+  // root: podinfo and busybox as this project always built them (podinfo runs as root);
+  // upstream: as the upstream images are defined (podinfo as its user app, 100:101).
+  images: 'root' | 'upstream'
+  // The ext4 class: a loop-device disk per claim, like a cloud disk.
+  ext4Class: boolean
+}
+
+export const presets = {
+  // What kind gives out of the box (and what CI runs until the suite meets the other).
+  kind: { nodes: 1, podSecurity: 'privileged', clusterDomain: 'cluster.local', images: 'root', ext4Class: false },
+  // What a managed cloud cluster demands: several nodes in zones, restricted pods, non-root images, real disks.
+  cloud: { nodes: 3, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true },
+} as const satisfies Record<string, Shape>
+
+export const maxNodes = 5
+
+export { ShapeError }
+
+// Flags (--nodes=3) win over variables (SC_CLUSTER_NODES=3), which win over the preset.
+const options = {
+  shape: { flag: 'shape', env: 'SC_CLUSTER_SHAPE', accepted: Object.keys(presets).join('|') },
+  nodes: { flag: 'nodes', env: 'SC_CLUSTER_NODES', accepted: `1..${maxNodes}` },
+  podSecurity: { flag: 'pod-security', env: 'SC_CLUSTER_POD_SECURITY', accepted: 'privileged|restricted' },
+  clusterDomain: { flag: 'cluster-domain', env: 'SC_CLUSTER_DOMAIN', accepted: 'a DNS domain such as cluster.local' },
+  images: { flag: 'images', env: 'SC_CLUSTER_IMAGES', accepted: 'root|upstream' },
+  ext4Class: { flag: 'ext4-class', env: 'SC_CLUSTER_EXT4_CLASS', accepted: 'on|off' },
+} as const
+type OptionName = keyof typeof options
+
+function bad(name: OptionName, value: string, why = ''): ShapeError {
+  const o = options[name]
+  return new ShapeError(`--${o.flag}=${value} (or ${o.env})${why ? `: ${why}` : ''}: accepted values: ${o.accepted}`)
+}
+
+export function parseShape(argv: string[], env: NodeJS.ProcessEnv): Shape {
+  const given: Partial<Record<OptionName, string>> = {}
+  for (const [name, o] of Object.entries(options) as [OptionName, (typeof options)[OptionName]][]) {
+    if (env[o.env]) given[name] = env[o.env]
+  }
+  for (const arg of argv) {
+    const m = /^--([a-z0-9-]+)=(.*)$/.exec(arg)
+    const name = m && (Object.keys(options) as OptionName[]).find((n) => options[n].flag === m[1])
+    if (!m || !name) {
+      throw new ShapeError(`unknown option ${arg}: accepted: ${Object.values(options).map((o) => `--${o.flag}=${o.accepted}`).join(' ')}`)
+    }
+    given[name] = m[2]
+  }
+  const presetName = given.shape ?? 'kind'
+  if (!(presetName in presets)) throw bad('shape', presetName)
+  const shape: Shape = { ...presets[presetName as keyof typeof presets] }
+  if (given.nodes !== undefined) {
+    const n = Number(given.nodes)
+    if (!Number.isInteger(n) || n < 1 || n > maxNodes) throw bad('nodes', given.nodes)
+    shape.nodes = n
+  }
+  if (given.podSecurity !== undefined) {
+    if (given.podSecurity !== 'privileged' && given.podSecurity !== 'restricted') throw bad('podSecurity', given.podSecurity)
+    shape.podSecurity = given.podSecurity
+  }
+  if (given.clusterDomain !== undefined) {
+    // A DNS name of two labels or more, as kubelet's clusterDomain and CoreDNS's zones take it.
+    if (!/^(?=.{1,200}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/.test(given.clusterDomain)) {
+      throw bad('clusterDomain', given.clusterDomain)
+    }
+    shape.clusterDomain = given.clusterDomain
+  }
+  if (given.images !== undefined) {
+    if (given.images !== 'root' && given.images !== 'upstream') throw bad('images', given.images)
+    shape.images = given.images
+  }
+  if (given.ext4Class !== undefined) {
+    if (given.ext4Class !== 'on' && given.ext4Class !== 'off') throw bad('ext4Class', given.ext4Class)
+    shape.ext4Class = given.ext4Class === 'on'
+  }
+  return shape
+}
+
+export function describeShape(s: Shape): string {
+  return `${s.nodes} node${s.nodes === 1 ? '' : 's'}, pod security ${s.podSecurity}, domain ${s.clusterDomain}, ${s.images} images${s.ext4Class ? ', ext4 class' : ''}`
+}
+
+// The shape of the running cluster, as `up` recorded it.
+export function recordedShape(): Shape | undefined {
+  try {
+    return JSON.parse(readFileSync(paths.shape, 'utf8')) as Shape
+  } catch {
+    return undefined
+  }
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  return (Object.keys(presets.kind) as (keyof Shape)[]).every((k) => a[k] === b[k])
+}
+
+// ---- nodes -------------------------------------------------------------------
+
+export interface NodeSpec {
+  index: number
+  name: string
+  role: 'control-plane' | 'worker'
+  // Tainted NoSchedule, as kubeadm and managed clusters keep their control plane; a lone node is not.
+  tainted: boolean
+  zone?: string
+  ip: string
+  podCidr: string
+  netns: string
+  // Appended to the component's name for its pid file and log: '' for the first node.
+  procSuffix: string
+  dir: string // what the node keeps on disk
+  runDir: string // its sockets and runtime state
+  containerdSocket: string
+  cgroup: string // kubelet's cgroupRoot, under the instance's
+}
+
+export const zones = ['zone-a', 'zone-b'] as const
+
+export function nodesOf(shape: Pick<Shape, 'nodes'>): NodeSpec[] {
+  const ipBase = net.hostIp.split('.').slice(0, 3).join('.')
+  return Array.from({ length: shape.nodes }, (_, i) => {
+    const short = i === 0 ? 'control-plane' : i === 1 ? 'worker' : `worker${i}`
+    const name = `embedded-${short}`
+    const dir = join(paths.state, 'nodes', name)
+    const runDir = join(paths.run, 'nodes', name)
+    return {
+      index: i,
+      name,
+      role: i === 0 ? 'control-plane' : 'worker',
+      tainted: i === 0 && shape.nodes > 1,
+      zone: i === 0 ? undefined : zones[(i - 1) % zones.length],
+      ip: `${ipBase}.${2 + i}`, // the first is net.controlPlaneIp
+      podCidr: `10.244.${i}.0/24`,
+      netns: i === 0 ? net.netnsBase : `${net.netnsBase}-${short}`,
+      procSuffix: i === 0 ? '' : `-${short}`,
+      dir,
+      runDir,
+      containerdSocket: join(runDir, 'containerd.sock'),
+      cgroup: `${short}`,
+    } satisfies NodeSpec
+  })
+}
+
+export const controlPlane = (nodes: NodeSpec[]) => nodes[0]!
