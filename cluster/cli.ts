@@ -187,7 +187,7 @@ export async function down(): Promise<void> {
     const cgroups = await removeCgroups()
     const netns = await deleteNetwork()
     await removeRuntimeLeftovers()
-    for (const dir of [paths.state, paths.run, paths.etcd, paths.hostpathVolumes]) await rm(dir, { recursive: true, force: true })
+    for (const dir of [paths.state, paths.run, paths.etcd]) await rm(dir, { recursive: true, force: true })
     await rm(paths.kubeconfig, { force: true })
     await rm(paths.shape, { force: true })
     log(`killed ${killed} stray processes, unmounted ${unmounted}, detached ${loops} loop devices, removed ${cgroups} cgroups and ${netns.length} network namespaces`)

@@ -87,8 +87,6 @@ export const paths = {
   run: `/run/${base}`,
   // etcd fsyncs on every write; tmpfs keeps the API fast and the data is throwaway anyway.
   etcd: `/dev/shm/${base}-etcd`,
-  // kube-controller-manager's host-path provisioner only deletes under /tmp.
-  hostpathVolumes: isDefault ? '/tmp/hostpath_pv' : `/tmp/hostpath_pv_${instance}`,
 } as const
 
 export const state = {
@@ -97,6 +95,9 @@ export const state = {
   pids: join(paths.run, 'pids'),
   // The ext4 class's disks: one image file per volume, and where each is mounted.
   disks: join(paths.state, 'disks'),
+  // The shared-immediate class's volumes: one folder of this host, which every
+  // node of the embedded cluster sees, as a shared filesystem (NFS, say) would be.
+  sharedVolumes: join(paths.state, 'shared-volumes'),
 } as const
 
 // The network: a "LAN" network namespace holds a bridge that joins the host
