@@ -27,6 +27,8 @@ export const images = {
   localPathProvisioner: `docker.io/rancher/local-path-provisioner:${versions.localPathProvisioner}`,
   podinfo: 'ghcr.io/stefanprodan/podinfo:6.7.0',
   podinfoOther: 'ghcr.io/stefanprodan/podinfo:6.9.2',
+  // SC-10's fio, under the name lib/harness/images.ts gives it (kubestr's image).
+  fio: 'ghcr.io/kastenhq/kubestr:v0.4.49',
 } as const
 
 export const defaultInstance = 'stateful-conformance'
