@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { type BenchResult, compareBench, describeChanges, fileWalls, longestTest, testNamePattern, testTimes, type VitestJson } from './bench.ts'
+import { type BenchResult, compareBench, describeChanges, fileWalls, longestTests, testNamePattern, testTimes, type VitestJson } from './bench.ts'
 
 const report: VitestJson = {
   testResults: [
@@ -24,11 +24,15 @@ test('per-file walls from vitest\'s first test start to last test end, longest f
   ])
 })
 
-test('the longest scenario is the longest that passed; a failed one may have sat out a timeout', () => {
-  const longest = longestTest(testTimes(report, '/repo'))
-  expect(longest).toEqual({ file: 'specs/000-podinfo.spec.ts', path: ['Q0 podinfo', 'Q0-10 rolling update'], durationMs: 85000, status: 'passed' })
-  expect(longestTest([{ file: 'f', path: ['t'], durationMs: 5, status: 'failed' }])?.durationMs).toBe(5)
-  expect(longestTest([])).toBeUndefined()
+test('the longest scenarios are the longest that passed; a failed one may have sat out a timeout', () => {
+  const longest = longestTests(testTimes(report, '/repo'), 3)
+  // The failed Q0-04 (120 s) is not among them.
+  expect(longest.map((t) => t.path.at(-1))).toEqual(['Q0-10 rolling update', 'pods run'])
+  expect(longest[0]).toEqual({ file: 'specs/000-podinfo.spec.ts', path: ['Q0 podinfo', 'Q0-10 rolling update'], durationMs: 85000, status: 'passed' })
+  const t = (durationMs: number, status: string) => ({ file: 'f', path: [`t${durationMs}`], durationMs, status })
+  expect(longestTests([t(1, 'passed'), t(9, 'passed'), t(5, 'passed'), t(7, 'passed')], 2).map((x) => x.durationMs)).toEqual([9, 7])
+  expect(longestTests([t(5, 'failed')], 3).map((x) => x.durationMs)).toEqual([5])
+  expect(longestTests([], 3)).toEqual([])
 })
 
 test('the -t pattern matches exactly "describe > test", regex characters escaped', () => {

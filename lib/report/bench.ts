@@ -52,16 +52,29 @@ export function testTimes(report: VitestJson, root: string): TestTime[] {
   })))
 }
 
-// The longest scenario that passed (a failed one may have stopped early or sat
-// out a timeout); the longest of any status when none passed.
-export function longestTest(tests: TestTime[]): TestTime | undefined {
+// The n longest scenarios that passed (a failed one may have stopped early or
+// sat out a timeout); of any status when none passed. Under concurrency the
+// longest in the run need not be the longest alone: the bench re-runs a few.
+export function longestTests(tests: TestTime[], n: number): TestTime[] {
   const byDuration = (a: TestTime, b: TestTime) => b.durationMs - a.durationMs
-  return [...tests.filter((t) => t.status === 'passed')].sort(byDuration)[0] ?? [...tests].sort(byDuration)[0]
+  const passed = tests.filter((t) => t.status === 'passed')
+  return [...(passed.length ? passed : tests)].sort(byDuration).slice(0, n)
 }
 
 // vitest -t matches a regular expression against "describe > test".
 export function testNamePattern(path: string[]): string {
   return `^${path.map(escapeRegExp).join(' > ')}$`
+}
+
+export interface LongestScenario {
+  file: string
+  name: string
+  inRunMs: number
+  // The test's own duration when run alone; null when the re-run did not run exactly it.
+  aloneMs: number | null
+  // That vitest run's wall (global setup and teardown included).
+  aloneWallMs: number | null
+  exitCode: number | null
 }
 
 export interface ClusterFigures {
@@ -92,7 +105,9 @@ export interface BenchResult {
   exitCode: number
   wallMs: number
   files: FileWall[]
-  longest: { file: string; name: string; inRunMs: number; aloneMs: number | null; aloneWallMs: number | null; exitCode: number | null } | null
+  // Of the scenarios longest in the run, re-run alone one by one, the one longest alone.
+  longest: LongestScenario | null
+  rerunAlone?: LongestScenario[]
   // wall / longest scenario alone: the target is ≤ 2 on the one-node cluster.
   ratio: number | null
   clusterFigures: ClusterFigures
