@@ -67,7 +67,6 @@ async function checkFits(shape: Shape): Promise<void> {
   if (clash) throw new ShapeError(`SC_CLUSTER_NAME=${instance}: its link network ${net.linkNet} is in use on this host (${clash.trim()}): choose another name`)
 }
 
-
 export async function up(argv: string[] = []): Promise<void> {
   const t0 = Date.now()
   const timeouts = upTimeouts()
