@@ -1,15 +1,17 @@
 import { defineConfig } from 'vitest/config'
-import { parseOptions } from './lib/harness/options.ts'
+import { concurrencyLimits, defaultConcurrency, parseOptions } from './lib/harness/options.ts'
 
 // SC_TIMEOUT_SCALE stretches vitest's own limits as it does the named timeouts
 // (lib/k8s/timeouts.ts). A bad value is reported by global setup, in one line.
-const scale = (() => {
+// SC_CONCURRENCY bounds the claims in flight (lib/harness/options.ts).
+const { timeoutScale: scale, concurrency } = (() => {
   try {
-    return parseOptions(process.env).timeoutScale
+    return parseOptions(process.env)
   } catch {
-    return 1
+    return { timeoutScale: 1, concurrency: defaultConcurrency }
   }
 })()
+const limits = concurrencyLimits(concurrency)
 
 // Two projects: `unit` (lib's own logic, no cluster, seconds) and `specs`
 // (the claims, against a real cluster). `npx vitest` runs both.
@@ -41,7 +43,11 @@ export default defineConfig({
           testTimeout: 15 * 60_000 * scale,
           hookTimeout: 5 * 60_000 * scale,
           pool: 'threads',
-          maxWorkers: 4,
+          // Every claim has a namespace of its own and its own recordings:
+          // claims run concurrently, within files as across them.
+          sequence: { concurrent: true },
+          maxWorkers: limits.workers,
+          maxConcurrency: limits.perFile,
           fileParallelism: true,
         },
       },

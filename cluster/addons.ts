@@ -3,6 +3,7 @@
 // applied by hand); what depends on the shape is set here.
 import type * as k8s from '@kubernetes/client-node'
 import { podSecurityExemptNamespaces, nodeDirs } from './node.ts'
+import { state } from './config.ts'
 import type { NodeSpec, Shape } from './shape.ts'
 
 type Obj = k8s.KubernetesObject & { data?: Record<string, string>; spec?: unknown }
@@ -54,15 +55,22 @@ export function shapeCoreDns(shape: Shape) {
   }
 }
 
-// local-path-provisioner keeps each node's volumes in that node's folder; the
-// in-tree host-path class exists on one node only (its volumes have no node affinity).
-export function shapeStorage(shape: Shape, nodes: NodeSpec[]) {
+// local-path-provisioner serves two classes: standard keeps each node's
+// volumes in that node's folder (node affinity to it, WaitForFirstConsumer);
+// shared-immediate keeps them in one folder every node sees, so its volumes
+// need no node affinity and bind at once, on any number of nodes.
+export function localPathConfig(nodes: NodeSpec[]): string {
+  return JSON.stringify({
+    storageClassConfigs: {
+      standard: { nodePathMap: nodes.map((n) => ({ node: n.name, paths: [nodeDirs(n).localPath] })) },
+      'shared-immediate': { sharedFileSystemPath: state.sharedVolumes },
+    },
+  })
+}
+
+export function shapeStorage(_shape: Shape, nodes: NodeSpec[]) {
   return (obj: Obj): Obj | undefined => {
-    if (obj.kind === 'ConfigMap' && obj.metadata?.name === 'local-path-config') {
-      const nodePathMap = nodes.map((n) => ({ node: n.name, paths: [nodeDirs(n).localPath] }))
-      return { ...obj, data: { ...obj.data, 'config.json': JSON.stringify({ nodePathMap }) } }
-    }
-    if (obj.kind === 'StorageClass' && obj.metadata?.name === 'hostpath-immediate' && shape.nodes > 1) return undefined
+    if (obj.kind === 'ConfigMap' && obj.metadata?.name === 'local-path-config') return { ...obj, data: { ...obj.data, 'config.json': localPathConfig(nodes) } }
     return obj
   }
 }

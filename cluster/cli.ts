@@ -32,6 +32,8 @@ const debianFiles: Record<string, string> = {
   '/usr/lib/cni/bridge': 'containernetworking-plugins', '/usr/bin/catatonit': 'catatonit', '/bin/busybox': 'busybox-static',
   '/usr/bin/openssl': 'openssl', '/usr/bin/nsenter': 'util-linux', '/usr/sbin/ip': 'iproute2', '/usr/sbin/iptables': 'iptables',
   '/usr/sbin/conntrack': 'conntrack', '/usr/sbin/losetup': 'mount', '/usr/sbin/mkfs.ext4': 'e2fsprogs', '/usr/sbin/resize2fs': 'e2fsprogs',
+  // SC-10's fio image is assembled from Debian's fio (cluster/images.ts).
+  '/usr/bin/fio': 'fio',
 }
 export const debianPackages = [...new Set(Object.values(debianFiles))].join(' ')
 
@@ -186,7 +188,7 @@ export async function down(): Promise<void> {
     const cgroups = await removeCgroups()
     const netns = await deleteNetwork()
     await removeRuntimeLeftovers()
-    for (const dir of [paths.state, paths.run, paths.etcd, paths.hostpathVolumes]) await rm(dir, { recursive: true, force: true })
+    for (const dir of [paths.state, paths.run, paths.etcd]) await rm(dir, { recursive: true, force: true })
     await rm(paths.kubeconfig, { force: true })
     await rm(paths.shape, { force: true })
     log(`killed ${killed} stray processes, unmounted ${unmounted}, detached ${loops} loop devices, removed ${cgroups} cgroups and ${netns.length} network namespaces`)

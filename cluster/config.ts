@@ -27,6 +27,8 @@ export const images = {
   localPathProvisioner: `docker.io/rancher/local-path-provisioner:${versions.localPathProvisioner}`,
   podinfo: 'ghcr.io/stefanprodan/podinfo:6.7.0',
   podinfoOther: 'ghcr.io/stefanprodan/podinfo:6.9.2',
+  // SC-10's fio, under the name lib/harness/images.ts gives it (kubestr's image).
+  fio: 'ghcr.io/kastenhq/kubestr:v0.4.49',
 } as const
 
 export const defaultInstance = 'stateful-conformance'
@@ -87,8 +89,6 @@ export const paths = {
   run: `/run/${base}`,
   // etcd fsyncs on every write; tmpfs keeps the API fast and the data is throwaway anyway.
   etcd: `/dev/shm/${base}-etcd`,
-  // kube-controller-manager's host-path provisioner only deletes under /tmp.
-  hostpathVolumes: isDefault ? '/tmp/hostpath_pv' : `/tmp/hostpath_pv_${instance}`,
 } as const
 
 export const state = {
@@ -97,6 +97,9 @@ export const state = {
   pids: join(paths.run, 'pids'),
   // The ext4 class's disks: one image file per volume, and where each is mounted.
   disks: join(paths.state, 'disks'),
+  // The shared-immediate class's volumes: one folder of this host, which every
+  // node of the embedded cluster sees, as a shared filesystem (NFS, say) would be.
+  sharedVolumes: join(paths.state, 'shared-volumes'),
 } as const
 
 // The network: a "LAN" network namespace holds a bridge that joins the host

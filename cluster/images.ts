@@ -92,7 +92,17 @@ async function specs(variant: Shape['images']): Promise<ImageSpec[]> {
     },
     await podinfo(images.podinfo, '6.7.0'),
     await podinfo(images.podinfoOther, '6.9.2'),
+    // kubestr's image runs fio with a shell beside it (Alpine's fio and busybox):
+    // here Debian's fio with the libraries it links, and busybox.
+    { name: images.fio, busybox: 'applets-everywhere', files: await withLibraries('/usr/bin/fio'), config: { Cmd: ['sh'] } },
   ]
+}
+
+// A dynamically linked program and every library it loads (ldd), at the same paths.
+async function withLibraries(program: string): Promise<Record<string, string>> {
+  const { stdout } = await $`ldd ${program}`
+  const libraries = [...stdout.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x/g)].map((m) => m[1]!)
+  return Object.fromEntries([program, ...libraries].map((p) => [p, p]))
 }
 
 // Only podinfo and busybox differ between the variants; the others share one archive.

@@ -120,6 +120,7 @@ export const nodeDirs = (node: NodeSpec) => ({
 
 export async function writeConfigs(shape: Shape, nodes: NodeSpec[]): Promise<void> {
   await mkdir(state.config, { recursive: true })
+  await mkdir(state.sharedVolumes, { recursive: true, mode: 0o777 })
   // Pods get the cluster DNS only: the host's search domains stay out of them.
   await writeFile(cfg('resolv.conf'), `nameserver ${net.dnsIp}\n`)
   await writeFile(cfg('admission.yaml'), admissionConfig(shape))
@@ -288,9 +289,7 @@ function commandFor(p: Proc, shape: Shape): { bin: string; args: string[] } {
           `--root-ca-file=${pkiPath('ca.crt')}`, `--service-account-private-key-file=${pkiPath('sa.key')}`,
           // Each node's pod range is fixed here (its CNI configuration): `up` writes it into the Node.
           '--use-service-account-credentials=true', '--allocate-node-cidrs=false', `--cluster-cidr=${net.podCidr}`,
-          `--service-cluster-ip-range=${net.serviceCidr}`, '--profiling=false',
-          // The host-path provisioner's volumes have no node affinity: one node only (README).
-          ...(shape.nodes === 1 ? ['--enable-hostpath-provisioner=true'] : [])],
+          `--service-cluster-ip-range=${net.serviceCidr}`, '--profiling=false'],
       }
     case 'kube-scheduler':
       return {

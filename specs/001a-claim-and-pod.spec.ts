@@ -10,7 +10,7 @@ import { readFileIn, writeFileIn } from '../lib/apps/files.ts'
 import { missingCapability, progress, skipClaim, skipPart } from '../lib/harness/claim-entry.ts'
 import { applyFixture, describe, expect, type Kube, storageTest, test } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
-import { describeEvent } from '../lib/resources/events.ts'
+import { describeEvent, isVolumeNodeAffinityConflict } from '../lib/resources/events.ts'
 import { describeNodeSelector, getNode, isSchedulableLinux, listNodes, nodeSelectorAllows, nodesExcludedBy } from '../lib/resources/nodes.ts'
 import { getPod } from '../lib/resources/pods.ts'
 import { bytesOf, defaultStorageClass, deletePvc, describeQuantity, findPvc, getPv, getPvc, getStorageClass, isDefaultClass, listStorageClasses, ofClass } from '../lib/resources/storage.ts'
@@ -164,7 +164,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 1: a claim and a pod', (
       }))
     await Then('it stays Pending: the scheduler reports a volume node affinity conflict', async () => {
       const e = await waitForK8sEvent(kube, await getPod(kube, ns, 'lunchbox'), 'FailedScheduling with a volume node affinity conflict',
-        (x) => x.reason === 'FailedScheduling' && /volume node affinity conflict/i.test(x.message ?? ''), 'podReady')
+        (x) => x.reason === 'FailedScheduling' && isVolumeNodeAffinityConflict(x.message), 'podReady')
       progress(describeEvent(e))
       const p = await getPod(kube, ns, 'lunchbox')
       expect(p.status?.phase, `pod ${ns}/lunchbox pinned to node ${target}, which volume ${volume} excludes`).toBe('Pending')

@@ -142,7 +142,7 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
       const request = Buffer.from(httpRequestText(url, init.method ?? 'GET', init.body)).toString('base64')
       const port = url.port || '80'
       const r = await execIn(kube, namespace, name, ['sh', '-c',
-        `echo ${request} | base64 -d | nc -w ${timeout('http') / 1000} ${url.hostname} ${port}`], 'client')
+        `echo ${request} | base64 -d | nc -w ${timeout('http') / 1000} ${url.hostname.replace(/^\[(.*)\]$/, '$1')} ${port}`], 'client')
       const reply = parseHttpReply(r.stdout)
       if (!reply.status) {
         throw new Error(`${init.method ?? 'GET'} ${target} from pod ${namespace}/${name}: no HTTP answer (nc exited ${r.exitCode}): ${(r.stderr + r.stdout).trim().slice(0, 300)}`)

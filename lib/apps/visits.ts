@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ClusterClient } from './cluster-client.ts'
 import { execOk } from '../k8s/exec.ts'
+import { urlHost } from '../k8s/addresses.ts'
 import type { Kube } from '../k8s/kube.ts'
 import { applyFixture } from '../k8s/manifests.ts'
 import { waitForTimelineEvents } from '../observe/recordings.ts'
@@ -65,7 +66,7 @@ export interface SentVisits {
 // `count` visits, each with a unique id, to the Service's cluster IP (port 8080) from the client pod.
 export async function visitThroughService(kube: Kube, namespace: string, client: ClusterClient, service: string, count: number): Promise<SentVisits> {
   const ids = visitIds(count)
-  return { ids, answeredBy: await sendVisits(client, `http://${await clusterIpOf(kube, namespace, service)}:8080`, ids) }
+  return { ids, answeredBy: await sendVisits(client, `http://${urlHost(await clusterIpOf(kube, namespace, service))}:8080`, ids) }
 }
 
 // Every pod's own records, audited against the visits sent and the pods that answered them.

@@ -91,7 +91,8 @@ async function chooseCluster(options: Options, onFailureStop: (stop: () => Promi
   console.log(`stateful-conformance: no kubeconfig context configured: ${wasUp ? 'using the running' : 'starting the'} embedded cluster (npm run cluster:up; SC_KEEP_CLUSTER=1 keeps it up afterwards)`)
   const stopEmbedded = !wasUp && !options.keepCluster
   if (stopEmbedded) onFailureStop(() => cluster.down())
-  if (!wasUp) await cluster.up().catch((err: Error) => setupError(`the embedded cluster did not come up: ${err.message} (component logs: .cluster/logs/)`))
+  // Up already: up() only checks that it has the shape asked for (SC_CLUSTER_SHAPE and the like).
+  await cluster.up().catch((err: Error) => setupError(wasUp ? err.message : `the embedded cluster did not come up: ${err.message} (component logs: .cluster/logs/)`))
   return { embedded: true, stopEmbedded, kubeconfigPath: config.paths.kubeconfig, context: null }
 }
 

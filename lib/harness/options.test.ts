@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { OptionError, parseOptions, parseStorageClasses, selectStorageClasses } from './options.ts'
+import { concurrencyLimits, defaultConcurrency, OptionError, parseOptions, parseStorageClasses, selectStorageClasses } from './options.ts'
 
 describe('parseOptions', () => {
   test('defaults: auto cluster, default class, scale 1, reports/', () => {
@@ -50,4 +50,15 @@ describe('storage class selection', () => {
   test('unknown names are one clear error', () => {
     expect(() => selectStorageClasses(['gold', 'fast'], classes)).toThrow('no such StorageClass: gold (the cluster has: standard, fast)')
   })
+})
+
+test('SC_CONCURRENCY is one knob for the claims in flight: workers × claims per file stays within it', () => {
+  expect(parseOptions({}).concurrency).toBe(defaultConcurrency)
+  expect(parseOptions({ SC_CONCURRENCY: '1' }).concurrency).toBe(1)
+  expect(() => parseOptions({ SC_CONCURRENCY: '0' })).toThrow('SC_CONCURRENCY=0: expected a whole number of claims in flight')
+  for (const n of [1, 2, 3, 5, 12, 40]) {
+    const { workers, perFile } = concurrencyLimits(n)
+    expect(workers * perFile, `SC_CONCURRENCY=${n}`).toBeLessThanOrEqual(n)
+    expect(workers * perFile, `SC_CONCURRENCY=${n}`).toBeGreaterThanOrEqual(Math.min(n, 4))
+  }
 })

@@ -7,6 +7,8 @@ export interface Options {
   keepCluster: boolean
   storageClasses: 'default' | 'all' | string[]
   timeoutScale: number
+  // Claims in flight at once, across spec files (SC_CONCURRENCY).
+  concurrency: number
   reportsDir: string
   images: ImageOverrides
   waiversFile?: string
@@ -32,6 +34,10 @@ export function parseOptions(env: Record<string, string | undefined>): Options {
   if (!Number.isFinite(scale) || scale <= 0) {
     throw new OptionError(`SC_TIMEOUT_SCALE=${env.SC_TIMEOUT_SCALE}: expected a positive number (2 doubles every timeout)`)
   }
+  const concurrency = env.SC_CONCURRENCY === undefined ? defaultConcurrency : Number(env.SC_CONCURRENCY)
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new OptionError(`SC_CONCURRENCY=${env.SC_CONCURRENCY}: expected a whole number of claims in flight, 1 or more (default ${defaultConcurrency})`)
+  }
   return {
     kubeconfig: env.KUBECONFIG || undefined,
     context: env.SC_CONTEXT || undefined,
@@ -39,10 +45,21 @@ export function parseOptions(env: Record<string, string | undefined>): Options {
     keepCluster: truthy(env.SC_KEEP_CLUSTER),
     storageClasses: parseStorageClasses(env.SC_STORAGE_CLASSES),
     timeoutScale: scale,
+    concurrency,
     reportsDir: env.SC_REPORTS_DIR || 'reports',
     images: parseImageOverrides(env),
     waiversFile: env.SC_WAIVERS || undefined,
   }
+}
+
+// Enough to keep a small cluster busy without starving its control plane on two cores.
+export const defaultConcurrency = 12
+
+// How vitest bounds the claims in flight: spec files run in up to `workers`
+// workers, each with up to `perFile` claims at once (workers × perFile ≤ the knob).
+export function concurrencyLimits(concurrency: number): { workers: number; perFile: number } {
+  const workers = Math.min(4, concurrency)
+  return { workers, perFile: Math.max(1, Math.floor(concurrency / workers)) }
 }
 
 export function parseStorageClasses(value: string | undefined): Options['storageClasses'] {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { addressDifference, byFamily, familyOf, includesAny, isIpAddress, normalizeAddress } from './addresses.ts'
+import { addressDifference, byFamily, familyOf, includesAny, isIpAddress, normalizeAddress, urlHost } from './addresses.ts'
 
 describe('addresses per family', () => {
   test('families, and IPv6 written two ways is one address', () => {
@@ -21,4 +21,10 @@ describe('addresses per family', () => {
     expect(includesAny(['fd00:0::1'], ['10.0.0.1', 'fd00::1'])).toBe(true)
     expect(includesAny(['10.0.0.9'], ['10.0.0.1'])).toBe(false)
   })
+})
+
+test('an IPv6 address in a URL is bracketed; an IPv4 one is not', () => {
+  expect(urlHost('10.96.0.12')).toBe('10.96.0.12')
+  expect(urlHost('fd00:10:96::c')).toBe('[fd00:10:96::c]')
+  expect(new URL(`http://${urlHost('fd00:10:96::c')}:8080/`).hostname).toBe('[fd00:10:96::c]')
 })

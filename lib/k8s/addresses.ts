@@ -49,6 +49,9 @@ export function addressDifference(answered: string[], expected: string[]): strin
   return diffs.length ? diffs.join('; ') : undefined
 }
 
+// An address as the host of a URL: IPv6 in brackets ("http://[fd00::5]:8080/").
+export const urlHost = (address: string): string => (familyOf(address) === 'IPv6' ? `[${address}]` : address)
+
 // Whether an answer includes one of the expected addresses (a resolver that prints only one).
 export const includesAny = (answered: string[], expected: string[]): boolean => {
   const want = new Set(expected.map(normalizeAddress))

@@ -16,6 +16,13 @@ export function formatEvents(events: CoreV1Event[]): string {
   ).join('\n')
 }
 
+// The scheduler's words for "no node both fits the pod and is allowed by its
+// volumes' node affinity": the VolumeBinding plugin's reason, as releases word
+// it ("had volume node affinity conflict" up to 1.32 or so, "didn't match
+// PersistentVolume's node affinity" since).
+export const isVolumeNodeAffinityConflict = (message: string | undefined): boolean =>
+  /volume node affinity conflict|didn't match PersistentVolume's node affinity/i.test(message ?? '')
+
 export const eventsResource: Resource = { apiVersion: 'v1', kind: 'Event', plural: 'events' }
 
 export const claimEventsQuery = (namespace: string, name: string) => ({

@@ -2,6 +2,7 @@
 // to which pod, and whether it is ready. Read as the endpoint controller
 // published them, to compare with the pods themselves.
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node'
+import { isIpAddress } from '../k8s/addresses.ts'
 import { apiCall, type Kube } from '../k8s/kube.ts'
 import { listObjects, resources } from '../k8s/watch.ts'
 
@@ -17,7 +18,7 @@ export const getService = (kube: Kube, namespace: string, name: string): Promise
 // The Service's virtual IP (IPv4, as the quests show it); throws when it has none (headless).
 export async function clusterIpOf(kube: Kube, namespace: string, name: string): Promise<string> {
   const ip = (await getService(kube, namespace, name)).spec?.clusterIP ?? ''
-  if (!/^\d+\.\d+\.\d+\.\d+$/.test(ip)) throw new Error(`Service ${namespace}/${name} should have a cluster IP, has "${ip}"`)
+  if (!isIpAddress(ip)) throw new Error(`Service ${namespace}/${name} should have a cluster IP (IPv4 or IPv6), has "${ip}"`)
   return ip
 }
 
