@@ -8,7 +8,7 @@ import { addonFile, apiReadyz, applyFile, clients, completeNodes, deploymentAvai
 import { shapeCoreDns, shapeStorage } from './addons.ts'
 import { buildAll, missingBuilds } from './build.ts'
 import { apiServer, assertInstance, binDir, cgroupRoot, instance, net, paths, versions } from './config.ts'
-import { buildImages, importImages } from './images.ts'
+import { buildImages, importImages, imagesFor } from './images.ts'
 import { formatDuration, log, phase } from './log.ts'
 import {
   assertRunning, createCgroupRoots, createNetwork, deleteNetwork, detachLoopDevices, killStrays, linkNetworkInUse, netnsExists, ourCgroups,
@@ -69,7 +69,6 @@ async function checkFits(shape: Shape): Promise<void> {
   if (clash) throw new ShapeError(`SC_CLUSTER_NAME=${instance}: its link network ${net.linkNet} is in use on this host (${clash.trim()}): choose another name`)
 }
 
-
 export async function up(argv: string[] = []): Promise<void> {
   const t0 = Date.now()
   const timeouts = upTimeouts()
@@ -103,6 +102,7 @@ export async function up(argv: string[] = []): Promise<void> {
     await phase(`build ${missingBuilds().join(', ')}`, buildAll)
   }
   const archives = await phase('image archives', () => buildImages(shape))
+  const imagesOf = new Map(nodes.map((n) => [n, imagesFor(n, archives)]))
   await phase('certificates and kubeconfigs', async () => {
     await ensurePki(shape, nodes)
     await mkdir(paths.local, { recursive: true })
@@ -116,11 +116,11 @@ export async function up(argv: string[] = []): Promise<void> {
     await writeConfigs(shape, nodes)
   })
   const guard = (...ps: Proc[]) => async () => { for (const p of ps) await assertRunning(p) }
-  const runtimes = phase('containerd and images on every node', () => Promise.all(nodes.map(async (node) => {
+  const runtimes = phase('containerd and the system images on every node', () => Promise.all(nodes.map(async (node) => {
     const containerd = proc('containerd', node)
     await start(containerd, shape)
     await poll({ what: `the containerd socket of ${node.name}`, timeoutMs: 20_000, guard: guard(containerd), check: async () => (existsSync(node.containerdSocket) ? { done: true } : { done: false, seen: 'no socket' }) })
-    await importImages(node, archives)
+    await importImages(node, imagesOf.get(node)!.system)
   })))
   const controlPlaneUp = phase(`etcd and kube-apiserver ${versions.kubernetes}`, async () => {
     await start(proc('etcd', cp), shape)
@@ -128,6 +128,10 @@ export async function up(argv: string[] = []): Promise<void> {
     await poll({ what: `kube-apiserver /readyz at ${apiServer}`, timeoutMs: timeouts.apiServer, guard: guard(proc('etcd', cp), proc('kube-apiserver', cp)), check: apiReadyz })
   })
   await Promise.all([runtimes, controlPlaneUp])
+  // The workloads' images (podinfo, busybox, fio) go in while the nodes register and the add-ons start.
+  const t1 = Date.now()
+  const workloadImages = Promise.all(nodes.map((node) => importImages(node, imagesOf.get(node)!.workload)))
+  workloadImages.catch(() => undefined) // awaited below; until then a failure must not go unhandled
   const c = clients(paths.kubeconfig)
   const running = procs.filter((p) => p.component !== 'ext4-provisioner')
   await phase(`controllers, scheduler, kubelets, kube-proxies; ${nodes.length === 1 ? 'node' : 'nodes'} Ready`, async () => {
@@ -145,6 +149,8 @@ export async function up(argv: string[] = []): Promise<void> {
     await poll({ what: 'CoreDNS', timeoutMs: timeouts.addons, guard: guard(...running), check: () => deploymentAvailable(c, 'kube-system', 'coredns') })
     await poll({ what: 'local-path-provisioner', timeoutMs: timeouts.addons, guard: guard(...running), check: () => deploymentAvailable(c, 'local-path-storage', 'local-path-provisioner') })
   })
+  await workloadImages
+  log(`workload images on every node that runs workloads: done ${formatDuration(Date.now() - t1)} after they started`)
   await phase('fitness: in-cluster DNS answers, default StorageClass provisions', () => fitnessCheck(c, 'embedded-cluster-check', shape.clusterDomain, timeouts.fitness))
   log(`up in ${formatDuration(Date.now() - t0)}: Kubernetes ${versions.kubernetes} at ${apiServer}, ${describeShape(shape)}; KUBECONFIG=${paths.kubeconfig}`)
 }

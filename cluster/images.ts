@@ -177,15 +177,31 @@ async function buildArchive(spec: ImageSpec, out: string): Promise<void> {
   }
 }
 
-export async function buildImages(shape: Pick<Shape, 'images'>): Promise<string[]> {
+export interface ImageArchive {
+  name: string
+  archive: string
+}
+
+export async function buildImages(shape: Pick<Shape, 'images'>): Promise<ImageArchive[]> {
   await mkdir(paths.imageCache, { recursive: true })
-  const archives: string[] = []
+  const archives: ImageArchive[] = []
   for (const spec of await specs(shape.images)) {
     const out = archivePath(spec.name, variantOf(spec, shape.images))
     if (!existsSync(out)) await buildArchive(spec, out)
-    archives.push(out)
+    archives.push({ name: spec.name, archive: out })
   }
   return archives
+}
+
+// What the nodes need before their kubelets start pods: the sandbox image and the
+// add-ons'. A tainted control plane runs nothing else (CoreDNS alone tolerates it).
+const systemImages: readonly string[] = [images.pause, images.coredns, images.localPathProvisioner]
+export function imagesFor(node: Pick<NodeSpec, 'tainted'>, all: ImageArchive[]): { system: string[]; workload: string[] } {
+  const wanted = node.tainted ? all.filter((i) => i.name === images.pause || i.name === images.coredns) : all
+  return {
+    system: wanted.filter((i) => systemImages.includes(i.name)).map((i) => i.archive),
+    workload: wanted.filter((i) => !systemImages.includes(i.name)).map((i) => i.archive),
+  }
 }
 
 export async function importImages(node: NodeSpec, archives: string[]): Promise<void> {
