@@ -91,3 +91,48 @@ export class RecordingGaps {
     return last && last.to === undefined ? last : undefined
   }
 }
+
+// What every watch recording (pod timeline, ReplicaSet log) shares: its gaps,
+// and the listeners a wait subscribes with. `position` says where a gap
+// would begin now: the time of the last thing seen, and the next event's number.
+export abstract class WatchRecording {
+  protected readonly gapLog = new RecordingGaps()
+  private readonly listeners = new Set<() => void>()
+
+  protected abstract position(): { lastSeenAt: number; next: number }
+
+  // Where the watch may have missed changes, in order; none when complete.
+  get gaps(): readonly Gap[] {
+    return this.gapLog.list
+  }
+
+  get complete(): boolean {
+    return this.gapLog.list.length === 0
+  }
+
+  // The watch must list again (410 Gone): changes from the last one seen until
+  // the relist (the next sync) may never be seen.
+  relisting(reason: string): void {
+    const p = this.position()
+    this.gapLog.open(p.lastSeenAt, reason, p.next)
+    this.notify()
+  }
+
+  // The watch ended for good: nothing after the last change seen is.
+  ended(reason: string): void {
+    const p = this.position()
+    this.gapLog.end(p.lastSeenAt, reason, p.next)
+    this.notify()
+  }
+
+  // Calls fn after every change; returns a function that stops that.
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn)
+    return () => { this.listeners.delete(fn) }
+  }
+
+  protected notify(): void {
+    for (const fn of this.listeners) fn()
+  }
+}
+

@@ -8,7 +8,7 @@
 import type { V1ReplicaSet } from '@kubernetes/client-node'
 import type { Kube } from '../k8s/kube.ts'
 import { resources, type WatchEventType, watchObjects } from '../k8s/watch.ts'
-import { describeGapSpan, type Gap, IncompleteRecording, RecordingGaps } from './gaps.ts'
+import { describeGapSpan, type Gap, IncompleteRecording, WatchRecording } from './gaps.ts'
 
 export interface ReplicaSetSnapshot {
   seq: number
@@ -19,34 +19,19 @@ export interface ReplicaSetSnapshot {
   available: number
 }
 
-export class ReplicaSetLog {
+export class ReplicaSetLog extends WatchRecording {
   readonly source = 'ReplicaSet watch'
   // What is recorded, for messages, e.g. "ns (app=web)".
   readonly subject: string
   readonly snapshots: ReplicaSetSnapshot[] = []
   private readonly sets = new Map<string, { desired: number; available: number }>()
   private readonly start: number
-  private readonly listeners = new Set<() => void>()
-  private readonly gapLog = new RecordingGaps()
   private synced = false
 
   constructor(subject = 'ReplicaSets', startedAt = Date.now()) {
+    super()
     this.subject = subject
     this.start = startedAt
-  }
-
-  // Where the watch may have missed changes, in order; none when complete.
-  get gaps(): readonly Gap[] {
-    return this.gapLog.list
-  }
-
-  get complete(): boolean {
-    return this.gapLog.list.length === 0
-  }
-
-  subscribe(fn: () => void): () => void {
-    this.listeners.add(fn)
-    return () => { this.listeners.delete(fn) }
   }
 
   // The full set after a (re)list: replaces what was known. A relist closes
@@ -67,16 +52,8 @@ export class ReplicaSetLog {
     this.snap(at)
   }
 
-  // The watch must list again (410 Gone): changes until the relist may never be seen.
-  relisting(reason: string): void {
-    this.gapLog.open(this.lastSeenAt(), reason, this.snapshots.length + 1)
-    this.notify()
-  }
-
-  // The watch ended for good: nothing after its last change is seen.
-  ended(reason: string): void {
-    this.gapLog.end(this.lastSeenAt(), reason, this.snapshots.length + 1)
-    this.notify()
+  protected position() {
+    return { lastSeenAt: this.lastSeenAt(), next: this.snapshots.length + 1 }
   }
 
   // The largest desired total and the smallest available total over every
@@ -114,10 +91,6 @@ export class ReplicaSetLog {
 
   private lastSeenAt(): number {
     return this.start + (this.snapshots.at(-1)?.at ?? 0)
-  }
-
-  private notify(): void {
-    for (const fn of this.listeners) fn()
   }
 
   private snap(at: number): void {

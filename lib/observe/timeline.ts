@@ -6,26 +6,10 @@
 // gap could change throws IncompleteRecording instead of answering. `events`
 // itself is the raw evidence, for pictures and dumps, not for checks.
 import type { V1Pod } from '@kubernetes/client-node'
-import { describeGapSpan, type Gap, IncompleteRecording, RecordingGaps } from './gaps.ts'
+import { describeGapSpan, type Gap, IncompleteRecording, WatchRecording } from './gaps.ts'
+import { findEvent, refLabel, type EventRef, type PodEvent, type PodEventKind } from './pod-event.ts'
 
-// stopped: the pod reached phase Succeeded or Failed (its containers have exited), deleted or not.
-export type PodEventKind = 'present' | 'created' | 'running' | 'ready' | 'unready' | 'restarted' | 'terminating' | 'stopped' | 'deleted'
-
-export interface PodEvent {
-  seq: number
-  at: number // when the watch delivered it (ms since epoch)
-  pod: string
-  uid: string
-  kind: PodEventKind
-  revision?: string
-  incarnation: 'old' | 'new' // old: the pod existed when recording began
-}
-
-export interface EventRef {
-  pod: string
-  kind: PodEventKind
-  incarnation?: 'old' | 'new'
-}
+export { findEvent, refLabel, type EventRef, type PodEvent, type PodEventKind } from './pod-event.ts'
 
 interface PodState {
   phase?: string
@@ -41,52 +25,31 @@ const isStopped = (phase?: string) => phase === 'Succeeded' || phase === 'Failed
 const isReady = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true
 const restartsOf = (p: V1Pod) => (p.status?.containerStatuses ?? []).reduce((n, s) => n + (s.restartCount ?? 0), 0)
 
-export const refLabel = (r: EventRef) => `${r.pod} ${r.kind}${r.incarnation ? ` (${r.incarnation})` : ''}`
-
-export class Timeline {
+export class Timeline extends WatchRecording {
   readonly source = 'pod watch'
   readonly events: PodEvent[] = []
   private readonly states = new Map<string, PodState>()
   private readonly initial = new Set<string>()
   private readonly started: number
   private seq = 0
-  private readonly listeners = new Set<() => void>()
   // Events up to here describe the state when recording began, not changes.
   private syncedThrough = -1
   private synced = false
   // When the watch last delivered anything: where a gap would begin.
   private lastSeenAt: number
-  private readonly gapLog = new RecordingGaps()
 
   // What is recorded, for messages, e.g. "ns (app=web)".
   readonly subject: string
 
   constructor(startedAt = Date.now(), subject = 'pods') {
+    super()
     this.started = startedAt
     this.subject = subject
     this.lastSeenAt = startedAt
   }
 
-  // Where the watch may have missed events, in order; none when complete.
-  get gaps(): readonly Gap[] {
-    return this.gapLog.list
-  }
-
-  get complete(): boolean {
-    return this.gapLog.list.length === 0
-  }
-
-  // The watch must list again (410 Gone): changes from the last event until
-  // the relist (the next sync) may never be seen.
-  relisting(reason: string): void {
-    this.gapLog.open(this.lastSeenAt, reason, this.seq)
-    this.notify()
-  }
-
-  // The watch ended for good: nothing after its last event is seen.
-  ended(reason: string): void {
-    this.gapLog.end(this.lastSeenAt, reason, this.seq)
-    this.notify()
+  protected position() {
+    return { lastSeenAt: this.lastSeenAt, next: this.seq }
   }
 
   // The first list: pods that exist when recording begins, whose events count
@@ -157,10 +120,6 @@ export class Timeline {
     this.notify()
   }
 
-  private notify(): void {
-    for (const fn of this.listeners) fn()
-  }
-
   // Throws unless the events numbered up to `through` were all seen (see
   // RecordingGaps.blocking); Infinity: the check reads the whole recording.
   private assertSeen(what: string, through = Number.POSITIVE_INFINITY): void {
@@ -173,12 +132,6 @@ export class Timeline {
   completeEvents(what = 'that nothing else happened'): PodEvent[] {
     this.assertSeen(what)
     return this.events
-  }
-
-  // Calls fn after every new event; returns a function that stops that.
-  subscribe(fn: () => void): () => void {
-    this.listeners.add(fn)
-    return () => { this.listeners.delete(fn) }
   }
 
   // The first such event. With a gap, only one seen before it (the first
@@ -324,7 +277,3 @@ export class Timeline {
     return `${title} (t=0 at ${new Date(this.started).toISOString()}${status}):\n${lines.join('\n')}`
   }
 }
-
-// The first event matching ref, gaps or not: for pictures and waits, which prove nothing.
-export const findEvent = (events: readonly PodEvent[], ref: EventRef): PodEvent | undefined =>
-  events.find((e) => e.pod === ref.pod && e.kind === ref.kind && (!ref.incarnation || e.incarnation === ref.incarnation))

@@ -1,0 +1,157 @@
+import { describe, expect, test, vi } from 'vitest'
+import { IncompleteRecording } from './gaps.ts'
+import { orderedStartViolations } from './ordered-start.ts'
+import { waitForRecording, waitForTimelineEvents } from './recordings.ts'
+import { Timeline } from './timeline.ts'
+import { pod, rollout, T0 } from './timeline.fixtures.ts'
+import { snapshotTimeline } from './timeline-snapshot.ts'
+
+describe('Timeline with gaps', () => {
+  const expired = 'resourceVersion 812 expired (410 Gone): listed again'
+  const gapMessage = /pod watch of ns \(app=web\) has a gap: 00:00:0\d\.\d{3}–00:00:\d\d\.\d{3}, resourceVersion 812 expired \(410 Gone\): listed again; events in it may be missing, so .* cannot be shown/
+
+  // web-1 replaced, then the watch relists (web-0's old pod went and its new
+  // one came in the gap), then web-0's new pod becomes Ready.
+  function rolloutWithRelist(): Timeline {
+    const t = new Timeline(T0, 'ns (app=web)')
+    t.sync([pod('web-0', 'a0', { ready: true, rev: 'r1' }), pod('web-1', 'a1', { ready: true, rev: 'r1' })], T0)
+    t.observe('MODIFIED', pod('web-1', 'a1', { ready: false, phase: 'Running', terminating: true, rev: 'r1' }), T0 + 1000)
+    t.observe('DELETED', pod('web-1', 'a1', { terminating: true, rev: 'r1' }), T0 + 1500)
+    t.observe('ADDED', pod('web-1', 'b1', { rev: 'r2' }), T0 + 1600)
+    t.observe('MODIFIED', pod('web-1', 'b1', { ready: true, rev: 'r2' }), T0 + 3600)
+    t.relisting(expired)
+    t.sync([pod('web-0', 'b0', { rev: 'r2' }), pod('web-1', 'b1', { ready: true, rev: 'r2' })], T0 + 9000)
+    t.observe('MODIFIED', pod('web-0', 'b0', { ready: true, rev: 'r2' }), T0 + 9500)
+    return t
+  }
+
+  test('a relist is a gap from the last event before it to the relist; pods gone by then are deleted there', () => {
+    const t = rolloutWithRelist()
+    expect(t.complete).toBe(false)
+    expect(t.gaps).toEqual([{ from: T0 + 3600, to: T0 + 9000, reason: expired, seq: 10, final: false }])
+    const afterGap = t.events.filter((e) => e.seq >= 10).map((e) => `${e.pod} ${e.kind} ${e.incarnation} +${e.at - T0}`)
+    expect(afterGap).toEqual(['web-0 created new +9000', 'web-0 unready old +9000', 'web-0 deleted old +9000', 'web-0 running new +9500', 'web-0 ready new +9500'])
+  })
+
+  test('an order check that reads the gap throws IncompleteRecording, naming it', () => {
+    const t = rolloutWithRelist()
+    const order = () => t.orderOf([{ pod: 'web-1', kind: 'ready', incarnation: 'new' }, { pod: 'web-0', kind: 'terminating', incarnation: 'old' }])
+    expect(order).toThrow(IncompleteRecording)
+    expect(order).toThrow(gapMessage)
+    expect(order).toThrow(/00:00:03\.600–00:00:09\.000, .*so the order of web-1 ready \(new\), web-0 terminating \(old\) cannot be shown$/)
+    // Absent, or only after the gap: its first occurrence may have been in it.
+    expect(() => t.find({ pod: 'web-0', kind: 'terminating' })).toThrow(gapMessage)
+    expect(() => t.find({ pod: 'web-0', kind: 'ready', incarnation: 'new' })).toThrow(gapMessage)
+    expect(() => t.kindsInOrder(['web-0', 'web-1'], ['created', 'ready'])).toThrow(gapMessage) // web-0's creation came after it
+    expect(() => t.first('created', 'new')).not.toThrow() // web-1's, before the gap
+  })
+
+  test('checks of everything that happened ("nothing else", counts, waves, orders of all pods) throw on any gap', () => {
+    const t = rolloutWithRelist()
+    for (const check of [
+      () => t.replacementOrder(),
+      () => t.orderOfFirst('created'),
+      () => t.counts(),
+      () => t.overshoots(2),
+      () => t.waves({ kind: 'terminating', incarnation: 'old' }, { kind: 'ready', incarnation: 'new' }),
+      () => t.completeEvents(),
+      () => orderedStartViolations(t, ['web-0', 'web-1']),
+    ]) expect(check).toThrow(gapMessage)
+  })
+
+  test('an order check of events all seen before a gap that closed still holds', () => {
+    const t = rolloutWithRelist()
+    expect(t.orderOf([{ pod: 'web-1', kind: 'terminating', incarnation: 'old' }, { pod: 'web-1', kind: 'ready', incarnation: 'new' }]))
+      .toEqual(['web-1 terminating (old)', 'web-1 ready (new)'])
+    expect(t.find({ pod: 'web-1', kind: 'deleted' })?.at).toBe(T0 + 1500)
+    const created = t.first('created', 'new')!
+    expect(t.runningBefore(created).map((e) => e.pod)).toEqual(['web-0'])
+  })
+
+  test('...but not while the watch is still relisting', () => {
+    const t = new Timeline(T0, 'ns (app=web)')
+    t.sync([pod('web-0', 'a0', { ready: true })], T0)
+    t.observe('MODIFIED', pod('web-0', 'a0', { ready: true, terminating: true }), T0 + 1000)
+    t.relisting(expired)
+    expect(() => t.find({ pod: 'web-0', kind: 'terminating' })).toThrow(/00:00:01\.000–relisting, resourceVersion 812 expired/)
+  })
+
+  test('a watch that ended is a gap that never closes: every check throws, even on events before it', () => {
+    const t = new Timeline(T0, 'ns (app=web)')
+    t.sync([pod('web-0', 'a0', { ready: true })], T0)
+    t.observe('MODIFIED', pod('web-0', 'a0', { ready: true, terminating: true }), T0 + 1000)
+    t.ended('the watch ended: watch /api/v1/namespaces/ns/pods: failed 6 times in a row: connect ECONNREFUSED')
+    t.sync([], T0 + 5000) // nothing can close it
+    expect(t.gaps).toMatchObject([{ from: T0 + 1000, final: true }])
+    expect(t.gaps[0]!.to).toBeUndefined()
+    expect(() => t.find({ pod: 'web-0', kind: 'terminating' }))
+      .toThrow('pod watch of ns (app=web) has a gap: 00:00:01.000–never resumed, the watch ended: watch /api/v1/namespaces/ns/pods: failed 6 times in a row: connect ECONNREFUSED; events in it may be missing, so the first web-0 terminating cannot be shown')
+  })
+
+  test('a second list nobody announced as a relist is a gap too', () => {
+    const t = new Timeline(T0, 'ns (app=web)')
+    t.sync([pod('web-0', 'a0', { ready: true })], T0)
+    t.sync([pod('web-0', 'a0', { ready: true })], T0 + 2000)
+    expect(t.gaps).toEqual([{ from: T0, to: T0 + 2000, reason: 'listed again', seq: 2, final: false }])
+  })
+
+  test('describe shows each gap where it opened, and says the recording is incomplete', () => {
+    const text = rolloutWithRelist().describe()
+    expect(text).toContain('observed pod events (t=0 at 2026-01-01T00:00:00.000Z, INCOMPLETE: 1 gap):')
+    const lines = text.split('\n')
+    const gapLine = lines.findIndex((l) => l.includes('gap: 00:00:03.600–00:00:09.000, resourceVersion 812 expired (410 Gone): listed again; events in it may be missing'))
+    expect(lines[gapLine - 1]).toMatch(/\+\s+3\.600s\s+web-1\s+ready\s+new/)
+    expect(lines[gapLine + 1]).toMatch(/\+\s+9\.000s\s+web-0\s+created\s+new/)
+    const died = new Timeline(T0, 'ns (app=web)')
+    died.ended('the watch ended: forbidden')
+    expect(died.describe()).toMatch(/INCOMPLETE: 1 gap\):\n.*gap: 00:00:00\.000–never resumed, the watch ended: forbidden/)
+  })
+
+  test('the report snapshot carries the gaps and never throws', () => {
+    const s = snapshotTimeline('pods', rolloutWithRelist(), [{ pod: 'web-0', kind: 'ready', incarnation: 'new' }], T0 + 10_000)
+    expect(s.gaps).toEqual([{ from: T0 + 3600, to: T0 + 9000, reason: expired, seq: 10, final: false }])
+    expect(s.marks).toEqual([{ label: 'web-0 ready (new)', seq: 14 }])
+    expect(snapshotTimeline('pods', rollout(['web-1', 'web-0'])).gaps).toBeUndefined()
+  })
+})
+
+describe('waitForRecording on a recording that breaks', () => {
+  test('rejects at once when the watch ends, naming the gap (it does not sit out its timeout)', async () => {
+    vi.useFakeTimers()
+    try {
+      const t = new Timeline(T0, 'ns (app=web)')
+      t.sync([], T0)
+      const seen = waitForTimelineEvents(t, [{ pod: 'web-0', kind: 'ready' }], 'rollout')
+      t.ended('the watch ended: forbidden')
+      await expect(seen).rejects.toThrow('pod watch of ns (app=web) has a gap: 00:00:00.000–never resumed, the watch ended: forbidden; events in it may be missing, so web-0 ready cannot be shown')
+      expect(vi.getTimerCount()).toBe(0)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  test('rejects at once on a recording whose watch had already ended, even if what it waits for was seen', async () => {
+    const t = new Timeline(T0, 'ns (app=web)')
+    t.observe('ADDED', pod('web-0', 'u', { ready: true }), T0 + 1)
+    t.ended('the watch ended: forbidden')
+    await expect(waitForTimelineEvents(t, [{ pod: 'web-0', kind: 'ready' }])).rejects.toThrow(IncompleteRecording)
+  })
+
+  test('waits through a relist and resolves on the event after it (the checks judge the gap)', async () => {
+    const t = new Timeline(T0, 'ns (app=web)')
+    t.sync([], T0)
+    const seen = waitForTimelineEvents(t, [{ pod: 'web-0', kind: 'ready' }])
+    t.relisting('expired (410 Gone)')
+    t.sync([pod('web-0', 'u')], T0 + 100)
+    t.observe('MODIFIED', pod('web-0', 'u', { ready: true }), T0 + 200)
+    await expect(seen).resolves.toBeUndefined()
+  })
+
+  test('a condition that reads the gap rejects with IncompleteRecording', async () => {
+    const t = new Timeline(T0, 'ns (app=web)')
+    t.sync([], T0)
+    const seen = waitForRecording(t, '1 new pod Ready', (x) => x.orderOfFirst('ready', 'new').length >= 1)
+    t.relisting('expired (410 Gone)')
+    await expect(seen).rejects.toThrow(/has a gap: 00:00:00\.000–relisting, expired \(410 Gone\)/)
+  })
+})
