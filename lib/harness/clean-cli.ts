@@ -5,7 +5,6 @@
 // With SC_CLEAN_RUN=<run id> (how a Ctrl-C'd run cleans up after itself)
 // only that run's namespaces; SC_CLEAN_STOP_EMBEDDED=1 then stops the
 // embedded cluster that run had started.
-import { resolve } from 'node:path'
 import { removeSuiteOrphanedVolumes } from '../apps/volumes.ts'
 import { usesEmbeddedCluster } from './cluster-choice.ts'
 import { connect, describeApiError } from '../k8s/kube.ts'
@@ -18,7 +17,8 @@ const selector = suiteSelector()
 async function main(): Promise<void> {
   const o = parseOptions(process.env)
   // The cluster a run would use (lib/cluster-choice.ts).
-  const kubeconfig = usesEmbeddedCluster(o) ? resolve(import.meta.dirname, '..', '..', '.cluster', 'kubeconfig') : o.kubeconfig
+  // The embedded cluster's kubeconfig, of the instance SC_CLUSTER_NAME names (cluster/config.ts).
+  const kubeconfig = usesEmbeddedCluster(o) ? (await import('../../cluster/config.ts')).paths.kubeconfig : o.kubeconfig
   const kube = connect(kubeconfig, o.context)
   await probeServer(kube)
   console.log(`cleaning ${kube.server} (context ${kube.kc.getCurrentContext()}) of what the suite left (${selector})`)

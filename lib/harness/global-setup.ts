@@ -92,7 +92,7 @@ async function chooseCluster(options: Options, onFailureStop: (stop: () => Promi
   const stopEmbedded = !wasUp && !options.keepCluster
   if (stopEmbedded) onFailureStop(() => cluster.down())
   // Up already: up() only checks that it has the shape asked for (SC_CLUSTER_SHAPE and the like).
-  await cluster.up().catch((err: Error) => setupError(wasUp ? err.message : `the embedded cluster did not come up: ${err.message} (component logs: .cluster/logs/)`))
+  await cluster.up().catch((err: Error) => setupError(wasUp ? err.message : `the embedded cluster did not come up: ${err.message} (component logs: ${config.paths.logs})`))
   return { embedded: true, stopEmbedded, kubeconfigPath: config.paths.kubeconfig, context: null }
 }
 
