@@ -91,8 +91,12 @@ async function chooseCluster(options: Options, onFailureStop: (stop: () => Promi
   console.log(`stateful-conformance: no kubeconfig context configured: ${wasUp ? 'using the running' : 'starting the'} embedded cluster (npm run cluster:up; SC_KEEP_CLUSTER=1 keeps it up afterwards)`)
   const stopEmbedded = !wasUp && !options.keepCluster
   if (stopEmbedded) onFailureStop(() => cluster.down())
-  // Up already: up() only checks that it has the shape asked for (SC_CLUSTER_SHAPE and the like).
-  await cluster.up().catch((err: Error) => setupError(wasUp ? err.message : `the embedded cluster did not come up: ${err.message} (component logs: ${config.paths.logs})`))
+  // A running cluster is used as it is, unless a shape was asked for (SC_CLUSTER_SHAPE, SC_CLUSTER_NODES …):
+  // then up() checks that the running one has it, and refuses in one line if not.
+  const shapeAsked = Object.keys(process.env).some((k) => /^SC_CLUSTER_(SHAPE|NODES|POD_SECURITY|DOMAIN|IMAGES|EXT4_CLASS)$/.test(k))
+  if (!wasUp || shapeAsked) {
+    await cluster.up().catch((err: Error) => setupError(wasUp ? err.message : `the embedded cluster did not come up: ${err.message} (component logs: ${config.paths.logs})`))
+  }
   return { embedded: true, stopEmbedded, kubeconfigPath: config.paths.kubeconfig, context: null }
 }
 
