@@ -2,7 +2,7 @@
 // what a one-node cluster with the default domain gets (and can be read or
 // applied by hand); what depends on the shape is set here.
 import type * as k8s from '@kubernetes/client-node'
-import { podSecurityExemptNamespaces, nodeDirs } from './node.ts'
+import { nodeDirs, podSecurityExemptNamespaces } from './node-config.ts'
 import { state } from './config.ts'
 import type { NodeSpec, Shape } from './shape.ts'
 

@@ -10,13 +10,13 @@ import { buildAll, missingBuilds } from './build.ts'
 import { apiServer, assertInstance, binDir, cgroupRoot, instance, net, paths, versions } from './config.ts'
 import { buildImages, importImages, imagesFor } from './images.ts'
 import { formatDuration, log, phase } from './log.ts'
-import {
-  assertRunning, createCgroupRoots, createNetwork, deleteNetwork, detachLoopDevices, killStrays, linkNetworkInUse, netnsExists, ourCgroups,
-  ourLoopDevices, ourMounts, ourNetns, pidOf, podsMemoryBytes, procsOf, recordedProcs, removeCgroups, removeRuntimeLeftovers, rssBytes,
-  start, stop, strayProcesses, unmountAll, writeConfigs, type Proc,
-} from './node.ts'
+import { createNetwork, deleteNetwork, linkNetworkInUse, netnsExists, ourNetns } from './network.ts'
+import { assertRunning, pidOf, podsMemoryBytes, type Proc, procsOf, recordedProcs, rssBytes, start, stop } from './node.ts'
+import { writeConfigs } from './node-config.ts'
+import { createCgroupRoots, detachLoopDevices, killStrays, ourCgroups, ourLoopDevices, ourMounts, removeCgroups, removeRuntimeLeftovers, strayProcesses, unmountAll } from './teardown.ts'
 import { ensurePki, kubeconfig } from './pki.ts'
 import { $, errorLine } from './sh.ts'
+import { preflight } from './preflight.ts'
 import { controlPlane, describeShape, maxNodes, nodesOf, parseShape, recordedShape, sameShape, ShapeError, type NodeSpec, type Shape } from './shape.ts'
 import { parseOptions } from '../lib/harness/options.ts'
 
@@ -24,31 +24,6 @@ import { parseOptions } from '../lib/harness/options.ts'
 function upTimeouts() {
   const scale = parseOptions(process.env).timeoutScale
   return { apiServer: 60_000 * scale, node: 60_000 * scale, addons: 90_000 * scale, fitness: 90_000 * scale }
-}
-
-// What the cluster runs from Debian: a file each package brings, and the package.
-const debianFiles: Record<string, string> = {
-  '/usr/bin/containerd': 'containerd', '/usr/bin/ctr': 'containerd', '/usr/sbin/runc': 'runc', '/usr/bin/etcd': 'etcd-server',
-  '/usr/lib/cni/bridge': 'containernetworking-plugins', '/usr/bin/catatonit': 'catatonit', '/bin/busybox': 'busybox-static',
-  '/usr/bin/openssl': 'openssl', '/usr/bin/nsenter': 'util-linux', '/usr/sbin/ip': 'iproute2', '/usr/sbin/iptables': 'iptables',
-  '/usr/sbin/conntrack': 'conntrack', '/usr/sbin/losetup': 'mount', '/usr/sbin/mkfs.ext4': 'e2fsprogs', '/usr/sbin/resize2fs': 'e2fsprogs',
-  // SC-10's fio image is assembled from Debian's fio (cluster/images.ts).
-  '/usr/bin/fio': 'fio',
-}
-export const debianPackages = [...new Set(Object.values(debianFiles))].join(' ')
-
-// As root (which the cluster needs anyway), missing Debian packages are installed, saying so in one line.
-async function preflight(): Promise<void> {
-  if (process.getuid?.() !== 0) throw new Error(`the embedded cluster needs root (network namespaces, mounts, cgroups, loop devices); run as root (it needs Debian's ${debianPackages}) or point KUBECONFIG at a cluster`)
-  const onPath = (p: string) => existsSync(p) || existsSync(p.replace('/usr/sbin/', '/usr/bin/')) || existsSync(p.replace('/usr/bin/', '/usr/sbin/')) || existsSync(p.replace('/usr/', '/'))
-  const missing = [...new Set(Object.entries(debianFiles).filter(([file]) => !onPath(file)).map(([, pkg]) => pkg))]
-  if (!missing.length) return
-  const command = `apt-get install -y --no-install-recommends ${missing.join(' ')}`
-  if (!existsSync('/usr/bin/apt-get')) throw new Error(`missing Debian packages ${missing.join(' ')}: install them (${command})`)
-  log(`installing what the embedded cluster needs: apt-get update && ${command}`)
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  await $({ env })`apt-get update -qq`
-  await $({ env })`apt-get install -y -qq --no-install-recommends ${missing}`
 }
 
 // What one more node costs, measured on the running cluster (README: figures), with room for the suite's pods.

@@ -1,4 +1,3 @@
-
 import { describe, expect, test, vi } from 'vitest'
 import { waitForRecording, waitForTimelineEvents } from './recordings.ts'
 import { Timeline } from './timeline.ts'
