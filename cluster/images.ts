@@ -197,7 +197,10 @@ export async function buildImages(shape: Pick<Shape, 'images'>): Promise<ImageAr
 // add-ons'. A tainted control plane runs nothing else (CoreDNS alone tolerates it).
 const systemImages: readonly string[] = [images.pause, images.coredns, images.localPathProvisioner]
 export function imagesFor(node: Pick<NodeSpec, 'tainted'>, all: ImageArchive[]): { system: string[]; workload: string[] } {
-  const wanted = node.tainted ? all.filter((i) => i.name === images.pause || i.name === images.coredns) : all
+  // A tainted node runs only what tolerates its taint: CoreDNS, and local-path-provisioner's
+  // helper pods (busybox), which tolerate every taint and prepare shared-immediate's folders.
+  const onTainted: string[] = [images.pause, images.coredns, images.busybox]
+  const wanted = node.tainted ? all.filter((i) => onTainted.includes(i.name)) : all
   return {
     system: wanted.filter((i) => systemImages.includes(i.name)).map((i) => i.archive),
     workload: wanted.filter((i) => !systemImages.includes(i.name)).map((i) => i.archive),
