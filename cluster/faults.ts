@@ -40,6 +40,8 @@ export interface Fault {
   whySpecs: string
   // What the cluster must have for the fault to mean anything.
   needs?: { ext4Class?: boolean; nodes?: number }
+  // Variables the suite runs with under this fault (which classes, say).
+  env?: Record<string, string>
   // 'before': injected before the run starts; a number: that many ms into the run (restart faults).
   at: 'before' | number
   inject(ctx: FaultContext): Promise<void>
@@ -276,6 +278,18 @@ export const faults: Fault[] = [
     restore: (ctx) => restartApiServer(ctx, []),
   },
   {
+    name: 'no-default-class-admission',
+    component: 'kube-apiserver (DefaultStorageClass admission)',
+    breaks: 'kube-apiserver without the DefaultStorageClass admission plugin: a claim without storageClassName is stored without one. The PV controller later gives it the default class (RetroactiveDefaultStorageClass), so Q1-01 fails only because it reads the claim back at once, before that controller acts',
+    mustBreak: ['Q1-01'],
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod'),
+    whySpecs: '001a holds Q1-01; its other claims name their class and must stay green',
+    at: 'before',
+    inject: (ctx) => restartApiServer(ctx, ['--disable-admission-plugins=DefaultStorageClass']),
+    restore: (ctx) => restartApiServer(ctx, []),
+  },
+  {
     name: 'no-pvc-resize-admission',
     component: 'kube-apiserver (PersistentVolumeClaimResize admission)',
     breaks: 'kube-apiserver without the PersistentVolumeClaimResize admission plugin: growing a claim of a class without allowVolumeExpansion is accepted instead of refused',
@@ -328,10 +342,12 @@ export const faults: Fault[] = [
     name: 'local-path-down',
     component: 'local-path-provisioner',
     breaks: 'local-path-provisioner scaled to 0: claims of standard are never provisioned, so every [sc] claim on standard fails, SC-01 among the first',
-    mustBreak: onClass(podOnVolumeClaims, 'standard'),
+    mustBreak: onClass([...podOnVolumeClaims, 'SC-10'], 'standard'),
+    // On a class without expansion SC-09 checks the API refuses a resize, which may happen before any volume exists.
+    mayBreak: onClass(['SC-09'], 'standard'),
     mustLeaveAlone: 'all others',
-    specs: quests('001a-claim-and-pod', 'storage-classes'),
-    whySpecs: 'the files of plain claims and pods; Q1-01 reads the classes and the default, which stay',
+    specs: quests('001a-claim-and-pod', 'storage-classes', 'storage-advanced'),
+    whySpecs: 'the files of plain claims and pods, and storage-advanced for SC-09 (the next pod on a grown claim) and SC-10 (I/O on a claim); Q1-01 reads the classes and the default, which stay',
     at: 'before',
     inject: (ctx) => scaleDeployment(ctx, 'local-path-storage', 'local-path-provisioner', 0),
     restore: (ctx) => scaleDeployment(ctx, 'local-path-storage', 'local-path-provisioner', 1),
@@ -340,10 +356,12 @@ export const faults: Fault[] = [
     name: 'ext4-provisioner-down',
     component: 'ext4-provisioner',
     breaks: 'the ext4 class\'s provisioner stopped: claims of ext4 are never provisioned; standard, served by another provisioner, must not notice',
-    mustBreak: onClass(podOnVolumeClaims, 'ext4'),
+    mustBreak: onClass([...podOnVolumeClaims, 'SC-07', 'SC-10'], 'ext4'),
+    mayBreak: onClass(['SC-09'], 'ext4'),
     mustLeaveAlone: 'all others',
-    specs: quests('001a-claim-and-pod', 'storage-classes'),
-    whySpecs: 'the files of plain claims and pods, run on ext4 and standard (SC_STORAGE_CLASSES=ext4,standard): standard is the collateral check',
+    specs: quests('001a-claim-and-pod', 'storage-classes', 'storage-advanced'),
+    whySpecs: 'the files of plain claims and pods and storage-advanced (SC-07 Block, which only ext4 offers here; SC-09; SC-10), run on ext4 and standard (SC_STORAGE_CLASSES=ext4,standard): standard is the collateral check',
+    env: { SC_STORAGE_CLASSES: 'ext4,standard' },
     needs: { ext4Class: true },
     at: 'before',
     inject: async (ctx) => { for (const p of procsNamed(ctx, 'ext4-provisioner')) await stop(p) },
@@ -371,7 +389,7 @@ export const faults: Fault[] = [
     mustBreak: onClass(dataKeptClaims, 'standard'),
     mayBreak: onClass(storageClaims.filter((id) => !dataKeptClaims.includes(id)), 'standard').concat(['Q1-16']),
     mustLeaveAlone: 'all others',
-    specs: quests('000-podinfo-deployment-vs-statefulset', '001a-claim-and-pod', '001b-statefulset', '002-statefulset-demo', 'storage-classes'),
+    specs: quests('000-podinfo-deployment-vs-statefulset', '001a-claim-and-pod', '001b-statefulset', '002-statefulset-demo', '003a-parallel-statefulset', 'storage-classes'),
     whySpecs: 'the files that read back data after a pod is recreated; their claims on emptyDir (Q0-05), names and order must stay green',
     at: 'before',
     inject: (ctx) => startWiper(ctx, 5),
