@@ -21,6 +21,13 @@ import { renderSensitivityHtml } from '../lib/report/sensitivity-html.ts'
 
 interface Args { list: boolean; faults?: string[]; specs?: string[]; baseline: boolean }
 
+// 001c, 001c-closing-questions, specs/001c-closing-questions.spec.ts: the same file.
+const specPath = (s: string) => {
+  const named = readdirSync(join(repoRoot, 'specs')).filter((f) => f.endsWith('.spec.ts')).filter((f) => f.startsWith(s.replace(/^specs\//, '').replace(/\.spec\.ts$/, '')))
+  if (named.length !== 1) throw new Error(`--spec=${s}: ${named.length ? `names ${named.join(', ')}` : 'no such spec file'}`)
+  return `specs/${named[0]}`
+}
+
 function parseArgs(argv: string[]): Args {
   const args: Args = { list: false, baseline: false }
   for (const a of argv) {
@@ -28,7 +35,7 @@ function parseArgs(argv: string[]): Args {
     if (flag === '--list') args.list = true
     else if (flag === '--baseline') args.baseline = true
     else if (flag === '--fault' && value) args.faults = [...(args.faults ?? []), ...value.split(',')]
-    else if (flag === '--spec' && value) args.specs = [...(args.specs ?? []), ...value.split(',').map((s) => (s.startsWith('specs/') ? s : `specs/${s}`))]
+    else if (flag === '--spec' && value) args.specs = [...(args.specs ?? []), ...value.split(',').map(specPath)]
     else throw new Error(`unknown option ${a}: accepted --list, --fault=NAME[,NAME], --spec=FILE[,FILE], --baseline`)
   }
   const unknown = (args.faults ?? []).filter((n) => !faults.some((f) => f.name === n))
