@@ -398,12 +398,12 @@ export const faults: Fault[] = [
   {
     name: 'kubelet-restart',
     component: 'kubelet',
-    breaks: 'every kubelet stopped 60 s into the run and started 10 s later: running pods keep running, exec and logs pause; the suite must ride it out with no failed claim',
+    breaks: 'every kubelet stopped 30 s into the run and started 10 s later: running pods keep running, exec and logs pause; the suite must ride it out with no failed claim',
     mustBreak: [],
     mustLeaveAlone: 'all others',
     specs: quests('000-podinfo-deployment-vs-statefulset', '001a-claim-and-pod'),
     whySpecs: 'claims that exec into pods, restart containers and recreate pods (000), and pods on claims (001a)',
-    at: 60_000,
+    at: 30_000,
     inject: async (ctx) => {
       const kubelets = procsNamed(ctx, 'kubelet')
       for (const p of kubelets) await stop(p)
@@ -416,12 +416,12 @@ export const faults: Fault[] = [
   {
     name: 'apiserver-restart',
     component: 'kube-apiserver',
-    breaks: 'kube-apiserver restarted 60 s into the run: watches break and requests fail for a few seconds; the suite must resume its watches, retry its requests and give no failed claim',
+    breaks: 'kube-apiserver restarted 30 s into the run: watches break and requests fail for a few seconds; the suite must resume its watches, retry its requests and give no failed claim',
     mustBreak: [],
     mustLeaveAlone: 'all others',
     specs: quests('000-podinfo-deployment-vs-statefulset', '003b-update-strategies'),
     whySpecs: 'order claims read from watch recordings (Q0-10, Q3-08, Q3-09) and claims that exec and port-forward through the API server',
-    at: 60_000,
+    at: 30_000,
     inject: (ctx) => restartApiServer(ctx, []),
     restore: (ctx) => ensureRunning(ctx, 'kube-apiserver'),
   },
