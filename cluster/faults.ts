@@ -268,14 +268,32 @@ export const faults: Fault[] = [
   {
     name: 'no-pvc-protection-admission',
     component: 'kube-apiserver (StorageObjectInUseProtection admission)',
-    breaks: 'kube-apiserver restarted with --disable-admission-plugins=StorageObjectInUseProtection: new claims get no kubernetes.io/pvc-protection finalizer, so a claim in use is deleted at once instead of staying Terminating',
-    mustBreak: ['Q1-08'],
+    breaks: 'kube-apiserver restarted with --disable-admission-plugins=StorageObjectInUseProtection: new claims are stored without the kubernetes.io/pvc-protection finalizer. It breaks nothing: the PVC protection controller adds a missing finalizer to every claim (seen 2026-11-30: Q1-08 held, the claim stayed Terminating), so the cluster has two layers here and this fault shows the suite does not fail when one of them is gone; no-pvc-protection removes both',
+    mustBreak: [],
     mustLeaveAlone: 'all others',
     specs: quests('001a-claim-and-pod', '002-statefulset-demo'),
-    whySpecs: '001a holds Q1-08; 002 deletes claims no pod uses (Q2-05), which must behave the same without the finalizer',
+    whySpecs: '001a holds Q1-08; 002 deletes claims no pod uses (Q2-05)',
     at: 'before',
     inject: (ctx) => restartApiServer(ctx, ['--disable-admission-plugins=StorageObjectInUseProtection']),
     restore: (ctx) => restartApiServer(ctx, []),
+  },
+  {
+    name: 'no-pvc-protection',
+    component: 'kube-apiserver (StorageObjectInUseProtection admission) and kube-controller-manager (persistentvolumeclaim-protection-controller)',
+    breaks: 'the admission plugin off and the PVC protection controller off: no claim gets the kubernetes.io/pvc-protection finalizer, so a claim still in use is deleted at once instead of staying Terminating until its pod is gone',
+    mustBreak: ['Q1-08'],
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod', '002-statefulset-demo'),
+    whySpecs: '001a holds Q1-08; 002 deletes claims no pod uses (Q2-05), which must go as before',
+    at: 'before',
+    inject: async (ctx) => {
+      await restartApiServer(ctx, ['--disable-admission-plugins=StorageObjectInUseProtection'])
+      await restartControllerManager(ctx, withoutControllers('persistentvolumeclaim-protection-controller'))
+    },
+    restore: async (ctx) => {
+      await restartApiServer(ctx, [])
+      await restartControllerManager(ctx, [])
+    },
   },
   {
     name: 'no-default-class-admission',
