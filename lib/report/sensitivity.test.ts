@@ -58,6 +58,12 @@ test('claim IDs are read from the tables of claims.md', () => {
   expect(claimIdsOf('| ID | claim |\n|---|---|\n| Q0-01 | A Deployment … |\n| SC-12 | RWX … |\nQ9-99 in prose\n')).toEqual(['Q0-01', 'SC-12'])
 })
 
+test('a stored result read again against a tuned catalogue loses the deviation the tuning explained', () => {
+  const stored = faultMatrix(coredns, [entry('Q0-08', 'passed')])
+  expect(stored.deviations).toHaveLength(1)
+  expect(faultMatrix({ name: 'coredns-down', mustBreak: [] }, stored.cells).deviations).toEqual([])
+})
+
 test('a later run replaces the results of the faults it ran and keeps the others', () => {
   const merged = mergeResults([result('a', []), result('b', [])], [{ ...result('b', []), verdictMs: 7 }])
   expect(merged.map((r) => [r.name, r.verdictMs])).toEqual([['a', 1], ['b', 7]])

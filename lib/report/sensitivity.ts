@@ -79,7 +79,8 @@ export function classify(expect: FaultExpectation, e: Pick<ClaimEntry, 'id' | 's
 const label = (e: Pick<ClaimEntry, 'id' | 'storageClass'>) => `${e.id}${e.storageClass ? ` [${e.storageClass}]` : ''}`
 
 // The run's entries against the catalogue: one cell per entry, and what differs.
-export function faultMatrix(expect: FaultExpectation, entries: ClaimEntry[]): Pick<FaultResult, 'cells' | 'notRun' | 'deviations'> {
+// Also re-reads a stored result's cells against a catalogue that changed since.
+export function faultMatrix(expect: FaultExpectation, entries: Pick<ClaimEntry, 'id' | 'storageClass' | 'status' | 'reason'>[]): Pick<FaultResult, 'cells' | 'notRun' | 'deviations'> {
   const cells = entries.map((e) => ({ id: e.id, storageClass: e.storageClass, status: e.status, cell: classify(expect, e), ...(e.reason ? { reason: e.reason } : {}) }))
   const notRun = expect.mustBreak.filter((r) => !entries.some((e) => refMatches(r, e)))
   const deviations = cells.flatMap((c) =>
