@@ -17,7 +17,7 @@ import { type Fault, type FaultContext, faults, unbreakable } from '../cluster/f
 import { describeShape, nodesOf, recordedShape } from '../cluster/shape.ts'
 import type { ClaimsReport } from '../lib/report/claims.ts'
 import { formatDuration } from '../lib/report/matrix.ts'
-import { claimIdsOf, type FaultResult, faultMatrix, mergeResults, mutationScore, type SensitivityReport, withinBound } from '../lib/report/sensitivity.ts'
+import { claimIdsOf, type FaultResult, faultMatrix, mergeResults, mutationScore, parseRef, type SensitivityReport, withinBound } from '../lib/report/sensitivity.ts'
 import { renderSensitivityHtml } from '../lib/report/sensitivity-html.ts'
 
 interface Args { list: boolean; faults?: string[]; specs?: string[]; baseline: boolean; enforceBound: boolean }
@@ -148,6 +148,20 @@ async function runFault(f: Fault, ctx: FaultContext, specs: string[], baselineMs
   return result
 }
 
+// Why a claim has not been shown to fail: the catalogue's reason it cannot be, or the faults that should and have not run on it.
+function reasonsUnbroken(results: FaultResult[]): Record<string, string> {
+  const reasons: Record<string, string> = { ...unbreakable }
+  for (const id of allClaimIds()) {
+    if (reasons[id]) continue
+    const should = faults.filter((f) => f.mustBreak.some((r) => parseRef(r).id === id)).map((f) => f.name)
+    const ran = should.filter((n) => results.some((r) => r.name === n && r.cells.some((c) => c.id === id)))
+    reasons[id] = !should.length ? 'no fault of the catalogue names it'
+      : ran.length ? `${ran.join(', ')} ran on it and it did not fail (${should.join(', ')} must break it)`
+        : `not run yet under ${should.join(', ')}, which must break it`
+  }
+  return reasons
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
   if (args.list) return list()
@@ -188,7 +202,7 @@ async function main(): Promise<void> {
     generatedAt: new Date().toISOString(),
     cluster: `embedded instance ${instance}: ${describeShape(shape)}`,
     faults: merged,
-    score: mutationScore(allClaimIds(), merged, unbreakable),
+    score: mutationScore(allClaimIds(), merged, reasonsUnbroken(merged)),
   }
   await mkdir(reportsDir, { recursive: true })
   await writeFile(previousFile, JSON.stringify(report, null, 2) + '\n')
