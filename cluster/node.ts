@@ -137,11 +137,12 @@ function isAlive(pid: number): boolean {
 // Long-lived processes are spawned, not run through zx: they must outlive
 // `cluster:up` (detached, unref'd, output straight into their log file), which
 // zx's $ is not for: it holds a process until it ends and buffers its output.
-export async function start(p: Proc, shape: Shape): Promise<void> {
+export async function start(p: Proc, shape: Shape, extraArgs: string[] = []): Promise<void> {
   if (pidOf(p)) return
   await mkdir(state.pids, { recursive: true })
   await mkdir(paths.logs, { recursive: true })
-  const { bin, args } = commandFor(p, shape)
+  const { bin, args: usual } = commandFor(p, shape)
+  const args = [...usual, ...extraArgs]
   const out = openSync(logFile(p.name), 'a')
   const [cmd, ...rest] = p.node ? [...nsenter(p.node.netns), bin, ...args] : [bin, ...args]
   const child = spawn(cmd!, rest, {
@@ -182,6 +183,15 @@ export async function stop(p: { name: string }): Promise<void> {
   const pid = pidOf(p)
   if (pid) await stopPid(p.name, pid, 10_000)
   await rm(pidFile(p), { force: true })
+}
+
+// Faults (cluster/faults.ts): one component stopped and started again, with
+// arguments after its usual ones (a repeated flag wins: the last one counts),
+// or with none to put it back as `up` started it.
+export async function restartWith(p: Proc, shape: Shape, extraArgs: string[] = []): Promise<void> {
+  await stop(p)
+  if (extraArgs.length) log(`${p.name}: restarting with ${extraArgs.join(' ')}`)
+  await start(p, shape, extraArgs)
 }
 
 // Resident memory of a process and its children (nsenter execs in place, so the pid is the component's).

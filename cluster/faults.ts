@@ -1,0 +1,448 @@
+// The faults `npm run sensitivity` injects into the embedded cluster, one at a
+// time, to show that the suite fails where the cluster is broken, and only there.
+// Each breaks one real component, reversibly: an add-on scaled to 0, a process
+// stopped, a control-plane process restarted with a controller or an admission
+// plugin turned off, a provisioner reconfigured, a component restarted mid-run.
+// Each names the claims it must break and those it must leave alone; the
+// sensitivity run compares what the suite reported against these lists.
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node'
+import { spawn } from 'node:child_process'
+import { closeSync, existsSync, openSync, readdirSync } from 'node:fs'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { addonFile, apiReadyz, applyFile, type Clients, deploymentAvailable, nodesReady, poll } from './api.ts'
+import { shapeStorage } from './addons.ts'
+import { paths, state } from './config.ts'
+import { logFile, nodeDirs, pidOf, type Proc, procsOf, restartWith, start, stop } from './node.ts'
+import type { NodeSpec, Shape } from './shape.ts'
+
+// A claim, on every class it runs on ('Q1-08'), or on one class only ('Q1-08 [standard]').
+export type ClaimRef = string
+
+export interface FaultContext {
+  c: Clients
+  shape: Shape
+  nodes: NodeSpec[]
+}
+
+export interface Fault {
+  name: string
+  component: string
+  // What it breaks, and why those claims depend on it.
+  breaks: string
+  mustBreak: ClaimRef[]
+  // Claims the fault may or may not fail, by timing the run decides: neither promised nor a surprise.
+  mayBreak?: ClaimRef[]
+  // Every claim neither in mustBreak nor in mayBreak must hold: 'all others'.
+  mustLeaveAlone: 'all others'
+  // The spec files to run under it: those holding its claims, plus others that must stay green.
+  specs: string[]
+  whySpecs: string
+  // What the cluster must have for the fault to mean anything.
+  needs?: { ext4Class?: boolean; nodes?: number }
+  // Variables the suite runs with under this fault (which classes, say).
+  env?: Record<string, string>
+  // 'before': injected before the run starts; a number: that many ms into the run (restart faults).
+  at: 'before' | number
+  inject(ctx: FaultContext): Promise<void>
+  restore(ctx: FaultContext): Promise<void>
+}
+
+// The claims that run once per storage class (claims.md's [sc]).
+export const storageClaims = [
+  'Q0-09', 'Q0-11', 'Q0-12', 'Q1-02', 'Q1-03', 'Q1-04', 'Q1-05', 'Q1-06', 'Q1-07', 'Q1-08', 'Q1-09', 'Q1-10', 'Q1-11', 'Q1-15',
+  'Q2-01', 'Q2-02', 'Q2-03', 'Q2-04', 'Q2-05', 'Q3-02', 'Q3-03', 'Q3-04', 'Q4-01',
+  'SC-01', 'SC-02', 'SC-03', 'SC-04', 'SC-05', 'SC-06', 'SC-07', 'SC-08', 'SC-09', 'SC-10', 'SC-11', 'SC-12',
+] as const
+
+const onClass = (ids: readonly string[], storageClass: string): ClaimRef[] => ids.map((id) => `${id} [${storageClass}]`)
+
+// Claims no fault of this cluster can show failing, and why. The sensitivity
+// report lists them under "cannot yet be shown to fail" with this reason.
+export const unbreakable: Record<string, string> = {
+  'SC-04': 'no class of the embedded cluster offers online expansion (ext4 would need CAP_SYS_RESOURCE for resize2fs, local-path has no expander), so the claim is skipped on every class and no fault can turn a skip into a failure',
+  'SC-08': 'no class offers snapshots or clones (the CSI snapshotter and a CSI driver are not served here), so the claim is skipped on every class',
+  'SC-11': 'needs two schedulable nodes: only the cloud shape can show it, and no fault here lets a node-local ReadWriteOnce volume be used on a second node (the volume\'s node affinity is enforced by the scheduler, which no flag turns off without stopping all scheduling)',
+  'SC-12': 'needs two schedulable nodes and a ReadWriteMany class: on the kind shape it is skipped; a fault breaking it (a shared folder that is not shared) would need a class that lies about its access modes',
+}
+
+// ---- the components, as the faults touch them ---------------------------------
+
+const proc = (ctx: FaultContext, component: Proc['component'], node?: NodeSpec) =>
+  procsOf(ctx.shape, ctx.nodes).find((p) => p.component === component && (node ? p.node === node : true))!
+const procsNamed = (ctx: FaultContext, component: Proc['component']) => procsOf(ctx.shape, ctx.nodes).filter((p) => p.component === component)
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+// kube-controller-manager has no readiness to ask for without its own client certificate: alive for 5 s is enough.
+async function restartControllerManager(ctx: FaultContext, extraArgs: string[]): Promise<void> {
+  const p = proc(ctx, 'kube-controller-manager')
+  await restartWith(p, ctx.shape, extraArgs)
+  await wait(5_000)
+  if (!pidOf(p)) throw new Error(`kube-controller-manager exited after restarting with ${extraArgs.join(' ') || 'its usual arguments'}; see ${logFile(p.name)}`)
+}
+const withoutControllers = (...controllers: string[]) => [`--controllers=*,${controllers.map((c) => `-${c}`).join(',')}`]
+
+async function restartApiServer(ctx: FaultContext, extraArgs: string[]): Promise<void> {
+  await restartWith(proc(ctx, 'kube-apiserver'), ctx.shape, extraArgs)
+  await poll({ what: 'kube-apiserver /readyz after its restart', timeoutMs: 90_000, check: apiReadyz })
+}
+
+async function scaleDeployment(ctx: FaultContext, namespace: string, name: string, replicas: number): Promise<void> {
+  await ctx.c.apps.patchNamespacedDeploymentScale({ namespace, name, body: { spec: { replicas } } }, withMergePatch)
+  await poll({
+    what: `${namespace}/${name} at ${replicas} replicas`,
+    timeoutMs: 120_000,
+    check: async () => {
+      if (replicas > 0) return deploymentAvailable(ctx.c, namespace, name)
+      const d = await ctx.c.apps.readNamespacedDeployment({ namespace, name })
+      const pods = await ctx.c.core.listNamespacedPod({ namespace, labelSelector: Object.entries(d.spec?.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') })
+      return pods.items.length ? { done: false, seen: `${pods.items.length} pods left` } : { done: true }
+    },
+  })
+}
+
+// A merge patch: the client sends a JSON patch by default, which a plain object is not.
+const withMergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch)
+
+// local-path-provisioner reads its helper scripts from its ConfigMap; a new pod reads them for sure.
+async function setLocalPathScripts(ctx: FaultContext, scripts: { setup: string; teardown: string } | undefined): Promise<void> {
+  if (scripts) {
+    await ctx.c.core.patchNamespacedConfigMap({ namespace: 'local-path-storage', name: 'local-path-config', body: { data: scripts } }, withMergePatch)
+  } else {
+    await applyFile(ctx.c, addonFile('storage.yaml'), shapeStorage(ctx.shape, ctx.nodes))
+  }
+  await ctx.c.core.deleteCollectionNamespacedPod({ namespace: 'local-path-storage', labelSelector: 'app=local-path-provisioner' })
+  await poll({ what: 'local-path-provisioner back with its new scripts', timeoutMs: 120_000, check: () => deploymentAvailable(ctx.c, 'local-path-storage', 'local-path-provisioner') })
+}
+
+// A volume's folder is pvc-<uid>_<namespace>_<claim>: the key a recycled disk is found by.
+const recycledSetup = `#!/bin/sh
+set -eu
+# Fault recycled-volumes: a new volume starts with what the last volume of the same namespace and claim held.
+stash="$(dirname "$VOL_DIR")/.recycled-$(basename "$VOL_DIR" | cut -d_ -f2-)"
+mkdir -m 0777 -p "$VOL_DIR"
+if [ -d "$stash" ]; then cp -a "$stash"/. "$VOL_DIR"/; rm -rf "$stash"; fi`
+const recycledTeardown = `#!/bin/sh
+set -eu
+# Fault recycled-volumes: a deleted volume is kept, unwiped, for the next claim of the same name.
+stash="$(dirname "$VOL_DIR")/.recycled-$(basename "$VOL_DIR" | cut -d_ -f2-)"
+rm -rf "$stash"
+mv "$VOL_DIR" "$stash"`
+
+// A process of the fault's own, recorded in the cluster's pid folder so that `cluster:down` stops it too.
+const wiper = { name: 'fault-wipe-volumes' }
+async function startWiper(ctx: FaultContext, olderThanSeconds: number): Promise<void> {
+  if (pidOf(wiper)) return
+  const dirs = ctx.nodes.map((n) => nodeDirs(n).localPath)
+  const script = `while :; do for d in ${dirs.map((d) => `'${d}'`).join(' ')}; do find "$d" -mindepth 2 ! -newermt '${olderThanSeconds} seconds ago' -delete 2>/dev/null; done; sleep 1; done`
+  await mkdir(state.pids, { recursive: true })
+  await mkdir(paths.logs, { recursive: true })
+  const out = openSync(logFile(wiper.name), 'a')
+  const child = spawn('sh', ['-c', script], { detached: true, stdio: ['ignore', out, out] })
+  closeSync(out)
+  child.unref()
+  await writeFile(join(state.pids, `${wiper.name}.pid`), String(child.pid))
+}
+
+async function removeRecycledStashes(ctx: FaultContext): Promise<void> {
+  for (const n of ctx.nodes) {
+    const dir = nodeDirs(n).localPath
+    for (const f of existsSync(dir) ? readdirSync(dir) : []) if (f.startsWith('.recycled-')) await rm(join(dir, f), { recursive: true, force: true })
+  }
+}
+
+async function ensureRunning(ctx: FaultContext, ...components: Proc['component'][]): Promise<void> {
+  for (const component of components) for (const p of procsNamed(ctx, component)) if (!pidOf(p)) await start(p, ctx.shape)
+}
+
+// ---- the claims, grouped as the components serve them ------------------------
+
+// Claims whose check resolves a name through the cluster DNS (a pod's or a Service's).
+const dnsClaims = ['Q0-08', 'Q1-09', 'Q1-12', 'Q1-13', 'Q1-14', 'Q2-09', 'Q2-10', 'Q3-05']
+// Claims that send requests to a Service's cluster IP (kube-proxy's iptables rules).
+const clusterIpClaims = ['Q3-03', 'Q4-01', 'Q4-05']
+// Claims of a StatefulSet's pods (everything the StatefulSet controller makes).
+const statefulSetClaims = [
+  'Q0-07', 'Q0-08', 'Q0-09', 'Q0-10', 'Q0-11', 'Q0-12', 'Q1-09', 'Q1-10', 'Q1-11', 'Q1-12', 'Q1-13', 'Q1-14', 'Q1-15', 'Q1-17',
+  'Q2-02', 'Q2-03', 'Q2-04', 'Q2-05', 'Q2-06', 'Q2-07', 'Q2-08', 'Q2-09', 'Q2-10',
+  'Q3-01', 'Q3-02', 'Q3-03', 'Q3-04', 'Q3-05', 'Q3-06', 'Q3-07', 'Q3-08', 'Q3-09', 'Q4-01', 'Q4-02',
+]
+// Claims of a Deployment's pods (the Deployment controller makes ReplicaSets, the ReplicaSet controller pods).
+const deploymentClaims = ['Q0-01', 'Q0-02', 'Q0-03', 'Q0-04', 'Q0-05', 'Q0-06', 'Q2-01', 'Q4-03', 'Q4-04', 'Q4-05']
+// Claims that need a Service's endpoints (DNS of headless Services, cluster-IP routing, readiness gating).
+const endpointClaims = [...dnsClaims, 'Q2-08', 'Q3-03', 'Q3-06', 'Q4-01', 'Q4-05']
+// Claims that start a pod on a claim of the class, in the spec files the storage faults run.
+const podOnVolumeClaims = ['Q1-02', 'Q1-03', 'Q1-04', 'Q1-05', 'Q1-06', 'Q1-07', 'Q1-08', 'SC-01', 'SC-02', 'SC-03', 'SC-05', 'SC-06']
+// Claims that read back, after a pod was recreated, data written more than a few seconds before.
+const dataKeptClaims = ['Q0-11', 'Q1-04', 'Q1-10', 'Q1-11', 'Q2-03', 'Q3-04', 'SC-02']
+
+const quests = (...files: string[]) => files.map((f) => `specs/${f}.spec.ts`)
+
+export const faults: Fault[] = [
+  {
+    name: 'coredns-down',
+    component: 'CoreDNS',
+    breaks: 'kube-system/coredns scaled to 0: no name in the cluster resolves, so every claim that resolves a pod or Service name fails; claims that reach pods by IP or through the API do not notice',
+    mustBreak: [...dnsClaims],
+    mustLeaveAlone: 'all others',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '001b-statefulset', '001c-closing-questions', '002-statefulset-demo', '003a-parallel-statefulset'),
+    whySpecs: 'every file with a DNS claim; their other claims (names, order, data, cluster-IP visits) must stay green, which is the collateral check',
+    at: 'before',
+    inject: (ctx) => scaleDeployment(ctx, 'kube-system', 'coredns', 0),
+    restore: (ctx) => scaleDeployment(ctx, 'kube-system', 'coredns', 1),
+  },
+  {
+    name: 'kube-proxy-down',
+    component: 'kube-proxy',
+    breaks: 'kube-proxy stopped on every node: the rules it already wrote stay (so kube-dns still answers), but a Service made during the run gets no DNAT rule, so its cluster IP leads nowhere; headless names and pod IPs still work',
+    mustBreak: [...clusterIpClaims],
+    mayBreak: ['Q3-04'],
+    mustLeaveAlone: 'all others',
+    specs: quests('003a-parallel-statefulset', '004-records-and-update-strategies', '002-statefulset-demo'),
+    whySpecs: '003a and 004 send their visits to a cluster IP; 002 reaches pods through headless DNS names, which must keep working',
+    at: 'before',
+    inject: async (ctx) => { for (const p of procsNamed(ctx, 'kube-proxy')) await stop(p) },
+    restore: (ctx) => ensureRunning(ctx, 'kube-proxy'),
+  },
+  {
+    name: 'no-statefulset-controller',
+    component: 'kube-controller-manager (statefulset-controller)',
+    breaks: 'kube-controller-manager restarted with --controllers=*,-statefulset-controller: a StatefulSet is stored but no pod of it is ever made, so every claim about StatefulSet pods fails; Deployments, claims and pods made by hand are untouched',
+    mustBreak: [...statefulSetClaims],
+    mustLeaveAlone: 'all others',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '001a-claim-and-pod', '001b-statefulset', '001c-closing-questions', '002-statefulset-demo', '003a-parallel-statefulset', '003b-update-strategies', '004-records-and-update-strategies'),
+    whySpecs: 'every quest file: StatefulSet claims are in all but 001a; 001a (claims and pods by hand) and the Deployment claims of 000, 002 and 004 must stay green',
+    at: 'before',
+    inject: (ctx) => restartControllerManager(ctx, withoutControllers('statefulset-controller')),
+    restore: (ctx) => restartControllerManager(ctx, []),
+  },
+  {
+    name: 'no-deployment-controller',
+    component: 'kube-controller-manager (deployment-controller)',
+    breaks: 'kube-controller-manager without the deployment controller: a Deployment makes no ReplicaSet, so no pod; every claim about a Deployment\'s pods fails',
+    mustBreak: [...deploymentClaims],
+    mustLeaveAlone: 'all others',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '002-statefulset-demo', '004-records-and-update-strategies'),
+    whySpecs: 'the files with Deployment claims; their StatefulSet claims must stay green',
+    at: 'before',
+    inject: (ctx) => restartControllerManager(ctx, withoutControllers('deployment-controller')),
+    restore: (ctx) => restartControllerManager(ctx, []),
+  },
+  {
+    name: 'no-replicaset-controller',
+    component: 'kube-controller-manager (replicaset-controller)',
+    breaks: 'kube-controller-manager without the ReplicaSet controller: Deployments make ReplicaSets that never make a pod; the same claims as without the deployment controller fail, for another reason',
+    mustBreak: [...deploymentClaims],
+    mustLeaveAlone: 'all others',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '002-statefulset-demo', '004-records-and-update-strategies'),
+    whySpecs: 'the files with Deployment claims; their StatefulSet claims must stay green',
+    at: 'before',
+    inject: (ctx) => restartControllerManager(ctx, withoutControllers('replicaset-controller')),
+    restore: (ctx) => restartControllerManager(ctx, []),
+  },
+  {
+    name: 'no-endpointslice-controller',
+    component: 'kube-controller-manager (endpointslice-controller)',
+    breaks: 'kube-controller-manager without the EndpointSlice controller: new Services get no EndpointSlices, so CoreDNS has no record of a headless Service or its pods, and kube-proxy no backend for a cluster IP; readiness can no longer be seen in endpoints',
+    mustBreak: [...endpointClaims],
+    mustLeaveAlone: 'all others',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '001b-statefulset', '001c-closing-questions', '002-statefulset-demo', '003a-parallel-statefulset', '004-records-and-update-strategies'),
+    whySpecs: 'every file with a DNS, endpoint or cluster-IP claim; their pod, order and data claims must stay green',
+    at: 'before',
+    inject: (ctx) => restartControllerManager(ctx, withoutControllers('endpointslice-controller')),
+    restore: (ctx) => restartControllerManager(ctx, []),
+  },
+  {
+    name: 'no-garbage-collector',
+    component: 'kube-controller-manager (garbage-collector-controller)',
+    breaks: 'kube-controller-manager without the garbage collector: objects whose owner is gone stay, so a StatefulSet with persistentVolumeClaimRetentionPolicy Delete leaves its claims behind',
+    mustBreak: ['Q1-15'],
+    mustLeaveAlone: 'all others',
+    specs: quests('001c-closing-questions', '002-statefulset-demo'),
+    whySpecs: '001c holds Q1-15; 002 deletes a StatefulSet and its claims by hand (Q2-04, Q2-05), which must still pass',
+    at: 'before',
+    inject: (ctx) => restartControllerManager(ctx, withoutControllers('garbage-collector-controller')),
+    restore: (ctx) => restartControllerManager(ctx, []),
+  },
+  {
+    name: 'no-pvc-protection-admission',
+    component: 'kube-apiserver (StorageObjectInUseProtection admission)',
+    breaks: 'kube-apiserver restarted with --disable-admission-plugins=StorageObjectInUseProtection: new claims are stored without the kubernetes.io/pvc-protection finalizer. It breaks nothing: the PVC protection controller adds a missing finalizer to every claim (seen 2026-11-30: Q1-08 held, the claim stayed Terminating), so the cluster has two layers here and this fault shows the suite does not fail when one of them is gone; no-pvc-protection removes both',
+    mustBreak: [],
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod', '002-statefulset-demo'),
+    whySpecs: '001a holds Q1-08; 002 deletes claims no pod uses (Q2-05)',
+    at: 'before',
+    inject: (ctx) => restartApiServer(ctx, ['--disable-admission-plugins=StorageObjectInUseProtection']),
+    restore: (ctx) => restartApiServer(ctx, []),
+  },
+  {
+    name: 'no-pvc-protection',
+    component: 'kube-apiserver (StorageObjectInUseProtection admission) and kube-controller-manager (persistentvolumeclaim-protection-controller)',
+    breaks: 'the admission plugin off and the PVC protection controller off: no claim gets the kubernetes.io/pvc-protection finalizer, so a claim still in use is deleted at once instead of staying Terminating until its pod is gone',
+    mustBreak: ['Q1-08'],
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod', '002-statefulset-demo'),
+    whySpecs: '001a holds Q1-08; 002 deletes claims no pod uses (Q2-05), which must go as before',
+    at: 'before',
+    inject: async (ctx) => {
+      await restartApiServer(ctx, ['--disable-admission-plugins=StorageObjectInUseProtection'])
+      await restartControllerManager(ctx, withoutControllers('persistentvolumeclaim-protection-controller'))
+    },
+    restore: async (ctx) => {
+      await restartApiServer(ctx, [])
+      await restartControllerManager(ctx, [])
+    },
+  },
+  {
+    name: 'no-default-class-admission',
+    component: 'kube-apiserver (DefaultStorageClass admission)',
+    breaks: 'kube-apiserver without the DefaultStorageClass admission plugin: a claim without storageClassName is stored without one. The PV controller later gives it the default class (RetroactiveDefaultStorageClass), so Q1-01 fails only because it reads the claim back at once, before that controller acts',
+    mustBreak: ['Q1-01'],
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod'),
+    whySpecs: '001a holds Q1-01; its other claims name their class and must stay green',
+    at: 'before',
+    inject: (ctx) => restartApiServer(ctx, ['--disable-admission-plugins=DefaultStorageClass']),
+    restore: (ctx) => restartApiServer(ctx, []),
+  },
+  {
+    name: 'no-pvc-resize-admission',
+    component: 'kube-apiserver (PersistentVolumeClaimResize admission)',
+    breaks: 'kube-apiserver without the PersistentVolumeClaimResize admission plugin: growing a claim of a class without allowVolumeExpansion is accepted instead of refused',
+    mustBreak: onClass(['SC-09'], 'standard'),
+    mustLeaveAlone: 'all others',
+    specs: ['specs/storage-advanced.spec.ts', 'specs/storage-classes.spec.ts'],
+    whySpecs: 'storage-advanced holds SC-09; storage-classes checks the class otherwise (binding, data, reclaim), which must not change',
+    at: 'before',
+    inject: (ctx) => restartApiServer(ctx, ['--disable-admission-plugins=PersistentVolumeClaimResize']),
+    restore: (ctx) => restartApiServer(ctx, []),
+  },
+  {
+    name: 'no-pvc-protection-controller',
+    component: 'kube-controller-manager (persistentvolumeclaim-protection-controller)',
+    breaks: 'kube-controller-manager without the PVC protection controller: the finalizer is added but never removed, so a deleted claim stays Terminating for ever and its volume is never reclaimed',
+    mustBreak: [...onClass(['Q1-08', 'Q2-05', 'SC-05'], 'standard'), 'Q1-16'],
+    mayBreak: ['Q1-15'],
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod', '001c-closing-questions', '002-statefulset-demo', 'storage-classes'),
+    whySpecs: 'the files that delete claims; their claims that keep their claims must stay green',
+    at: 'before',
+    inject: (ctx) => restartControllerManager(ctx, withoutControllers('persistentvolumeclaim-protection-controller')),
+    restore: (ctx) => restartControllerManager(ctx, []),
+  },
+  {
+    name: 'no-pv-binder',
+    component: 'kube-controller-manager (persistentvolume-binder-controller)',
+    breaks: 'kube-controller-manager without the PV binder: provisioned or hand-made volumes are never bound to their claims, so no pod with a claim ever starts',
+    mustBreak: [...onClass(podOnVolumeClaims, 'standard'), 'Q1-16'],
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod', '001c-closing-questions', 'storage-classes'),
+    whySpecs: 'claims and pods made by hand (001a, storage-classes) and the static volume (Q1-16); 001c\'s DNS claims use no claim and must stay green',
+    at: 'before',
+    inject: (ctx) => restartControllerManager(ctx, withoutControllers('persistentvolume-binder-controller')),
+    restore: (ctx) => restartControllerManager(ctx, []),
+  },
+  {
+    name: 'scheduler-down',
+    component: 'kube-scheduler',
+    breaks: 'kube-scheduler stopped: no new pod is placed on a node, and a WaitForFirstConsumer claim never learns its node, so it is never provisioned',
+    mustBreak: onClass(podOnVolumeClaims, 'standard'),
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod', 'storage-classes'),
+    whySpecs: 'the files that schedule plain pods on claims; Q1-01 (which classes exist, a claim gets the default) needs no pod and must stay green',
+    at: 'before',
+    inject: (ctx) => stop(proc(ctx, 'kube-scheduler')),
+    restore: (ctx) => ensureRunning(ctx, 'kube-scheduler'),
+  },
+  {
+    name: 'local-path-down',
+    component: 'local-path-provisioner',
+    breaks: 'local-path-provisioner scaled to 0: claims of standard are never provisioned, so every [sc] claim on standard fails, SC-01 among the first',
+    mustBreak: onClass([...podOnVolumeClaims, 'SC-10'], 'standard'),
+    // On a class without expansion SC-09 checks the API refuses a resize, which may happen before any volume exists.
+    mayBreak: onClass(['SC-09'], 'standard'),
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod', 'storage-classes', 'storage-advanced'),
+    whySpecs: 'the files of plain claims and pods, and storage-advanced for SC-09 (the next pod on a grown claim) and SC-10 (I/O on a claim); Q1-01 reads the classes and the default, which stay',
+    at: 'before',
+    inject: (ctx) => scaleDeployment(ctx, 'local-path-storage', 'local-path-provisioner', 0),
+    restore: (ctx) => scaleDeployment(ctx, 'local-path-storage', 'local-path-provisioner', 1),
+  },
+  {
+    name: 'ext4-provisioner-down',
+    component: 'ext4-provisioner',
+    breaks: 'the ext4 class\'s provisioner stopped: claims of ext4 are never provisioned; standard, served by another provisioner, must not notice',
+    mustBreak: onClass([...podOnVolumeClaims, 'SC-07', 'SC-10'], 'ext4'),
+    mayBreak: onClass(['SC-09'], 'ext4'),
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod', 'storage-classes', 'storage-advanced'),
+    whySpecs: 'the files of plain claims and pods and storage-advanced (SC-07 Block, which only ext4 offers here; SC-09; SC-10), run on ext4 and standard (SC_STORAGE_CLASSES=ext4,standard): standard is the collateral check',
+    env: { SC_STORAGE_CLASSES: 'ext4,standard' },
+    needs: { ext4Class: true },
+    at: 'before',
+    inject: async (ctx) => { for (const p of procsNamed(ctx, 'ext4-provisioner')) await stop(p) },
+    restore: (ctx) => ensureRunning(ctx, 'ext4-provisioner'),
+  },
+  {
+    name: 'recycled-volumes',
+    component: 'local-path-provisioner (helper scripts)',
+    breaks: 'standard\'s teardown keeps a deleted volume\'s files and its setup hands them to the next claim of the same namespace and name, as a provider that recycles disks without wiping them: a deleted claim\'s data comes back',
+    mustBreak: onClass(['Q2-05'], 'standard'),
+    mustLeaveAlone: 'all others',
+    specs: quests('002-statefulset-demo', 'storage-classes'),
+    whySpecs: '002 holds Q2-05; storage-classes deletes volumes too (SC-05 checks the volume object goes, which it does), and must stay green',
+    at: 'before',
+    inject: (ctx) => setLocalPathScripts(ctx, { setup: recycledSetup, teardown: recycledTeardown }),
+    restore: async (ctx) => {
+      await setLocalPathScripts(ctx, undefined)
+      await removeRecycledStashes(ctx)
+    },
+  },
+  {
+    name: 'wiped-volumes',
+    component: 'standard\'s volumes (a host process)',
+    breaks: 'a process on the host deletes every file in standard\'s volumes 5 s after it was last written, as a disk that silently loses data: every claim that reads data back after a pod was recreated fails; claims that read at once may pass',
+    mustBreak: onClass(dataKeptClaims, 'standard'),
+    mayBreak: onClass(storageClaims.filter((id) => !dataKeptClaims.includes(id)), 'standard').concat(['Q1-16']),
+    mustLeaveAlone: 'all others',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '001a-claim-and-pod', '001b-statefulset', '002-statefulset-demo', '003a-parallel-statefulset', 'storage-classes'),
+    whySpecs: 'the files that read back data after a pod is recreated; their claims on emptyDir (Q0-05), names and order must stay green',
+    at: 'before',
+    inject: (ctx) => startWiper(ctx, 5),
+    restore: () => stop(wiper),
+  },
+  {
+    name: 'kubelet-restart',
+    component: 'kubelet',
+    breaks: 'every kubelet stopped 30 s into the run and started 10 s later: running pods keep running, exec and logs pause; the suite must ride it out with no failed claim',
+    mustBreak: [],
+    mustLeaveAlone: 'all others',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '001a-claim-and-pod'),
+    whySpecs: 'claims that exec into pods, restart containers and recreate pods (000), and pods on claims (001a)',
+    at: 30_000,
+    inject: async (ctx) => {
+      const kubelets = procsNamed(ctx, 'kubelet')
+      for (const p of kubelets) await stop(p)
+      await wait(10_000)
+      for (const p of kubelets) await start(p, ctx.shape)
+      await poll({ what: 'every node Ready after the kubelet restart', timeoutMs: 120_000, check: () => nodesReady(ctx.c, ctx.nodes) })
+    },
+    restore: (ctx) => ensureRunning(ctx, 'kubelet'),
+  },
+  {
+    name: 'apiserver-restart',
+    component: 'kube-apiserver',
+    breaks: 'kube-apiserver restarted 30 s into the run: watches break and requests fail for a few seconds; the suite must resume its watches, retry its requests and give no failed claim',
+    mustBreak: [],
+    mustLeaveAlone: 'all others',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '003b-update-strategies'),
+    whySpecs: 'order claims read from watch recordings (Q0-10, Q3-08, Q3-09) and claims that exec and port-forward through the API server',
+    at: 30_000,
+    inject: (ctx) => restartApiServer(ctx, []),
+    restore: (ctx) => ensureRunning(ctx, 'kube-apiserver'),
+  },
+]
+
+export const faultNamed = (name: string): Fault | undefined => faults.find((f) => f.name === name)
