@@ -1,0 +1,103 @@
+// The components as the faults touch them: restarts with other flags, scaled
+// add-ons, local-path's scripts swapped, a volume wiper; each undone by its restore.
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node'
+import { spawn } from 'node:child_process'
+import { closeSync, existsSync, openSync, readdirSync } from 'node:fs'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { addonFile, apiReadyz, applyFile, deploymentAvailable, poll } from './api.ts'
+import { shapeStorage } from './addons.ts'
+import { paths, state } from './config.ts'
+import { nodeDirs } from './node-config.ts'
+import { logFile, pidOf, type Proc, procsOf, restartWith, start, } from './node.ts'
+import type { NodeSpec, } from './shape.ts'
+import type { FaultContext } from './fault-types.ts'
+// ---- the components, as the faults touch them ---------------------------------
+
+export const proc = (ctx: FaultContext, component: Proc['component'], node?: NodeSpec) =>
+  procsOf(ctx.shape, ctx.nodes).find((p) => p.component === component && (node ? p.node === node : true))!
+export const procsNamed = (ctx: FaultContext, component: Proc['component']) => procsOf(ctx.shape, ctx.nodes).filter((p) => p.component === component)
+
+export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+// kube-controller-manager has no readiness to ask for without its own client certificate: alive for 5 s is enough.
+export async function restartControllerManager(ctx: FaultContext, extraArgs: string[]): Promise<void> {
+  const p = proc(ctx, 'kube-controller-manager')
+  await restartWith(p, ctx.shape, extraArgs)
+  await wait(5_000)
+  if (!pidOf(p)) throw new Error(`kube-controller-manager exited after restarting with ${extraArgs.join(' ') || 'its usual arguments'}; see ${logFile(p.name)}`)
+}
+export const withoutControllers = (...controllers: string[]) => [`--controllers=*,${controllers.map((c) => `-${c}`).join(',')}`]
+
+export async function restartApiServer(ctx: FaultContext, extraArgs: string[]): Promise<void> {
+  await restartWith(proc(ctx, 'kube-apiserver'), ctx.shape, extraArgs)
+  await poll({ what: 'kube-apiserver /readyz after its restart', timeoutMs: 90_000, check: apiReadyz })
+}
+
+export async function scaleDeployment(ctx: FaultContext, namespace: string, name: string, replicas: number): Promise<void> {
+  await ctx.c.apps.patchNamespacedDeploymentScale({ namespace, name, body: { spec: { replicas } } }, withMergePatch)
+  await poll({
+    what: `${namespace}/${name} at ${replicas} replicas`,
+    timeoutMs: 120_000,
+    check: async () => {
+      if (replicas > 0) return deploymentAvailable(ctx.c, namespace, name)
+      const d = await ctx.c.apps.readNamespacedDeployment({ namespace, name })
+      const pods = await ctx.c.core.listNamespacedPod({ namespace, labelSelector: Object.entries(d.spec?.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') })
+      return pods.items.length ? { done: false, seen: `${pods.items.length} pods left` } : { done: true }
+    },
+  })
+}
+
+// A merge patch: the client sends a JSON patch by default, which a plain object is not.
+export const withMergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch)
+
+// local-path-provisioner reads its helper scripts from its ConfigMap; a new pod reads them for sure.
+export async function setLocalPathScripts(ctx: FaultContext, scripts: { setup: string; teardown: string } | undefined): Promise<void> {
+  if (scripts) {
+    await ctx.c.core.patchNamespacedConfigMap({ namespace: 'local-path-storage', name: 'local-path-config', body: { data: scripts } }, withMergePatch)
+  } else {
+    await applyFile(ctx.c, addonFile('storage.yaml'), shapeStorage(ctx.shape, ctx.nodes))
+  }
+  await ctx.c.core.deleteCollectionNamespacedPod({ namespace: 'local-path-storage', labelSelector: 'app=local-path-provisioner' })
+  await poll({ what: 'local-path-provisioner back with its new scripts', timeoutMs: 120_000, check: () => deploymentAvailable(ctx.c, 'local-path-storage', 'local-path-provisioner') })
+}
+
+// A volume's folder is pvc-<uid>_<namespace>_<claim>: the key a recycled disk is found by.
+export const recycledSetup = `#!/bin/sh
+set -eu
+# Fault recycled-volumes: a new volume starts with what the last volume of the same namespace and claim held.
+stash="$(dirname "$VOL_DIR")/.recycled-$(basename "$VOL_DIR" | cut -d_ -f2-)"
+mkdir -m 0777 -p "$VOL_DIR"
+if [ -d "$stash" ]; then cp -a "$stash"/. "$VOL_DIR"/; rm -rf "$stash"; fi`
+export const recycledTeardown = `#!/bin/sh
+set -eu
+# Fault recycled-volumes: a deleted volume is kept, unwiped, for the next claim of the same name.
+stash="$(dirname "$VOL_DIR")/.recycled-$(basename "$VOL_DIR" | cut -d_ -f2-)"
+rm -rf "$stash"
+mv "$VOL_DIR" "$stash"`
+
+// A process of the fault's own, recorded in the cluster's pid folder so that `cluster:down` stops it too.
+export const wiper = { name: 'fault-wipe-volumes' }
+export async function startWiper(ctx: FaultContext, olderThanSeconds: number): Promise<void> {
+  if (pidOf(wiper)) return
+  const dirs = ctx.nodes.map((n) => nodeDirs(n).localPath)
+  const script = `while :; do for d in ${dirs.map((d) => `'${d}'`).join(' ')}; do find "$d" -mindepth 2 ! -newermt '${olderThanSeconds} seconds ago' -delete 2>/dev/null; done; sleep 1; done`
+  await mkdir(state.pids, { recursive: true })
+  await mkdir(paths.logs, { recursive: true })
+  const out = openSync(logFile(wiper.name), 'a')
+  const child = spawn('sh', ['-c', script], { detached: true, stdio: ['ignore', out, out] })
+  closeSync(out)
+  child.unref()
+  await writeFile(join(state.pids, `${wiper.name}.pid`), String(child.pid))
+}
+
+export async function removeRecycledStashes(ctx: FaultContext): Promise<void> {
+  for (const n of ctx.nodes) {
+    const dir = nodeDirs(n).localPath
+    for (const f of existsSync(dir) ? readdirSync(dir) : []) if (f.startsWith('.recycled-')) await rm(join(dir, f), { recursive: true, force: true })
+  }
+}
+
+export async function ensureRunning(ctx: FaultContext, ...components: Proc['component'][]): Promise<void> {
+  for (const component of components) for (const p of procsNamed(ctx, component)) if (!pidOf(p)) await start(p, ctx.shape)
+}
