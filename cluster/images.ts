@@ -98,11 +98,20 @@ async function specs(variant: Shape['images']): Promise<ImageSpec[]> {
   ]
 }
 
+// `ldd` output: the files a dynamic binary loads, the loader included.
+export function parseLdd(output: string): string[] {
+  const files: string[] = []
+  for (const line of output.split('\n')) {
+    const m = /=>\s+(\/\S+)\s+\(/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line)
+    if (m?.[1]) files.push(m[1])
+  }
+  return files
+}
+
 // A dynamically linked program and every library it loads (ldd), at the same paths.
 async function withLibraries(program: string): Promise<Record<string, string>> {
   const { stdout } = await $`ldd ${program}`
-  const libraries = [...stdout.matchAll(/(?:=>\s*)?(\/\S+)\s+\(0x/g)].map((m) => m[1]!)
-  return Object.fromEntries([program, ...libraries].map((p) => [p, p]))
+  return Object.fromEntries([program, ...parseLdd(stdout)].map((p) => [p, p]))
 }
 
 // Only podinfo and busybox differ between the variants; the others share one archive.
@@ -157,24 +166,31 @@ async function buildArchive(spec: ImageSpec, out: string): Promise<void> {
     }
     if (spec.owned) await $`chown -R ${`${spec.owned.uid}:${spec.owned.gid}`} ${join(root, spec.owned.path)}`
     else await chown(root, 0, 0)
-    const layer = join(work, 'layer.tar')
     // Owners as they are in the staging folder (root, but for `owned`), by number.
-    await $`tar --sort=name --numeric-owner --mtime=@0 -cf ${layer} -C ${root} .`
-    const diffId = `sha256:${createHash('sha256').update(await readFile(layer)).digest('hex')}`
-    const config = JSON.stringify({
-      architecture: 'amd64', os: 'linux',
-      config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], ...spec.config },
-      rootfs: { type: 'layers', diff_ids: [diffId] },
-      history: [{ created_by: 'stateful-conformance cluster/images.ts' }],
-    })
-    const configName = `${createHash('sha256').update(config).digest('hex')}.json`
-    await writeFile(join(work, configName), config)
-    await writeFile(join(work, 'manifest.json'), JSON.stringify([{ Config: configName, RepoTags: [spec.name], Layers: ['layer.tar'] }]))
-    await $`tar -cf ${`${out}.partial`} -C ${work} manifest.json ${configName} layer.tar`
-    await rename(`${out}.partial`, out)
+    await packImage({ work, root, name: spec.name, config: spec.config, createdBy: 'cluster/images.ts', out })
   } finally {
     await rm(work, { recursive: true, force: true })
   }
+}
+
+// The staged root folder as a one-layer Docker archive at `out`: the layer
+// (reproducible: sorted, numeric owners, mtime 0), its config and manifest.
+// forceRootOwner: every file root-owned in the layer, whatever the staging folder says.
+export async function packImage(o: { work: string; root: string; name: string; config: ImageSpec['config']; createdBy: string; out: string; forceRootOwner?: boolean }): Promise<void> {
+  const layer = join(o.work, 'layer.tar')
+  await $`tar --sort=name ${o.forceRootOwner ? ['--owner=0', '--group=0'] : []} --numeric-owner --mtime=@0 -cf ${layer} -C ${o.root} .`
+  const diffId = `sha256:${createHash('sha256').update(await readFile(layer)).digest('hex')}`
+  const config = JSON.stringify({
+    architecture: 'amd64', os: 'linux',
+    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], ...o.config },
+    rootfs: { type: 'layers', diff_ids: [diffId] },
+    history: [{ created_by: `stateful-conformance ${o.createdBy}` }],
+  })
+  const configName = `${createHash('sha256').update(config).digest('hex')}.json`
+  await writeFile(join(o.work, configName), config)
+  await writeFile(join(o.work, 'manifest.json'), JSON.stringify([{ Config: configName, RepoTags: [o.name], Layers: ['layer.tar'] }]))
+  await $`tar -cf ${`${o.out}.partial`} -C ${o.work} manifest.json ${configName} layer.tar`
+  await rename(`${o.out}.partial`, o.out)
 }
 
 export interface ImageArchive {

@@ -13,14 +13,13 @@
 // dig goes into agnhost too (upstream's has Alpine's bind-tools): where dig is
 // not installed, neither DNS image is built and the DNS tests are left out.
 import { execFile } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
+import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { paths, versions } from './config.ts'
-import { importImages } from './images.ts'
+import { importImages, packImage, parseLdd } from './images.ts'
 import { nodesOf, recordedShape } from './shape.ts'
 import { agnhostBinary } from './upstream-e2e.ts'
 
@@ -82,16 +81,6 @@ async function specs(withDns: boolean): Promise<UpstreamImage[]> {
   ]
 }
 
-// `ldd` output: the files a dynamic binary loads, the loader included.
-export function parseLdd(output: string): string[] {
-  const files: string[] = []
-  for (const line of output.split('\n')) {
-    const m = /=>\s+(\/\S+)\s+\(/.exec(line) ?? /^\s*(\/\S+)\s+\(/.exec(line)
-    if (m?.[1]) files.push(m[1])
-  }
-  return files
-}
-
 async function addBusybox(root: string): Promise<void> {
   await mkdir(join(root, 'bin'), { recursive: true })
   await copyFile('/bin/busybox', join(root, 'bin/busybox'))
@@ -134,20 +123,7 @@ async function buildArchive(image: UpstreamImage, out: string): Promise<void> {
     }
     for (const [inImage, target] of Object.entries(image.links ?? {})) await symlink(target, join(root, inImage))
     for (const dir of image.dirs ?? []) await mkdir(join(root, dir), { recursive: true })
-    const layer = join(work, 'layer.tar')
-    await exec('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-cf', layer, '-C', root, '.'])
-    const diffId = `sha256:${createHash('sha256').update(await readFile(layer)).digest('hex')}`
-    const config = JSON.stringify({
-      architecture: 'amd64', os: 'linux',
-      config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], ...image.config },
-      rootfs: { type: 'layers', diff_ids: [diffId] },
-      history: [{ created_by: 'stateful-conformance cluster/upstream-images.ts' }],
-    })
-    const configName = `${createHash('sha256').update(config).digest('hex')}.json`
-    await writeFile(join(work, configName), config)
-    await writeFile(join(work, 'manifest.json'), JSON.stringify([{ Config: configName, RepoTags: [image.name], Layers: ['layer.tar'] }]))
-    await exec('tar', ['-cf', `${out}.partial`, '-C', work, 'manifest.json', configName, 'layer.tar'])
-    await rename(`${out}.partial`, out)
+    await packImage({ work, root, name: image.name, config: image.config, createdBy: 'cluster/upstream-images.ts', out, forceRootOwner: true })
   } finally {
     await rm(work, { recursive: true, force: true })
   }
