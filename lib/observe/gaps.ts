@@ -4,6 +4,7 @@
 // Each recording keeps these gaps so that a check reading it can refuse to
 // pass on what it did not see: it throws IncompleteRecording, whose message
 // describeGap() builds, naming the gap (what, when, why).
+import type { Kube } from '../k8s/kube.ts'
 
 export interface Gap {
   // The last event seen before the gap, or the start of the recording (ms since epoch).
@@ -97,6 +98,8 @@ export class RecordingGaps {
 // would begin now: the time of the last thing seen, and the next event's number.
 export abstract class WatchRecording {
   protected readonly gapLog = new RecordingGaps()
+  // What the recording watches, once its recorder started it: a wait on it watches that namespace for a component that does not act.
+  watching?: { kube: Kube; namespace: string }
   private readonly listeners = new Set<() => void>()
 
   protected abstract position(): { lastSeenAt: number; next: number }

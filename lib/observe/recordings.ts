@@ -3,7 +3,9 @@
 // moment before the recorder's watch has delivered the events that prove it.
 // A wait proves nothing (the checks on the recording do); but once the
 // recording's watch has ended, nothing it waits for can come: it fails at once.
+import type { Kube } from '../k8s/kube.ts'
 import { progress } from '../k8s/progress.ts'
+import { stallGuard } from '../wait/wait-for.ts'
 import { type Gap, IncompleteRecording, type RecordingName } from './gaps.ts'
 import { type EventRef, findEvent, refLabel, type Timeline } from './timeline.ts'
 import { timeout as namedTimeout, type TimeoutName } from '../k8s/timeouts.ts'
@@ -11,6 +13,7 @@ import { timeout as namedTimeout, type TimeoutName } from '../k8s/timeouts.ts'
 export interface Recording extends RecordingName {
   readonly source: string // e.g. "pod watch"
   readonly gaps: readonly Gap[]
+  readonly watching?: { kube: Kube; namespace: string }
   subscribe(fn: () => void): () => void
   describe(): string
 }
@@ -33,6 +36,7 @@ export function waitForRecording<R extends Recording>(recording: R, what: string
   return new Promise((resolve, reject) => {
     const done = (err?: Error) => {
       clearTimeout(deadline)
+      unguard()
       stop()
       if (err) reject(err)
       else resolve()
@@ -45,6 +49,7 @@ export function waitForRecording<R extends Recording>(recording: R, what: string
       }
     })
     const deadline = setTimeout(() => done(new Error(`timed out after ${limit / 1000}s (${timeout}) waiting for the ${recording.source} to show ${what}\n${recording.describe()}`)), limit)
+    const unguard = stallGuard(recording.watching,  `the ${recording.source} to show ${what}`, done)
   })
 }
 

@@ -5,9 +5,29 @@ import type { Kube } from '../k8s/kube.ts'
 import { progress } from '../k8s/progress.ts'
 import { timeout as namedTimeout, type TimeoutName } from '../k8s/timeouts.ts'
 import { watchObjects, type Query, type Resource } from '../k8s/watch.ts'
+import { describeStall, guardAgainstStalls, type Stall } from './stalls.ts'
 
 export class WaitTimeout extends Error {
   override name = 'WaitTimeout'
+}
+
+// A wait given up before its timeout: the component that should act does not (stalls.ts).
+export class ComponentNotActing extends WaitTimeout {
+  override name = 'ComponentNotActing'
+  readonly stall: Stall
+  constructor(what: string, stall: Stall) {
+    super(`gave up waiting for ${what}: ${describeStall(stall)}`)
+    this.stall = stall
+  }
+}
+
+// While a wait on objects of a namespace runs, the namespace is checked for a component that does not act.
+export function stallGuard(scope: { kube: Kube; namespace?: string } | undefined, what: string, fail: (err: Error) => void): () => void {
+  if (!scope?.namespace) return () => {}
+  return guardAgainstStalls(scope.kube, scope.namespace, (stall) => {
+    progress(`${what}: ${describeStall(stall)}`)
+    fail(new ComponentNotActing(what, stall))
+  })
 }
 
 export interface WaitSpec<T, R> {
@@ -58,6 +78,7 @@ export function waitFor<T extends KubernetesObject, R>(kube: Kube, spec: WaitSpe
       finished = true
       clearTimeout(deadline)
       clearInterval(heartbeat)
+      unguard()
       stop?.()
       if (err) reject(err)
       else resolve(value as R)
@@ -76,6 +97,7 @@ export function waitFor<T extends KubernetesObject, R>(kube: Kube, spec: WaitSpe
     const heartbeat = setInterval(() => {
       progress(`… still waiting for ${spec.what} (${Math.round((Date.now() - started) / 1000)}s of ${limit / 1000}s): ${spec.describe(objects())}`)
     }, 10_000)
+    const unguard = stallGuard({ kube, namespace: spec.query.namespace }, spec.what, finish)
     watchObjects<T>(kube, spec.resource, spec.query, {
       onSync: (items) => {
         current.clear()

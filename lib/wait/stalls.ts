@@ -1,0 +1,249 @@
+// A component that does not act, recognised from what it should have done in a
+// namespace, so that a wait fails naming it instead of running out its timeout.
+// The signs are ones a healthy cluster clears in a second or two: a controller
+// has not observed its object's generation, a Service has no EndpointSlice at all
+// (the EndpointSlice controller writes an empty one for a Service without pods),
+// a pod has no scheduling decision, a claim has no word from the PV controller or
+// its provisioner, a deleted claim nobody uses keeps its protection finalizer, an
+// object outlives its owner. A sign must last its whole window, seen by this
+// process, before it counts; once a component is recognised, the next wait that
+// sees the same sign needs only a short window.
+import type {
+  CoreV1Event, KubernetesObject, V1Deployment, V1EndpointSlice, V1PersistentVolumeClaim, V1Pod, V1ReplicaSet, V1Service, V1StatefulSet,
+} from '@kubernetes/client-node'
+import type { Kube } from '../k8s/kube.ts'
+import { timeoutScale } from '../k8s/timeouts.ts'
+import { resources, type Resource } from '../k8s/watch.ts'
+import { provisionerAnnotation } from '../resources/events.ts'
+
+export interface NamespaceObjects {
+  statefulSets: V1StatefulSet[]
+  deployments: V1Deployment[]
+  replicaSets: V1ReplicaSet[]
+  services: V1Service[]
+  endpointSlices: V1EndpointSlice[]
+  pods: V1Pod[]
+  pvcs: V1PersistentVolumeClaim[]
+  // Listed only when a claim is Pending: the PV controller's and the provisioner's word on it.
+  events: CoreV1Event[]
+}
+
+// One sign that `component` has not done its part. `key` names the object and
+// its state, so the same sign is followed from check to check.
+export interface Sign {
+  key: string
+  component: string
+  evidence: string
+  windowMs: number
+}
+
+const controllerWindowMs = 30_000
+// A provisioner announces a claim (the Provisioning event) when it starts on it; a slow cloud API may delay even that.
+const provisionerWindowMs = 60_000
+const recognisedWindowMs = 10_000
+
+const nameOf = (o: KubernetesObject) => `${o.kind ?? ''}${o.kind ? ' ' : ''}${o.metadata?.namespace}/${o.metadata?.name}`
+const deleting = (o: KubernetesObject) => Boolean(o.metadata?.deletionTimestamp)
+const ownedBy = (o: KubernetesObject, owner: KubernetesObject) => o.metadata?.ownerReferences?.some((r) => r.uid === owner.metadata?.uid) ?? false
+
+type Workload = V1StatefulSet | V1Deployment | V1ReplicaSet
+
+// A controller's first act on its object is to write status.observedGeneration.
+function unobserved(kind: string, items: Workload[], component: string, made: (w: Workload) => string): Sign[] {
+  return items.filter((w) => !deleting(w) && (w.metadata?.generation ?? 0) > (w.status?.observedGeneration ?? 0)).map((w) => ({
+    key: `${kind}/${w.metadata?.uid}/${w.metadata?.generation}`,
+    component,
+    evidence: `${kind} ${w.metadata?.namespace}/${w.metadata?.name}: generation ${w.metadata?.generation} not observed by its controller (status.observedGeneration ${w.status?.observedGeneration ?? 'unset'}), ${made(w)}`,
+    windowMs: controllerWindowMs,
+  }))
+}
+
+const podsOf = (o: Workload, pods: V1Pod[]) => pods.filter((p) => ownedBy(p, o)).length
+const countText = (n: number, noun: string) => (n ? `${n} ${noun}${n > 1 ? 's' : ''} of it exist` : `no ${noun} of it exists`)
+
+function serviceSigns(s: NamespaceObjects): Sign[] {
+  return s.services.filter((svc) => !deleting(svc) && Object.keys(svc.spec?.selector ?? {}).length && svc.spec?.type !== 'ExternalName')
+    .filter((svc) => !s.endpointSlices.some((e) => e.metadata?.labels?.['kubernetes.io/service-name'] === svc.metadata?.name))
+    .map((svc) => ({
+      key: `Service/${svc.metadata?.uid}`,
+      component: 'the EndpointSlice controller (kube-controller-manager)',
+      evidence: `Service ${svc.metadata?.namespace}/${svc.metadata?.name} has a selector and no EndpointSlice at all (the controller writes one even for a Service without pods)`,
+      windowMs: controllerWindowMs,
+    }))
+}
+
+const claimNames = (p: V1Pod) => (p.spec?.volumes ?? []).map((v) => v.persistentVolumeClaim?.claimName).filter((n): n is string => Boolean(n))
+const selectedNode = (c: V1PersistentVolumeClaim) => c.metadata?.annotations?.['volume.kubernetes.io/selected-node']
+
+// The scheduler decides (binds the pod, or says why not in PodScheduled). With a claim it
+// first picks the claim's node (selected-node) and waits for the volume: that counts as acting.
+function podSigns(s: NamespaceObjects): Sign[] {
+  return s.pods.filter((p) => !deleting(p) && !p.spec?.nodeName && !p.spec?.schedulingGates?.length)
+    .filter((p) => !p.status?.conditions?.some((c) => c.type === 'PodScheduled'))
+    .filter((p) => !claimNames(p).some((n) => s.pvcs.some((c) => c.metadata?.name === n && selectedNode(c))))
+    .map((p) => ({
+      key: `Pod/${p.metadata?.uid}/unscheduled`,
+      component: 'the scheduler (kube-scheduler)',
+      evidence: `pod ${p.metadata?.namespace}/${p.metadata?.name} is on no node and has no PodScheduled condition: no scheduler has placed it or said why not`,
+      windowMs: controllerWindowMs,
+    }))
+}
+
+const eventsOf = (events: CoreV1Event[], o: KubernetesObject) => events.filter((e) => e.involvedObject?.uid === o.metadata?.uid)
+const reporter = (e: CoreV1Event) => e.source?.component ?? e.reportingComponent ?? ''
+
+function claimSigns(s: NamespaceObjects): Sign[] {
+  const signs: Sign[] = []
+  for (const c of s.pvcs) {
+    const name = `claim ${c.metadata?.namespace}/${c.metadata?.name}`
+    if (deleting(c)) {
+      const users = s.pods.filter((p) => claimNames(p).includes(c.metadata?.name ?? '') && !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''))
+      if (c.metadata?.finalizers?.includes('kubernetes.io/pvc-protection') && !users.length) {
+        signs.push({
+          key: `PersistentVolumeClaim/${c.metadata?.uid}/protected`, component: 'the PVC protection controller (kube-controller-manager)',
+          evidence: `${name} is being deleted and no pod uses it, yet it keeps its kubernetes.io/pvc-protection finalizer`, windowMs: controllerWindowMs,
+        })
+      }
+      continue
+    }
+    if (c.status?.phase !== 'Pending') continue
+    const events = eventsOf(s.events, c)
+    if (!events.some((e) => reporter(e) === 'persistentvolume-controller')) {
+      signs.push({
+        key: `PersistentVolumeClaim/${c.metadata?.uid}/unbound`, component: 'the PV controller (persistentvolume-binder in kube-controller-manager)',
+        evidence: `${name} is Pending and the PV controller has said nothing about it (no event from persistentvolume-controller: not even WaitForFirstConsumer or ExternalProvisioning)`,
+        windowMs: controllerWindowMs,
+      })
+      continue
+    }
+    const provisioner = provisionerAnnotation(c)
+    if (provisioner && !events.some((e) => reporter(e).startsWith(provisioner) || /^Provisioning(Succeeded|Failed)?$/.test(e.reason ?? ''))) {
+      signs.push({
+        key: `PersistentVolumeClaim/${c.metadata?.uid}/unprovisioned`, component: `the provisioner ${provisioner}`,
+        evidence: `${name} was handed to ${provisioner}${selectedNode(c) ? ` for node ${selectedNode(c)}` : ''} and that provisioner has said nothing about it (no Provisioning event)`,
+        windowMs: provisionerWindowMs,
+      })
+    }
+  }
+  return signs
+}
+
+// Dependents whose owner (of a kind listed here) is gone: the garbage collector deletes them.
+function orphanSigns(s: NamespaceObjects): Sign[] {
+  const owners = new Map<string, KubernetesObject[]>([
+    ['StatefulSet', s.statefulSets], ['Deployment', s.deployments], ['ReplicaSet', s.replicaSets],
+  ])
+  const dependents: KubernetesObject[] = [...s.pods.map((p) => ({ ...p, kind: 'Pod' })), ...s.pvcs.map((c) => ({ ...c, kind: 'PersistentVolumeClaim' })), ...s.replicaSets.map((r) => ({ ...r, kind: 'ReplicaSet' }))]
+  return dependents.filter((d) => !deleting(d)).flatMap((d) => (d.metadata?.ownerReferences ?? [])
+    .filter((r) => owners.has(r.kind) && !owners.get(r.kind)!.some((o) => o.metadata?.uid === r.uid))
+    .map((r) => ({
+      key: `${d.kind}/${d.metadata?.uid}/orphan/${r.uid}`, component: 'the garbage collector (kube-controller-manager)',
+      evidence: `${nameOf(d)} is still there though its owner ${r.kind} ${r.name} (uid ${r.uid}) is gone`, windowMs: controllerWindowMs,
+    })))
+}
+
+// Every sign the namespace shows now; each must last its window before it counts.
+export function signsOf(s: NamespaceObjects): Sign[] {
+  return [
+    ...unobserved('StatefulSet', s.statefulSets, 'the StatefulSet controller (kube-controller-manager)', (w) => countText(podsOf(w, s.pods), 'pod')),
+    ...unobserved('Deployment', s.deployments, 'the Deployment controller (kube-controller-manager)', (w) => countText(s.replicaSets.filter((r) => ownedBy(r, w)).length, 'ReplicaSet')),
+    ...unobserved('ReplicaSet', s.replicaSets, 'the ReplicaSet controller (kube-controller-manager)', (w) => countText(podsOf(w, s.pods), 'pod')),
+    ...serviceSigns(s), ...podSigns(s), ...claimSigns(s), ...orphanSigns(s),
+  ]
+}
+
+export interface Stall {
+  component: string
+  evidence: string
+  forMs: number
+  // When this process first recognised the component as not acting, if before this sign.
+  recognisedBefore?: { at: number; evidence: string }
+}
+
+export const describeStall = (st: Stall) =>
+  `${st.evidence}, for ${Math.round(st.forMs / 1000)} s; is ${st.component} running?` +
+  (st.recognisedBefore ? ` (recognised already at ${new Date(st.recognisedBefore.at).toISOString()}: ${st.recognisedBefore.evidence})` : '')
+
+// Follows signs from check to check (a sign gone from one check starts again from
+// zero) and remembers the components recognised, for the short window.
+export class StallTracker {
+  private readonly firstSeen = new Map<string, number>()
+  private readonly recognised = new Map<string, { at: number; evidence: string }>()
+
+  private readonly scale: () => number
+
+  constructor(scale: () => number = timeoutScale) {
+    this.scale = scale
+  }
+
+  // The signs of one namespace at `now`; returns the first stall whose sign lasted its window.
+  check(namespace: string, signs: Sign[], now: number): Stall | undefined {
+    const prefix = `${namespace}|`
+    const keys = new Set(signs.map((g) => prefix + g.key))
+    for (const k of this.firstSeen.keys()) if (k.startsWith(prefix) && !keys.has(k)) this.firstSeen.delete(k)
+    for (const sign of signs) {
+      const k = prefix + sign.key
+      const since = this.firstSeen.get(k) ?? now
+      this.firstSeen.set(k, since)
+      const before = this.recognised.get(sign.component)
+      const window = (before ? recognisedWindowMs : sign.windowMs) * this.scale()
+      if (now - since < window) continue
+      if (!before) this.recognised.set(sign.component, { at: now, evidence: sign.evidence })
+      return { component: sign.component, evidence: sign.evidence, forMs: now - since, ...(before ? { recognisedBefore: before } : {}) }
+    }
+    return undefined
+  }
+}
+
+const list = async <T>(kube: Kube, r: Resource, namespace: string) =>
+  (await kube.objects.list(r.apiVersion, r.kind, namespace)).items as T[]
+
+export async function namespaceObjects(kube: Kube, namespace: string): Promise<NamespaceObjects> {
+  // Dependents before owners: an owner made between the two lists is seen, never a dependent whose owner is missed.
+  const [pods, pvcs, replicaSets, endpointSlices] = await Promise.all([
+    list<V1Pod>(kube, resources.pods, namespace), list<V1PersistentVolumeClaim>(kube, resources.pvcs, namespace),
+    list<V1ReplicaSet>(kube, resources.replicaSets, namespace), list<V1EndpointSlice>(kube, resources.endpointSlices, namespace),
+  ])
+  const [statefulSets, deployments, services] = await Promise.all([
+    list<V1StatefulSet>(kube, resources.statefulSets, namespace), list<V1Deployment>(kube, resources.deployments, namespace),
+    list<V1Service>(kube, resources.services, namespace),
+  ])
+  const events = pvcs.some((c) => c.status?.phase === 'Pending') ? (await kube.core.listNamespacedEvent({ namespace })).items : []
+  return { statefulSets, deployments, replicaSets, services, endpointSlices, pods, pvcs, events }
+}
+
+// One tracker and one listing at a time per namespace, shared by the waits of this process.
+const tracker = new StallTracker()
+const inFlight = new Map<string, Promise<Stall | undefined>>()
+
+export function checkNamespace(kube: Kube, namespace: string): Promise<Stall | undefined> {
+  let p = inFlight.get(namespace)
+  if (!p) {
+    p = namespaceObjects(kube, namespace).then((objects) => tracker.check(namespace, signsOf(objects), Date.now()))
+      .finally(() => setTimeout(() => inFlight.delete(namespace), 2_000).unref())
+    inFlight.set(namespace, p)
+  }
+  return p
+}
+
+const firstCheckMs = 10_000
+const everyMs = 5_000
+
+// Watches the namespace for a component that does not act while a wait runs; calls
+// `onStall` once with what it found. Returns the function that stops watching.
+export function guardAgainstStalls(kube: Kube, namespace: string, onStall: (stall: Stall) => void): () => void {
+  let stopped = false
+  let timer: NodeJS.Timeout
+  const tick = async () => {
+    // A failed listing is no evidence either way: the wait's own timeout still stands.
+    const stall = await checkNamespace(kube, namespace).catch(() => undefined)
+    if (stopped) return
+    if (stall) return onStall(stall)
+    timer = setTimeout(tick, everyMs)
+  }
+  timer = setTimeout(tick, firstCheckMs)
+  return () => {
+    stopped = true
+    clearTimeout(timer)
+  }
+}
