@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { clusterDomainFromResolvConf, httpRequestText, parseHttpReply, parseNslookup, parsePing } from './cluster-client.ts'
+import { clusterDomainFromResolvConf, httpRequestText, noServer, parseHttpReply, parseNslookup, parsePing } from './cluster-client.ts'
 
 test('reads the answers after the Name line, not the server address', () => {
   const out = 'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tweb-0.web.ns.svc.cluster.local\nAddress: 10.244.0.7\n'
@@ -30,6 +30,11 @@ test('NXDOMAIN is its own status', () => {
 
 test('no answer at all is an error, not a success', () => {
   expect(parseNslookup(';; connection timed out; no servers could be reached\n', 1).status).toBe('error')
+})
+
+test('a server that does not answer is told apart from a name it does not know', () => {
+  expect(noServer(';; connection timed out; no servers could be reached\n')).toBe(true)
+  expect(noServer("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n** server can't find web-1.web: NXDOMAIN\n")).toBe(false)
 })
 
 test('ping shows what the pod\'s own resolver made of a name', () => {

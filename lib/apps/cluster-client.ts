@@ -45,6 +45,11 @@ export function parseNslookup(output: string, _exitCode: number): Resolution {
   return { status: 'error', output }
 }
 
+// busybox's words when no nameserver of resolv.conf answered at all: not a missing
+// name but a missing server.
+export const noServer = (output: string) => /no servers could be reached|connection timed out|connection refused/i.test(output)
+const noServerHint = 'no DNS server answered the pod (its resolv.conf names the cluster DNS Service, kube-dns): is the cluster DNS (CoreDNS) running?'
+
 // The cluster domain as the pod's resolver has it: kubelet writes the search
 // list "<ns>.svc.<domain> svc.<domain> <domain>" into every pod's resolv.conf.
 export function clusterDomainFromResolvConf(text: string, namespace: string): string {
@@ -132,7 +137,7 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
         last = await (method === 'resolve' ? client.resolve(host) : client.nslookup(host))
         if (until(last)) return last
         if (Date.now() > deadline) {
-          throw new Error(`timed out after ${timeout(limit) / 1000}s (${limit}) waiting for ${host} to resolve so that it ${what}, from pod ${namespace}/${name}; last answer (${last.status}):\n${last.output.trim()}`)
+          throw new Error(`timed out after ${timeout(limit) / 1000}s (${limit}) waiting for ${host} to resolve so that it ${what}, from pod ${namespace}/${name}; last answer (${last.status}):\n${last.output.trim()}${noServer(last.output) ? `\n${noServerHint}` : ''}`)
         }
         await new Promise((r) => setTimeout(r, 500)) // poll interval of a deadline-bounded poll
       }
