@@ -1,7 +1,8 @@
 // Runs a command in a container, as `kubectl exec` does, with a deadline.
 import * as k8s from '@kubernetes/client-node'
 import { Writable } from 'node:stream'
-import type { Kube } from './kube.ts'
+import pRetry from 'p-retry'
+import { isTransient, type Kube } from './kube.ts'
 import { timeout } from './timeouts.ts'
 
 export interface ExecResult {
@@ -18,8 +19,31 @@ function collector(): { stream: Writable; text: () => string } {
   }
 }
 
+// The exec never reached the container: the API server could not open the
+// stream to the kubelet (restarting, say: "error dialing backend", a 5xx on the
+// upgrade) or was itself unreachable. The command did not run, so running it
+// again is safe; a stream that broke after it started is not retried.
+export class ExecNotStarted extends Error {
+  override name = 'ExecNotStarted'
+}
+export const isExecNotStartedTransient = (err: unknown) =>
+  err instanceof ExecNotStarted && (isTransient(err.cause) || /error dialing backend|Unexpected server response: (5\d\d|429)|ECONNREFUSED|ECONNRESET|container not found|not running/i.test(err.message))
+
+// Up to about 40 s of retries: long enough for a kubelet to restart.
+const notStartedRetries = { retries: 8, factor: 2, minTimeout: 500, maxTimeout: 8_000 }
+
 export async function execIn(kube: Kube, namespace: string, pod: string, command: string[], container?: string): Promise<ExecResult> {
   const name = container ?? (await kube.core.readNamespacedPod({ namespace, name: pod })).spec?.containers[0]?.name ?? ''
+  return pRetry(() => execOnce(kube, namespace, pod, name, command), {
+    ...notStartedRetries,
+    shouldRetry: ({ error }) => isExecNotStartedTransient(error),
+    onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+      if (retriesLeft > 0 && isExecNotStartedTransient(error)) console.warn(`exec in ${namespace}/${pod} did not start (#${attemptNumber}: ${error.message}); retrying`)
+    },
+  })
+}
+
+function execOnce(kube: Kube, namespace: string, pod: string, name: string, command: string[]): Promise<ExecResult> {
   const out = collector()
   const err = collector()
   const limit = timeout('exec')
@@ -51,7 +75,7 @@ export async function execIn(kube: Kube, namespace: string, pod: string, command
       ws = socket
       // A connection that closes without a status frame has lost the command's outcome.
       socket.on?.('close', () => settle(() => reject(new Error(`exec in ${namespace}/${pod}: \`${command.join(' ')}\`: the connection closed without an exit status; stdout so far: ${out.text().slice(-500)}`))))
-    }, (e: Error) => settle(() => reject(new Error(`exec in ${namespace}/${pod}: ${e.message}`))))
+    }, (e: Error) => settle(() => reject(new ExecNotStarted(`exec in ${namespace}/${pod}: ${e.message}`, { cause: e }))))
   })
 }
 
