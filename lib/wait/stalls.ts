@@ -90,7 +90,7 @@ function podSigns(s: NamespaceObjects): Sign[] {
 }
 
 const eventsOf = (events: CoreV1Event[], o: KubernetesObject) => events.filter((e) => e.involvedObject?.uid === o.metadata?.uid)
-const reporter = (e: CoreV1Event) => e.source?.component ?? e.reportingComponent ?? ''
+const reporter = (e: CoreV1Event) => e.source?.component || e.reportingComponent || ''
 
 function claimSigns(s: NamespaceObjects): Sign[] {
   const signs: Sign[] = []
