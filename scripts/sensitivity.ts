@@ -1,5 +1,6 @@
 // npm run sensitivity [-- --list] [-- --fault=NAME[,NAME…]] [-- --spec=FILE[,FILE…]] [-- --baseline] [-- --enforce-bound]
-// Brings up the embedded cluster (the instance SC_CLUSTER_NAME names), then per
+// Brings up the embedded cluster (the instance SC_CLUSTER_NAME names; taken down
+// again at the end if this run brought it up), then per
 // fault of cluster/faults.ts: injects it, runs the spec files it concerns, restores
 // it and checks the cluster is healthy again; writes reports/sensitivity.json and
 // reports/sensitivity.html. Exits 1 if any fault's matrix differs from the catalogue,
@@ -11,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
 import { apiReadyz, clients, deploymentAvailable, fitnessCheck, nodesReady, poll } from '../cluster/api.ts'
-import { up } from '../cluster/cli.ts'
+import { down, isUp, up } from '../cluster/cli.ts'
 import { instance, paths, repoRoot } from '../cluster/config.ts'
 import { type Fault, type FaultContext, faults, unbreakable } from '../cluster/faults.ts'
 import { describeShape, nodesOf, recordedShape } from '../cluster/shape.ts'
@@ -165,7 +166,20 @@ function reasonsUnbroken(results: FaultResult[]): Record<string, string> {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2))
   if (args.list) return list()
+  // A cluster this run brought up is taken down at its end; one already up is left as it was.
+  const wasUp = await isUp()
   await up()
+  try {
+    await runFaults(args)
+  } finally {
+    if (!wasUp) {
+      console.log('\nstopping the cluster this run started (npm run cluster:down)')
+      await down()
+    }
+  }
+}
+
+async function runFaults(args: Args): Promise<void> {
   const shape = recordedShape()!
   const nodes = nodesOf(shape)
   const ctx: FaultContext = { c: clients(paths.kubeconfig), shape, nodes }
