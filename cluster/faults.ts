@@ -130,16 +130,22 @@ export const faults: Fault[] = [
     },
   },
   {
-    name: 'no-default-class-admission',
-    component: 'kube-apiserver (DefaultStorageClass admission)',
-    breaks: 'kube-apiserver without the DefaultStorageClass admission plugin: a claim without storageClassName is stored without one. The PV controller later gives it the default class (RetroactiveDefaultStorageClass), so Q1-01 fails only because it reads the claim back at once, before that controller acts',
-    mustBreak: ['Q1-01'],
+    name: 'no-default-class',
+    component: 'kube-apiserver (DefaultStorageClass admission) and kube-controller-manager (persistentvolume-binder-controller)',
+    breaks: 'the DefaultStorageClass admission plugin off, and the PV binder off too: a claim without storageClassName is stored without one and nothing gives it the default class later (the binder would, RetroactiveDefaultStorageClass, within a second: with the admission plugin alone off, Q1-01 passes or fails by timing). With no binder, no claim of 001a binds either',
+    mustBreak: ['Q1-01', ...onClass(['Q1-02', 'Q1-03', 'Q1-04', 'Q1-05', 'Q1-06', 'Q1-07', 'Q1-08'], 'standard')],
     mustLeaveAlone: 'all others',
     specs: quests('001a-claim-and-pod'),
-    whySpecs: '001a holds Q1-01; its other claims name their class and must stay green',
+    whySpecs: '001a holds Q1-01; every other claim of it needs a bound claim (no-pv-binder shows the binder alone, with its collateral check)',
     at: 'before',
-    inject: (ctx) => restartApiServer(ctx, ['--disable-admission-plugins=DefaultStorageClass']),
-    restore: (ctx) => restartApiServer(ctx, []),
+    inject: async (ctx) => {
+      await restartApiServer(ctx, ['--disable-admission-plugins=DefaultStorageClass'])
+      await restartControllerManager(ctx, withoutControllers('persistentvolume-binder-controller'))
+    },
+    restore: async (ctx) => {
+      await restartApiServer(ctx, [])
+      await restartControllerManager(ctx, [])
+    },
   },
   {
     name: 'no-pvc-resize-admission',
