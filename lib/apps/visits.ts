@@ -10,7 +10,7 @@ import { urlHost } from '../k8s/addresses.ts'
 import type { Kube } from '../k8s/kube.ts'
 import { applyFixture } from '../k8s/manifests.ts'
 import { waitForTimelineEvents } from '../observe/recordings.ts'
-import { clusterIpOf } from '../resources/services.ts'
+import { clusterIpOf, describeEndpoints, serviceEndpoints } from '../resources/services.ts'
 import type { Timeline } from '../observe/timeline.ts'
 import { waitForReadyReplicas } from '../wait/pods.ts'
 
@@ -64,9 +64,19 @@ export interface SentVisits {
 }
 
 // `count` visits, each with a unique id, to the Service's cluster IP (port 8080) from the client pod.
+// A visit that got no answer while the Service has ready endpoints points at whatever routes the cluster IP.
 export async function visitThroughService(kube: Kube, namespace: string, client: ClusterClient, service: string, count: number): Promise<SentVisits> {
   const ids = visitIds(count)
-  return { ids, answeredBy: await sendVisits(client, `http://${urlHost(await clusterIpOf(kube, namespace, service))}:8080`, ids) }
+  const ip = await clusterIpOf(kube, namespace, service)
+  try {
+    return { ids, answeredBy: await sendVisits(client, `http://${urlHost(ip)}:8080`, ids) }
+  } catch (err) {
+    const ready = (await serviceEndpoints(kube, namespace, service).catch(() => [])).filter((e) => e.ready)
+    if (ready.length && /no HTTP answer/.test((err as Error).message)) {
+      ;(err as Error).message += `\nService ${namespace}/${service} has ready endpoints (${describeEndpoints(ready)}), yet its cluster IP ${ip} did not answer: is the Service proxy (kube-proxy) running on the client pod's node?`
+    }
+    throw err
+  }
 }
 
 // Every pod's own records, audited against the visits sent and the pods that answered them.
