@@ -26,11 +26,14 @@ function collector(): { stream: Writable; text: () => string } {
 export class ExecNotStarted extends Error {
   override name = 'ExecNotStarted'
 }
+// The API server's and the WebSocket client's words for a stream it could not open for now.
+export const streamNotOpenedForNow = (message: string) =>
+  /error dialing backend|Unexpected server response: (5\d\d|429)|ECONNREFUSED|ECONNRESET|container not found|not running/i.test(message)
 export const isExecNotStartedTransient = (err: unknown) =>
-  err instanceof ExecNotStarted && (isTransient(err.cause) || /error dialing backend|Unexpected server response: (5\d\d|429)|ECONNREFUSED|ECONNRESET|container not found|not running/i.test(err.message))
+  err instanceof ExecNotStarted && (isTransient(err.cause) || streamNotOpenedForNow(err.message))
 
 // Up to about 40 s of retries: long enough for a kubelet to restart.
-const notStartedRetries = { retries: 8, factor: 2, minTimeout: 500, maxTimeout: 8_000 }
+export const notStartedRetries = { retries: 8, factor: 2, minTimeout: 500, maxTimeout: 8_000 }
 
 export async function execIn(kube: Kube, namespace: string, pod: string, command: string[], container?: string): Promise<ExecResult> {
   const name = container ?? (await kube.core.readNamespacedPod({ namespace, name: pod })).spec?.containers[0]?.name ?? ''

@@ -2,7 +2,9 @@
 // connection is tunnelled to the pod's port, and an undici client on it.
 import * as k8s from '@kubernetes/client-node'
 import { createServer, type Socket } from 'node:net'
+import pRetry from 'p-retry'
 import { Client } from 'undici'
+import { notStartedRetries, streamNotOpenedForNow } from './exec.ts'
 import type { Kube } from './kube.ts'
 import { timeout } from './timeouts.ts'
 
@@ -16,6 +18,10 @@ export interface Forward {
   localPort: number
   request(path: string, init?: { method?: string; body?: string }): Promise<HttpAnswer>
   close(): Promise<void>
+}
+
+class TunnelNotOpened extends Error {
+  override name = 'TunnelNotOpened'
 }
 
 export async function portForward(kube: Kube, namespace: string, pod: string, port: number): Promise<Forward> {
@@ -42,10 +48,20 @@ export async function portForward(kube: Kube, namespace: string, pod: string, po
     localPort,
     async request(path, init = {}) {
       const where = `${init.method ?? 'GET'} ${path} on ${namespace}/${pod}:${port} (port-forward)`
-      const res = await client.request({
-        path, method: (init.method ?? 'GET') as 'GET', body: init.body,
-        headersTimeout: timeout('http'), bodyTimeout: timeout('http'),
-      }).catch((err: Error) => { throw new Error(`${where}: ${tunnelError ? `the tunnel failed: ${tunnelError}` : err.message}`) })
+      // A tunnel the API server could not open (the kubelet restarting) carried no request: tried again, as exec is.
+      const res = await pRetry(() => {
+        tunnelError = undefined
+        return client.request({
+          path, method: (init.method ?? 'GET') as 'GET', body: init.body,
+          headersTimeout: timeout('http'), bodyTimeout: timeout('http'),
+        }).catch((err: Error) => {
+          throw tunnelError ? new TunnelNotOpened(`${where}: the tunnel failed: ${tunnelError}`) : new Error(`${where}: ${err.message}`)
+        })
+      }, {
+        ...notStartedRetries,
+        shouldRetry: ({ error }) => error instanceof TunnelNotOpened && streamNotOpenedForNow(error.message),
+        onFailedAttempt: ({ error, retriesLeft }) => { if (retriesLeft > 0 && error instanceof TunnelNotOpened) console.warn(`${error.message}; retrying`) },
+      })
       const body = await res.body.text()
       return {
         status: res.statusCode,
