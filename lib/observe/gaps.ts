@@ -99,7 +99,7 @@ export class RecordingGaps {
 export abstract class WatchRecording {
   protected readonly gapLog = new RecordingGaps()
   // What the recording watches, once its recorder started it: a wait on it watches that namespace for a component that does not act.
-  watching?: { kube: Kube; namespace: string }
+  watching?: { kube: Kube; namespace: string; kind: string; labelSelector?: string }
   private readonly listeners = new Set<() => void>()
 
   protected abstract position(): { lastSeenAt: number; next: number }

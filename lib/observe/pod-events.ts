@@ -17,7 +17,7 @@ export function podEventRecorder(kube: Kube, namespace: string): PodEventRecorde
   return {
     async record({ selector } = {}) {
       const timeline = new Timeline(Date.now(), `${namespace} (${selector ?? 'all pods'})`)
-      timeline.watching = { kube, namespace }
+      timeline.watching = { kube, namespace, kind: 'Pod', labelSelector: selector }
       // A relist or a watch that ended is a gap in the timeline: the checks that read it fail, naming it.
       const stop = await watchObjects<V1Pod>(kube, resources.pods, { namespace, labelSelector: selector }, {
         onSync: (pods) => timeline.sync(pods),

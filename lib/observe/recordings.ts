@@ -13,7 +13,7 @@ import { timeout as namedTimeout, type TimeoutName } from '../k8s/timeouts.ts'
 export interface Recording extends RecordingName {
   readonly source: string // e.g. "pod watch"
   readonly gaps: readonly Gap[]
-  readonly watching?: { kube: Kube; namespace: string }
+  readonly watching?: { kube: Kube; namespace: string; kind: string; labelSelector?: string }
   subscribe(fn: () => void): () => void
   describe(): string
 }

@@ -113,7 +113,7 @@ const counts = (rs: V1ReplicaSet) => ({ desired: rs.spec?.replicas ?? 1, availab
 // stop() ends it.
 export async function recordReplicaSets(kube: Kube, namespace: string, labelSelector: string): Promise<{ log: ReplicaSetLog; stop: () => void }> {
   const log = new ReplicaSetLog(`${namespace} (${labelSelector})`)
-  log.watching = { kube, namespace }
+  log.watching = { kube, namespace, kind: 'ReplicaSet', labelSelector }
   // A relist or a watch that ended is a gap in the log: the bounds that read it fail, naming it.
   const stop = await watchObjects<V1ReplicaSet>(kube, resources.replicaSets, { namespace, labelSelector }, {
     onSync: (items) => log.sync(items),

@@ -1,6 +1,6 @@
 import type { CoreV1Event, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { describeStall, type NamespaceObjects, type Sign, signsOf, StallTracker } from './stalls.ts'
+import { concerns, describeStall, type NamespaceObjects, selectorMatches, type Sign, signsOf, stallConcerns, StallTracker } from './stalls.ts'
 
 const ns = 'q1'
 const none = (): NamespaceObjects => ({ statefulSets: [], deployments: [], replicaSets: [], services: [], endpointSlices: [], pods: [], pvcs: [], events: [] })
@@ -81,31 +81,31 @@ describe('signsOf: each component that does not act', () => {
 })
 
 describe('StallTracker', () => {
-  const sign: Sign = { key: 'StatefulSet/sts-1/1', component: 'the StatefulSet controller', evidence: 'generation 1 not observed', windowMs: 30_000 }
+  const sign: Sign = { key: 'StatefulSet/sts-1/1', component: 'the StatefulSet controller', evidence: 'generation 1 not observed', windowMs: 30_000, subjects: [] }
   test('a sign counts once it lasted its whole window', () => {
     const t = new StallTracker(() => 1)
-    expect(t.check(ns, [sign], 0)).toBeUndefined()
-    expect(t.check(ns, [sign], 29_000)).toBeUndefined()
-    expect(t.check(ns, [sign], 30_000)).toMatchObject({ component: 'the StatefulSet controller', forMs: 30_000 })
+    expect(t.check(ns, [sign], 0)).toEqual([])
+    expect(t.check(ns, [sign], 29_000)).toEqual([])
+    expect(t.check(ns, [sign], 30_000)).toMatchObject([{ component: 'the StatefulSet controller', forMs: 30_000 }])
   })
   test('a sign gone from one check starts again from zero', () => {
     const t = new StallTracker(() => 1)
     t.check(ns, [sign], 0)
     t.check(ns, [], 20_000)
-    expect(t.check(ns, [sign], 40_000)).toBeUndefined()
+    expect(t.check(ns, [sign], 40_000)).toEqual([])
   })
   test('the window scales with SC_TIMEOUT_SCALE', () => {
     const t = new StallTracker(() => 2)
     t.check(ns, [sign], 0)
-    expect(t.check(ns, [sign], 30_000)).toBeUndefined()
-    expect(t.check(ns, [sign], 60_000)).toBeDefined()
+    expect(t.check(ns, [sign], 30_000)).toEqual([])
+    expect(t.check(ns, [sign], 60_000)).toHaveLength(1)
   })
   test('once recognised, the same component in another namespace needs only the short window, and says when it was first seen', () => {
     const t = new StallTracker(() => 1)
     t.check(ns, [sign], 0)
     t.check(ns, [sign], 30_000)
     t.check('q2', [{ ...sign, key: 'StatefulSet/other/1' }], 31_000)
-    const again = t.check('q2', [{ ...sign, key: 'StatefulSet/other/1' }], 41_000)
+    const [again] = t.check('q2', [{ ...sign, key: 'StatefulSet/other/1' }], 41_000)
     expect(again).toMatchObject({ forMs: 10_000, recognisedBefore: { at: 30_000 } })
     expect(describeStall(again!)).toMatch(/for 10 s; is the StatefulSet controller running\? \(recognised already at 1970-01-01T00:00:30.000Z/)
   })
@@ -113,6 +113,66 @@ describe('StallTracker', () => {
     const t = new StallTracker(() => 1)
     t.check(ns, [sign], 0)
     t.check('q2', [], 10_000)
-    expect(t.check(ns, [sign], 30_000)).toBeDefined()
+    expect(t.check(ns, [sign], 30_000)).toHaveLength(1)
+  })
+})
+
+describe('which waits a sign concerns', () => {
+  const stalled = (s: NamespaceObjects) => ({ component: '', evidence: '', forMs: 0, subjects: signsOf(s)[0]!.subjects })
+  const web = (): NamespaceObjects => {
+    const s = none()
+    s.statefulSets = [{ ...sts(), spec: { serviceName: 'web', selector: {}, template: { metadata: { labels: { app: 'web' } } }, volumeClaimTemplates: [{ metadata: { name: 'data' } }] } }]
+    s.services = [{ metadata: meta('web', 'svc-1'), spec: { selector: { app: 'web' } } }, { metadata: meta('other', 'svc-2'), spec: { selector: { app: 'other' } } }]
+    s.endpointSlices = [{ metadata: { name: 'web-x', labels: { 'kubernetes.io/service-name': 'web' } }, addressType: 'IPv4', endpoints: [] },
+      { metadata: { name: 'other-x', labels: { 'kubernetes.io/service-name': 'other' } }, addressType: 'IPv4', endpoints: [] }]
+    return s
+  }
+  test('a stalled StatefulSet concerns its pods (by label or name), its claims, itself and the endpoints of the Services over its pods', () => {
+    const about = stallConcerns
+    const st = stalled(web())
+    expect(about({ kind: 'Pod', labelSelector: 'app=web' })(st)).toBe(true)
+    expect(about({ kind: 'Pod', name: 'web-1' })(st)).toBe(true)
+    expect(about({ kind: 'PersistentVolumeClaim', name: 'data-web-0' })(st)).toBe(true)
+    expect(about({ kind: 'StatefulSet', name: 'web' })(st)).toBe(true)
+    expect(about({ kind: 'EndpointSlice', labelSelector: 'kubernetes.io/service-name=web' })(st)).toBe(true)
+  })
+  test('and nothing else in the namespace: other pods, claims, Services', () => {
+    const st = stalled(web())
+    expect(stallConcerns({ kind: 'Pod', labelSelector: 'app=client' })(st)).toBe(false)
+    expect(stallConcerns({ kind: 'Pod', name: 'client' })(st)).toBe(false)
+    expect(stallConcerns({ kind: 'PersistentVolumeClaim', name: 'scratch' })(st)).toBe(false)
+    expect(stallConcerns({ kind: 'EndpointSlice', labelSelector: 'kubernetes.io/service-name=other' })(st)).toBe(false)
+  })
+  test('a Service without EndpointSlices concerns waits on its endpoints, not waits on its pods', () => {
+    const s = none()
+    s.services = [{ metadata: meta('web', 'svc-1'), spec: { selector: { app: 'web' } } }]
+    const st = stalled(s)
+    expect(stallConcerns({ kind: 'EndpointSlice', labelSelector: 'kubernetes.io/service-name=web' })(st)).toBe(true)
+    expect(stallConcerns({ kind: 'Pod', labelSelector: 'app=web' })(st)).toBe(false)
+  })
+  test('an unprovisioned claim concerns the pod that uses it', () => {
+    const s = none()
+    s.pvcs = [claim('data')]
+    s.pods = [pod('user', { metadata: meta('user', 'p-user', { labels: { app: 'u' } }), spec: { containers: [], volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'data' } }] }, status: { conditions: [{ type: 'PodScheduled', status: 'False' }] } })]
+    const st = stalled(s)
+    expect(stallConcerns({ kind: 'Pod', name: 'user' })(st)).toBe(true)
+    expect(stallConcerns({ kind: 'Pod', labelSelector: 'app=u' })(st)).toBe(true)
+    expect(stallConcerns({ kind: 'PersistentVolumeClaim', name: 'data' })(st)).toBe(true)
+    expect(stallConcerns({ kind: 'Pod', name: 'someone-else' })(st)).toBe(false)
+  })
+})
+
+describe('selectorMatches and concerns', () => {
+  test('the selector forms the API takes', () => {
+    const labels = { app: 'web', tier: 'db' }
+    expect(selectorMatches('app=web,tier==db', labels)).toBe(true)
+    expect(selectorMatches('app!=web', labels)).toBe(false)
+    expect(selectorMatches('tier in (db, cache),!gone,app', labels)).toBe(true)
+    expect(selectorMatches('tier notin (db)', labels)).toBe(false)
+  })
+  test('a subject without labels fits no selected wait, one without a name no named wait', () => {
+    expect(concerns({ kind: 'Pod', name: 'a' }, { kind: 'Pod', labelSelector: 'app=web' })).toBe(false)
+    expect(concerns({ kind: 'Pod', labels: { app: 'web' } }, { kind: 'Pod', name: 'a' })).toBe(false)
+    expect(concerns({ kind: 'Pod', labels: { app: 'web' } }, { kind: 'Pod' })).toBe(true)
   })
 })

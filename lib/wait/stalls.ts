@@ -7,7 +7,10 @@
 // its provisioner, a deleted claim nobody uses keeps its protection finalizer, an
 // object outlives its owner. A sign must last its whole window, seen by this
 // process, before it counts; once a component is recognised, the next wait that
-// sees the same sign needs only a short window.
+// sees the same sign needs only a short window. A sign ends only the waits it
+// concerns: each names its subjects (the pods a stalled StatefulSet should have
+// made, its claims, the EndpointSlices of the Services over those pods…), and a
+// wait concerns the kind, name and labels it watches.
 import type {
   CoreV1Event, KubernetesObject, V1Deployment, V1EndpointSlice, V1PersistentVolumeClaim, V1Pod, V1ReplicaSet, V1Service, V1StatefulSet,
 } from '@kubernetes/client-node'
@@ -35,6 +38,22 @@ export interface Sign {
   component: string
   evidence: string
   windowMs: number
+  subjects: Subject[]
+}
+
+// What a wait may be waiting on that the sign keeps from happening: objects of a
+// kind, by name (or a name pattern) and labels where known.
+export interface Subject {
+  kind: string
+  name?: string | RegExp
+  labels?: Record<string, string>
+}
+
+// What a wait watches: a kind in the namespace, by name or label selector.
+export interface WaitScope {
+  kind: string
+  name?: string
+  labelSelector?: string
 }
 
 const controllerWindowMs = 30_000
@@ -45,16 +64,42 @@ const recognisedWindowMs = 10_000
 const nameOf = (o: KubernetesObject) => `${o.kind ?? ''}${o.kind ? ' ' : ''}${o.metadata?.namespace}/${o.metadata?.name}`
 const deleting = (o: KubernetesObject) => Boolean(o.metadata?.deletionTimestamp)
 const ownedBy = (o: KubernetesObject, owner: KubernetesObject) => o.metadata?.ownerReferences?.some((r) => r.uid === owner.metadata?.uid) ?? false
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 type Workload = V1StatefulSet | V1Deployment | V1ReplicaSet
 
+// The EndpointSlices of the Services whose selector picks pods with these labels.
+const slicesOver = (s: NamespaceObjects, labels: Record<string, string> | undefined): Subject[] =>
+  s.services.filter((svc) => {
+    const sel = Object.entries(svc.spec?.selector ?? {})
+    return sel.length && sel.every(([k, v]) => labels?.[k] === v)
+  }).map((svc) => ({ kind: 'EndpointSlice', labels: { 'kubernetes.io/service-name': svc.metadata?.name ?? '' } }))
+
+// What a workload's stall keeps from happening: its pods, its claims (a StatefulSet's), the
+// workloads above it, and the endpoints of the Services over its pods.
+function workloadSubjects(kind: string, w: Workload, s: NamespaceObjects): Subject[] {
+  const name = w.metadata?.name ?? ''
+  const labels = w.spec?.template?.metadata?.labels
+  const subjects: Subject[] = [{ kind, name, labels: w.metadata?.labels }, { kind: 'Pod', labels }, ...slicesOver(s, labels)]
+  if (kind === 'StatefulSet') {
+    subjects.push({ kind: 'Pod', name: new RegExp(`^${literal(name)}-\\d+$`), labels })
+    for (const t of (w as V1StatefulSet).spec?.volumeClaimTemplates ?? []) {
+      subjects.push({ kind: 'PersistentVolumeClaim', name: new RegExp(`^${literal(t.metadata?.name ?? '')}-${literal(name)}-\\d+$`) })
+    }
+  }
+  if (kind === 'Deployment') subjects.push({ kind: 'ReplicaSet', labels })
+  for (const r of w.metadata?.ownerReferences ?? []) subjects.push({ kind: r.kind, name: r.name })
+  return subjects
+}
+
 // A controller's first act on its object is to write status.observedGeneration.
-function unobserved(kind: string, items: Workload[], component: string, made: (w: Workload) => string): Sign[] {
+function unobserved(kind: string, items: Workload[], component: string, s: NamespaceObjects, made: (w: Workload) => string): Sign[] {
   return items.filter((w) => !deleting(w) && (w.metadata?.generation ?? 0) > (w.status?.observedGeneration ?? 0)).map((w) => ({
     key: `${kind}/${w.metadata?.uid}/${w.metadata?.generation}`,
     component,
     evidence: `${kind} ${w.metadata?.namespace}/${w.metadata?.name}: generation ${w.metadata?.generation} not observed by its controller (status.observedGeneration ${w.status?.observedGeneration ?? 'unset'}), ${made(w)}`,
     windowMs: controllerWindowMs,
+    subjects: workloadSubjects(kind, w, s),
   }))
 }
 
@@ -69,11 +114,23 @@ function serviceSigns(s: NamespaceObjects): Sign[] {
       component: 'the EndpointSlice controller (kube-controller-manager)',
       evidence: `Service ${svc.metadata?.namespace}/${svc.metadata?.name} has a selector and no EndpointSlice at all (the controller writes one even for a Service without pods)`,
       windowMs: controllerWindowMs,
+      subjects: [{ kind: 'EndpointSlice', labels: { 'kubernetes.io/service-name': svc.metadata?.name ?? '' } }],
     }))
 }
 
 const claimNames = (p: V1Pod) => (p.spec?.volumes ?? []).map((v) => v.persistentVolumeClaim?.claimName).filter((n): n is string => Boolean(n))
 const selectedNode = (c: V1PersistentVolumeClaim) => c.metadata?.annotations?.['volume.kubernetes.io/selected-node']
+
+// What keeping a pod from running keeps from happening: the pod, its claims (a WaitForFirstConsumer
+// claim binds only once its pod is placed), its owners, the endpoints of the Services over it.
+function podSubjects(p: V1Pod, s: NamespaceObjects): Subject[] {
+  const owners = (p.metadata?.ownerReferences ?? []).flatMap((r) => {
+    const rs = r.kind === 'ReplicaSet' ? s.replicaSets.find((x) => x.metadata?.uid === r.uid) : undefined
+    return [{ kind: r.kind, name: r.name }, ...(rs?.metadata?.ownerReferences ?? []).map((o) => ({ kind: o.kind, name: o.name }))]
+  })
+  return [{ kind: 'Pod', name: p.metadata?.name, labels: p.metadata?.labels ?? {} }, ...claimNames(p).map((name) => ({ kind: 'PersistentVolumeClaim', name })),
+    ...owners, ...slicesOver(s, p.metadata?.labels)]
+}
 
 // The scheduler decides (binds the pod, or says why not in PodScheduled). With a claim it
 // first picks the claim's node (selected-node) and waits for the volume: that counts as acting.
@@ -86,11 +143,16 @@ function podSigns(s: NamespaceObjects): Sign[] {
       component: 'the scheduler (kube-scheduler)',
       evidence: `pod ${p.metadata?.namespace}/${p.metadata?.name} is on no node and has no PodScheduled condition: no scheduler has placed it or said why not`,
       windowMs: controllerWindowMs,
+      subjects: podSubjects(p, s),
     }))
 }
 
 const eventsOf = (events: CoreV1Event[], o: KubernetesObject) => events.filter((e) => e.involvedObject?.uid === o.metadata?.uid)
 const reporter = (e: CoreV1Event) => e.source?.component || e.reportingComponent || ''
+
+// A claim that does not bind keeps from happening: the claim, and the pods that use it with all they concern.
+const claimSubjects = (c: V1PersistentVolumeClaim, s: NamespaceObjects): Subject[] =>
+  [{ kind: 'PersistentVolumeClaim', name: c.metadata?.name }, ...s.pods.filter((p) => claimNames(p).includes(c.metadata?.name ?? '')).flatMap((p) => podSubjects(p, s))]
 
 function claimSigns(s: NamespaceObjects): Sign[] {
   const signs: Sign[] = []
@@ -102,6 +164,7 @@ function claimSigns(s: NamespaceObjects): Sign[] {
         signs.push({
           key: `PersistentVolumeClaim/${c.metadata?.uid}/protected`, component: 'the PVC protection controller (kube-controller-manager)',
           evidence: `${name} is being deleted and no pod uses it, yet it keeps its kubernetes.io/pvc-protection finalizer`, windowMs: controllerWindowMs,
+          subjects: [{ kind: 'PersistentVolumeClaim', name: c.metadata?.name }],
         })
       }
       continue
@@ -112,7 +175,7 @@ function claimSigns(s: NamespaceObjects): Sign[] {
       signs.push({
         key: `PersistentVolumeClaim/${c.metadata?.uid}/unbound`, component: 'the PV controller (persistentvolume-binder in kube-controller-manager)',
         evidence: `${name} is Pending and the PV controller has said nothing about it (no event from persistentvolume-controller: not even WaitForFirstConsumer or ExternalProvisioning)`,
-        windowMs: controllerWindowMs,
+        windowMs: controllerWindowMs, subjects: claimSubjects(c, s),
       })
       continue
     }
@@ -121,7 +184,7 @@ function claimSigns(s: NamespaceObjects): Sign[] {
       signs.push({
         key: `PersistentVolumeClaim/${c.metadata?.uid}/unprovisioned`, component: `the provisioner ${provisioner}`,
         evidence: `${name} was handed to ${provisioner}${selectedNode(c) ? ` for node ${selectedNode(c)}` : ''} and that provisioner has said nothing about it (no Provisioning event)`,
-        windowMs: provisionerWindowMs,
+        windowMs: provisionerWindowMs, subjects: claimSubjects(c, s),
       })
     }
   }
@@ -139,23 +202,54 @@ function orphanSigns(s: NamespaceObjects): Sign[] {
     .map((r) => ({
       key: `${d.kind}/${d.metadata?.uid}/orphan/${r.uid}`, component: 'the garbage collector (kube-controller-manager)',
       evidence: `${nameOf(d)} is still there though its owner ${r.kind} ${r.name} (uid ${r.uid}) is gone`, windowMs: controllerWindowMs,
+      subjects: [{ kind: d.kind ?? '', name: d.metadata?.name, labels: d.metadata?.labels ?? {} }],
     })))
 }
 
 // Every sign the namespace shows now; each must last its window before it counts.
 export function signsOf(s: NamespaceObjects): Sign[] {
   return [
-    ...unobserved('StatefulSet', s.statefulSets, 'the StatefulSet controller (kube-controller-manager)', (w) => countText(podsOf(w, s.pods), 'pod')),
-    ...unobserved('Deployment', s.deployments, 'the Deployment controller (kube-controller-manager)', (w) => countText(s.replicaSets.filter((r) => ownedBy(r, w)).length, 'ReplicaSet')),
-    ...unobserved('ReplicaSet', s.replicaSets, 'the ReplicaSet controller (kube-controller-manager)', (w) => countText(podsOf(w, s.pods), 'pod')),
+    ...unobserved('StatefulSet', s.statefulSets, 'the StatefulSet controller (kube-controller-manager)', s, (w) => countText(podsOf(w, s.pods), 'pod')),
+    ...unobserved('Deployment', s.deployments, 'the Deployment controller (kube-controller-manager)', s, (w) => countText(s.replicaSets.filter((r) => ownedBy(r, w)).length, 'ReplicaSet')),
+    ...unobserved('ReplicaSet', s.replicaSets, 'the ReplicaSet controller (kube-controller-manager)', s, (w) => countText(podsOf(w, s.pods), 'pod')),
     ...serviceSigns(s), ...podSigns(s), ...claimSigns(s), ...orphanSigns(s),
   ]
+}
+
+// A label selector as the API takes it (k=v, k==v, k!=v, k, !k, k in (a,b), k notin (a,b)) against labels.
+export function selectorMatches(selector: string, labels: Record<string, string>): boolean {
+  const terms = selector.split(/,(?![^(]*\))/).map((t) => t.trim()).filter(Boolean)
+  return terms.every((t) => {
+    let m = /^(\S+?)\s*(==|=|!=)\s*(\S*)$/.exec(t)
+    if (m) return m[2] === '!=' ? labels[m[1]!] !== m[3] : labels[m[1]!] === m[3]
+    m = /^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(t)
+    if (m) {
+      const values = m[3]!.split(',').map((v) => v.trim())
+      const has = m[1]! in labels && values.includes(labels[m[1]!]!)
+      return m[2] === 'in' ? has : !has
+    }
+    if (t.startsWith('!')) return !(t.slice(1) in labels)
+    return t in labels
+  })
+}
+
+// Whether a subject is something the wait watches: the same kind, and its name and labels
+// fit the wait's name and selector (a subject without a name, or labels, fits no named, or selected, wait).
+export function concerns(subject: Subject, scope: WaitScope): boolean {
+  if (subject.kind !== scope.kind) return false
+  if (scope.name !== undefined) {
+    if (subject.name === undefined) return false
+    if (typeof subject.name === 'string' ? subject.name !== scope.name : !subject.name.test(scope.name)) return false
+  }
+  if (scope.labelSelector) return subject.labels !== undefined && selectorMatches(scope.labelSelector, subject.labels)
+  return true
 }
 
 export interface Stall {
   component: string
   evidence: string
   forMs: number
+  subjects: Subject[]
   // When this process first recognised the component as not acting, if before this sign.
   recognisedBefore?: { at: number; evidence: string }
 }
@@ -176,22 +270,23 @@ export class StallTracker {
     this.scale = scale
   }
 
-  // The signs of one namespace at `now`; returns the first stall whose sign lasted its window.
-  check(namespace: string, signs: Sign[], now: number): Stall | undefined {
+  // The signs of one namespace at `now`; returns the stalls: the signs that lasted their window.
+  check(namespace: string, signs: Sign[], now: number): Stall[] {
     const prefix = `${namespace}|`
     const keys = new Set(signs.map((g) => prefix + g.key))
     for (const k of this.firstSeen.keys()) if (k.startsWith(prefix) && !keys.has(k)) this.firstSeen.delete(k)
+    const stalls: Stall[] = []
     for (const sign of signs) {
       const k = prefix + sign.key
       const since = this.firstSeen.get(k) ?? now
       this.firstSeen.set(k, since)
       const before = this.recognised.get(sign.component)
-      const window = (before ? recognisedWindowMs : sign.windowMs) * this.scale()
+      const window = (before && before.at < now ? recognisedWindowMs : sign.windowMs) * this.scale()
       if (now - since < window) continue
       if (!before) this.recognised.set(sign.component, { at: now, evidence: sign.evidence })
-      return { component: sign.component, evidence: sign.evidence, forMs: now - since, ...(before ? { recognisedBefore: before } : {}) }
+      stalls.push({ component: sign.component, evidence: sign.evidence, forMs: now - since, subjects: sign.subjects, ...(before && before.at < now ? { recognisedBefore: before } : {}) })
     }
-    return undefined
+    return stalls
   }
 }
 
@@ -214,9 +309,9 @@ export async function namespaceObjects(kube: Kube, namespace: string): Promise<N
 
 // One tracker and one listing at a time per namespace, shared by the waits of this process.
 const tracker = new StallTracker()
-const inFlight = new Map<string, Promise<Stall | undefined>>()
+const inFlight = new Map<string, Promise<Stall[]>>()
 
-export function checkNamespace(kube: Kube, namespace: string): Promise<Stall | undefined> {
+export function checkNamespace(kube: Kube, namespace: string): Promise<Stall[]> {
   let p = inFlight.get(namespace)
   if (!p) {
     p = namespaceObjects(kube, namespace).then((objects) => tracker.check(namespace, signsOf(objects), Date.now()))
@@ -230,15 +325,15 @@ const firstCheckMs = 10_000
 const everyMs = 5_000
 
 // Watches the namespace for a component that does not act while a wait runs; calls
-// `onStall` once with what it found. Returns the function that stops watching.
-export function guardAgainstStalls(kube: Kube, namespace: string, onStall: (stall: Stall) => void): () => void {
+// `onStalls` once with the stalls `relevant` keeps. Returns the function that stops watching.
+export function guardAgainstStalls(kube: Kube, namespace: string, relevant: (stall: Stall) => boolean, onStalls: (stalls: Stall[]) => void): () => void {
   let stopped = false
   let timer: NodeJS.Timeout
   const tick = async () => {
     // A failed listing is no evidence either way: the wait's own timeout still stands.
-    const stall = await checkNamespace(kube, namespace).catch(() => undefined)
+    const stalls = (await checkNamespace(kube, namespace).catch(() => [] as Stall[])).filter(relevant)
     if (stopped) return
-    if (stall) return onStall(stall)
+    if (stalls.length) return onStalls(stalls)
     timer = setTimeout(tick, everyMs)
   }
   timer = setTimeout(tick, firstCheckMs)
@@ -247,3 +342,5 @@ export function guardAgainstStalls(kube: Kube, namespace: string, onStall: (stal
     clearTimeout(timer)
   }
 }
+
+export const stallConcerns = (scope: WaitScope) => (stall: Stall) => stall.subjects.some((subject) => concerns(subject, scope))

@@ -5,7 +5,7 @@ import type { Kube } from '../k8s/kube.ts'
 import { progress } from '../k8s/progress.ts'
 import { timeout as namedTimeout, type TimeoutName } from '../k8s/timeouts.ts'
 import { watchObjects, type Query, type Resource } from '../k8s/watch.ts'
-import { describeStall, guardAgainstStalls, type Stall } from './stalls.ts'
+import { describeStall, guardAgainstStalls, type Stall, stallConcerns, type WaitScope } from './stalls.ts'
 
 export class WaitTimeout extends Error {
   override name = 'WaitTimeout'
@@ -21,14 +21,20 @@ export class ComponentNotActing extends WaitTimeout {
   }
 }
 
-// While a wait on objects of a namespace runs, the namespace is checked for a component that does not act.
-export function stallGuard(scope: { kube: Kube; namespace?: string } | undefined, what: string, fail: (err: Error) => void): () => void {
+// Where a wait looks: the kube, the namespace, and what it watches there.
+export type StallScope = WaitScope & { kube: Kube; namespace?: string }
+
+// While a wait on objects of a namespace runs, the namespace is checked for a component
+// that does not act on what the wait watches.
+export function stallGuard(scope: StallScope | undefined, what: string, fail: (err: Error) => void): () => void {
   if (!scope?.namespace) return () => {}
-  return guardAgainstStalls(scope.kube, scope.namespace, (stall) => {
-    progress(`${what}: ${describeStall(stall)}`)
-    fail(new ComponentNotActing(what, stall))
+  return guardAgainstStalls(scope.kube, scope.namespace, stallConcerns(scope), ([stall]) => {
+    progress(`${what}: ${describeStall(stall!)}`)
+    fail(new ComponentNotActing(what, stall!))
   })
 }
+
+const nameIn = (fieldSelector: string | undefined) => /(?:^|,)metadata\.name=([^,]+)/.exec(fieldSelector ?? '')?.[1]
 
 export interface WaitSpec<T, R> {
   what: string
@@ -97,7 +103,7 @@ export function waitFor<T extends KubernetesObject, R>(kube: Kube, spec: WaitSpe
     const heartbeat = setInterval(() => {
       progress(`… still waiting for ${spec.what} (${Math.round((Date.now() - started) / 1000)}s of ${limit / 1000}s): ${spec.describe(objects())}`)
     }, 10_000)
-    const unguard = stallGuard({ kube, namespace: spec.query.namespace }, spec.what, finish)
+    const unguard = stallGuard({ kube, namespace: spec.query.namespace, kind: spec.resource.kind, name: nameIn(spec.query.fieldSelector), labelSelector: spec.query.labelSelector }, spec.what, finish)
     watchObjects<T>(kube, spec.resource, spec.query, {
       onSync: (items) => {
         current.clear()
