@@ -79,10 +79,15 @@ describe('missing capabilities', () => {
 describe('a class that cannot provision', () => {
   const caps = (rwo: AccessModeProbe) => classCapabilities(sc(), null, probes({ ReadWriteOnce: rwo }))
 
-  test('fails one claim (SC-01) with the probe\'s evidence and skips every other naming that failure', () => {
+  test('fails every claim with the probe\'s evidence, SC-01 plainly and the others pointing to it', () => {
     const stuck = caps({ result: 'unknown', detail: 'no answer within 180s (claim still Pending; last event: ProvisioningFailed: quota exceeded)' })
     expect(onUnprovisionableClass(stuck, 'SC-01')).toEqual({ fail: expect.stringContaining('did not provision the capability probe\'s plain ReadWriteOnce claim: no answer within 180s') })
-    expect(onUnprovisionableClass(stuck, 'Q1-04')).toEqual({ skip: expect.stringMatching(/ProvisioningFailed: quota exceeded.*\(SC-01 \[fast\] fails on it/) })
+    expect(onUnprovisionableClass(stuck, 'Q1-04')).toEqual({ fail: expect.stringMatching(/ProvisioningFailed: quota exceeded.*SC-01 \[fast\] fails on the same/) })
+  })
+
+  test('a claim that does not apply to the class by its declaration is skipped for that, not failed', () => {
+    const stuck = caps({ result: 'unknown', detail: 'no answer within 180s' })
+    expect(onUnprovisionableClass(stuck, 'SC-04')).toEqual({ skip: expect.stringMatching(/does not allow volume expansion/) })
   })
 
   test('a class that bound the probe\'s claim runs every claim', () => {

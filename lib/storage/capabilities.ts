@@ -173,9 +173,10 @@ export function missingCapability(c: Capabilities, capability: Capability): stri
 }
 
 // A class whose provisioner did not bind the probe's plain ReadWriteOnce claim
-// cannot run any [sc] claim: one claim (SC-01, about binding) fails at once
-// with the probe's evidence, every other is skipped naming that failure,
-// instead of each waiting out its own provisioning timeout.
+// holds no [sc] claim: every one fails at once with the probe's evidence
+// (SC-01, about binding, with it alone; the others pointing to SC-01 too),
+// instead of each waiting out its own provisioning timeout. Not a skip: the
+// class lacks no optional capability, it does not work.
 export const provisioningClaim = 'SC-01'
 
 export function provisioningFailure(c: Capabilities): string | undefined {
@@ -184,12 +185,25 @@ export function provisioningFailure(c: Capabilities): string | undefined {
   return `StorageClass ${c.storageClass} (provisioner ${c.provisioner}) did not provision the capability probe's plain ReadWriteOnce claim: ${p.detail}`
 }
 
-// What a [sc] claim does on a class that cannot provision: fail (the one
-// provisioning claim), skip (the rest, pointing to it), or run.
+// Claims that do not apply to a class by what it declares, whatever its volumes do: on a
+// class that cannot provision they are skipped for that still, as on a working one.
+const skipsByDeclaration: Record<string, (c: Capabilities) => string | undefined> = {
+  'SC-04': (c) => missingCapability(c, 'expansion'),
+  'SC-08': (c) => {
+    const noSnapshot = missingCapability(c, 'snapshot')
+    const noClone = missingCapability(c, 'clone')
+    return noSnapshot && noClone ? `${noSnapshot}; and ${noClone}` : undefined
+  },
+}
+
+// What a [sc] claim does on a class that cannot provision: skip (it does not apply to the class
+// by declaration), fail, or (on a class that provisions) run.
 export function onUnprovisionableClass(c: Capabilities, claim: string | undefined): { fail: string } | { skip: string } | undefined {
   const failure = provisioningFailure(c)
   if (!failure) return undefined
-  return claim === provisioningClaim ? { fail: failure } : { skip: `${failure} (${provisioningClaim} [${c.storageClass}] fails on it; this claim needs a volume of the class)` }
+  const skip = claim ? skipsByDeclaration[claim]?.(c) : undefined
+  if (skip) return { skip }
+  return claim === provisioningClaim ? { fail: failure } : { fail: `${failure} (this claim needs a volume of the class; ${provisioningClaim} [${c.storageClass}] fails on the same)` }
 }
 
 const yesNo = (b: boolean | undefined) => (b === undefined ? 'unset' : String(b))
