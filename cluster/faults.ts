@@ -8,7 +8,7 @@
 import { nodesReady, poll } from './api.ts'
 import { start, stop } from './node.ts'
 import { ensureRunning, proc, procsNamed, recycledSetup, recycledTeardown, removeRecycledStashes, restartApiServer, restartControllerManager, scaleDeployment, setLocalPathScripts, startWiper, wait, wiper, withoutControllers } from './fault-actions.ts'
-import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, podOnVolumeClaims, quests, statefulSetClaims, storageClaims } from './fault-types.ts'
+import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-types.ts'
 
 export { storageClaims, unbreakable, type ClaimRef, type Fault, type FaultContext } from './fault-types.ts'
 
@@ -175,11 +175,11 @@ export const faults: Fault[] = [
   {
     name: 'no-pv-binder',
     component: 'kube-controller-manager (persistentvolume-binder-controller)',
-    breaks: 'kube-controller-manager without the PV binder: provisioned or hand-made volumes are never bound to their claims, so no pod with a claim ever starts',
-    mustBreak: [...onClass(podOnVolumeClaims, 'standard'), 'Q1-16'],
+    breaks: 'kube-controller-manager without the PV binder: provisioned or hand-made volumes are never bound to their claims, so no pod with a claim ever starts; the capability probe sees it first, so every [sc] claim on standard fails at once',
+    mustBreak: [...onClass([...scClaimsIn001a, ...scClaimsInStorageClasses], 'standard'), ...onClass(['Q1-15'], 'standard'), 'Q1-12', 'Q1-13', 'Q1-14', 'Q1-16', 'Q1-17'],
     mustLeaveAlone: 'all others',
     specs: quests('001a-claim-and-pod', '001c-closing-questions', 'storage-classes'),
-    whySpecs: 'claims and pods made by hand (001a, storage-classes) and the static volume (Q1-16); 001c\'s DNS claims use no claim and must stay green',
+    whySpecs: 'claims and pods made by hand (001a, storage-classes), the static volume (Q1-16) and 001c, whose StatefulSet has a claim per pod; Q1-01 (a claim gets the default class, no binding needed) and SC-04 (skipped: the class declares no expansion) must stay as they are',
     at: 'before',
     inject: (ctx) => restartControllerManager(ctx, withoutControllers('persistentvolume-binder-controller')),
     restore: (ctx) => restartControllerManager(ctx, []),
@@ -187,8 +187,8 @@ export const faults: Fault[] = [
   {
     name: 'scheduler-down',
     component: 'kube-scheduler',
-    breaks: 'kube-scheduler stopped: no new pod is placed on a node, and a WaitForFirstConsumer claim never learns its node, so it is never provisioned',
-    mustBreak: onClass(podOnVolumeClaims, 'standard'),
+    breaks: 'kube-scheduler stopped: no new pod is placed on a node, and a WaitForFirstConsumer claim never learns its node, so it is never provisioned; the capability probe sees it first, so every [sc] claim on standard fails at once',
+    mustBreak: onClass([...scClaimsIn001a, ...scClaimsInStorageClasses], 'standard'),
     mustLeaveAlone: 'all others',
     specs: quests('001a-claim-and-pod', 'storage-classes'),
     whySpecs: 'the files that schedule plain pods on claims; Q1-01 (which classes exist, a claim gets the default) needs no pod and must stay green',
@@ -199,13 +199,11 @@ export const faults: Fault[] = [
   {
     name: 'local-path-down',
     component: 'local-path-provisioner',
-    breaks: 'local-path-provisioner scaled to 0: claims of standard are never provisioned, so every [sc] claim on standard fails, SC-01 among the first',
-    mustBreak: onClass([...podOnVolumeClaims, 'SC-10'], 'standard'),
-    // On a class without expansion SC-09 checks the API refuses a resize, which may happen before any volume exists.
-    mayBreak: onClass(['SC-09'], 'standard'),
+    breaks: 'local-path-provisioner scaled to 0: claims of standard are never provisioned; the capability probe sees it first, so every [sc] claim on standard fails at once (SC-04 and SC-08 are skipped as always: the class declares no expansion and offers no snapshots)',
+    mustBreak: onClass([...scClaimsIn001a, ...scClaimsInStorageClasses, ...scClaimsInStorageAdvanced], 'standard'),
     mustLeaveAlone: 'all others',
     specs: quests('001a-claim-and-pod', 'storage-classes', 'storage-advanced'),
-    whySpecs: 'the files of plain claims and pods, and storage-advanced for SC-09 (the next pod on a grown claim) and SC-10 (I/O on a claim); Q1-01 reads the classes and the default, which stay',
+    whySpecs: 'the files of plain claims and pods, and storage-advanced; Q1-01 reads the classes and the default, which stay',
     at: 'before',
     inject: (ctx) => scaleDeployment(ctx, 'local-path-storage', 'local-path-provisioner', 0),
     restore: (ctx) => scaleDeployment(ctx, 'local-path-storage', 'local-path-provisioner', 1),
@@ -213,12 +211,11 @@ export const faults: Fault[] = [
   {
     name: 'ext4-provisioner-down',
     component: 'ext4-provisioner',
-    breaks: 'the ext4 class\'s provisioner stopped: claims of ext4 are never provisioned; standard, served by another provisioner, must not notice',
-    mustBreak: onClass([...podOnVolumeClaims, 'SC-07', 'SC-10'], 'ext4'),
-    mayBreak: onClass(['SC-09'], 'ext4'),
+    breaks: 'the ext4 class\'s provisioner stopped: claims of ext4 are never provisioned, so every [sc] claim on ext4 fails (the probe sees it first); standard, served by another provisioner, must not notice',
+    mustBreak: onClass([...scClaimsIn001a, ...scClaimsInStorageClasses, ...scClaimsInStorageAdvanced], 'ext4'),
     mustLeaveAlone: 'all others',
     specs: quests('001a-claim-and-pod', 'storage-classes', 'storage-advanced'),
-    whySpecs: 'the files of plain claims and pods and storage-advanced (SC-07 Block, which only ext4 offers here; SC-09; SC-10), run on ext4 and standard (SC_STORAGE_CLASSES=ext4,standard): standard is the collateral check',
+    whySpecs: 'the files of plain claims and pods and storage-advanced (SC-07 Block, which only ext4 offers here), run on ext4 and standard (SC_STORAGE_CLASSES=ext4,standard): standard is the collateral check',
     env: { SC_STORAGE_CLASSES: 'ext4,standard' },
     needs: { ext4Class: true },
     at: 'before',

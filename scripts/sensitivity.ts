@@ -98,12 +98,15 @@ async function checkHealthy(ctx: FaultContext): Promise<void> {
   await fitnessCheck(ctx.c, `sensitivity-check-${Date.now().toString(36)}`, ctx.shape.clusterDomain, 120_000)
 }
 
+// The claim IDs the spec files carry in their test names ('Q1-08 a claim in use …').
+const claimIdsInSpecs = (files: string[]) => [...new Set(files.flatMap((f) =>
+  [...readFileSync(join(repoRoot, f), 'utf8').matchAll(/['`]((?:Q\d|SC)-\d\d) /g)].map((m) => m[1]!)))].sort()
+
 function allClaimIds(): string[] {
   const md = process.env.SC_CLAIMS_MD ?? join(repoRoot, '..', 'shared', 'claims.md')
   if (existsSync(md)) return claimIdsOf(readFileSync(md, 'utf8'))
   // Without the catalogue beside the repository: the IDs the specs carry.
-  return [...new Set(readdirSync(join(repoRoot, 'specs')).filter((f) => f.endsWith('.spec.ts'))
-    .flatMap((f) => [...readFileSync(join(repoRoot, 'specs', f), 'utf8').matchAll(/['`]((?:Q\d|SC)-\d\d) /g)].map((m) => m[1]!)))].sort()
+  return claimIdsInSpecs(readdirSync(join(repoRoot, 'specs')).filter((f) => f.endsWith('.spec.ts')).map((f) => `specs/${f}`))
 }
 
 async function runFault(f: Fault, ctx: FaultContext, specs: string[], baselineMs: number | undefined): Promise<FaultResult> {
@@ -137,7 +140,7 @@ async function runFault(f: Fault, ctx: FaultContext, specs: string[], baselineMs
   let healthNote: string | undefined
   await checkHealthy(ctx).catch((err: Error) => { healthyAfter = false; healthNote = err.message })
   const claims = readClaims(f.name)
-  const matrix = faultMatrix(f, claims?.claims ?? [])
+  const matrix = faultMatrix(f, claims?.claims ?? [], claimIdsInSpecs(specs))
   if (!claims) error = `${error ? `${error}; ` : ''}the run wrote no claims.json (see ${join(runDir(f.name), 'vitest.log')})`
   const result: FaultResult = { ...base, verdictMs: suite.wallMs, exitCode: suite.exitCode, healthyAfter, ...(healthNote ? { healthNote } : {}), ...matrix, ...(error ? { error } : {}) }
   const counts = (cell: string) => matrix.cells.filter((c) => c.cell === cell).length

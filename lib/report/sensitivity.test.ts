@@ -36,6 +36,15 @@ test('the matrix names every deviation from the catalogue and the claims its fil
   expect(faultMatrix(coredns, [entry('Q0-08', 'failed'), entry('Q1-09', 'failed', 'standard')]).deviations).toEqual([])
 })
 
+test('a claim the fault must break is a deviation when skipped, or when its file ran and it has no verdict', () => {
+  const m = faultMatrix(coredns, [entry('Q0-08', 'skipped', null, 'needs 2 nodes')], ['Q0-08', 'Q1-09'])
+  expect(m.deviations).toEqual([
+    'Q0-08 skipped under coredns-down, which must break it: needs 2 nodes',
+    'Q1-09 [standard]: its spec file ran under coredns-down, which must break it, and it has no verdict at all',
+  ])
+  expect(m.notRun).toEqual([])
+})
+
 const result = (name: string, cells: FaultResult['cells']): FaultResult =>
   ({ name, component: '', breaks: '', specs: [], startedAt: '', verdictMs: 1, exitCode: 1, healthyAfter: true, cells, notRun: [], deviations: [] })
 

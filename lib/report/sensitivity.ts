@@ -12,7 +12,8 @@ export interface FaultExpectation {
 
 // expected failure: must break, failed. failed: may break (timing decides), failed.
 // passed: held, and nothing said it must break. unexpected failure: failed where nothing said it may.
-// missed: must break, yet passed (the suite did not notice the fault). skipped: no verdict.
+// missed: must break, yet passed (the suite did not notice the fault). skipped: no verdict (a
+// deviation where the fault must break the claim: the catalogue promised what the run could not show).
 export type Cell = 'expected failure' | 'failed' | 'passed' | 'unexpected failure' | 'missed' | 'skipped'
 
 export interface MatrixCell {
@@ -80,13 +81,21 @@ const label = (e: Pick<ClaimEntry, 'id' | 'storageClass'>) => `${e.id}${e.storag
 
 // The run's entries against the catalogue: one cell per entry, and what differs.
 // Also re-reads a stored result's cells against a catalogue that changed since.
-export function faultMatrix(expect: FaultExpectation, entries: Pick<ClaimEntry, 'id' | 'storageClass' | 'status' | 'reason'>[]): Pick<FaultResult, 'cells' | 'notRun' | 'deviations'> {
+// `ranIds`: the claims the spec files run hold; a claim the fault must break whose file ran and
+// which has no entry at all is a deviation too (nothing said it failed).
+export function faultMatrix(expect: FaultExpectation, entries: Pick<ClaimEntry, 'id' | 'storageClass' | 'status' | 'reason'>[], ranIds: string[] = []): Pick<FaultResult, 'cells' | 'notRun' | 'deviations'> {
   const cells = entries.map((e) => ({ id: e.id, storageClass: e.storageClass, status: e.status, cell: classify(expect, e), ...(e.reason ? { reason: e.reason } : {}) }))
-  const notRun = expect.mustBreak.filter((r) => !entries.some((e) => refMatches(r, e)))
-  const deviations = cells.flatMap((c) =>
-    c.cell === 'unexpected failure' ? [`${label(c)} failed, which ${expect.name} should leave alone: ${firstLine(c.reason)}`]
-      : c.cell === 'missed' ? [`${label(c)} ${c.status} under ${expect.name}, which must break it`]
-        : [])
+  const absent = expect.mustBreak.filter((r) => !entries.some((e) => refMatches(r, e)))
+  const unrecorded = absent.filter((r) => ranIds.includes(parseRef(r).id))
+  const notRun = absent.filter((r) => !unrecorded.includes(r))
+  const deviations = [
+    ...cells.flatMap((c) =>
+      c.cell === 'unexpected failure' ? [`${label(c)} failed, which ${expect.name} should leave alone: ${firstLine(c.reason)}`]
+        : c.cell === 'missed' ? [`${label(c)} ${c.status} under ${expect.name}, which must break it`]
+          : c.cell === 'skipped' && expect.mustBreak.some((r) => refMatches(r, c)) ? [`${label(c)} skipped under ${expect.name}, which must break it: ${firstLine(c.reason)}`]
+            : []),
+    ...unrecorded.map((r) => `${r}: its spec file ran under ${expect.name}, which must break it, and it has no verdict at all`),
+  ]
   return { cells, notRun, deviations }
 }
 
