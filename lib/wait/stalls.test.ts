@@ -1,6 +1,7 @@
 import type { CoreV1Event, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { concerns, describeStall, type NamespaceObjects, selectorMatches, type Sign, signsOf, stallConcerns, StallTracker } from './stalls.ts'
+import { concerns, type NamespaceObjects, selectorMatches, type Sign, signsOf } from './stall-signs.ts'
+import { describeStall, stallConcerns, StallTracker } from './stalls.ts'
 
 const ns = 'q1'
 const none = (): NamespaceObjects => ({ statefulSets: [], deployments: [], replicaSets: [], services: [], endpointSlices: [], pods: [], pvcs: [], events: [] })

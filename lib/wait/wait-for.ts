@@ -5,7 +5,8 @@ import type { Kube } from '../k8s/kube.ts'
 import { progress } from '../k8s/progress.ts'
 import { timeout as namedTimeout, type TimeoutName } from '../k8s/timeouts.ts'
 import { watchObjects, type Query, type Resource } from '../k8s/watch.ts'
-import { describeStall, guardAgainstStalls, type Stall, stallConcerns, type WaitScope } from './stalls.ts'
+import type { WaitScope } from './stall-signs.ts'
+import { describeStall, guardAgainstStalls, type Stall, stallConcerns } from './stalls.ts'
 
 export class WaitTimeout extends Error {
   override name = 'WaitTimeout'
