@@ -79,7 +79,8 @@ export const faults: Fault[] = [
     name: 'no-endpointslice-controller',
     component: 'kube-controller-manager (endpointslice-controller)',
     breaks: 'kube-controller-manager without the EndpointSlice controller: new Services get no EndpointSlices, so CoreDNS has no record of a headless Service or its pods, and kube-proxy no backend for a cluster IP; readiness can no longer be seen in endpoints',
-    mustBreak: [...endpointClaims],
+    // Q3-04 sends its visits to the Service's cluster IP, which without endpoints refuses them.
+    mustBreak: [...endpointClaims, 'Q3-04'],
     mustLeaveAlone: 'all others',
     specs: quests('000-podinfo-deployment-vs-statefulset', '001b-statefulset', '001c-closing-questions', '002-statefulset-demo', '003a-parallel-statefulset', '004-records-and-update-strategies'),
     whySpecs: 'every file with a DNS, endpoint or cluster-IP claim; their pod, order and data claims must stay green',
