@@ -62,3 +62,8 @@ describe('claims report', () => {
     expect(formatClaimsTable(r).split('\n').at(-1)).toBe('claims: 0 passed, 0 partial, 1 failed (1 waived), 0 skipped')
   })
 })
+
+test('a claim test that failed in a fixture, before its claim ID was set on it, is still a claim, by its name', () => {
+  const report = buildClaimsReport([{ name: 'Q1-04 a file survives [standard]', state: 'failed', durationMs: 3, errors: ['StorageClass standard did not provision'], meta: { storageClass: 'standard' } }], { startedAt: '2026-11-30T00:00:00Z' }, '2026-11-30T00:01:00Z')
+  expect(report.claims).toMatchObject([{ id: 'Q1-04', status: 'failed', storageClass: 'standard', reason: expect.stringContaining('did not provision') }])
+})

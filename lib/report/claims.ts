@@ -72,7 +72,9 @@ export interface FinishedTest {
 const firstLine = (s: string) => s.split('\n').find((l) => l.trim())?.trim() ?? s
 
 export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
-  if (!t.meta.claim) return undefined
+  // meta.claim is set around the test; a test that failed in a fixture before that is a claim by its name.
+  const id = t.meta.claim ?? claimIdOf(t.name)
+  if (!id) return undefined
   // A waiver flips vitest's verdict ("expected to fail"); the claim's own verdict is what was observed.
   const observed = t.meta.waived ? 'failed' : t.meta.waiverUnneeded ? 'passed' : t.state
   const unchecked = t.meta.unchecked ?? []
@@ -83,7 +85,7 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
   if (status === 'skipped') reason = t.meta.reason ?? t.skipNote ?? 'skipped without a reason (a bug in the spec: every skip must say why)'
   if (status === 'partial') reason = describeUnchecked(unchecked)
   return {
-    id: t.meta.claim,
+    id,
     title: t.name.replace(/^\S+\s+/, '').replace(/\s+\[[^\]]+\]$/, ''),
     status,
     storageClass: t.meta.storageClass ?? null,
@@ -103,6 +105,9 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
 
 // The one wording of a partial verdict, wherever it is shown.
 export const describeUnchecked = (parts: string[]) => `not checked on this cluster: ${parts.join('; ')}`
+
+// A claim test's ID, from its name ('Q1-08 a claim in use …').
+export const claimIdOf = (title: string): string | undefined => /^((?:Q\d+|SC)-\d+)\b/.exec(title)?.[1]
 
 const idOrder = (id: string) => id.replace(/\d+/g, (n) => n.padStart(4, '0'))
 

@@ -3,7 +3,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative, resolve, sep } from 'node:path'
 import type { Reporter, TestModule } from 'vitest/node'
-import { buildClaimsReport, type FinishedTest, formatClaimsTable } from './claims.ts'
+import { buildClaimsReport, claimIdOf, type FinishedTest, formatClaimsTable } from './claims.ts'
 import { renderHtmlReport } from './html.ts'
 import { renderMarkdownSummary } from './markdown.ts'
 
@@ -31,7 +31,7 @@ export default class ClaimsReporter implements Reporter {
     }
     const count = (state: FinishedTest['state']) => tests.filter((t) => t.state === state).length
     const totals = `tests: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped`
-    if (!tests.some((t) => t.meta.claim)) { // a run without specs: unit tests only
+    if (!tests.some((t) => t.meta.claim ?? claimIdOf(t.name))) { // a run without specs: unit tests only
       console.log(totals)
       return
     }
