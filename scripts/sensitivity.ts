@@ -117,6 +117,13 @@ async function runFault(f: Fault, ctx: FaultContext, specs: string[], baselineMs
   console.log(`\n▶ ${f.name}: ${f.breaks}`)
   let suite = { exitCode: null as number | null, wallMs: 0 }
   let error: string | undefined
+  // Ctrl-C (or a CI timeout's SIGTERM) mid-fault: the fault is undone before the run ends.
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.log(`\n${signal}: restoring ${f.name} before stopping`)
+    f.restore(ctx).catch((err: Error) => console.error(`restoring ${f.name}: ${err.message}`)).finally(() => process.exit(130))
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
   try {
     if (f.at === 'before') {
       await f.inject(ctx)
@@ -136,6 +143,8 @@ async function runFault(f: Fault, ctx: FaultContext, specs: string[], baselineMs
   } catch (err) {
     error = `injecting or running: ${(err as Error).message}`
   } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
     await f.restore(ctx).catch((err: Error) => { error = `${error ? `${error}; ` : ''}restoring: ${err.message}` })
   }
   let healthyAfter = true
@@ -190,6 +199,7 @@ async function runFaults(args: Args): Promise<void> {
   const nodes = nodesOf(shape)
   const ctx: FaultContext = { c: clients(paths.kubeconfig), shape, nodes }
   const chosen = faults.filter((f) => !args.faults || args.faults.includes(f.name))
+  const cluster = `embedded instance ${instance}: ${describeShape(shape)}`
   const results: FaultResult[] = []
   const baselines = new Map<string, number>()
   for (const f of chosen) {
@@ -210,8 +220,10 @@ async function runFaults(args: Args): Promise<void> {
       baselines.set(key, healthy.wallMs)
     }
     results.push(await runFault(f, ctx, specs, baselines.get(key)))
+    // Written after every fault: an interrupted run keeps what it found.
+    await writeReport(results, cluster, { quiet: true })
   }
-  const failedRuns = await writeReport(results, `embedded instance ${instance}: ${describeShape(shape)}`)
+  const failedRuns = await writeReport(results, cluster)
   // The bound is measured with --baseline; --enforce-bound makes a verdict over it fail the run.
   const slow = results.filter((r) => withinBound(r) === false)
   for (const r of slow) console.log(`${r.name}: verdict in ${formatDuration(r.verdictMs)}, over the bound of ${formatDuration(2 * r.baselineMs!)} (twice the healthy run)`)
@@ -226,7 +238,7 @@ const readPrevious = (): SensitivityReport | undefined =>
 
 // Merges this run's results into reports/sensitivity.json, every stored result held against the
 // catalogue as it is now (an expectation tuned since), and writes the page. Returns the faults that differ.
-async function writeReport(results: FaultResult[], cluster: string): Promise<string[]> {
+async function writeReport(results: FaultResult[], cluster: string, { quiet = false } = {}): Promise<string[]> {
   const merged = mergeResults(readPrevious()?.faults ?? [], results).map((r) => {
     const f = faults.find((x) => x.name === r.name)
     return f ? { ...r, ...faultMatrix(f, r.cells, claimIdsInSpecs(r.specs)) } : r
@@ -238,7 +250,7 @@ async function writeReport(results: FaultResult[], cluster: string): Promise<str
   await mkdir(reportsDir, { recursive: true })
   await writeFile(previousFile, JSON.stringify(report, null, 2) + '\n')
   await writeFile(join(reportsDir, 'sensitivity.html'), renderSensitivityHtml(report))
-  console.log(`\nmutation score: ${report.score.broken.length} of ${report.score.total} claims (${(100 * report.score.ratio).toFixed(0)} %) broken by the faults run so far; ${join(reportsDir, 'sensitivity.html')}`)
+  if (!quiet) console.log(`\nmutation score: ${report.score.broken.length} of ${report.score.total} claims (${(100 * report.score.ratio).toFixed(0)} %) broken by the faults run so far; ${join(reportsDir, 'sensitivity.html')}`)
   return merged.filter((r) => r.deviations.length || !r.healthyAfter || r.error).map((r) => r.name)
 }
 
