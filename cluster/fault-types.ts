@@ -59,11 +59,12 @@ export const unbreakable: Record<string, string> = {
 export const dnsClaims = ['Q0-08', 'Q1-09', 'Q1-12', 'Q1-13', 'Q1-14', 'Q2-09', 'Q2-10', 'Q3-05']
 // Claims that send requests to a Service's cluster IP (kube-proxy's iptables rules).
 export const clusterIpClaims = ['Q3-03', 'Q4-01', 'Q4-05']
-// Claims of a StatefulSet's pods (everything the StatefulSet controller makes).
+// Claims of a StatefulSet's pods (everything the StatefulSet controller makes); not Q3-06, whose
+// probed pod is a bare pod.
 export const statefulSetClaims = [
   'Q0-07', 'Q0-08', 'Q0-09', 'Q0-10', 'Q0-11', 'Q0-12', 'Q1-09', 'Q1-10', 'Q1-11', 'Q1-12', 'Q1-13', 'Q1-14', 'Q1-15', 'Q1-17',
   'Q2-02', 'Q2-03', 'Q2-04', 'Q2-05', 'Q2-06', 'Q2-07', 'Q2-08', 'Q2-09', 'Q2-10',
-  'Q3-01', 'Q3-02', 'Q3-03', 'Q3-04', 'Q3-05', 'Q3-06', 'Q3-07', 'Q3-08', 'Q3-09', 'Q4-01', 'Q4-02',
+  'Q3-01', 'Q3-02', 'Q3-03', 'Q3-04', 'Q3-05', 'Q3-07', 'Q3-08', 'Q3-09', 'Q4-01', 'Q4-02',
 ]
 // Claims of a Deployment's pods (the Deployment controller makes ReplicaSets, the ReplicaSet controller pods).
 export const deploymentClaims = ['Q0-01', 'Q0-02', 'Q0-03', 'Q0-04', 'Q0-05', 'Q0-06', 'Q2-01', 'Q4-03', 'Q4-04', 'Q4-05']
