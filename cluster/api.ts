@@ -121,6 +121,13 @@ export async function fitnessCheck(c: Clients, namespace: string, clusterDomain:
       namespace,
       body: { metadata: { name: 'check' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Mi' } } } },
     })
+    // A new namespace's default ServiceAccount comes from kube-controller-manager, which may lag (just
+    // restarted, say): the pod is refused until it exists, so the pod is created once it does.
+    await poll({
+      what: `the default ServiceAccount of namespace ${namespace}`,
+      timeoutMs,
+      check: () => c.core.readNamespacedServiceAccount({ namespace, name: 'default' }).then(() => ({ done: true }), () => ({ done: false, seen: 'not yet' })),
+    })
     await c.core.createNamespacedPod({
       namespace,
       body: {
