@@ -20,7 +20,7 @@ import { describeShape, nodesOf, recordedShape } from '../cluster/shape.ts'
 import type { ClaimsReport } from '../lib/report/claims.ts'
 import { formatDuration } from '../lib/report/matrix.ts'
 import { claimIdsOf, type FaultResult, faultMatrix, mergeResults, mutationScore, parseRef, type SensitivityReport, withinBound } from '../lib/report/sensitivity.ts'
-import { renderSensitivityHtml } from '../lib/report/sensitivity-html.ts'
+import { renderSensitivityHtml, renderSensitivityMarkdown } from '../lib/report/sensitivity-html.ts'
 
 interface Args { list: boolean; report: boolean; faults?: string[]; specs?: string[]; baseline: boolean; enforceBound: boolean }
 
@@ -250,6 +250,7 @@ async function writeReport(results: FaultResult[], cluster: string, { quiet = fa
   await mkdir(reportsDir, { recursive: true })
   await writeFile(previousFile, JSON.stringify(report, null, 2) + '\n')
   await writeFile(join(reportsDir, 'sensitivity.html'), renderSensitivityHtml(report))
+  await writeFile(join(reportsDir, 'sensitivity.md'), renderSensitivityMarkdown(report))
   if (!quiet) console.log(`\nmutation score: ${report.score.broken.length} of ${report.score.total} claims (${(100 * report.score.ratio).toFixed(0)} %) broken by the faults run so far; ${join(reportsDir, 'sensitivity.html')}`)
   return merged.filter((r) => r.deviations.length || !r.healthyAfter || r.error).map((r) => r.name)
 }

@@ -60,3 +60,21 @@ ${body}</table>
 </body></html>
 `
 }
+
+// reports/sensitivity.md: the per-fault table and the score, for a README, a job summary or a PR comment.
+export function renderSensitivityMarkdown(r: SensitivityReport): string {
+  const count = (f: SensitivityReport['faults'][number], ...cells: Cell[]) => f.cells.filter((c) => cells.includes(c.cell)).length
+  const rows = r.faults.map((f) => `| ${f.name} | ${count(f, 'expected failure', 'failed')} | ${count(f, 'passed')} | ${formatDuration(f.verdictMs)} | `
+    + `${f.baselineMs ? `${formatDuration(2 * f.baselineMs)} ${withinBound(f) ? '✓' : '✗'}` : '–'} | `
+    + `${f.deviations.length ? `✗ ${f.deviations.length} deviation${f.deviations.length > 1 ? 's' : ''}` : f.error ? `✗ ${f.error.split('\n')[0]}` : 'as the catalogue says'}${f.healthyAfter ? '' : ', not healthy after'} |`)
+  return [
+    `Mutation score: **${r.score.broken.length} of ${r.score.total} claims (${(100 * r.score.ratio).toFixed(0)} %)** failed under at least one fault. Cluster: ${r.cluster}; written ${r.generatedAt}.`,
+    '',
+    '| fault | claims failed | held | time to verdict | bound (2 × healthy) | against the catalogue |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    `Cannot yet be shown to fail: ${r.score.unbroken.map((u) => `**${u.id}** (${u.reason})`).join('; ') || 'none'}.`,
+    '',
+  ].join('\n')
+}

@@ -98,3 +98,16 @@ test('the page shows every fault\'s column, each cell\'s mark, the score and the
   expect(html).toContain('Mutation score: 1 of 2 claims (50 %)')
   expect(html).toContain('<li><b>Q0-10</b>: no fault run so far broke it</li>')
 })
+
+test('the Markdown table has a row per fault: failed and held counts, time against the bound, deviations', async () => {
+  const { renderSensitivityMarkdown } = await import('./sensitivity-html.ts')
+  const md = renderSensitivityMarkdown({
+    generatedAt: '2026-11-30T04:00:00Z',
+    cluster: 'embedded faults',
+    faults: [{ ...result('coredns-down', [{ id: 'Q0-08', storageClass: null, status: 'failed', cell: 'expected failure' }, { id: 'Q0-09', storageClass: null, status: 'passed', cell: 'passed' }]), verdictMs: 30_000, baselineMs: 10_000 }],
+    score: { broken: ['Q0-08'], total: 2, ratio: 0.5, unbroken: [{ id: 'Q0-09', reason: 'no fault run so far broke it' }] },
+  })
+  expect(md).toContain('| coredns-down | 1 | 1 | 30.0 s | 20.0 s ✗ | as the catalogue says |')
+  expect(md).toContain('**1 of 2 claims (50 %)**')
+  expect(md).toContain('**Q0-09** (no fault run so far broke it)')
+})
