@@ -186,8 +186,9 @@ function claimSigns(s: NamespaceObjects): Sign[] {
 
 // Dependents whose owner (of a kind listed here) is gone: the garbage collector deletes them.
 function orphanSigns(s: NamespaceObjects): Sign[] {
+  // A Pod owns a claim a StatefulSet scaled down with whenScaled: Delete, and an ephemeral volume's claim.
   const owners = new Map<string, KubernetesObject[]>([
-    ['StatefulSet', s.statefulSets], ['Deployment', s.deployments], ['ReplicaSet', s.replicaSets],
+    ['StatefulSet', s.statefulSets], ['Deployment', s.deployments], ['ReplicaSet', s.replicaSets], ['Pod', s.pods],
   ])
   const dependents: KubernetesObject[] = [...s.pods.map((p) => ({ ...p, kind: 'Pod' })), ...s.pvcs.map((c) => ({ ...c, kind: 'PersistentVolumeClaim' })), ...s.replicaSets.map((r) => ({ ...r, kind: 'ReplicaSet' }))]
   return dependents.filter((d) => !deleting(d)).flatMap((d) => (d.metadata?.ownerReferences ?? [])

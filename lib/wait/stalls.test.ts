@@ -72,6 +72,13 @@ describe('signsOf: each component that does not act', () => {
     s.pods = [pod('user', { spec: { containers: [], nodeName: 'n1', volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'used' } }] } })]
     expect(signsOf(s)).toMatchObject([{ component: expect.stringMatching(/PVC protection controller/), evidence: expect.stringMatching(/claim q1\/unused/) }])
   })
+  test('a claim whose owning pod is gone (a StatefulSet scaled down with whenScaled: Delete)', () => {
+    const s = none()
+    s.pvcs = [claim('data-web-1', { metadata: meta('data-web-1', 'pvc-1', { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'web-1', uid: 'gone-pod' }] }), status: { phase: 'Bound' } })]
+    expect(signsOf(s)).toMatchObject([{ component: expect.stringMatching(/garbage collector/), evidence: expect.stringMatching(/owner Pod web-1/) }])
+    s.pods = [pod('web-1', { metadata: meta('web-1', 'gone-pod') })]
+    expect(signsOf(s)).toEqual([])
+  })
   test('a claim whose owning StatefulSet is gone', () => {
     const s = none()
     s.pvcs = [claim('data-web-0', { metadata: meta('data-web-0', 'pvc-d', { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'gone' }] }), status: { phase: 'Bound' } })]
