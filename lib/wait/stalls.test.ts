@@ -76,7 +76,7 @@ describe('signsOf: each component that does not act', () => {
     const s = none()
     s.pvcs = [claim('data-web-1', { metadata: meta('data-web-1', 'pvc-1', { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'web-1', uid: 'gone-pod' }] }), status: { phase: 'Bound' } })]
     expect(signsOf(s)).toMatchObject([{ component: expect.stringMatching(/garbage collector/), evidence: expect.stringMatching(/owner Pod web-1/) }])
-    s.pods = [pod('web-1', { metadata: meta('web-1', 'gone-pod') })]
+    s.pods = [pod('web-1', { metadata: meta('web-1', 'gone-pod'), spec: { containers: [], nodeName: 'n1' } })]
     expect(signsOf(s)).toEqual([])
   })
   test('a claim whose owning StatefulSet is gone', () => {
