@@ -232,7 +232,8 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 1: a claim and a pod', (
     await Given(`"${potato.text}" written to ${potato.file}`, () => writeFileIn(kube, ns, 'lunchbox', potato.file, potato.text))
     await When(`the claim ${claim} is deleted while lunchbox uses it`, () => deletePvc(kube, ns, claim))
     await Then('the delete is accepted: the claim has a deletion timestamp, and the finalizer kubernetes.io/pvc-protection holds it', async () => {
-      const pvc = await waitForPvc(kube, ns, claim, 'to be Terminating', (p) => !!p.metadata?.deletionTimestamp)
+      // Deleted outright (no finalizer held it) is an answer too: the claim is gone, not Terminating.
+      const pvc = await waitForPvc(kube, ns, claim, 'to be Terminating', (p) => !!p.metadata?.deletionTimestamp, 'pvcBound', { absentIsFinal: true })
       expect(pvc.metadata?.finalizers, `finalizers of claim ${ns}/${claim} (class ${storageClass})`).toContain('kubernetes.io/pvc-protection')
     })
     await And(`lunchbox still reads "${potato.text}", and can write more`, async () => {

@@ -8,10 +8,11 @@ import { describeStuckClaim } from '../resources/events.ts'
 import { claimCapacityBytes, describeClaim } from '../resources/storage.ts'
 import { waitFor, waitForNamed, WaitTimeout } from './wait-for.ts'
 
+// absentIsFinal: the claim is known to exist, so its absence fails the wait at once.
 export function waitForPvc(kube: Kube, namespace: string, name: string, what: string,
-  until: (pvc: V1PersistentVolumeClaim) => boolean, timeout: TimeoutName = 'pvcBound'): Promise<V1PersistentVolumeClaim> {
+  until: (pvc: V1PersistentVolumeClaim) => boolean, timeout: TimeoutName = 'pvcBound', { absentIsFinal = false } = {}): Promise<V1PersistentVolumeClaim> {
   return waitForNamed<V1PersistentVolumeClaim>(kube, {
-    what: `claim ${namespace}/${name} ${what}`, timeout, resource: resources.pvcs, namespace, name, until, absent: 'no such claim',
+    what: `claim ${namespace}/${name} ${what}`, timeout, resource: resources.pvcs, namespace, name, until, absent: 'no such claim', absentIsFinal,
     describe: (pvc) => `phase ${pvc.status?.phase}, volume ${pvc.spec?.volumeName || 'none'}${pvc.metadata?.deletionTimestamp ? ', terminating' : ''}`,
   }).catch(async (err: unknown) => {
     // A stuck claim is explained by its events and its provisioner, not by its phase alone.

@@ -58,13 +58,18 @@ export interface NamedWaitSpec<T> {
   until: (object: T) => boolean
   describe: (object: T) => string
   absent: string
+  // The object is known to exist (the caller just acted on it): its absence is an outcome, not "not yet".
+  absentIsFinal?: boolean
 }
 
 export function waitForNamed<T extends KubernetesObject>(kube: Kube, spec: NamedWaitSpec<T>): Promise<T> {
   return waitFor<T, T>(kube, {
     what: spec.what, timeout: spec.timeout, resource: spec.resource,
     query: { namespace: spec.namespace, fieldSelector: `metadata.name=${spec.name}` },
-    until: ([o]) => (o && spec.until(o) ? o : undefined),
+    until: ([o]) => {
+      if (!o && spec.absentIsFinal) throw new Error(`${spec.what}: ${spec.absent}; it is gone, so it never will`)
+      return o && spec.until(o) ? o : undefined
+    },
     describe: ([o]) => (o ? spec.describe(o) : spec.absent),
   })
 }
