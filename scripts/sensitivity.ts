@@ -8,7 +8,7 @@
 // twice the healthy run (--baseline measures it). --report redoes the matrix and
 // the page from the stored results against the catalogue as it is now, with no cluster.
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
@@ -61,7 +61,9 @@ const runDir = (name: string) => join(reportsDir, 'sensitivity', name)
 
 // The suite, on the running instance as an existing cluster: with SC_CLUSTER=embedded, global setup
 // would take a stopped component for a broken cluster and rebuild it, which would undo the fault.
-function runSuite(name: string, specs: string[], env: Record<string, string> = {}): Promise<{ exitCode: number | null; wallMs: number }> {
+// verdictMs: until the claims report was written (every claim decided); wallMs: until vitest
+// ended, its run clean-up included (which on a broken cluster may wait for namespaces that never go).
+function runSuite(name: string, specs: string[], env: Record<string, string> = {}): Promise<{ exitCode: number | null; verdictMs: number; wallMs: number }> {
   const t0 = Date.now()
   return new Promise((resolve, reject) => {
     const child = spawn('npx', ['vitest', 'run', '--project', 'specs', ...specs], {
@@ -80,7 +82,10 @@ function runSuite(name: string, specs: string[], env: Record<string, string> = {
     child.on('close', async (code) => {
       await mkdir(runDir(name), { recursive: true })
       await writeFile(join(runDir(name), 'vitest.log'), log)
-      resolve({ exitCode: code, wallMs: Date.now() - t0 })
+      const end = Date.now()
+      const claims = join(runDir(name), 'claims.json')
+      const written = existsSync(claims) ? statSync(claims).mtimeMs : 0
+      resolve({ exitCode: code, verdictMs: written > t0 ? Math.round(written - t0) : end - t0, wallMs: end - t0 })
     })
   })
 }
@@ -115,7 +120,7 @@ async function runFault(f: Fault, ctx: FaultContext, specs: string[], baselineMs
   const startedAt = new Date().toISOString()
   const base = { name: f.name, component: f.component, breaks: f.breaks, specs, startedAt, ...(baselineMs ? { baselineMs } : {}) }
   console.log(`\n▶ ${f.name}: ${f.breaks}`)
-  let suite = { exitCode: null as number | null, wallMs: 0 }
+  let suite = { exitCode: null as number | null, verdictMs: 0, wallMs: 0 }
   let error: string | undefined
   // Ctrl-C (or a CI timeout's SIGTERM) mid-fault: the fault is undone before the run ends.
   const onSignal = (signal: NodeJS.Signals) => {
@@ -153,9 +158,9 @@ async function runFault(f: Fault, ctx: FaultContext, specs: string[], baselineMs
   const claims = readClaims(f.name)
   const matrix = faultMatrix(f, claims?.claims ?? [], claimIdsInSpecs(specs))
   if (!claims) error = `${error ? `${error}; ` : ''}the run wrote no claims.json (see ${join(runDir(f.name), 'vitest.log')})`
-  const result: FaultResult = { ...base, verdictMs: suite.wallMs, exitCode: suite.exitCode, healthyAfter, ...(healthNote ? { healthNote } : {}), ...matrix, ...(error ? { error } : {}) }
+  const result: FaultResult = { ...base, verdictMs: suite.verdictMs, wallMs: suite.wallMs, exitCode: suite.exitCode, healthyAfter, ...(healthNote ? { healthNote } : {}), ...matrix, ...(error ? { error } : {}) }
   const counts = (cell: string) => matrix.cells.filter((c) => c.cell === cell).length
-  console.log(`  verdict in ${formatDuration(suite.wallMs)}: ${counts('expected failure')} expected failures, ${counts('failed')} allowed failures, ${counts('passed')} passed, ${counts('skipped')} skipped, ${counts('unexpected failure')} unexpected failures, ${counts('missed')} missed`)
+  console.log(`  verdict in ${formatDuration(suite.verdictMs)} (run ended after ${formatDuration(suite.wallMs)}): ${counts('expected failure')} expected failures, ${counts('failed')} allowed failures, ${counts('passed')} passed, ${counts('skipped')} skipped, ${counts('unexpected failure')} unexpected failures, ${counts('missed')} missed`)
   for (const d of matrix.deviations) console.log(`  ✗ ${d}`)
   if (matrix.notRun.length) console.log(`  not run (spec files not selected): ${matrix.notRun.join(', ')}`)
   if (!healthyAfter) console.log(`  ✗ not healthy after restoring: ${healthNote}`)
@@ -216,8 +221,8 @@ async function runFaults(args: Args): Promise<void> {
     if (args.baseline && !baselines.has(key)) {
       console.log(`\n▶ healthy run of ${specs.join(' ')} (the bound on time to verdict is twice its wall time)`)
       const healthy = await runSuite(`healthy-${baselines.size}`, specs, f.env)
-      console.log(`  healthy run: ${formatDuration(healthy.wallMs)}, exit ${healthy.exitCode}`)
-      baselines.set(key, healthy.wallMs)
+      console.log(`  healthy run: verdict in ${formatDuration(healthy.verdictMs)} (run ended after ${formatDuration(healthy.wallMs)}), exit ${healthy.exitCode}`)
+      baselines.set(key, healthy.verdictMs)
     }
     results.push(await runFault(f, ctx, specs, baselines.get(key)))
     // Written after every fault: an interrupted run keeps what it found.

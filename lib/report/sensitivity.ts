@@ -30,8 +30,10 @@ export interface FaultResult {
   breaks: string
   specs: string[]
   startedAt: string
-  // From injecting the fault to the suite's last verdict (vitest ended).
+  // From starting the suite under the fault to its last verdict (the claims report written).
   verdictMs: number
+  // To the end of the vitest run, its clean-up included.
+  wallMs?: number
   exitCode: number | null
   healthyAfter: boolean
   healthNote?: string
