@@ -87,10 +87,11 @@ export function isTransient(err: unknown): boolean {
   return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|UND_ERR_SOCKET|other side closed|TimeoutError|aborted due to timeout/i.test(`${text} ${(err as Error)?.name ?? ''}`)
 }
 
-// p-retry only around transient API failures; anything else surfaces at once.
+// p-retry only around transient API failures; anything else surfaces at once. About 30 s of
+// retries in all: an API server restarting (seen in the apiserver-restart fault) is back by then.
 export function retryTransient<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return pRetry(fn, {
-    retries: 4, minTimeout: 200, maxTimeout: 2000,
+    retries: 10, factor: 2, minTimeout: 250, maxTimeout: 4_000,
     shouldRetry: ({ error }) => isTransient(error),
     onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
       if (isTransient(error) && retriesLeft > 0) console.warn(`${what}: transient failure #${attemptNumber} (${describeApiError(error)}); retrying`)
