@@ -70,7 +70,7 @@ export function renderSensitivityMarkdown(r: SensitivityReport): string {
   return [
     `Mutation score: **${r.score.broken.length} of ${r.score.total} claims (${(100 * r.score.ratio).toFixed(0)} %)** failed under at least one fault. Cluster: ${r.cluster}; written ${r.generatedAt}.`,
     '',
-    '| fault | claims failed | held | time to verdict | bound (2 × healthy) | against the catalogue |',
+    '| fault | broke (as expected or allowed) | held | time to verdict | bound (2 × healthy) | against the catalogue |',
     '|---|---|---|---|---|---|',
     ...rows,
     '',
