@@ -4,6 +4,7 @@ import { aroundEach, inject } from 'vitest'
 import { setDefaultClaimClass, setFixtureRewrite } from '../k8s/manifests.ts'
 import { withStepLog, type StepLog } from '../k8s/progress.ts'
 import { setTimeoutScale } from '../k8s/timeouts.ts'
+import { skipPart } from './claim-entry.ts'
 import { claimIdOf } from './context.ts'
 import { rewriteImages } from './images.ts'
 import { waiverFor, waiverVerdict } from './waivers.ts'
@@ -16,7 +17,7 @@ aroundEach(async (runTest, { task }) => {
   const claim = claimIdOf(task.name)
   task.meta.claim = claim
   const sc = /\[([^\]]+)\]$/.exec(task.name)?.[1]
-  const log: StepLog = { test: [claim ?? task.name.slice(0, 30), sc].filter(Boolean).join(' '), steps: [] }
+  const log: StepLog = { test: [claim ?? task.name.slice(0, 30), sc].filter(Boolean).join(' '), steps: [], onUnchecked: (part) => skipPart(task, part) }
   // The claim in full once; the step and wait lines after it carry only the tag.
   const t0 = performance.now()
   process.stdout.write(`[${log.test}] ▶ ${task.name}\n`)

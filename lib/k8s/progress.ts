@@ -17,6 +17,8 @@ export interface StepRecord {
 export interface StepLog {
   test: string
   steps: StepRecord[]
+  // The harness's way to record a part of the claim that could not be checked (the claim turns partial).
+  onUnchecked?: (part: string) => void
 }
 
 const current = new AsyncLocalStorage<StepLog>()
