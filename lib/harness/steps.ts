@@ -1,6 +1,7 @@
 // Given/When/Then steps: each prints as it starts and ends, with its
 // duration, and is recorded on the test (task.meta.steps) for the reports.
 import { currentStepLog, printLine, type Keyword, type StepRecord } from '../k8s/progress.ts'
+import { IncompleteRecording } from '../observe/gaps.ts'
 
 async function step<T>(keyword: Keyword, title: string, fn: () => T | Promise<T>): Promise<T> {
   const record: StepRecord = { keyword, title, startedAt: new Date().toISOString(), durationMs: 0, status: 'passed', notes: [] }
@@ -15,9 +16,9 @@ async function step<T>(keyword: Keyword, title: string, fn: () => T | Promise<T>
     // listed again: events in between may be missing) did not see the cluster break the claim; it could
     // not look. The part is recorded as not checked (the claim is partial) and the claim goes on.
     const log = currentStepLog()
-    if ((err as Error).name === 'IncompleteRecording' && (keyword === 'Then' || keyword === 'And') && log?.onUnchecked) {
-      record.notes.push(`not checked: ${(err as Error).message.split('\n')[0]}`)
-      log.onUnchecked(`${title}: ${(err as Error).message.split('\n')[0]}`)
+    if (err instanceof IncompleteRecording && (keyword === 'Then' || keyword === 'And') && log?.onUnchecked) {
+      record.notes.push(`not checked: ${err.message.split('\n')[0]}`)
+      log.onUnchecked(`${title}: ${err.message.split('\n')[0]}`)
       return undefined as T
     }
     throw err

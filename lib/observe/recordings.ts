@@ -49,7 +49,7 @@ export function waitForRecording<R extends Recording>(recording: R, what: string
       }
     })
     const deadline = setTimeout(() => done(new Error(`timed out after ${limit / 1000}s (${timeout}) waiting for the ${recording.source} to show ${what}\n${recording.describe()}`)), limit)
-    const unguard = stallGuard(recording.watching,  `the ${recording.source} to show ${what}`, done)
+    const unguard = stallGuard(recording.watching, `the ${recording.source} to show ${what}`, done)
   })
 }
 
