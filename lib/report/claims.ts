@@ -72,8 +72,7 @@ export interface FinishedTest {
 const firstLine = (s: string) => s.split('\n').find((l) => l.trim())?.trim() ?? s
 
 export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
-  // meta.claim is set around the test; a test that failed in a fixture before that is a claim by its name.
-  const id = t.meta.claim ?? claimIdOf(t.name)
+  const id = t.meta.claim
   if (!id) return undefined
   // A waiver flips vitest's verdict ("expected to fail"); the claim's own verdict is what was observed.
   const observed = t.meta.waived ? 'failed' : t.meta.waiverUnneeded ? 'passed' : t.state
