@@ -21,7 +21,7 @@ import { listSnapshotClasses, snapshotApiServed } from '../resources/snapshots.t
 import { setReclaimPolicy } from '../resources/storage.ts'
 import { restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
-import { checkNamespace, describeStall, stallConcerns } from '../wait/stalls.ts'
+import { describeStall, guardAgainstStalls, stallConcerns } from '../wait/stalls.ts'
 
 export interface ProbeOptions {
   runId: string
@@ -166,20 +166,18 @@ async function probeClaims(kube: Kube, namespace: string, probes: Probe[], o: Pr
     }))
     // A probe that a component does not act on (no provisioner, no PV controller, no scheduler) is answered
     // as soon as that is recognised (lib/wait/stalls.ts), not at the deadline.
-    let stallTimer: NodeJS.Timeout | undefined
-    const checkStalls = async () => {
-      const stalls = await checkNamespace(kube, namespace).catch(() => [])
-      for (const p of probes) {
-        const stall = outcomes.has(p.claim) ? undefined : stalls.find(stallConcerns({ kind: 'PersistentVolumeClaim', name: p.claim }))
+    const unanswered = () => probes.filter((p) => !outcomes.has(p.claim))
+    const unguard = guardAgainstStalls(kube, namespace, () => true, (stalls) => {
+      for (const p of unanswered()) {
+        const stall = stalls.find(stallConcerns({ kind: 'PersistentVolumeClaim', name: p.claim }))
         if (stall) settle(p.claim, { result: 'unknown', detail: `no answer: ${describeStall(stall)}` })
       }
-      if (outcomes.size < probes.length) stallTimer = setTimeout(checkStalls, 5_000)
-    }
-    stallTimer = setTimeout(checkStalls, 10_000)
+      return unanswered().length > 0
+    })
     let timer: NodeJS.Timeout | undefined
     await Promise.race([allAnswered, new Promise<void>((resolve) => { timer = setTimeout(resolve, o.timeoutMs) })])
     clearTimeout(timer)
-    clearTimeout(stallTimer)
+    unguard()
   } finally {
     for (const stop of stops) stop()
     for (const refusal of pendingRefusals.values()) clearTimeout(refusal)

@@ -59,7 +59,7 @@ export class StallTracker {
 const list = async <T>(kube: Kube, r: Resource, namespace: string) =>
   (await kube.objects.list(r.apiVersion, r.kind, namespace)).items as T[]
 
-export async function namespaceObjects(kube: Kube, namespace: string): Promise<NamespaceObjects> {
+async function namespaceObjects(kube: Kube, namespace: string): Promise<NamespaceObjects> {
   // Dependents before owners: an owner made between the two lists is seen, never a dependent whose owner is missed.
   const [pods, pvcs, replicaSets, endpointSlices] = await Promise.all([
     list<V1Pod>(kube, resources.pods, namespace), list<V1PersistentVolumeClaim>(kube, resources.pvcs, namespace),
@@ -91,15 +91,16 @@ const firstCheckMs = 10_000
 const everyMs = 5_000
 
 // Watches the namespace for a component that does not act while a wait runs; calls
-// `onStalls` once with the stalls `relevant` keeps. Returns the function that stops watching.
-export function guardAgainstStalls(kube: Kube, namespace: string, relevant: (stall: Stall) => boolean, onStalls: (stalls: Stall[]) => void): () => void {
+// `onStalls` with the stalls `relevant` keeps, and goes on watching only if it returns true.
+// Returns the function that stops watching.
+export function guardAgainstStalls(kube: Kube, namespace: string, relevant: (stall: Stall) => boolean, onStalls: (stalls: Stall[]) => boolean | void): () => void {
   let stopped = false
   let timer: NodeJS.Timeout
   const tick = async () => {
     // A failed listing is no evidence either way: the wait's own timeout still stands.
     const stalls = (await checkNamespace(kube, namespace).catch(() => [] as Stall[])).filter(relevant)
     if (stopped) return
-    if (stalls.length) return onStalls(stalls)
+    if (stalls.length && !onStalls(stalls)) return
     timer = setTimeout(tick, everyMs)
   }
   timer = setTimeout(tick, firstCheckMs)

@@ -15,15 +15,13 @@ export class WaitTimeout extends Error {
 // A wait given up before its timeout: the component that should act does not (stalls.ts).
 export class ComponentNotActing extends WaitTimeout {
   override name = 'ComponentNotActing'
-  readonly stall: Stall
   constructor(what: string, stall: Stall) {
     super(`gave up waiting for ${what}: ${describeStall(stall)}`)
-    this.stall = stall
   }
 }
 
 // Where a wait looks: the kube, the namespace, and what it watches there.
-export type StallScope = WaitScope & { kube: Kube; namespace?: string }
+type StallScope = WaitScope & { kube: Kube; namespace?: string }
 
 // While a wait on objects of a namespace runs, the namespace is checked for a component
 // that does not act on what the wait watches.
