@@ -93,7 +93,7 @@ const everyMs = 5_000
 // Watches the namespace for a component that does not act while a wait runs; calls
 // `onStalls` with the stalls `relevant` keeps, and goes on watching only if it returns true.
 // Returns the function that stops watching.
-export function guardAgainstStalls(kube: Kube, namespace: string, relevant: (stall: Stall) => boolean, onStalls: (stalls: Stall[]) => boolean | void): () => void {
+export function guardAgainstStalls(kube: Kube, namespace: string, relevant: (stall: Stall) => boolean, onStalls: (stalls: Stall[]) => boolean): () => void {
   let stopped = false
   let timer: NodeJS.Timeout
   const tick = async () => {

@@ -30,6 +30,7 @@ export function stallGuard(scope: StallScope | undefined, what: string, fail: (e
   return guardAgainstStalls(scope.kube, scope.namespace, stallConcerns(scope), ([stall]) => {
     progress(`${what}: ${describeStall(stall!)}`)
     fail(new ComponentNotActing(what, stall!))
+    return false
   })
 }
 
