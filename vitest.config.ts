@@ -1,16 +1,19 @@
 import { defineConfig } from 'vitest/config'
-import { concurrencyLimits, defaultConcurrency, parseOptions } from './lib/harness/options.ts'
+import { concurrencyLimits, parseOptions, provisionalScale } from './lib/harness/options.ts'
 
 // SC_TIMEOUT_SCALE stretches vitest's own limits as it does the named timeouts
-// (lib/k8s/timeouts.ts). A bad value is reported by global setup, in one line.
-// SC_CONCURRENCY bounds the claims in flight (lib/harness/options.ts).
-const { timeoutScale: scale, concurrency } = (() => {
+// (lib/k8s/timeouts.ts); 'auto' is measured only in global setup, so these
+// outer limits allow for a slow cluster. A bad value is reported by global setup, in one line.
+// SC_CONCURRENCY bounds the claims vitest offers; the run's gate lets through
+// as many of them as the cluster takes (lib/harness/gate-server.ts).
+const { timeoutScale, concurrency } = (() => {
   try {
     return parseOptions(process.env)
   } catch {
-    return { timeoutScale: 1, concurrency: defaultConcurrency }
+    return { timeoutScale: 'auto' as const, concurrency: 'auto' as const }
   }
 })()
+const scale = provisionalScale(timeoutScale)
 const limits = concurrencyLimits(concurrency)
 
 // Two projects: `unit` (lib's own logic, no cluster, seconds) and `specs`
@@ -39,8 +42,9 @@ export default defineConfig({
           globalSetup: ['./lib/harness/global-setup.ts'],
           setupFiles: ['./lib/harness/worker-setup.ts'],
           // Waits carry their own named timeouts (lib/k8s/timeouts.ts) and fail
-          // with what they saw; this outer limit only catches a hung test.
-          testTimeout: 15 * 60_000 * scale,
+          // with what they saw; this outer limit only catches a hung test (its
+          // wait for a slot at the run's gate included).
+          testTimeout: 20 * 60_000 * scale,
           hookTimeout: 5 * 60_000 * scale,
           pool: 'threads',
           // Every claim has a namespace of its own and its own recordings:

@@ -18,11 +18,11 @@ import { ensurePki, kubeconfig } from './pki.ts'
 import { $, errorLine } from './sh.ts'
 import { preflight } from './preflight.ts'
 import { controlPlane, describeShape, maxNodes, nodesOf, parseShape, recordedShape, sameShape, ShapeError, type NodeSpec, type Shape } from './shape.ts'
-import { parseOptions } from '../lib/harness/options.ts'
+import { parseOptions, provisionalScale } from '../lib/harness/options.ts'
 
 // Timeouts for bringing the cluster up, in one place; SC_TIMEOUT_SCALE stretches them for slow machines.
 function upTimeouts() {
-  const scale = parseOptions(process.env).timeoutScale
+  const scale = provisionalScale(parseOptions(process.env).timeoutScale)
   return { apiServer: 60_000 * scale, node: 60_000 * scale, addons: 90_000 * scale, fitness: 90_000 * scale }
 }
 

@@ -16,6 +16,8 @@ declare module 'vitest' {
     runId: string
     storageClasses: string[]
     timeoutScale: number
+    // The run's gate for claims in flight (gate-server.ts).
+    gateUrl: string | null
     images: Record<ImageName, string>
     reportsDir: string
     cluster: ClusterInfo

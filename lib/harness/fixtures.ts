@@ -13,6 +13,9 @@ import { startClusterClient, type ClusterClient } from '../apps/cluster-client.t
 import { releaseRetainedVolumes, removeRetainedVolume } from '../apps/volumes.ts'
 import { connect, type Kube } from '../k8s/kube.ts'
 import { createNamespace, deleteNamespace } from '../k8s/namespaces.ts'
+import { progress } from '../k8s/progress.ts'
+import { listPods } from '../resources/pods.ts'
+import { acquireSlot } from './gate-client.ts'
 import { podEventRecorder, type PodEventRecorder } from '../observe/pod-events.ts'
 import { capabilitiesOf, skipClaim, type Capabilities } from './claim-entry.ts'
 import { onUnprovisionableClass } from '../storage/capabilities.ts'
@@ -60,25 +63,41 @@ const coreTest = base.extend<Fixtures>({
   scope: async ({ task, kube, signal }, use) => {
     // After Ctrl-C (the run cancelled) no new namespace: the run is cleaning up its own.
     if (signal.aborted) throw new Error('the run was cancelled')
-    const ns = await createNamespace(kube, task.name, inject('runId'), claimIdOf(task.name))
+    // A slot at the run's gate first: no more claims in flight than the cluster takes.
+    const slot = await acquireSlot(inject('gateUrl'), signal)
+    if (slot.waitedMs > 1_000) progress(`waited ${(slot.waitedMs / 1000).toFixed(0)}s for a slot (claims in flight follow the cluster's pace)`)
+    let ns: string
+    try {
+      ns = await createNamespace(kube, task.name, inject('runId'), claimIdOf(task.name))
+    } catch (err) {
+      await slot.release([])
+      throw err
+    }
     const cleanups: CleanupStep[] = []
     const podEvents = podEventRecorder(kube, ns)
     await use({ ns, cleanup: { add: (what, undo) => { cleanups.push({ what, undo }) } }, podEvents })
-    const result = await tearDownTest({
-      failed: task.result?.state === 'fail',
-      dump: () => dumpNamespace(kube, ns, resolve(inject('reportsDir'), reportDirName(task.name)), podEvents.timelines()),
-      cleanups,
-      stopRecorders: () => podEvents.stopAll(),
-      releaseVolumes: () => releaseRetainedVolumes(kube, ns),
-      deleteNamespace: () => deleteNamespace(kube, ns),
-    })
-    if (result.diagnostics) {
-      task.meta.diagnostics = result.diagnostics
-      console.log(`diagnostics of ${ns}: ${result.diagnostics}`)
+    // The claim's pods tell the gate how long starting a pod takes now.
+    const pods = await listPods(kube, ns).catch(() => [])
+    try {
+      const result = await tearDownTest({
+        failed: task.result?.state === 'fail',
+        dump: () => dumpNamespace(kube, ns, resolve(inject('reportsDir'), reportDirName(task.name)), podEvents.timelines()),
+        cleanups,
+        stopRecorders: () => podEvents.stopAll(),
+        releaseVolumes: () => releaseRetainedVolumes(kube, ns),
+        deleteNamespace: () => deleteNamespace(kube, ns),
+      })
+      if (result.diagnostics) {
+        task.meta.diagnostics = result.diagnostics
+        console.log(`diagnostics of ${ns}: ${result.diagnostics}`)
+      }
+      if (result.errors.length) throw new Error(`clean-up after the test failed:\n${result.errors.join('\n')}`)
+    } finally {
+      await slot.release(pods)
     }
-    if (result.errors.length) throw new Error(`clean-up after the test failed:\n${result.errors.join('\n')}`)
   },
   ns: async ({ scope }, use) => use(scope.ns),
+
   cleanup: async ({ scope }, use) => use(scope.cleanup),
   podEvents: async ({ scope }, use) => use(scope.podEvents),
 

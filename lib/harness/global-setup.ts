@@ -4,6 +4,7 @@
 // to the workers, and install the Ctrl-C clean-up. A bad setup ends here with
 // one line, having created nothing. Afterwards: remove every namespace this run made.
 import { spawn } from 'node:child_process'
+import { cpus } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -12,8 +13,8 @@ import type { TestProject } from 'vitest/node'
 import { removeSuiteOrphanedVolumes } from '../apps/volumes.ts'
 import { connect, type Kube } from '../k8s/kube.ts'
 import { setFixtureRewrite } from '../k8s/manifests.ts'
-import { removeSuiteNamespaces } from '../k8s/namespaces.ts'
-import { timeout } from '../k8s/timeouts.ts'
+import { removeSuiteNamespaces, suiteSelector } from '../k8s/namespaces.ts'
+import { setTimeoutScale, timeout } from '../k8s/timeouts.ts'
 import { clearPreviousRun } from '../report/previous.ts'
 import { defaultStorageClass, describeStorageClasses } from '../resources/storage.ts'
 import { describeDetectedCapabilities, detectCapabilities } from '../storage/probe.ts'
@@ -22,7 +23,11 @@ import { admissionRefusals, suitePodShapes } from './admission.ts'
 import { usesEmbeddedCluster } from './cluster-choice.ts'
 import type { ClusterInfo } from './context.ts'
 import { resolveImages, rewriteImages } from './images.ts'
-import { OptionError, parseOptions, selectStorageClasses, type Options } from './options.ts'
+import { ConcurrencyLimit, initialConcurrency } from './concurrency.ts'
+import { describeUsage } from '../report/claims.ts'
+import { startGate } from './gate-server.ts'
+import { maxAutoConcurrency, OptionError, parseOptions, provisionalScale, selectStorageClasses, type Options } from './options.ts'
+import { measurePace, scaleFromPace } from './pace.ts'
 import { loadWaivers, type Waivers } from './waivers.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
@@ -45,10 +50,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const selection = await selectClasses(access.kube, options)
     const runId = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
     await checkAdmission(access, options, runId)
-    await provideContext(project, { options, waivers, target, access, selection, runId, startedAt })
+    const scale = await chooseTimeoutScale(access.kube, options, runId)
+    await provideContext(project, { options, waivers, target, access, selection, runId, startedAt, scale })
+    const gate = await openGate(access, target, selection, options, scale, runId, resolve(repoRoot, options.reportsDir))
+    project.provide('gateUrl', gate.url)
     const stopSignals = installSignalCleanup(runId, target, access.contextName)
     return async () => {
       stopSignals()
+      const usage = await gate.stop()
+      console.log(`stateful-conformance: ${describeUsage(usage)}`)
       await removeRunNamespaces(access.kube, runId)
       if (target.stopEmbedded) await (await import('../../cluster/cli.ts')).down()
     }
@@ -165,7 +175,48 @@ async function checkAdmission(access: Access, options: Options, runId: string): 
   console.log(`stateful-conformance: admission accepts all ${shapes.length} pod shapes of the suite (server-side dry run)`)
 }
 
+// SC_TIMEOUT_SCALE=auto (the default): measured here, once, and printed.
+async function chooseTimeoutScale(kube: Kube, options: Options, runId: string): Promise<number> {
+  if (options.timeoutScale !== 'auto') {
+    setTimeoutScale(options.timeoutScale)
+    console.log(`stateful-conformance: timeout scale ${options.timeoutScale} (SC_TIMEOUT_SCALE)`)
+    return options.timeoutScale
+  }
+  const images = resolveImages(options.images)
+  // Measured with the provisional scale, so that a slow cluster is measured, not refused.
+  setTimeoutScale(provisionalScale('auto'))
+  const pace = await measurePace(kube, runId, images.busybox).catch((err: Error) => {
+    setupError(`the cluster could not start one small pod to measure its pace (SC_TIMEOUT_SCALE=auto; set a number to skip it): ${err.message}`)
+  })
+  const { scale, why } = scaleFromPace(pace)
+  setTimeoutScale(scale)
+  console.log(`stateful-conformance: timeout scale ${scale} (auto: ${why}; SC_TIMEOUT_SCALE=N sets it)`)
+  return scale
+}
+
+// The gate that holds the claims in flight to what the cluster takes (gate-server.ts).
+async function openGate(access: Access, target: ClusterTarget, s: ClassSelection, options: Options, scale: number, runId: string, reportsDir: string) {
+  const fixed = options.concurrency !== 'auto'
+  const start = fixed
+    ? { limit: options.concurrency as number, why: 'SC_CONCURRENCY' }
+    : initialConcurrency({ cores: cpus().length, embeddedNodes: target.embedded ? s.nodes.length : undefined, max: maxAutoConcurrency })
+  const limit = new ConcurrencyLimit({ initial: start.limit, min: 1, max: fixed ? start.limit : maxAutoConcurrency, fixed, scale })
+  // A cluster on this machine (the embedded one, kind, minikube…) shares its cores with the suite: their load counts.
+  const local = target.embedded || /^https?:\/\/(127\.|localhost|\[::1\])/.test(access.kube.server)
+  await mkdir(reportsDir, { recursive: true })
+  const gate = await startGate({
+    limit, local, usageFile: join(reportsDir, '.usage.json'),
+    probeApi: () => access.kube.core.listNamespace({ labelSelector: suiteSelector(runId), limit: 50 }),
+    log: (line) => console.log(`stateful-conformance: ${line}`),
+  })
+  console.log(`stateful-conformance: claims in flight: ${fixed
+    ? `${start.limit} (SC_CONCURRENCY)`
+    : `starting at ${start.limit} (${start.why}), then following pod start, API latency${local ? ' and this machine\'s load' : ''}, between 1 and ${maxAutoConcurrency} (SC_CONCURRENCY=N fixes it)`}`)
+  return gate
+}
+
 interface RunFacts {
+  scale: number
   options: Options
   waivers: Waivers
   target: ClusterTarget
@@ -188,14 +239,14 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
   const reportsDir = resolve(repoRoot, options.reportsDir)
   await clearPreviousRun(reportsDir)
   await mkdir(reportsDir, { recursive: true })
-  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt: run.startedAt, runId: run.runId, cluster, storageClasses: s.storageClasses }, null, 2))
+  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt: run.startedAt, runId: run.runId, cluster, storageClasses: s.storageClasses, timeoutScale: run.scale }, null, 2))
 
   const images = resolveImages(options.images)
   project.provide('kubeconfigPath', target.kubeconfigPath)
   project.provide('kubeContext', target.context ?? access.contextName)
   project.provide('runId', run.runId)
   project.provide('storageClasses', s.storageClasses)
-  project.provide('timeoutScale', options.timeoutScale)
+  project.provide('timeoutScale', run.scale)
   project.provide('images', images)
   project.provide('reportsDir', reportsDir)
   project.provide('cluster', cluster)
@@ -203,12 +254,12 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
 
   // What each class can do: declared, and probed with small claims in a namespace of this run.
   const detected = await detectCapabilities(access.kube, s.classes, s.storageClasses, {
-    runId: run.runId, busybox: images.busybox, timeoutMs: timeout('pvcBound', options.timeoutScale),
+    runId: run.runId, busybox: images.busybox, timeoutMs: timeout('pvcBound', run.scale),
   })
   console.log(describeDetectedCapabilities(detected))
   project.provide('storageCapabilities', detected.byClass)
   // The reports' capability table reads them from here, as the reporter reads the run.
-  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt: run.startedAt, runId: run.runId, cluster, storageClasses: s.storageClasses, capabilities: detected.byClass }, null, 2))
+  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt: run.startedAt, runId: run.runId, cluster, storageClasses: s.storageClasses, timeoutScale: run.scale, capabilities: detected.byClass }, null, 2))
 }
 
 // Ctrl-C: vitest exits a millisecond later, so the clean-up runs in a

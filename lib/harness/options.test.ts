@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest'
-import { concurrencyLimits, defaultConcurrency, OptionError, parseOptions, parseStorageClasses, selectStorageClasses } from './options.ts'
+import { concurrencyLimits, maxAutoConcurrency, OptionError, parseOptions, parseStorageClasses, selectStorageClasses } from './options.ts'
 
 describe('parseOptions', () => {
   test('defaults: auto cluster, default class, scale 1, reports/', () => {
-    expect(parseOptions({})).toMatchObject({ cluster: 'auto', storageClasses: 'default', timeoutScale: 1, reportsDir: 'reports', keepCluster: false })
+    expect(parseOptions({})).toMatchObject({ cluster: 'auto', storageClasses: 'default', timeoutScale: 'auto', reportsDir: 'reports', keepCluster: false })
   })
 
   test('reads context, kubeconfig, scale and keep flag', () => {
@@ -52,13 +52,22 @@ describe('storage class selection', () => {
   })
 })
 
-test('SC_CONCURRENCY is one knob for the claims in flight: workers × claims per file stays within it', () => {
-  expect(parseOptions({}).concurrency).toBe(defaultConcurrency)
+test('SC_TIMEOUT_SCALE is measured unless given', () => {
+  expect(parseOptions({}).timeoutScale).toBe('auto')
+  expect(parseOptions({ SC_TIMEOUT_SCALE: 'auto' }).timeoutScale).toBe('auto')
+  expect(parseOptions({ SC_TIMEOUT_SCALE: '2' }).timeoutScale).toBe(2)
+})
+
+test('SC_CONCURRENCY: auto follows the cluster, a number fixes it; vitest offers at least as many claims as the gate lets through', () => {
+  expect(parseOptions({}).concurrency).toBe('auto')
+  expect(parseOptions({ SC_CONCURRENCY: 'auto' }).concurrency).toBe('auto')
   expect(parseOptions({ SC_CONCURRENCY: '1' }).concurrency).toBe(1)
-  expect(() => parseOptions({ SC_CONCURRENCY: '0' })).toThrow('SC_CONCURRENCY=0: expected a whole number of claims in flight')
+  expect(() => parseOptions({ SC_CONCURRENCY: '0' })).toThrow('SC_CONCURRENCY=0: expected auto')
   for (const n of [1, 2, 3, 5, 12, 40]) {
     const { workers, perFile } = concurrencyLimits(n)
-    expect(workers * perFile, `SC_CONCURRENCY=${n}`).toBeLessThanOrEqual(n)
-    expect(workers * perFile, `SC_CONCURRENCY=${n}`).toBeGreaterThanOrEqual(Math.min(n, 4))
+    expect(workers * perFile, `SC_CONCURRENCY=${n}`).toBeGreaterThanOrEqual(n)
+    expect(workers * perFile, `SC_CONCURRENCY=${n}`).toBeLessThan(n + workers)
   }
+  const auto = concurrencyLimits('auto')
+  expect(auto.workers * auto.perFile).toBeGreaterThanOrEqual(maxAutoConcurrency)
 })

@@ -6,9 +6,12 @@ export interface Options {
   cluster: 'auto' | 'embedded' | 'current'
   keepCluster: boolean
   storageClasses: 'default' | 'all' | string[]
-  timeoutScale: number
-  // Claims in flight at once, across spec files (SC_CONCURRENCY).
-  concurrency: number
+  // SC_TIMEOUT_SCALE: a number, or 'auto' (the default): global setup measures
+  // the cluster's pace and stretches every timeout to it (pace.ts).
+  timeoutScale: number | 'auto'
+  // Claims in flight at once, across spec files (SC_CONCURRENCY): a fixed
+  // number, or 'auto' (the default): a limit that follows the cluster (concurrency.ts).
+  concurrency: number | 'auto'
   reportsDir: string
   images: ImageOverrides
   waiversFile?: string
@@ -30,14 +33,8 @@ export function parseOptions(env: Record<string, string | undefined>): Options {
   if (cluster !== 'auto' && cluster !== 'embedded' && cluster !== 'current') {
     throw new OptionError(`SC_CLUSTER=${env.SC_CLUSTER}: expected auto, embedded or current`)
   }
-  const scale = env.SC_TIMEOUT_SCALE === undefined ? 1 : Number(env.SC_TIMEOUT_SCALE)
-  if (!Number.isFinite(scale) || scale <= 0) {
-    throw new OptionError(`SC_TIMEOUT_SCALE=${env.SC_TIMEOUT_SCALE}: expected a positive number (2 doubles every timeout)`)
-  }
-  const concurrency = env.SC_CONCURRENCY === undefined ? defaultConcurrency : Number(env.SC_CONCURRENCY)
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new OptionError(`SC_CONCURRENCY=${env.SC_CONCURRENCY}: expected a whole number of claims in flight, 1 or more (default ${defaultConcurrency})`)
-  }
+  const scale = parseTimeoutScale(env.SC_TIMEOUT_SCALE)
+  const concurrency = parseConcurrency(env.SC_CONCURRENCY)
   return {
     kubeconfig: env.KUBECONFIG || undefined,
     context: env.SC_CONTEXT || undefined,
@@ -52,14 +49,39 @@ export function parseOptions(env: Record<string, string | undefined>): Options {
   }
 }
 
-// Enough to keep a small cluster busy without starving its control plane on two cores.
-export const defaultConcurrency = 12
+// The most claims in flight the automatic limit grows to.
+export const maxAutoConcurrency = 16
 
-// How vitest bounds the claims in flight: spec files run in up to `workers`
-// workers, each with up to `perFile` claims at once (workers × perFile ≤ the knob).
-export function concurrencyLimits(concurrency: number): { workers: number; perFile: number } {
-  const workers = Math.min(4, concurrency)
-  return { workers, perFile: Math.max(1, Math.floor(concurrency / workers)) }
+function parseTimeoutScale(value: string | undefined): number | 'auto' {
+  if (value === undefined || value.trim() === '' || value.trim().toLowerCase() === 'auto') return 'auto'
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new OptionError(`SC_TIMEOUT_SCALE=${value}: expected auto (the default: measured at the start) or a positive number (2 doubles every timeout)`)
+  }
+  return n
+}
+
+// A number for what must be known before the cluster is measured (vitest's
+// outer limits, the embedded cluster's start): 'auto' allows for a slow one.
+export const provisionalScale = (scale: number | 'auto'): number => (scale === 'auto' ? 3 : scale)
+
+function parseConcurrency(value: string | undefined): number | 'auto' {
+  if (value === undefined || value.trim() === '' || value.trim().toLowerCase() === 'auto') return 'auto'
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) {
+    throw new OptionError(`SC_CONCURRENCY=${value}: expected auto (the default: as many claims in flight as the cluster takes) or a whole number, 1 or more`)
+  }
+  return n
+}
+
+// How vitest bounds the claims it starts: spec files run in up to `workers`
+// workers, each with up to `perFile` claims at once. The run's gate
+// (gate-server.ts) then lets through as many as the cluster takes, so vitest
+// only needs to offer enough: workers × perFile ≥ the most the gate allows.
+export function concurrencyLimits(concurrency: number | 'auto'): { workers: number; perFile: number } {
+  const most = concurrency === 'auto' ? maxAutoConcurrency : concurrency
+  const workers = Math.min(4, most)
+  return { workers, perFile: Math.max(1, Math.ceil(most / workers)) }
 }
 
 export function parseStorageClasses(value: string | undefined): Options['storageClasses'] {

@@ -11,6 +11,23 @@ export interface Measurements {
   io?: IoFigures
 }
 
+// What a run cost, as the run's gate measured it (lib/harness/gate-server.ts).
+export interface RunUsage {
+  peakLoad: number
+  cores: number
+  // Busy CPU seconds of the whole machine during the run (a cluster on it included), from /proc/stat.
+  machineCpuSeconds: number | null
+  // The suite's own process (its workers are threads of it).
+  suiteCpuSeconds: number
+  // The claims-in-flight limit: where it started, its range over the run, and every change.
+  concurrency: { initial: number; min: number; max: number; changes: string[] }
+}
+
+export function describeUsage(u: RunUsage): string {
+  const c = u.concurrency
+  return `peak load ${u.peakLoad.toFixed(1)} on ${u.cores} cores; CPU ${u.machineCpuSeconds ?? '?'} s on this machine, ${u.suiteCpuSeconds} s of it the suite's; claims in flight ${c.min === c.max ? c.initial : `${c.initial} at first, ${c.min}–${c.max}`} (${c.changes.length} change${c.changes.length === 1 ? '' : 's'})`
+}
+
 // The cluster a run tested, as global setup found it.
 export interface ClusterInfo {
   server: string
@@ -51,6 +68,10 @@ export interface ClaimsReport {
     storageClasses?: string[]
     // What global setup's probe found per class (declared and observed), for the capability table.
     capabilities?: Record<string, Capabilities>
+    // The timeout scale the run used (measured, or SC_TIMEOUT_SCALE).
+    timeoutScale?: number
+    // What the run cost this machine, and the claims in flight it allowed.
+    usage?: RunUsage
   }
   claims: ClaimEntry[]
   summary: Record<ClaimStatus, number> & { waived: number }
@@ -110,7 +131,7 @@ export const claimIdOf = (title: string): string | undefined => /^((?:Q\d+|SC)-\
 
 const idOrder = (id: string) => id.replace(/\d+/g, (n) => n.padStart(4, '0'))
 
-export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'] | { startedAt: string; cluster?: ClusterInfo; storageClasses?: string[]; capabilities?: Record<string, Capabilities> }, finishedAt: string): ClaimsReport {
+export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'] | { startedAt: string; cluster?: ClusterInfo; storageClasses?: string[]; capabilities?: Record<string, Capabilities>; timeoutScale?: number; usage?: RunUsage }, finishedAt: string): ClaimsReport {
   const claims = tests.map(claimEntry).filter((e): e is ClaimEntry => !!e)
     .sort((a, b) => idOrder(a.id).localeCompare(idOrder(b.id)) || (a.storageClass ?? '').localeCompare(b.storageClass ?? ''))
   const c = run.cluster
@@ -121,6 +142,8 @@ export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'
       cluster: { server: c?.server ?? 'unknown', version: c?.version ?? 'unknown', nodes: c?.nodes ?? 0, context: c?.context ?? null, embedded: c?.embedded ?? false },
       ...(run.storageClasses ? { storageClasses: run.storageClasses } : {}),
       ...(run.capabilities ? { capabilities: run.capabilities } : {}),
+      ...(run.timeoutScale ? { timeoutScale: run.timeoutScale } : {}),
+      ...(run.usage ? { usage: run.usage } : {}),
     },
     claims,
     summary: {

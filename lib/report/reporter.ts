@@ -3,7 +3,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative, resolve, sep } from 'node:path'
 import type { Reporter, TestModule } from 'vitest/node'
-import { buildClaimsReport, claimIdOf, type FinishedTest, formatClaimsTable } from './claims.ts'
+import { buildClaimsReport, claimIdOf, describeUsage, type FinishedTest, formatClaimsTable } from './claims.ts'
 import { renderHtmlReport } from './html.ts'
 import { renderMarkdownSummary } from './markdown.ts'
 
@@ -38,6 +38,8 @@ export default class ClaimsReporter implements Reporter {
       return
     }
     const run = await readFile(join(this.dir, '.run.json'), 'utf8').then((s) => JSON.parse(s), () => ({ startedAt: new Date().toISOString() }))
+    // The run's gate keeps its latest figures there (lib/harness/gate-server.ts).
+    run.usage = await readFile(join(this.dir, '.usage.json'), 'utf8').then((s) => JSON.parse(s), () => undefined)
     const report = buildClaimsReport(tests, run, new Date().toISOString())
     await mkdir(this.dir, { recursive: true })
     await writeFile(join(this.dir, 'claims.json'), JSON.stringify(report, null, 2) + '\n')
@@ -45,6 +47,7 @@ export default class ClaimsReporter implements Reporter {
     const diagnosticsHref = (dir: string) => `${relative(this.dir, dir).split(sep).map(encodeURIComponent).join('/')}/`
     await writeFile(join(this.dir, 'index.html'), renderHtmlReport(report, { diagnosticsHref }))
     await writeFile(join(this.dir, 'summary.md'), renderMarkdownSummary(report, { diagnosticsHref }))
-    console.log(`\n${formatClaimsTable(report)}\nreports: ${join(this.dir, 'index.html')}, ${join(this.dir, 'summary.md')}, ${join(this.dir, 'claims.json')}, ${join(this.dir, 'junit.xml')}\n${totals}`)
+    const usage = report.run.usage ? `\nrun: timeout scale ${report.run.timeoutScale ?? '?'}; ${describeUsage(report.run.usage)}` : ''
+    console.log(`\n${formatClaimsTable(report)}${usage}\nreports: ${join(this.dir, 'index.html')}, ${join(this.dir, 'summary.md')}, ${join(this.dir, 'claims.json')}, ${join(this.dir, 'junit.xml')}\n${totals}`)
   }
 }
