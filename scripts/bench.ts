@@ -16,7 +16,7 @@ import { parseOptions } from '../lib/harness/options.ts'
 import {
   type BenchResult, type ClusterFigures, compareBench, describeChanges, fileWalls, formatValue, type LongestScenario, longestTests, testNamePattern, testTimes, type UpstreamFigures, type VitestJson,
 } from '../lib/report/bench.ts'
-import type { ClaimsReport } from '../lib/report/claims.ts'
+import { type ClaimsReport, describeUsage } from '../lib/report/claims.ts'
 import { compareClaims } from '../lib/report/upstream.ts'
 import { type ClusterSample, clusterCpu, clusterMemory, sampleCluster } from './bench-cluster.ts'
 import { prepareUpstream, runUpstream } from './bench-upstream.ts'
@@ -92,7 +92,8 @@ async function main(): Promise<void> {
   const memory = embedded ? clusterMemory() : null
   const report = await readJson<VitestJson>(vitestJson)
   if (!report) throw new Error(`vitest wrote no JSON report (${vitestJson}); exit ${specs.code}`)
-  const ours = (await readJson<ClaimsReport>(join(reports, 'claims.json')))?.claims ?? []
+  const claimsReport = await readJson<ClaimsReport>(join(reports, 'claims.json'))
+  const ours = claimsReport?.claims ?? []
   const files = fileWalls(report, root)
   // The scenarios longest in the run, each again alone (one after another, into a reports folder
   // of their own); under concurrency the longest in the run need not be the longest alone.
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
   }
   const result: BenchResult = {
     measuredAt: new Date().toISOString(),
-    machine: { cores: cpus().length, loadBefore, loadAfter: load() },
+    machine: { cores: cpus().length, loadBefore, loadAfter: load(), ...(claimsReport?.run.usage ? { usage: claimsReport.run.usage } : {}) },
     cluster: { embedded },
     exitCode: specs.code,
     wallMs: specs.ms,
@@ -162,6 +163,7 @@ async function main(): Promise<void> {
 function print(r: BenchResult, memory: ReturnType<typeof clusterMemory> | null): void {
   const c = r.clusterFigures
   console.log(`\n── bench ${r.measuredAt} · ${r.machine.cores} cores · load ${r.machine.loadBefore.join(' ')} → ${r.machine.loadAfter.join(' ')}`)
+  if (r.machine.usage) console.log(`run                     ${describeUsage(r.machine.usage)}`)
   console.log(`specs wall              ${seconds(r.wallMs)} (exit ${r.exitCode})`)
   for (const l of r.rerunAlone ?? []) {
     console.log(`${l === r.longest ? 'longest scenario alone' : '  also re-run alone'}`.padEnd(24) + `${l.name} (${l.file})`)

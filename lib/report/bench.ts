@@ -2,6 +2,7 @@
 // one saved: parsing vitest's JSON report, the figures, and the comparison.
 // Pure: scripts/bench.ts does the running and the reading of files.
 import { relative } from 'node:path'
+import type { RunUsage } from './claims.ts'
 import { type ClaimComparison, escapeRegExp, type UpstreamSpec } from './upstream.ts'
 
 // The part of vitest's JSON reporter output the bench reads.
@@ -100,7 +101,8 @@ export interface UpstreamFigures {
 
 export interface BenchResult {
   measuredAt: string
-  machine: { cores: number; loadBefore: number[]; loadAfter: number[] }
+  // The run's own figures (claims.json run.usage): peak load, CPU seconds, claims in flight.
+  machine: { cores: number; loadBefore: number[]; loadAfter: number[]; usage?: RunUsage }
   cluster: { embedded: boolean; server?: string }
   exitCode: number
   wallMs: number
