@@ -7,10 +7,13 @@ import { join } from 'node:path'
 import { loadKubeConfig } from '../k8s/kube.ts'
 import type { Options } from './options.ts'
 
-export function kubeconfigConfigured(o: Pick<Options, 'kubeconfig' | 'context'>, home = homedir()): boolean {
+// Inside a pod, its service account is a configured cluster: the one the pod runs in.
+export const inClusterServiceAccount = '/var/run/secrets/kubernetes.io/serviceaccount/token'
+
+export function kubeconfigConfigured(o: Pick<Options, 'kubeconfig' | 'context'>, home = homedir(), env: Record<string, string | undefined> = process.env, serviceAccount = inClusterServiceAccount): boolean {
   if (o.kubeconfig || o.context) return true
   const file = join(home, '.kube', 'config')
-  if (!existsSync(file)) return false
+  if (!existsSync(file)) return !!env.KUBERNETES_SERVICE_HOST && existsSync(serviceAccount)
   try {
     return !!loadKubeConfig(file, undefined).getCurrentContext()
   } catch {
