@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
-import { kubeconfigConfigured, usesEmbeddedCluster } from './cluster-choice.ts'
+import { consentMissing, kubeconfigConfigured, usesEmbeddedCluster } from './cluster-choice.ts'
 
 test('the embedded cluster only when nothing names another, or when forced', async () => {
   const empty = await mkdtemp(join(tmpdir(), 'home-'))
@@ -29,4 +29,13 @@ test('inside a pod with a service account, the cluster it runs in is the one tes
   expect(kubeconfigConfigured({}, empty, { KUBERNETES_SERVICE_HOST: '10.96.0.1' }, token)).toBe(true)
   expect(kubeconfigConfigured({}, empty, {}, token)).toBe(false) // a token file alone is not a pod
   expect(kubeconfigConfigured({}, empty, { KUBERNETES_SERVICE_HOST: '10.96.0.1' }, join(empty, 'none'))).toBe(false)
+})
+
+test('a context that is not a local cluster is tested only when named or confirmed', () => {
+  expect(consentMissing({}, 'kind-kind', 'https://127.0.0.1:43211')).toBeUndefined()
+  expect(consentMissing({}, 'minikube', 'https://192.168.49.2:8443')).toBeUndefined()
+  expect(consentMissing({}, 'prod-eu', 'https://prod.example:443')).toContain('SC_CONTEXT=prod-eu')
+  expect(consentMissing({ context: 'prod-eu' }, 'prod-eu', 'https://prod.example:443')).toBeUndefined()
+  expect(consentMissing({ yes: true }, 'prod-eu', 'https://prod.example:443')).toBeUndefined()
+  expect(consentMissing({}, 'inClusterContext', 'https://10.96.0.1:443')).toBeUndefined()
 })

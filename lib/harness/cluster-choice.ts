@@ -24,3 +24,17 @@ export function kubeconfigConfigured(o: Pick<Options, 'kubeconfig' | 'context'>,
 export function usesEmbeddedCluster(o: Pick<Options, 'cluster' | 'kubeconfig' | 'context'>, home = homedir()): boolean {
   return o.cluster === 'embedded' || (o.cluster === 'auto' && !kubeconfigConfigured(o, home))
 }
+
+// A cluster on this machine, one of the local tools' clusters, or this suite's embedded one: tested without asking.
+export function isLocalCluster(context: string | null, server: string): boolean {
+  if (/^https?:\/\/(127\.|localhost[:/]|\[::1\])/.test(server)) return true
+  return /^(kind-|k3d-|minikube$|docker-desktop$|rancher-desktop$|orbstack$|colima)/.test(context ?? '')
+}
+
+// Whatever context is current may be production: a cluster that is not local is
+// tested only when named (SC_CONTEXT) or confirmed (SC_YES=1); inside a pod, the
+// pod was put there to test its cluster.
+export function consentMissing(o: { context?: string; yes?: boolean }, context: string | null, server: string): string | undefined {
+  if (o.context || o.yes || context === 'inClusterContext' || isLocalCluster(context, server)) return undefined
+  return `the current context "${context}" (${server}) is not a local cluster: name it to test it (SC_CONTEXT=${context}) or confirm with SC_YES=1; the suite creates and deletes namespaces, pods and volumes there`
+}

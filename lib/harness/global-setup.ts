@@ -20,7 +20,7 @@ import { defaultStorageClass, describeStorageClasses } from '../resources/storag
 import { describeDetectedCapabilities, detectCapabilities } from '../storage/probe.ts'
 import { preflightPermissions, probeServer } from './access.ts'
 import { admissionRefusals, suitePodShapes } from './admission.ts'
-import { usesEmbeddedCluster } from './cluster-choice.ts'
+import { consentMissing, usesEmbeddedCluster } from './cluster-choice.ts'
 import type { ClusterInfo } from './context.ts'
 import { resolveImages, rewriteImages } from './images.ts'
 import { ConcurrencyLimit, initialConcurrency } from './concurrency.ts'
@@ -47,6 +47,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const { options, waivers } = await readOptions()
     const target = await chooseCluster(options, (stop) => { stopOnFailure = stop })
     const access = await checkAccess(target)
+    if (!target.embedded) {
+      const refusal = consentMissing(options, access.contextName, access.kube.server)
+      if (refusal) setupError(refusal)
+    }
     const selection = await selectClasses(access.kube, options)
     const runId = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
     await checkAdmission(access, options, runId)

@@ -5,6 +5,8 @@ export interface Options {
   context?: string
   cluster: 'auto' | 'embedded' | 'current'
   keepCluster: boolean
+  // SC_YES=1: test the current context even when it is not a local cluster.
+  yes: boolean
   storageClasses: 'default' | 'all' | string[]
   // SC_TIMEOUT_SCALE: a number, or 'auto' (the default): global setup measures
   // the cluster's pace and stretches every timeout to it (pace.ts).
@@ -40,6 +42,7 @@ export function parseOptions(env: Record<string, string | undefined>): Options {
     context: env.SC_CONTEXT || undefined,
     cluster,
     keepCluster: truthy(env.SC_KEEP_CLUSTER),
+    yes: truthy(env.SC_YES),
     storageClasses: parseStorageClasses(env.SC_STORAGE_CLASSES),
     timeoutScale: scale,
     concurrency,
