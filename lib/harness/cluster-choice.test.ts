@@ -37,5 +37,6 @@ test('a context that is not a local cluster is tested only when named or confirm
   expect(consentMissing({}, 'prod-eu', 'https://prod.example:443')).toContain('SC_CONTEXT=prod-eu')
   expect(consentMissing({ context: 'prod-eu' }, 'prod-eu', 'https://prod.example:443')).toBeUndefined()
   expect(consentMissing({ yes: true }, 'prod-eu', 'https://prod.example:443')).toBeUndefined()
+  expect(consentMissing({}, 'embedded', 'https://10.0.0.2:6443')).toBeUndefined()
   expect(consentMissing({}, 'inClusterContext', 'https://10.96.0.1:443')).toBeUndefined()
 })

@@ -28,7 +28,7 @@ export function usesEmbeddedCluster(o: Pick<Options, 'cluster' | 'kubeconfig' | 
 // A cluster on this machine, one of the local tools' clusters, or this suite's embedded one: tested without asking.
 export function isLocalCluster(context: string | null, server: string): boolean {
   if (/^https?:\/\/(127\.|localhost[:/]|\[::1\])/.test(server)) return true
-  return /^(kind-|k3d-|minikube$|docker-desktop$|rancher-desktop$|orbstack$|colima)/.test(context ?? '')
+  return /^(kind-|k3d-|minikube$|docker-desktop$|rancher-desktop$|orbstack$|colima|embedded$)/.test(context ?? '')
 }
 
 // Whatever context is current may be production: a cluster that is not local is
