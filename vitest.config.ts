@@ -20,6 +20,9 @@ const limits = concurrencyLimits(concurrency)
 // (the claims, against a real cluster). `npx vitest` runs both.
 export default defineConfig({
   test: {
+    // `npx vitest` runs once, as `npx vitest run` does: against a cluster, watch mode would
+    // hold the run's teardown (its namespaces, an embedded cluster) until you quit. `--watch` asks for it.
+    watch: false,
     // Global teardown waits for the run's namespaces to go (and may stop the embedded cluster).
     teardownTimeout: 5 * 60_000 * scale,
     reporters: [
