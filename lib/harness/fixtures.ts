@@ -19,6 +19,7 @@ import { onUnprovisionableClass } from '../storage/capabilities.ts'
 import { claimIdOf, type ClusterInfo } from './context.ts'
 import { dumpNamespace, reportDirName } from './diagnostics.ts'
 import type { ImageName } from './images.ts'
+import { runRecord } from './run-record.ts'
 import { tearDownTest, type CleanupStep } from './teardown.ts'
 
 export interface Cleanup {
@@ -47,6 +48,10 @@ export interface Fixtures {
   images: Record<ImageName, string>
 }
 
+// The run's namespaces carry its id and go into its record as they are made:
+// the run's teardown sweeps the volumes of these and no others (leftovers.ts).
+const thisRun = () => runRecord(inject('reportsDir'), inject('runId'))
+
 const coreTest = base.extend<Fixtures>({
   kube: [async ({}, use) => {
     await use(connect(inject('kubeconfigPath') ?? undefined, inject('kubeContext') ?? undefined))
@@ -60,7 +65,7 @@ const coreTest = base.extend<Fixtures>({
   scope: async ({ task, kube, signal }, use) => {
     // After Ctrl-C (the run cancelled) no new namespace: the run is cleaning up its own.
     if (signal.aborted) throw new Error('the run was cancelled')
-    const ns = await createNamespace(kube, task.name, inject('runId'), claimIdOf(task.name))
+    const ns = await createNamespace(kube, task.name, thisRun(), claimIdOf(task.name))
     const cleanups: CleanupStep[] = []
     const podEvents = podEventRecorder(kube, ns)
     await use({ ns, cleanup: { add: (what, undo) => { cleanups.push({ what, undo }) } }, podEvents })
@@ -135,7 +140,7 @@ export const test = coreTest.extend<ClusterFacts>({
   // Deleted with the test's other clean-up steps.
   otherNamespace: async ({ task, kube, cleanup }, use) => {
     let made: Promise<string> | undefined
-    await use(() => (made ??= createNamespace(kube, `${task.name} other`, inject('runId'), claimIdOf(task.name)).then((name) => {
+    await use(() => (made ??= createNamespace(kube, `${task.name} other`, thisRun(), claimIdOf(task.name)).then((name) => {
       cleanup.add(`namespace ${name}`, () => deleteNamespace(kube, name))
       return name
     })))
