@@ -2,10 +2,9 @@
 // random file and checksum it, read a filesystem's size, a path's owner) and
 // to the claim and volume from outside (resize, observe while unbound, remove
 // a retained volume). Specs call these instead of the raw client.
-import type { V1PersistentVolumeClaim } from '@kubernetes/client-node'
+import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node'
 import { execOk } from '../k8s/exec.ts'
-import type { Kube } from '../k8s/kube.ts'
-import { isSuiteNamespaceName, listNamespaces, listSuiteNamespaces } from '../k8s/namespaces.ts'
+import { isNotFound, type Kube } from '../k8s/kube.ts'
 import { progress } from '../k8s/progress.ts'
 import { timeout } from '../k8s/timeouts.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
@@ -131,21 +130,27 @@ export async function releaseRetainedVolumes(kube: Kube, namespace: string): Pro
   return retained.map((pv) => pv.metadata!.name!)
 }
 
-// Volumes whose claim lived in one of the suite's namespaces and is gone
-// (Released, or Failed where no provisioner could delete them): deleted.
-// Run teardown and `npm run clean` sweep with it. Returns what it deleted.
-export async function removeOrphanedVolumes(kube: Kube, ownNamespace: (namespace: string) => boolean): Promise<string[]> {
-  const orphans = (await listPvs(kube)).filter((pv) => ownNamespace(pv.spec?.claimRef?.namespace ?? '') &&
-    (pv.status?.phase === 'Released' || pv.status?.phase === 'Failed'))
-  for (const pv of orphans) await deletePv(kube, pv.metadata!.name!).catch(() => undefined)
-  return orphans.map((pv) => pv.metadata!.name!)
-}
+// A volume whose claim is gone: Released, or Failed where no provisioner could delete it.
+export const isOrphaned = (pv: V1PersistentVolume) => pv.status?.phase === 'Released' || pv.status?.phase === 'Failed'
 
-// The sweep itself: volumes whose claim lived in a namespace of the suite,
-// one still there or one already gone (named as the suite names them).
-export async function removeSuiteOrphanedVolumes(kube: Kube): Promise<string[]> {
-  const existing = new Set((await listNamespaces(kube)).map((n) => n.metadata?.name ?? ''))
-  const suite = new Set(await listSuiteNamespaces(kube))
-  return removeOrphanedVolumes(kube, (ns) => suite.has(ns) || (isSuiteNamespaceName(ns) && !existing.has(ns)))
+// Deletes the volumes `ours` picks whose claims are gone (isOrphaned). Which
+// volumes are ours is the caller's to prove (lib/harness/leftovers.ts: the
+// claims of a run's own namespaces, or what `npm run clean` listed), never a
+// name pattern. Returns what it deleted, and what it picked but left: still
+// bound (its claim not gone yet), or a deletion that failed.
+export async function removeOrphanedVolumes(kube: Kube, ours: (pv: V1PersistentVolume) => boolean): Promise<{ deleted: string[]; left: string[] }> {
+  const deleted: string[] = []
+  const left: string[] = []
+  for (const pv of (await listPvs(kube)).filter(ours)) {
+    const name = pv.metadata!.name!
+    if (!isOrphaned(pv)) {
+      left.push(`${name} (${pv.status?.phase ?? 'no phase'}, claim ${pv.spec?.claimRef?.namespace}/${pv.spec?.claimRef?.name})`)
+      continue
+    }
+    await deletePv(kube, name).then(() => deleted.push(name), (err: unknown) => {
+      if (isNotFound(err)) deleted.push(name)
+      else left.push((err as Error).message)
+    })
+  }
+  return { deleted, left }
 }
-

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path'
 import { clientPod } from '../apps/cluster-client.ts'
 import { describeApiError, type Kube } from '../k8s/kube.ts'
 import { fixturesDir, loadManifest } from '../k8s/manifests.ts'
-import { createNamespace, deleteNamespace } from '../k8s/namespaces.ts'
+import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
 import { podFor } from '../storage/probe.ts'
 
 export interface PodShape {
@@ -62,8 +62,8 @@ export function describeRefusal(shape: PodShape, err: unknown): string {
 const noServiceAccountYet = (err: unknown) => /serviceaccount.*not found|service account .* not found/i.test(describeApiError(err))
 
 // Dry-runs every shape in a fresh namespace of the run; returns the refusals, one line each.
-export async function admissionRefusals(kube: Kube, runId: string, shapes: PodShape[], timeoutMs = 30_000): Promise<string[]> {
-  const namespace = await createNamespace(kube, 'admission dry run', runId)
+export async function admissionRefusals(kube: Kube, run: NamespaceRun, shapes: PodShape[], timeoutMs = 30_000): Promise<string[]> {
+  const namespace = await createNamespace(kube, 'admission dry run', run)
   try {
     const refusals: string[] = []
     const deadline = Date.now() + timeoutMs

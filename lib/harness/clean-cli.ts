@@ -1,48 +1,76 @@
-// npm run clean — removes what earlier runs of the suite left in the cluster
-// (interrupted runs, debugging): namespaces and volumes labelled
+// npm run clean [-- --yes] [--include-unrecorded] — removes what runs of the
+// suite left in the cluster (killed runs, debugging), every run's, after
+// listing it (lib/harness/leftovers.ts): namespaces and volumes labelled
 // app.kubernetes.io/managed-by=stateful-conformance, and volumes whose claims
-// lived in the suite's namespaces and are gone; nothing else.
+// are in those namespaces or were in one a run recorded (reports/.runs/);
+// nothing else. Volumes whose claim's namespace is gone and only named like
+// the suite's are listed as possibly the suite's, deleted with
+// --include-unrecorded only. On a terminal it asks before deleting; elsewhere
+// it deletes only with --yes.
 // With SC_CLEAN_RUN=<run id> (how a Ctrl-C'd run cleans up after itself)
-// only that run's namespaces; SC_CLEAN_STOP_EMBEDDED=1 then stops the
-// embedded cluster that run had started.
-import { removeSuiteOrphanedVolumes } from '../apps/volumes.ts'
-import { usesEmbeddedCluster } from './cluster-choice.ts'
-import { connect, describeApiError } from '../k8s/kube.ts'
-import { listSuiteNamespaces, removeSuiteNamespaces, suiteSelector } from '../k8s/namespaces.ts'
-import { parseOptions } from './options.ts'
+// only that run's namespaces and volumes, without asking;
+// SC_CLEAN_STOP_EMBEDDED=1 then stops the embedded cluster that run had started.
+import { resolve } from 'node:path'
+import { createInterface } from 'node:readline/promises'
+import { connect } from '../k8s/kube.ts'
 import { probeServer } from './access.ts'
+import { usesEmbeddedCluster } from './cluster-choice.ts'
+import { clean, cleanConsent, describeCleanPlan, findLeftovers, isNothingToClean, parseCleanArgs, removeRun } from './leftovers.ts'
+import { parseOptions } from './options.ts'
+import { runRecord, runRecords, runRecordsDir } from './run-record.ts'
 
-const selector = suiteSelector()
+const repoRoot = resolve(import.meta.dirname, '..', '..')
 
 async function main(): Promise<void> {
   const o = parseOptions(process.env)
+  const args = parseCleanArgs(process.argv.slice(2))
+  // Where global setup keeps the runs' records (lib/harness/run-record.ts).
+  const reportsDir = resolve(repoRoot, o.reportsDir)
   // The cluster a run would use (lib/cluster-choice.ts).
   // The embedded cluster's kubeconfig, of the instance SC_CLUSTER_NAME names (cluster/config.ts).
   const kubeconfig = usesEmbeddedCluster(o) ? (await import('../../cluster/config.ts')).paths.kubeconfig : o.kubeconfig
   const kube = connect(kubeconfig, o.context)
   await probeServer(kube)
-  console.log(`cleaning ${kube.server} (context ${kube.kc.getCurrentContext()}) of what the suite left (${selector})`)
   const onlyRun = process.env.SC_CLEAN_RUN
   if (onlyRun) {
+    const run = runRecord(reportsDir, onlyRun)
     // Twice: the interrupted run may have been creating one as it died.
-    const left = [...await removeSuiteNamespaces(kube, onlyRun, 120_000), ...await removeSuiteNamespaces(kube, onlyRun, 60_000)]
-    console.error(left.length ? `stateful-conformance: run ${onlyRun}: still terminating: ${left.join(', ')}` : `stateful-conformance: run ${onlyRun}: its namespaces are gone`)
+    await removeRun(kube, run, 120_000)
+    const { namespacesLeft, volumes, volumesLeft } = await removeRun(kube, run, 60_000)
+    if (volumes.length) console.error(`stateful-conformance: run ${onlyRun}: removed volumes its claims left behind: ${volumes.join(', ')}`)
+    const left = [...namespacesLeft, ...volumesLeft]
+    console.error(left.length ? `stateful-conformance: run ${onlyRun}: still there: ${left.join(', ')} (npm run clean removes them)` : `stateful-conformance: run ${onlyRun}: its namespaces are gone`)
     if (process.env.SC_CLEAN_STOP_EMBEDDED === '1') await (await import('../../cluster/cli.ts')).down()
     return
   }
-  const namespaces = await listSuiteNamespaces(kube)
-  console.log(namespaces.length ? `namespaces: ${namespaces.join(', ')}` : 'namespaces: none')
-  const left = await removeSuiteNamespaces(kube, undefined, 180_000)
-  // Volumes the suite made (labelled), and volumes its claims left Released or Failed (Retain classes).
-  const pvs = (await kube.core.listPersistentVolume({ labelSelector: selector })).items
-  for (const pv of pvs) {
-    await kube.core.deletePersistentVolume({ name: pv.metadata!.name! }).catch((err: unknown) => left.push(`${pv.metadata?.name}: ${describeApiError(err)}`))
+  console.log(`what runs of the suite left in ${kube.server} (context ${kube.kc.getCurrentContext()}):`)
+  const plan = await findLeftovers(kube, await runRecords(reportsDir))
+  console.log(describeCleanPlan(plan, args.includeUnrecorded, runRecordsDir(reportsDir)))
+  if (isNothingToClean(plan, args.includeUnrecorded)) {
+    console.log('nothing to clean')
+    return
   }
-  const orphans = await removeSuiteOrphanedVolumes(kube)
-  const deleted = [...pvs.map((p) => p.metadata?.name), ...orphans]
-  console.log(deleted.length ? `volumes deleted: ${deleted.join(', ')}` : 'volumes: none')
+  const consent = await cleanConsent(args, Boolean(process.stdin.isTTY), async (question) => {
+    const rl = createInterface({ input: process.stdin, output: process.stdout })
+    try {
+      return await rl.question(question)
+    } finally {
+      rl.close()
+    }
+  })
+  if (consent === 'needs --yes') {
+    console.error('nothing deleted: not a terminal, so no one to ask; npm run clean -- --yes deletes the above')
+    process.exitCode = 1
+    return
+  }
+  if (consent === 'declined') {
+    console.log('nothing deleted')
+    return
+  }
+  const { deleted, left } = await clean(kube, plan, { includeUnrecorded: args.includeUnrecorded, timeoutMs: 180_000 })
+  console.log(deleted.length ? `volumes deleted: ${deleted.join(', ')}` : 'volumes deleted: none')
   if (left.length) {
-    console.error(`still there after 180s: ${left.join(', ')}`)
+    console.error(`still there: ${left.join(', ')}`)
     process.exitCode = 1
   } else {
     console.log('clean')

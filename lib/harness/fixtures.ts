@@ -22,6 +22,7 @@ import { onUnprovisionableClass } from '../storage/capabilities.ts'
 import { claimIdOf, type ClusterInfo } from './context.ts'
 import { dumpNamespace, reportDirName } from './diagnostics.ts'
 import type { ImageName } from './images.ts'
+import { runRecord } from './run-record.ts'
 import { tearDownTest, type CleanupStep } from './teardown.ts'
 
 export interface Cleanup {
@@ -50,6 +51,10 @@ export interface Fixtures {
   images: Record<ImageName, string>
 }
 
+// The run's namespaces carry its id and go into its record as they are made:
+// the run's teardown sweeps the volumes of these and no others (leftovers.ts).
+const thisRun = () => runRecord(inject('reportsDir'), inject('runId'))
+
 const coreTest = base.extend<Fixtures>({
   kube: [async ({}, use) => {
     await use(connect(inject('kubeconfigPath') ?? undefined, inject('kubeContext') ?? undefined))
@@ -68,7 +73,7 @@ const coreTest = base.extend<Fixtures>({
     if (slot.waitedMs > 1_000) progress(`waited ${(slot.waitedMs / 1000).toFixed(0)}s for a slot (claims in flight follow the cluster's pace)`)
     let ns: string
     try {
-      ns = await createNamespace(kube, task.name, inject('runId'), claimIdOf(task.name))
+      ns = await createNamespace(kube, task.name, thisRun(), claimIdOf(task.name))
     } catch (err) {
       await slot.release([])
       throw err
@@ -154,7 +159,7 @@ export const test = coreTest.extend<ClusterFacts>({
   // Deleted with the test's other clean-up steps.
   otherNamespace: async ({ task, kube, cleanup }, use) => {
     let made: Promise<string> | undefined
-    await use(() => (made ??= createNamespace(kube, `${task.name} other`, inject('runId'), claimIdOf(task.name)).then((name) => {
+    await use(() => (made ??= createNamespace(kube, `${task.name} other`, thisRun(), claimIdOf(task.name)).then((name) => {
       cleanup.add(`namespace ${name}`, () => deleteNamespace(kube, name))
       return name
     })))

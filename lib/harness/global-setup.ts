@@ -2,7 +2,8 @@
 // embedded one when none is configured), check that it is reachable and that
 // we may do what the suite does, select the storage classes, provide all that
 // to the workers, and install the Ctrl-C clean-up. A bad setup ends here with
-// one line, having created nothing. Afterwards: remove every namespace this run made.
+// one line, having created nothing. Afterwards: remove every namespace this run
+// made, and the volumes their claims left (lib/harness/leftovers.ts).
 import { spawn } from 'node:child_process'
 import { cpus } from 'node:os'
 import { randomBytes } from 'node:crypto'
@@ -10,10 +11,9 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { V1Node, V1StorageClass } from '@kubernetes/client-node'
 import type { TestProject } from 'vitest/node'
-import { removeSuiteOrphanedVolumes } from '../apps/volumes.ts'
 import { connect, type Kube } from '../k8s/kube.ts'
 import { setFixtureRewrite } from '../k8s/manifests.ts'
-import { removeSuiteNamespaces, suiteSelector } from '../k8s/namespaces.ts'
+import { suiteSelector } from '../k8s/namespaces.ts'
 import { setTimeoutScale, timeout } from '../k8s/timeouts.ts'
 import { clearPreviousRun } from '../report/previous.ts'
 import { defaultStorageClass, describeStorageClasses } from '../resources/storage.ts'
@@ -26,8 +26,10 @@ import { resolveImages, rewriteImages } from './images.ts'
 import { ConcurrencyLimit, initialConcurrency } from './concurrency.ts'
 import { describeUsage } from '../report/claims.ts'
 import { startGate } from './gate-server.ts'
+import { removeRun } from './leftovers.ts'
 import { maxAutoConcurrency, OptionError, parseOptions, provisionalScale, selectStorageClasses, type Options } from './options.ts'
 import { measurePace, scaleFromPace } from './pace.ts'
+import { runRecord, type RunRecord } from './run-record.ts'
 import { loadWaivers, type Waivers } from './waivers.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
@@ -53,9 +55,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     const selection = await selectClasses(access.kube, options)
     const runId = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
-    await checkAdmission(access, options, runId)
-    const scale = await chooseTimeoutScale(access.kube, options, runId)
-    await provideContext(project, { options, waivers, target, access, selection, runId, startedAt, scale })
+    // Every namespace of the run is recorded before it is made, this one's and the workers'.
+    const record = runRecord(resolve(repoRoot, options.reportsDir), runId)
+    await checkAdmission(access, options, record)
+    const scale = await chooseTimeoutScale(access.kube, options, record)
+    await provideContext(project, { options, waivers, target, access, selection, record, startedAt, scale })
     const gate = await openGate(access, target, selection, options, scale, runId, resolve(repoRoot, options.reportsDir))
     project.provide('gateUrl', gate.url)
     const stopSignals = installSignalCleanup(runId, target, access.contextName)
@@ -63,7 +67,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       stopSignals()
       const usage = await gate.stop()
       console.log(`stateful-conformance: ${describeUsage(usage)}`)
-      await removeRunNamespaces(access.kube, runId)
+      await removeRunLeftovers(access.kube, record)
       if (target.stopEmbedded) await (await import('../../cluster/cli.ts')).down()
     }
   } catch (err) {
@@ -167,11 +171,11 @@ async function selectClasses(kube: Kube, options: Options): Promise<ClassSelecti
 
 // Every pod shape the suite uses, as a server-side dry run: an admission
 // refusal (Pod Security, a policy engine) ends the run here, in one line.
-async function checkAdmission(access: Access, options: Options, runId: string): Promise<void> {
+async function checkAdmission(access: Access, options: Options, run: RunRecord): Promise<void> {
   const images = resolveImages(options.images)
   setFixtureRewrite((text) => rewriteImages(text, images))
   const shapes = await suitePodShapes(images.busybox)
-  const refused = await admissionRefusals(access.kube, runId, shapes)
+  const refused = await admissionRefusals(access.kube, run, shapes)
   if (refused.length) {
     const more = refused.length > 1 ? `; and ${refused.length - 1} more (${refused.slice(1).map((r) => r.split(':')[0]).join(', ')})` : ''
     setupError(`the cluster's admission refuses ${refused.length} of the suite's ${shapes.length} pod shapes (a server-side dry run; nothing was created): ${refused[0]}${more}`)
@@ -180,7 +184,7 @@ async function checkAdmission(access: Access, options: Options, runId: string): 
 }
 
 // SC_TIMEOUT_SCALE=auto (the default): measured here, once, and printed.
-async function chooseTimeoutScale(kube: Kube, options: Options, runId: string): Promise<number> {
+async function chooseTimeoutScale(kube: Kube, options: Options, run: RunRecord): Promise<number> {
   if (options.timeoutScale !== 'auto') {
     setTimeoutScale(options.timeoutScale)
     console.log(`stateful-conformance: timeout scale ${options.timeoutScale} (SC_TIMEOUT_SCALE)`)
@@ -189,7 +193,7 @@ async function chooseTimeoutScale(kube: Kube, options: Options, runId: string): 
   const images = resolveImages(options.images)
   // Measured with the provisional scale, so that a slow cluster is measured, not refused.
   setTimeoutScale(provisionalScale('auto'))
-  const pace = await measurePace(kube, runId, images.busybox).catch((err: Error) => {
+  const pace = await measurePace(kube, run, images.busybox).catch((err: Error) => {
     setupError(`the cluster could not start one small pod to measure its pace (SC_TIMEOUT_SCALE=auto; set a number to skip it): ${err.message}`)
   })
   const { scale, why } = scaleFromPace(pace)
@@ -226,7 +230,7 @@ interface RunFacts {
   target: ClusterTarget
   access: Access
   selection: ClassSelection
-  runId: string
+  record: RunRecord
   startedAt: string
 }
 
@@ -243,12 +247,12 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
   const reportsDir = resolve(repoRoot, options.reportsDir)
   await clearPreviousRun(reportsDir)
   await mkdir(reportsDir, { recursive: true })
-  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt: run.startedAt, runId: run.runId, cluster, storageClasses: s.storageClasses, timeoutScale: run.scale }, null, 2))
+  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt: run.startedAt, runId: run.record.id, cluster, storageClasses: s.storageClasses, timeoutScale: run.scale }, null, 2))
 
   const images = resolveImages(options.images)
   project.provide('kubeconfigPath', target.kubeconfigPath)
   project.provide('kubeContext', target.context ?? access.contextName)
-  project.provide('runId', run.runId)
+  project.provide('runId', run.record.id)
   project.provide('storageClasses', s.storageClasses)
   project.provide('timeoutScale', run.scale)
   project.provide('images', images)
@@ -258,18 +262,20 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
 
   // What each class can do: declared, and probed with small claims in a namespace of this run.
   const detected = await detectCapabilities(access.kube, s.classes, s.storageClasses, {
-    runId: run.runId, busybox: images.busybox, timeoutMs: timeout('pvcBound', run.scale),
+    run: run.record, busybox: images.busybox, timeoutMs: timeout('pvcBound', run.scale),
   })
   console.log(describeDetectedCapabilities(detected))
   project.provide('storageCapabilities', detected.byClass)
   // The reports' capability table reads them from here, as the reporter reads the run.
-  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt: run.startedAt, runId: run.runId, cluster, storageClasses: s.storageClasses, timeoutScale: run.scale, capabilities: detected.byClass }, null, 2))
+  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt: run.startedAt, runId: run.record.id, cluster, storageClasses: s.storageClasses, timeoutScale: run.scale, capabilities: detected.byClass }, null, 2))
 }
 
 // Ctrl-C: vitest exits a millisecond later, so the clean-up runs in a
 // detached process of its own (lib/harness/clean-cli.ts) that outlives this one:
-// it deletes this run's namespaces (and stops an embedded cluster this run
-// started). Returns the function that uninstalls it.
+// it deletes this run's namespaces and the volumes their claims left, as
+// teardown does (and stops an embedded cluster this run started). It finds the
+// run's record as this process does: SC_REPORTS_DIR is in its environment.
+// Returns the function that uninstalls it.
 function installSignalCleanup(runId: string, target: ClusterTarget, contextName: string | null): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
     console.error(`\nstateful-conformance: ${signal}: removing what run ${runId} made, in the background (npm run clean does it again if needed)`)
@@ -291,10 +297,10 @@ function installSignalCleanup(runId: string, target: ClusterTarget, contextName:
   }
 }
 
-// The run's namespaces, then any volume their claims left Released or Failed.
-async function removeRunNamespaces(kube: Kube, runId: string): Promise<void> {
-  const left = await removeSuiteNamespaces(kube, runId, 180_000).catch((err: Error) => [`(${err.message})`])
-  if (left.length) console.error(`stateful-conformance: namespaces still terminating after 180s: ${left.join(', ')} (npm run clean removes them)`)
-  const volumes = await removeSuiteOrphanedVolumes(kube).catch((err: Error) => [`(${err.message})`])
-  if (volumes.length) console.log(`stateful-conformance: removed volumes the run's claims left behind: ${volumes.join(', ')}`)
+// The run's namespaces, then the volumes their claims left Released or Failed: this run's only.
+async function removeRunLeftovers(kube: Kube, record: RunRecord): Promise<void> {
+  const removed = await removeRun(kube, record, 180_000).catch((err: Error) => ({ namespacesLeft: [`(${err.message})`], volumes: [], volumesLeft: [] }))
+  if (removed.namespacesLeft.length) console.error(`stateful-conformance: namespaces still terminating after 180s: ${removed.namespacesLeft.join(', ')} (npm run clean removes them)`)
+  if (removed.volumes.length) console.log(`stateful-conformance: removed volumes the run's claims left behind: ${removed.volumes.join(', ')}`)
+  if (removed.volumesLeft.length) console.error(`stateful-conformance: volumes of the run's claims not removed: ${removed.volumesLeft.join(', ')} (npm run clean removes them; ${record.file} names their namespaces)`)
 }

@@ -5,7 +5,7 @@
 import { startClusterClient } from '../apps/cluster-client.ts'
 import { execIn } from '../k8s/exec.ts'
 import type { Kube } from '../k8s/kube.ts'
-import { createNamespace, deleteNamespace } from '../k8s/namespaces.ts'
+import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
 
 export interface Pace {
   podStartMs: number
@@ -34,8 +34,8 @@ export function scaleFromPace(p: Pace): { scale: number; why: string } {
   return { scale, why: scale === 1 ? `${seen}: no slower than an ordinary cluster` : `${seen}: ${worst.name} ${worst.ratio.toFixed(1)}× an ordinary cluster's` }
 }
 
-export async function measurePace(kube: Kube, runId: string, busybox: string): Promise<Pace> {
-  const ns = await createNamespace(kube, 'pace', runId)
+export async function measurePace(kube: Kube, run: NamespaceRun, busybox: string): Promise<Pace> {
+  const ns = await createNamespace(kube, 'pace', run)
   try {
     const apiTimes: number[] = []
     for (let i = 0; i < 3; i++) {

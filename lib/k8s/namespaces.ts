@@ -13,17 +13,28 @@ export function namespaceName(title: string): string {
   return `sc-${slug}-${randomBytes(3).toString('hex')}`
 }
 
-// A name namespaceName() makes: how `npm run clean` knows the claim of an
-// orphaned volume lived in a namespace of the suite after that namespace is gone.
+// A name namespaceName() could have made. No proof that a namespace was the
+// suite's (anyone may name one so): `npm run clean` only lists the volumes of
+// such a namespace, gone and recorded by no run, as possibly the suite's.
 export const isSuiteNamespaceName = (name: string) => /^sc-[a-z0-9-]*-[0-9a-f]{6}$/.test(name)
 
-export async function createNamespace(kube: Kube, title: string, runId: string, claim?: string): Promise<string> {
+// The run a namespace is made for: its id (the namespace's label) and its
+// record, which keeps the name from before the namespace exists: once the
+// namespace is gone, the record is how the run knows that the volumes its
+// claims left are its own (lib/harness/run-record.ts).
+export interface NamespaceRun {
+  id: string
+  recordNamespace(name: string): Promise<void>
+}
+
+export async function createNamespace(kube: Kube, title: string, run: NamespaceRun, claim?: string): Promise<string> {
   const name = namespaceName(title)
+  await run.recordNamespace(name)
   await apiCall(`create namespace ${name}`, () => kube.core.createNamespace({
     body: {
       metadata: {
         name,
-        labels: { ...managedBy, [runLabel]: runId, ...(claim ? { [claimLabel]: claim } : {}) },
+        labels: { ...managedBy, [runLabel]: run.id, ...(claim ? { [claimLabel]: claim } : {}) },
         annotations: { 'stateful-conformance/test': title.slice(0, 250) },
       },
     },
@@ -52,9 +63,15 @@ export async function listSuiteNamespaces(kube: Kube, runId?: string): Promise<s
 // Deletes the suite's namespaces (one run's, or all) and waits (watch) until
 // they are gone; returns those still there at the deadline.
 export async function removeSuiteNamespaces(kube: Kube, runId: string | undefined, timeoutMs: number): Promise<string[]> {
-  const names = new Set(await listSuiteNamespaces(kube, runId))
+  return removeNamespaces(kube, await listSuiteNamespaces(kube, runId), timeoutMs, runId)
+}
+
+// Deletes these namespaces of the suite (of run `runId`, if given) and waits
+// (watch) until they are gone; returns those still there at the deadline.
+export async function removeNamespaces(kube: Kube, namespaces: string[], timeoutMs: number, runId?: string): Promise<string[]> {
+  const names = new Set(namespaces)
   if (!names.size) return []
-  console.log(`stateful-conformance: removing ${names.size} namespace(s) ${runId ? `of run ${runId}` : 'left by earlier runs'}`)
+  console.log(`stateful-conformance: removing ${names.size} namespace(s) ${runId ? `of run ${runId}` : 'left by runs of the suite'}`)
   await Promise.all([...names].map((name) => deleteNamespace(kube, name)
     .catch((err: unknown) => console.warn(`delete namespace ${name}: ${describeApiError(err)}`))))
   return new Promise<string[]>((resolvePromise) => {

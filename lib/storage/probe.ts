@@ -16,7 +16,7 @@ import { nodeLocalVerdict, type SnapshotClassInfo, snapshotClassInfo, snapshotGr
 import { type AccessMode, type AccessModeProbe, accessModes, type Capabilities, classCapabilities, type CsiDriverInfo, csiDriverInfo, describeCapabilities, observedVolume } from './capabilities.ts'
 import { eventsResource } from '../resources/events.ts'
 import { describeApiError, type Kube, retryTransient } from '../k8s/kube.ts'
-import { createNamespace, deleteNamespace } from '../k8s/namespaces.ts'
+import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
 import { listSnapshotClasses, snapshotApiServed } from '../resources/snapshots.ts'
 import { setReclaimPolicy } from '../resources/storage.ts'
 import { restrictedContainer, restrictedPod } from '../resources/pods.ts'
@@ -24,7 +24,8 @@ import { resources, watchObjects } from '../k8s/watch.ts'
 import { describeStall, guardAgainstStalls, stallConcerns } from '../wait/stalls.ts'
 
 export interface ProbeOptions {
-  runId: string
+  // The run the probe's namespace is made for (and recorded by).
+  run: NamespaceRun
   busybox: string
   timeoutMs: number
   // Big enough for any provisioner's minimum; they round up anyway.
@@ -197,7 +198,7 @@ export async function detectCapabilities(kube: Kube, classes: V1StorageClass[], 
     claim: `c${i}-${probeSlug[kind]}`, storageClass: c.metadata?.name ?? '', kind,
     withPod: kind === 'block' || c.volumeBindingMode === 'WaitForFirstConsumer', needsPodStarted: kind === 'block', startedAt: 0,
   })))
-  const namespace = await createNamespace(kube, 'storage capabilities', o.runId)
+  const namespace = await createNamespace(kube, 'storage capabilities', o.run)
   console.log(`stateful-conformance: probing which access modes, Block volumes and clones the classes accept (${probes.length} small claims in ${namespace}, up to ${o.timeoutMs / 1000}s) …`)
   try {
     const outcomes = await probeClaims(kube, namespace, probes, o)
