@@ -1,8 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
-import { describe, expect, test } from 'vitest'
-import { isTransient, loadKubeConfig, statusCode } from './kube.ts'
+import { describe, expect, test, vi } from 'vitest'
+import { isTransient, loadKubeConfig, retryTransient, statusCode, transientBudgetMs } from './kube.ts'
 
 test('an HTTP status is read from code or statusCode; a DOMException code is not one', () => {
   expect(statusCode({ code: 404 })).toBe(404)
@@ -18,6 +18,27 @@ test('transient: throttling, server errors, broken connections and timeouts; not
   expect(isTransient(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))).toBe(true)
   expect(isTransient({ code: 403, message: 'forbidden' })).toBe(false)
   expect(isTransient({ code: 404, message: 'not found' })).toBe(false)
+})
+
+test('a request retries transient failures for transientBudgetMs (about 28 s), the budget watches reconnect within', async () => {
+  vi.useFakeTimers()
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+  try {
+    const started = Date.now()
+    let tries = 0
+    const outcome = retryTransient('list pods', async () => {
+      tries++
+      throw new Error('read ECONNRESET')
+    }).then(() => 'resolved', (err: Error) => err.message)
+    await vi.runAllTimersAsync()
+    expect(await outcome).toBe('read ECONNRESET')
+    expect(tries).toBe(11)
+    expect(Date.now() - started).toBe(transientBudgetMs)
+    expect(transientBudgetMs).toBe(27_750)
+  } finally {
+    vi.useRealTimers()
+    vi.restoreAllMocks()
+  }
 })
 
 describe('kubeconfig as kubectl reads it', () => {

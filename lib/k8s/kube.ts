@@ -87,11 +87,21 @@ export function isTransient(err: unknown): boolean {
   return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|UND_ERR_SOCKET|other side closed|TimeoutError|aborted due to timeout/i.test(`${text} ${(err as Error)?.name ?? ''}`)
 }
 
-// p-retry only around transient API failures; anything else surfaces at once. About 30 s of
-// retries in all: an API server restarting (seen in the apiserver-restart fault) is back by then.
+// The one schedule for riding out transient failures: requests (retryTransient) wait so before each
+// retry, and watches (watch.ts) before each reconnect. About 28 s of waiting in all: an API server
+// restarting (seen in the apiserver-restart fault) is back by then.
+export const transientRetry = { retries: 10, factor: 2, minTimeout: 250, maxTimeout: 4_000 } as const
+
+// The wait before retry number `n` (1, 2, …), as p-retry computes it (no randomization).
+export const transientDelayMs = (n: number) => Math.min(transientRetry.minTimeout * transientRetry.factor ** (n - 1), transientRetry.maxTimeout)
+
+// How long a request goes on retrying before it gives up: the sum of its waits (27.75 s).
+export const transientBudgetMs = Array.from({ length: transientRetry.retries }, (_, i) => transientDelayMs(i + 1)).reduce((a, b) => a + b, 0)
+
+// p-retry only around transient API failures; anything else surfaces at once.
 export function retryTransient<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return pRetry(fn, {
-    retries: 10, factor: 2, minTimeout: 250, maxTimeout: 4_000,
+    ...transientRetry,
     shouldRetry: ({ error }) => isTransient(error),
     onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
       if (isTransient(error) && retriesLeft > 0) console.warn(`${what}: transient failure #${attemptNumber} (${describeApiError(error)}); retrying`)
