@@ -1,6 +1,7 @@
 // The connection to the cluster under test: one per worker, from the
 // kubeconfig and context chosen in global setup.
 import * as k8s from '@kubernetes/client-node'
+import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { delimiter, join } from 'node:path'
@@ -126,4 +127,36 @@ export function apiCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return retryTransient(what, fn).catch((err: unknown) => {
     throw Object.assign(new Error(`${what}: ${describeApiError(err)}`), { code: statusCode(err) })
   })
+}
+
+// Creates and deletes are not idempotent: retried after a failure whose request did reach the server
+// (a timeout, a connection broken after the write), they meet their own first try. apiWrite tells
+// `fn` whether this is such a retry.
+function apiWrite<T>(what: string, fn: (retry: boolean) => Promise<T>): Promise<T> {
+  let attempts = 0
+  return apiCall(what, () => fn(attempts++ > 0))
+}
+
+// The annotation by which a retried create knows its own first try.
+export const createMark = 'stateful-conformance/create-id'
+
+// A create: on a retry, AlreadyExists (409) is read back and taken if it carries this call's mark.
+export function apiCreate<T extends k8s.KubernetesObject>(what: string, body: T, create: (body: T) => Promise<T>, read: () => Promise<T>): Promise<T> {
+  const mark = randomUUID()
+  const marked = { ...body, metadata: { ...body.metadata, annotations: { ...body.metadata?.annotations, [createMark]: mark } } }
+  return apiWrite(what, (retry) => create(marked).catch(async (err: unknown) => {
+    if (!retry || statusCode(err) !== 409) throw err
+    const found = await read()
+    if (found.metadata?.annotations?.[createMark] !== mark) throw err
+    return found
+  }))
+}
+
+// A delete: on a retry, NotFound (404) means the first try did it, and so does Conflict (409) for a
+// delete with a uid precondition (another object has taken the name since); resolves undefined then.
+export function apiDelete<T>(what: string, del: () => Promise<T>, { uidPrecondition = false } = {}): Promise<T | undefined> {
+  return apiWrite(what, (retry) => del().catch((err: unknown) => {
+    if (retry && (isNotFound(err) || (uidPrecondition && statusCode(err) === 409))) return undefined
+    throw err
+  }))
 }

@@ -15,7 +15,7 @@ import type { CoreV1Event, V1PersistentVolumeClaim, V1Pod, V1StorageClass } from
 import { nodeLocalVerdict, type SnapshotClassInfo, snapshotClassInfo, snapshotGroup, snapshotSupport } from './advanced.ts'
 import { type AccessMode, type AccessModeProbe, accessModes, type Capabilities, classCapabilities, type CsiDriverInfo, csiDriverInfo, describeCapabilities, observedVolume } from './capabilities.ts'
 import { eventsResource } from '../resources/events.ts'
-import { describeApiError, type Kube, retryTransient } from '../k8s/kube.ts'
+import { apiCreate, describeApiError, type Kube, retryTransient } from '../k8s/kube.ts'
 import { createNamespace, deleteNamespace } from '../k8s/namespaces.ts'
 import { listSnapshotClasses, snapshotApiServed } from '../resources/snapshots.ts'
 import { setReclaimPolicy } from '../resources/storage.ts'
@@ -156,13 +156,14 @@ async function probeClaims(kube: Kube, namespace: string, probes: Probe[], o: Pr
     }))
     await Promise.all(probes.map(async (p) => {
       p.startedAt = Date.now()
-      const claimed = await retryTransient(`create probe claim ${namespace}/${p.claim}`, () =>
-        kube.core.createNamespacedPersistentVolumeClaim({ namespace, body: claimFor(p, o.size ?? '1Gi') }))
+      const claimed = await apiCreate(`create probe claim ${namespace}/${p.claim}`, claimFor(p, o.size ?? '1Gi'),
+        (body) => kube.core.createNamespacedPersistentVolumeClaim({ namespace, body }), () => kube.core.readNamespacedPersistentVolumeClaim({ namespace, name: p.claim }))
         // The API server refusing the claim is an answer too (e.g. a mode it does not know).
-        .then(() => true, (err: unknown) => { settle(p.claim, { result: 'refused', detail: `the API server refused the claim: ${describeApiError(err)}` }); return false })
+        .then(() => true, (err: Error) => { settle(p.claim, { result: 'refused', detail: `the API server refused the claim: ${err.message}` }); return false })
       if (!claimed || !p.withPod) return
-      await retryTransient(`create probe pod ${namespace}/${p.claim}`, () => kube.core.createNamespacedPod({ namespace, body: podFor(p, o.busybox) }))
-        .catch((err: unknown) => settle(p.claim, { result: 'unknown', detail: `could not create the pod that would make the class provision: ${describeApiError(err)}` }))
+      await apiCreate(`create probe pod ${namespace}/${p.claim}`, podFor(p, o.busybox),
+        (body) => kube.core.createNamespacedPod({ namespace, body }), () => kube.core.readNamespacedPod({ namespace, name: p.claim }))
+        .catch((err: Error) => settle(p.claim, { result: 'unknown', detail: `could not create the pod that would make the class provision: ${err.message}` }))
     }))
     // A probe that a component does not act on (no provisioner, no PV controller, no scheduler) is answered
     // as soon as that is recognised (lib/wait/stalls.ts), not at the deadline.
