@@ -50,9 +50,12 @@ export interface WaitScope {
   labelSelector?: string
 }
 
-const controllerWindowMs = 30_000
-// A provisioner announces a claim (the Provisioning event) when it starts on it; a slow cloud API may delay even that.
-const provisionerWindowMs = 60_000
+// Base windows, stretched by SC_TIMEOUT_SCALE (stalls.ts). A controller-manager leader change waits out
+// the old lease (15 s) and the new leader's cache sync: 60 s outlasts one, twice over.
+const controllerWindowMs = 60_000
+// A provisioner announces a claim (the Provisioning event) when it starts on it; it may be busy with
+// other claims, a slow cloud API may delay even that, and events may be dropped.
+const provisionerWindowMs = 120_000
 
 const nameOf = (o: KubernetesObject) => `${o.kind ?? ''}${o.kind ? ' ' : ''}${o.metadata?.namespace}/${o.metadata?.name}`
 const deleting = (o: KubernetesObject) => Boolean(o.metadata?.deletionTimestamp)

@@ -1,7 +1,8 @@
 import type { CoreV1Event, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
+import type { Kube } from '../k8s/kube.ts'
 import { concerns, type NamespaceObjects, selectorMatches, type Sign, signsOf } from './stall-signs.ts'
-import { describeStall, stallConcerns, StallTracker } from './stalls.ts'
+import { describeStall, guardAgainstStalls, type Stall, stallConcerns, StallTracker } from './stalls.ts'
 
 const ns = 'q1'
 const none = (): NamespaceObjects => ({ statefulSets: [], deployments: [], replicaSets: [], services: [], endpointSlices: [], pods: [], pvcs: [], events: [] })
@@ -61,7 +62,7 @@ describe('signsOf: each component that does not act', () => {
     const s = none()
     s.pvcs = [claim('data', { metadata: meta('data', 'pvc-data', { annotations: { 'volume.kubernetes.io/storage-provisioner': 'rancher.io/local-path' } }) })]
     s.events = [event('pvc-data', 'persistentvolume-controller', 'ExternalProvisioning')]
-    expect(signsOf(s)).toMatchObject([{ component: 'the provisioner rancher.io/local-path', windowMs: 60_000 }])
+    expect(signsOf(s)).toMatchObject([{ component: 'the provisioner rancher.io/local-path', windowMs: 120_000 }])
     s.events.push(event('pvc-data', 'rancher.io/local-path_local-path-provisioner-5d_1f', 'Provisioning'))
     expect(signsOf(s)).toEqual([])
   })
@@ -108,20 +109,82 @@ describe('StallTracker', () => {
     expect(t.check(ns, [sign], 30_000)).toEqual([])
     expect(t.check(ns, [sign], 60_000)).toHaveLength(1)
   })
-  test('once recognised, the same component in another namespace needs only the short window, and says when it was first seen', () => {
+  const other: Sign = { ...sign, key: 'StatefulSet/other/1' }
+  test('once recognised, the component\'s next sign in the namespace needs only the short window, and says when it was first seen', () => {
     const t = new StallTracker(() => 1)
     t.check(ns, [sign], 0)
     t.check(ns, [sign], 30_000)
-    t.check('q2', [{ ...sign, key: 'StatefulSet/other/1' }], 31_000)
-    const [again] = t.check('q2', [{ ...sign, key: 'StatefulSet/other/1' }], 41_000)
+    t.check(ns, [sign, other], 31_000)
+    const [, again] = t.check(ns, [sign, other], 41_000)
     expect(again).toMatchObject({ forMs: 10_000, recognisedBefore: { at: 30_000 } })
     expect(describeStall(again!)).toMatch(/for 10 s; is the StatefulSet controller running\? \(recognised already at 1970-01-01T00:00:30.000Z/)
+  })
+  test('recognition is per namespace: in another namespace the component\'s sign needs its whole window', () => {
+    const t = new StallTracker(() => 1)
+    t.check(ns, [sign], 0)
+    t.check(ns, [sign], 30_000)
+    t.check('q2', [other], 31_000)
+    expect(t.check('q2', [other], 41_000)).toEqual([])
+    expect(t.check('q2', [other], 61_000)).toMatchObject([{ forMs: 30_000 }])
+  })
+  test('recognition ends the moment the component acts again (one of its signs clears)', () => {
+    const t = new StallTracker(() => 1)
+    t.check(ns, [sign], 0)
+    t.check(ns, [sign], 30_000)
+    t.check(ns, [sign, other], 31_000)
+    t.check(ns, [other], 35_000)
+    expect(t.check(ns, [other], 45_000)).toEqual([])
+    expect(t.check(ns, [other], 61_000)).toMatchObject([{ forMs: 30_000 }])
+    expect(t.check(ns, [other], 61_000)[0]!.recognisedBefore).toBeUndefined()
+  })
+  test('a controller-manager that pauses 30 s, twice, is not recognised (controller windows: 60 s)', () => {
+    const t = new StallTracker(() => 1)
+    const s = none()
+    const stalls = []
+    for (let at = 0; at <= 90_000; at += 5_000) {
+      // Seen paused from 0 to 30 s and from 40 to 70 s, the StatefulSet changed during each pause; back, it observes it.
+      const generation = at <= 30_000 ? 1 : at < 40_000 ? 2 : 3
+      const paused = at <= 30_000 || (at >= 40_000 && at <= 70_000)
+      s.statefulSets = [{ ...sts(), metadata: meta('web', 'sts-1', { generation }), status: { replicas: 0, observedGeneration: paused ? generation - 1 : generation } }]
+      stalls.push(...t.check(ns, signsOf(s), at))
+    }
+    expect(stalls).toEqual([])
   })
   test('signs of one namespace do not reset those of another', () => {
     const t = new StallTracker(() => 1)
     t.check(ns, [sign], 0)
     t.check('q2', [], 10_000)
     expect(t.check(ns, [sign], 30_000)).toHaveLength(1)
+  })
+})
+
+describe('guardAgainstStalls: each wait judges for itself', () => {
+  // A namespace whose StatefulSet no controller observes, for as long as the test runs.
+  const kube = {
+    objects: { list: async (_v: string, kind: string) => ({ items: kind === 'StatefulSet' ? [sts()] : [] }) },
+    core: { listNamespacedEvent: async () => ({ items: [] }) },
+  } as unknown as Kube
+  const guard = (seen: number[]) => guardAgainstStalls(kube, ns, () => true, (stalls: Stall[]) => { seen.push(Date.now()); return stalls.length === 0 }, { scale: () => 1 })
+
+  test('a later wait does not inherit what an earlier one recognised: it needs the whole window from its own first look', async () => {
+    vi.useFakeTimers({ now: 0 })
+    try {
+      const first: number[] = []
+      const stopFirst = guard(first)
+      await vi.advanceTimersByTimeAsync(75_000)
+      // First look at 10 s, the controller window (60 s) after it.
+      expect(first).toEqual([70_000])
+      stopFirst()
+      const later: number[] = []
+      const stopLater = guard(later)
+      await vi.advanceTimersByTimeAsync(140_000 - 75_000)
+      expect(later).toEqual([])
+      await vi.advanceTimersByTimeAsync(10_000)
+      expect(later).toEqual([145_000])
+      stopLater()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
 
