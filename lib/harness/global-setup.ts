@@ -203,7 +203,7 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
 
   // What each class can do: declared, and probed with small claims in a namespace of this run.
   const detected = await detectCapabilities(access.kube, s.classes, s.storageClasses, {
-    runId: run.runId, busybox: images.busybox, timeoutMs: timeout('pvcBound', options.timeoutScale),
+    runId: run.runId, busybox: images.busybox, timeoutMs: timeout('pvcBound', options.timeoutScale), timeoutScale: options.timeoutScale,
   })
   console.log(describeDetectedCapabilities(detected))
   project.provide('storageCapabilities', detected.byClass)
