@@ -3,7 +3,7 @@
 // (busybox wget) the way another workload in the cluster would.
 import type { V1Pod } from '@kubernetes/client-node'
 import type { Kube } from '../k8s/kube.ts'
-import { restrictedContainer, restrictedPod } from '../resources/pods.ts'
+import { createPod, restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { execIn } from '../k8s/exec.ts'
 import { progress } from '../k8s/progress.ts'
 import { timeout, type TimeoutName } from '../k8s/timeouts.ts'
@@ -113,7 +113,7 @@ export function clientPod(name: string, image: string): V1Pod {
 }
 
 export async function startClusterClient(kube: Kube, namespace: string, image: string, name = 'client'): Promise<ClusterClient> {
-  await kube.core.createNamespacedPod({ namespace, body: clientPod(name, image) })
+  await createPod(kube, namespace, clientPod(name, image))
   await waitForPodReady(kube, namespace, name)
   let domain: Promise<string> | undefined
   const client: ClusterClient = {

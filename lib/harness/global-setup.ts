@@ -262,7 +262,7 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
 
   // What each class can do: declared, and probed with small claims in a namespace of this run.
   const detected = await detectCapabilities(access.kube, s.classes, s.storageClasses, {
-    run: run.record, busybox: images.busybox, timeoutMs: timeout('pvcBound', run.scale),
+    run: run.record, busybox: images.busybox, timeoutMs: timeout('pvcBound', run.scale), timeoutScale: run.scale,
   })
   console.log(describeDetectedCapabilities(detected))
   project.provide('storageCapabilities', detected.byClass)

@@ -1,6 +1,7 @@
 // The connection to the cluster under test: one per worker, from the
 // kubeconfig and context chosen in global setup.
 import * as k8s from '@kubernetes/client-node'
+import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { delimiter, join } from 'node:path'
@@ -87,11 +88,21 @@ export function isTransient(err: unknown): boolean {
   return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|socket hang up|UND_ERR_SOCKET|other side closed|TimeoutError|aborted due to timeout/i.test(`${text} ${(err as Error)?.name ?? ''}`)
 }
 
-// p-retry only around transient API failures; anything else surfaces at once. About 30 s of
-// retries in all: an API server restarting (seen in the apiserver-restart fault) is back by then.
+// The one schedule for riding out transient failures: requests (retryTransient) wait so before each
+// retry, and watches (watch.ts) before each reconnect. About 28 s of waiting in all: an API server
+// restarting (seen in the apiserver-restart fault) is back by then.
+export const transientRetry = { retries: 10, factor: 2, minTimeout: 250, maxTimeout: 4_000 } as const
+
+// The wait before retry number `n` (1, 2, …), as p-retry computes it (no randomization).
+export const transientDelayMs = (n: number) => Math.min(transientRetry.minTimeout * transientRetry.factor ** (n - 1), transientRetry.maxTimeout)
+
+// How long a request goes on retrying before it gives up: the sum of its waits (27.75 s).
+export const transientBudgetMs = Array.from({ length: transientRetry.retries }, (_, i) => transientDelayMs(i + 1)).reduce((a, b) => a + b, 0)
+
+// p-retry only around transient API failures; anything else surfaces at once.
 export function retryTransient<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return pRetry(fn, {
-    retries: 10, factor: 2, minTimeout: 250, maxTimeout: 4_000,
+    ...transientRetry,
     shouldRetry: ({ error }) => isTransient(error),
     onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
       if (isTransient(error) && retriesLeft > 0) console.warn(`${what}: transient failure #${attemptNumber} (${describeApiError(error)}); retrying`)
@@ -116,4 +127,36 @@ export function apiCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return retryTransient(what, fn).catch((err: unknown) => {
     throw Object.assign(new Error(`${what}: ${describeApiError(err)}`), { code: statusCode(err) })
   })
+}
+
+// Creates and deletes are not idempotent: retried after a failure whose request did reach the server
+// (a timeout, a connection broken after the write), they meet their own first try. apiWrite tells
+// `fn` whether this is such a retry.
+function apiWrite<T>(what: string, fn: (retry: boolean) => Promise<T>): Promise<T> {
+  let attempts = 0
+  return apiCall(what, () => fn(attempts++ > 0))
+}
+
+// The annotation by which a retried create knows its own first try.
+export const createMark = 'stateful-conformance/create-id'
+
+// A create: on a retry, AlreadyExists (409) is read back and taken if it carries this call's mark.
+export function apiCreate<T extends k8s.KubernetesObject>(what: string, body: T, create: (body: T) => Promise<T>, read: () => Promise<T>): Promise<T> {
+  const mark = randomUUID()
+  const marked = { ...body, metadata: { ...body.metadata, annotations: { ...body.metadata?.annotations, [createMark]: mark } } }
+  return apiWrite(what, (retry) => create(marked).catch(async (err: unknown) => {
+    if (!retry || statusCode(err) !== 409) throw err
+    const found = await read()
+    if (found.metadata?.annotations?.[createMark] !== mark) throw err
+    return found
+  }))
+}
+
+// A delete: on a retry, NotFound (404) means the first try did it, and so does Conflict (409) for a
+// delete with a uid precondition (another object has taken the name since); resolves undefined then.
+export function apiDelete<T>(what: string, del: () => Promise<T>, { uidPrecondition = false } = {}): Promise<T | undefined> {
+  return apiWrite(what, (retry) => del().catch((err: unknown) => {
+    if (retry && (isNotFound(err) || (uidPrecondition && statusCode(err) === 409))) return undefined
+    throw err
+  }))
 }

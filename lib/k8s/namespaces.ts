@@ -1,7 +1,7 @@
 // Namespaces the suite makes: one per test, labelled with the suite and the
 // run, so that a run (or `npm run clean`) finds and removes exactly its own.
 import { randomBytes } from 'node:crypto'
-import { apiCall, describeApiError, isNotFound, type Kube, retryTransient } from './kube.ts'
+import { apiCreate, describeApiError, isNotFound, type Kube, retryTransient } from './kube.ts'
 import { resources, watchObjects } from './watch.ts'
 
 export const managedBy = { 'app.kubernetes.io/managed-by': 'stateful-conformance' } as const
@@ -30,15 +30,13 @@ export interface NamespaceRun {
 export async function createNamespace(kube: Kube, title: string, run: NamespaceRun, claim?: string): Promise<string> {
   const name = namespaceName(title)
   await run.recordNamespace(name)
-  await apiCall(`create namespace ${name}`, () => kube.core.createNamespace({
-    body: {
-      metadata: {
-        name,
-        labels: { ...managedBy, [runLabel]: run.id, ...(claim ? { [claimLabel]: claim } : {}) },
-        annotations: { 'stateful-conformance/test': title.slice(0, 250) },
-      },
+  await apiCreate(`create namespace ${name}`, {
+    metadata: {
+      name,
+      labels: { ...managedBy, [runLabel]: run.id, ...(claim ? { [claimLabel]: claim } : {}) },
+      annotations: { 'stateful-conformance/test': title.slice(0, 250) },
     },
-  }))
+  }, (body) => kube.core.createNamespace({ body }), () => kube.core.readNamespace({ name }))
   return name
 }
 

@@ -2,7 +2,7 @@
 // the watch: it resumes from the last resourceVersion, and lists again when
 // that version has expired (410 Gone). Waits and recorders build on it.
 import type { KubernetesObject } from '@kubernetes/client-node'
-import { describeApiError, isTransient, type Kube, retryTransient, statusCode } from './kube.ts'
+import { describeApiError, isTransient, type Kube, retryTransient, statusCode, transientDelayMs, transientRetry } from './kube.ts'
 
 export interface Resource {
   apiVersion: string
@@ -59,7 +59,10 @@ export type WatchNext =
   | { action: 'resume'; failures: number; delayMs: number }
   | { action: 'fail'; failures: number; message: string }
 
-export const maxWatchFailures = 5
+// A watch rides out an API outage as long as a request does (kube.ts transientRetry): the same
+// waits before each reconnect, as many reconnects as a request has retries. With fewer, an outage
+// that requests survive (12-28 s) ended every wait.
+export const maxWatchFailures = transientRetry.retries
 
 export function nextAfterWatchEnd(end: WatchEnd): WatchNext {
   // client-node ends a watch after 30s without data: a quiet watch, not a failure.
@@ -70,7 +73,7 @@ export function nextAfterWatchEnd(end: WatchEnd): WatchNext {
   // The server ends watches after a while, or the connection broke: go on from where we were.
   if (end.err && !quiet) failures++
   if (failures > maxWatchFailures) return { action: 'fail', failures, message: `failed ${failures} times in a row: ${describeApiError(end.err)}` }
-  return { action: 'resume', failures, delayMs: failures > 1 ? 200 * 2 ** failures : 0 }
+  return { action: 'resume', failures, delayMs: failures ? transientDelayMs(failures) : 0 }
 }
 
 export function watchPath(r: Resource, namespace?: string): string {

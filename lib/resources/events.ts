@@ -7,8 +7,12 @@ import type { Resource } from '../k8s/watch.ts'
 
 export const describeEvent = (e: CoreV1Event) => `${e.type} ${e.reason}: ${e.message ?? ''}`.trim()
 
-const eventTime = (e: CoreV1Event) =>
-  new Date((e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp ?? 0) as string | number | Date).getTime()
+const epochMs = (t: string | number | Date | undefined) => new Date(t ?? 0).getTime()
+
+// When an event was last seen (a series' latest occurrence, for events the events.k8s.io API wrote), and first.
+export const eventTime = (e: CoreV1Event) =>
+  epochMs(e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp)
+export const eventFirstTime = (e: CoreV1Event) => epochMs(e.firstTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp)
 
 export function formatEvents(events: CoreV1Event[]): string {
   return [...events].sort((a, b) => eventTime(a) - eventTime(b)).map((e) =>

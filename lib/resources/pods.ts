@@ -1,7 +1,7 @@
 // Pods: the verbs specs use instead of the raw client, and one-line
 // descriptions for wait messages and assertion context.
 import type { V1Pod, V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node'
-import { apiCall, isNotFound, type Kube } from '../k8s/kube.ts'
+import { apiCall, apiCreate, apiDelete, isNotFound, type Kube } from '../k8s/kube.ts'
 import { loadManifest } from '../k8s/manifests.ts'
 
 // `kubectl exec` and `kubectl port-forward`, for specs (which do not import lib/k8s).
@@ -31,11 +31,18 @@ export function podNamed(pods: V1Pod[], name: string): V1Pod {
   return pod
 }
 
-export const deletePod = (kube: Kube, namespace: string, name: string, gracePeriodSeconds?: number) =>
-  apiCall(`delete pod ${namespace}/${name}`, () => kube.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds }))
+// Deletes the pod of that name as it is now; returns it as it was (its uid names that incarnation).
+// The uid is the delete's precondition, so that a retried delete never takes a replacement of the same name.
+export async function deletePod(kube: Kube, namespace: string, name: string, gracePeriodSeconds?: number): Promise<V1Pod> {
+  const pod = await getPod(kube, namespace, name)
+  const deleted = await apiDelete(`delete pod ${namespace}/${name}`, () =>
+    kube.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds, body: { preconditions: { uid: pod.metadata?.uid } } }), { uidPrecondition: true })
+  return deleted ?? pod
+}
 
-export const createPod = (kube: Kube, namespace: string, body: V1Pod) =>
-  apiCall(`create pod ${namespace}/${body.metadata?.name}`, () => kube.core.createNamespacedPod({ namespace, body }))
+export const createPod = (kube: Kube, namespace: string, body: V1Pod): Promise<V1Pod> =>
+  apiCreate(`create pod ${namespace}/${body.metadata?.name}`, body, (b) => kube.core.createNamespacedPod({ namespace, body: b }),
+    () => kube.core.readNamespacedPod({ namespace, name: body.metadata?.name ?? '' }))
 
 // Creates the pod of that name from a fixture file (which may hold other objects too).
 export async function createPodFromFixture(kube: Kube, namespace: string, file: string, name: string, edit?: (p: V1Pod) => void): Promise<V1Pod> {

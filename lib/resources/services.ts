@@ -3,7 +3,7 @@
 // published them, to compare with the pods themselves.
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node'
 import { isIpAddress } from '../k8s/addresses.ts'
-import { apiCall, type Kube } from '../k8s/kube.ts'
+import { apiCall, apiDelete, type Kube } from '../k8s/kube.ts'
 import { listObjects, resources } from '../k8s/watch.ts'
 
 export interface ServiceEndpoint {
@@ -42,4 +42,4 @@ export const describeEndpoints = (eps: ServiceEndpoint[]) =>
 
 // A Service's clusterIP is immutable: to become headless it is deleted and recreated.
 export const deleteService = (kube: Kube, namespace: string, name: string) =>
-  apiCall(`delete Service ${namespace}/${name}`, () => kube.core.deleteNamespacedService({ namespace, name }))
+  apiDelete(`delete Service ${namespace}/${name}`, () => kube.core.deleteNamespacedService({ namespace, name }))

@@ -1,7 +1,7 @@
 // Storage classes, claims and volumes: the verbs specs use instead of the raw
 // client, and one-line descriptions of them.
 import { PatchStrategy, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1StorageClass } from '@kubernetes/client-node'
-import { apiCall, describeApiError, isNotFound, retryTransient, type Kube } from '../k8s/kube.ts'
+import { apiCall, apiDelete, describeApiError, isNotFound, retryTransient, type Kube } from '../k8s/kube.ts'
 import { bytesOf } from '../k8s/quantity.ts'
 import { patchObject } from './workloads.ts'
 
@@ -31,7 +31,7 @@ export async function findPvc(kube: Kube, namespace: string, name: string): Prom
 }
 
 export const deletePv = (kube: Kube, name: string) =>
-  apiCall(`delete volume ${name}`, () => kube.core.deletePersistentVolume({ name }))
+  apiDelete(`delete volume ${name}`, () => kube.core.deletePersistentVolume({ name }))
 
 // A JSON merge patch on a volume (null removes a field, e.g. spec.claimRef).
 export const patchVolume = (kube: Kube, pv: string, patch: { spec: Record<string, unknown> }, what = `patch volume ${pv}`) =>
@@ -69,7 +69,7 @@ export const listPvcs = (kube: Kube, namespace: string): Promise<V1PersistentVol
     l.items.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '')))
 
 export const deletePvc = (kube: Kube, namespace: string, name: string) =>
-  apiCall(`delete claim ${namespace}/${name}`, () => kube.core.deleteNamespacedPersistentVolumeClaim({ namespace, name }))
+  apiDelete(`delete claim ${namespace}/${name}`, () => kube.core.deleteNamespacedPersistentVolumeClaim({ namespace, name }))
 
 export const listPvs = (kube: Kube): Promise<V1PersistentVolume[]> =>
   apiCall('list volumes', () => kube.core.listPersistentVolume()).then((l) => l.items)

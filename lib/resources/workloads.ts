@@ -2,7 +2,7 @@
 // (`kubectl patch`, `set image`, `scale`, `delete`).
 import * as k8s from '@kubernetes/client-node'
 import type { IntOrString, V1Deployment, V1StatefulSet } from '@kubernetes/client-node'
-import { apiCall, type Kube } from '../k8s/kube.ts'
+import { apiCall, apiDelete, type Kube } from '../k8s/kube.ts'
 
 export const getStatefulSet = (kube: Kube, namespace: string, name: string): Promise<V1StatefulSet> =>
   apiCall(`get StatefulSet ${namespace}/${name}`, () => kube.apps.readNamespacedStatefulSet({ namespace, name }))
@@ -59,5 +59,5 @@ export function scale(kube: Kube, namespace: string, kind: 'StatefulSet' | 'Depl
 }
 
 export const deleteStatefulSet = (kube: Kube, namespace: string, name: string) =>
-  apiCall(`delete StatefulSet ${namespace}/${name}`, () => kube.apps.deleteNamespacedStatefulSet({ namespace, name, propagationPolicy: 'Background' }))
+  apiDelete(`delete StatefulSet ${namespace}/${name}`, () => kube.apps.deleteNamespacedStatefulSet({ namespace, name, propagationPolicy: 'Background' }))
 

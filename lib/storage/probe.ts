@@ -7,27 +7,31 @@
 // Bounded and cheap: one claim per access mode and class (with a pod when the
 // class waits for a consumer), a Block claim with a pod using it as a raw
 // device, and a clone of the ReadWriteOnce claim, all at once; each ends at
-// the provisioner's first answer (Bound, or a ProvisioningFailed event; for
-// the Block claim its pod's container started, or failed) or at the deadline.
+// the provisioner's answer (Bound, or a refusal no retry will change; for the
+// Block claim its pod's container started, or failed) or at the deadline
+// (probe-answers.ts).
 // Snapshot support is read, not probed: the API group served, and the
 // VolumeSnapshotClasses naming the class's driver.
 import type { CoreV1Event, V1PersistentVolumeClaim, V1Pod, V1StorageClass } from '@kubernetes/client-node'
 import { nodeLocalVerdict, type SnapshotClassInfo, snapshotClassInfo, snapshotGroup, snapshotSupport } from './advanced.ts'
 import { type AccessMode, type AccessModeProbe, accessModes, type Capabilities, classCapabilities, type CsiDriverInfo, csiDriverInfo, describeCapabilities, observedVolume } from './capabilities.ts'
 import { eventsResource } from '../resources/events.ts'
-import { describeApiError, type Kube, retryTransient } from '../k8s/kube.ts'
+import { apiCreate, describeApiError, type Kube, retryTransient } from '../k8s/kube.ts'
 import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
 import { listSnapshotClasses, snapshotApiServed } from '../resources/snapshots.ts'
 import { setReclaimPolicy } from '../resources/storage.ts'
 import { restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
-import { describeStall, guardAgainstStalls, stallConcerns } from '../wait/stalls.ts'
+import { guardAgainstStalls } from '../wait/stalls.ts'
+import { probeGraces, ProbeAnswers } from './probe-answers.ts'
 
 export interface ProbeOptions {
   // The run the probe's namespace is made for (and recorded by).
   run: NamespaceRun
   busybox: string
+  // timeout('pvcBound') at SC_TIMEOUT_SCALE, and that scale, which stretches every grace and stall window of the probe.
   timeoutMs: number
+  timeoutScale: number
   // Big enough for any provisioner's minimum; they round up anyway.
   size?: string
 }
@@ -88,106 +92,42 @@ export function podFor(p: Pick<Probe, "claim" | "kind">, busybox: string): V1Pod
   }
 }
 
-// Creates the probes and waits (three watches: claims, pods, events) for each one's first answer.
+// Creates the probes and waits (three watches: claims, pods, events) for each one's answer (probe-answers.ts).
 async function probeClaims(kube: Kube, namespace: string, probes: Probe[], o: ProbeOptions): Promise<Map<string, AccessModeProbe>> {
-  const outcomes = new Map<string, AccessModeProbe>()
-  const lastWord = new Map<string, string>() // claim → the last event about it or its pod
-  const byClaim = new Map(probes.map((p) => [p.claim, p]))
+  const answers = new ProbeAnswers(probes, probeGraces(o.timeoutMs, o.timeoutScale))
   const stops: (() => void)[] = []
-  let finish: () => void = () => undefined
-  const allAnswered = new Promise<void>((resolve) => { finish = resolve })
-  const settle = (claim: string, outcome: AccessModeProbe) => {
-    if (!byClaim.has(claim) || outcomes.has(claim)) return
-    outcomes.set(claim, outcome)
-    if (outcomes.size === probes.length) finish()
-  }
-  const bound = new Map<string, string>() // claim → its volume
-  const started = new Set<string>() // probe pods whose container started
-  const accept = (p: Probe) => {
-    if (!bound.has(p.claim) || (p.needsPodStarted && !started.has(p.claim))) return
-    settle(p.claim, { result: 'accepted', detail: `bound to ${bound.get(p.claim)}${p.needsPodStarted ? ', used by a pod' : ''}`, ms: Date.now() - p.startedAt })
-  }
-  const onClaim = (pvc: V1PersistentVolumeClaim) => {
-    const p = byClaim.get(pvc.metadata?.name ?? '')
-    if (!p || pvc.status?.phase !== 'Bound') return
-    bound.set(p.claim, pvc.spec?.volumeName ?? '')
-    accept(p)
-  }
-  const onPod = (pod: V1Pod) => {
-    const p = byClaim.get(pod.metadata?.name ?? '')
-    if (!p?.needsPodStarted) return
-    const phase = pod.status?.phase
-    const ran = (pod.status?.containerStatuses ?? []).some((c) => c.state?.running || (c.state?.terminated && c.state.terminated.reason !== 'ContainerCannotRun' && c.state.terminated.reason !== 'StartError'))
-    if (phase === 'Running' || phase === 'Succeeded' || ran) {
-      started.add(p.claim)
-      accept(p)
-    } else if (phase === 'Failed') {
-      settle(p.claim, { result: 'refused', detail: `its pod failed: ${pod.status?.reason ?? ''} ${pod.status?.message ?? lastWord.get(p.claim) ?? ''}`.trim() })
-    }
-  }
-  // Provisioners also fail for a moment (throttling, a timeout) and then bind:
-  // a ProvisioningFailed is a refusal only if the claim is still unbound a while later.
-  const refusalGraceMs = Math.min(5_000, o.timeoutMs / 2)
-  const pendingRefusals = new Map<string, NodeJS.Timeout>()
-  const podVolumeFailures = new Set(['FailedAttachVolume', 'FailedMapVolume', 'FailedMount'])
-  const podFailureGraceMs = Math.min(15_000, o.timeoutMs / 2)
-  const onEvent = (e: CoreV1Event) => {
-    const name = e.involvedObject.name ?? ''
-    if (e.involvedObject.kind === 'PersistentVolumeClaim' && e.reason === 'ProvisioningFailed') {
-      if (!pendingRefusals.has(name)) {
-        pendingRefusals.set(name, setTimeout(() => settle(name, { result: 'refused', detail: `ProvisioningFailed: ${e.message ?? ''}`.trim() }), refusalGraceMs))
-      }
-    } else {
-      lastWord.set(name, `${e.involvedObject.kind} ${e.reason}: ${e.message ?? ''}`.trim())
-      // A Block probe's pod that cannot get its device (attach, map) is a refusal too, if it still has not started a while later.
-      if (e.involvedObject.kind === 'Pod' && byClaim.get(name)?.needsPodStarted && podVolumeFailures.has(e.reason ?? '') && !pendingRefusals.has(name)) {
-        pendingRefusals.set(name, setTimeout(() => settle(name, { result: 'refused', detail: `its pod did not get the volume: ${e.reason}: ${e.message ?? ''}`.trim() }), podFailureGraceMs))
-      }
-    }
-  }
   try {
     stops.push(await watchObjects<V1PersistentVolumeClaim>(kube, resources.pvcs, { namespace }, {
-      onSync: (items) => items.forEach(onClaim), onEvent: (_t, pvc) => onClaim(pvc),
+      onSync: (items) => { for (const c of items) answers.onClaim(c) }, onEvent: (_t, pvc) => answers.onClaim(pvc),
     }))
     stops.push(await watchObjects<V1Pod>(kube, resources.pods, { namespace }, {
-      onSync: (items) => items.forEach(onPod), onEvent: (_t, pod) => onPod(pod),
+      onSync: (items) => { for (const p of items) answers.onPod(p) }, onEvent: (_t, pod) => answers.onPod(pod),
     }))
     stops.push(await watchObjects<CoreV1Event>(kube, eventsResource, { namespace }, {
-      onSync: (items) => items.forEach(onEvent), onEvent: (t, e) => { if (t !== 'DELETED') onEvent(e) },
+      onSync: (items) => { for (const e of items) answers.onEvent(e) }, onEvent: (t, e) => { if (t !== 'DELETED') answers.onEvent(e) },
     }))
     await Promise.all(probes.map(async (p) => {
       p.startedAt = Date.now()
-      const claimed = await retryTransient(`create probe claim ${namespace}/${p.claim}`, () =>
-        kube.core.createNamespacedPersistentVolumeClaim({ namespace, body: claimFor(p, o.size ?? '1Gi') }))
+      const claimed = await apiCreate(`create probe claim ${namespace}/${p.claim}`, claimFor(p, o.size ?? '1Gi'),
+        (body) => kube.core.createNamespacedPersistentVolumeClaim({ namespace, body }), () => kube.core.readNamespacedPersistentVolumeClaim({ namespace, name: p.claim }))
         // The API server refusing the claim is an answer too (e.g. a mode it does not know).
-        .then(() => true, (err: unknown) => { settle(p.claim, { result: 'refused', detail: `the API server refused the claim: ${describeApiError(err)}` }); return false })
+        .then(() => true, (err: Error) => { answers.settle(p.claim, { result: 'refused', detail: `the API server refused the claim: ${err.message}` }); return false })
       if (!claimed || !p.withPod) return
-      await retryTransient(`create probe pod ${namespace}/${p.claim}`, () => kube.core.createNamespacedPod({ namespace, body: podFor(p, o.busybox) }))
-        .catch((err: unknown) => settle(p.claim, { result: 'unknown', detail: `could not create the pod that would make the class provision: ${describeApiError(err)}` }))
+      await apiCreate(`create probe pod ${namespace}/${p.claim}`, podFor(p, o.busybox),
+        (body) => kube.core.createNamespacedPod({ namespace, body }), () => kube.core.readNamespacedPod({ namespace, name: p.claim }))
+        .catch((err: Error) => answers.settle(p.claim, { result: 'unknown', detail: `could not create the pod that would make the class provision: ${err.message}` }))
     }))
-    // A probe that a component does not act on (no provisioner, no PV controller, no scheduler) is answered
-    // as soon as that is recognised (lib/wait/stalls.ts), not at the deadline.
-    const unanswered = () => probes.filter((p) => !outcomes.has(p.claim))
-    const unguard = guardAgainstStalls(kube, namespace, () => true, (stalls) => {
-      for (const p of unanswered()) {
-        const stall = stalls.find(stallConcerns({ kind: 'PersistentVolumeClaim', name: p.claim }))
-        if (stall) settle(p.claim, { result: 'unknown', detail: `no answer: ${describeStall(stall)}` })
-      }
-      return unanswered().length > 0
-    })
+    // A probe that a component does not act on is answered as soon as that is recognised, not at the deadline.
+    const unguard = guardAgainstStalls(kube, namespace, () => true, (stalls) => answers.onStalls(stalls), { scale: () => o.timeoutScale })
     let timer: NodeJS.Timeout | undefined
-    await Promise.race([allAnswered, new Promise<void>((resolve) => { timer = setTimeout(resolve, o.timeoutMs) })])
+    await Promise.race([answers.allAnswered, new Promise<void>((resolve) => { timer = setTimeout(resolve, o.timeoutMs) })])
     clearTimeout(timer)
     unguard()
   } finally {
     for (const stop of stops) stop()
-    for (const refusal of pendingRefusals.values()) clearTimeout(refusal)
+    answers.atDeadline(o.timeoutMs)
   }
-  for (const p of probes) {
-    const state = bound.has(p.claim) ? `claim Bound, but its pod's container never started` : 'claim still Pending'
-    settle(p.claim, { result: 'unknown', detail: `no answer within ${o.timeoutMs / 1000}s (${state}; last event: ${lastWord.get(p.claim) ?? 'none'})` })
-  }
-  return outcomes
+  return answers.outcomes
 }
 
 export async function detectCapabilities(kube: Kube, classes: V1StorageClass[], selected: string[], o: ProbeOptions): Promise<DetectedCapabilities> {

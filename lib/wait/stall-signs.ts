@@ -4,14 +4,15 @@
 // has not observed its object's generation, a Service has no EndpointSlice at all
 // (the EndpointSlice controller writes an empty one for a Service without pods),
 // a pod has no scheduling decision, a claim has no word from the PV controller or
-// its provisioner, a deleted claim nobody uses keeps its protection finalizer, an
-// object outlives its owner. Each sign names its subjects (the pods a stalled
+// its provisioner (events are best effort: a provisioner's silence counts from the
+// last sign of life around the claim), a deleted claim nobody uses keeps its
+// protection finalizer, an object outlives its owner. Each sign names its subjects (the pods a stalled
 // StatefulSet should have made, its claims, the EndpointSlices of the Services
 // over those pods…): a wait concerns the kind, name and labels it watches.
 import type {
   CoreV1Event, KubernetesObject, V1Deployment, V1EndpointSlice, V1PersistentVolumeClaim, V1Pod, V1ReplicaSet, V1Service, V1StatefulSet,
 } from '@kubernetes/client-node'
-import { provisionerAnnotation } from '../resources/events.ts'
+import { eventFirstTime, eventTime, provisionerAnnotation } from '../resources/events.ts'
 
 export interface NamespaceObjects {
   statefulSets: V1StatefulSet[]
@@ -50,9 +51,12 @@ export interface WaitScope {
   labelSelector?: string
 }
 
-const controllerWindowMs = 30_000
-// A provisioner announces a claim (the Provisioning event) when it starts on it; a slow cloud API may delay even that.
-const provisionerWindowMs = 60_000
+// Base windows, stretched by SC_TIMEOUT_SCALE (stalls.ts). A controller-manager leader change waits out
+// the old lease (15 s) and the new leader's cache sync: 60 s outlasts one, twice over.
+const controllerWindowMs = 60_000
+// A provisioner announces a claim (the Provisioning event) when it starts on it; it may be busy with
+// other claims, a slow cloud API may delay even that, and events may be dropped.
+const provisionerWindowMs = 120_000
 
 const nameOf = (o: KubernetesObject) => `${o.kind ?? ''}${o.kind ? ' ' : ''}${o.metadata?.namespace}/${o.metadata?.name}`
 const deleting = (o: KubernetesObject) => Boolean(o.metadata?.deletionTimestamp)
@@ -142,6 +146,29 @@ function podSigns(s: NamespaceObjects): Sign[] {
 
 const eventsOf = (events: CoreV1Event[], o: KubernetesObject) => events.filter((e) => e.involvedObject?.uid === o.metadata?.uid)
 const reporter = (e: CoreV1Event) => e.source?.component || e.reportingComponent || ''
+const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : 'an unknown time')
+
+// The PV controller repeats these while it waits (every resync): they say nothing of the provisioner.
+const waitingNotice = (e: CoreV1Event) => reporter(e) === 'persistentvolume-controller' && (e.reason === 'ExternalProvisioning' || e.reason === 'WaitForFirstConsumer')
+
+// The last sign of life around a claim handed to a provisioner: the hand-off (the PV controller's first
+// ExternalProvisioning notice; the last change to the claim, such as its provisioner and selected-node
+// annotations), any other event about it, and the provisioner's word on other claims of the namespace
+// (it may be working through them).
+function lastSignOfLife(c: V1PersistentVolumeClaim, own: CoreV1Event[], all: CoreV1Event[], provisioner: string): { at: number; what: string } {
+  const seen = [{ at: new Date(c.metadata?.creationTimestamp ?? 0).getTime(), what: 'its creation' }]
+  for (const e of own) {
+    if (!waitingNotice(e)) seen.push({ at: eventTime(e), what: `event ${e.reason} from ${reporter(e) || 'an unnamed component'}` })
+    else if (e.reason === 'ExternalProvisioning') seen.push({ at: eventFirstTime(e), what: 'the hand-off (the PV controller\'s first ExternalProvisioning event)' })
+  }
+  for (const f of c.metadata?.managedFields ?? []) if (f.time) seen.push({ at: new Date(f.time).getTime(), what: `a change to the claim by ${f.manager ?? 'an unnamed manager'}` })
+  for (const e of all) {
+    if (e.involvedObject?.uid !== c.metadata?.uid && reporter(e).startsWith(provisioner)) {
+      seen.push({ at: eventTime(e), what: `its event ${e.reason} about ${e.involvedObject?.kind} ${e.involvedObject?.name}` })
+    }
+  }
+  return seen.reduce((last, x) => (x.at > last.at ? x : last))
+}
 
 // A claim that does not bind keeps from happening: the claim, and the pods that use it with all they concern.
 const claimSubjects = (c: V1PersistentVolumeClaim, s: NamespaceObjects): Subject[] =>
@@ -164,7 +191,9 @@ function claimSigns(s: NamespaceObjects): Sign[] {
     }
     if (c.status?.phase !== 'Pending') continue
     const events = eventsOf(s.events, c)
-    if (!events.some((e) => reporter(e) === 'persistentvolume-controller')) {
+    const provisioner = provisionerAnnotation(c)
+    // Naming the claim's provisioner is the PV controller acting too, whatever became of its events.
+    if (!provisioner && !events.some((e) => reporter(e) === 'persistentvolume-controller')) {
       signs.push({
         key: `PersistentVolumeClaim/${c.metadata?.uid}/unbound`, component: 'the PV controller (persistentvolume-binder in kube-controller-manager)',
         evidence: `${name} is Pending and the PV controller has said nothing about it (no event from persistentvolume-controller: not even WaitForFirstConsumer or ExternalProvisioning)`,
@@ -172,11 +201,13 @@ function claimSigns(s: NamespaceObjects): Sign[] {
       })
       continue
     }
-    const provisioner = provisionerAnnotation(c)
     if (provisioner && !events.some((e) => reporter(e).startsWith(provisioner) || /^Provisioning(Succeeded|Failed)?$/.test(e.reason ?? ''))) {
+      // Keyed by the last sign of life, so that each new one starts the silence again.
+      const life = lastSignOfLife(c, events, s.events, provisioner)
       signs.push({
-        key: `PersistentVolumeClaim/${c.metadata?.uid}/unprovisioned`, component: `the provisioner ${provisioner}`,
-        evidence: `${name} was handed to ${provisioner}${selectedNode(c) ? ` for node ${selectedNode(c)}` : ''} and that provisioner has said nothing about it (no Provisioning event)`,
+        key: `PersistentVolumeClaim/${c.metadata?.uid}/unprovisioned/${life.at}`, component: `the provisioner ${provisioner}`,
+        evidence: `${name} was handed to ${provisioner}${selectedNode(c) ? ` for node ${selectedNode(c)}` : ''} and that provisioner has said nothing about it (no Provisioning event); `
+          + `the last sign of life around it: ${life.what} at ${iso(life.at)}`,
         windowMs: provisionerWindowMs, subjects: claimSubjects(c, s),
       })
     }
