@@ -58,7 +58,7 @@ export async function portForward(kube: Kube, namespace: string, pod: string, po
           throw tunnelError ? new TunnelNotOpened(`${where}: the tunnel failed: ${tunnelError}`) : new Error(`${where}: ${err.message}`)
         })
       }, {
-        ...notStartedRetries,
+        ...notStartedRetries(),
         shouldRetry: ({ error }) => error instanceof TunnelNotOpened && streamNotOpenedForNow(error.message),
         onFailedAttempt: ({ error, retriesLeft }) => { if (retriesLeft > 0 && error instanceof TunnelNotOpened) console.warn(`${error.message}; retrying`) },
       })

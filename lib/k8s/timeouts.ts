@@ -21,6 +21,7 @@ const base = {
   scale: 300_000,
   dns: 60_000,
   endpoints: 60_000,
+  // An exec's output may pause this long (an idle limit: a command still printing goes on, up to 10×).
   exec: 30_000,
   http: 15_000,
 } as const
