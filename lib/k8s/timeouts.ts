@@ -24,6 +24,8 @@ const base = {
   // An exec's output may pause this long (an idle limit: a command still printing goes on, up to 10×).
   exec: 30_000,
   http: 15_000,
+  // A request whose server is meant to die on it (podinfo's GET /panic): no answer will come.
+  unanswered: 5_000,
 } as const
 export type TimeoutName = keyof typeof base
 
