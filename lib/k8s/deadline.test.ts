@@ -36,7 +36,7 @@ test('the cap ends a step that keeps changing without arriving', () => {
   }
   expect(expired).toHaveLength(1)
   expect(expired[0]).toMatchObject({ kind: 'cap', elapsedMs: 90_000 })
-  expect(describeExpiry(expired[0]!)).toMatch(/^still not done after 90s, its cap \(90s\), although it kept making progress; last progress 5s ago: Pending$/)
+  expect(describeExpiry(expired[0]!)).toMatch(/^still not done after 90s, its cap \(90s\), though never idle that long; last progress 5s ago: Pending$/)
 })
 
 test('nothing expires once stopped; with no progress at all the message says so', () => {

@@ -62,5 +62,5 @@ export function describeExpiry(e: Expiry, progressWord = 'progress'): string {
   const last = e.last === undefined ? `no ${progressWord} since the start` : `last ${progressWord} ${s(e.sinceLastMs)} ago: ${e.last}`
   return e.kind === 'idle'
     ? `no ${progressWord} for ${s(e.sinceLastMs)} (the limit is ${s(e.idleMs)} without ${progressWord}); ${last}`
-    : `still not done after ${s(e.elapsedMs)}, its cap (${s(e.capMs)}), although it kept making ${progressWord}; ${last}`
+    : `still not done after ${s(e.elapsedMs)}, its cap (${s(e.capMs)}), though never idle that long; ${last}`
 }
