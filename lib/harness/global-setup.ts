@@ -45,6 +45,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     const startedAt = new Date().toISOString()
     const { options, waivers } = await readOptions()
+    // Until the scale is chosen (chooseTimeoutScale), the checks before it (the version check, the admission dry run) allow for a slow cluster.
+    setTimeoutScale(provisionalScale(options.timeoutScale))
     const target = await chooseCluster(options, (stop) => { stopOnFailure = stop })
     const access = await checkAccess(target)
     const selection = await selectClasses(access.kube, options)
@@ -289,8 +291,9 @@ function installSignalCleanup(runId: string, target: ClusterTarget, contextName:
 
 // The run's namespaces, then any volume their claims left Released or Failed.
 async function removeRunNamespaces(kube: Kube, runId: string): Promise<void> {
-  const left = await removeSuiteNamespaces(kube, runId, 180_000).catch((err: Error) => [`(${err.message})`])
-  if (left.length) console.error(`stateful-conformance: namespaces still terminating after 180s: ${left.join(', ')} (npm run clean removes them)`)
+  const limit = timeout('namespaceDeleted')
+  const left = await removeSuiteNamespaces(kube, runId, limit).catch((err: Error) => [`(${err.message})`])
+  if (left.length) console.error(`stateful-conformance: namespaces still terminating after ${limit / 1000}s: ${left.join(', ')} (npm run clean removes them)`)
   const volumes = await removeSuiteOrphanedVolumes(kube).catch((err: Error) => [`(${err.message})`])
   if (volumes.length) console.log(`stateful-conformance: removed volumes the run's claims left behind: ${volumes.join(', ')}`)
 }

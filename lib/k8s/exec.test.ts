@@ -1,7 +1,7 @@
 import * as k8s from '@kubernetes/client-node'
 import type { Writable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
-import { ExecNotStarted, execIn, isExecNotStartedTransient, lastLine } from './exec.ts'
+import { ExecNotStarted, execIn, isExecNotStartedTransient, lastLine, notStartedRetries } from './exec.ts'
 import type { Kube } from './kube.ts'
 
 test('an exec the kubelet could not take (restarting) is retried: the command never ran', () => {
@@ -67,4 +67,9 @@ test('the last line of a chunk of output names the last progress', () => {
   expect(lastLine('a\nHTTP/1.1 200 OK\r\n\n')).toBe('HTTP/1.1 200 OK')
   expect(lastLine('\n  \n')).toBeUndefined()
   expect(lastLine('x'.repeat(300))).toHaveLength(201)
+})
+
+test('the retries of an exec that did not start stretch with the timeout scale (a kubelet restarts slower on a slow node)', () => {
+  expect(notStartedRetries(1)).toMatchObject({ retries: 8, minTimeout: 500, maxTimeout: 8_000 })
+  expect(notStartedRetries(3)).toMatchObject({ retries: 8, minTimeout: 1_500, maxTimeout: 24_000 })
 })
