@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import {
-  clusterDomainFromResolvConf, type HttpRequest, httpBatchCommand, httpRequestText, ncWaitSeconds, noServer, parseHttpBatch, parseHttpReply, parseNslookup, parsePing,
+  answerOf, clusterDomainFromResolvConf, type HttpRequest, httpBatchCommand, httpRequestText, ncWaitSeconds, noServer, parseHttpBatch, parseHttpReply, parseNslookup, parsePing,
 } from './cluster-client.ts'
 
 test('reads the answers after the Name line, not the server address', () => {
@@ -105,4 +105,11 @@ describe('a batch of HTTP requests in one exec', () => {
   test('nc waits whole seconds, at least one', () => {
     expect([ncWaitSeconds(15_000), ncWaitSeconds(22_500), ncWaitSeconds(200)]).toEqual([15, 23, 1])
   })
+})
+
+test('a DNS answer that changes is progress (the wait for it goes on); the same answer again is not', () => {
+  const ok = (addresses: string[]) => ({ status: 'ok' as const, addresses, output: `at ${Math.random()}` })
+  expect(answerOf(ok(['10.244.0.7', '10.244.0.9']))).not.toBe(answerOf(ok(['10.244.0.9'])))
+  expect(answerOf(ok(['10.244.0.9']))).toBe(answerOf(ok(['10.244.0.9'])))
+  expect(answerOf({ status: 'error', output: 'timed out' })).toBe(answerOf({ status: 'error', output: 'timed out again' }))
 })

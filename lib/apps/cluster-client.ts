@@ -46,6 +46,9 @@ export function parseNslookup(output: string, _exitCode: number): Resolution {
   return { status: 'error', output }
 }
 
+// What an answer says, for telling a new answer from the same one again.
+export const answerOf = (r: Resolution): string => (r.status === 'ok' ? `ok ${r.addresses.join(',')}` : r.status)
+
 // busybox's words when no nameserver of resolv.conf answered at all: not a missing
 // name but a missing server.
 export const noServer = (output: string) => /no servers could be reached|connection timed out|connection refused/i.test(output)
@@ -176,15 +179,22 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
       const r = await execIn(kube, namespace, name, ['nslookup', host], 'client')
       return parseNslookup(r.stdout + r.stderr, r.exitCode)
     },
+    // A poll (DNS has no watch) whose deadline follows the answers: `limit` without a change
+    // of answer ends it, a changing answer (CoreDNS catching up) goes on, up to 3× in all.
     async waitForResolution(host, what, until, { method = 'resolve', timeout: limit = 'dns' } = {}) {
-      const deadline = Date.now() + timeout(limit)
-      progress(`${method === 'resolve' ? 'resolving' : 'looking up'} ${host} from pod ${namespace}/${name} until it ${what} (up to ${timeout(limit) / 1000}s)`)
-      let last: Resolution
+      const idleMs = timeout(limit)
+      const started = Date.now()
+      let changedAt = started
+      progress(`${method === 'resolve' ? 'resolving' : 'looking up'} ${host} from pod ${namespace}/${name} until it ${what} (up to ${idleMs / 1000}s without a new answer, ${(3 * idleMs) / 1000}s in all)`)
+      let last: Resolution | undefined
       for (;;) {
-        last = await (method === 'resolve' ? client.resolve(host) : client.nslookup(host))
-        if (until(last)) return last
-        if (Date.now() > deadline) {
-          throw new Error(`timed out after ${timeout(limit) / 1000}s (${limit}) waiting for ${host} to resolve so that it ${what}, from pod ${namespace}/${name}; last answer (${last.status}):\n${last.output.trim()}${noServer(last.output) ? `\n${noServerHint}` : ''}`)
+        const answer: Resolution = await (method === 'resolve' ? client.resolve(host) : client.nslookup(host))
+        if (until(answer)) return answer
+        if (last && answerOf(answer) !== answerOf(last)) changedAt = Date.now()
+        last = answer
+        const now = Date.now()
+        if (now - changedAt > idleMs || now - started > 3 * idleMs) {
+          throw new Error(`timed out after ${Math.round((now - started) / 1000)}s (${limit}; last new answer ${Math.round((now - changedAt) / 1000)}s ago) waiting for ${host} to resolve so that it ${what}, from pod ${namespace}/${name}; last answer (${last.status}):\n${last.output.trim()}${noServer(last.output) ? `\n${noServerHint}` : ''}`)
         }
         await new Promise((r) => setTimeout(r, 500)) // poll interval of a deadline-bounded poll
       }
