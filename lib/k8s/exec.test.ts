@@ -18,7 +18,7 @@ test('an exec refused for a reason that lasts, or one that broke after it starte
 // A fake exec stream: prints `lines` one every `everyMs`, then sends the status frame (unless `hang`).
 function fakeExec(lines: string[], everyMs: number, o: { hang?: boolean } = {}) {
   return vi.spyOn(k8s.Exec.prototype, 'exec').mockImplementation(async (_ns, _pod, _c, _cmd, stdout, _stderr, _stdin, _tty, done) => {
-    lines.forEach((line, i) => setTimeout(() => (stdout as Writable).write(`${line}\n`), (i + 1) * everyMs))
+    for (const [i, line] of lines.entries()) setTimeout(() => (stdout as Writable).write(`${line}\n`), (i + 1) * everyMs)
     if (!o.hang) setTimeout(() => done?.({ status: 'Success' }), (lines.length + 1) * everyMs)
     return { close: () => undefined } as unknown as Awaited<ReturnType<k8s.Exec['exec']>>
   })
