@@ -80,7 +80,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 3: the closing questions
     const ips = pods.flatMap(podIps)
     await And(`${name} answers the IPs of both ready pods [${ips.join(', ')}], as its EndpointSlices list them`, () => answers(ips))
     await When(`${podOf(1)} is taken out of service: its readiness probe fails, it keeps running`, async () => {
-      await execOk(kube, ns, podOf(1), ['touch', '/tmp/out-of-service'])
+      await execOk(kube, ns, podOf(1), ['rm', '/tmp/www/ready'])
       await waitForPod(kube, ns, podOf(1), 'to be not Ready', (p) => !isPodReady(p) && p.status?.phase === 'Running')
     })
     const ready = podIps(podNamed(pods, podOf(0)))

@@ -43,18 +43,13 @@ async function whenImageChanges(kube: Kube, ns: string, timeline: Timeline, imag
   })
 }
 
-// version → how many of n GET requests it answered, each on its own connection.
+// version → how many of n GET requests it answered, each on its own connection (one batch, one exec).
 async function versionTally(client: ClusterClient, url: string, n: number): Promise<Record<string, number>> {
   const tally: Record<string, number> = {}
-  let left = n
-  const worker = async () => {
-    while (left-- > 0) {
-      const res = await client.http(url)
-      const version = res.status === 200 ? podinfoField(res, 'version', url) ?? '(no version)' : `HTTP ${res.status}`
-      tally[version] = (tally[version] ?? 0) + 1
-    }
+  for (const res of await client.httpBatch(Array.from({ length: n }, () => ({ url })))) {
+    const version = res.status === 200 ? podinfoField(res, 'version', url) ?? '(no version)' : `HTTP ${res.status}`
+    tally[version] = (tally[version] ?? 0) + 1
   }
-  await Promise.all(Array.from({ length: 8 }, worker))
   return tally
 }
 

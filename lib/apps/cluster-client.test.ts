@@ -1,5 +1,11 @@
-import { expect, test } from 'vitest'
-import { clusterDomainFromResolvConf, httpRequestText, noServer, parseHttpReply, parseNslookup, parsePing } from './cluster-client.ts'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import {
+  answerOf, clusterDomainFromResolvConf, type HttpRequest, httpBatchCommand, httpRequestText, ncWaitSeconds, noServer, parseHttpBatch, parseHttpReply, parseNslookup, parsePing,
+} from './cluster-client.ts'
 
 test('reads the answers after the Name line, not the server address', () => {
   const out = 'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tweb-0.web.ns.svc.cluster.local\nAddress: 10.244.0.7\n'
@@ -48,4 +54,62 @@ test('the cluster domain comes from the pod\'s resolv.conf search list, whatever
   expect(clusterDomainFromResolvConf(conf('k8s.example.org'), 'sc-q1-12-ab12')).toBe('k8s.example.org')
   expect(clusterDomainFromResolvConf('search svc.corp.lan corp.lan\n', 'other')).toBe('corp.lan')
   expect(() => clusterDomainFromResolvConf('nameserver 1.1.1.1\n', 'x')).toThrow(/no cluster domain in the pod's resolv.conf search list \(none\)/)
+})
+
+describe('a batch of HTTP requests in one exec', () => {
+  // The script as the client pod runs it, here with a stand-in for nc that answers with what it was asked.
+  function runBatch(requests: HttpRequest[], marker: string): string {
+    const bin = mkdtempSync(join(tmpdir(), 'fake-nc-'))
+    writeFileSync(join(bin, 'nc'), [
+      '#!/bin/sh',
+      'req=$(cat)',
+      'if [ "$3" = down ]; then echo "nc: can\'t connect to remote host: Connection refused" >&2; exit 1; fi',
+      'printf \'HTTP/1.0 200 OK\\r\\nX: y\\r\\n\\r\\n%s:%s -w %s %s\' "$3" "$4" "$2" "$(printf %s "$req" | head -n 1 | tr -d \'\\r\')"',
+    ].join('\n'))
+    chmodSync(join(bin, 'nc'), 0o755)
+    try {
+      const [cmd, ...args] = httpBatchCommand(requests, marker, 15)
+      return execFileSync(cmd!, args, { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } })
+    } finally {
+      rmSync(bin, { recursive: true })
+    }
+  }
+
+  test('each request goes to its own host and port, and its reply comes back in order, nc\'s complaint with it', () => {
+    const marker = '--sc-reply-test--'
+    const out = runBatch([
+      { url: 'http://10.96.0.12:8080/cgi-bin/visit?id=v1' },
+      { url: 'http://web/store', method: 'POST', body: '{"a": "b c"}' },
+      { url: 'http://down:9898/' },
+      { url: 'http://[fd00::1]:8080/cgi-bin/visit?id=v2' },
+    ], marker)
+    const replies = parseHttpBatch(out, marker)
+    expect(replies.map((r) => r.ncExit)).toEqual([0, 0, 1, 0])
+    expect(replies.map((r) => parseHttpReply(r.raw).body)).toEqual([
+      '10.96.0.12:8080 -w 15 GET /cgi-bin/visit?id=v1 HTTP/1.0',
+      'web:80 -w 15 POST /store HTTP/1.0',
+      '',
+      'fd00::1:8080 -w 15 GET /cgi-bin/visit?id=v2 HTTP/1.0',
+    ])
+    expect(replies[2]!.raw).toMatch(/^nc: can't connect to remote host: Connection refused\n$/)
+    expect(parseHttpReply(replies[2]!.raw).status).toBe(0)
+  })
+
+  test('a batch cut short yields the replies that came, and a reply that merely looks like a marker is no end', () => {
+    const m = '--sc-reply-x--'
+    expect(parseHttpBatch(`HTTP/1.0 200 OK\r\n\r\na\n${m} 0 0\nHTTP/1.0 200 OK\r\n\r\n${m} 9 0 in a body\nHTTP/1.0 200 OK\r\n\r\npartial`, m))
+      .toEqual([{ raw: 'HTTP/1.0 200 OK\r\n\r\na', ncExit: 0 }])
+    expect(() => parseHttpBatch(`\n${m} 1 0\n`, m)).toThrow(/out of order/)
+  })
+
+  test('nc waits whole seconds, at least one', () => {
+    expect([ncWaitSeconds(15_000), ncWaitSeconds(22_500), ncWaitSeconds(200)]).toEqual([15, 23, 1])
+  })
+})
+
+test('a DNS answer that changes is progress (the wait for it goes on); the same answer again is not', () => {
+  const ok = (addresses: string[]) => ({ status: 'ok' as const, addresses, output: `at ${Math.random()}` })
+  expect(answerOf(ok(['10.244.0.7', '10.244.0.9']))).not.toBe(answerOf(ok(['10.244.0.9'])))
+  expect(answerOf(ok(['10.244.0.9']))).toBe(answerOf(ok(['10.244.0.9'])))
+  expect(answerOf({ status: 'error', output: 'timed out' })).toBe(answerOf({ status: 'error', output: 'timed out again' }))
 })

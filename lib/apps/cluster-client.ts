@@ -1,7 +1,8 @@
 // A client pod inside the namespace under test, from which names are
 // resolved (busybox nslookup, as in the quests) and HTTP requests are sent
-// (busybox wget) the way another workload in the cluster would.
+// (busybox nc) the way another workload in the cluster would.
 import type { V1Pod } from '@kubernetes/client-node'
+import { randomBytes } from 'node:crypto'
 import type { Kube } from '../k8s/kube.ts'
 import { createPod, restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { execIn } from '../k8s/exec.ts'
@@ -45,6 +46,9 @@ export function parseNslookup(output: string, _exitCode: number): Resolution {
   return { status: 'error', output }
 }
 
+// What an answer says, for telling a new answer from the same one again.
+export const answerOf = (r: Resolution): string => (r.status === 'ok' ? `ok ${r.addresses.join(',')}` : r.status)
+
 // busybox's words when no nameserver of resolv.conf answered at all: not a missing
 // name but a missing server.
 export const noServer = (output: string) => /no servers could be reached|connection timed out|connection refused/i.test(output)
@@ -77,6 +81,15 @@ export interface ClusterClient {
   // search list included, as curl would. (busybox wget crashes on names in
   // Debian's static build, and the upstream image's nc behaves the same.)
   http(url: string, init?: { method?: 'GET' | 'POST'; body?: string }): Promise<HttpReply>
+  // Many requests, one after another, each on its own connection, in one exec (one
+  // per request would cost an exec each); the replies in the order of the requests.
+  httpBatch(requests: HttpRequest[]): Promise<HttpReply[]>
+}
+
+export interface HttpRequest {
+  url: string
+  method?: 'GET' | 'POST'
+  body?: string
 }
 
 export interface HttpReply {
@@ -99,6 +112,43 @@ export function parseHttpReply(raw: string): HttpReply {
   const status = Number(/^HTTP\/\d\.\d (\d{3})/.exec(raw)?.[1] ?? 0)
   return { status, body: split >= 0 ? raw.slice(split + 4) : '', raw }
 }
+
+// One exec for a batch of requests: each request text goes base64-encoded as an argument
+// (never as shell code) to nc; after each reply (nc's stderr with it) a line "<marker> <i>
+// <nc's exit>" ends it. The replies stream out as they come: the exec's output is its progress.
+export function httpBatchCommand(requests: HttpRequest[], marker: string, waitSeconds: number): string[] {
+  const script = [
+    'm=$1; w=$2; shift 2; i=0',
+    'while [ $# -gt 0 ]; do',
+    '  printf %s "$3" | base64 -d | nc -w "$w" "$1" "$2" 2>&1',
+    '  s=$?',
+    '  printf \'\\n%s %s %s\\n\' "$m" "$i" "$s"',
+    '  i=$((i+1)); shift 3',
+    'done',
+  ].join('\n')
+  const args = requests.flatMap((r) => {
+    const url = new URL(r.url)
+    const text = httpRequestText(url, r.method ?? 'GET', r.body)
+    return [url.hostname.replace(/^\[(.*)\]$/, '$1'), url.port || '80', Buffer.from(text).toString('base64')]
+  })
+  return ['sh', '-c', script, 'sh', marker, String(waitSeconds), ...args]
+}
+
+// The batch's output cut at its markers: what nc printed for each request, and how nc exited.
+export function parseHttpBatch(output: string, marker: string): Array<{ raw: string; ncExit: number }> {
+  const ends = new RegExp(`\\n${marker} (\\d+) (\\d+)\\n`, 'g')
+  const replies: Array<{ raw: string; ncExit: number }> = []
+  let from = 0
+  for (const m of output.matchAll(ends)) {
+    if (Number(m[1]) !== replies.length) throw new Error(`HTTP batch output out of order: reply ${m[1]} after ${replies.length} replies`)
+    replies.push({ raw: output.slice(from, m.index), ncExit: Number(m[2]) })
+    from = m.index + m[0].length
+  }
+  return replies
+}
+
+// nc's -w takes whole seconds.
+export const ncWaitSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
 
 // The client pod: busybox idling, for exec; restricted-ready like every pod the suite makes.
 export function clientPod(name: string, image: string): V1Pod {
@@ -129,30 +179,45 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
       const r = await execIn(kube, namespace, name, ['nslookup', host], 'client')
       return parseNslookup(r.stdout + r.stderr, r.exitCode)
     },
+    // A poll (DNS has no watch) whose deadline follows the answers: `limit` without a change
+    // of answer ends it, a changing answer (CoreDNS catching up) goes on, up to 3× in all.
     async waitForResolution(host, what, until, { method = 'resolve', timeout: limit = 'dns' } = {}) {
-      const deadline = Date.now() + timeout(limit)
-      progress(`${method === 'resolve' ? 'resolving' : 'looking up'} ${host} from pod ${namespace}/${name} until it ${what} (up to ${timeout(limit) / 1000}s)`)
-      let last: Resolution
+      const idleMs = timeout(limit)
+      const started = Date.now()
+      let changedAt = started
+      progress(`${method === 'resolve' ? 'resolving' : 'looking up'} ${host} from pod ${namespace}/${name} until it ${what} (up to ${idleMs / 1000}s without a new answer, ${(3 * idleMs) / 1000}s in all)`)
+      let last: Resolution | undefined
       for (;;) {
-        last = await (method === 'resolve' ? client.resolve(host) : client.nslookup(host))
-        if (until(last)) return last
-        if (Date.now() > deadline) {
-          throw new Error(`timed out after ${timeout(limit) / 1000}s (${limit}) waiting for ${host} to resolve so that it ${what}, from pod ${namespace}/${name}; last answer (${last.status}):\n${last.output.trim()}${noServer(last.output) ? `\n${noServerHint}` : ''}`)
+        const answer: Resolution = await (method === 'resolve' ? client.resolve(host) : client.nslookup(host))
+        if (until(answer)) return answer
+        if (last && answerOf(answer) !== answerOf(last)) changedAt = Date.now()
+        last = answer
+        const now = Date.now()
+        if (now - changedAt > idleMs || now - started > 3 * idleMs) {
+          throw new Error(`timed out after ${Math.round((now - started) / 1000)}s (${limit}; last new answer ${Math.round((now - changedAt) / 1000)}s ago) waiting for ${host} to resolve so that it ${what}, from pod ${namespace}/${name}; last answer (${last.status}):\n${last.output.trim()}${noServer(last.output) ? `\n${noServerHint}` : ''}`)
         }
         await new Promise((r) => setTimeout(r, 500)) // poll interval of a deadline-bounded poll
       }
     },
-    async http(target, init = {}) {
-      const url = new URL(target)
-      const request = Buffer.from(httpRequestText(url, init.method ?? 'GET', init.body)).toString('base64')
-      const port = url.port || '80'
-      const r = await execIn(kube, namespace, name, ['sh', '-c',
-        `echo ${request} | base64 -d | nc -w ${timeout('http') / 1000} ${url.hostname.replace(/^\[(.*)\]$/, '$1')} ${port}`], 'client')
-      const reply = parseHttpReply(r.stdout)
-      if (!reply.status) {
-        throw new Error(`${init.method ?? 'GET'} ${target} from pod ${namespace}/${name}: no HTTP answer (nc exited ${r.exitCode}): ${(r.stderr + r.stdout).trim().slice(0, 300)}`)
-      }
-      return reply
+    http: async (url, init = {}) => (await client.httpBatch([{ url, ...init }]))[0]!,
+    async httpBatch(requests) {
+      if (!requests.length) return []
+      const marker = `--sc-reply-${randomBytes(6).toString('hex')}--`
+      // Silence ends the batch only when no reply came for a whole exec idle limit (nc gives up on
+      // one within the HTTP timeout); the cap lets every request take its whole HTTP timeout.
+      const r = await execIn(kube, namespace, name, httpBatchCommand(requests, marker, ncWaitSeconds(timeout('http'))), {
+        container: 'client', maxMs: Math.max(10 * timeout('exec'), timeout('exec') + requests.length * timeout('http')),
+      })
+      const replies = parseHttpBatch(r.stdout, marker)
+      return requests.map((req, i) => {
+        const got = replies[i]
+        const reply = parseHttpReply(got?.raw ?? '')
+        if (!reply.status) {
+          const said = got ? `nc exited ${got.ncExit}: ${got.raw.trim().slice(0, 300)}` : `the batch ended after ${replies.length} of ${requests.length} replies (sh exited ${r.exitCode}): ${(r.stderr + r.stdout).trim().slice(-300)}`
+          throw new Error(`${req.method ?? 'GET'} ${req.url} from pod ${namespace}/${name}: no HTTP answer (${said})`)
+        }
+        return reply
+      })
     },
   }
   return client

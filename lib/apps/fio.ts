@@ -193,6 +193,6 @@ export async function runFio(kube: Kube, ns: string, pod: string, o: { dir: stri
       return ioFiguresOf(parseFioOutput(out), { direct, ...(directIoRefused ? { directIoRefused } : {}), fileMiB, claimSize: o.claimSize, runtimeSeconds: o.runtimeSeconds })
     }
     if (Date.now() - started > limitMs) throw new FioError(`fio did not finish within ${limitMs / 1000}s in ${ns}/${pod}`)
-    await new Promise((r) => setTimeout(r, 2_000))
+    await new Promise((r) => setTimeout(r, 2_000)) // poll interval of a deadline-bounded poll
   }
 }

@@ -1,6 +1,7 @@
 // podinfo's API as the quests use it: /store, /store/<hash>, /panic, /version.
 import { createHash } from 'node:crypto'
 import type { Forward } from '../k8s/port-forward.ts'
+import { timeout } from '../k8s/timeouts.ts'
 
 export const sha1 = (body: string) => createHash('sha1').update(body).digest('hex')
 
@@ -28,9 +29,12 @@ export async function readStored(pod: Forward, hash: string): Promise<Stored> {
   return { status: res.status, body: res.body }
 }
 
-// GET /panic makes podinfo exit; the connection may die with it.
+// GET /panic makes podinfo exit (os.Exit) without answering; the port-forward
+// tunnel cannot say that its far end closed, so once the tunnel has carried the
+// request it is given up after a short while (scaled), not the full HTTP timeout.
+// The restart is what the caller then waits for.
 export async function panic(pod: Forward): Promise<void> {
-  await pod.request('/panic').catch(() => undefined)
+  await pod.request('/panic', { unansweredMs: timeout('unanswered') }).catch(() => undefined)
 }
 
 export async function versionOf(pod: Forward): Promise<string> {

@@ -155,9 +155,10 @@ export async function notWritable(kube: Kube, ns: string, pod: string, dir: stri
 }
 
 // Watches a pod (and its events) for `forMs`: the phases it went through and
-// what the controllers said about it. Ends early, after at least `minMs`, once
-// the attach/detach controller or the scheduler has said why it is held.
-export async function observeHeldPod(kube: Kube, ns: string, name: string, forMs: number, minMs = 5_000): Promise<HeldPod & { phases: string[] }> {
+// what the controllers said about it. Ends early, after at least `minMs` (5 s,
+// scaled), once the attach/detach controller or the scheduler has said why it is held.
+// Both bounds are the claim's observation window, not waits: the pod must not start within them.
+export async function observeHeldPod(kube: Kube, ns: string, name: string, forMs: number, minMs = Math.round(5_000 * timeoutScale())): Promise<HeldPod & { phases: string[] }> {
   const phases: string[] = []
   const reasons: string[] = []
   const started = Date.now()

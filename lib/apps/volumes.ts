@@ -15,10 +15,15 @@ import { WaitTimeout } from '../wait/wait-for.ts'
 // ---- inside the pod ---------------------------------------------------------------
 
 // Writes `mib` MiB from /dev/urandom to `path`; the checksum is taken from the
-// stream as it is written (tee), not by reading the file back.
+// stream as it is written (tee), not by reading the file back. A MiB at a time,
+// each flushed (sync of the file) and reported on stderr: the exec's idle limit
+// ends a write that stalls, not one that is slow, and the last flush is short.
 export async function writeRandomFile(kube: Kube, ns: string, pod: string, path: string, mib: number): Promise<{ sha256: string; bytes: number }> {
-  const out = await execOk(kube, ns, pod, ['sh', '-c',
-    `set -o pipefail; dd if=/dev/urandom bs=1048576 count=${mib} 2>/dev/null | tee ${path} | sha256sum && sync && stat -c %s ${path}`])
+  const out = await execOk(kube, ns, pod, ['sh', '-c', [
+    'set -o pipefail; f=$1; n=$2; i=0',
+    '{ while [ $i -lt $n ]; do dd if=/dev/urandom bs=1048576 count=1 2>/dev/null || exit 1; i=$((i+1)); sync "$f" 2>/dev/null; echo "$i of $n MiB written" >&2; done; } |',
+    '  tee "$f" | sha256sum && sync "$f" && stat -c %s "$f"',
+  ].join('\n'), 'sh', path, String(mib)])
   const [sum, size] = out.trim().split('\n')
   return { sha256: parseSha256(sum ?? ''), bytes: Number(size) }
 }

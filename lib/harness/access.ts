@@ -2,9 +2,10 @@
 // credentials do what the suite does?
 import * as k8s from '@kubernetes/client-node'
 import { describeApiError, type Kube, statusCode } from '../k8s/kube.ts'
+import { timeout } from '../k8s/timeouts.ts'
 import { permissionLabel, suitePermissions, type SuitePermission } from './rbac.ts'
 
-export async function probeServer(kube: Kube, timeoutMs = 10_000): Promise<string> {
+export async function probeServer(kube: Kube, timeoutMs = timeout('versionCheck')): Promise<string> {
   const versionApi = kube.kc.makeApiClient(k8s.VersionApi)
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_, reject) => {

@@ -11,6 +11,7 @@ import { clientPod } from '../apps/cluster-client.ts'
 import { describeApiError, type Kube } from '../k8s/kube.ts'
 import { fixturesDir, loadManifest } from '../k8s/manifests.ts'
 import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
+import { timeout } from '../k8s/timeouts.ts'
 import { podFor } from '../storage/probe.ts'
 
 export interface PodShape {
@@ -62,7 +63,7 @@ export function describeRefusal(shape: PodShape, err: unknown): string {
 const noServiceAccountYet = (err: unknown) => /serviceaccount.*not found|service account .* not found/i.test(describeApiError(err))
 
 // Dry-runs every shape in a fresh namespace of the run; returns the refusals, one line each.
-export async function admissionRefusals(kube: Kube, run: NamespaceRun, shapes: PodShape[], timeoutMs = 30_000): Promise<string[]> {
+export async function admissionRefusals(kube: Kube, run: NamespaceRun, shapes: PodShape[], timeoutMs = timeout('apiCall')): Promise<string[]> {
   const namespace = await createNamespace(kube, 'admission dry run', run)
   try {
     const refusals: string[] = []
@@ -74,7 +75,7 @@ export async function admissionRefusals(kube: Kube, run: NamespaceRun, shapes: P
         if (err === undefined) break
         // The ServiceAccount controller makes "default" a moment after the namespace: a deadline-bounded retry.
         if (noServiceAccountYet(err) && Date.now() < deadline) {
-          await new Promise((r) => setTimeout(r, 200))
+          await new Promise((r) => setTimeout(r, 200)) // poll interval of a deadline-bounded poll
           continue
         }
         refusals.push(describeRefusal(shape, err))

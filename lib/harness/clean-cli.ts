@@ -13,10 +13,11 @@
 import { resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import { connect } from '../k8s/kube.ts'
+import { timeout } from '../k8s/timeouts.ts'
 import { probeServer } from './access.ts'
 import { usesEmbeddedCluster } from './cluster-choice.ts'
 import { clean, cleanConsent, describeCleanPlan, findLeftovers, isNothingToClean, parseCleanArgs, removeRun } from './leftovers.ts'
-import { parseOptions } from './options.ts'
+import { parseOptions, provisionalScale } from './options.ts'
 import { runRecord, runRecords, runRecordsDir } from './run-record.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
@@ -30,13 +31,15 @@ async function main(): Promise<void> {
   // The embedded cluster's kubeconfig, of the instance SC_CLUSTER_NAME names (cluster/config.ts).
   const kubeconfig = usesEmbeddedCluster(o) ? (await import('../../cluster/config.ts')).paths.kubeconfig : o.kubeconfig
   const kube = connect(kubeconfig, o.context)
-  await probeServer(kube)
+  const scale = provisionalScale(o.timeoutScale)
+  await probeServer(kube, timeout('versionCheck', scale))
+  const limit = timeout('namespaceDeleted', scale)
   const onlyRun = process.env.SC_CLEAN_RUN
   if (onlyRun) {
     const run = runRecord(reportsDir, onlyRun)
     // Twice: the interrupted run may have been creating one as it died.
-    await removeRun(kube, run, 120_000)
-    const { namespacesLeft, volumes, volumesLeft } = await removeRun(kube, run, 60_000)
+    await removeRun(kube, run, limit)
+    const { namespacesLeft, volumes, volumesLeft } = await removeRun(kube, run, limit / 2)
     if (volumes.length) console.error(`stateful-conformance: run ${onlyRun}: removed volumes its claims left behind: ${volumes.join(', ')}`)
     const left = [...namespacesLeft, ...volumesLeft]
     console.error(left.length ? `stateful-conformance: run ${onlyRun}: still there: ${left.join(', ')} (npm run clean removes them)` : `stateful-conformance: run ${onlyRun}: its namespaces are gone`)
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
     console.log('nothing deleted')
     return
   }
-  const { deleted, left } = await clean(kube, plan, { includeUnrecorded: args.includeUnrecorded, timeoutMs: 180_000 })
+  const { deleted, left } = await clean(kube, plan, { includeUnrecorded: args.includeUnrecorded, timeoutMs: limit })
   console.log(deleted.length ? `volumes deleted: ${deleted.join(', ')}` : 'volumes deleted: none')
   if (left.length) {
     console.error(`still there: ${left.join(', ')}`)

@@ -118,6 +118,7 @@ const coreTest = base.extend<Fixtures>({
       nslookup: async (name) => (await get()).nslookup(name),
       waitForResolution: async (...args) => (await get()).waitForResolution(...args),
       http: async (url, init) => (await get()).http(url, init),
+      httpBatch: async (requests) => (await get()).httpBatch(requests),
     })
   },
 })

@@ -47,6 +47,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     const startedAt = new Date().toISOString()
     const { options, waivers } = await readOptions()
+    // Until the scale is chosen (chooseTimeoutScale), the checks before it (the version check, the admission dry run) allow for a slow cluster.
+    setTimeoutScale(provisionalScale(options.timeoutScale))
     const target = await chooseCluster(options, (stop) => { stopOnFailure = stop })
     const access = await checkAccess(target)
     if (!target.embedded) {
@@ -299,8 +301,9 @@ function installSignalCleanup(runId: string, target: ClusterTarget, contextName:
 
 // The run's namespaces, then the volumes their claims left Released or Failed: this run's only.
 async function removeRunLeftovers(kube: Kube, record: RunRecord): Promise<void> {
-  const removed = await removeRun(kube, record, 180_000).catch((err: Error) => ({ namespacesLeft: [`(${err.message})`], volumes: [], volumesLeft: [] }))
-  if (removed.namespacesLeft.length) console.error(`stateful-conformance: namespaces still terminating after 180s: ${removed.namespacesLeft.join(', ')} (npm run clean removes them)`)
+  const limit = timeout('namespaceDeleted')
+  const removed = await removeRun(kube, record, limit).catch((err: Error) => ({ namespacesLeft: [`(${err.message})`], volumes: [], volumesLeft: [] }))
+  if (removed.namespacesLeft.length) console.error(`stateful-conformance: namespaces still terminating after ${limit / 1000}s: ${removed.namespacesLeft.join(', ')} (npm run clean removes them)`)
   if (removed.volumes.length) console.log(`stateful-conformance: removed volumes the run's claims left behind: ${removed.volumes.join(', ')}`)
   if (removed.volumesLeft.length) console.error(`stateful-conformance: volumes of the run's claims not removed: ${removed.volumesLeft.join(', ')} (npm run clean removes them; ${record.file} names their namespaces)`)
 }

@@ -1,6 +1,7 @@
 // `kubectl port-forward` in-process: a local listener on port 0 whose every
 // connection is tunnelled to the pod's port, and an undici client on it.
 import * as k8s from '@kubernetes/client-node'
+import { EventEmitter } from 'node:events'
 import { createServer, type Socket } from 'node:net'
 import pRetry from 'p-retry'
 import { Client } from 'undici'
@@ -16,7 +17,10 @@ export interface HttpAnswer {
 
 export interface Forward {
   localPort: number
-  request(path: string, init?: { method?: string; body?: string }): Promise<HttpAnswer>
+  // unansweredMs: for a request the server is meant to die on (no answer will come): given up
+  // that long after its tunnel opened, rather than after the whole HTTP timeout (which still
+  // bounds the tunnel's opening: a request not yet carried to the pod is not given up early).
+  request(path: string, init?: { method?: string; body?: string; unansweredMs?: number }): Promise<HttpAnswer>
   close(): Promise<void>
 }
 
@@ -28,11 +32,12 @@ export async function portForward(kube: Kube, namespace: string, pod: string, po
   const pf = new k8s.PortForward(kube.kc)
   const sockets = new Set<Socket>()
   let tunnelError: string | undefined
+  const tunnels = new EventEmitter()
   const server = createServer((socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => socket.destroy())
-    pf.portForward(namespace, pod, [port], socket, null, socket).catch((err: Error) => {
+    pf.portForward(namespace, pod, [port], socket, null, socket).then(() => tunnels.emit('open'), (err: Error) => {
       // The HTTP client only sees its connection close; keep the cause for its error.
       tunnelError = err.message
       socket.destroy()
@@ -51,14 +56,23 @@ export async function portForward(kube: Kube, namespace: string, pod: string, po
       // A tunnel the API server could not open (the kubelet restarting) carried no request: tried again, as exec is.
       const res = await pRetry(() => {
         tunnelError = undefined
+        const abort = new AbortController()
+        let unanswered: NodeJS.Timeout | undefined
+        const opened = () => {
+          unanswered ??= setTimeout(() => abort.abort(new Error(`no answer ${init.unansweredMs! / 1000}s after the tunnel opened (none expected)`)), init.unansweredMs)
+        }
+        if (init.unansweredMs !== undefined) tunnels.once('open', opened)
         return client.request({
-          path, method: (init.method ?? 'GET') as 'GET', body: init.body,
+          path, method: (init.method ?? 'GET') as 'GET', body: init.body, signal: abort.signal,
           headersTimeout: timeout('http'), bodyTimeout: timeout('http'),
         }).catch((err: Error) => {
           throw tunnelError ? new TunnelNotOpened(`${where}: the tunnel failed: ${tunnelError}`) : new Error(`${where}: ${err.message}`)
+        }).finally(() => {
+          tunnels.off('open', opened)
+          clearTimeout(unanswered)
         })
       }, {
-        ...notStartedRetries,
+        ...notStartedRetries(),
         shouldRetry: ({ error }) => error instanceof TunnelNotOpened && streamNotOpenedForNow(error.message),
         onFailedAttempt: ({ error, retriesLeft }) => { if (retriesLeft > 0 && error instanceof TunnelNotOpened) console.warn(`${error.message}; retrying`) },
       })

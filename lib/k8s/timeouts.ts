@@ -21,8 +21,15 @@ const base = {
   scale: 300_000,
   dns: 60_000,
   endpoints: 60_000,
+  // An exec's output may pause this long (an idle limit: a command still printing goes on, up to 10×).
   exec: 30_000,
   http: 15_000,
+  // A request whose server is meant to die on it (podinfo's GET /panic): no answer will come.
+  unanswered: 5_000,
+  // GET /version before anything else: is the API server there at all?
+  versionCheck: 10_000,
+  // The suite's namespaces gone at the end of a run (or `npm run clean`): every object in them deleted.
+  namespaceDeleted: 180_000,
 } as const
 export type TimeoutName = keyof typeof base
 

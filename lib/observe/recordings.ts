@@ -3,9 +3,12 @@
 // moment before the recorder's watch has delivered the events that prove it.
 // A wait proves nothing (the checks on the recording do); but once the
 // recording's watch has ended, nothing it waits for can come: it fails at once.
+// As waitFor, it ends when the recording stops growing for the named timeout (each new event restarts
+// it), or at three times that.
+import { describeExpiry, progressDeadline } from '../k8s/deadline.ts'
 import type { Kube } from '../k8s/kube.ts'
 import { progress } from '../k8s/progress.ts'
-import { stallGuard } from '../wait/wait-for.ts'
+import { stallGuard, waitCapFactor } from '../wait/wait-for.ts'
 import { type Gap, IncompleteRecording, type RecordingName } from './gaps.ts'
 import { type EventRef, findEvent, refLabel, type Timeline } from './timeline.ts'
 import { timeout as namedTimeout, type TimeoutName } from '../k8s/timeouts.ts'
@@ -32,23 +35,30 @@ export function waitForRecording<R extends Recording>(recording: R, what: string
     return Promise.reject(err as Error)
   }
   const limit = namedTimeout(timeout)
-  progress(`waiting up to ${limit / 1000}s (${timeout}) for the ${recording.source} to show ${what}`)
+  progress(`waiting for the ${recording.source} to show ${what} (up to ${limit / 1000}s without a new event, ${(waitCapFactor * limit) / 1000}s in all; ${timeout})`)
   return new Promise((resolve, reject) => {
     const done = (err?: Error) => {
-      clearTimeout(deadline)
+      deadline.stop()
       unguard()
       stop()
       if (err) reject(err)
       else resolve()
     }
+    const deadline = progressDeadline({
+      idleMs: limit, capMs: waitCapFactor * limit,
+      onExpire: (e) => done(new Error(`timed out waiting for the ${recording.source} to show ${what}: ${describeExpiry(e, 'new event')} (${timeout})\n${recording.describe()}`)),
+    })
+    let seen = recording.describe()
     const stop = recording.subscribe(() => {
       try {
+        const now = recording.describe()
+        if (now !== seen) deadline.touch(now.split('\n').at(-1)?.trim())
+        seen = now
         if (settled()) done()
       } catch (err) {
         done(err as Error)
       }
     })
-    const deadline = setTimeout(() => done(new Error(`timed out after ${limit / 1000}s (${timeout}) waiting for the ${recording.source} to show ${what}\n${recording.describe()}`)), limit)
     const unguard = stallGuard(recording.watching, `the ${recording.source} to show ${what}`, done)
   })
 }

@@ -125,7 +125,25 @@ describe('waitForRecording', () => {
       t.observe('ADDED', pod('p', 'u'), T0)
       const seen = waitForRecording(t, 'p ready', (x) => !!x.find({ pod: 'p', kind: 'ready' }), 'exec')
       vi.advanceTimersByTime(31_000)
-      await expect(seen).rejects.toThrow(/waiting for the pod watch to show p ready\nobserved pod events[\s\S]*p\s+created/)
+      await expect(seen).rejects.toThrow(/waiting for the pod watch to show p ready: no new event for 30s \(the limit is 30s without new event\); no new event since the start \(exec\)\nobserved pod events[\s\S]*p\s+created/)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  test('goes on past its timeout while new events keep coming (a slow rollout is not a stuck one)', async () => {
+    vi.useFakeTimers()
+    try {
+      const t = new Timeline(T0)
+      const seen = waitForRecording(t, 'q ready', (x) => !!x.find({ pod: 'q', kind: 'ready' }), 'exec')
+      for (const [i, name] of ['a', 'b', 'c'].entries()) {
+        await vi.advanceTimersByTimeAsync(20_000)
+        t.observe('ADDED', pod(name, `u${i}`))
+      }
+      await vi.advanceTimersByTimeAsync(20_000) // 80 s in, the exec timeout is 30 s
+      t.observe('ADDED', pod('q', 'uq'))
+      t.observe('MODIFIED', pod('q', 'uq', { ready: true }))
+      await expect(seen).resolves.toBeUndefined()
     } finally {
       vi.useRealTimers()
     }

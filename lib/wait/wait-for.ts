@@ -1,6 +1,9 @@
 // The one wait every other is built on. Waits are watches: they say what they wait for, show what they currently
-// see while waiting, and throw with the last observed state on timeout.
+// see while waiting, and throw with the last observed state on timeout. The timeout ends a wait that sees no
+// progress (what `describe` says stays the same) for its named, scaled length; a wait that keeps seeing changes
+// goes on, up to three times that.
 import type { KubernetesObject } from '@kubernetes/client-node'
+import { describeExpiry, progressDeadline } from '../k8s/deadline.ts'
 import type { Kube } from '../k8s/kube.ts'
 import { progress } from '../k8s/progress.ts'
 import { timeout as namedTimeout, type TimeoutName } from '../k8s/timeouts.ts'
@@ -73,13 +76,16 @@ export function waitForNamed<T extends KubernetesObject>(kube: Kube, spec: Named
   })
 }
 
+// A wait that still sees changes is not stuck: it may outlast its named timeout up to this many times.
+export const waitCapFactor = 3
+
 export function waitFor<T extends KubernetesObject, R>(kube: Kube, spec: WaitSpec<T, R>): Promise<R> {
   const limit = namedTimeout(spec.timeout)
   const started = Date.now()
   const current = new Map<string, T>()
   const key = (o: T) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`
   const objects = () => [...current.values()]
-  progress(`waiting up to ${limit / 1000}s (${spec.timeout}) for ${spec.what}`)
+  progress(`waiting for ${spec.what} (up to ${limit / 1000}s without a change, ${(waitCapFactor * limit) / 1000}s in all; ${spec.timeout})`)
 
   return new Promise<R>((resolve, reject) => {
     let finished = false
@@ -87,26 +93,33 @@ export function waitFor<T extends KubernetesObject, R>(kube: Kube, spec: WaitSpe
     const finish = (err: Error | undefined, value?: R) => {
       if (finished) return
       finished = true
-      clearTimeout(deadline)
+      deadline.stop()
       clearInterval(heartbeat)
       unguard()
       stop?.()
       if (err) reject(err)
       else resolve(value as R)
     }
+    // The first view is where the wait starts; every later change of it is progress.
+    let seen: string | undefined
     const evaluate = () => {
       try {
+        const now = spec.describe(objects())
+        if (seen !== undefined && now !== seen) deadline.touch(now)
+        seen = now
         const r = spec.until(objects())
         if (r !== undefined && r !== false) finish(undefined, r)
       } catch (err) {
         finish(err as Error)
       }
     }
-    const deadline = setTimeout(() => {
-      finish(new WaitTimeout(`timed out after ${limit / 1000}s (${spec.timeout}) waiting for ${spec.what}\nlast observed: ${spec.describe(objects())}`))
-    }, limit)
+    const deadline = progressDeadline({
+      idleMs: limit, capMs: waitCapFactor * limit,
+      onExpire: (e) => finish(new WaitTimeout(`timed out waiting for ${spec.what}: ${describeExpiry(e, 'change')} (${spec.timeout})\nlast observed: ${spec.describe(objects())}`)),
+    })
     const heartbeat = setInterval(() => {
-      progress(`… still waiting for ${spec.what} (${Math.round((Date.now() - started) / 1000)}s of ${limit / 1000}s): ${spec.describe(objects())}`)
+      const last = deadline.last()
+      progress(`… still waiting for ${spec.what} (${Math.round((Date.now() - started) / 1000)}s; ${last.what === undefined ? 'no change yet' : `last change ${Math.round(last.agoMs / 1000)}s ago`}, ${limit / 1000}s allowed without one): ${spec.describe(objects())}`)
     }, 10_000)
     const unguard = stallGuard({ kube, namespace: spec.query.namespace, kind: spec.resource.kind, name: nameIn(spec.query.fieldSelector), labelSelector: spec.query.labelSelector }, spec.what, finish)
     watchObjects<T>(kube, spec.resource, spec.query, {
