@@ -123,7 +123,7 @@ const sawViolation = (step: FailedStep | undefined) => step?.keyword === 'Then' 
 
 // "in Given claim data Bound": where a failed or broken claim stopped, for the reports.
 export const describeFailedStep = (e: Pick<ClaimEntry, 'failedStep' | 'status'>) =>
-  e.failedStep ? `in ${e.failedStep.keyword} "${e.failedStep.title}"` : e.status === 'broken' ? 'before or after its steps (a fixture or the clean-up)' : ''
+  e.failedStep ? `in ${e.failedStep.keyword} "${e.failedStep.title}"` : e.status === 'broken' ? 'outside its steps (a fixture, code between steps, or the clean-up)' : ''
 
 // The one wording of a partial verdict, wherever it is shown.
 export const describeUnchecked = (parts: string[]) => `not checked on this cluster: ${parts.join('; ')}`
