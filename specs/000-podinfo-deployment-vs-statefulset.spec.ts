@@ -240,8 +240,7 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
       expect(timeline.orderOf([...expected]), timeline.describe()).toEqual([
         'podinfo-1 terminating (old)', 'podinfo-1 ready (new)', 'podinfo-0 terminating (old)', 'podinfo-0 ready (new)',
       ])
-      const order = ['podinfo-1', 'podinfo-0']
-      expect(timeline.replacementOrder(order), timeline.describe()).toEqual(order)
+      expect(timeline.replacementOrder(['podinfo-1', 'podinfo-0']), timeline.describe()).toEqual(['podinfo-1', 'podinfo-0'])
     })
     await And('both pods run the new revision and answer /version 6.7.0', async () => {
       const sts = await getStatefulSet(kube, ns, 'podinfo')
