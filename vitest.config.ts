@@ -33,7 +33,7 @@ export default defineConfig({
     teardownTimeout: 5 * 60_000 * scale,
     reporters: [
       'default',
-      ['junit', { outputFile: process.env.SC_REPORTS_DIR ? `${process.env.SC_REPORTS_DIR}/junit.xml` : 'reports/junit.xml' }],
+      ['./lib/report/junit-reporter.ts', { outputFile: process.env.SC_REPORTS_DIR ? `${process.env.SC_REPORTS_DIR}/junit.xml` : 'reports/junit.xml' }],
       './lib/report/reporter.ts',
     ],
     projects: [

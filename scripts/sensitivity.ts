@@ -160,7 +160,7 @@ async function runFault(f: Fault, ctx: FaultContext, specs: string[], baselineMs
   if (!claims) error = `${error ? `${error}; ` : ''}the run wrote no claims.json (see ${join(runDir(f.name), 'vitest.log')})`
   const result: FaultResult = { ...base, verdictMs: suite.verdictMs, wallMs: suite.wallMs, exitCode: suite.exitCode, healthyAfter, ...(healthNote ? { healthNote } : {}), ...matrix, ...(error ? { error } : {}) }
   const counts = (cell: string) => matrix.cells.filter((c) => c.cell === cell).length
-  console.log(`  verdict in ${formatDuration(suite.verdictMs)} (run ended after ${formatDuration(suite.wallMs)}): ${counts('expected failure')} expected failures, ${counts('failed')} allowed failures, ${counts('passed')} passed, ${counts('skipped')} skipped, ${counts('unexpected failure')} unexpected failures, ${counts('missed')} missed`)
+  console.log(`  verdict in ${formatDuration(suite.verdictMs)} (run ended after ${formatDuration(suite.wallMs)}): ${counts('expected failure')} expected failures, ${counts('failed')} allowed failures, ${counts('passed')} passed, ${counts('partial')} partial (not counted as passed), ${counts('skipped')} skipped, ${counts('unexpected failure')} unexpected failures, ${counts('missed')} missed`)
   for (const d of matrix.deviations) console.log(`  ✗ ${d}`)
   if (matrix.notRun.length) console.log(`  not run (spec files not selected): ${matrix.notRun.join(', ')}`)
   if (!healthyAfter) console.log(`  ✗ not healthy after restoring: ${healthNote}`)

@@ -136,7 +136,7 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
       expect(after.metadata?.uid, `${ns}/${pod}`).toBe(before.metadata?.uid)
       const events = timeline.completeEvents(`that no pod other than ${pod} (uid ${before.metadata?.uid}) appeared`)
       expect([...new Set(events.map((e) => e.uid))], timeline.describe()).toEqual([before.metadata?.uid])
-      expect(timeline.orderOfFirst('created'), timeline.describe()).toEqual([])
+      expect(timeline.orderOfFirst('created', undefined, []), timeline.describe()).toEqual([])
     })
   })
 
@@ -240,7 +240,7 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
       expect(timeline.orderOf([...expected]), timeline.describe()).toEqual([
         'podinfo-1 terminating (old)', 'podinfo-1 ready (new)', 'podinfo-0 terminating (old)', 'podinfo-0 ready (new)',
       ])
-      expect(timeline.replacementOrder(), timeline.describe()).toEqual(['podinfo-1', 'podinfo-0'])
+      expect(timeline.replacementOrder(['podinfo-1', 'podinfo-0']), timeline.describe()).toEqual(['podinfo-1', 'podinfo-0'])
     })
     await And('both pods run the new revision and answer /version 6.7.0', async () => {
       const sts = await getStatefulSet(kube, ns, 'podinfo')

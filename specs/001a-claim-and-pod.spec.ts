@@ -12,6 +12,8 @@ import { applyFixture, describe, expect, type Kube, storageTest, test } from '..
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
 import { describeEvent, isVolumeNodeAffinityConflict } from '../lib/resources/events.ts'
 import { describeNodeSelector, getNode, isSchedulableLinux, listNodes, nodeSelectorAllows, nodesExcludedBy } from '../lib/resources/nodes.ts'
+import { recordClaim, recordPod, removedAfter } from '../lib/observe/object-log.ts'
+import { waitForRecording } from '../lib/observe/recordings.ts'
 import { getPod } from '../lib/resources/pods.ts'
 import { bytesOf, defaultStorageClass, deletePvc, describeQuantity, findPvc, getPv, getPvc, getStorageClass, isDefaultClass, listStorageClasses, ofClass } from '../lib/resources/storage.ts'
 import { waitForK8sEvent } from '../lib/wait/events.ts'
@@ -227,9 +229,12 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 1: a claim and a pod', (
     })
   })
 
-  storageTest('Q1-08 a claim in use can be deleted, but stays Terminating, its data usable, until the pod is gone', async ({ kube, ns, storageClass }) => {
+  storageTest('Q1-08 a claim in use can be deleted, but stays Terminating, its data usable, until the pod is gone', async ({ kube, ns, storageClass, onTestFinished }) => {
     await givenLunchbox(kube, ns, storageClass)
     await Given(`"${potato.text}" written to ${potato.file}`, () => writeFileIn(kube, ns, 'lunchbox', potato.file, potato.text))
+    // Both watched from before the claim's deletion: which went first is read from their removals, not sampled.
+    const [claimLog, podLog] = await Promise.all([recordClaim(kube, ns, claim), recordPod(kube, ns, 'lunchbox')])
+    onTestFinished(() => { claimLog.stop(); podLog.stop() })
     await When(`the claim ${claim} is deleted while lunchbox uses it`, () => deletePvc(kube, ns, claim))
     await Then('the delete is accepted: the claim has a deletion timestamp, and the finalizer kubernetes.io/pvc-protection holds it', async () => {
       // Deleted outright (no finalizer held it) is an answer too: the claim is gone, not Terminating.
@@ -247,6 +252,13 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 1: a claim and a pod', (
       expect(pvc?.status?.phase, `claim ${ns}/${claim} while lunchbox runs`).toBe('Bound')
     })
     await When('lunchbox is deleted', () => deletePodAndWaitGone(kube, ns, 'lunchbox'))
-    await Then(`the claim ${claim} disappears`, () => waitForPvcGone(kube, ns, claim))
+    await Then(`the claim ${claim} disappears, and only after lunchbox is gone`, async () => {
+      await waitForPvcGone(kube, ns, claim)
+      // The recorders' watches may trail the waits'.
+      await waitForRecording(podLog.log, 'lunchbox removed', (l) => !!l.removal(), 'podDeleted')
+      await waitForRecording(claimLog.log, `${claim} removed`, (l) => !!l.removal(), 'pvcDeleted')
+      const problem = removedAfter(claimLog.log, podLog.log)
+      expect(problem, problem).toBeUndefined()
+    })
   })
 })

@@ -75,7 +75,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 2: the StatefulSet', () 
     })
     await Then(`${podOf(1)} is created only after ${podOf(0)} is Running and Ready, ${podOf(2)} only after ${podOf(1)}`, async () => {
       await waitForTimelineEvents(up, [{ pod: podOf(2), kind: 'ready', incarnation: 'new' }])
-      expect(up.orderOfFirst('created', 'new'), up.describe()).toEqual([podOf(1), podOf(2)])
+      expect(up.orderOfFirst('created', 'new', [podOf(1), podOf(2)]), up.describe()).toEqual([podOf(1), podOf(2)])
       expect(orderedStartViolations(up, all), up.describe()).toEqual([])
     })
     const claims = await When('each pod writes its own name into its volume', async () => {
@@ -93,7 +93,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 2: the StatefulSet', () 
       expect(down.orderOf([
         { pod: podOf(2), kind: 'terminating' }, { pod: podOf(2), kind: 'deleted' }, { pod: podOf(1), kind: 'terminating' }, { pod: podOf(1), kind: 'deleted' },
       ]), down.describe()).toEqual([`${podOf(2)} terminating`, `${podOf(2)} deleted`, `${podOf(1)} terminating`, `${podOf(1)} deleted`])
-      expect(down.orderOfFirst('terminating'), down.describe()).toEqual([podOf(2), podOf(1)])
+      expect(down.orderOfFirst('terminating', undefined, [podOf(2), podOf(1)]), down.describe()).toEqual([podOf(2), podOf(1)])
     })
     await And(`the claims ${claimOf(1)} and ${claimOf(2)} stay, Bound to the same volumes`, async () => {
       for (const [name, before] of Object.entries(claims)) {

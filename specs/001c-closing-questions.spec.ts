@@ -196,7 +196,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 3: the closing questions
     })
     await And(`the pods are created in the order ${all.join(', ')}`, async () => {
       await waitForTimelineEvents(timeline, [{ pod: podOf(2), kind: 'ready' }])
-      expect(timeline.orderOfFirst('created'), timeline.describe()).toEqual(all)
+      expect(timeline.orderOfFirst('created', undefined, all), timeline.describe()).toEqual(all)
     })
     await And('each is created only after the previous one is Running and Ready', () => {
       expect(orderedStartViolations(timeline, all), timeline.describe()).toEqual([])

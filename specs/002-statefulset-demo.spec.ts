@@ -203,7 +203,7 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
       // The replacement wait saw it Ready on its own watch; the recorder's may lag a moment.
       await waitForTimelineEvents(timeline, [expected[2]])
       expect(timeline.orderOf([...expected]), timeline.describe()).toEqual(['demo-0 deleted (old)', 'demo-0 created (new)', 'demo-0 ready (new)'])
-      expect(timeline.orderOfFirst('created'), timeline.describe()).toEqual(['demo-0'])
+      expect(timeline.orderOfFirst('created', undefined, ['demo-0']), timeline.describe()).toEqual(['demo-0'])
     })
     await And('the pods are still demo-0 and demo-1', async () => {
       expect(podNames(await listPods(kube, ns, 'app=demo')), `pods in ${ns}`).toEqual(pods)

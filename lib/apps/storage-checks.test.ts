@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { bytesMismatch, cloneMismatch, holdReason, resizeVerdict, restoreMismatch, rwxMismatch, secondPodVerdict } from './storage-checks.ts'
+import { bytesMismatch, cloneMismatch, holdReason, resizeAnswer, resizeVerdict, restoreMismatch, rwxMismatch, secondPodVerdict } from './storage-checks.ts'
 
 const a = { sha256: 'a'.repeat(64), bytes: 1048576 }
 const b = { sha256: 'b'.repeat(64), bytes: 1048576 }
@@ -43,23 +43,33 @@ describe('SC-08 a clone', () => {
 })
 
 describe('SC-09 resize refused or accepted by the API', () => {
-  const refused = { accepted: false as const, status: 422, message: 'only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize' }
+  const refused = { accepted: false as const, status: 422, reason: 'Invalid', message: 'PersistentVolumeClaim "data" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests' }
+  const byAdmission = { accepted: false as const, status: 403, reason: 'Forbidden', message: 'persistentvolumeclaims "data" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize' }
+  const byWebhook = { accepted: false as const, status: 403, reason: 'Forbidden', message: 'admission webhook "pvc-policy.example.com" denied the request: claims of class slow may not grow' }
+  const byRbac = { accepted: false as const, status: 403, reason: 'Forbidden', message: 'persistentvolumeclaims "data" is forbidden: User "system:serviceaccount:ci:suite" cannot patch resource "persistentvolumeclaims" in API group "" in the namespace "sc-09-x"' }
 
-  test('a class without expansion: the refusal holds', () => {
+  test('a class without expansion: a refusal by validation (422) or by admission (a plugin, a webhook) holds', () => {
     expect(resizeVerdict(false, refused, 'claim ns/data')).toBeUndefined()
+    expect(resizeVerdict(false, byAdmission, 'claim ns/data')).toBeUndefined()
+    expect(resizeVerdict(false, byWebhook, 'claim ns/data')).toBeUndefined()
+    expect(resizeAnswer(byAdmission)).toEqual({ answer: 'refused', by: `admission (HTTP 403 Forbidden: ${byAdmission.message})` })
   })
 
   test('a class without expansion: a resize the API accepted fails the claim', () => {
     expect(resizeVerdict(false, { accepted: true }, 'claim ns/data')).toBe('claim ns/data: the API server accepted a resize although the class does not allow volume expansion (allowVolumeExpansion is not true)')
   })
 
-  test('a class without expansion: an error that is not a refusal (a timeout, a 500) is not taken for one', () => {
-    expect(resizeVerdict(false, { accepted: false, status: 500, message: 'etcd timeout' }, 'w')).toMatch(/not as a refusal of the API server \(HTTP 500/)
+  test('an RBAC denial, another status, or no HTTP answer is no verdict on the resize, whatever the class', () => {
+    expect(resizeAnswer(byRbac)).toEqual({ answer: 'none', why: expect.stringMatching(/^RBAC denied the patch before admission could judge the resize \(HTTP 403 Forbidden: .*cannot patch resource/) })
+    expect(resizeVerdict(false, byRbac, 'w')).toMatch(/^w: the resize got no verdict from the API server: RBAC denied/)
+    expect(resizeVerdict(true, byRbac, 'w')).toMatch(/no verdict/)
+    expect(resizeAnswer({ accepted: false, status: 500, reason: 'InternalError', message: 'etcd timeout' })).toEqual({ answer: 'none', why: 'the patch failed without a verdict on the resize (HTTP 500 InternalError: etcd timeout)' })
+    expect(resizeAnswer({ accepted: false, message: 'fetch failed: connect ECONNREFUSED' })).toEqual({ answer: 'none', why: 'the patch failed without a verdict on the resize (no HTTP answer: fetch failed: connect ECONNREFUSED)' })
   })
 
   test('a class with expansion: accepted holds, refused fails', () => {
     expect(resizeVerdict(true, { accepted: true }, 'w')).toBeUndefined()
-    expect(resizeVerdict(true, refused, 'w')).toMatch(/allows volume expansion, but the API server refused the resize \(HTTP 422/)
+    expect(resizeVerdict(true, refused, 'w')).toMatch(/allows volume expansion, but the API server refused the resize: its validation \(HTTP 422 Invalid/)
   })
 })
 

@@ -9,6 +9,7 @@ import { progress } from '../k8s/progress.ts'
 import { timeoutScale } from '../k8s/timeouts.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
 import { describeEvent, eventsResource } from '../resources/events.ts'
+import type { ResizeOutcome } from '../resources/storage.ts'
 import { parseSha256 } from './volumes.ts'
 
 export interface Bytes {
@@ -78,21 +79,37 @@ export function cloneMismatch(source: Bytes, cloned: Bytes | undefined, where: s
 
 // ---- SC-09: a resize the class forbids, or allows ------------------------------------
 
-export type ResizeOutcome = { accepted: true } | { accepted: false; status?: number; message: string }
+export type { ResizeOutcome } from '../resources/storage.ts'
+
+// RBAC's denial names the verb and the resource it refused: 'User "x" cannot patch resource "persistentvolumeclaims" …'.
+const rbacDenial = /\bcannot [a-z]+ resource "/
+
+// Whether the API server gave a verdict on the resize itself: accepted, or refused by
+// its validation (422 Invalid) or by admission (403 Forbidden from an admission plugin,
+// e.g. PersistentVolumeClaimResize's "only dynamically provisioned pvc can be resized
+// and the storageclass that provisions the pvc must support resize", or a webhook that
+// denied the request). A 403 from RBAC ("cannot patch resource"), any other status, or
+// no HTTP answer at all is no verdict on the resize: the claim could not be checked (its
+// When step fails: broken).
+export function resizeAnswer(o: ResizeOutcome): { answer: 'accepted' } | { answer: 'refused'; by: string } | { answer: 'none'; why: string } {
+  if (o.accepted) return { answer: 'accepted' }
+  const said = `${o.status !== undefined ? `HTTP ${o.status}${o.reason ? ` ${o.reason}` : ''}: ` : 'no HTTP answer: '}${o.message}`
+  if (o.status === 422) return { answer: 'refused', by: `its validation (${said})` }
+  if (o.status === 403 && !rbacDenial.test(o.message)) return { answer: 'refused', by: `admission (${said})` }
+  if (o.status === 403) return { answer: 'none', why: `RBAC denied the patch before admission could judge the resize (${said}): the suite's account may not patch claims` }
+  return { answer: 'none', why: `the patch failed without a verdict on the resize (${said})` }
+}
 
 // The API server refuses a resize of a claim whose class does not allow
-// expansion (422, "only dynamically provisioned pvc can be resized and the
-// storageclass that provisions the pvc must support resize"); where it allows
-// it, the resize is accepted.
+// expansion; where it allows it, the resize is accepted. A request that got
+// no verdict on the resize (resizeAnswer) proves neither.
 export function resizeVerdict(allowVolumeExpansion: boolean, outcome: ResizeOutcome, where: string): string | undefined {
+  const a = resizeAnswer(outcome)
+  if (a.answer === 'none') return `${where}: the resize got no verdict from the API server: ${a.why}`
   if (!allowVolumeExpansion) {
-    if (outcome.accepted) return `${where}: the API server accepted a resize although the class does not allow volume expansion (allowVolumeExpansion is not true)`
-    if (outcome.status !== undefined && outcome.status !== 422 && outcome.status !== 403) {
-      return `${where}: the resize failed, but not as a refusal of the API server (HTTP ${outcome.status}: ${outcome.message})`
-    }
-    return undefined
+    return a.answer === 'accepted' ? `${where}: the API server accepted a resize although the class does not allow volume expansion (allowVolumeExpansion is not true)` : undefined
   }
-  return outcome.accepted ? undefined : `${where}: the class allows volume expansion, but the API server refused the resize (${outcome.status !== undefined ? `HTTP ${outcome.status}: ` : ''}${outcome.message})`
+  return a.answer === 'accepted' ? undefined : `${where}: the class allows volume expansion, but the API server refused the resize: ${a.by}`
 }
 
 // ---- SC-10: the fio pod --------------------------------------------------------------

@@ -13,6 +13,7 @@ import { missingCapability, type Capabilities, type Capability } from '../storag
 // keeps it on the running step; claimNote() below also puts it in the claim's entry.
 export { progress } from '../k8s/progress.ts'
 export { missingCapability, unboundHoldMs, type Capabilities } from '../storage/capabilities.ts'
+export { snapshotAndCloneHalves } from '../storage/advanced.ts'
 
 // The running test (a spec's `task`): its entry is task.meta, its context task.context.
 type ClaimTask = TestContext['task']

@@ -43,6 +43,10 @@ declare module 'vitest' {
     waived?: { why: string; failure: string }
     // A waived claim that held after all (the run fails: remove the waiver).
     waiverUnneeded?: string
+    // The step that threw (claim-run.ts): Then or And, the claim failed; any other, it is broken.
+    failedStep?: { keyword: string; title: string }
+    // Why the claim ran a second time (a gap in its first run's recording).
+    rerun?: string
   }
 }
 

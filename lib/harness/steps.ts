@@ -1,5 +1,7 @@
 // Given/When/Then steps: each prints as it starts and ends, with its
 // duration, and is recorded on the test (task.meta.steps) for the reports.
+// Given and When bring the cluster to a state, Then and And check a property:
+// the step that threw decides the verdict (failed or broken: lib/report/claims.ts).
 import { currentStepLog, printLine, type Keyword, type StepRecord } from '../k8s/progress.ts'
 import { IncompleteRecording } from '../observe/gaps.ts'
 
@@ -12,15 +14,26 @@ async function step<T>(keyword: Keyword, title: string, fn: () => T | Promise<T>
     return await fn()
   } catch (err) {
     record.status = 'failed'
-    // A check stopped only by a gap in its own watch recording (the API server restarted and the watch
-    // listed again: events in between may be missing) did not see the cluster break the claim; it could
-    // not look. The part is recorded as not checked (the claim is partial) and the claim goes on.
     const log = currentStepLog()
-    if (err instanceof IncompleteRecording && (keyword === 'Then' || keyword === 'And') && log?.onUnchecked) {
-      record.notes.push(`not checked: ${err.message.split('\n')[0]}`)
-      log.onUnchecked(`${title}: ${err.message.split('\n')[0]}`)
-      return undefined as T
+    if (!log || log.stoppedByGap) throw err // a step inside this one already judged it
+    if (err instanceof IncompleteRecording) {
+      // A check stopped only by a gap in its own watch recording (the API server restarted and the
+      // watch listed again: events in between may be missing) did not see the cluster break the
+      // claim: it could not look. The claim runs again (claim-run.ts); on its last run a gap in a
+      // Then or And step makes it partial, naming the gap and that the steps after it did not run.
+      const gap = err.message.split('\n')[0]
+      if (log.runsAgainOnGap) {
+        record.notes.push(`not seen: ${gap}; the claim runs again in a fresh namespace`)
+        throw err
+      }
+      if ((keyword === 'Then' || keyword === 'And') && log.onUnchecked) {
+        record.notes.push(`not checked: ${gap}`)
+        log.stoppedByGap = `${title}: ${gap} (and the claim's steps after it were not run)`
+        log.onUnchecked(log.stoppedByGap)
+        throw err
+      }
     }
+    log.failedStep ??= { keyword, title }
     throw err
   } finally {
     record.durationMs = Math.round(performance.now() - t0)

@@ -19,6 +19,13 @@ export interface StepLog {
   steps: StepRecord[]
   // The harness's way to record a part of the claim that could not be checked (the claim turns partial).
   onUnchecked?: (part: string) => void
+  // A gap in a check's recording makes the claim run again (not its last run): the step lets it through.
+  runsAgainOnGap?: boolean
+  // The first step that threw, which decides the verdict: Then or And saw the property violated
+  // (failed), Given or When never came true (broken).
+  failedStep?: { keyword: Keyword; title: string }
+  // A gap stopped the claim's last run in a Then or And step: the part not checked (the claim is partial).
+  stoppedByGap?: string
 }
 
 const current = new AsyncLocalStorage<StepLog>()

@@ -3,7 +3,11 @@
 // last event and the relist; a watch that ended in an error sees nothing more.
 // Each recording keeps these gaps so that a check reading it can refuse to
 // pass on what it did not see: it throws IncompleteRecording, whose message
-// describeGap() builds, naming the gap (what, when, why).
+// describeGap() builds, naming the gap (what, when, why). But a check reads
+// what it did see first: the events before the first gap are a complete,
+// ordered prefix of what happened, and every state seen outside a gap was the
+// cluster's state then, so a violation seen there fails the claim whatever the
+// gap hid; only when none is seen does the gap leave the check undecided.
 import type { Kube } from '../k8s/kube.ts'
 
 export interface Gap {
@@ -14,6 +18,9 @@ export interface Gap {
   reason: string
   // The recording's events numbered below this were seen before the gap.
   seq: number
+  // From this event number on the recording is whole again; those from `seq` up to it came
+  // with the relist (each pod's changes in the gap at once: their times and order unknown).
+  resumed?: number
   // The watch ended for good: this gap never closes.
   final: boolean
 }
@@ -61,12 +68,12 @@ export class RecordingGaps {
     else this.list.push({ from, reason, seq, final: false })
   }
 
-  // The relist arrived: the recording is whole again from `at` on. A relist
-  // nobody announced is a gap of its own, from `from` (`seq`) to `at`.
-  close(at: number, from: number, seq: number): void {
+  // The relist arrived: the recording is whole again from `at` on, and from event number
+  // `resumed`. A relist nobody announced is a gap of its own, from `from` (`seq`) to `at`.
+  close(at: number, from: number, seq: number, resumed = seq): void {
     const current = this.current()
-    if (!current) this.list.push({ from, to: at, reason: 'listed again', seq, final: false })
-    else if (!current.final) current.to = at
+    if (!current) this.list.push({ from, to: at, reason: 'listed again', seq, resumed, final: false })
+    else if (!current.final) Object.assign(current, { to: at, resumed })
   }
 
   // The watch ended for good: a gap that never closes (the open one, if it was relisting).
@@ -85,6 +92,11 @@ export class RecordingGaps {
   // or one that began at or before the last event the check reads, is not.
   blocking(through = Number.POSITIVE_INFINITY): Gap | undefined {
     return this.list.find((g) => g.to === undefined || g.seq <= through)
+  }
+
+  // The gap the event numbered `seq` fell in: it came with a relist, or after a gap that never closed.
+  around(seq: number): Gap | undefined {
+    return this.list.find((g) => seq >= g.seq && (g.to === undefined || g.resumed === undefined || seq < g.resumed))
   }
 
   private current(): Gap | undefined {
@@ -111,6 +123,11 @@ export abstract class WatchRecording {
 
   get complete(): boolean {
     return this.gapLog.list.length === 0
+  }
+
+  // The gap the event numbered `seq` fell in (see RecordingGaps.around); none for an event seen as it happened.
+  gapAround(seq: number): Gap | undefined {
+    return this.gapLog.around(seq)
   }
 
   // The watch must list again (410 Gone): changes from the last one seen until

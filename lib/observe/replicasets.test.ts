@@ -45,9 +45,11 @@ describe('ReplicaSetLog', () => {
     log.relisting('resourceVersion 9 expired (410 Gone): listed again')
     log.sync([rs('web-old', 0, 0), rs('web-new', 4, 4)], T0 + 3456)
     expect(log.complete).toBe(false)
-    expect(log.gaps).toEqual([{ from: T0 + 1234, to: T0 + 3456, reason: 'resourceVersion 9 expired (410 Gone): listed again', seq: 3, final: false }])
+    expect(log.gaps).toEqual([{ from: T0 + 1234, to: T0 + 3456, reason: 'resourceVersion 9 expired (410 Gone): listed again', seq: 3, resumed: 3, final: false }])
     expect(() => log.extremes()).toThrow(IncompleteRecording)
     expect(() => log.extremes()).toThrow('ReplicaSet watch of ns (app=web) has a gap: 00:00:01.234–00:00:03.456, resourceVersion 9 expired (410 Gone): listed again; events in it may be missing, so the ReplicaSet totals at every change cannot be shown')
+    // Every total seen is at most 5: a larger one may have been in the gap.
+    expect(() => log.mostDesired(5)).toThrow(/so that its ReplicaSets asked for at most 5 pods in all at every change cannot be shown/)
     expect(log.describe().split('\n').slice(0, 5)).toEqual([
       'ReplicaSets of ns (app=web) (desired/available) after each change, INCOMPLETE: 1 gap:',
       '  +   0.000s  #1   desired 4 available 4  web-old: 4/4',
@@ -55,6 +57,21 @@ describe('ReplicaSetLog', () => {
       '  ---------  gap: 00:00:01.234–00:00:03.456, resourceVersion 9 expired (410 Gone): listed again; changes in it may be missing',
       '  +   3.456s  #3   desired 4 available 4  web-new: 4/4, web-old: 0/0',
     ])
+  })
+
+  test('a total over the ceiling seen before or after a gap breaks the bound whatever the gap hid', () => {
+    const log = new ReplicaSetLog('ns (app=web)', T0)
+    log.sync([rs('web-old', 4, 4)], T0)
+    log.observe('ADDED', rs('web-new', 2, 0), T0 + 1000) // 6 desired: over 4 + 1
+    log.relisting('resourceVersion 9 expired (410 Gone): listed again')
+    log.sync([rs('web-old', 0, 0), rs('web-new', 4, 4)], T0 + 3000)
+    expect(log.mostDesired(5)).toMatchObject({ seq: 2, desired: 6 })
+    // The relist's own snapshot is the state at the relist: seen, not guessed.
+    const after = new ReplicaSetLog('ns (app=web)', T0)
+    after.sync([rs('web-old', 4, 4)], T0)
+    after.relisting('resourceVersion 9 expired (410 Gone): listed again')
+    after.sync([rs('web-old', 3, 3), rs('web-new', 3, 0)], T0 + 3000)
+    expect(after.mostDesired(5)).toMatchObject({ seq: 2, desired: 6 })
   })
 
   test('a watch that ended is a gap that never closes; a wait on the log rejects at once', async () => {

@@ -72,6 +72,18 @@ export class ReplicaSetLog extends WatchRecording {
     return { maxDesired, minAvailable }
   }
 
+  // The snapshot with the most replicas desired in all, the first such. Every
+  // snapshot, a relist's included, was the ReplicaSets' state at that moment: with
+  // a gap, a total over `ceiling` seen is the answer (the bound was broken whatever
+  // the gap hid); otherwise IncompleteRecording, as a larger total may have been missed.
+  mostDesired(ceiling: number): ReplicaSetSnapshot | undefined {
+    let most: ReplicaSetSnapshot | undefined
+    for (const s of this.snapshots) if (!most || s.desired > most.desired) most = s
+    const gap = this.gapLog.blocking()
+    if (gap && !(most && most.desired > ceiling)) throw new IncompleteRecording(this, gap, `that its ReplicaSets asked for at most ${ceiling} pods in all at every change`)
+    return most
+  }
+
   // One line per snapshot: "+ 3.078s  desired 5 available 4  web-b79…: 1/3, web-8b9…: 4/2",
   // and a line for each gap where it opened.
   describe(): string {

@@ -1,6 +1,7 @@
 import { describe, expect, test, vi } from 'vitest'
 import { IncompleteRecording } from './gaps.ts'
 import { orderedStartViolations } from './ordered-start.ts'
+import { fewestReady, overshoots, podCounts } from './pod-counts.ts'
 import { waitForRecording, waitForTimelineEvents } from './recordings.ts'
 import { Timeline } from './timeline.ts'
 import { pod, rollout, T0 } from './timeline.fixtures.ts'
@@ -28,7 +29,7 @@ describe('Timeline with gaps', () => {
   test('a relist is a gap from the last event before it to the relist; pods gone by then are deleted there', () => {
     const t = rolloutWithRelist()
     expect(t.complete).toBe(false)
-    expect(t.gaps).toEqual([{ from: T0 + 3600, to: T0 + 9000, reason: expired, seq: 10, final: false }])
+    expect(t.gaps).toEqual([{ from: T0 + 3600, to: T0 + 9000, reason: expired, seq: 10, resumed: 13, final: false }])
     const afterGap = t.events.filter((e) => e.seq >= 10).map((e) => `${e.pod} ${e.kind} ${e.incarnation} +${e.at - T0}`)
     expect(afterGap).toEqual(['web-0 created new +9000', 'web-0 unready old +9000', 'web-0 deleted old +9000', 'web-0 running new +9500', 'web-0 ready new +9500'])
   })
@@ -42,7 +43,6 @@ describe('Timeline with gaps', () => {
     // Absent, or only after the gap: its first occurrence may have been in it.
     expect(() => t.find({ pod: 'web-0', kind: 'terminating' })).toThrow(gapMessage)
     expect(() => t.find({ pod: 'web-0', kind: 'ready', incarnation: 'new' })).toThrow(gapMessage)
-    expect(() => t.kindsInOrder(['web-0', 'web-1'], ['created', 'ready'])).toThrow(gapMessage) // web-0's creation came after it
     expect(() => t.first('created', 'new')).not.toThrow() // web-1's, before the gap
   })
 
@@ -50,9 +50,11 @@ describe('Timeline with gaps', () => {
     const t = rolloutWithRelist()
     for (const check of [
       () => t.replacementOrder(),
+      () => t.replacementOrder(['web-1', 'web-0']), // web-1 went first, as the claim says: the rest is in the gap
       () => t.orderOfFirst('created'),
-      () => t.counts(),
-      () => t.overshoots(2),
+      () => podCounts(t),
+      () => overshoots(t, 2),
+      () => fewestReady(t, 1), // never fewer than 1 Ready where seen: fewer may have been in the gap
       () => t.waves({ kind: 'terminating', incarnation: 'old' }, { kind: 'ready', incarnation: 'new' }),
       () => t.completeEvents(),
       () => orderedStartViolations(t, ['web-0', 'web-1']),
@@ -92,7 +94,7 @@ describe('Timeline with gaps', () => {
     const t = new Timeline(T0, 'ns (app=web)')
     t.sync([pod('web-0', 'a0', { ready: true })], T0)
     t.sync([pod('web-0', 'a0', { ready: true })], T0 + 2000)
-    expect(t.gaps).toEqual([{ from: T0, to: T0 + 2000, reason: 'listed again', seq: 2, final: false }])
+    expect(t.gaps).toEqual([{ from: T0, to: T0 + 2000, reason: 'listed again', seq: 2, resumed: 2, final: false }])
   })
 
   test('describe shows each gap where it opened, and says the recording is incomplete', () => {
@@ -109,9 +111,92 @@ describe('Timeline with gaps', () => {
 
   test('the report snapshot carries the gaps and never throws', () => {
     const s = snapshotTimeline('pods', rolloutWithRelist(), [{ pod: 'web-0', kind: 'ready', incarnation: 'new' }], T0 + 10_000)
-    expect(s.gaps).toEqual([{ from: T0 + 3600, to: T0 + 9000, reason: expired, seq: 10, final: false }])
+    expect(s.gaps).toEqual([{ from: T0 + 3600, to: T0 + 9000, reason: expired, seq: 10, resumed: 13, final: false }])
     expect(s.marks).toEqual([{ label: 'web-0 ready (new)', seq: 14 }])
     expect(snapshotTimeline('pods', rollout(['web-1', 'web-0'])).gaps).toBeUndefined()
+  })
+})
+
+describe('a violation seen outside a gap fails the claim whatever the gap hid', () => {
+  const expired = 'resourceVersion 812 expired (410 Gone): listed again'
+  // web-0 replaced first (the wrong order for a StatefulSet), then a relist that hides web-1's replacement.
+  function wrongOrderThenGap(): Timeline {
+    const t = new Timeline(T0, 'ns (app=web)')
+    t.sync([pod('web-0', 'a0', { ready: true, rev: 'r1' }), pod('web-1', 'a1', { ready: true, rev: 'r1' })], T0)
+    t.observe('MODIFIED', pod('web-0', 'a0', { ready: false, phase: 'Running', terminating: true, rev: 'r1' }), T0 + 1000)
+    t.observe('DELETED', pod('web-0', 'a0', { terminating: true, rev: 'r1' }), T0 + 1500)
+    t.observe('ADDED', pod('web-0', 'b0', { rev: 'r2' }), T0 + 1600)
+    t.relisting(expired)
+    t.sync([pod('web-0', 'b0', { ready: true, rev: 'r2' }), pod('web-1', 'b1', { ready: true, rev: 'r2' })], T0 + 9000)
+    return t
+  }
+  const claimed = [
+    { pod: 'web-1', kind: 'terminating', incarnation: 'old' }, { pod: 'web-1', kind: 'ready', incarnation: 'new' },
+    { pod: 'web-0', kind: 'terminating', incarnation: 'old' }, { pod: 'web-0', kind: 'ready', incarnation: 'new' },
+  ] as const
+
+  test('an order seen broken before the gap is the answer, each event not seen before it marked so', () => {
+    const t = wrongOrderThenGap()
+    expect(t.orderOf([...claimed])).toEqual([
+      'web-0 terminating (old)',
+      'web-1 terminating (old): not seen before the gap (00:00:01.600–00:00:09.000, resourceVersion 812 expired (410 Gone): listed again)',
+      'web-1 ready (new): not seen before the gap (00:00:01.600–00:00:09.000, resourceVersion 812 expired (410 Gone): listed again)',
+      'web-0 ready (new): not seen before the gap (00:00:01.600–00:00:09.000, resourceVersion 812 expired (410 Gone): listed again)',
+    ])
+    expect(t.replacementOrder(['web-1', 'web-0'])).toEqual(['web-0', '(then a gap: 00:00:01.600–00:00:09.000, resourceVersion 812 expired (410 Gone): listed again)'])
+    // The same recording judged against a claim it does not contradict: the gap decides nothing.
+    expect(() => t.replacementOrder(['web-0', 'web-1'])).toThrow(IncompleteRecording)
+    expect(() => t.orderOf([claimed[2], claimed[0]])).toThrow(IncompleteRecording)
+  })
+
+  test('an order of groups: only an event before one of an earlier group breaks it, not the order within a group', () => {
+    const t = new Timeline(T0, 'ns (app=web)')
+    t.sync([], T0)
+    t.observe('ADDED', pod('web-1', 'b1'), T0 + 100)
+    t.observe('ADDED', pod('web-0', 'b0'), T0 + 200)
+    t.relisting(expired)
+    t.sync([pod('web-0', 'b0', { ready: true }), pod('web-1', 'b1', { ready: true })], T0 + 9000)
+    expect(() => t.kindsInOrder(['web-0', 'web-1'], ['created', 'ready'])).toThrow(IncompleteRecording)
+    const early = new Timeline(T0, 'ns (app=web)')
+    early.sync([], T0)
+    early.observe('ADDED', pod('web-0', 'b0'), T0 + 100)
+    early.observe('MODIFIED', pod('web-0', 'b0', { ready: true }), T0 + 200) // Ready before web-1 was created
+    early.relisting(expired)
+    early.sync([pod('web-0', 'b0', { ready: true }), pod('web-1', 'b1', { ready: true })], T0 + 9000)
+    expect(early.kindsInOrder(['web-0', 'web-1'], ['created', 'ready'])).toEqual([
+      'created', 'ready', expect.stringMatching(/^unknown: web-1 created: not seen before the gap/), expect.stringMatching(/^unknown: web-1 ready: not seen/),
+    ])
+  })
+
+  test('too few Ready pods seen before or after a gap break the floor; a count halfway through a relist does not count', () => {
+    const t = wrongOrderThenGap()
+    // While web-0 was replaced only web-1 was Ready: 1. Floor 2: broken where it was seen.
+    expect(fewestReady(t, 2)).toMatchObject({ minReady: 1, after: { pod: 'web-0', kind: 'unready' } })
+    expect(() => fewestReady(t, 1)).toThrow(IncompleteRecording)
+    // The relist delivers web-1's new pod (not yet Ready) before the old one's deletion: 3 pods, 1 Ready, for no real instant.
+    const relist = new Timeline(T0, 'ns (app=web)')
+    relist.sync([pod('web-0', 'a0', { ready: true }), pod('web-1', 'a1', { ready: true })], T0)
+    relist.relisting(expired)
+    relist.sync([pod('web-0', 'a0', { ready: true }), pod('web-1', 'b1', { ready: true }), pod('web-2', 'c2', { ready: true })], T0 + 9000)
+    expect(() => fewestReady(relist, 2)).toThrow(IncompleteRecording)
+  })
+
+  test('a pod created early, seen before or after the gap, breaks OrderedReady; one created in the gap is not judged', () => {
+    const t = new Timeline(T0, 'ns (app=web)')
+    t.sync([], T0)
+    t.observe('ADDED', pod('web-0', 'u0'), T0 + 100)
+    t.observe('ADDED', pod('web-1', 'u1'), T0 + 200) // web-0 not even Running
+    t.relisting(expired)
+    t.sync([pod('web-0', 'u0', { ready: true }), pod('web-1', 'u1', { ready: true }), pod('web-2', 'u2')], T0 + 9000)
+    expect(orderedStartViolations(t, ['web-0', 'web-1', 'web-2'])).toEqual(['web-1 was created (event #1) while web-0 was not Running and not Ready'])
+    const inGap = new Timeline(T0, 'ns (app=web)')
+    inGap.sync([], T0)
+    inGap.observe('ADDED', pod('web-0', 'u0'), T0 + 100)
+    inGap.relisting(expired)
+    inGap.sync([pod('web-0', 'u0', { ready: true }), pod('web-1', 'u1')], T0 + 9000)
+    expect(() => orderedStartViolations(inGap, ['web-0', 'web-1'])).toThrow(IncompleteRecording)
+    inGap.observe('ADDED', pod('web-2', 'u2'), T0 + 9500) // seen as it happened: web-1 was not Ready then
+    expect(orderedStartViolations(inGap, ['web-0', 'web-1', 'web-2'])).toEqual([expect.stringMatching(/^web-2 was created \(event #\d+\) while web-1 was not Running and not Ready$/)])
   })
 })
 

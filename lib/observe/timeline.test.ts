@@ -1,4 +1,5 @@
 import { describe, expect, test, vi } from 'vitest'
+import { overshoots, podCounts } from './pod-counts.ts'
 import { waitForRecording, waitForTimelineEvents } from './recordings.ts'
 import { Timeline } from './timeline.ts'
 import { pod, rollout, T0 } from './timeline.fixtures.ts'
@@ -41,7 +42,7 @@ describe('Timeline', () => {
   test('counts: pods alive and Ready at every observed instant', () => {
     const t = rollout(['web-1', 'web-0'])
     // While one pod is replaced, one Ready pod remains; never more than two alive.
-    expect(t.counts()).toMatchObject({ maxPods: 2, minReady: 1 })
+    expect(podCounts(t)).toMatchObject({ maxPods: 2, minReady: 1 })
   })
 
   test('overshoots: a new pod created before an old one is marked for deletion is one stretch, with its length', () => {
@@ -51,10 +52,10 @@ describe('Timeline', () => {
     t.observe('ADDED', pod('d', 'd', { rev: 'r2' }), T0 + 200) // 4: over a limit of 3
     t.observe('MODIFIED', pod('a', 'a', { ready: true, terminating: true, rev: 'r1' }), T0 + 282) // back to 3
     t.observe('ADDED', pod('e', 'e', { rev: 'r2' }), T0 + 300) // 4 again, never back
-    const found = t.overshoots(3)
+    const found = overshoots(t, 3)
     expect(found.map((o) => ({ from: o.from.pod, to: o.to?.pod, peak: o.peak, ms: o.ms })))
       .toEqual([{ from: 'd', to: 'a', peak: 4, ms: 82 }, { from: 'e', to: undefined, peak: 4, ms: 0 }])
-    expect(t.overshoots(4)).toEqual([])
+    expect(overshoots(t, 4)).toEqual([])
   })
 })
 

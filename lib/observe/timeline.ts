@@ -2,9 +2,11 @@
 // created, Running, Ready, restarted, terminating or deleted, and when. The
 // order of events is the order the API server committed them (one watch
 // stream), so "1 before 0" is proven from the events, not from a listing.
-// Unless the watch left a gap (see gaps.ts): then every check below that the
-// gap could change throws IncompleteRecording instead of answering. `events`
-// itself is the raw evidence, for pictures and dumps, not for checks.
+// Unless the watch left a gap (see gaps.ts): then a check below that sees the
+// claim broken outside the gap answers with what it saw (the spec's assertion
+// fails on it), and one that does not throws IncompleteRecording: the gap may
+// hide what it looks for. `events` itself is the raw evidence, for pictures
+// and dumps, not for checks.
 import type { V1Pod } from '@kubernetes/client-node'
 import { describeGapSpan, type Gap, IncompleteRecording, WatchRecording } from './gaps.ts'
 import { findEvent, refLabel, type EventRef, type PodEvent, type PodEventKind } from './pod-event.ts'
@@ -81,7 +83,7 @@ export class Timeline extends WatchRecording {
     const listed = new Set(pods.map((p) => p.metadata?.uid ?? ''))
     for (const p of pods) this.observe('MODIFIED', p, at)
     for (const [uid, s] of this.states) if (!s.deleted && !listed.has(uid)) this.observe('DELETED', s.last, at)
-    this.gapLog.close(at, from, seq)
+    this.gapLog.close(at, from, seq, this.seq)
     this.notify()
   }
 
@@ -143,12 +145,35 @@ export class Timeline extends WatchRecording {
   }
 
   // The given events in the order they happened; those never seen come last, marked so.
+  // The refs are given in the order the claim expects them: with a gap, an order seen
+  // broken before it is the answer (see inClaimedOrder).
   orderOf(refs: EventRef[]): string[] {
-    const seen = refs.map((r) => ({ r, e: findEvent(this.events, r) }))
-    this.assertSeen(`the order of ${refs.map(refLabel).join(', ')}`, Math.max(-1, ...seen.map((x) => x.e?.seq ?? Number.POSITIVE_INFINITY)))
+    return this.inClaimedOrder(refs.map((r) => [r]), `the order of ${refs.map(refLabel).join(', ')}`)
+  }
+
+  // The events of `groups` in the order they happened, the claim being that every
+  // event of a group came before every event of the next (first occurrences). A gap
+  // that could hide one: if the complete prefix before the first gap already shows an
+  // event of a group before one of an earlier group, or without it, the claim is
+  // broken whatever the gap hid, and the answer is that order, each event not seen
+  // before the gap marked so; otherwise IncompleteRecording.
+  private inClaimedOrder(groups: EventRef[][], what: string): string[] {
+    const seen = groups.flat().map((r) => ({ r, e: findEvent(this.events, r) }))
+    const gap = this.gapLog.blocking(Math.max(-1, ...seen.map((x) => x.e?.seq ?? Number.POSITIVE_INFINITY)))
+    if (!gap) {
+      return [
+        ...seen.filter((x) => x.e).sort((a, b) => a.e!.seq - b.e!.seq).map((x) => refLabel(x.r)),
+        ...seen.filter((x) => !x.e).map((x) => `${refLabel(x.r)}: never observed`),
+      ]
+    }
+    const prefixEnd = this.gaps[0]!.seq
+    const before = (e: PodEvent | undefined) => !!e && e.seq < prefixEnd
+    const groupOf = new Map(groups.flatMap((g, i) => g.map((r) => [r, i] as const)))
+    const broken = seen.some((x) => before(x.e) && seen.some((y) => groupOf.get(y.r)! < groupOf.get(x.r)! && !(before(y.e) && y.e!.seq < x.e!.seq)))
+    if (!broken) throw new IncompleteRecording(this, gap, what)
     return [
-      ...seen.filter((x) => x.e).sort((a, b) => a.e!.seq - b.e!.seq).map((x) => refLabel(x.r)),
-      ...seen.filter((x) => !x.e).map((x) => `${refLabel(x.r)}: never observed`),
+      ...seen.filter((x) => before(x.e)).sort((a, b) => a.e!.seq - b.e!.seq).map((x) => refLabel(x.r)),
+      ...seen.filter((x) => !before(x.e)).map((x) => `${refLabel(x.r)}: not seen before the gap (${describeGapSpan(this.gaps[0]!)})`),
     ]
   }
 
@@ -191,72 +216,53 @@ export class Timeline extends WatchRecording {
   }
 
   // The kinds of the given pods' events of those kinds, in the order observed
-  // (e.g. all "created" before any "ready"); those never seen come last, marked so.
+  // (e.g. all "created" before any "ready", the claim); those never seen come last,
+  // marked so, as are those not seen before a gap when the order was seen broken.
   kindsInOrder(names: string[], kinds: PodEventKind[]): string[] {
-    return this.orderOf(kinds.flatMap((kind) => names.map((pod) => ({ pod, kind }))))
-      .map((l) => (l.endsWith('never observed') ? `never: ${l}` : l.split(' ')[1]!))
+    const groups = kinds.map((kind) => names.map((pod) => ({ pod, kind })))
+    return this.inClaimedOrder(groups, `that every ${kinds.join(' came before every ')} event of ${names.join(', ')}`)
+      .map((l) => (l.endsWith('never observed') ? `never: ${l}` : l.includes(': ') ? `unknown: ${l}` : l.split(' ')[1]!))
   }
 
   // Pod names in the order of their first event of a kind (optionally of one incarnation).
-  orderOfFirst(kind: PodEventKind, incarnation?: 'old' | 'new'): string[] {
-    // A list of every such pod: a pod whose event fell in a gap would be missing or out of place.
-    this.assertSeen(`the order of every pod's first ${kind}${incarnation ? ` (${incarnation})` : ''} event`)
-    const names: string[] = []
-    for (const e of this.events) {
-      if (e.kind === kind && (!incarnation || e.incarnation === incarnation) && !names.includes(e.pod)) names.push(e.pod)
+  // With a gap, pass the order the claim expects: if the pods seen before the gap do
+  // not begin it, that is the answer (the order is wrong whatever the gap hid), ending
+  // in a line that names the gap; otherwise, or without `expected`, IncompleteRecording.
+  orderOfFirst(kind: PodEventKind, incarnation?: 'old' | 'new', expected?: string[]): string[] {
+    const what = `the order of every pod's first ${kind}${incarnation ? ` (${incarnation})` : ''} event`
+    const firstOf = (events: PodEvent[]) => {
+      const names: string[] = []
+      for (const e of events) if (e.kind === kind && (!incarnation || e.incarnation === incarnation) && !names.includes(e.pod)) names.push(e.pod)
+      return names
     }
-    return names
+    // A list of every such pod: a pod whose event fell in a gap would be missing or out of place.
+    const gap = this.gapLog.blocking()
+    if (!gap) return firstOf(this.events)
+    const seen = firstOf(this.events.filter((e) => e.seq < this.gaps[0]!.seq))
+    if (!expected || seen.every((pod, i) => expected[i] === pod)) throw new IncompleteRecording(this, gap, what)
+    return [...seen, `(then a gap: ${describeGapSpan(this.gaps[0]!)})`]
   }
 
-  // Old pods in the order they started terminating: a rolling update's order.
-  replacementOrder(): string[] {
-    return this.orderOfFirst('terminating', 'old')
+  // Old pods in the order they started terminating: a rolling update's order (see orderOfFirst for `expected`).
+  replacementOrder(expected?: string[]): string[] {
+    return this.orderOfFirst('terminating', 'old', expected)
   }
 
   // After each event since recording began: how many pods were alive and not
-  // terminating, and how many of those were Ready.
-  private *population(): Generator<{ e: PodEvent; alive: number; ready: number }> {
+  // terminating, and how many of those were Ready; `real` unless the count is one
+  // halfway through a relist's changes (after the last of them it is the listed
+  // state). The counts' checks are in pod-counts.ts.
+  *population(): Generator<{ e: PodEvent; alive: number; ready: number; real: boolean }> {
     const alive = new Map<string, { ready: boolean }>()
     for (const e of this.events) {
       if (e.kind === 'present' || e.kind === 'created') alive.set(e.uid, { ready: false })
       if (e.kind === 'ready' && alive.has(e.uid)) alive.get(e.uid)!.ready = true
       if (e.kind === 'unready' && alive.has(e.uid)) alive.get(e.uid)!.ready = false
       if (e.kind === 'terminating' || e.kind === 'deleted') alive.delete(e.uid)
-      if (e.seq > this.syncedThrough) yield { e, alive: alive.size, ready: [...alive.values()].filter((a) => a.ready).length }
+      const gap = this.gapAround(e.seq)
+      const real = !gap || (gap.resumed !== undefined && e.seq === gap.resumed - 1)
+      if (e.seq > this.syncedThrough) yield { e, alive: alive.size, ready: [...alive.values()].filter((a) => a.ready).length, real }
     }
-  }
-
-  // The largest number of pods alive and not terminating, and the smallest
-  // number of those Ready, at any observed instant since recording began.
-  counts(): { maxPods: number; minReady: number } {
-    this.assertSeen('the number of pods alive and Ready at every instant')
-    let maxPods = 0
-    let minReady = Number.POSITIVE_INFINITY
-    for (const { alive, ready } of this.population()) {
-      maxPods = Math.max(maxPods, alive)
-      minReady = Math.min(minReady, ready)
-    }
-    return { maxPods, minReady: Number.isFinite(minReady) ? minReady : 0 }
-  }
-
-  // The stretches during which more than `maxPods` pods were alive and not
-  // terminating: from the event that went over to the one that came back
-  // (none if it never did), with the peak and how long it lasted.
-  overshoots(maxPods: number): { from: PodEvent; to?: PodEvent; peak: number; ms: number }[] {
-    this.assertSeen(`every stretch with more than ${maxPods} pods alive`)
-    const found: { from: PodEvent; to?: PodEvent; peak: number; ms: number }[] = []
-    let open: (typeof found)[number] | undefined
-    for (const { e, alive } of this.population()) {
-      if (alive > maxPods) {
-        if (!open) found.push(open = { from: e, peak: alive, ms: 0 })
-        open.peak = Math.max(open.peak, alive)
-      } else if (open) {
-        open.to = e
-        open.ms = e.at - open.from.at
-        open = undefined
-      }
-    }
-    return found
   }
 
   // Every event, one per line, with the time since recording began; each gap

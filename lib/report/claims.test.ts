@@ -14,12 +14,22 @@ describe('claims report', () => {
     ], run, '2026-01-01T00:01:00Z')
     expect(r.claims.map((c) => [c.id, c.storageClass])).toEqual([['Q0-9', null], ['Q0-10', 'fast'], ['Q0-10', 'standard']])
     expect(r.run).toMatchObject({ startedAt: run.startedAt, finishedAt: '2026-01-01T00:01:00Z', cluster: { server: 'https://x', version: 'v1.36.3', nodes: 1 } })
-    expect(r.summary).toEqual({ passed: 3, partial: 0, failed: 0, skipped: 0, waived: 0 })
+    expect(r.summary).toEqual({ passed: 3, partial: 0, failed: 0, broken: 0, skipped: 0, waived: 0 })
   })
 
-  test('a failed claim carries the first line of each error as its reason', () => {
-    const e = claimEntry(base({ state: 'failed', errors: ['expected 1 to be 0\n  at stack', 'second'] }))
-    expect(e).toMatchObject({ status: 'failed', reason: 'expected 1 to be 0 | second', durationMs: 1234 })
+  const inThen = { keyword: 'Then', title: 'the order held' }
+  test('a failed claim carries the first line of each error as its reason, and the step that threw', () => {
+    const e = claimEntry(base({ state: 'failed', errors: ['expected 1 to be 0\n  at stack', 'second'], meta: { claim: 'Q0-01', failedStep: inThen } }))
+    expect(e).toMatchObject({ status: 'failed', reason: 'expected 1 to be 0 | second', durationMs: 1234, failedStep: inThen })
+  })
+
+  test('a claim that failed in a Given or When step, or outside its steps, is broken, not failed: it never got to look', () => {
+    const given = claimEntry(base({ state: 'failed', errors: ['gave up waiting for pod q/web-0 to be Ready: is the StatefulSet controller running?'], meta: { claim: 'Q0-01', failedStep: { keyword: 'Given', title: 'the pods' } } }))
+    expect(given).toMatchObject({ status: 'broken', reason: expect.stringMatching(/^gave up waiting/), failedStep: { keyword: 'Given', title: 'the pods' } })
+    expect(claimEntry(base({ state: 'failed', errors: ['x'], meta: { claim: 'Q0-01', failedStep: { keyword: 'When', title: 'w' } } }))?.status).toBe('broken')
+    expect(claimEntry(base({ state: 'failed', errors: ['clean-up after the test failed'] }))).toMatchObject({ status: 'broken' })
+    expect(claimEntry(base({ state: 'failed', errors: ['clean-up after the test failed'] }))).not.toHaveProperty('failedStep')
+    expect(claimEntry(base({ state: 'failed', errors: ['x'], meta: { claim: 'Q0-01', failedStep: { keyword: 'And', title: 'a' } } }))?.status).toBe('failed')
   })
 
   test('a skipped claim carries its reason; a skip without one says it is a bug', () => {
@@ -29,19 +39,19 @@ describe('claims report', () => {
   })
 
   test('the printed table ends with the totals line', () => {
-    const r = buildClaimsReport([base({}), base({ name: 'Q0-02 y', state: 'failed', errors: ['boom'], meta: { claim: 'Q0-02' } })], run, 'x')
-    expect(formatClaimsTable(r).split('\n').at(-1)).toBe('claims: 1 passed, 0 partial, 1 failed, 0 skipped')
+    const r = buildClaimsReport([base({}), base({ name: 'Q0-02 y', state: 'failed', errors: ['boom'], meta: { claim: 'Q0-02', failedStep: inThen } })], run, 'x')
+    expect(formatClaimsTable(r).split('\n').at(-1)).toBe('claims: 1 passed, 0 partial, 1 failed, 0 broken, 0 skipped')
   })
 
   test('a claim with a part not checked here is partial, never passed, naming the part; a failure stays a failure', () => {
     const partial = base({ name: 'Q1-05 moves [standard]', meta: { claim: 'Q1-05', storageClass: 'standard', unchecked: ['the second half: one schedulable node'] } })
     expect(claimEntry(partial)).toMatchObject({ status: 'partial', unchecked: ['the second half: one schedulable node'], reason: 'not checked on this cluster: the second half: one schedulable node' })
-    expect(claimEntry({ ...partial, state: 'failed', errors: ['boom'] })).toMatchObject({ status: 'failed', reason: 'boom' })
+    expect(claimEntry({ ...partial, state: 'failed', errors: ['boom'], meta: { ...partial.meta, failedStep: inThen } })).toMatchObject({ status: 'failed', reason: 'boom' })
     const r = buildClaimsReport([partial, base({})], run, 'x')
     expect(r.summary).toMatchObject({ passed: 1, partial: 1 })
     const table = formatClaimsTable(r).split('\n')
     expect(table.find((l) => l.includes('Q1-05'))).toMatch(/◐ Q1-05 +standard +partial .*not checked on this cluster: the second half/)
-    expect(table.at(-1)).toBe('claims: 1 passed, 1 partial, 0 failed, 0 skipped')
+    expect(table.at(-1)).toBe('claims: 1 passed, 1 partial, 0 failed, 0 broken, 0 skipped')
   })
 
   test('a claim\'s measurements go into its entry and its table line; entries without them have none', () => {
@@ -53,13 +63,13 @@ describe('claims report', () => {
   })
 
   test('a waived claim is reported failed with what was observed and why it is waived; one that held says to remove the waiver', () => {
-    const waived = claimEntry(base({ state: 'passed', meta: { claim: 'Q3-05', waived: { why: 'CoreDNS answers', failure: 'expected NXDOMAIN' } } }))
+    const waived = claimEntry(base({ state: 'passed', meta: { claim: 'Q3-05', failedStep: inThen, waived: { why: 'CoreDNS answers', failure: 'expected NXDOMAIN' } } }))
     expect(waived).toMatchObject({ status: 'failed', reason: 'expected NXDOMAIN', waived: 'CoreDNS answers' })
     const held = claimEntry(base({ state: 'failed', errors: ['Expect test to fail'], meta: { claim: 'Q3-05', waiverUnneeded: 'CoreDNS answers' } }))
     expect(held).toMatchObject({ status: 'passed', notes: ['holds although waived (CoreDNS answers): remove the waiver'] })
-    const r = buildClaimsReport([base({ state: 'passed', meta: { claim: 'Q3-05', waived: { why: 'w', failure: 'f' } } })], run, 'x')
+    const r = buildClaimsReport([base({ state: 'passed', meta: { claim: 'Q3-05', failedStep: inThen, waived: { why: 'w', failure: 'f' } } })], run, 'x')
     expect(r.summary).toMatchObject({ failed: 1, waived: 1 })
-    expect(formatClaimsTable(r).split('\n').at(-1)).toBe('claims: 0 passed, 0 partial, 1 failed (1 waived), 0 skipped')
+    expect(formatClaimsTable(r).split('\n').at(-1)).toBe('claims: 0 passed, 0 partial, 1 failed, 0 broken (1 waived), 0 skipped')
   })
 })
 

@@ -38,9 +38,19 @@ export interface ClusterInfo {
   embedded: boolean
 }
 
+// The five verdicts (shared/claims.md). failed: a Then or And step saw the
+// property violated. broken: the claim never got to look — a Given or When
+// step never came true, or the test failed outside its steps (a fixture, a
+// clean-up). Both fail the run; only failed says the property is false.
 // partial: what was checked held, but a part of the claim could not be
 // checked on this cluster (named in `unchecked`); it does not fail the run.
-export type ClaimStatus = 'passed' | 'partial' | 'failed' | 'skipped'
+export type ClaimStatus = 'passed' | 'partial' | 'failed' | 'broken' | 'skipped'
+
+// The step that threw, as lib/harness/steps.ts records it.
+export interface FailedStep {
+  keyword: string
+  title: string
+}
 
 export interface ClaimEntry {
   id: string
@@ -49,6 +59,8 @@ export interface ClaimEntry {
   storageClass: string | null
   durationMs: number
   reason?: string
+  // failed or broken: the step that threw; none when the test failed outside its steps.
+  failedStep?: FailedStep
   // partial: the parts of the claim this cluster could not show.
   unchecked?: string[]
   notes?: string[]
@@ -87,6 +99,7 @@ export interface FinishedTest {
   meta: {
     claim?: string; storageClass?: string | null; reason?: string; unchecked?: string[]; notes?: string[]; diagnostics?: string; steps?: ClaimEntry['steps']
     timelines?: AttachedTimeline[]; measurements?: Measurements; waived?: { why: string; failure: string }; waiverUnneeded?: string
+    failedStep?: FailedStep; rerun?: string
   }
 }
 
@@ -98,10 +111,12 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
   // A waiver flips vitest's verdict ("expected to fail"); the claim's own verdict is what was observed.
   const observed = t.meta.waived ? 'failed' : t.meta.waiverUnneeded ? 'passed' : t.state
   const unchecked = t.meta.unchecked ?? []
-  const status: ClaimStatus = observed === 'passed' ? (unchecked.length ? 'partial' : 'passed') : observed === 'failed' ? 'failed' : 'skipped'
+  const status: ClaimStatus = observed === 'passed' ? (unchecked.length ? 'partial' : 'passed')
+    : observed === 'failed' ? (sawViolation(t.meta.failedStep) ? 'failed' : 'broken') : 'skipped'
+  const failing = status === 'failed' || status === 'broken'
   let reason: string | undefined
   if (t.meta.waived) reason = t.meta.waived.failure || 'failed without an error message'
-  else if (status === 'failed') reason = t.errors?.length ? t.errors.map(firstLine).join(' | ') : 'failed without an error message'
+  else if (failing) reason = t.errors?.length ? t.errors.map(firstLine).join(' | ') : 'failed without an error message'
   if (status === 'skipped') reason = t.meta.reason ?? t.skipNote ?? 'skipped without a reason (a bug in the spec: every skip must say why)'
   if (status === 'partial') reason = describeUnchecked(unchecked)
   return {
@@ -111,10 +126,11 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
     storageClass: t.meta.storageClass ?? null,
     durationMs: Math.round(t.durationMs),
     ...(reason ? { reason } : {}),
+    ...(failing && t.meta.failedStep ? { failedStep: { keyword: t.meta.failedStep.keyword, title: t.meta.failedStep.title } } : {}),
     ...(status === 'partial' ? { unchecked } : {}),
     ...(t.meta.waived ? { waived: t.meta.waived.why } : {}),
-    ...(t.meta.notes?.length || t.meta.waiverUnneeded
-      ? { notes: [...(t.meta.notes ?? []), ...(t.meta.waiverUnneeded ? [`holds although waived (${t.meta.waiverUnneeded}): remove the waiver`] : [])] }
+    ...(t.meta.notes?.length || t.meta.waiverUnneeded || t.meta.rerun
+      ? { notes: [...(t.meta.rerun ? [t.meta.rerun] : []), ...(t.meta.notes ?? []), ...(t.meta.waiverUnneeded ? [`holds although waived (${t.meta.waiverUnneeded}): remove the waiver`] : [])] }
       : {}),
     ...(t.meta.diagnostics ? { diagnostics: t.meta.diagnostics } : {}),
     ...(t.meta.steps?.length ? { steps: t.meta.steps.map(({ keyword, title, durationMs, status }) => ({ keyword, title, durationMs, status })) } : {}),
@@ -122,6 +138,13 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
     ...(t.meta.measurements ? { measurements: t.meta.measurements } : {}),
   }
 }
+
+// Only a Then or And step looks at the property; a failure anywhere else means the claim never got to look.
+const sawViolation = (step: FailedStep | undefined) => step?.keyword === 'Then' || step?.keyword === 'And'
+
+// "in Given claim data Bound": where a failed or broken claim stopped, for the reports.
+export const describeFailedStep = (e: Pick<ClaimEntry, 'failedStep' | 'status'>) =>
+  e.failedStep ? `in ${e.failedStep.keyword} "${e.failedStep.title}"` : e.status === 'broken' ? 'outside its steps (a fixture, code between steps, or the clean-up)' : ''
 
 // The one wording of a partial verdict, wherever it is shown.
 export const describeUnchecked = (parts: string[]) => `not checked on this cluster: ${parts.join('; ')}`
@@ -150,6 +173,7 @@ export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'
       passed: claims.filter((e) => e.status === 'passed').length,
       partial: claims.filter((e) => e.status === 'partial').length,
       failed: claims.filter((e) => e.status === 'failed').length,
+      broken: claims.filter((e) => e.status === 'broken').length,
       skipped: claims.filter((e) => e.status === 'skipped').length,
       waived: claims.filter((e) => e.waived).length,
     },
@@ -168,14 +192,16 @@ export function describeMeasurements(m: Measurements | undefined): string {
 
 // The claims table printed at the end of a run.
 export function formatClaimsTable(report: ClaimsReport): string {
-  const mark = { passed: '✓', partial: '◐', failed: '✗', skipped: '-' }
+  const mark: Record<ClaimStatus, string> = { passed: '✓', partial: '◐', failed: '✗', broken: '⊘', skipped: '-' }
   const said = (e: ClaimEntry) => [e.status === 'partial' ? e.reason : '', describeMeasurements(e.measurements), ...(e.notes ?? [])].filter(Boolean).join('; ')
+  const why = (e: ClaimEntry) => [describeFailedStep(e), e.reason ?? ''].filter(Boolean).join(': ')
   const lines = report.claims.map((e) =>
-    `  ${mark[e.status]} ${e.id.padEnd(6)} ${(e.storageClass ?? '').padEnd(20)} ${e.status.padEnd(7)} ${(e.durationMs / 1000).toFixed(1).padStart(6)}s  ${e.status === 'passed' || e.status === 'partial' ? said(e) : `${e.waived ? `WAIVED (${e.waived}): ` : ''}${e.reason ?? ''}`}`)
+    `  ${mark[e.status]} ${e.id.padEnd(6)} ${(e.storageClass ?? '').padEnd(20)} ${e.status.padEnd(7)} ${(e.durationMs / 1000).toFixed(1).padStart(6)}s  ${e.status === 'passed' || e.status === 'partial' ? said(e) : `${e.waived ? `WAIVED (${e.waived}): ` : ''}${e.status === 'skipped' ? e.reason ?? '' : why(e)}`}`)
   return `claims on ${report.run.cluster.server} (Kubernetes ${report.run.cluster.version}):\n${lines.join('\n')}\n${describeTotals(report.summary)}`
 }
 
-// "claims: 80 passed, 3 partial, 1 failed (1 waived), 4 skipped": the closing line, and the reports' headline.
+// "claims: 80 passed, 3 partial, 1 failed, 2 broken (1 waived), 4 skipped": the closing line, and the
+// reports' headline. (A report written before broken existed has no count of it: 0.)
 export function describeTotals(s: ClaimsReport['summary']): string {
-  return `claims: ${s.passed} passed, ${s.partial} partial, ${s.failed} failed${s.waived ? ` (${s.waived} waived)` : ''}, ${s.skipped} skipped`
+  return `claims: ${s.passed} passed, ${s.partial} partial, ${s.failed} failed, ${s.broken ?? 0} broken${s.waived ? ` (${s.waived} waived)` : ''}, ${s.skipped} skipped`
 }

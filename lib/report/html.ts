@@ -1,9 +1,9 @@
 // reports/index.html: one self-contained page (inline CSS and SVG, nothing
 // fetched) a person reads after a run: the cluster, the claims matrix
 // (claim × storage class), a picture of every attached timeline, and each
-// claim's steps. Failed claims link their diagnostics directory.
+// claim's steps. Failed and broken claims link their diagnostics directory.
 import { capabilityTableHtml } from './capability-table.ts'
-import { describeMeasurements, describeTotals, type ClaimEntry, type ClaimsReport } from './claims.ts'
+import { describeFailedStep, describeMeasurements, describeTotals, type ClaimEntry, type ClaimsReport } from './claims.ts'
 import { ioSectionHtml } from './io-chart.ts'
 import { claimMatrix, entryAnchor, formatDuration, type MatrixRow, runDuration, statusMark, worst } from './matrix.ts'
 import { layoutTimeline, marksInOrder, since } from './timeline-layout.ts'
@@ -15,7 +15,7 @@ export interface HtmlOptions {
 }
 
 const css = `
-:root { color-scheme: light; --pass: #1a7f37; --pass-bg: #dafbe1; --fail: #cf222e; --fail-bg: #ffebe9; --skip: #57606a; --skip-bg: #eaeef2; --partial: #7d4e00; --partial-bg: #fff8c5; --line: #d0d7de; --muted: #57606a }
+:root { color-scheme: light; --pass: #1a7f37; --pass-bg: #dafbe1; --fail: #cf222e; --fail-bg: #ffebe9; --skip: #57606a; --skip-bg: #eaeef2; --partial: #7d4e00; --partial-bg: #fff8c5; --broken: #8250df; --broken-bg: #fbefff; --line: #d0d7de; --muted: #57606a }
 * { box-sizing: border-box }
 body { margin: 0; padding: 24px 32px 48px; font: 14px/1.45 ui-sans-serif, system-ui, "DejaVu Sans", sans-serif; color: #24292f; background: #fff }
 h1 { font-size: 22px; margin: 0 0 4px } h2 { font-size: 18px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line) }
@@ -23,8 +23,8 @@ h3 { font-size: 15px; margin: 20px 0 6px }
 a { color: #0969da } code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12.5px }
 .muted { color: var(--muted) }
 .totals { display: flex; gap: 8px; margin: 12px 0 } .totals span { padding: 3px 10px; border-radius: 12px; font-weight: 600 }
-.passed { color: var(--pass) } .partial { color: var(--partial) } .failed { color: var(--fail) } .skipped { color: var(--skip) }
-.totals .passed, td.passed { background: var(--pass-bg) } .totals .failed, td.failed { background: var(--fail-bg) } .totals .skipped, td.skipped { background: var(--skip-bg) } .totals .partial, td.partial { background: var(--partial-bg) }
+.passed { color: var(--pass) } .partial { color: var(--partial) } .failed { color: var(--fail) } .broken { color: var(--broken) } .skipped { color: var(--skip) }
+.totals .passed, td.passed { background: var(--pass-bg) } .totals .failed, td.failed { background: var(--fail-bg) } .totals .skipped, td.skipped { background: var(--skip-bg) } .totals .partial, td.partial { background: var(--partial-bg) } .totals .broken, td.broken { background: var(--broken-bg) }
 dl.cluster { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; margin: 8px 0 } dl.cluster dt { color: var(--muted) } dl.cluster dd { margin: 0 }
 table { border-collapse: collapse; width: 100% } th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top }
 th { background: #f6f8fa; font-weight: 600 } tr.group th { background: #eaeef2; font-size: 13px }
@@ -48,7 +48,9 @@ function cellHtml(entries: ClaimEntry[] | undefined, o: HtmlOptions, colspan = 1
   const status = worst(entries)
   const parts = entries.map((e) => {
     const waived = e.waived ? `<div class="reason"><b>waived</b> (the run accepts it): ${esc(e.waived.length > 300 ? `${e.waived.slice(0, 300)}…` : e.waived)}</div>` : ''
-    const reason = waived + (e.status !== 'passed' && e.reason ? `<div class="reason">${esc(e.reason.length > 300 ? `${e.reason.slice(0, 300)}…` : e.reason)}</div>` : '')
+    const step = describeFailedStep(e)
+    const text = [step, e.reason ?? ''].filter(Boolean).join(': ')
+    const reason = waived + (e.status !== 'passed' && text ? `<div class="reason">${esc(text.length > 300 ? `${text.slice(0, 300)}…` : text)}</div>` : '')
     const said = e.status === 'passed' || e.status === 'partial' ? [describeMeasurements(e.measurements), ...(e.notes ?? [])].filter(Boolean) : []
     const notes = said.length ? `<div class="reason muted">${esc(said.join('; '))}</div>` : ''
     const links = [
@@ -100,11 +102,13 @@ function claimDetailsHtml(e: ClaimEntry, o: HtmlOptions): string {
   const steps = e.steps?.length
     ? `<table class="steps">${e.steps.map((s) => `<tr><td class="kw">${esc(s.keyword)}</td><td>${esc(s.title)}</td><td class="d">${formatDuration(s.durationMs)}</td><td class="${s.status === 'passed' ? 'passed' : 'failed'}">${s.status === 'passed' ? '✓' : '✗'}</td></tr>`).join('')}</table>`
     : '<p class="muted">no steps recorded</p>'
-  const reason = (e.reason ? `<p class="${e.status}"><b>${{ failed: 'Why it failed', partial: 'Only in part', skipped: 'Why it was skipped', passed: '' }[e.status]}:</b> ${esc(e.reason)}</p>` : '') +
+  const heading = { failed: 'The property did not hold', broken: 'The claim never got to look', partial: 'Only in part', skipped: 'Why it was skipped', passed: '' }[e.status]
+  const step = describeFailedStep(e)
+  const reason = (e.reason ? `<p class="${e.status}"><b>${heading}${step ? ` (${esc(step)})` : ''}:</b> ${esc(e.reason)}</p>` : '') +
     (e.waived ? `<p><b>Waived on this cluster</b> (SC_WAIVERS; the run does not fail on it): ${esc(e.waived)}</p>` : '')
   const notes = e.notes?.length ? `<ul class="notes">${e.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : ''
   const diag = e.diagnostics ? `<p>Diagnostics (events, pods, claims, logs, timelines): <a href="${esc(o.diagnosticsHref?.(e.diagnostics) ?? e.diagnostics)}">${esc(o.diagnosticsHref?.(e.diagnostics) ?? e.diagnostics)}</a></p>` : ''
-  return `<details class="claim" id="${entryAnchor(e)}"${e.status === 'failed' ? ' open' : ''}><summary><span class="${e.status}">${statusMark[e.status]}</span> ${esc(e.id)}${e.storageClass ? ` [${esc(e.storageClass)}]` : ''} — ${esc(e.title)} <span class="muted">(${formatDuration(e.durationMs)})</span></summary>
+  return `<details class="claim" id="${entryAnchor(e)}"${e.status === 'failed' || e.status === 'broken' ? ' open' : ''}><summary><span class="${e.status}">${statusMark[e.status]}</span> ${esc(e.id)}${e.storageClass ? ` [${esc(e.storageClass)}]` : ''} — ${esc(e.title)} <span class="muted">(${formatDuration(e.durationMs)})</span></summary>
 ${reason}${steps}${notes}${diag}</details>`
 }
 
@@ -130,7 +134,7 @@ export function renderHtmlReport(report: ClaimsReport, o: HtmlOptions = {}): str
 <body>
 <header>
 <h1>Stateful conformance report</h1>
-<div class="totals" id="totals"><span class="passed">${s.passed} passed</span><span class="partial">${s.partial} partial</span><span class="failed">${s.failed} failed${s.waived ? ` (${s.waived} waived)` : ''}</span><span class="skipped">${s.skipped} skipped</span></div>
+<div class="totals" id="totals"><span class="passed">${s.passed} passed</span><span class="partial">${s.partial} partial</span><span class="failed">${s.failed} failed</span><span class="broken">${s.broken ?? 0} broken</span>${s.waived ? `<span class="muted">(${s.waived} waived)</span>` : ''}<span class="skipped">${s.skipped} skipped</span></div>
 <dl class="cluster" id="cluster">${cluster.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
 </header>
 <section id="matrix">

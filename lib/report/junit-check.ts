@@ -4,11 +4,13 @@
 import { join } from 'node:path'
 import type { ClaimEntry } from './claims.ts'
 
-// JUnit knows passed, failed and skipped. A partial claim is a passed testcase
+// JUnit knows passed, failure, error and skipped: a failed claim is a <failure>
+// (the property was seen violated), a broken one an <error> (it never got to
+// look; junit-reporter.ts writes it). A partial claim is a passed testcase
 // carrying the property partial="<the part not checked>" (a test annotation,
 // lib/harness/claim-entry.ts): skipped would hide the half that was checked,
 // failed would fail the run for what the cluster could not show.
-export type Outcome = 'passed' | 'partial' | 'failed' | 'skipped'
+export type Outcome = 'passed' | 'partial' | 'failed' | 'broken' | 'skipped'
 
 export interface JunitTestcase {
   // As vitest's JUnit reporter writes it: "<describe> > … > <test name>".
@@ -29,7 +31,7 @@ const testcasePattern = /<testcase\b([^>]*?)(?:\/>|>([\s\S]*?)<\/testcase>)/g
 export function parseJunitTestcases(xml: string): JunitTestcase[] {
   return [...xml.matchAll(testcasePattern)].map(([, attributes = '', body = '']) => ({
     name: unescapeXml(/(?:^|\s)name="([^"]*)"/.exec(attributes)?.[1] ?? ''),
-    outcome: /<(?:failure|error)\b/.test(body) ? 'failed' : /<skipped\b/.test(body) ? 'skipped' : /<property name="partial"/.test(body) ? 'partial' : 'passed',
+    outcome: /<failure\b/.test(body) ? 'failed' : /<error\b/.test(body) ? 'broken' : /<skipped\b/.test(body) ? 'skipped' : /<property name="partial"/.test(body) ? 'partial' : 'passed',
   }))
 }
 
@@ -45,6 +47,7 @@ export function expectedOutcome(entry: Pick<ClaimEntry, 'status' | 'waived' | 'n
     case 'skipped': return 'skipped'
     case 'partial': return 'partial'
     case 'failed': return entry.waived ? 'passed' : 'failed'
+    case 'broken': return entry.waived ? 'passed' : 'broken'
     case 'passed': return entry.notes?.some((n) => n.startsWith('holds although waived')) ? 'failed' : 'passed'
     default: return undefined // a status this check has not been taught how JUnit shows
   }
@@ -75,7 +78,7 @@ export function checkJunit(input: { dir: string; junitXml: string | undefined; c
   if (!testcases.length) return fail(`${junitPath} lists no testcase (the run ended before the JUnit reporter wrote it?)`)
 
   const problems: string[] = []
-  const outcomes: Record<Outcome, number> = { passed: 0, partial: 0, failed: 0, skipped: 0 }
+  const outcomes: Record<Outcome, number> = { passed: 0, partial: 0, failed: 0, broken: 0, skipped: 0 }
   for (const entry of claims) {
     const name = claimTestName(entry)
     const expected = expectedOutcome(entry)
@@ -93,6 +96,6 @@ export function checkJunit(input: { dir: string; junitXml: string | undefined; c
   }
   return {
     ok: true,
-    message: `${junitPath} lists all ${claims.length} claim tests of ${claimsPath} with their outcomes (${outcomes.passed} passed, ${outcomes.partial} partial, ${outcomes.failed} failed, ${outcomes.skipped} skipped)`,
+    message: `${junitPath} lists all ${claims.length} claim tests of ${claimsPath} with their outcomes (${outcomes.passed} passed, ${outcomes.partial} partial, ${outcomes.failed} failed, ${outcomes.broken} broken, ${outcomes.skipped} skipped)`,
   }
 }

@@ -1,8 +1,8 @@
 // reports/summary.md: the report for CI logs, job summaries and PR comments —
-// totals, the cluster, the claims matrix, why each claim failed or was
-// skipped (with its diagnostics directory), and each ordered timeline.
+// totals, the cluster, the claims matrix, why each claim failed, was broken
+// or was skipped (with its diagnostics directory), and each ordered timeline.
 import { capabilityTableMarkdown } from './capability-table.ts'
-import { describeMeasurements, describeTotals, type ClaimEntry, type ClaimsReport } from './claims.ts'
+import { describeFailedStep, describeMeasurements, describeTotals, type ClaimEntry, type ClaimsReport } from './claims.ts'
 import { ioTableMarkdown } from './io-chart.ts'
 import { claimMatrix, formatDuration, type MatrixRow, runDuration } from './matrix.ts'
 import { layoutTimeline, marksInOrder } from './timeline-layout.ts'
@@ -13,7 +13,7 @@ export interface MarkdownOptions {
   diagnosticsHref?: (dir: string) => string
 }
 
-const icon = { passed: '✅', partial: '🌓', failed: '❌', skipped: '⏭️' } as const
+const icon = { passed: '✅', partial: '🌓', failed: '❌', broken: '⛔', skipped: '⏭️' } as const
 
 // Table cells: no pipes or line breaks.
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ')
@@ -47,12 +47,18 @@ export function renderMarkdownSummary(report: ClaimsReport, o: MarkdownOptions =
 
   out.push(...ioTableMarkdown(report), ...capabilityTableMarkdown(report))
 
-  const failed = report.claims.filter((e) => e.status === 'failed')
-  if (failed.length) {
-    out.push('### Failed', '')
-    for (const e of failed) {
+  const failing = [
+    ['failed', '### Failed (a Then step saw the property violated)'],
+    ['broken', '### Broken (the claim never got to look: a Given or When step never came true)'],
+  ] as const
+  for (const [status, heading] of failing) {
+    const entries = report.claims.filter((e) => e.status === status)
+    if (!entries.length) continue
+    out.push(heading, '')
+    for (const e of entries) {
       const diag = e.diagnostics ? ` — diagnostics: \`${o.diagnosticsHref?.(e.diagnostics) ?? e.diagnostics}\`` : ''
-      out.push(`- ${where(e)} ${e.title}: ${cell(e.reason ?? 'no reason recorded')}${diag}${e.waived ? ` — **waived**: ${cell(e.waived)}` : ''}`)
+      const step = describeFailedStep(e)
+      out.push(`- ${where(e)} ${e.title}${step ? ` (${cell(step)})` : ''}: ${cell(e.reason ?? 'no reason recorded')}${diag}${e.waived ? ` — **waived**: ${cell(e.waived)}` : ''}`)
     }
     out.push('')
   }

@@ -17,11 +17,13 @@ export interface ClaimMatrix {
   groups: { group: string; rows: MatrixRow[] }[]
 }
 
-// A cell's (or row's) status: its worst entry (all skipped is skipped; a partial one makes it partial).
+// A cell's (or row's) status: its worst entry (a property seen violated first, then a claim that
+// could not be brought about; all skipped is skipped; a partial one makes it partial).
 export const worst = (entries: ClaimEntry[]): ClaimStatus =>
   entries.some((e) => e.status === 'failed') ? 'failed'
-    : entries.every((e) => e.status === 'skipped') ? 'skipped'
-      : entries.some((e) => e.status === 'partial') ? 'partial' : 'passed'
+    : entries.some((e) => e.status === 'broken') ? 'broken'
+      : entries.every((e) => e.status === 'skipped') ? 'skipped'
+        : entries.some((e) => e.status === 'partial') ? 'partial' : 'passed'
 
 export function claimMatrix(report: ClaimsReport): ClaimMatrix {
   const classes = [...new Set([...(report.run.storageClasses ?? []), ...report.claims.flatMap((c) => (c.storageClass ? [c.storageClass] : []))])]
@@ -42,7 +44,7 @@ export function claimMatrix(report: ClaimsReport): ClaimMatrix {
   return { classes, groups: [...groups].map(([group, list]) => ({ group, rows: list })) }
 }
 
-export const statusMark: Record<ClaimStatus, string> = { passed: '✓', partial: '◐', failed: '✗', skipped: '–' }
+export const statusMark: Record<ClaimStatus, string> = { passed: '✓', partial: '◐', failed: '✗', broken: '⊘', skipped: '–' }
 
 export function formatDuration(ms: number): string {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`

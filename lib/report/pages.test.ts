@@ -36,7 +36,8 @@ describe('HTML report', () => {
   test('shows the cluster, the totals and the matrix with a cell per class', () => {
     expect(html).toContain('<code>https://10.250.0.2:6443</code>')
     expect(html).toContain('<dt>Kubernetes</dt><dd>v1.36.3</dd>')
-    expect(html).toContain('6 passed</span><span class="partial">1 partial</span><span class="failed">1 failed</span><span class="skipped">1 skipped')
+    // A report written before the verdict broken existed counts none.
+    expect(html).toContain('6 passed</span><span class="partial">1 partial</span><span class="failed">1 failed</span><span class="broken">0 broken</span><span class="skipped">1 skipped')
     expect(html).toContain('<th>hostpath-immediate</th><th>standard</th>')
     // A claim independent of the class spans both class columns.
     expect(html).toMatch(/<a href="#Q0-01">Q0-01<\/a>.*?<td class="cell passed" colspan="2">/)
@@ -69,7 +70,7 @@ describe('Markdown summary', () => {
   const md = renderMarkdownSummary(fixtureReport(), { diagnosticsHref: href })
 
   test('has the totals, the cluster and a table row per claim', () => {
-    expect(md.split('\n')[0]).toBe('## Stateful conformance: 6 passed, 1 partial, 1 failed, 1 skipped')
+    expect(md.split('\n')[0]).toBe('## Stateful conformance: 6 passed, 1 partial, 1 failed, 0 broken, 1 skipped')
     expect(md).toContain('Kubernetes v1.36.3, 1 node;')
     expect(md).toContain('| claim | what it says | any class | hostpath-immediate | standard |')
     expect(md).toMatch(/^\| Q0-12 \| what is stored on pod 0 cannot be read from pod 1 \| {2}\| ✅ passed [\d.]+ s \| ❌ failed [\d.]+ s \|$/m)

@@ -10,9 +10,12 @@ const moduleOf = (project: string, tests: { name: string; state: string; meta?: 
   children: {
     allTests: () => tests.map((t) => ({
       name: t.name,
+      fullName: t.name,
+      project: { name: project },
       meta: () => t.meta ?? {},
       diagnostic: () => ({ duration: 5 }),
       result: () => ({ state: t.state, errors: t.errors?.map((message) => ({ message })) }),
+      attempts: () => [{ errors: t.errors?.map((message) => ({ message })) }],
     })),
   },
 }) as unknown as TestModule
@@ -33,5 +36,6 @@ test('a spec test that failed in a fixture (no claim ID set on it) is a claim by
     console.log = log
   }
   const claims = JSON.parse(await readFile(join(dir, 'claims.json'), 'utf8')).claims
-  expect(claims.map((c: { id: string; status: string }) => `${c.id} ${c.status}`)).toEqual(['Q1-02 passed', 'Q1-04 failed'])
+  // It failed before any step: it never got to look at its property.
+  expect(claims.map((c: { id: string; status: string }) => `${c.id} ${c.status}`)).toEqual(['Q1-02 passed', 'Q1-04 broken'])
 })

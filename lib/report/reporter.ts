@@ -3,7 +3,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative, resolve, sep } from 'node:path'
 import type { Reporter, TestModule } from 'vitest/node'
-import { buildClaimsReport, claimIdOf, describeUsage, type FinishedTest, formatClaimsTable } from './claims.ts'
+import { buildClaimsReport, describeUsage, type FinishedTest, formatClaimsTable } from './claims.ts'
+import { finishedTest } from './finished-test.ts'
 import { renderHtmlReport } from './html.ts'
 import { renderMarkdownSummary } from './markdown.ts'
 
@@ -15,22 +16,7 @@ export default class ClaimsReporter implements Reporter {
   }
 
   async onTestRunEnd(modules: ReadonlyArray<TestModule>): Promise<void> {
-    const tests: FinishedTest[] = []
-    for (const m of modules) {
-      for (const t of m.children.allTests()) {
-        const r = t.result()
-        tests.push({
-          name: t.name,
-          state: r.state,
-          durationMs: t.diagnostic()?.duration ?? 0,
-          errors: r.errors?.map((e) => e.message),
-          skipNote: r.state === 'skipped' ? r.note : undefined,
-          // meta.claim is set around a spec's test; one that failed in a fixture before that is a claim by
-          // its name. Only in the specs project: a unit test may be named after the claim it serves.
-          meta: { ...t.meta(), claim: t.meta().claim ?? (m.project.name === 'specs' ? claimIdOf(t.name) : undefined) },
-        })
-      }
-    }
+    const tests: FinishedTest[] = modules.flatMap((m) => [...m.children.allTests()].map(finishedTest))
     const count = (state: FinishedTest['state']) => tests.filter((t) => t.state === state).length
     const totals = `tests: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped`
     if (!tests.some((t) => t.meta.claim)) { // a run without specs: unit tests only

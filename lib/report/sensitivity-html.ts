@@ -8,6 +8,7 @@ const cellStyle: Record<Cell, { mark: string; color: string }> = {
   'expected failure': { mark: '✗', color: '#cfe8cf' },
   failed: { mark: '✗?', color: '#e8efcf' },
   passed: { mark: '✓', color: '#ffffff' },
+  partial: { mark: '◐', color: '#fff8c5' },
   'unexpected failure': { mark: '✗!', color: '#f4b6b6' },
   missed: { mark: '✓!', color: '#f4d6a0' },
   skipped: { mark: '–', color: '#eeeeee' },
@@ -17,6 +18,7 @@ const legend: Record<Cell, string> = {
   'expected failure': 'failed, as the catalogue says it must',
   failed: 'failed where the catalogue allows it (timing decides)',
   passed: 'held, and the fault should leave it alone',
+  partial: 'held in part: a part was not checked (named in its reason), so not counted as held',
   'unexpected failure': 'failed where the fault should leave it alone',
   missed: 'held although the fault must break it: the suite did not notice',
   skipped: 'skipped: no verdict',
@@ -64,14 +66,14 @@ ${body}</table>
 // reports/sensitivity.md: the per-fault table and the score, for a README, a job summary or a PR comment.
 export function renderSensitivityMarkdown(r: SensitivityReport): string {
   const count = (f: SensitivityReport['faults'][number], ...cells: Cell[]) => f.cells.filter((c) => cells.includes(c.cell)).length
-  const rows = r.faults.map((f) => `| ${f.name} | ${count(f, 'expected failure', 'failed')} | ${count(f, 'passed')} | ${formatDuration(f.verdictMs)} | `
+  const rows = r.faults.map((f) => `| ${f.name} | ${count(f, 'expected failure', 'failed')} | ${count(f, 'passed')} | ${count(f, 'partial')} | ${formatDuration(f.verdictMs)} | `
     + `${f.baselineMs ? `${formatDuration(2 * f.baselineMs)} ${withinBound(f) ? '✓' : '✗'}` : '–'} | `
     + `${f.deviations.length ? `✗ ${f.deviations.length} deviation${f.deviations.length > 1 ? 's' : ''}` : f.error ? `✗ ${f.error.split('\n')[0]}` : 'as the catalogue says'}${f.healthyAfter ? '' : ', not healthy after'} |`)
   return [
     `Mutation score: **${r.score.broken.length} of ${r.score.total} claims (${(100 * r.score.ratio).toFixed(0)} %)** failed under at least one fault. Cluster: ${r.cluster}; written ${r.generatedAt}.`,
     '',
-    '| fault | broke (as expected or allowed) | held | time to verdict | bound (2 × healthy) | against the catalogue |',
-    '|---|---|---|---|---|---|',
+    '| fault | broke (as expected or allowed) | held | partial (not all checked) | time to verdict | bound (2 × healthy) | against the catalogue |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
     '',
     `Cannot yet be shown to fail: ${r.score.unbroken.map((u) => `**${u.id}** (${u.reason})`).join('; ') || 'none'}.`,

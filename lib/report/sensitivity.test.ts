@@ -19,11 +19,20 @@ test('each entry lands in the cell its expectation and its status say', () => {
   expect(classify(coredns, entry('Q0-08', 'failed'))).toBe('expected failure')
   expect(classify(coredns, entry('Q0-08', 'passed'))).toBe('missed')
   expect(classify(coredns, entry('Q0-08', 'partial'))).toBe('missed')
+  expect(classify(coredns, entry('Q0-08', 'broken'))).toBe('expected failure')
   expect(classify(coredns, entry('Q3-04', 'failed', 'standard'))).toBe('failed')
   expect(classify(coredns, entry('Q3-04', 'passed', 'standard'))).toBe('passed')
   expect(classify(coredns, entry('Q0-10', 'failed'))).toBe('unexpected failure')
   expect(classify(coredns, entry('Q1-09', 'failed', 'ext4'))).toBe('unexpected failure')
   expect(classify(coredns, entry('Q0-08', 'skipped'))).toBe('skipped')
+})
+
+test('under a fault that must leave a claim alone (a restart), partial is its own cell, never counted as passed', () => {
+  const restart = { name: 'apiserver-restart', mustBreak: [] }
+  const m = faultMatrix(restart, [entry('Q0-10', 'partial', null, 'not checked on this cluster: pod watch has a gap'), entry('Q0-11', 'passed')])
+  expect(m.cells.map((c) => `${c.id} ${c.cell}`)).toEqual(['Q0-10 partial', 'Q0-11 passed'])
+  expect(m.deviations).toEqual([])
+  expect(faultMatrix(coredns, [entry('Q0-08', 'partial')]).deviations).toEqual(['Q0-08 partial under coredns-down, which must break it'])
 })
 
 test('the matrix names every deviation from the catalogue and the claims its files did not run', () => {
@@ -104,10 +113,10 @@ test('the Markdown table has a row per fault: failed and held counts, time again
   const md = renderSensitivityMarkdown({
     generatedAt: '2026-11-30T04:00:00Z',
     cluster: 'embedded faults',
-    faults: [{ ...result('coredns-down', [{ id: 'Q0-08', storageClass: null, status: 'failed', cell: 'expected failure' }, { id: 'Q0-09', storageClass: null, status: 'passed', cell: 'passed' }]), verdictMs: 30_000, baselineMs: 10_000 }],
+    faults: [{ ...result('coredns-down', [{ id: 'Q0-08', storageClass: null, status: 'failed', cell: 'expected failure' }, { id: 'Q0-09', storageClass: null, status: 'passed', cell: 'passed' }, { id: 'Q0-10', storageClass: null, status: 'partial', cell: 'partial' }]), verdictMs: 30_000, baselineMs: 10_000 }],
     score: { broken: ['Q0-08'], total: 2, ratio: 0.5, unbroken: [{ id: 'Q0-09', reason: 'no fault run so far broke it' }] },
   })
-  expect(md).toContain('| coredns-down | 1 | 1 | 30.0 s | 20.0 s ✗ | as the catalogue says |')
+  expect(md).toContain('| coredns-down | 1 | 1 | 1 | 30.0 s | 20.0 s ✗ | as the catalogue says |')
   expect(md).toContain('**1 of 2 claims (50 %)**')
   expect(md).toContain('**Q0-09** (no fault run so far broke it)')
 })

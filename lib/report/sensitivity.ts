@@ -12,9 +12,12 @@ export interface FaultExpectation {
 
 // expected failure: must break, failed. failed: may break (timing decides), failed.
 // passed: held, and nothing said it must break. unexpected failure: failed where nothing said it may.
-// missed: must break, yet passed (the suite did not notice the fault). skipped: no verdict (a
-// deviation where the fault must break the claim: the catalogue promised what the run could not show).
-export type Cell = 'expected failure' | 'failed' | 'passed' | 'unexpected failure' | 'missed' | 'skipped'
+// (A failure here is either verdict that fails a run, failed or broken; the cell's status says which.)
+// partial: held in part, a part not checked (a gap under a restart fault, say): never counted as
+// passed. missed: must break, yet passed or partial (the suite did not notice the fault). skipped:
+// no verdict (a deviation where the fault must break the claim: the catalogue promised what the
+// run could not show).
+export type Cell = 'expected failure' | 'failed' | 'passed' | 'partial' | 'unexpected failure' | 'missed' | 'skipped'
 
 export interface MatrixCell {
   id: string
@@ -75,8 +78,8 @@ export function classify(expect: FaultExpectation, e: Pick<ClaimEntry, 'id' | 's
   if (e.status === 'skipped') return 'skipped'
   const must = expect.mustBreak.some((r) => refMatches(r, e))
   const may = (expect.mayBreak ?? []).some((r) => refMatches(r, e))
-  if (e.status === 'failed') return must ? 'expected failure' : may ? 'failed' : 'unexpected failure'
-  return must ? 'missed' : 'passed'
+  if (e.status === 'failed' || e.status === 'broken') return must ? 'expected failure' : may ? 'failed' : 'unexpected failure'
+  return must ? 'missed' : e.status === 'partial' ? 'partial' : 'passed'
 }
 
 const label = (e: Pick<ClaimEntry, 'id' | 'storageClass'>) => `${e.id}${e.storageClass ? ` [${e.storageClass}]` : ''}`

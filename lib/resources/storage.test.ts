@@ -1,6 +1,6 @@
 import type { V1StorageClass } from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { defaultStorageClass } from './storage.ts'
+import { defaultStorageClass, statusOf } from './storage.ts'
 
 const sc = (name: string, created: string, isDefault: boolean): V1StorageClass => ({
   provisioner: 'p',
@@ -23,5 +23,18 @@ describe('defaultStorageClass', () => {
 
   test('none when no class is marked default', () => {
     expect(defaultStorageClass([sc('fast', '2026-01-01', false)])).toBeUndefined()
+  })
+})
+
+describe('statusOf: what a refused request says, from its Status body', () => {
+  test('the status, its reason and its message, from the body as the client hands it (text or parsed)', () => {
+    const body = { kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403, message: 'persistentvolumeclaims "data" is forbidden: only dynamically provisioned pvc can be resized' }
+    const expected = { status: 403, reason: 'Forbidden', message: body.message }
+    expect(statusOf(Object.assign(new Error('HTTP-Code: 403'), { code: 403, body: JSON.stringify(body) }))).toEqual(expected)
+    expect(statusOf(Object.assign(new Error('HTTP-Code: 403'), { code: 403, body }))).toEqual(expected)
+  })
+
+  test('no HTTP answer: only the message', () => {
+    expect(statusOf(new Error('fetch failed'))).toEqual({ message: 'fetch failed' })
   })
 })

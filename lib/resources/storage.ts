@@ -89,3 +89,31 @@ export const describeClaim = (pvc: V1PersistentVolumeClaim | undefined) => !pvc 
 export const resizeClaim = (kube: Kube, ns: string, name: string, size: string) =>
   patchObject(kube, 'v1', 'PersistentVolumeClaim', ns, name, { spec: { resources: { requests: { storage: size } } } })
 
+// How the API server answered a resize: accepted, or the HTTP status with the
+// reason and message of its Status body (none when no HTTP answer came).
+export type ResizeOutcome = { accepted: true } | { accepted: false; status?: number; reason?: string; message: string }
+
+// A resize whose refusal is an answer, not an error: SC-09 judges it (lib/apps/storage-checks.ts).
+// Made with the client itself, so that the Status body (its reason) reaches the judge.
+export function requestResize(kube: Kube, ns: string, name: string, size: string): Promise<ResizeOutcome> {
+  const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: ns }, spec: { resources: { requests: { storage: size } } } }
+  return retryTransient(`resize claim ${ns}/${name}`, () => kube.objects.patch(claim, undefined, undefined, 'stateful-conformance', undefined, PatchStrategy.StrategicMergePatch))
+    .then(() => ({ accepted: true as const }), (err: unknown) => ({ accepted: false as const, ...statusOf(err) }))
+}
+
+// The Status body of a refused request, as far as the error carries it.
+export function statusOf(err: unknown): { status?: number; reason?: string; message: string } {
+  const e = err as { code?: unknown; body?: unknown; cause?: unknown; message?: string }
+  let body = e?.body ?? (e?.cause as { body?: unknown } | undefined)?.body
+  if (typeof body === 'string') {
+    try { body = JSON.parse(body) } catch { /* not a Status */ }
+  }
+  const s = (body && typeof body === 'object' ? body : {}) as { code?: unknown; reason?: unknown; message?: unknown }
+  const status = typeof e?.code === 'number' ? e.code : typeof s.code === 'number' ? s.code : undefined
+  return {
+    ...(status !== undefined ? { status } : {}),
+    ...(typeof s.reason === 'string' ? { reason: s.reason } : {}),
+    message: typeof s.message === 'string' ? s.message : describeApiError(err),
+  }
+}
+

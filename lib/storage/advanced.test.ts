@@ -1,6 +1,6 @@
 import type { V1PersistentVolume, V1StorageClass } from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { affinityNode, capabilityRow, describeAdvanced, missingAdvanced, nodeLocalVerdict, snapshotClassInfo, snapshotSupport } from './advanced.ts'
+import { affinityNode, capabilityRow, describeAdvanced, missingAdvanced, nodeLocalVerdict, snapshotAndCloneHalves, snapshotClassInfo, snapshotSupport } from './advanced.ts'
 import { type AccessModeProbe, classCapabilities, describeCapabilities, missingCapability, observedVolume } from './capabilities.ts'
 
 const accepted: AccessModeProbe = { result: 'accepted', detail: 'bound to pv-1', ms: 1200 }
@@ -85,5 +85,31 @@ describe('the capability table', () => {
     expect(describeCapabilities([c])).toContain('    block volumes: accepted (1.2s)')
     expect(Object.keys(capabilityRow(c).cells)).toEqual(['binding', 'expansion', 'RWO', 'RWOP', 'RWX', 'fsGroup', 'block', 'snapshots', 'clone', 'node-local'])
     expect(capabilityRow(c).cells['node-local']).toEqual({ value: 'yes', detail: 'its volume pv-1 has node affinity for node n1 only' })
+  })
+})
+
+describe('SC-08: a half the class lacks does not apply, one the probe could not tell about is not checked', () => {
+  const csi = { name: 'hostpath.csi.k8s.io' }
+  const withSnapshots = snapshotSupport(true, [snapshotClassInfo({ metadata: { name: 'hp' }, driver: 'hostpath.csi.k8s.io' })], 'hostpath.csi.k8s.io')
+  const unknownClone = { result: 'unknown' as const, detail: 'no answer within 180s' }
+  const caps = (snapshots: ReturnType<typeof snapshotSupport>, clone: AccessModeProbe, driver: typeof csi | null = csi) => ({ ...classCapabilities(sc(), driver, probes), snapshots, clone })
+
+  test('both halves run where the class has both', () => {
+    expect(snapshotAndCloneHalves(caps(withSnapshots, accepted))).toEqual({})
+  })
+
+  test('a clone the probe got no answer about: the claim is partial, naming the clone half, even where the snapshot half does not apply', () => {
+    expect(snapshotAndCloneHalves(caps(withSnapshots, unknownClone))).toEqual({ clone: expect.stringMatching(/could not be shown to accept a clone .*no answer within 180s/) })
+    const halves = snapshotAndCloneHalves(caps(snapshotSupport(false, [], 'd'), unknownClone))
+    expect(halves).not.toHaveProperty('skip')
+    expect(halves).toEqual({ snapshot: expect.stringMatching(/no VolumeSnapshot API/), clone: expect.stringMatching(/no answer within 180s/) })
+  })
+
+  test('skipped only where the class lacks both: no snapshot API, and a clone refused or a driver that is not CSI', () => {
+    const refused = { result: 'refused' as const, detail: 'ProvisioningFailed: cloning not supported' }
+    expect(snapshotAndCloneHalves(caps(snapshotSupport(false, [], 'd'), refused))).toEqual({ skip: expect.stringMatching(/no VolumeSnapshot API.*; and .*refused a clone/) })
+    expect(snapshotAndCloneHalves(caps(snapshotSupport(false, [], 'd'), accepted, null))).toEqual({ skip: expect.stringMatching(/not a CSI driver/) })
+    // The snapshot API could not be read: not known to be lacking.
+    expect(snapshotAndCloneHalves(caps(snapshotSupport('could not read snapshot.storage.k8s.io: HTTP 503', [], 'd'), refused))).not.toHaveProperty('skip')
   })
 })

@@ -113,6 +113,20 @@ export function missingAdvanced(c: Capabilities, capability: AdvancedCapability)
   }
 }
 
+// SC-08's two halves on a class: for each, why it is not checked here, if it is not.
+// A half the class lacks (no snapshot API or class, a clone refused, a driver that is
+// not CSI) does not apply; one the probe could not tell about (no answer, not probed,
+// the API unreadable) is a part not checked. The claim is skipped only when the class
+// lacks both; otherwise each half not checked makes it partial, naming that half.
+export function snapshotAndCloneHalves(c: Capabilities): { skip: string } | { snapshot?: string; clone?: string } {
+  const snapshot = missingAdvanced(c, 'snapshot')
+  const clone = missingAdvanced(c, 'clone')
+  const snapshotUnknown = !!snapshot && (c.snapshots?.served === undefined)
+  const cloneUnknown = !!clone && c.csi !== null && c.clone?.result !== 'refused'
+  if (snapshot && clone && !snapshotUnknown && !cloneUnknown) return { skip: `${snapshot}; and ${clone}` }
+  return { ...(snapshot ? { snapshot } : {}), ...(clone ? { clone } : {}) }
+}
+
 const probeLine = (p: AccessModeProbe | undefined) => !p ? 'not probed'
   : `${p.result}${p.ms !== undefined ? ` (${(p.ms / 1000).toFixed(1)}s)` : ''}${p.result === 'accepted' ? (p.detail.includes('; ') ? ` (${p.detail.slice(p.detail.indexOf('; ') + 2)})` : '') : `: ${p.detail}`}`
 

@@ -1,0 +1,45 @@
+// The second run on a gap, through vitest itself: testdata/rerun.claims.ts runs
+// in a vitest of its own, wired as the specs are (claim-run.ts), and its
+// results are read as the reporters read them.
+import { join } from 'node:path'
+import { expect, test } from 'vitest'
+import { startVitest, type TestCase } from 'vitest/node'
+import { claimEntry } from '../report/claims.ts'
+import { finishedTest } from '../report/finished-test.ts'
+
+async function runClaimsFile(): Promise<Map<string, TestCase>> {
+  const root = join(import.meta.dirname, 'testdata')
+  const vitest = await startVitest([], { config: false, root, include: ['rerun.claims.ts'], watch: false, reporters: [], name: 'specs' }, {}, { stdout: process.stdout, stderr: process.stderr })
+  try {
+    return new Map(vitest.state.getTestModules().flatMap((m) => [...m.children.allTests()]).map((t) => [t.name.slice(0, 5), t]))
+  } finally {
+    await vitest.close()
+  }
+}
+
+test('a claim whose check met a gap runs again in a fresh run: a wrong order hidden in the gap fails it there; a gap on both runs is partial', { timeout: 60_000 }, async () => {
+  const tests = await runClaimsFile()
+  const verdict = (id: string) => {
+    const t = tests.get(id)!
+    const finished = finishedTest(t)
+    return { runs: t.attempts().length, errors: finished.errors, ...claimEntry(finished) }
+  }
+  // The first run's watch missed the whole update; the second saw web-0 go first.
+  expect(verdict('Q0-10')).toMatchObject({
+    runs: 2, status: 'failed', failedStep: { keyword: 'Then', title: 'web-1 is replaced and Ready before web-0 terminates' },
+    // Its fixtures were set up again: the second run's namespace is another.
+    errors: [expect.stringMatching(/^namespace q0-10-2\n.*expected \[ 'web-0 terminating \(old\)'.* to deeply equal \[ 'web-1 terminating \(old\)'/s)],
+    notes: [expect.stringMatching(/^ran a second time, in a fresh namespace: its first run met a gap in its recording \(pod watch of ns \(app=web\) has a gap/)],
+  })
+  expect(verdict('Q0-11')).toMatchObject({
+    runs: 2, status: 'partial',
+    unchecked: [expect.stringMatching(/^web-1 is replaced and Ready before web-0 terminates: pod watch of ns \(app=web\) has a gap: .*\(and the claim's steps after it were not run\)$/)],
+  })
+  expect(tests.get('Q0-11')!.result().state).toBe('passed')
+  expect(verdict('Q0-12')).toMatchObject({ runs: 2, status: 'passed', notes: [expect.stringMatching(/^ran a second time/)] })
+  // Only a gap makes a claim run again; a Given that never came true is broken at once.
+  expect(verdict('Q0-13')).toMatchObject({ runs: 1, status: 'broken', failedStep: { keyword: 'Given', title: 'a two-pod StatefulSet' }, reason: 'gave up waiting for web-0 to be Ready' })
+  // A gap met outside any step: it ran again, and could not look either time: broken, naming the gap.
+  expect(verdict('Q0-14')).toMatchObject({ runs: 2, status: 'broken', reason: expect.stringMatching(/^pod watch of ns has a gap/) })
+  expect(verdict('Q0-14')).not.toHaveProperty('failedStep')
+})
