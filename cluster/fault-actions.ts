@@ -1,15 +1,16 @@
 // The components as the faults touch them: restarts with other flags, scaled
-// add-ons, local-path's scripts swapped, a volume wiper; each undone by its restore.
-import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node'
+// add-ons, local-path's scripts swapped, a volume wiper, nodes cordoned, a
+// process paused, busy loops; each undone by its restore.
+import { loadAllYaml, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node'
 import { spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, readdirSync } from 'node:fs'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { addonFile, apiReadyz, applyFile, deploymentAvailable, poll } from './api.ts'
 import { shapeStorage } from './addons.ts'
 import { paths, state } from './config.ts'
 import { nodeDirs } from './node-config.ts'
-import { logFile, pidOf, type Proc, procsOf, restartWith, start, } from './node.ts'
+import { logFile, pidOf, type Proc, procsOf, recordedProcs, restartWith, start, stop } from './node.ts'
 import type { NodeSpec, } from './shape.ts'
 import type { FaultContext } from './fault-types.ts'
 // ---- the components, as the faults touch them ---------------------------------
@@ -77,18 +78,21 @@ rm -rf "$stash"
 mv "$VOL_DIR" "$stash"`
 
 // A process of the fault's own, recorded in the cluster's pid folder so that `cluster:down` stops it too.
-export const wiper = { name: 'fault-wipe-volumes' }
-export async function startWiper(ctx: FaultContext, olderThanSeconds: number): Promise<void> {
-  if (pidOf(wiper)) return
-  const dirs = ctx.nodes.map((n) => nodeDirs(n).localPath)
-  const script = `while :; do for d in ${dirs.map((d) => `'${d}'`).join(' ')}; do find "$d" -mindepth 2 ! -newermt '${olderThanSeconds} seconds ago' -delete 2>/dev/null; done; sleep 1; done`
+async function startRecorded(p: { name: string }, script: string): Promise<void> {
+  if (pidOf(p)) return
   await mkdir(state.pids, { recursive: true })
   await mkdir(paths.logs, { recursive: true })
-  const out = openSync(logFile(wiper.name), 'a')
+  const out = openSync(logFile(p.name), 'a')
   const child = spawn('sh', ['-c', script], { detached: true, stdio: ['ignore', out, out] })
   closeSync(out)
   child.unref()
-  await writeFile(join(state.pids, `${wiper.name}.pid`), String(child.pid))
+  await writeFile(join(state.pids, `${p.name}.pid`), String(child.pid))
+}
+
+export const wiper = { name: 'fault-wipe-volumes' }
+export async function startWiper(ctx: FaultContext, olderThanSeconds: number): Promise<void> {
+  const dirs = ctx.nodes.map((n) => nodeDirs(n).localPath)
+  await startRecorded(wiper, `while :; do for d in ${dirs.map((d) => `'${d}'`).join(' ')}; do find "$d" -mindepth 2 ! -newermt '${olderThanSeconds} seconds ago' -delete 2>/dev/null; done; sleep 1; done`)
 }
 
 export async function removeRecycledStashes(ctx: FaultContext): Promise<void> {
@@ -100,4 +104,55 @@ export async function removeRecycledStashes(ctx: FaultContext): Promise<void> {
 
 export async function ensureRunning(ctx: FaultContext, ...components: Proc['component'][]): Promise<void> {
   for (const component of components) for (const p of procsNamed(ctx, component)) if (!pidOf(p)) await start(p, ctx.shape)
+}
+
+// ---- healthy but slow ------------------------------------------------------------
+
+// A local-path helper script that waits, then does all it did: the wait goes after the shebang, so the script stays a script.
+export function delayedScript(script: string, seconds: number): string {
+  const lines = script.split('\n')
+  const head = lines[0]?.startsWith('#!') ? 1 : 0
+  const delay = [`# Fault slow-provisioning: ${seconds} s before the usual work, as a backend that takes its time.`, `sleep ${seconds}`]
+  return [...lines.slice(0, head), ...delay, ...lines.slice(head)].join('\n')
+}
+
+// The scripts as `up` installs them (cluster/addons/storage.yaml), not as the cluster holds them now:
+// a fault left in place by a run that died is not delayed twice.
+export async function usualLocalPathScripts(): Promise<{ setup: string; teardown: string }> {
+  const docs = loadAllYaml(await readFile(addonFile('storage.yaml'), 'utf8')) as V1ConfigMap[]
+  const data = docs.find((d) => d?.kind === 'ConfigMap' && d.metadata?.name === 'local-path-config')?.data
+  if (!data?.setup || !data.teardown) throw new Error(`${addonFile('storage.yaml')}: no setup and teardown scripts in ConfigMap local-path-config`)
+  return { setup: data.setup, teardown: data.teardown }
+}
+
+// Cordoned (spec.unschedulable), as `kubectl cordon` does: running pods stay, new ones are placed nowhere.
+export async function setUnschedulable(ctx: FaultContext, unschedulable: boolean): Promise<void> {
+  for (const n of ctx.nodes) await ctx.c.core.patchNode({ name: n.name, body: { spec: { unschedulable } } }, withMergePatch)
+}
+
+// SIGSTOP freezes every thread of the process (nsenter execs in place: the recorded pid is the
+// component's), as a control plane between two leaders: nothing acts or answers until SIGCONT.
+export async function pauseComponent(ctx: FaultContext, component: Proc['component'], ms: number): Promise<void> {
+  const p = proc(ctx, component)
+  const pid = pidOf(p)
+  if (!pid) throw new Error(`${p.name} is not running, so it cannot be paused; see ${logFile(p.name)}`)
+  process.kill(pid, 'SIGSTOP')
+  try {
+    await wait(ms)
+  } finally {
+    resumeComponent(ctx, component)
+  }
+}
+export function resumeComponent(ctx: FaultContext, component: Proc['component']): void {
+  const pid = pidOf(proc(ctx, component))
+  if (pid) process.kill(pid, 'SIGCONT')
+}
+
+// Busy loops at normal priority, one per core, on the host every node shares.
+const burnerPrefix = 'fault-cpu-burner-'
+export async function startCpuBurners(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await startRecorded({ name: `${burnerPrefix}${i}` }, 'while :; do :; done')
+}
+export async function stopCpuBurners(): Promise<void> {
+  for (const p of recordedProcs().filter((r) => r.name.startsWith(burnerPrefix))) await stop(p)
 }

@@ -30,6 +30,10 @@ export interface Fault {
   env?: Record<string, string>
   // 'before': injected before the run starts; a number: that many ms into the run (restart faults).
   at: 'before' | number
+  // Healthy but slow (a restart, a pause, late capacity, a slow provisioner, a busy machine): the
+  // cluster still does all it should, later. Such a fault must fail nothing (claims.md: a slow
+  // cluster is not a broken one), and its time to verdict grows with the delay it adds.
+  slow?: boolean
   inject(ctx: FaultContext): Promise<void>
   restore(ctx: FaultContext): Promise<void>
 }

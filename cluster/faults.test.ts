@@ -1,8 +1,13 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { loadAllYaml, type V1StorageClass } from '@kubernetes/client-node'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect, test } from 'vitest'
+import { expect, onTestFinished, test } from 'vitest'
 import { catalogueCoverage, parseRef } from '../lib/report/sensitivity.ts'
+import { delayedScript, usualLocalPathScripts } from './fault-actions.ts'
 import { faults, unbreakable } from './faults.ts'
+import { provisioningDelaySeconds } from './faults-slow.ts'
 
 const repo = join(import.meta.dirname, '..')
 // The claim IDs the specs carry in their test names.
@@ -42,4 +47,40 @@ test('every claim is broken by some fault of the catalogue or explained as unbre
 
 test('restart faults promise no failed claim', () => {
   for (const f of faults.filter((f) => f.at !== 'before')) expect(f.mustBreak, f.name).toEqual([])
+})
+
+test('the healthy-but-slow faults are in the catalogue and promise no failed claim, not even one timing decides', () => {
+  const slow = faults.filter((f) => f.slow).map((f) => f.name).sort()
+  expect(slow).toEqual(['apiserver-restart', 'controller-manager-pauses', 'cordoned-nodes', 'cpu-starved', 'kubelet-restart', 'slow-provisioning'])
+  for (const f of faults.filter((f) => f.slow)) {
+    expect(f.mustBreak, f.name).toEqual([])
+    expect(f.mayBreak, f.name).toBeUndefined()
+    expect(f.specs.length, f.name).toBeGreaterThan(0)
+  }
+})
+
+test('slow-provisioning slows the default class: standard is served by local-path', () => {
+  const docs = loadAllYaml(readFileSync(join(import.meta.dirname, 'addons', 'storage.yaml'), 'utf8')) as V1StorageClass[]
+  const defaults = docs.filter((d) => d?.kind === 'StorageClass' && d.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true')
+  expect(defaults.map((c) => [c.metadata?.name, c.provisioner])).toEqual([['standard', 'rancher.io/local-path']])
+})
+
+test('a delayed setup script waits first, then does all the usual one did', async () => {
+  const { setup } = await usualLocalPathScripts()
+  const delayed = delayedScript(setup, provisioningDelaySeconds)
+  const lines = delayed.split('\n')
+  expect(lines[0]).toBe('#!/bin/sh')
+  expect(lines.indexOf(`sleep ${provisioningDelaySeconds}`)).toBe(2)
+  expect(lines.filter((l) => !l.startsWith('#') && !l.startsWith('sleep '))).toEqual(setup.split('\n').filter((l) => !l.startsWith('#')))
+  expect(delayedScript('mkdir -p "$VOL_DIR"', 5).split('\n')).toEqual([expect.stringMatching(/^# Fault slow-provisioning/), 'sleep 5', 'mkdir -p "$VOL_DIR"'])
+})
+
+test('the delayed setup still makes the volume as the usual one does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slow-provisioning-'))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  const volDir = join(dir, 'pvc-1_ns_data')
+  const started = Date.now()
+  execFileSync('sh', ['-c', delayedScript((await usualLocalPathScripts()).setup, 1)], { env: { ...process.env, VOL_DIR: volDir } })
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1_000)
+  expect(statSync(volDir).mode & 0o777).toBe(0o777)
 })

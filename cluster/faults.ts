@@ -2,12 +2,13 @@
 // time, to show that the suite fails where the cluster is broken, and only there.
 // Each breaks one real component, reversibly: an add-on scaled to 0, a process
 // stopped, a control-plane process restarted with a controller or an admission
-// plugin turned off, a provisioner reconfigured, a component restarted mid-run.
+// plugin turned off, a provisioner reconfigured; and faults that only slow the
+// cluster (cluster/faults-slow.ts), which must fail nothing.
 // Each names the claims it must break and those it must leave alone; the
 // sensitivity run compares what the suite reported against these lists.
-import { nodesReady, poll } from './api.ts'
-import { start, stop } from './node.ts'
-import { ensureRunning, proc, procsNamed, recycledSetup, recycledTeardown, removeRecycledStashes, restartApiServer, restartControllerManager, scaleDeployment, setLocalPathScripts, startWiper, wait, wiper, withoutControllers } from './fault-actions.ts'
+import { stop } from './node.ts'
+import { ensureRunning, proc, procsNamed, recycledSetup, recycledTeardown, removeRecycledStashes, restartApiServer, restartControllerManager, scaleDeployment, setLocalPathScripts, startWiper, wiper, withoutControllers } from './fault-actions.ts'
+import { slowFaults } from './faults-slow.ts'
 import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-types.ts'
 
 export { storageClaims, unbreakable, type ClaimRef, type Fault, type FaultContext } from './fault-types.ts'
@@ -255,36 +256,7 @@ export const faults: Fault[] = [
     inject: (ctx) => startWiper(ctx, 5),
     restore: () => stop(wiper),
   },
-  {
-    name: 'kubelet-restart',
-    component: 'kubelet',
-    breaks: 'every kubelet stopped 30 s into the run and started 10 s later: running pods keep running, exec and logs pause; the suite must ride it out with no failed claim',
-    mustBreak: [],
-    mustLeaveAlone: 'all others',
-    specs: quests('000-podinfo-deployment-vs-statefulset', '001a-claim-and-pod'),
-    whySpecs: 'claims that exec into pods, restart containers and recreate pods (000), and pods on claims (001a)',
-    at: 30_000,
-    inject: async (ctx) => {
-      const kubelets = procsNamed(ctx, 'kubelet')
-      for (const p of kubelets) await stop(p)
-      await wait(10_000)
-      for (const p of kubelets) await start(p, ctx.shape)
-      await poll({ what: 'every node Ready after the kubelet restart', timeoutMs: 120_000, check: () => nodesReady(ctx.c, ctx.nodes) })
-    },
-    restore: (ctx) => ensureRunning(ctx, 'kubelet'),
-  },
-  {
-    name: 'apiserver-restart',
-    component: 'kube-apiserver',
-    breaks: 'kube-apiserver restarted 30 s into the run: watches break and requests fail for a few seconds; the suite must resume its watches, retry its requests and give no failed claim',
-    mustBreak: [],
-    mustLeaveAlone: 'all others',
-    specs: quests('000-podinfo-deployment-vs-statefulset', '003b-update-strategies'),
-    whySpecs: 'order claims read from watch recordings (Q0-10, Q3-08, Q3-09) and claims that exec and port-forward through the API server',
-    at: 30_000,
-    inject: (ctx) => restartApiServer(ctx, []),
-    restore: (ctx) => ensureRunning(ctx, 'kube-apiserver'),
-  },
+  ...slowFaults,
 ]
 
 export const faultNamed = (name: string): Fault | undefined => faults.find((f) => f.name === name)

@@ -5,7 +5,8 @@
 // it and checks the cluster is healthy again; writes reports/sensitivity.json and
 // reports/sensitivity.html. Exits 1 if any fault's matrix differs from the catalogue,
 // the cluster did not come back healthy, or (--enforce-bound) a verdict took more than
-// twice the healthy run (--baseline measures it). --report redoes the matrix and
+// twice the healthy run (--baseline measures it; a healthy-but-slow fault is late on
+// purpose, so its bound is shown, not enforced). --report redoes the matrix and
 // the page from the stored results against the catalogue as it is now, with no cluster.
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
@@ -51,7 +52,7 @@ function parseArgs(argv: string[]): Args {
 function list(): void {
   for (const f of faults) {
     console.log(`${f.name.padEnd(30)} ${f.component}${f.needs?.ext4Class ? '  (cloud shape: needs the ext4 class)' : ''}${f.at === 'before' ? '' : `  (${f.at / 1000} s into the run)`}`)
-    console.log(`${''.padEnd(30)} must break: ${f.mustBreak.join(', ') || 'nothing (no claim may fail)'}`)
+    console.log(`${''.padEnd(30)} must break: ${f.slow ? 'nothing: healthy but slow, no claim may fail' : f.mustBreak.join(', ') || 'nothing (no claim may fail)'}`)
     console.log(`${''.padEnd(30)} runs: ${f.specs.map((s) => s.replace(/^specs\/|\.spec\.ts$/g, '')).join(', ')}`)
   }
 }
@@ -119,7 +120,7 @@ function allClaimIds(): string[] {
 async function runFault(f: Fault, ctx: FaultContext, specs: string[], baselineMs: number | undefined): Promise<FaultResult> {
   const startedAt = new Date().toISOString()
   const base = { name: f.name, component: f.component, breaks: f.breaks, specs, startedAt, ...(baselineMs ? { baselineMs } : {}) }
-  console.log(`\n▶ ${f.name}: ${f.breaks}`)
+  console.log(`\n▶ ${f.name}${f.slow ? ' (healthy but slow: must fail nothing)' : ''}: ${f.breaks}`)
   let suite = { exitCode: null as number | null, verdictMs: 0, wallMs: 0 }
   let error: string | undefined
   // Ctrl-C (or a CI timeout's SIGTERM) mid-fault: the fault is undone before the run ends.
@@ -229,10 +230,12 @@ async function runFaults(args: Args): Promise<void> {
     await writeReport(results, cluster, { quiet: true })
   }
   const failedRuns = await writeReport(results, cluster)
-  // The bound is measured with --baseline; --enforce-bound makes a verdict over it fail the run.
+  // The bound is measured with --baseline; --enforce-bound makes a verdict over it fail the run,
+  // but for a healthy-but-slow fault, whose verdict is late by the delay it adds on purpose.
   const slow = results.filter((r) => withinBound(r) === false)
-  for (const r of slow) console.log(`${r.name}: verdict in ${formatDuration(r.verdictMs)}, over the bound of ${formatDuration(2 * r.baselineMs!)} (twice the healthy run)`)
-  const differing = results.filter((r) => failedRuns.includes(r.name) || (args.enforceBound && slow.includes(r)))
+  const byDesign = (r: FaultResult) => faults.find((f) => f.name === r.name)?.slow === true
+  for (const r of slow) console.log(`${r.name}: verdict in ${formatDuration(r.verdictMs)}, over the bound of ${formatDuration(2 * r.baselineMs!)} (twice the healthy run)${byDesign(r) ? '; a slow fault, so not enforced' : ''}`)
+  const differing = results.filter((r) => failedRuns.includes(r.name) || (args.enforceBound && slow.includes(r) && !byDesign(r)))
   console.log(`faults this run: ${results.length}, as the catalogue says: ${results.length - differing.length}${differing.length ? `, differing: ${differing.map((r) => r.name).join(', ')}` : ''}`)
   if (differing.length) process.exitCode = 1
 }
