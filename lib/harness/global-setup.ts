@@ -5,7 +5,6 @@
 // one line, having created nothing. Afterwards: remove every namespace this run
 // made, and the volumes their claims left (lib/harness/leftovers.ts).
 import { spawn } from 'node:child_process'
-import { cpus } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -13,7 +12,6 @@ import type { V1Node, V1StorageClass } from '@kubernetes/client-node'
 import type { TestProject } from 'vitest/node'
 import { connect, type Kube } from '../k8s/kube.ts'
 import { setFixtureRewrite } from '../k8s/manifests.ts'
-import { suiteSelector } from '../k8s/namespaces.ts'
 import { setTimeoutScale, timeout } from '../k8s/timeouts.ts'
 import { clearPreviousRun } from '../report/previous.ts'
 import { defaultStorageClass, describeStorageClasses } from '../resources/storage.ts'
@@ -23,12 +21,10 @@ import { admissionRefusals, suitePodShapes } from './admission.ts'
 import { consentMissing, usesEmbeddedCluster } from './cluster-choice.ts'
 import type { ClusterInfo } from './context.ts'
 import { resolveImages, rewriteImages } from './images.ts'
-import { ConcurrencyLimit, initialConcurrency } from './concurrency.ts'
 import { describeUsage } from '../report/claims.ts'
-import { startGate } from './gate-server.ts'
 import { removeRun } from './leftovers.ts'
-import { maxAutoConcurrency, OptionError, parseOptions, provisionalScale, selectStorageClasses, type Options } from './options.ts'
-import { measurePace, scaleFromPace } from './pace.ts'
+import { OptionError, parseOptions, provisionalScale, selectStorageClasses, type Options } from './options.ts'
+import { chooseTimeoutScale, openGate } from './run-pace.ts'
 import { runRecord, type RunRecord } from './run-record.ts'
 import { loadWaivers, type Waivers } from './waivers.ts'
 
@@ -60,9 +56,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // Every namespace of the run is recorded before it is made, this one's and the workers'.
     const record = runRecord(resolve(repoRoot, options.reportsDir), runId)
     await checkAdmission(access, options, record)
-    const scale = await chooseTimeoutScale(access.kube, options, record)
+    const scale = await chooseTimeoutScale(access.kube, options, record).catch((err: Error) => setupError(err.message))
     await provideContext(project, { options, waivers, target, access, selection, record, startedAt, scale })
-    const gate = await openGate(access, target, selection, options, scale, runId, resolve(repoRoot, options.reportsDir))
+    const gate = await openGate({
+      kube: access.kube, options, scale, runId, reportsDir: resolve(repoRoot, options.reportsDir),
+      embeddedNodes: target.embedded ? selection.nodes.length : undefined,
+    })
     project.provide('gateUrl', gate.url)
     const stopSignals = installSignalCleanup(runId, target, access.contextName)
     return async () => {
@@ -183,46 +182,6 @@ async function checkAdmission(access: Access, options: Options, run: RunRecord):
     setupError(`the cluster's admission refuses ${refused.length} of the suite's ${shapes.length} pod shapes (a server-side dry run; nothing was created): ${refused[0]}${more}`)
   }
   console.log(`stateful-conformance: admission accepts all ${shapes.length} pod shapes of the suite (server-side dry run)`)
-}
-
-// SC_TIMEOUT_SCALE=auto (the default): measured here, once, and printed.
-async function chooseTimeoutScale(kube: Kube, options: Options, run: RunRecord): Promise<number> {
-  if (options.timeoutScale !== 'auto') {
-    setTimeoutScale(options.timeoutScale)
-    console.log(`stateful-conformance: timeout scale ${options.timeoutScale} (SC_TIMEOUT_SCALE)`)
-    return options.timeoutScale
-  }
-  const images = resolveImages(options.images)
-  // Measured with the provisional scale, so that a slow cluster is measured, not refused.
-  setTimeoutScale(provisionalScale('auto'))
-  const pace = await measurePace(kube, run, images.busybox).catch((err: Error) => {
-    setupError(`the cluster could not start one small pod to measure its pace (SC_TIMEOUT_SCALE=auto; set a number to skip it): ${err.message}`)
-  })
-  const { scale, why } = scaleFromPace(pace)
-  setTimeoutScale(scale)
-  console.log(`stateful-conformance: timeout scale ${scale} (auto: ${why}; SC_TIMEOUT_SCALE=N sets it)`)
-  return scale
-}
-
-// The gate that holds the claims in flight to what the cluster takes (gate-server.ts).
-async function openGate(access: Access, target: ClusterTarget, s: ClassSelection, options: Options, scale: number, runId: string, reportsDir: string) {
-  const fixed = options.concurrency !== 'auto'
-  const start = fixed
-    ? { limit: options.concurrency as number, why: 'SC_CONCURRENCY' }
-    : initialConcurrency({ cores: cpus().length, embeddedNodes: target.embedded ? s.nodes.length : undefined, max: maxAutoConcurrency })
-  const limit = new ConcurrencyLimit({ initial: start.limit, min: 1, max: fixed ? start.limit : maxAutoConcurrency, fixed, scale })
-  // A cluster on this machine (the embedded one, kind, minikube…) shares its cores with the suite: their load counts.
-  const local = target.embedded || /^https?:\/\/(127\.|localhost|\[::1\])/.test(access.kube.server)
-  await mkdir(reportsDir, { recursive: true })
-  const gate = await startGate({
-    limit, local, usageFile: join(reportsDir, '.usage.json'),
-    probeApi: () => access.kube.core.listNamespace({ labelSelector: suiteSelector(runId), limit: 50 }),
-    log: (line) => console.log(`stateful-conformance: ${line}`),
-  })
-  console.log(`stateful-conformance: claims in flight: ${fixed
-    ? `${start.limit} (SC_CONCURRENCY)`
-    : `starting at ${start.limit} (${start.why}), then following pod start, API latency${local ? ' and this machine\'s load' : ''}, between 1 and ${maxAutoConcurrency} (SC_CONCURRENCY=N fixes it)`}`)
-  return gate
 }
 
 interface RunFacts {

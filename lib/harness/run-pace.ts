@@ -1,0 +1,67 @@
+// How hard the run presses the cluster, chosen in global setup: the timeout
+// scale (SC_TIMEOUT_SCALE, measured when auto: pace.ts) and the gate that holds
+// the claims in flight to what the cluster takes (gate-server.ts,
+// concurrency.ts). Each choice is printed with its reason.
+import { cpus } from 'node:os'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Kube } from '../k8s/kube.ts'
+import type { NamespaceRun } from '../k8s/namespaces.ts'
+import { suiteSelector } from '../k8s/namespaces.ts'
+import { setTimeoutScale } from '../k8s/timeouts.ts'
+import { ConcurrencyLimit, initialConcurrency } from './concurrency.ts'
+import { type Gate, startGate } from './gate-server.ts'
+import { resolveImages } from './images.ts'
+import { maxAutoConcurrency, type Options, provisionalScale } from './options.ts'
+import { measurePace, scaleFromPace } from './pace.ts'
+
+const say = (line: string) => console.log(`stateful-conformance: ${line}`)
+
+// SC_TIMEOUT_SCALE=auto (the default): measured here, once. Throws when the
+// cluster cannot start the one small pod the measure needs.
+export async function chooseTimeoutScale(kube: Kube, options: Options, run: NamespaceRun): Promise<number> {
+  if (options.timeoutScale !== 'auto') {
+    setTimeoutScale(options.timeoutScale)
+    say(`timeout scale ${options.timeoutScale} (SC_TIMEOUT_SCALE)`)
+    return options.timeoutScale
+  }
+  // Measured with the provisional scale, so that a slow cluster is measured, not refused.
+  setTimeoutScale(provisionalScale('auto'))
+  const pace = await measurePace(kube, run, resolveImages(options.images).busybox).catch((err: Error) => {
+    throw new Error(`the cluster could not start one small pod to measure its pace (SC_TIMEOUT_SCALE=auto; set a number to skip it): ${err.message}`)
+  })
+  const { scale, why } = scaleFromPace(pace)
+  setTimeoutScale(scale)
+  say(`timeout scale ${scale} (auto: ${why}; SC_TIMEOUT_SCALE=N sets it)`)
+  return scale
+}
+
+export interface GateChoice {
+  kube: Kube
+  options: Options
+  scale: number
+  runId: string
+  reportsDir: string
+  // The embedded cluster's node count; undefined on any other cluster.
+  embeddedNodes: number | undefined
+}
+
+export async function openGate(c: GateChoice): Promise<Gate> {
+  const fixed = c.options.concurrency !== 'auto'
+  const start = fixed
+    ? { limit: c.options.concurrency as number, why: 'SC_CONCURRENCY' }
+    : initialConcurrency({ cores: cpus().length, embeddedNodes: c.embeddedNodes, max: maxAutoConcurrency })
+  const limit = new ConcurrencyLimit({ initial: start.limit, min: 1, max: fixed ? start.limit : maxAutoConcurrency, fixed, scale: c.scale })
+  // A cluster on this machine (the embedded one, kind, minikube…) shares its cores with the suite: their load counts.
+  const local = c.embeddedNodes !== undefined || /^https?:\/\/(127\.|localhost|\[::1\])/.test(c.kube.server)
+  await mkdir(c.reportsDir, { recursive: true })
+  const gate = await startGate({
+    limit, local, usageFile: join(c.reportsDir, '.usage.json'),
+    probeApi: () => c.kube.core.listNamespace({ labelSelector: suiteSelector(c.runId), limit: 50 }),
+    log: say,
+  })
+  say(`claims in flight: ${fixed
+    ? `${start.limit} (SC_CONCURRENCY)`
+    : `starting at ${start.limit} (${start.why}), then following pod start, API latency${local ? ' and this machine\'s load' : ''}, between 1 and ${maxAutoConcurrency} (SC_CONCURRENCY=N fixes it)`}`)
+  return gate
+}
