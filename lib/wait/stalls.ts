@@ -95,7 +95,8 @@ function namespaceSigns(kube: Kube, namespace: string): Promise<{ signs: Sign[];
 }
 
 const firstCheckMs = 10_000
-const everyMs = 5_000
+// Every 10 s: the windows are 60 s and more, and each look is seven lists of the namespace.
+const everyMs = 10_000
 
 // Watches the namespace for a component that does not act while a wait runs; calls
 // `onStalls` with the stalls `relevant` keeps, and goes on watching only if it returns true.
