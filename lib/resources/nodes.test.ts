@@ -1,6 +1,6 @@
 import type { V1Node, V1NodeSelector } from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { describeNodeSelector, nodeSelectorAllows, nodesExcludedBy } from './nodes.ts'
+import { describeNodeSelector, isSchedulableLinux, nodeSelectorAllows, nodesExcludedBy } from './nodes.ts'
 
 const node = (name: string, labels: Record<string, string> = {}): V1Node =>
   ({ metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } } })
@@ -67,3 +67,20 @@ describe('where a volume keeps its pod from going (Q1-05)', () => {
   })
 })
 
+
+describe('which nodes a plain pod can land on', () => {
+  const tainted = (effect: string): V1Node => ({ ...node('t'), spec: { taints: [{ key: 'dedicated', value: 'db', effect }] } })
+
+  test('a NoExecute taint repels the suite\'s pods as NoSchedule does (they tolerate neither)', () => {
+    expect(isSchedulableLinux(tainted('NoExecute'))).toBe(false)
+    expect(isSchedulableLinux(tainted('NoSchedule'))).toBe(false)
+  })
+  test('PreferNoSchedule only steers the scheduler: the node still counts', () => {
+    expect(isSchedulableLinux(tainted('PreferNoSchedule'))).toBe(true)
+  })
+  test('cordoned and Windows nodes do not count; an untainted Linux node does', () => {
+    expect(isSchedulableLinux({ ...node('c'), spec: { unschedulable: true } })).toBe(false)
+    expect(isSchedulableLinux(node('w', { 'kubernetes.io/os': 'windows' }))).toBe(false)
+    expect(isSchedulableLinux(node('l'))).toBe(true)
+  })
+})

@@ -39,9 +39,14 @@ export function describeNodeSelector(selector: V1NodeSelector | undefined): stri
     .map((r) => `${r.key} ${r.operator}${r.values?.length ? ` [${r.values.join(', ')}]` : ''}`).join(' and ') || '(empty term)').join(' or ')
 }
 
-// Nodes a plain pod can land on: not cordoned, no NoSchedule taint, Linux
-// (as global setup counts them, and as the SC series' pods select them).
-export const isSchedulableLinux = (n: V1Node) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule')
+// Taints that keep a pod without tolerations off a node: NoSchedule keeps it
+// from being placed there, NoExecute evicts it too (PreferNoSchedule only
+// steers the scheduler). The suite's pods tolerate neither.
+const repels = (effect: string | undefined) => effect === 'NoSchedule' || effect === 'NoExecute'
+
+// Nodes a plain pod can land on: not cordoned, no NoSchedule or NoExecute
+// taint, Linux (as the SC series' pods select them).
+export const isSchedulableLinux = (n: V1Node) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => repels(t.effect))
   && (n.metadata?.labels?.['kubernetes.io/os'] ?? 'linux') === 'linux'
 
 export const listSchedulableNodes = (kube: Kube): Promise<string[]> =>
