@@ -9,16 +9,16 @@
 import { belowThresholds, describeIo, parseIoOptions, runFio } from '../lib/apps/fio.ts'
 import { removeSnapshot } from '../lib/apps/snapshots.ts'
 import {
-  blockSize, bytesMismatch, cloneMismatch, heldPodWindowMs, holdReason, notWritable, observeHeldPod, readBlocksAt, resizeAnswer, resizeVerdict, restoreMismatch, rwxMismatch,
+  blockSize, bytesMismatch, cloneMismatch, heldPodWindowMs, holdReason, notWritable, observeHeldPod, otherAdmittedNodes, readBlocksAt, resizeAnswer, resizeVerdict, restoreMismatch, rwxMismatch,
   secondPodVerdict, sha256IfPresent, writeBlocksAt,
 } from '../lib/apps/storage-checks.ts'
 import { filesystemBytes, sha256Of, writeRandomFile } from '../lib/apps/volumes.ts'
 import { claimNote, type Capabilities, progress, requireCapability, skipClaim, skipPart, snapshotAndCloneHalves } from '../lib/harness/claim-entry.ts'
 import { applyFixture, type Cleanup, describe, expect, type Kube, storageTest } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
-import { listSchedulableNodes } from '../lib/resources/nodes.ts'
+import { listNodes, listSchedulableNodes } from '../lib/resources/nodes.ts'
 import { createPodFromFixture, execOk, getPod } from '../lib/resources/pods.ts'
-import { bytesOf, claimCapacityBytes, deletePvc, getPvc, requestResize } from '../lib/resources/storage.ts'
+import { bytesOf, claimCapacityBytes, deletePvc, getPv, getPvc, requestResize } from '../lib/resources/storage.ts'
 import { deletePodAndWaitGone, waitForPodReady } from '../lib/wait/pods.ts'
 import { waitForSnapshotReady } from '../lib/wait/snapshots.ts'
 import { waitForClaimCapacity, waitForPvcBound, waitForPvcGone } from '../lib/wait/storage.ts'
@@ -32,16 +32,20 @@ const block = { device: '/dev/xvda', offset: 4099, blocks: 256 } // 1 MiB at an 
 interface PodSpec {
   name: string
   claim?: string
-  // Pinned by hostname (nodeSelector), so that the scheduler's volume checks still apply.
-  node?: string
+  // Kept to these nodes by name (node affinity on metadata.name: a node's
+  // hostname label need not be its name); the scheduler picks among them, and
+  // its volume checks still apply.
+  nodes?: string[]
 }
 
-// A restricted pod (fixtures/sc/restricted-pod.yaml) named and pinned as asked, mounting `claim` at /data.
+// A restricted pod (fixtures/sc/restricted-pod.yaml) named and placed as asked, mounting `claim` at /data.
 function createUser(kube: Kube, ns: string, p: PodSpec) {
   return createPodFromFixture(kube, ns, 'sc/restricted-pod.yaml', 'user', (pod) => {
     pod.metadata!.name = p.name
     pod.spec!.volumes![0]!.persistentVolumeClaim!.claimName = p.claim ?? 'data'
-    if (p.node) pod.spec!.nodeSelector = { ...pod.spec!.nodeSelector, 'kubernetes.io/hostname': p.node }
+    if (p.nodes) {
+      pod.spec!.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: p.nodes }] }] } } }
+    }
   })
 }
 
@@ -73,10 +77,19 @@ async function requireWritable(task: Parameters<typeof skipClaim>[0], kube: Kube
   if (refused) skipClaim(task, `StorageClass ${caps.storageClass} (provisioner ${caps.provisioner}): its volumes are not writable by a non-root pod: ${refused}; fsGroup ${caps.fsGroup.supported === true ? 'is applied' : `is not applied (${caps.fsGroup.reason})`}`)
 }
 
-async function twoNodes(task: Parameters<typeof skipClaim>[0], kube: Kube): Promise<[string, string[]]> {
+async function twoNodes(task: Parameters<typeof skipClaim>[0], kube: Kube): Promise<void> {
   const nodes = await listSchedulableNodes(kube)
   if (nodes.length < 2) skipClaim(task, `needs 2 schedulable nodes; the cluster has ${nodes.length} (${nodes.join(', ') || 'none'})`)
-  return [nodes[0]!, nodes]
+}
+
+// The nodes other than `firstNode` where a second pod of `claim` can go: those
+// its bound volume's node affinity admits (its zone, on a multi-zone cloud).
+// Without one the claim cannot be checked here, and is skipped saying why.
+async function otherNodesForClaim(task: Parameters<typeof skipClaim>[0], kube: Kube, ns: string, claim: string, firstNode: string, storageClass: string): Promise<string[]> {
+  const pv = await getPv(kube, (await getPvc(kube, ns, claim)).spec?.volumeName ?? '')
+  const other = otherAdmittedNodes(pv, await listNodes(kube), firstNode)
+  if ('none' in other) skipClaim(task, `claim ${ns}/${claim} of class ${storageClass}: ${other.none}`)
+  return other.nodes
 }
 
 describe('SC storage classes beyond plain volumes: Block, snapshots, clones, expansion both ways, I/O, two nodes', () => {
@@ -211,7 +224,7 @@ describe('SC storage classes beyond plain volumes: Block, snapshots, clones, exp
   })
 
   storageTest('SC-11 a ReadWriteOnce volume in use on one node is not used on another at the same time: a pod pinned to another node starts only after the first is gone, with the data', async ({ task, kube, ns, capabilities, storageClass }) => {
-    const [, nodes] = await twoNodes(task, kube)
+    await twoNodes(task, kube)
     requireCapability(task, capabilities, 'sharedAcrossNodes')
     const first = await Given(`claim "data" (ReadWriteOnce) of class ${storageClass} in use by restricted pod first, which wrote /data/marker`, async () => {
       await applyFixture(kube, ns, 'sc/claim.yaml', { storageClass })
@@ -219,31 +232,39 @@ describe('SC storage classes beyond plain volumes: Block, snapshots, clones, exp
     })
     await requireWritable(task, kube, ns, 'first', capabilities)
     await execOk(kube, ns, 'first', ['sh', '-c', `echo "written by first on ${first.node}" > /data/marker && sync`])
-    const other = nodes.find((n) => n !== first.node)!
-    await When(`pod second of the same claim is pinned to node ${other}`, () => createUser(kube, ns, { name: 'second', node: other }))
+    // Another node the volume's node affinity admits (its zone's, on a multi-zone cloud), so that
+    // only ReadWriteOnce can hold the second pod, not a volume node affinity conflict.
+    const others = await otherNodesForClaim(task, kube, ns, 'data', first.node, storageClass)
+    const on = others.length === 1 ? `node ${others[0]}` : `one of nodes ${others.join(', ')}`
+    await When(`pod second of the same claim is kept to ${on}, which the volume admits, not ${first.node}`, () => createUser(kube, ns, { name: 'second', nodes: others }))
     const window = heldPodWindowMs()
     await Then(`second does not start while first runs on ${first.node} (watched up to ${window / 1000}s, or until a controller says why)`, async () => {
       const held = await observeHeldPod(kube, ns, 'second', window)
-      holds(secondPodVerdict(held, `pod ${ns}/second pinned to ${other} (class ${storageClass}), first on ${first.node}`))
-      claimNote(task, `second held on ${other}: ${holdReason(held.reasons)}`)
+      holds(secondPodVerdict(held, `pod ${ns}/second kept to ${on} (class ${storageClass}), first on ${first.node}`))
+      claimNote(task, `second held on ${(await getPod(kube, ns, 'second')).spec?.nodeName || on}: ${holdReason(held.reasons)}`)
     })
     await When('first is deleted', () => deletePodAndWaitGone(kube, ns, 'first'))
-    await Then(`second starts on ${other} and reads /data/marker as first wrote it`, async () => {
-      const pod = await waitForPodReady(kube, ns, 'second')
-      expect(pod.spec?.nodeName, `pod ${ns}/second`).toBe(other)
-      expect(await execOk(kube, ns, 'second', ['cat', '/data/marker']), `/data/marker in ${ns}/second on ${other} (class ${storageClass})`).toBe(`written by first on ${first.node}\n`)
+    await Then(`second starts on ${on} and reads /data/marker as first wrote it`, async () => {
+      const node = (await waitForPodReady(kube, ns, 'second')).spec?.nodeName ?? ''
+      expect(others, `node of pod ${ns}/second`).toContain(node)
+      expect(await execOk(kube, ns, 'second', ['cat', '/data/marker']), `/data/marker in ${ns}/second on ${node} (class ${storageClass})`).toBe(`written by first on ${first.node}\n`)
     })
   })
 
   storageTest('SC-12 where the class offers ReadWriteMany, pods on two different nodes write to one claim and each sees the other\'s files', async ({ task, kube, ns, capabilities, storageClass }) => {
-    const [, nodes] = await twoNodes(task, kube)
+    await twoNodes(task, kube)
     requireCapability(task, capabilities, 'ReadWriteMany')
     requireCapability(task, capabilities, 'sharedAcrossNodes')
-    const [nodeA, nodeB] = [nodes[0]!, nodes[1]!]
-    const pods = await Given(`claim "shared" (ReadWriteMany) of class ${storageClass}, mounted by restricted pods a on ${nodeA} and b on ${nodeB}`, async () => {
+    const a = await Given(`claim "shared" (ReadWriteMany) of class ${storageClass}, mounted by restricted pod a`, async () => {
       await applyFixture(kube, ns, 'sc/rwx-claim.yaml', { storageClass })
-      return Promise.all([userReady(kube, ns, { name: 'a', claim: 'shared', node: nodeA }), userReady(kube, ns, { name: 'b', claim: 'shared', node: nodeB })])
+      return userReady(kube, ns, { name: 'a', claim: 'shared' })
     })
+    // Another node the volume's node affinity admits (a zonal file share is reachable from its zone only).
+    const others = await otherNodesForClaim(task, kube, ns, 'shared', a.node, storageClass)
+    const b = await And(`restricted pod b mounts it on another node that the volume admits (${others.join(', ')})`, () =>
+      userReady(kube, ns, { name: 'b', claim: 'shared', nodes: others }))
+    const pods = [a, b]
+    const [nodeA, nodeB] = [a.node, b.node]
     await requireWritable(task, kube, ns, 'a', capabilities)
     const written = await When('each pod writes /data/from-<pod> naming itself and its node', async () => {
       const out: Record<string, Record<string, string>> = {}

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { bytesMismatch, cloneMismatch, holdReason, resizeAnswer, resizeVerdict, restoreMismatch, rwxMismatch, secondPodVerdict } from './storage-checks.ts'
+import type { V1Node, V1PersistentVolume } from '@kubernetes/client-node'
+import { bytesMismatch, cloneMismatch, holdReason, otherAdmittedNodes, resizeAnswer, resizeVerdict, restoreMismatch, rwxMismatch, secondPodVerdict } from './storage-checks.ts'
 
 const a = { sha256: 'a'.repeat(64), bytes: 1048576 }
 const b = { sha256: 'b'.repeat(64), bytes: 1048576 }
@@ -70,6 +71,25 @@ describe('SC-09 resize refused or accepted by the API', () => {
   test('a class with expansion: accepted holds, refused fails', () => {
     expect(resizeVerdict(true, { accepted: true }, 'w')).toBeUndefined()
     expect(resizeVerdict(true, refused, 'w')).toMatch(/allows volume expansion, but the API server refused the resize: its validation \(HTTP 422 Invalid/)
+  })
+})
+
+describe('SC-11 and SC-12: the second pod goes to another node that the volume admits', () => {
+  const node = (name: string, zone: string): V1Node =>
+    ({ metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': zone } } })
+  // A managed cloud's node names sort across zones: the first other node by name is in another zone.
+  const nodes = [node('ip-10-0-1-5', 'eu-west-1a'), node('ip-10-0-2-7', 'eu-west-1b'), node('ip-10-0-3-9', 'eu-west-1a')]
+  const zonal = (zone: string): V1PersistentVolume => ({ metadata: { name: 'pvc-1' }, spec: { nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: [zone] }] }] } } } })
+
+  test('a zonal volume: another node of its zone, never the first other node by name in another zone', () => {
+    expect(otherAdmittedNodes(zonal('eu-west-1a'), nodes, 'ip-10-0-1-5')).toEqual({ nodes: ['ip-10-0-3-9'] })
+  })
+  test('a volume without node affinity: every other schedulable node', () => {
+    expect(otherAdmittedNodes({ metadata: { name: 'pvc-2' }, spec: {} }, nodes, 'ip-10-0-1-5')).toEqual({ nodes: ['ip-10-0-2-7', 'ip-10-0-3-9'] })
+  })
+  test('no other node in the volume\'s zone: says why, naming the affinity and the nodes', () => {
+    const r = otherAdmittedNodes(zonal('eu-west-1b'), nodes, 'ip-10-0-2-7')
+    expect(r).toEqual({ none: 'no schedulable node but ip-10-0-2-7 is admitted by the node affinity of volume pvc-1 (topology.kubernetes.io/zone In [eu-west-1b]); schedulable nodes: ip-10-0-1-5 (zone eu-west-1a), ip-10-0-2-7 (zone eu-west-1b), ip-10-0-3-9 (zone eu-west-1a)' })
   })
 })
 

@@ -2,13 +2,14 @@
 // in storage-checks.test.ts, each shown failing), and the in-pod commands
 // they judge. A decision returns the failure message, or undefined when the
 // claim holds; the spec hands the message to expect().
-import type { CoreV1Event, V1Pod } from '@kubernetes/client-node'
+import type { CoreV1Event, V1Node, V1PersistentVolume, V1Pod } from '@kubernetes/client-node'
 import { execIn, execOk } from '../k8s/exec.ts'
 import type { Kube } from '../k8s/kube.ts'
 import { progress } from '../k8s/progress.ts'
 import { timeoutScale } from '../k8s/timeouts.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
 import { describeEvent, eventsResource } from '../resources/events.ts'
+import { describeNodeSelector, nodesAdmittedBy } from '../resources/nodes.ts'
 import type { ResizeOutcome } from '../resources/storage.ts'
 import { parseSha256 } from './volumes.ts'
 
@@ -114,6 +115,23 @@ export function resizeVerdict(allowVolumeExpansion: boolean, outcome: ResizeOutc
 
 // ---- SC-10: the fio pod --------------------------------------------------------------
 // (lib/apps/fio.ts)
+
+// ---- SC-11 and SC-12: where the second pod may go ------------------------------------
+
+// The nodes other than the first pod's that the bound volume's node affinity
+// admits: on a multi-zone cloud a disk is reachable from its zone only, and a
+// pod sent to another zone would be held by a volume node affinity conflict,
+// which says nothing about ReadWriteOnce or ReadWriteMany. `none` says why
+// there is no such node.
+export function otherAdmittedNodes(pv: V1PersistentVolume, nodes: V1Node[], firstNode: string): { nodes: string[] } | { none: string } {
+  const required = pv.spec?.nodeAffinity?.required
+  const admitted = nodesAdmittedBy(required, nodes).map((n) => n.metadata?.name ?? '')
+  const others = admitted.filter((n) => n !== firstNode)
+  if (others.length) return { nodes: others }
+  const zone = (n: V1Node) => n.metadata?.labels?.['topology.kubernetes.io/zone']
+  const schedulable = nodesAdmittedBy(undefined, nodes).map((n) => `${n.metadata?.name}${zone(n) ? ` (zone ${zone(n)})` : ''}`)
+  return { none: `no schedulable node but ${firstNode} is admitted by the node affinity of volume ${pv.metadata?.name} (${describeNodeSelector(required)}); schedulable nodes: ${schedulable.join(', ') || 'none'}` }
+}
 
 // ---- SC-11: a pod of a ReadWriteOnce claim on a second node ---------------------------
 

@@ -1,6 +1,6 @@
 import type { V1Node, V1NodeSelector } from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { describeNodeSelector, isSchedulableLinux, nodeSelectorAllows, nodesExcludedBy } from './nodes.ts'
+import { describeNodeSelector, isSchedulableLinux, nodeSelectorAllows, nodesAdmittedBy, nodesExcludedBy } from './nodes.ts'
 
 const node = (name: string, labels: Record<string, string> = {}): V1Node =>
   ({ metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } } })
@@ -82,5 +82,45 @@ describe('which nodes a plain pod can land on', () => {
     expect(isSchedulableLinux({ ...node('c'), spec: { unschedulable: true } })).toBe(false)
     expect(isSchedulableLinux(node('w', { 'kubernetes.io/os': 'windows' }))).toBe(false)
     expect(isSchedulableLinux(node('l'))).toBe(true)
+  })
+})
+
+describe('where a pod of a bound volume can go (SC-11, SC-12)', () => {
+  const node = (name: string, labels: Record<string, string>, o: Partial<V1Node['spec']> = {}): V1Node =>
+    ({ metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', ...labels } }, spec: o })
+  // Three zones as a managed cloud spreads them, a NoExecute-tainted node in zone a, a cordoned one in b.
+  const nodes = [
+    node('a1', { 'topology.kubernetes.io/zone': 'a' }), node('a2', { 'topology.kubernetes.io/zone': 'a' }),
+    node('b1', { 'topology.kubernetes.io/zone': 'b', 'topology.ebs.csi.aws.com/zone': 'b' }), node('c1', { 'topology.kubernetes.io/zone': 'c' }),
+    node('a3', { 'topology.kubernetes.io/zone': 'a' }, { taints: [{ key: 'dedicated', effect: 'NoExecute' }] }),
+    node('b2', { 'topology.kubernetes.io/zone': 'b' }, { unschedulable: true }),
+  ]
+  const selector = (key: string, operator: string, values?: string[]): V1NodeSelector =>
+    ({ nodeSelectorTerms: [{ matchExpressions: [{ key, operator, ...(values ? { values } : {}) }] }] })
+  const names = (list: V1Node[]) => list.map((n) => n.metadata?.name)
+
+  test('a zonal volume admits the schedulable nodes of its zone only (an EBS or Persistent Disk volume)', () => {
+    expect(names(nodesAdmittedBy(selector('topology.kubernetes.io/zone', 'In', ['a']), nodes))).toEqual(['a1', 'a2'])
+  })
+  test('a driver\'s own topology key: only the nodes that carry it with the volume\'s value', () => {
+    expect(names(nodesAdmittedBy(selector('topology.ebs.csi.aws.com/zone', 'In', ['b']), nodes))).toEqual(['b1'])
+  })
+  test('a node-local volume (hostname affinity, as local and local-path volumes carry) admits its node only', () => {
+    expect(names(nodesAdmittedBy(selector('kubernetes.io/hostname', 'In', ['c1']), nodes))).toEqual(['c1'])
+  })
+  test('a volume without node affinity admits every schedulable node (not the tainted or cordoned ones)', () => {
+    expect(names(nodesAdmittedBy(undefined, nodes))).toEqual(['a1', 'a2', 'b1', 'c1'])
+  })
+  test('NotIn, Exists and DoesNotExist', () => {
+    expect(names(nodesAdmittedBy(selector('topology.kubernetes.io/zone', 'NotIn', ['a']), nodes))).toEqual(['b1', 'c1'])
+    expect(names(nodesAdmittedBy(selector('topology.ebs.csi.aws.com/zone', 'Exists'), nodes))).toEqual(['b1'])
+    expect(names(nodesAdmittedBy(selector('topology.ebs.csi.aws.com/zone', 'DoesNotExist'), nodes))).toEqual(['a1', 'a2', 'c1'])
+  })
+  test('terms are ORed: a volume reachable from two zones admits the nodes of both', () => {
+    const twoZones: V1NodeSelector = { nodeSelectorTerms: [
+      { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['a'] }] },
+      { matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['c'] }] },
+    ] }
+    expect(names(nodesAdmittedBy(twoZones, nodes))).toEqual(['a1', 'a2', 'c1'])
   })
 })

@@ -65,3 +65,13 @@ export function nodesExcludedBy(required: V1NodeSelector | undefined, nodes: V1N
     .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))
 }
 
+
+// Where a pod of a bound volume can go (SC-11, SC-12): the schedulable nodes
+// its node affinity admits — the nodes of its zone for a zonal volume (a
+// cloud disk: topology.kubernetes.io/zone or the driver's own key), its one
+// node for a node-local one, every schedulable node for a volume without
+// node affinity (a file service).
+export function nodesAdmittedBy(required: V1NodeSelector | undefined, nodes: V1Node[]): V1Node[] {
+  return nodes.filter(isSchedulableLinux).filter((n) => !required || nodeSelectorAllows(required, n))
+    .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))
+}
