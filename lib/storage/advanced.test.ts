@@ -58,7 +58,7 @@ describe('Block volumes and clones', () => {
   test('missing with the probe\'s words, or "not probed" when the probe did not run', () => {
     const csi = { name: 'hostpath.csi.k8s.io' }
     const c = { ...classCapabilities(sc(), csi, probes), block: { result: 'refused' as const, detail: 'ProvisioningFailed: Block not supported' }, clone: accepted }
-    expect(missingAdvanced(c, 'block')).toMatch(/refused a volumeMode Block claim used by a pod \(volumeDevices\): ProvisioningFailed: Block not supported$/)
+    expect(missingAdvanced(c, 'block')).toMatch(/refused a volumeMode Block claim whose raw device a pod opens and reads \(volumeDevices\): ProvisioningFailed: Block not supported$/)
     expect(missingAdvanced(c, 'clone')).toBeUndefined()
     expect(missingAdvanced(classCapabilities(sc(), null, probes), 'block')).toMatch(/was not probed/)
   })

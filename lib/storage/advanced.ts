@@ -90,7 +90,7 @@ export function missingAdvanced(c: Capabilities, capability: AdvancedCapability)
   }
   switch (capability) {
     case 'block':
-      return probed(c.block, 'a volumeMode Block claim used by a pod (volumeDevices)')
+      return probed(c.block, 'a volumeMode Block claim whose raw device a pod opens and reads (volumeDevices)')
     case 'clone':
       // Kubernetes defines volume cloning for CSI drivers only: another
       // provisioner may bind a clone claim and hand back an empty volume

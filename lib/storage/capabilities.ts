@@ -18,6 +18,8 @@ export interface AccessModeProbe {
   detail: string
   // From creating the claim (and its pod) to Bound, when accepted.
   ms?: number
+  // The Block probe: the group that owns the raw device in the pod (stat -c %g), which SC-07's pod joins.
+  deviceGroup?: number
 }
 
 // The CSIDriver's declared capabilities, as far as the API exposes them.

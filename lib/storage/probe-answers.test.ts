@@ -1,6 +1,6 @@
 import type { CoreV1Event, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
-import { isTerminalRefusal, ProbeAnswers, probeGraces } from './probe-answers.ts'
+import { inGroupPod, isTerminalRefusal, ProbeAnswers, probeGraces, rawDeviceOutcome } from './probe-answers.ts'
 
 const failed = (name: string, message: string, kind = 'PersistentVolumeClaim', reason = 'ProvisioningFailed'): CoreV1Event =>
   ({ metadata: {}, involvedObject: { kind, name }, reason, message })
@@ -30,6 +30,42 @@ describe('a refusal the probe takes: one no retry will change', () => {
       'rpc error: code = ResourceExhausted desc = quota exceeded',
       'rpc error: code = Aborted desc = An operation with the given Volume ID pvc-1 already exists',
     ]) expect(isTerminalRefusal(m), m).toBe(false)
+  })
+})
+
+// A Block probe's pod whose container ended, its termination message what it found at the device.
+const blockPod = (name: string, message: string | undefined, o: { phase?: string; running?: boolean } = {}): V1Pod => ({
+  metadata: { name }, spec: { containers: [], nodeName: 'node-a' },
+  status: { phase: o.phase ?? (o.running ? 'Running' : 'Succeeded'), containerStatuses: [{ name: 'probe', image: '', imageID: '', ready: false, restartCount: 0, state: o.running ? { running: {} } : { terminated: { exitCode: 0, reason: 'Completed', ...(message === undefined ? {} : { message }) } } }] },
+})
+const denied = (group: number, groups: string) => `block: yes\nstat: ${group} 660\nread: dd: can't open '/dev/probe': Permission denied\ngroups: ${groups}`
+
+describe('a Block probe is answered by what its pod found at the raw device, not by its container starting', () => {
+  test('a pod that started but has not read the device yet answers nothing', () => {
+    const a = answersFor('c0-block')
+    a.onClaim(bound('c0-block'))
+    a.onPod(blockPod('c0-block', undefined, { running: true }))
+    expect(a.outcomes.get('c0-block')).toBeUndefined()
+  })
+
+  test('a device of a group the pod is not in: a second pod joins the group stat read (not gid 6 by assumption), on the same node, and its read answers', () => {
+    const joined: [string, number, string][] = []
+    const a = new ProbeAnswers([{ claim: 'c0-block', needsPodStarted: true, startedAt: 0 }], probeGraces(timeoutMs, 1), (...x) => { joined.push(x) })
+    a.onClaim(bound('c0-block'))
+    a.onPod(blockPod('c0-block', denied(995, '1000')))
+    expect(joined).toEqual([['c0-block', 995, 'node-a']])
+    expect(a.outcomes.get('c0-block')).toBeUndefined()
+    a.onPod(blockPod('c0-block', undefined, { phase: 'Failed' })) // the first pod, deleted, says no more
+    expect(a.outcomes.get('c0-block')).toBeUndefined()
+    a.onPod(blockPod(inGroupPod('c0-block'), 'block: yes\nstat: 995 660\nread: ok\ngroups: 1000 995'))
+    expect(a.outcomes.get('c0-block')).toMatchObject({ result: 'accepted', deviceGroup: 995 })
+  })
+
+  test('what the device says of the class', () => {
+    expect(rawDeviceOutcome('block: no\nstat: 0 644\nread: ok\ngroups: 1000', 'pv-1')).toMatchObject({ result: 'refused', detail: expect.stringMatching(/^bound to pv-1, but the pod's device is not a block device: not a block device/) })
+    expect(rawDeviceOutcome('block: yes\nstat: 6 660\nread: dd: /dev/probe: Input/output error\ngroups: 1000 6', 'pv-1')).toMatchObject({ result: 'refused', detail: expect.stringContaining('could not read the raw device') })
+    expect(rawDeviceOutcome(denied(6, '1000 6'), 'pv-1')).toMatchObject({ result: 'unknown', detail: expect.stringContaining('even in its group') })
+    expect(rawDeviceOutcome(undefined, 'pv-1')).toMatchObject({ result: 'unknown', detail: expect.stringContaining('without reporting') })
   })
 })
 
@@ -67,8 +103,8 @@ describe('ProbeAnswers', () => {
     expect(a.outcomes.get('c0-block')).toBeUndefined()
     expect(a.outcomes.get('c1-block')).toMatchObject({ result: 'refused', detail: expect.stringMatching(/^its pod did not get the volume: FailedMapVolume/) })
     a.onClaim(bound('c0-block'))
-    a.onPod({ metadata: { name: 'c0-block' }, status: { phase: 'Succeeded' } } as V1Pod)
-    expect(a.outcomes.get('c0-block')).toMatchObject({ result: 'accepted', detail: 'bound to pv-c0-block, used by a pod' })
+    a.onPod(blockPod('c0-block', 'block: yes\nstat: 6 660\nread: ok\ngroups: 1000 6'))
+    expect(a.outcomes.get('c0-block')).toMatchObject({ result: 'accepted', detail: 'bound to pv-c0-block, used by a pod; block device, group 6, mode 660, a 4 KiB block read, the pod\'s groups 1000 6', deviceGroup: 6 })
   })
 
   test('allAnswered resolves once every probe is answered', async () => {

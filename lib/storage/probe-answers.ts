@@ -1,11 +1,13 @@
 // How the capability probe's claims are answered, from what its watches show (probe.ts feeds them in).
-// A claim is accepted once Bound (a Block probe's once its pod's container started too); refused only
+// A claim is accepted once Bound (a Block probe's once its pod has opened the raw device and read a
+// block of it: lib/apps/raw-device.ts, reported in the container's termination message); refused only
 // on a refusal no retry will change (terminalRefusal) or a probe pod that failed; unknown when a
 // component is seen not acting, or at the deadline. Anything else is waited out: a cloud provisioner
 // logs ProvisioningFailed for minutes while it makes a storage account (AKS azurefile), a WaitForFirstConsumer
 // pod waits for the node an autoscaler adds. A class whose plain claim is not accepted fails every
 // [sc] claim (capabilities.ts), so a timing signal must not decide it.
 import type { CoreV1Event, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node'
+import { describeRawDeviceAccess, groupToJoin, parseRawDeviceAccess } from '../apps/raw-device.ts'
 import { describeStall, type Stall, stallConcerns } from '../wait/stalls.ts'
 import type { AccessModeProbe } from './capabilities.ts'
 
@@ -25,9 +27,29 @@ export const isTerminalRefusal = (message: string | undefined): boolean => termi
 
 export interface AnsweredProbe {
   claim: string
-  // Accepted only once the pod's container started (Block: the device was attached and mapped).
+  // Accepted only once the pod's container ran and reported (Block: the device was attached, mapped, opened and read).
   needsPodStarted: boolean
   startedAt: number
+}
+
+// The Block probe's pod that joins the device's group (supplementalGroups) when the first
+// pod could not open it for want of that group: named after the claim, answered for it.
+export const inGroupPod = (claim: string) => `${claim}-in-group`
+const claimOfPod = (pod: string) => pod.replace(/-in-group$/, '')
+
+// What a Block probe's pod found at the raw device (its termination message) says of the class.
+// Read is accepted; a device that is not a block device, or that cannot be read for another cause
+// than its group (an I/O error), is refused; no report, or a read denied even in the device's group,
+// leaves it unknown.
+export function rawDeviceOutcome(report: string | undefined, volume: string): AccessModeProbe {
+  const a = parseRawDeviceAccess(report ?? '')
+  if (!a) return { result: 'unknown', detail: `bound to ${volume}, but its pod ended without reporting what it found at the raw device (termination message ${JSON.stringify((report ?? '').slice(0, 200))})` }
+  const found = describeRawDeviceAccess(a)
+  const group = a.group === undefined ? {} : { deviceGroup: a.group }
+  if (!a.block) return { result: 'refused', detail: `bound to ${volume}, but the pod's device is not a block device: ${found}`, ...group }
+  if (a.read === 'ok') return { result: 'accepted', detail: `bound to ${volume}, used by a pod; ${found}`, ...group }
+  if (a.read === 'denied') return { result: 'unknown', detail: `bound to ${volume}, but the pod could not open the raw device even in its group: ${found}`, ...group }
+  return { result: 'refused', detail: `bound to ${volume}, but the pod could not read the raw device: ${found}`, ...group }
 }
 
 // How long a terminal refusal must stand unrepaired before it counts (a provisioner may still bind), scaled
@@ -45,12 +67,18 @@ export class ProbeAnswers {
   private readonly lastWord = new Map<string, string>() // claim → the last event about it or its pod
   private readonly bound = new Map<string, string>() // claim → its volume
   private readonly started = new Set<string>() // probe pods whose container started
+  private readonly deviceReports = new Map<string, string>() // Block probe → what its pod found at the device
+  private readonly joinedGroup = new Set<string>() // Block probes whose second pod joins the device's group
   private readonly pendingRefusals = new Map<string, NodeJS.Timeout>()
   private readonly graces: { refusalMs: number; podFailureMs: number }
 
-  constructor(probes: AnsweredProbe[], graces: { refusalMs: number; podFailureMs: number }) {
+  // joinGroup: make the Block probe's second pod (inGroupPod), in `group`, on `node` (where the volume is attached).
+  private readonly joinGroup: (claim: string, group: number, node: string) => void
+
+  constructor(probes: AnsweredProbe[], graces: { refusalMs: number; podFailureMs: number }, joinGroup: (claim: string, group: number, node: string) => void = () => undefined) {
     this.byClaim = new Map(probes.map((p) => [p.claim, p]))
     this.graces = graces
+    this.joinGroup = joinGroup
     this.allAnswered = new Promise<void>((resolve) => { this.done = resolve })
   }
 
@@ -72,12 +100,24 @@ export class ProbeAnswers {
   }
 
   onPod(pod: V1Pod): void {
-    const p = this.byClaim.get(pod.metadata?.name ?? '')
-    if (!p?.needsPodStarted) return
+    const name = pod.metadata?.name ?? ''
+    const p = this.byClaim.get(claimOfPod(name))
+    if (!p?.needsPodStarted || (name !== p.claim && !this.joinedGroup.has(p.claim))) return
+    // The first pod's report stands once its second pod, in the device's group, is asked for.
+    if (name === p.claim && this.joinedGroup.has(p.claim)) return
     const phase = pod.status?.phase
-    const ran = (pod.status?.containerStatuses ?? []).some((c) => c.state?.running || (c.state?.terminated && c.state.terminated.reason !== 'ContainerCannotRun' && c.state.terminated.reason !== 'StartError'))
-    if (phase === 'Running' || phase === 'Succeeded' || ran) {
+    // Its container ran its script to the end and wrote what it found to its termination message.
+    const ended = (pod.status?.containerStatuses ?? []).map((c) => c.state?.terminated).find((t) => t && t.reason !== 'ContainerCannotRun' && t.reason !== 'StartError')
+    if (ended) {
+      const report = parseRawDeviceAccess(ended.message ?? '')
+      const group = report && groupToJoin(report)
+      if (group !== undefined && name === p.claim) {
+        this.joinedGroup.add(p.claim)
+        this.joinGroup(p.claim, group, pod.spec?.nodeName ?? '')
+        return
+      }
       this.started.add(p.claim)
+      this.deviceReports.set(p.claim, ended.message ?? '')
       this.accept(p)
     } else if (phase === 'Failed') {
       this.settle(p.claim, { result: 'refused', detail: `its pod failed: ${pod.status?.reason ?? ''} ${pod.status?.message ?? this.lastWord.get(p.claim) ?? ''}`.trim() })
@@ -85,7 +125,7 @@ export class ProbeAnswers {
   }
 
   onEvent(e: CoreV1Event): void {
-    const name = e.involvedObject.name ?? ''
+    const name = claimOfPod(e.involvedObject.name ?? '')
     const p = this.byClaim.get(name)
     if (!p) return
     this.lastWord.set(name, `${e.involvedObject.kind} ${e.reason}: ${e.message ?? ''}`.trim())
@@ -111,7 +151,7 @@ export class ProbeAnswers {
   atDeadline(timeoutMs: number): void {
     this.stop()
     for (const p of this.unanswered()) {
-      const state = this.bound.has(p.claim) ? `claim Bound, but its pod's container never started` : 'claim still Pending'
+      const state = this.bound.has(p.claim) ? `claim Bound, but its pod's container never ran to the end` : 'claim still Pending'
       this.settle(p.claim, { result: 'unknown', detail: `no answer within ${timeoutMs / 1000}s (${state}; last event: ${this.lastWord.get(p.claim) ?? 'none'})` })
     }
   }
@@ -122,7 +162,10 @@ export class ProbeAnswers {
 
   private accept(p: AnsweredProbe): void {
     if (!this.bound.has(p.claim) || (p.needsPodStarted && !this.started.has(p.claim))) return
-    this.settle(p.claim, { result: 'accepted', detail: `bound to ${this.bound.get(p.claim)}${p.needsPodStarted ? ', used by a pod' : ''}`, ms: Date.now() - p.startedAt })
+    const volume = this.bound.get(p.claim) ?? ''
+    const ms = Date.now() - p.startedAt
+    if (!p.needsPodStarted) this.settle(p.claim, { result: 'accepted', detail: `bound to ${volume}`, ms })
+    else this.settle(p.claim, { ...rawDeviceOutcome(this.deviceReports.get(p.claim), volume), ms })
   }
 
   private refuseLater(claim: string, detail: string, graceMs: number): void {

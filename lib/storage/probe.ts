@@ -5,10 +5,12 @@
 // a namespace of the run and go when the probe is done.
 //
 // Bounded and cheap: one claim per access mode and class (with a pod when the
-// class waits for a consumer), a Block claim with a pod using it as a raw
-// device, and a clone of the ReadWriteOnce claim, all at once; each ends at
-// the provisioner's answer (Bound, or a refusal no retry will change; for the
-// Block claim its pod's container started, or failed) or at the deadline
+// class waits for a consumer), a Block claim with a pod that opens it as a raw
+// device and reads a block (lib/apps/raw-device.ts; a second pod joins the
+// device's group, as stat reads it, when the first may not open it), and a
+// clone of the ReadWriteOnce claim, all at once; each ends at the
+// provisioner's answer (Bound, or a refusal no retry will change; for the
+// Block claim what its pod found at the device) or at the deadline
 // (probe-answers.ts).
 // Snapshot support is read, not probed: the API group served, and the
 // VolumeSnapshotClasses naming the class's driver.
@@ -23,7 +25,8 @@ import { setReclaimPolicy } from '../resources/storage.ts'
 import { restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
 import { guardAgainstStalls } from '../wait/stalls.ts'
-import { probeGraces, ProbeAnswers } from './probe-answers.ts'
+import { rawDeviceAccessScript } from '../apps/raw-device.ts'
+import { inGroupPod, probeGraces, ProbeAnswers } from './probe-answers.ts'
 
 export interface ProbeOptions {
   // The run the probe's namespace is made for (and recorded by).
@@ -76,16 +79,28 @@ function claimFor(p: Probe, size: string): V1PersistentVolumeClaim {
   }
 }
 
+// The Block probe's pod opens its raw device and reads a block; what it found goes to its
+// termination message (its log, if that file cannot be written), which the pod watch carries.
+const blockDevice = '/dev/probe'
+export const blockProbeCommand = (): string[] =>
+  ['sh', '-c', `out=$(${rawDeviceAccessScript(blockDevice)})\nprintf '%s\\n' "$out" > /dev/termination-log || { printf '%s\\n' "$out"; exit 1; }`]
+
 // A consumer, so that a WaitForFirstConsumer class provisions at all; it need not run for long.
-export function podFor(p: Pick<Probe, "claim" | "kind">, busybox: string): V1Pod {
+// The Block probe's second pod (inGroup) joins the device's group, on the node the volume is attached to.
+export function podFor(p: Pick<Probe, "claim" | "kind">, busybox: string, inGroup?: { group: number; node: string }): V1Pod {
+  const restricted = restrictedPod()
   return {
-    metadata: { name: p.claim, labels: { 'stateful-conformance/probe': probeSlug[p.kind] } },
+    metadata: { name: inGroup ? inGroupPod(p.claim) : p.claim, labels: { 'stateful-conformance/probe': probeSlug[p.kind] } },
     spec: {
       restartPolicy: 'Never', terminationGracePeriodSeconds: 0,
-      ...restrictedPod(),
+      ...restricted,
+      ...(inGroup ? { securityContext: { ...restricted.securityContext, supplementalGroups: [inGroup.group] } } : {}),
+      ...(inGroup?.node ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [inGroup.node] }] }] } } } } : {}),
       containers: [{
-        name: 'probe', image: busybox, command: ['true'], securityContext: restrictedContainer,
-        ...(p.kind === 'block' ? { volumeDevices: [{ name: 'v', devicePath: '/dev/probe' }] } : { volumeMounts: [{ name: 'v', mountPath: '/v' }] }),
+        name: 'probe', image: busybox, securityContext: restrictedContainer,
+        ...(p.kind === 'block'
+          ? { command: blockProbeCommand(), terminationMessagePolicy: 'FallbackToLogsOnError', volumeDevices: [{ name: 'v', devicePath: blockDevice }] }
+          : { command: ['true'], volumeMounts: [{ name: 'v', mountPath: '/v' }] }),
       }],
       volumes: [{ name: 'v', persistentVolumeClaim: { claimName: p.claim } }],
     },
@@ -94,7 +109,15 @@ export function podFor(p: Pick<Probe, "claim" | "kind">, busybox: string): V1Pod
 
 // Creates the probes and waits (three watches: claims, pods, events) for each one's answer (probe-answers.ts).
 async function probeClaims(kube: Kube, namespace: string, probes: Probe[], o: ProbeOptions): Promise<Map<string, AccessModeProbe>> {
-  const answers = new ProbeAnswers(probes, probeGraces(o.timeoutMs, o.timeoutScale))
+  // A Block probe's first pod could not open the device for want of its group: the first goes, a second joins that group.
+  const joinGroup = (claim: string, group: number, node: string) => {
+    const p = probes.find((x) => x.claim === claim)!
+    void kube.core.deleteNamespacedPod({ namespace, name: claim }).catch(() => undefined)
+      .then(() => apiCreate(`create probe pod ${namespace}/${inGroupPod(claim)}`, podFor(p, o.busybox, { group, node }),
+        (body) => kube.core.createNamespacedPod({ namespace, body }), () => kube.core.readNamespacedPod({ namespace, name: inGroupPod(claim) })))
+      .catch((err: Error) => answers.settle(claim, { result: 'unknown', detail: `could not create the pod in the device's group ${group}: ${err.message}` }))
+  }
+  const answers = new ProbeAnswers(probes, probeGraces(o.timeoutMs, o.timeoutScale), joinGroup)
   const stops: (() => void)[] = []
   try {
     stops.push(await watchObjects<V1PersistentVolumeClaim>(kube, resources.pvcs, { namespace }, {
