@@ -7,6 +7,7 @@
 // capability probe found missing is skipped naming it. Every pod here is
 // ready for the restricted Pod Security level (fixtures/sc/restricted-pod.yaml).
 import { belowThresholds, describeIo, parseIoOptions, runFio } from '../lib/apps/fio.ts'
+import { describeRawDeviceAccess, groupToJoin, parseRawDeviceAccess, type RawDeviceAccess, rawDeviceAccessScript, rawDeviceProblem } from '../lib/apps/raw-device.ts'
 import { removeSnapshot } from '../lib/apps/snapshots.ts'
 import {
   blockSize, bytesMismatch, cloneMismatch, heldPodWindowMs, holdReason, notWritable, observeHeldPod, otherAdmittedNodes, readBlocksAt, resizeAnswer, resizeVerdict, restoreMismatch, rwxMismatch,
@@ -77,6 +78,33 @@ async function requireWritable(task: Parameters<typeof skipClaim>[0], kube: Kube
   if (refused) skipClaim(task, `StorageClass ${caps.storageClass} (provisioner ${caps.provisioner}): its volumes are not writable by a non-root pod: ${refused}; fsGroup ${caps.fsGroup.supported === true ? 'is applied' : `is not applied (${caps.fsGroup.reason})`}`)
 }
 
+// What block-user finds at its raw device: a block device? whose group? can it read a block?
+async function rawDeviceAccess(kube: Kube, ns: string, pod: string): Promise<RawDeviceAccess> {
+  const out = await execOk(kube, ns, pod, ['sh', '-c', rawDeviceAccessScript(block.device)])
+  const access = parseRawDeviceAccess(out)
+  if (!access) throw new Error(`${ns}/${pod}: the raw device check printed no report: ${JSON.stringify(out.slice(0, 300))}`)
+  return access
+}
+
+// SC-07's restricted pod block-user, Ready, in the groups given (supplementalGroups). If the
+// device's group, as stat reads it in the pod, is one the pod is not in and the pod may not
+// open the device, the pod is made again in that group: the group is read, never assumed.
+async function blockUserReady(kube: Kube, ns: string, groups: number[]): Promise<{ node: string; access: RawDeviceAccess; groups: number[] }> {
+  const create = async (g: number[]) => {
+    await createPodFromFixture(kube, ns, 'sc/block-pod.yaml', 'block-user', (p) => { if (g.length) p.spec!.securityContext!.supplementalGroups = g })
+    return (await waitForPodReady(kube, ns, 'block-user')).spec?.nodeName ?? ''
+  }
+  let node = await create(groups)
+  let access = await rawDeviceAccess(kube, ns, 'block-user')
+  const join = groupToJoin(access)
+  if (join === undefined) return { node, access, groups }
+  progress(`${block.device} in ${ns}/block-user on ${node}: ${describeRawDeviceAccess(access)}; made again in group ${join}`)
+  await deletePodAndWaitGone(kube, ns, 'block-user')
+  node = await create([join])
+  access = await rawDeviceAccess(kube, ns, 'block-user')
+  return { node, access, groups: [join] }
+}
+
 async function twoNodes(task: Parameters<typeof skipClaim>[0], kube: Kube): Promise<void> {
   const nodes = await listSchedulableNodes(kube)
   if (nodes.length < 2) skipClaim(task, `needs 2 schedulable nodes; the cluster has ${nodes.length} (${nodes.join(', ') || 'none'})`)
@@ -95,23 +123,23 @@ async function otherNodesForClaim(task: Parameters<typeof skipClaim>[0], kube: K
 describe('SC storage classes beyond plain volumes: Block, snapshots, clones, expansion both ways, I/O, two nodes', () => {
   storageTest(`SC-07 volumeMode Block gives the pod a raw device: ${block.blocks * blockSize / 2 ** 20} MiB written at block ${block.offset} read back byte-exact after the pod is recreated`, async ({ task, kube, ns, capabilities, storageClass }) => {
     requireCapability(task, capabilities, 'block')
-    const first = await Given(`claim "block" (volumeMode Block) of class ${storageClass}, the raw device ${block.device} of restricted pod block-user`, async () => {
+    // The device's group as the probe read it, if it did; block-user checks it on its own device.
+    const probedGroup = capabilities.block?.deviceGroup
+    const first = await Given(`claim "block" (volumeMode Block) of class ${storageClass}, the raw device ${block.device} of restricted pod block-user, in the device's group`, async () => {
       await applyFixture(kube, ns, 'sc/block-claim.yaml', { storageClass })
-      await createPodFromFixture(kube, ns, 'sc/block-pod.yaml', 'block-user')
-      const pod = await waitForPodReady(kube, ns, 'block-user')
+      const user = await blockUserReady(kube, ns, probedGroup === undefined ? [] : [probedGroup])
       const pvc = await waitForPvcBound(kube, ns, 'block')
-      return { node: pod.spec?.nodeName ?? '', volume: pvc.spec?.volumeName ?? '' }
+      return { ...user, volume: pvc.spec?.volumeName ?? '' }
     })
-    await And(`${block.device} is a block device, not a mounted filesystem`, async () => {
-      const kind = await execOk(kube, ns, 'block-user', ['sh', '-c', `[ -b ${block.device} ] && echo block || ls -l ${block.device}`])
-      expect(kind.trim(), `${block.device} in ${ns}/block-user (class ${storageClass}, volume ${first.volume})`).toBe('block')
+    await And(`${block.device} is a block device, not a mounted filesystem, and the pod opens it and reads a block`, () => {
+      progress(describeRawDeviceAccess(first.access))
+      holds(rawDeviceProblem(first.access, `${block.device} in ${ns}/block-user on ${first.node} (class ${storageClass}, volume ${first.volume}, supplementalGroups [${first.groups.join(', ')}])`))
     })
     const written = await When(`${block.blocks} random 4 KiB blocks are written at block ${block.offset} with dd (O_DIRECT, fsync), their sha256 taken`, () =>
       writeBlocksAt(kube, ns, 'block-user', block.device, block.offset, block.blocks))
     const node = await And('the pod is deleted and created again with the same claim', async () => {
       await deletePodAndWaitGone(kube, ns, 'block-user')
-      await createPodFromFixture(kube, ns, 'sc/block-pod.yaml', 'block-user')
-      return (await waitForPodReady(kube, ns, 'block-user')).spec?.nodeName ?? ''
+      return (await blockUserReady(kube, ns, first.groups)).node
     })
     await Then(`the same ${block.blocks * blockSize} bytes are read at block ${block.offset} (O_DIRECT, sha256 ${written.sha256.slice(0, 12)}…)`, async () => {
       const read = await readBlocksAt(kube, ns, 'block-user', block.device, block.offset, block.blocks)
