@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { V1Node, V1PersistentVolume } from '@kubernetes/client-node'
-import { bytesMismatch, cloneMismatch, holdReason, otherAdmittedNodes, resizeAnswer, resizeVerdict, restoreMismatch, rwxMismatch, secondPodVerdict } from './storage-checks.ts'
+import { bytesMismatch, cloneMismatch, heldByAffinityOnly, holdReason, otherAdmittedNodes, resizeAnswer, resizeVerdict, restoreMismatch, rwxMismatch, secondPodVerdict } from './storage-checks.ts'
 
 const a = { sha256: 'a'.repeat(64), bytes: 1048576 }
 const b = { sha256: 'b'.repeat(64), bytes: 1048576 }
@@ -106,6 +106,13 @@ describe('SC-11 a second pod of a ReadWriteOnce claim on another node', () => {
     expect(holdReason(['FailedAttachVolume: Multi-Attach error for volume "pvc-1" Volume is already used by pod(s) first'])).toMatch(/^held by the attach\/detach controller: .*Multi-Attach/)
     expect(holdReason(['FailedScheduling: 0/2 nodes are available: 1 node(s) had volume node affinity conflict'])).toMatch(/^held by the scheduler/)
     expect(holdReason([])).toBe('not running, and nothing said why')
+  })
+
+  test('a hold by a volume node affinity conflict alone is no evidence of ReadWriteOnce', () => {
+    const conflict = 'FailedScheduling: 0/3 nodes are available: 1 node(s) had volume node affinity conflict'
+    expect(heldByAffinityOnly([conflict])).toBe(conflict)
+    expect(heldByAffinityOnly([conflict, 'FailedAttachVolume: Multi-Attach error for volume "pvc-1"'])).toBeUndefined()
+    expect(heldByAffinityOnly([])).toBeUndefined()
   })
 })
 

@@ -153,11 +153,19 @@ export function secondPodVerdict(held: HeldPod, where: string): string | undefin
   return `${where}: the second pod is ${held.phase} on another node while the first still uses the ReadWriteOnce volume: the volume is used on two nodes at once`
 }
 
+const multiAttachWords = /Multi-Attach/i
+const affinityWords = /volume node affinity|node\(s\) had volume node affinity conflict/i
+
+// A pod held only by the scheduler's volume node affinity conflict was sent where its volume
+// cannot go: that says nothing about ReadWriteOnce, so it is no evidence for SC-11's first half.
+export const heldByAffinityOnly = (reasons: string[]): string | undefined =>
+  reasons.some((r) => multiAttachWords.test(r)) ? undefined : reasons.find((r) => affinityWords.test(r))
+
 // What the held pod's events say, in the words of the controllers (for the report).
 export function holdReason(reasons: string[]): string {
-  const multiAttach = reasons.find((r) => /Multi-Attach/i.test(r))
+  const multiAttach = reasons.find((r) => multiAttachWords.test(r))
   if (multiAttach) return `held by the attach/detach controller: ${multiAttach}`
-  const affinity = reasons.find((r) => /volume node affinity|node\(s\) had volume node affinity conflict/i.test(r))
+  const affinity = reasons.find((r) => affinityWords.test(r))
   if (affinity) return `held by the scheduler: ${affinity}`
   return reasons.length ? `not running; last word: ${reasons.at(-1)}` : 'not running, and nothing said why'
 }
