@@ -147,7 +147,8 @@ export interface HeldPod {
 }
 
 // While the first pod runs, the second must not: it may be Pending with any
-// reason (Multi-Attach, volume node affinity, or still attaching), never Running.
+// reason (Multi-Attach, or still attaching), never Running. One held by a
+// volume node affinity conflict alone proves nothing (heldByAffinityOnly).
 export function secondPodVerdict(held: HeldPod, where: string): string | undefined {
   if (held.phase !== 'Running' && held.phase !== 'Succeeded') return undefined
   return `${where}: the second pod is ${held.phase} on another node while the first still uses the ReadWriteOnce volume: the volume is used on two nodes at once`
