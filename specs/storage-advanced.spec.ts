@@ -89,20 +89,18 @@ async function rawDeviceAccess(kube: Kube, ns: string, pod: string): Promise<Raw
 // SC-07's restricted pod block-user, Ready, in the groups given (supplementalGroups). If the
 // device's group, as stat reads it in the pod, is one the pod is not in and the pod may not
 // open the device, the pod is made again in that group: the group is read, never assumed.
-async function blockUserReady(kube: Kube, ns: string, groups: number[]): Promise<{ node: string; access: RawDeviceAccess; groups: number[] }> {
+async function blockUserReady(kube: Kube, ns: string, groups: number[]): Promise<{ node: string; groups: number[] }> {
   const create = async (g: number[]) => {
     await createPodFromFixture(kube, ns, 'sc/block-pod.yaml', 'block-user', (p) => { if (g.length) p.spec!.securityContext!.supplementalGroups = g })
     return (await waitForPodReady(kube, ns, 'block-user')).spec?.nodeName ?? ''
   }
-  let node = await create(groups)
-  let access = await rawDeviceAccess(kube, ns, 'block-user')
+  const node = await create(groups)
+  const access = await rawDeviceAccess(kube, ns, 'block-user')
   const join = groupToJoin(access)
-  if (join === undefined) return { node, access, groups }
+  if (join === undefined) return { node, groups }
   progress(`${block.device} in ${ns}/block-user on ${node}: ${describeRawDeviceAccess(access)}; made again in group ${join}`)
   await deletePodAndWaitGone(kube, ns, 'block-user')
-  node = await create([join])
-  access = await rawDeviceAccess(kube, ns, 'block-user')
-  return { node, access, groups: [join] }
+  return { node: await create([join]), groups: [join] }
 }
 
 async function twoNodes(task: Parameters<typeof skipClaim>[0], kube: Kube): Promise<void> {
@@ -131,9 +129,10 @@ describe('SC storage classes beyond plain volumes: Block, snapshots, clones, exp
       const pvc = await waitForPvcBound(kube, ns, 'block')
       return { ...user, volume: pvc.spec?.volumeName ?? '' }
     })
-    await And(`${block.device} is a block device, not a mounted filesystem, and the pod opens it and reads a block`, () => {
-      progress(describeRawDeviceAccess(first.access))
-      holds(rawDeviceProblem(first.access, `${block.device} in ${ns}/block-user on ${first.node} (class ${storageClass}, volume ${first.volume}, supplementalGroups [${first.groups.join(', ')}])`))
+    await And(`${block.device} is a block device, not a mounted filesystem, and the pod opens it and reads a block`, async () => {
+      const access = await rawDeviceAccess(kube, ns, 'block-user')
+      progress(describeRawDeviceAccess(access))
+      holds(rawDeviceProblem(access, `${block.device} in ${ns}/block-user on ${first.node} (class ${storageClass}, volume ${first.volume}, supplementalGroups [${first.groups.join(', ')}])`))
     })
     const written = await When(`${block.blocks} random 4 KiB blocks are written at block ${block.offset} with dd (O_DIRECT, fsync), their sha256 taken`, () =>
       writeBlocksAt(kube, ns, 'block-user', block.device, block.offset, block.blocks))
