@@ -6,7 +6,7 @@
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node'
 import { podAddressesVia, waitForAddresses } from '../lib/apps/dns-answers.ts'
 import { listFilesIn } from '../lib/apps/files.ts'
-import { panic, podinfoField, readStored, sha1, storeOn, versionOf } from '../lib/apps/podinfo.ts'
+import { panic, podinfoField, podinfoVersionOfImage, readStored, sha1, storeOn, versionOf } from '../lib/apps/podinfo.ts'
 import { recordTimeline } from '../lib/harness/claim-entry.ts'
 import { applyFixture, type Cleanup, describe, expect, type Kube, storageTest, test } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
@@ -231,6 +231,10 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
       { pod: 'podinfo-0', kind: 'ready', incarnation: 'new' },
     ] as const
     const timeline = await recordTimeline(task, podEvents, 'app=podinfo', `pods app=podinfo in ${ns} while the image changes`, [...expected])
+    // The version the new image reports, from its tag; a mirror's tag that names none: any version but the old one.
+    const newVersion = podinfoVersionOfImage(images.podinfo)
+    const oldVersion = newVersion ? undefined : await Given('the version podinfo-0 answers before the update', async () =>
+      versionOf(await forwardTo(kube, ns, 'podinfo-0', cleanup)))
     await When(`the image changes to ${images.podinfo}`, async () => {
       await setImage(kube, ns, 'StatefulSet', 'podinfo', 'podinfo', images.podinfo)
       await waitForStatefulSetRolledOut(kube, ns, 'podinfo')
@@ -242,12 +246,19 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
       ])
       expect(timeline.replacementOrder(['podinfo-1', 'podinfo-0']), timeline.describe()).toEqual(['podinfo-1', 'podinfo-0'])
     })
-    await And('both pods run the new revision and answer /version 6.7.0', async () => {
+    await And(`both pods run the new revision and answer /version ${newVersion ?? `with one version, not ${oldVersion}`}`, async () => {
       const sts = await getStatefulSet(kube, ns, 'podinfo')
+      const answered: string[] = []
       for (const name of ['podinfo-0', 'podinfo-1']) {
         const pod = await getPod(kube, ns, name)
         expect(pod.metadata?.labels?.['controller-revision-hash'], `${ns}/${name}`).toBe(sts.status?.updateRevision)
-        expect(await versionOf(await forwardTo(kube, ns, name, cleanup))).toBe('6.7.0')
+        answered.push(await versionOf(await forwardTo(kube, ns, name, cleanup)))
+      }
+      const context = `${ns}/podinfo-0 and podinfo-1 on ${images.podinfo} answered /version ${answered.join(' and ')}`
+      if (newVersion) expect(answered, context).toEqual([newVersion, newVersion])
+      else {
+        expect(answered[1], context).toBe(answered[0])
+        expect(answered[0], `${context}; before the update: ${oldVersion}`).not.toBe(oldVersion)
       }
     })
   })
