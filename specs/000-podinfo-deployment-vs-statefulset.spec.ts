@@ -12,7 +12,7 @@ import { applyFixture, type Cleanup, describe, expect, type Kube, storageTest, t
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
 import { waitForRecording, waitForTimelineEvents } from '../lib/observe/recordings.ts'
 import type { Timeline } from '../lib/observe/timeline.ts'
-import { byName, deletePod, execIn, execOk, type Forward, getPod, isPodReady, listPods, mountedClaim, podNamed, portForward } from '../lib/resources/pods.ts'
+import { byName, containerStatusOf, deletePod, execIn, execOk, type Forward, getPod, isPodReady, listPods, mountedClaim, podNamed, portForward } from '../lib/resources/pods.ts'
 import { getService } from '../lib/resources/services.ts'
 import { getPv, ofClass } from '../lib/resources/storage.ts'
 import { getStatefulSet, setImage } from '../lib/resources/workloads.ts'
@@ -116,15 +116,15 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
     const pod = await givenDeploymentPod(kube, ns)
     const before = await And('its container has not restarted yet', async () => {
       const p = await getPod(kube, ns, pod)
-      expect(p.status?.containerStatuses?.[0]?.restartCount, `restarts of ${ns}/${pod} before /panic`).toBe(0)
+      expect(containerStatusOf(p, 'podinfo')?.restartCount, `restarts of ${ns}/${pod} before /panic`).toBe(0)
       return p
     })
     const timeline = await recordTimeline(task, podEvents, 'app=podinfo', `pods app=podinfo in ${ns} around GET /panic`, [{ pod, kind: 'restarted' }])
     await When('GET /panic is sent to it', async () => panic(await forwardTo(kube, ns, pod, cleanup)))
     const after = await Then('the same pod shows 1 restart and is Ready again', async () => {
       const p = await waitForPod(kube, ns, pod, 'to have restarted and be Ready again',
-        (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && isPodReady(p), 'containerRestart')
-      expect(p.status?.containerStatuses?.[0]?.restartCount, timeline.describe()).toBe(1)
+        (p) => (containerStatusOf(p, 'podinfo')?.restartCount ?? 0) >= 1 && isPodReady(p), 'containerRestart')
+      expect(containerStatusOf(p, 'podinfo')?.restartCount, timeline.describe()).toBe(1)
       return p
     })
     await And('the watch saw that same pod restart and become Ready again, and no other pod appear', async () => {
@@ -146,7 +146,7 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
     await When('the container is made to crash with GET /panic, and comes back', async () => {
       await panic(pf)
       await waitForPod(kube, ns, pod, 'to have restarted and be Ready again',
-        (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && isPodReady(p), 'containerRestart')
+        (p) => (containerStatusOf(p, 'podinfo')?.restartCount ?? 0) >= 1 && isPodReady(p), 'containerRestart')
     })
     await Then(`exec ls /data still shows ${quest.hash}`, async () => {
       expect(await lsData(kube, ns, pod)).toEqual([quest.hash])

@@ -15,7 +15,7 @@ import { applyFixture, describe, expect, storageTest, test } from '../lib/harnes
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
 import { orderedStartViolations } from '../lib/observe/ordered-start.ts'
 import { waitForTimelineEvents } from '../lib/observe/recordings.ts'
-import { addressDifference, execOk, getPod, includesAny, isIpAddress, isPodReady, mountedClaim, podIps } from '../lib/resources/pods.ts'
+import { addressDifference, containerStatusOf, execOk, getPod, includesAny, isIpAddress, isPodReady, mountedClaim, podIps } from '../lib/resources/pods.ts'
 import { deleteService, getService } from '../lib/resources/services.ts'
 import { bytesOf, describeQuantity, listPvcs } from '../lib/resources/storage.ts'
 import { getStatefulSet } from '../lib/resources/workloads.ts'
@@ -159,7 +159,7 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
       await waitForK8sEvent(kube, await getPod(kube, ns, 'probed'), 'Unhealthy: Readiness probe failed',
         (e) => e.reason === 'Unhealthy' && /Readiness probe failed/.test(e.message ?? ''), 'podReady')
       return waitForPod(kube, ns, 'probed', 'to be Running with its container started',
-        (p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.started === true)
+        (p) => p.status?.phase === 'Running' && containerStatusOf(p, 'app')?.started === true)
     })
     // Of each of the Service's IP families: a dual-stack pod has two addresses.
     const ips = podAddressesVia(await getService(kube, ns, 'probed'), pod)
@@ -180,8 +180,8 @@ describe('Q3 Parallel StatefulSet behind a Service', () => {
     const after = await Then('the kubelet restarts the container: restart count 0 → 1, in the same pod', async () => {
       await waitForK8sEvent(kube, await getPod(kube, ns, 'probed'), 'Killing: failed liveness probe',
         (e) => e.reason === 'Killing' && /failed liveness probe/.test(e.message ?? ''), 'containerRestart')
-      const p = await waitForPod(kube, ns, 'probed', 'to have restarted', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 'containerRestart')
-      expect(p.status?.containerStatuses?.[0]?.restartCount, timeline.describe()).toBe(1)
+      const p = await waitForPod(kube, ns, 'probed', 'to have restarted', (x) => (containerStatusOf(x, 'app')?.restartCount ?? 0) >= 1, 'containerRestart')
+      expect(containerStatusOf(p, 'app')?.restartCount, timeline.describe()).toBe(1)
       await waitForTimelineEvents(timeline, [{ pod: 'probed', kind: 'restarted' }], 'containerRestart')
       return p
     })

@@ -4,6 +4,7 @@
 import * as k8s from '@kubernetes/client-node'
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { markDefaultContainer } from './containers.ts'
 import { describeApiError, type Kube, retryTransient } from './kube.ts'
 
 export const fixturesDir = resolve(import.meta.dirname, '..', '..', 'fixtures')
@@ -55,6 +56,7 @@ export async function loadManifest(file: string, opts: ManifestOptions = {}): Pr
   for (const obj of objects) {
     if (opts.storageClass) setStorageClass(obj, opts.storageClass)
     else if (opts.storageClass === undefined && claimClass) setStorageClass(obj, claimClass, true)
+    markDefaultContainer(obj)
     opts.patch?.(obj)
   }
   return objects
