@@ -5,6 +5,10 @@
 // logs ProvisioningFailed for minutes while it makes a storage account (AKS azurefile), a WaitForFirstConsumer
 // pod waits for the node an autoscaler adds. A class whose plain claim is not accepted fails every
 // [sc] claim (capabilities.ts), so a timing signal must not decide it.
+// A refusal that names a minimum size above the claim's (minimum-size.ts) is handed to onMinimum once,
+// which asks again at that size under another name (moveTo); named again, it is a refusal.
+import { bytesOf } from '../k8s/quantity.ts'
+import { minimumSizeIn } from './minimum-size.ts'
 import type { CoreV1Event, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node'
 import { describeStall, type Stall, stallConcerns } from '../wait/stalls.ts'
 import type { AccessModeProbe } from './capabilities.ts'
@@ -24,7 +28,12 @@ const terminalWords = [
 export const isTerminalRefusal = (message: string | undefined): boolean => terminalWords.some((re) => re.test(message ?? ''))
 
 export interface AnsweredProbe {
+  // What the outcome is named by; `name` is the claim (and pod) that now stands for it.
   claim: string
+  name: string
+  // What the claim asks for; `retried` once it was asked again at a minimum a refusal named.
+  size: string
+  retried?: boolean
   // Accepted only once the pod's container started (Block: the device was attached and mapped).
   needsPodStarted: boolean
   startedAt: number
@@ -42,15 +51,19 @@ export class ProbeAnswers {
   readonly allAnswered: Promise<void>
   private done: () => void = () => undefined
   private readonly byClaim: Map<string, AnsweredProbe>
+  private readonly byName: Map<string, AnsweredProbe> // the claim or pod that now stands for each probe
+  private readonly onMinimum?: (p: AnsweredProbe, minimumBytes: number, refusal: string) => void
   private readonly lastWord = new Map<string, string>() // claim → the last event about it or its pod
   private readonly bound = new Map<string, string>() // claim → its volume
   private readonly started = new Set<string>() // probe pods whose container started
   private readonly pendingRefusals = new Map<string, NodeJS.Timeout>()
   private readonly graces: { refusalMs: number; podFailureMs: number }
 
-  constructor(probes: AnsweredProbe[], graces: { refusalMs: number; podFailureMs: number }) {
+  constructor(probes: AnsweredProbe[], graces: { refusalMs: number; podFailureMs: number }, onMinimum?: (p: AnsweredProbe, minimumBytes: number, refusal: string) => void) {
     this.byClaim = new Map(probes.map((p) => [p.claim, p]))
+    this.byName = new Map(probes.map((p) => [p.name, p]))
     this.graces = graces
+    this.onMinimum = onMinimum
     this.allAnswered = new Promise<void>((resolve) => { this.done = resolve })
   }
 
@@ -60,19 +73,30 @@ export class ProbeAnswers {
     if (this.outcomes.size === this.byClaim.size) this.done()
   }
 
+  // The probe is asked again by a new claim (and pod) `name` of `size`: what the old one shows no longer counts.
+  moveTo(p: AnsweredProbe, name: string, size: string): void {
+    clearTimeout(this.pendingRefusals.get(p.claim))
+    this.pendingRefusals.delete(p.claim)
+    this.bound.delete(p.claim)
+    this.started.delete(p.claim)
+    this.byName.delete(p.name)
+    Object.assign(p, { name, size, retried: true, startedAt: Date.now() })
+    this.byName.set(name, p)
+  }
+
   unanswered(): AnsweredProbe[] {
     return [...this.byClaim.values()].filter((p) => !this.outcomes.has(p.claim))
   }
 
   onClaim(pvc: V1PersistentVolumeClaim): void {
-    const p = this.byClaim.get(pvc.metadata?.name ?? '')
+    const p = this.byName.get(pvc.metadata?.name ?? '')
     if (!p || pvc.status?.phase !== 'Bound') return
     this.bound.set(p.claim, pvc.spec?.volumeName ?? '')
     this.accept(p)
   }
 
   onPod(pod: V1Pod): void {
-    const p = this.byClaim.get(pod.metadata?.name ?? '')
+    const p = this.byName.get(pod.metadata?.name ?? '')
     if (!p?.needsPodStarted) return
     const phase = pod.status?.phase
     const ran = (pod.status?.containerStatuses ?? []).some((c) => c.state?.running || (c.state?.terminated && c.state.terminated.reason !== 'ContainerCannotRun' && c.state.terminated.reason !== 'StartError'))
@@ -85,12 +109,18 @@ export class ProbeAnswers {
   }
 
   onEvent(e: CoreV1Event): void {
-    const name = e.involvedObject.name ?? ''
-    const p = this.byClaim.get(name)
+    const p = this.byName.get(e.involvedObject.name ?? '')
     if (!p) return
+    const name = p.claim
     this.lastWord.set(name, `${e.involvedObject.kind} ${e.reason}: ${e.message ?? ''}`.trim())
-    if (!isTerminalRefusal(e.message) || this.pendingRefusals.has(name)) return
-    if (e.involvedObject.kind === 'PersistentVolumeClaim' && e.reason === 'ProvisioningFailed') {
+    const provisioning = e.involvedObject.kind === 'PersistentVolumeClaim' && e.reason === 'ProvisioningFailed'
+    const minimum = provisioning ? minimumSizeIn(e.message) : undefined
+    if (minimum !== undefined && minimum > bytesOf(p.size) && !p.retried && this.onMinimum) {
+      this.onMinimum(p, minimum, `${p.name} (${p.size}): ProvisioningFailed: ${e.message ?? ''}`)
+      return
+    }
+    if ((minimum === undefined && !isTerminalRefusal(e.message)) || this.pendingRefusals.has(name)) return
+    if (provisioning) {
       this.refuseLater(name, `ProvisioningFailed: ${e.message ?? ''}`.trim(), this.graces.refusalMs)
     } else if (e.involvedObject.kind === 'Pod' && p.needsPodStarted && podVolumeFailures.has(e.reason ?? '')) {
       this.refuseLater(name, `its pod did not get the volume: ${e.reason}: ${e.message ?? ''}`.trim(), this.graces.podFailureMs)
@@ -101,7 +131,7 @@ export class ProbeAnswers {
   // (lib/wait/stalls.ts); returns whether any probe is still unanswered.
   onStalls(stalls: Stall[]): boolean {
     for (const p of this.unanswered()) {
-      const stall = stalls.find(stallConcerns({ kind: 'PersistentVolumeClaim', name: p.claim }))
+      const stall = stalls.find(stallConcerns({ kind: 'PersistentVolumeClaim', name: p.name }))
       if (stall) this.settle(p.claim, { result: 'unknown', detail: `no answer: ${describeStall(stall)}` })
     }
     return this.unanswered().length > 0
