@@ -7,7 +7,7 @@
 // skipped, naming the missing capability.
 import { filesystemBytes, observeClaim, ownershipOf, sha256Of, waitForFilesystemBytes, writeRandomFile } from '../lib/apps/volumes.ts'
 import { progress, requireCapability, skipClaim, unboundHoldMs } from '../lib/harness/claim-entry.ts'
-import { applyFixture, describe, expect, type Kube, removeIfRetained, storageTest } from '../lib/harness/fixtures.ts'
+import { applyFixture, claimRequestFor, describe, expect, type Kube, removeIfRetained, storageTest } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
 import { describeNodeSelector, getNode, nodeSelectorAllows } from '../lib/resources/nodes.ts'
 import { containerStatusOf, createPodFromFixture, execOk, getPod } from '../lib/resources/pods.ts'
@@ -31,7 +31,7 @@ interface InUse {
 
 // Claim "data" of the class and a pod mounting it at /data, Ready and Bound.
 async function givenClaimInUse(kube: Kube, ns: string, storageClass: string, pod = 'user', podFile = 'sc/pod.yaml'): Promise<InUse> {
-  return Given(`claim "data" (${sizes.claim}, ReadWriteOnce) of class ${storageClass}, mounted at /data by pod ${pod}`, async () => {
+  return Given(`claim "data" (${claimRequestFor(sizes.claim, storageClass)}, ReadWriteOnce) of class ${storageClass}, mounted at /data by pod ${pod}`, async () => {
     await applyFixture(kube, ns, 'sc/claim.yaml', { storageClass })
     await createPodFromFixture(kube, ns, podFile, pod)
     const ready = await waitForPodReady(kube, ns, pod)

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { claimSizeFor, minimumSizeIn, quantityOf } from './minimum-size.ts'
+import { claimMinimumOf, claimSizeFor, minimumSizeIn, quantityOf } from './minimum-size.ts'
 
 const Gi = 2 ** 30
 const Mi = 2 ** 20
@@ -38,4 +38,18 @@ test('claimSizeFor: the larger of the claim\'s request and the class\'s minimum'
   expect(claimSizeFor('20Mi', undefined)).toBe('20Mi')
   expect(claimSizeFor('2Gi', '1Gi')).toBe('2Gi')
   expect(claimSizeFor('1Gi', '1024Mi')).toBe('1Gi')
+})
+
+test('claimMinimumOf: a class\'s learned minimum or SC_MIN_CLAIM_SIZE, whichever is larger; the default class for a claim naming none; none for a static claim', () => {
+  const caps = {
+    hyperdisk: { isDefault: false, minimumSize: { size: '4Gi', refusal: 'size must be at least 4Gi' } },
+    standard: { isDefault: true },
+  }
+  expect(claimMinimumOf(caps)('hyperdisk')).toBe('4Gi')
+  expect(claimMinimumOf(caps)('standard')).toBeUndefined()
+  expect(claimMinimumOf(caps, '1Gi')('standard')).toBe('1Gi')
+  expect(claimMinimumOf(caps, '8Gi')('hyperdisk')).toBe('8Gi')
+  expect(claimMinimumOf(caps, '1Gi')('hyperdisk')).toBe('4Gi')
+  expect(claimMinimumOf({ ...caps, hyperdisk: { ...caps.hyperdisk, isDefault: true }, standard: { isDefault: false } })(undefined)).toBe('4Gi')
+  expect(claimMinimumOf(caps, '1Gi')('')).toBeUndefined()
 })

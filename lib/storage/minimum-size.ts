@@ -6,6 +6,7 @@
 //   "Disk size must be between 4 GiB and 65536 GiB".
 // Cloud messages write GB and G for GiB: read as GiB, never less than meant.
 import { bytesOf } from '../k8s/quantity.ts'
+import type { Capabilities } from './capabilities.ts'
 
 const unitBytes: Record<string, number> = { '': 1, b: 1, byte: 1, bytes: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40, p: 2 ** 50 }
 
@@ -31,4 +32,16 @@ export function quantityOf(bytes: number): string {
 // claim writes stays what it needs; only the request grows.
 export function claimSizeFor(requested: string, minimum: string | undefined): string {
   return minimum !== undefined && bytesOf(minimum) > bytesOf(requested) ? minimum : requested
+}
+
+// The least a claim of each class asks for in the run: the larger of the class's minimum
+// (learned by the probe) and SC_MIN_CLAIM_SIZE. A claim naming no class gets the default
+// class's; a static claim ("") none: it binds to a volume of the size it names.
+export function claimMinimumOf(capabilities: Record<string, Pick<Capabilities, 'isDefault' | 'minimumSize'>>, minClaimSize?: string) {
+  return (storageClass: string | undefined): string | undefined => {
+    if (storageClass === '') return undefined
+    const c = storageClass === undefined ? Object.values(capabilities).find((x) => x.isDefault) : capabilities[storageClass]
+    const learned = c?.minimumSize?.size
+    return learned === undefined ? minClaimSize : claimSizeFor(learned, minClaimSize)
+  }
 }
