@@ -185,7 +185,7 @@ describe('Q4 per-pod records and update strategies', () => {
       const ips = (await listPods(kube, ns, 'app=podinfo')).map(podIps)
       await waitForReadyAddresses(kube, ns, 'podinfo', `to list all 4 pods as ready (${ips.flat().join(', ')})`, (a) => ips.every((p) => includesAny(a, p)))
     })
-    const versions = await And('the version each track reports, from its image\'s tag or, where the tag names none, from one of its pods', async () => {
+    const versions = await Given('the version each track reports, from its image\'s tag or, where the tag names none, from one of its pods', async () => {
       const [stable, canary] = await Promise.all([
         versionOfPods(kube, ns, client, images.podinfo_previous, 'app=podinfo,track=stable'),
         versionOfPods(kube, ns, client, images.podinfo, 'app=podinfo,track=canary'),
