@@ -24,6 +24,8 @@ describe('minimumSizeIn: the minimum a provisioner\'s refusal names', () => {
     expect(minimumSizeIn('waiting for at least 1 node to be ready')).toBeUndefined()
     expect(minimumSizeIn('0/3 nodes are available: 3 Insufficient memory')).toBeUndefined()
     expect(minimumSizeIn(undefined)).toBeUndefined()
+    expect(minimumSizeIn('InvalidParameterValue: throughput must be at least 125 MiB/s')).toBeUndefined()
+    expect(minimumSizeIn('InvalidParameterValue: throughput must be at least 125 MBps')).toBeUndefined()
   })
 })
 

@@ -10,10 +10,10 @@ import type { Capabilities } from './capabilities.ts'
 
 const unitBytes: Record<string, number> = { '': 1, b: 1, byte: 1, bytes: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40, p: 2 ** 50 }
 
-const minimumPhrase = /\b(?:at least|(?:less|smaller) than(?: the)? min(?:imum)?(?: (?:size|volume size|disk size|capacity))?(?: of)?|min(?:imum)?(?: (?:volume |disk )?(?:size|capacity))?(?: (?:is|of|allowed|required))?|between)\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(bytes?|[KMGTP](?:i?B|i)?|B)(?![a-z])/i
+const minimumPhrase = /\b(?:at least|(?:less|smaller) than(?: the)? min(?:imum)?(?: (?:size|volume size|disk size|capacity))?(?: of)?|min(?:imum)?(?: (?:volume |disk )?(?:size|capacity))?(?: (?:is|of|allowed|required))?|between)\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(bytes?|[KMGTP](?:i?B|i)?|B)(?![a-z/]|ps)/i
 
 // The minimum the message names, in bytes; undefined where it names none (a number
-// without a unit is not taken: "at least 1 node" is no size).
+// without a unit is not taken: "at least 1 node" is no size; nor a rate: "at least 125 MiB/s").
 export function minimumSizeIn(message: string | undefined): number | undefined {
   const m = minimumPhrase.exec(message ?? '')
   if (!m) return undefined
