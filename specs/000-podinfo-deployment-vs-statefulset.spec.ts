@@ -6,13 +6,13 @@
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node'
 import { podAddressesVia, waitForAddresses } from '../lib/apps/dns-answers.ts'
 import { listFilesIn } from '../lib/apps/files.ts'
-import { panic, podinfoField, readStored, sha1, storeOn, versionOf } from '../lib/apps/podinfo.ts'
+import { panic, podinfoField, podinfoVersionOfImage, readStored, sha1, storeOn, versionOf } from '../lib/apps/podinfo.ts'
 import { recordTimeline } from '../lib/harness/claim-entry.ts'
 import { applyFixture, type Cleanup, describe, expect, type Kube, storageTest, test } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
 import { waitForRecording, waitForTimelineEvents } from '../lib/observe/recordings.ts'
 import type { Timeline } from '../lib/observe/timeline.ts'
-import { byName, deletePod, execIn, execOk, type Forward, getPod, isPodReady, listPods, mountedClaim, podNamed, portForward } from '../lib/resources/pods.ts'
+import { byName, containerStatusOf, deletePod, execIn, execOk, type Forward, getPod, isPodReady, listPods, mountedClaim, podNamed, portForward } from '../lib/resources/pods.ts'
 import { getService } from '../lib/resources/services.ts'
 import { getPv, ofClass } from '../lib/resources/storage.ts'
 import { getStatefulSet, setImage } from '../lib/resources/workloads.ts'
@@ -116,15 +116,15 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
     const pod = await givenDeploymentPod(kube, ns)
     const before = await And('its container has not restarted yet', async () => {
       const p = await getPod(kube, ns, pod)
-      expect(p.status?.containerStatuses?.[0]?.restartCount, `restarts of ${ns}/${pod} before /panic`).toBe(0)
+      expect(containerStatusOf(p, 'podinfo')?.restartCount, `restarts of ${ns}/${pod} before /panic`).toBe(0)
       return p
     })
     const timeline = await recordTimeline(task, podEvents, 'app=podinfo', `pods app=podinfo in ${ns} around GET /panic`, [{ pod, kind: 'restarted' }])
     await When('GET /panic is sent to it', async () => panic(await forwardTo(kube, ns, pod, cleanup)))
     const after = await Then('the same pod shows 1 restart and is Ready again', async () => {
       const p = await waitForPod(kube, ns, pod, 'to have restarted and be Ready again',
-        (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && isPodReady(p), 'containerRestart')
-      expect(p.status?.containerStatuses?.[0]?.restartCount, timeline.describe()).toBe(1)
+        (p) => (containerStatusOf(p, 'podinfo')?.restartCount ?? 0) >= 1 && isPodReady(p), 'containerRestart')
+      expect(containerStatusOf(p, 'podinfo')?.restartCount, timeline.describe()).toBe(1)
       return p
     })
     await And('the watch saw that same pod restart and become Ready again, and no other pod appear', async () => {
@@ -146,7 +146,7 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
     await When('the container is made to crash with GET /panic, and comes back', async () => {
       await panic(pf)
       await waitForPod(kube, ns, pod, 'to have restarted and be Ready again',
-        (p) => (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && isPodReady(p), 'containerRestart')
+        (p) => (containerStatusOf(p, 'podinfo')?.restartCount ?? 0) >= 1 && isPodReady(p), 'containerRestart')
     })
     await Then(`exec ls /data still shows ${quest.hash}`, async () => {
       expect(await lsData(kube, ns, pod)).toEqual([quest.hash])
@@ -231,6 +231,10 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
       { pod: 'podinfo-0', kind: 'ready', incarnation: 'new' },
     ] as const
     const timeline = await recordTimeline(task, podEvents, 'app=podinfo', `pods app=podinfo in ${ns} while the image changes`, [...expected])
+    // The version the new image reports, from its tag; a mirror's tag that names none: any version but the old one.
+    const newVersion = podinfoVersionOfImage(images.podinfo)
+    const oldVersion = newVersion ? undefined : await Given('the version podinfo-0 answers before the update', async () =>
+      versionOf(await forwardTo(kube, ns, 'podinfo-0', cleanup)))
     await When(`the image changes to ${images.podinfo}`, async () => {
       await setImage(kube, ns, 'StatefulSet', 'podinfo', 'podinfo', images.podinfo)
       await waitForStatefulSetRolledOut(kube, ns, 'podinfo')
@@ -242,12 +246,19 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
       ])
       expect(timeline.replacementOrder(['podinfo-1', 'podinfo-0']), timeline.describe()).toEqual(['podinfo-1', 'podinfo-0'])
     })
-    await And('both pods run the new revision and answer /version 6.7.0', async () => {
+    await And(`both pods run the new revision and answer /version ${newVersion ?? `with one version, not ${oldVersion}`}`, async () => {
       const sts = await getStatefulSet(kube, ns, 'podinfo')
+      const answered: string[] = []
       for (const name of ['podinfo-0', 'podinfo-1']) {
         const pod = await getPod(kube, ns, name)
         expect(pod.metadata?.labels?.['controller-revision-hash'], `${ns}/${name}`).toBe(sts.status?.updateRevision)
-        expect(await versionOf(await forwardTo(kube, ns, name, cleanup))).toBe('6.7.0')
+        answered.push(await versionOf(await forwardTo(kube, ns, name, cleanup)))
+      }
+      const context = `${ns}/podinfo-0 and podinfo-1 on ${images.podinfo} answered /version ${answered.join(' and ')}`
+      if (newVersion) expect(answered, context).toEqual([newVersion, newVersion])
+      else {
+        expect(answered[1], context).toBe(answered[0])
+        expect(answered[0], `${context}; before the update: ${oldVersion}`).not.toBe(oldVersion)
       }
     })
   })

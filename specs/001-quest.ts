@@ -4,9 +4,11 @@
 // Not a spec itself (vitest runs only *.spec.ts).
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node'
 import type { ClusterClient } from '../lib/apps/cluster-client.ts'
+import { podAddressesVia } from '../lib/apps/dns-answers.ts'
 import { applyFixture, expect, type Kube } from '../lib/harness/fixtures.ts'
 import { Given } from '../lib/harness/steps.ts'
-import { addressDifference, includesAny, podIps } from '../lib/resources/pods.ts'
+import { addressDifference, includesAny } from '../lib/resources/pods.ts'
+import { getService } from '../lib/resources/services.ts'
 import { claimForPod, ofClass } from '../lib/resources/storage.ts'
 import { waitForReadyReplicas } from '../lib/wait/pods.ts'
 
@@ -35,10 +37,11 @@ export async function givenStatefulSet(kube: Kube, ns: string, { replicas = 2, s
 // through the pod's resolver (search list), the full name through DNS. DNS
 // follows the EndpointSlices with a delay: wait until the pod's current IP is
 // answered, then the full name must answer that IP and no other.
-// Addresses are compared per family: a dual-stack pod has one of each, and DNS answers both.
-export async function expectPodNameResolves(client: ClusterClient, ns: string, pod: V1Pod): Promise<void> {
+// Addresses are compared per family, and only those of the Service's families: a dual-stack pod
+// has one of each, and DNS answers those the headless Service carries.
+export async function expectPodNameResolves(kube: Kube, client: ClusterClient, ns: string, pod: V1Pod): Promise<void> {
   const name = pod.metadata!.name!
-  const ips = podIps(pod)
+  const ips = podAddressesVia(await getService(kube, ns, sts.service), pod)
   await client.waitForResolution(`${name}.${sts.service}`, `answers ${ips.join(' or ')}, the IP of pod ${ns}/${name}`, (r) => r.status === 'ok' && includesAny(r.addresses, ips))
   const fqdn = await fqdnOf(client, name)
   const full = await client.waitForResolution(fqdn, `answers ${ips.join(' and ')}, the IPs of pod ${ns}/${name}`,

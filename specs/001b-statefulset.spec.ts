@@ -34,7 +34,7 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 2: the StatefulSet', () 
     })
     for (const pod of byName(pods)) {
       await Then(`from the debug pod, ${pod.metadata?.name}.${sts.service} resolves to ${pod.metadata?.name}'s IP ${podIp(pod)}`, () =>
-        expectPodNameResolves(client, ns, pod))
+        expectPodNameResolves(kube, client, ns, pod))
     }
   })
 

@@ -4,6 +4,7 @@
 // StatefulSet pod's IP may change, what a Service with clusterIP: None is for,
 // when claims are deleted, when to use a static volume, in which order the
 // pods start. Each answer is shown on the StatefulSet "sandwich" of part 2.
+import { podAddressesVia, podsAddressesVia } from '../lib/apps/dns-answers.ts'
 import { readFileIn, writeFileIn } from '../lib/apps/files.ts'
 import { applyStaticVolumePart, keepStorage, releaseForNewClaim, staticVolumeOf } from '../lib/apps/static-volume.ts'
 import { progress, recordTimeline, skipPart } from '../lib/harness/claim-entry.ts'
@@ -11,7 +12,7 @@ import { applyFixture, describe, expect, storageTest, test } from '../lib/harnes
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
 import { orderedStartViolations } from '../lib/observe/ordered-start.ts'
 import { waitForTimelineEvents } from '../lib/observe/recordings.ts'
-import { addressDifference, byName, execOk, isPodReady, podIp, podIps, podNamed } from '../lib/resources/pods.ts'
+import { addressDifference, byName, execOk, isPodReady, podIp, podNamed } from '../lib/resources/pods.ts'
 import { getService } from '../lib/resources/services.ts'
 import { deletePvc, findPvc, listPvcs } from '../lib/resources/storage.ts'
 import { deleteStatefulSet, getStatefulSet, scale } from '../lib/resources/workloads.ts'
@@ -44,14 +45,14 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 3: the closing questions
         const f = (await execOk(kube, ns, name, ['hostname', '-f'])).trim()
         if (f.includes('.')) expect(f, `hostname -f in ${ns}/${name}`).toBe(await fqdnOf(client, name))
         else skipPart(task, `hostname -f in ${ns}/${name} printed "${f}" (no domain): the FQDN is checked through DNS only`)
-        await expectPodNameResolves(client, ns, pod)
+        await expectPodNameResolves(kube, client, ns, pod)
       })
     }
   })
 
   test('Q1-13 a recreated StatefulSet pod keeps its name and DNS names, which resolve to its current IP', async ({ kube, ns, client }) => {
     const before = podNamed(await givenStatefulSet(kube, ns), podOf(0))
-    await Given(`${podOf(0)}.${sts.service} resolves to its IP ${podIp(before)}`, () => expectPodNameResolves(client, ns, before))
+    await Given(`${podOf(0)}.${sts.service} resolves to its IP ${podIp(before)}`, () => expectPodNameResolves(kube, client, ns, before))
     const { after } = await When(`${podOf(0)} is deleted and the StatefulSet recreates it`, () => deletePodAndWaitForReplacement(kube, ns, podOf(0)))
     await Then(`it is ${podOf(0)} again (another uid); its IP may have changed`, () => {
       expect(after.metadata?.name, `pod in ${ns}`).toBe(podOf(0))
@@ -60,30 +61,32 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 3: the closing questions
         ? `the IP stayed ${podIp(after)} this time (allowed: it may change, it need not)`
         : `the IP changed: ${podIp(before)} → ${podIp(after)}`)
     })
-    await And(`${podOf(0)}.${sts.service} and its FQDN resolve to its current IP ${podIp(after)}`, () => expectPodNameResolves(client, ns, after))
+    await And(`${podOf(0)}.${sts.service} and its FQDN resolve to its current IP ${podIp(after)}`, () => expectPodNameResolves(kube, client, ns, after))
   })
 
   test('Q1-14 a Service with clusterIP None has no virtual IP; its name answers with the IPs of the ready pods', async ({ kube, ns, client }) => {
     const pods = await givenStatefulSet(kube, ns)
     const name = await client.fqdn(sts.service)
-    await Then(`the Service ${sts.service} has clusterIP None`, async () => {
+    const svc = await Then(`the Service ${sts.service} has clusterIP None`, async () => {
       const svc = await getService(kube, ns, sts.service)
       expect(svc.spec?.clusterIP, `Service ${ns}/${sts.service}`).toBe('None')
       expect(svc.spec?.clusterIPs ?? ['None'], `Service ${ns}/${sts.service}`).toEqual(['None'])
+      return svc
     })
     // The names answer what the EndpointSlices list; both lag the pods a little: wait, then compare.
-    // Per family: on a dual-stack cluster each pod has an address of each, and the name answers both.
+    // Per family, of the Service's families: on a dual-stack cluster each pod has an address of each,
+    // and the name answers those of the families the Service carries (spec.ipFamilies).
     const answers = async (ips: string[]) => {
       await waitForReadyAddresses(kube, ns, sts.service, `to list exactly [${ips.join(', ')}]`, (a) => !addressDifference(a, ips))
       await client.waitForResolution(name, `answers exactly [${ips.join(', ')}]`, (r) => r.status === 'ok' && !addressDifference(r.addresses, ips), { method: 'nslookup' })
     }
-    const ips = pods.flatMap(podIps)
+    const ips = podsAddressesVia(svc, pods)
     await And(`${name} answers the IPs of both ready pods [${ips.join(', ')}], as its EndpointSlices list them`, () => answers(ips))
     await When(`${podOf(1)} is taken out of service: its readiness probe fails, it keeps running`, async () => {
       await execOk(kube, ns, podOf(1), ['rm', '/tmp/www/ready'])
       await waitForPod(kube, ns, podOf(1), 'to be not Ready', (p) => !isPodReady(p) && p.status?.phase === 'Running')
     })
-    const ready = podIps(podNamed(pods, podOf(0)))
+    const ready = podAddressesVia(svc, podNamed(pods, podOf(0)))
     await Then(`${name} answers only ${podOf(0)}'s IP [${ready.join(', ')}]; the EndpointSlices agree`, () => answers(ready))
   })
 

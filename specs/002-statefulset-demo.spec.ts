@@ -8,13 +8,14 @@
 // answers JSON whose "hostname" tells which pod served the request.
 import type { V1Pod } from '@kubernetes/client-node'
 import type { ClusterClient } from '../lib/apps/cluster-client.ts'
+import { podAddressesVia, podsAddressesVia } from '../lib/apps/dns-answers.ts'
 import { catIn, isNoSuchFile, listFilesIn, readFileIn, writeFileIn } from '../lib/apps/files.ts'
 import { podinfoField } from '../lib/apps/podinfo.ts'
 import { progress, recordTimeline, skipClaim, skipPart } from '../lib/harness/claim-entry.ts'
 import { applyFixture, describe, expect, type Kube, storageTest, test } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
 import { waitForTimelineEvents } from '../lib/observe/recordings.ts'
-import { addressDifference, execOk, getPod, listPods, mountedClaim, podIp, podIps, podNames } from '../lib/resources/pods.ts'
+import { addressDifference, execOk, getPod, listPods, mountedClaim, podIp, podNames } from '../lib/resources/pods.ts'
 import { describeEndpoints, getService, serviceEndpoints } from '../lib/resources/services.ts'
 import { claimForPod, deletePvc, getPv, getPvc, listPvcs, ofClass } from '../lib/resources/storage.ts'
 import { deleteStatefulSet } from '../lib/resources/workloads.ts'
@@ -213,16 +214,19 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
 
   test('Q2-08 the headless Service\'s endpoints list the current pod IPs', async ({ kube, ns }) => {
     let current = await givenStatefulSet(kube, ns, { service: true })
-    await Then('Service demo is headless', async () => {
-      expect((await getService(kube, ns, 'demo')).spec?.clusterIP, `Service ${ns}/demo`).toBe('None')
+    const svc = await Then('Service demo is headless', async () => {
+      const svc = await getService(kube, ns, 'demo')
+      expect(svc.spec?.clusterIP, `Service ${ns}/demo`).toBe('None')
+      return svc
     })
-    // Every address of every Ready pod, per family (one of each on a dual-stack cluster).
+    // Every address of every Ready pod of the Service's families (spec.ipFamilies), per family:
+    // a dual-stack pod has one of each, a single-stack Service lists one.
     const endpointsMatch = async (ready: V1Pod[]) => {
-      const ips = ready.flatMap(podIps)
+      const ips = podsAddressesVia(svc, ready)
       await waitForReadyAddresses(kube, ns, 'demo', `to be exactly the Ready pods' IPs [${ips.join(', ')}]`, (a) => !addressDifference(a, ips))
       const eps = await serviceEndpoints(kube, ns, 'demo')
       expect(eps.map((e) => [e.pod, e.address]).sort(), `Service ${ns}/demo: ${describeEndpoints(eps)}`)
-        .toEqual(ready.flatMap((p) => podIps(p).map((ip) => [p.metadata?.name, ip])).sort())
+        .toEqual(ready.flatMap((p) => podAddressesVia(svc, p).map((ip) => [p.metadata?.name, ip])).sort())
     }
     await Then('its endpoints are the Ready pods\' IPs, each pointing at its pod', () => endpointsMatch(current))
     const { after } = await When('demo-0 is deleted and comes back Ready', async () => {
@@ -236,12 +240,14 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
 
   test('Q2-09 a specific pod answers HTTP at <pod>.<service>.<namespace>.svc.<cluster domain>:8080 from inside the cluster', async ({ kube, ns, client }) => {
     const ready = await givenStatefulSet(kube, ns, { service: true })
+    const svc = await getService(kube, ns, 'demo')
     for (const p of ready) {
       const pod = p.metadata!.name!
       const name = await fqdn(client, pod)
-      await Then(`from pod ${client.pod}, ${name} resolves to ${pod}'s IPs ${podIps(p).join(', ')}`, async () => {
+      const ips = podAddressesVia(svc, p) // those of the Service's families
+      await Then(`from pod ${client.pod}, ${name} resolves to ${pod}'s IPs ${ips.join(', ')}`, async () => {
         const r = await client.waitForResolution(name, 'answers', (x) => x.status === 'ok', { method: 'nslookup' })
-        expect(r.status === 'ok' ? addressDifference(r.addresses, podIps(p)) : r.status, `${name} from ${ns}/${client.pod}:\n${r.output}`).toBeUndefined()
+        expect(r.status === 'ok' ? addressDifference(r.addresses, ips) : r.status, `${name} from ${ns}/${client.pod}:\n${r.output}`).toBeUndefined()
       })
       await And(`GET http://${name}:${quest.port}/ is answered by ${pod} itself`, async () => {
         const url = `http://${name}:${quest.port}/`
@@ -267,8 +273,9 @@ describe.concurrent('Q2 StatefulSet demo: storage and routing of Deployment vs S
     await Then(`${name} resolves to the new pod's IP ${podIp(after)}`, async () => {
       // CoreDNS follows the endpoints with a lag: the check is that it comes
       // to answer the current IP only (the wait throws with its last answer).
-      await client.waitForResolution(name, `answers ${podIps(after).join(', ')} only`,
-        (x) => x.status === 'ok' && !addressDifference(x.addresses, podIps(after)), { method: 'nslookup' })
+      const ips = podAddressesVia(await getService(kube, ns, 'demo'), after) // those of the Service's families
+      await client.waitForResolution(name, `answers ${ips.join(', ')} only`,
+        (x) => x.status === 'ok' && !addressDifference(x.addresses, ips), { method: 'nslookup' })
     })
     await And(`GET ${url} is answered by demo-0`, async () => {
       const res = await client.http(url)

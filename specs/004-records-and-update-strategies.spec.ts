@@ -4,10 +4,11 @@
 // parallel; then the update strategies the quest reads about — a Deployment's
 // RollingUpdate and Recreate, and a canary beside the stable version.
 // The quest's Python app is private: busybox httpd with a CGI script stands in
-// for it (fixtures/004/visits.yaml, lib/visits.ts); podinfo 6.9.2 → 6.7.0 for the updates.
+// for it (fixtures/004/visits.yaml, lib/visits.ts); podinfo's
+// previous and current images (lib/harness/images.ts) for the updates, the versions read from them.
 import type { ClusterClient } from '../lib/apps/cluster-client.ts'
 import { waitForAddresses } from '../lib/apps/dns-answers.ts'
-import { podinfoField } from '../lib/apps/podinfo.ts'
+import { podinfoField, versionOfPods } from '../lib/apps/podinfo.ts'
 import { startVisits } from '../lib/apps/visits.ts'
 import { claimNote, progress, recordTimeline } from '../lib/harness/claim-entry.ts'
 import { applyFixture, describe, expect, type Kube, storageTest, test } from '../lib/harness/fixtures.ts'
@@ -32,7 +33,6 @@ const visitCount = 40
 // 80 requests over 3 stable pods and 1 canary, spread evenly: no canary answer
 // has a chance of 0.75^80 ≈ 1e-10, the canary answering half or more 1.3e-6.
 const canaryRequests = 80
-const versions = { stable: '6.9.2', canary: '6.7.0' } // podinfo_previous, podinfo
 
 // Updates Deployment web to podinfo 6.7.0 with the timeline recording, until
 // the rollout is done and the watch has seen every new pod Ready.
@@ -99,7 +99,7 @@ describe('Q4 per-pod records and update strategies', () => {
   // pods can outnumber replicas + maxSurge. So the Ready floor is asserted on the pods, at every pod
   // event; the ceiling on the ReplicaSets, at every change; the pod count is reported.
   test('Q4-03 a Deployment RollingUpdate replaces pods gradually: never fewer than replicas - maxUnavailable Ready, never more than replicas + maxSurge desired', async ({ task, kube, ns, podEvents, images, onTestFinished }) => {
-    await Given(`Deployment web as fixtures/004/rolling-update.yaml states it (4 pods of podinfo ${versions.stable}, RollingUpdate, maxSurge 1, maxUnavailable 1), available`, async () => {
+    await Given(`Deployment web as fixtures/004/rolling-update.yaml states it (4 pods of ${images.podinfo_previous}, RollingUpdate, maxSurge 1, maxUnavailable 1), available`, async () => {
       await applyFixture(kube, ns, '004/rolling-update.yaml')
       await waitForDeploymentAvailable(kube, ns, 'web')
     })
@@ -153,7 +153,7 @@ describe('Q4 per-pod records and update strategies', () => {
   })
 
   test('Q4-04 a Deployment with Recreate stops every old pod before any new pod is created', async ({ task, kube, ns, podEvents, images }) => {
-    await Given(`Deployment web: 3 Ready pods of podinfo ${versions.stable}, strategy Recreate`, async () => {
+    await Given(`Deployment web: 3 Ready pods of ${images.podinfo_previous}, strategy Recreate`, async () => {
       await applyFixture(kube, ns, '004/recreate.yaml')
       await waitForDeploymentAvailable(kube, ns, 'web')
     })
@@ -178,12 +178,20 @@ describe('Q4 per-pod records and update strategies', () => {
     })
   })
 
-  test('Q4-05 a canary beside the stable version receives part of the traffic while the stable pods serve the rest', async ({ kube, ns, client }) => {
-    await Given(`Service podinfo over 3 stable pods (podinfo ${versions.stable}) and 1 canary pod (podinfo ${versions.canary}), all Ready`, async () => {
+  test('Q4-05 a canary beside the stable version receives part of the traffic while the stable pods serve the rest', async ({ kube, ns, client, images }) => {
+    await Given(`Service podinfo over 3 stable pods (${images.podinfo_previous}) and 1 canary pod (${images.podinfo}), all Ready`, async () => {
       await applyFixture(kube, ns, '004/canary.yaml')
       await Promise.all([waitForDeploymentAvailable(kube, ns, 'podinfo-stable'), waitForDeploymentAvailable(kube, ns, 'podinfo-canary')])
       const ips = (await listPods(kube, ns, 'app=podinfo')).map(podIps)
       await waitForReadyAddresses(kube, ns, 'podinfo', `to list all 4 pods as ready (${ips.flat().join(', ')})`, (a) => ips.every((p) => includesAny(a, p)))
+    })
+    const versions = await Given('the version each track reports, from its image\'s tag or, where the tag names none, from one of its pods', async () => {
+      const [stable, canary] = await Promise.all([
+        versionOfPods(kube, ns, client, images.podinfo_previous, 'app=podinfo,track=stable'),
+        versionOfPods(kube, ns, client, images.podinfo, 'app=podinfo,track=canary'),
+      ])
+      if (stable === canary) throw new Error(`the stable (${images.podinfo_previous}) and canary (${images.podinfo}) pods both report podinfo ${stable}: their answers cannot be told apart`)
+      return { stable, canary }
     })
     // By name, as a workload would: the cluster's DNS gives the Service's cluster IP, of whichever family.
     // Polled first: an answer looked up before the Service was known may be cached (NXDOMAIN, up to 30 s).

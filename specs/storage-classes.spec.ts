@@ -7,10 +7,10 @@
 // skipped, naming the missing capability.
 import { filesystemBytes, observeClaim, ownershipOf, sha256Of, waitForFilesystemBytes, writeRandomFile } from '../lib/apps/volumes.ts'
 import { progress, requireCapability, skipClaim, unboundHoldMs } from '../lib/harness/claim-entry.ts'
-import { applyFixture, describe, expect, type Kube, removeIfRetained, storageTest } from '../lib/harness/fixtures.ts'
+import { applyFixture, claimRequestFor, describe, expect, type Kube, removeIfRetained, storageTest } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
 import { describeNodeSelector, getNode, nodeSelectorAllows } from '../lib/resources/nodes.ts'
-import { createPodFromFixture, execOk, getPod } from '../lib/resources/pods.ts'
+import { containerStatusOf, createPodFromFixture, execOk, getPod } from '../lib/resources/pods.ts'
 import { bytesOf, claimCapacityBytes, deletePvc, getPv, getPvc, resizeClaim } from '../lib/resources/storage.ts'
 import { waitForK8sEvent } from '../lib/wait/events.ts'
 import { deletePodAndWaitGone, recreatePodFromFixture, waitForPod, waitForPodReady } from '../lib/wait/pods.ts'
@@ -31,7 +31,7 @@ interface InUse {
 
 // Claim "data" of the class and a pod mounting it at /data, Ready and Bound.
 async function givenClaimInUse(kube: Kube, ns: string, storageClass: string, pod = 'user', podFile = 'sc/pod.yaml'): Promise<InUse> {
-  return Given(`claim "data" (${sizes.claim}, ReadWriteOnce) of class ${storageClass}, mounted at /data by pod ${pod}`, async () => {
+  return Given(`claim "data" (${claimRequestFor(sizes.claim, storageClass)}, ReadWriteOnce) of class ${storageClass}, mounted at /data by pod ${pod}`, async () => {
     await applyFixture(kube, ns, 'sc/claim.yaml', { storageClass })
     await createPodFromFixture(kube, ns, podFile, pod)
     const ready = await waitForPodReady(kube, ns, pod)
@@ -127,7 +127,7 @@ describe('SC storage classes: what a platform team checks before running statefu
       const after = await waitForFilesystemBytes(kube, ns, used.pod, '/data', before + growth)
       expect(after - before, `df /data in ${ns}/${used.pod} (class ${storageClass}): ${before} → ${after} bytes`).toBeGreaterThanOrEqual(growth)
       const pod = await getPod(kube, ns, used.pod)
-      expect({ uid: pod.metadata?.uid, restarts: pod.status?.containerStatuses?.[0]?.restartCount }, `pod ${ns}/${used.pod}: online means the same pod, not restarted`).toEqual({ uid, restarts: 0 })
+      expect({ uid: pod.metadata?.uid, restarts: containerStatusOf(pod, 'busybox')?.restartCount }, `pod ${ns}/${used.pod}: online means the same pod, not restarted`).toEqual({ uid, restarts: 0 })
     })
   })
 

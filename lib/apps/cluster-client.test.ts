@@ -24,9 +24,21 @@ test('an answer through the search list counts, whatever the other expansions sa
 
 test('HTTP requests and replies as sent through nc', () => {
   expect(httpRequestText(new URL('http://web:9000/store'), 'POST', '{"a": 1}'))
-    .toBe('POST /store HTTP/1.0\r\nHost: web:9000\r\nContent-Type: application/json\r\nContent-Length: 8\r\n\r\n{"a": 1}')
+    .toBe('POST /store HTTP/1.1\r\nHost: web:9000\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 8\r\n\r\n{"a": 1}')
   expect(parseHttpReply('HTTP/1.1 202 Accepted\r\nX: y\r\n\r\n{"hash":"x"}')).toMatchObject({ status: 202, body: '{"hash":"x"}' })
   expect(parseHttpReply('').status).toBe(0)
+})
+
+test('requests are HTTP/1.1 with Host and Connection: close, which a mesh sidecar accepts (HTTP/1.0 gets 426)', () => {
+  const [requestLine, ...headers] = httpRequestText(new URL('http://web-0.web.ns.svc.cluster.local:9898/version?x=1'), 'GET').split('\r\n')
+  expect(requestLine).toBe('GET /version?x=1 HTTP/1.1')
+  expect(headers.slice(0, 2)).toEqual(['Host: web-0.web.ns.svc.cluster.local:9898', 'Connection: close'])
+})
+
+test('a chunked reply\'s body is its chunks joined', () => {
+  const raw = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nServer: envoy\r\n\r\n7\r\n{"versi\r\nd;ext=1\r\non": "6.7.0"}\r\n0\r\n\r\n'
+  expect(parseHttpReply(raw)).toMatchObject({ status: 200, body: '{"version": "6.7.0"}' })
+  expect(parseHttpReply('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok').body).toBe('ok')
 })
 
 test('NXDOMAIN is its own status', () => {
@@ -86,10 +98,10 @@ describe('a batch of HTTP requests in one exec', () => {
     const replies = parseHttpBatch(out, marker)
     expect(replies.map((r) => r.ncExit)).toEqual([0, 0, 1, 0])
     expect(replies.map((r) => parseHttpReply(r.raw).body)).toEqual([
-      '10.96.0.12:8080 -w 15 GET /cgi-bin/visit?id=v1 HTTP/1.0',
-      'web:80 -w 15 POST /store HTTP/1.0',
+      '10.96.0.12:8080 -w 15 GET /cgi-bin/visit?id=v1 HTTP/1.1',
+      'web:80 -w 15 POST /store HTTP/1.1',
       '',
-      'fd00::1:8080 -w 15 GET /cgi-bin/visit?id=v2 HTTP/1.0',
+      'fd00::1:8080 -w 15 GET /cgi-bin/visit?id=v2 HTTP/1.1',
     ])
     expect(replies[2]!.raw).toMatch(/^nc: can't connect to remote host: Connection refused\n$/)
     expect(parseHttpReply(replies[2]!.raw).status).toBe(0)

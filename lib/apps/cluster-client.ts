@@ -77,7 +77,7 @@ export interface ClusterClient {
   nslookup(name: string): Promise<Resolution>
   // Polls with a deadline: DNS has no watch. Returns the resolution that satisfied `until`.
   waitForResolution(name: string, what: string, until: (r: Resolution) => boolean, opts?: { method?: 'resolve' | 'nslookup'; timeout?: TimeoutName }): Promise<Resolution>
-  // HTTP/1.0 through busybox nc: the name is resolved by the pod's own resolver,
+  // HTTP/1.1 (Connection: close) through busybox nc: the name is resolved by the pod's own resolver,
   // search list included, as curl would. (busybox wget crashes on names in
   // Debian's static build, and the upstream image's nc behaves the same.)
   http(url: string, init?: { method?: 'GET' | 'POST'; body?: string }): Promise<HttpReply>
@@ -98,19 +98,40 @@ export interface HttpReply {
   raw: string
 }
 
+// HTTP/1.1 with Host and Connection: close, so that the server ends the connection (and nc) after its
+// reply: a mesh's sidecar (Istio's Envoy) refuses HTTP/1.0 with 426 Upgrade Required.
 export function httpRequestText(url: URL, method: string, body?: string): string {
   return [
-    `${method} ${url.pathname}${url.search} HTTP/1.0`,
+    `${method} ${url.pathname}${url.search} HTTP/1.1`,
     `Host: ${url.host}`,
+    'Connection: close',
     ...(body !== undefined ? ['Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`] : []),
     '', body ?? '',
   ].join('\r\n')
 }
 
+// An HTTP/1.1 reply may come chunked (a proxy in between, a body written in parts): its body is the chunks joined.
 export function parseHttpReply(raw: string): HttpReply {
   const split = raw.indexOf('\r\n\r\n')
   const status = Number(/^HTTP\/\d\.\d (\d{3})/.exec(raw)?.[1] ?? 0)
-  return { status, body: split >= 0 ? raw.slice(split + 4) : '', raw }
+  const body = split >= 0 ? raw.slice(split + 4) : ''
+  const chunked = split >= 0 && /^transfer-encoding:[^\r\n]*\bchunked\b/im.test(raw.slice(0, split))
+  return { status, body: chunked ? dechunk(body) : body, raw }
+}
+
+// The chunks' data up to the last (size 0) chunk; sizes count bytes, so the text is cut as UTF-8.
+function dechunk(text: string): string {
+  const bytes = Buffer.from(text)
+  const parts: Buffer[] = []
+  let at = 0
+  for (;;) {
+    const eol = bytes.indexOf('\r\n', at)
+    const size = eol < 0 ? Number.NaN : Number.parseInt(bytes.subarray(at, eol).toString().split(';')[0]!, 16)
+    if (!Number.isFinite(size) || size === 0) break
+    parts.push(bytes.subarray(eol + 2, eol + 2 + size))
+    at = eol + 2 + size + 2
+  }
+  return Buffer.concat(parts).toString()
 }
 
 // One exec for a batch of requests: each request text goes base64-encoded as an argument

@@ -5,16 +5,16 @@
 // or an NXDOMAIN given before a change), so a name is polled until it answers
 // as expected, within the `dns` timeout.
 import type { V1Pod, V1Service } from '@kubernetes/client-node'
-import { addressDifference, familyOf, includesAny } from '../k8s/addresses.ts'
+import { addressDifference, includesAny, ofFamilies } from '../k8s/addresses.ts'
 import { podIps } from '../resources/pods.ts'
 import type { ClusterClient, Resolution } from './cluster-client.ts'
 
 // The pod's addresses that the Service's DNS records can hold: those of the
 // Service's IP families (a single-stack Service on a dual-stack cluster lists one of two).
-export function podAddressesVia(service: V1Service, pod: V1Pod): string[] {
-  const families = service.spec?.ipFamilies
-  return podIps(pod).filter((ip) => !families?.length || families.includes(familyOf(ip) ?? ''))
-}
+export const podAddressesVia = (service: V1Service, pod: V1Pod): string[] => ofFamilies(podIps(pod), service.spec?.ipFamilies)
+
+// Every address of the pods that the Service's records hold (the Ready pods of a headless Service).
+export const podsAddressesVia = (service: V1Service, pods: V1Pod[]): string[] => pods.flatMap((p) => podAddressesVia(service, p))
 
 // nslookup shows every A and AAAA record: they must be the expected addresses,
 // family by family. The pod's own resolver (ping) shows one: it must be one of them.

@@ -1,7 +1,11 @@
 // podinfo's API as the quests use it: /store, /store/<hash>, /panic, /version.
 import { createHash } from 'node:crypto'
+import { urlHost } from '../k8s/addresses.ts'
+import type { Kube } from '../k8s/kube.ts'
 import type { Forward } from '../k8s/port-forward.ts'
 import { timeout } from '../k8s/timeouts.ts'
+import { listPods, podIps } from '../resources/pods.ts'
+import type { ClusterClient } from './cluster-client.ts'
 
 export const sha1 = (body: string) => createHash('sha1').update(body).digest('hex')
 
@@ -37,6 +41,17 @@ export async function panic(pod: Forward): Promise<void> {
   await pod.request('/panic', { unansweredMs: timeout('unanswered') }).catch(() => undefined)
 }
 
+// The version podinfo reports (GET / and /version) for an image, read from its
+// tag: 6.7.0, v6.7.0 or 6.7.0-amd64 give 6.7.0. Undefined for a digest or a tag
+// that names no version (a mirror's own tags): the caller then asks a pod running it.
+export function podinfoVersionOfImage(image: string): string | undefined {
+  const ref = image.split('@')[0]!
+  const slash = ref.lastIndexOf('/')
+  const colon = ref.lastIndexOf(':')
+  if (colon <= slash) return undefined
+  return /^v?(\d+\.\d+\.\d+)(?:[-+][\w.-]*)?$/.exec(ref.slice(colon + 1))?.[1]
+}
+
 export async function versionOf(pod: Forward): Promise<string> {
   return (await pod.request('/version')).json<{ version: string }>().version
 }
@@ -49,4 +64,16 @@ export function podinfoField(reply: { status: number; body: string; raw: string 
   } catch {
     throw new Error(`GET ${url} answered HTTP ${reply.status} without podinfo's JSON: ${reply.raw.slice(0, 300)}`)
   }
+}
+
+// The version the pods of `selector` report: from their image's tag, else, for
+// a mirror's tag that names none, asked of one of them (GET /version on `port`).
+export async function versionOfPods(kube: Kube, ns: string, client: ClusterClient, image: string, selector: string, port = 9898): Promise<string> {
+  const fromTag = podinfoVersionOfImage(image)
+  if (fromTag) return fromTag
+  const pod = (await listPods(kube, ns, selector))[0]
+  const url = `http://${urlHost(pod ? (podIps(pod)[0] ?? '') : '')}:${port}/version`
+  const version = pod ? podinfoField(await client.http(url), 'version', url) : undefined
+  if (!version) throw new Error(`no podinfo version from the pods ${selector} in ${ns} on ${image} (${pod ? `GET ${url} named none` : 'none listed'})`)
+  return version
 }

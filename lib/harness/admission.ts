@@ -49,7 +49,7 @@ export async function suitePodShapes(busybox: string): Promise<PodShape[]> {
   const shapes: PodShape[] = []
   for (const file of await yamlFiles(fixturesDir)) shapes.push(...podShapesOf(`fixtures/${file}`, await loadManifest(file, { storageClass: null })))
   shapes.push({ source: 'the client pod (lib/apps/cluster-client.ts)', pod: clientPod('client', busybox) })
-  shapes.push({ source: 'the capability probe\'s pod (lib/storage/probe.ts)', pod: podFor({ claim: 'probe', kind: 'ReadWriteOnce' }, busybox) })
+  shapes.push({ source: 'the capability probe\'s pod (lib/storage/probe.ts)', pod: podFor({ name: 'probe', kind: 'ReadWriteOnce' }, busybox) })
   return shapes
 }
 

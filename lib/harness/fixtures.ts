@@ -169,7 +169,7 @@ export const test = coreTest.extend<ClusterFacts>({
 
 export { describe, expect } from 'vitest'
 export type { Kube } from '../k8s/kube.ts'
-export { applyFixture, loadManifest } from '../k8s/manifests.ts'
+export { applyFixture, claimRequestFor, loadManifest } from '../k8s/manifests.ts'
 
 // One test per selected storage class: "<title> [<class>]", its class in
 // task.meta (the storageClass fixture). The classes run in parallel, each

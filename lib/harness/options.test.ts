@@ -19,6 +19,13 @@ describe('parseOptions', () => {
     expect(() => parseOptions({ SC_CLUSTER: 'kind' })).toThrow(OptionError)
   })
 
+  test('SC_MIN_CLAIM_SIZE: the least every claim asks for, a storage quantity', () => {
+    expect(parseOptions({}).minClaimSize).toBeUndefined()
+    expect(parseOptions({ SC_MIN_CLAIM_SIZE: ' 4Gi ' }).minClaimSize).toBe('4Gi')
+    expect(() => parseOptions({ SC_MIN_CLAIM_SIZE: '4 GiB' })).toThrow(/SC_MIN_CLAIM_SIZE=4 GiB: expected a storage quantity/)
+    expect(() => parseOptions({ SC_MIN_CLAIM_SIZE: '0' })).toThrow(OptionError)
+  })
+
   test('collects image overrides by name and a registry mirror', () => {
     expect(parseOptions({ SC_IMAGE_REGISTRY: 'mirror.local:5000/', SC_IMAGE_BUSYBOX: 'mirror/busybox:1' }).images)
       .toEqual({ registry: 'mirror.local:5000', byName: { busybox: 'mirror/busybox:1' } })

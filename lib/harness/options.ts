@@ -1,3 +1,5 @@
+import { bytesOf } from '../k8s/quantity.ts'
+
 // The suite's options. `npx vitest` keeps its own command line, so ours come
 // from the environment: SC_* variables (and the usual KUBECONFIG).
 export interface Options {
@@ -17,6 +19,9 @@ export interface Options {
   reportsDir: string
   images: ImageOverrides
   waiversFile?: string
+  // SC_MIN_CLAIM_SIZE: the least any claim asks for, on every class (a quantity,
+  // e.g. 4Gi), for a class that refuses small claims without naming its minimum.
+  minClaimSize?: string
 }
 
 export interface ImageOverrides {
@@ -49,7 +54,19 @@ export function parseOptions(env: Record<string, string | undefined>): Options {
     reportsDir: env.SC_REPORTS_DIR || 'reports',
     images: parseImageOverrides(env),
     waiversFile: env.SC_WAIVERS || undefined,
+    minClaimSize: parseMinClaimSize(env.SC_MIN_CLAIM_SIZE),
   }
+}
+
+function parseMinClaimSize(value: string | undefined): string | undefined {
+  const v = value?.trim()
+  if (!v) return undefined
+  let bytes = Number.NaN
+  try { bytes = bytesOf(v) } catch { /* named below */ }
+  if (!(bytes > 0) || !/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/.test(v)) {
+    throw new OptionError(`SC_MIN_CLAIM_SIZE=${value}: expected a storage quantity, e.g. 4Gi (the least every claim asks for)`)
+  }
+  return v
 }
 
 // The most claims in flight the automatic limit grows to.

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { addressDifference, byFamily, familyOf, includesAny, isIpAddress, normalizeAddress, urlHost } from './addresses.ts'
+import { addressDifference, byFamily, familyOf, includesAny, isIpAddress, normalizeAddress, ofFamilies, urlHost } from './addresses.ts'
 
 describe('addresses per family', () => {
   test('families, and IPv6 written two ways is one address', () => {
@@ -27,4 +27,23 @@ test('an IPv6 address in a URL is bracketed; an IPv4 one is not', () => {
   expect(urlHost('10.96.0.12')).toBe('10.96.0.12')
   expect(urlHost('fd00:10:96::c')).toBe('[fd00:10:96::c]')
   expect(new URL(`http://${urlHost('fd00:10:96::c')}:8080/`).hostname).toBe('[fd00:10:96::c]')
+})
+
+describe('ofFamilies', () => {
+  const dualStackPod = ['10.244.1.5', 'fd00:10:244:1::5']
+
+  test('a single-stack Service on a dual-stack cluster: only the pod address of its family', () => {
+    expect(ofFamilies(dualStackPod, ['IPv4'])).toEqual(['10.244.1.5'])
+    expect(ofFamilies(dualStackPod, ['IPv6'])).toEqual(['fd00:10:244:1::5'])
+  })
+
+  test('a dual-stack Service, or one whose families are not known: every address', () => {
+    expect(ofFamilies(dualStackPod, ['IPv6', 'IPv4'])).toEqual(dualStackPod)
+    expect(ofFamilies(dualStackPod, undefined)).toEqual(dualStackPod)
+    expect(ofFamilies(dualStackPod, [])).toEqual(dualStackPod)
+  })
+
+  test('the family is told by the address, whatever its spelling (an IPv4-mapped IPv6 address is IPv6)', () => {
+    expect(ofFamilies(['::ffff:10.0.0.1', '10.0.0.1', 'not-an-ip'], ['IPv6'])).toEqual(['::ffff:10.0.0.1'])
+  })
 })

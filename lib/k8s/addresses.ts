@@ -10,6 +10,13 @@ export function familyOf(address: string): Family | undefined {
   return v === 4 ? 'IPv4' : v === 6 ? 'IPv6' : undefined
 }
 
+// The addresses of the given families, told by their syntax (a Service's spec.ipFamilies: a
+// single-stack Service on a dual-stack cluster holds one address of each pod, not both).
+// No families known: all of them.
+export function ofFamilies(addresses: string[], families: readonly string[] | undefined): string[] {
+  return families?.length ? addresses.filter((a) => families.includes(familyOf(a) ?? '')) : addresses
+}
+
 export const isIpAddress = (text: string | undefined): boolean => !!text && familyOf(text) !== undefined
 
 // The same address may be written differently in IPv6 (fd00::0:1, fd00::1).

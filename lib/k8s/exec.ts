@@ -3,6 +3,7 @@
 import * as k8s from '@kubernetes/client-node'
 import { Writable } from 'node:stream'
 import pRetry from 'p-retry'
+import { defaultContainer } from './containers.ts'
 import { describeExpiry, type ProgressDeadline, progressDeadline } from './deadline.ts'
 import { isTransient, type Kube } from './kube.ts'
 import { timeout, timeoutScale } from './timeouts.ts'
@@ -68,7 +69,8 @@ export const notStartedRetries = (scale = timeoutScale()) =>
 // `options` is the container's name, or the container and the limits.
 export async function execIn(kube: Kube, namespace: string, pod: string, command: string[], options?: string | ExecOptions): Promise<ExecResult> {
   const o: ExecOptions = typeof options === 'string' ? { container: options } : (options ?? {})
-  const name = o.container ?? (await kube.core.readNamespacedPod({ namespace, name: pod })).spec?.containers[0]?.name ?? ''
+  // Unnamed: the pod's own container, never a mesh's proxy (containers.ts).
+  const name = o.container ?? defaultContainer(await kube.core.readNamespacedPod({ namespace, name: pod })) ?? ''
   const idleMs = o.idleMs ?? timeout('exec')
   const limits = { idleMs, maxMs: o.maxMs ?? 10 * idleMs }
   return pRetry(() => execOnce(kube, namespace, pod, name, command, limits), {

@@ -4,6 +4,8 @@
 import * as k8s from '@kubernetes/client-node'
 import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { markDefaultContainer } from './containers.ts'
+import { bytesOf } from './quantity.ts'
 import { describeApiError, type Kube, retryTransient } from './kube.ts'
 
 export const fixturesDir = resolve(import.meta.dirname, '..', '..', 'fixtures')
@@ -22,10 +24,22 @@ export function setFixtureRewrite(fn: (text: string) => string): void {
 // no default class. A spec testing the default class itself passes
 // `storageClass: null` and gets the claim as written.
 let claimClass: string | undefined
+// The least a claim of a class may ask for (a class's minimum size, SC_MIN_CLAIM_SIZE), set with the class.
+let claimMinimum: MinimumOf = () => undefined
 
-export function setDefaultClaimClass(name: string | undefined): void {
+export function setDefaultClaimClass(name: string | undefined, minimumOf: MinimumOf = () => undefined): void {
   claimClass = name
+  claimMinimum = minimumOf
 }
+
+// What the suite asks of a class for a claim of `size`: more where the class's minimum is more.
+export function claimRequestFor(size: string, storageClass: string | undefined): string {
+  const minimum = claimMinimum(storageClass)
+  return minimum !== undefined && bytesOf(minimum) > bytesOf(size) ? minimum : size
+}
+
+// A class's minimum size (undefined: the cluster's default class; "": none, a static claim binds as written).
+export type MinimumOf = (storageClass: string | undefined) => string | undefined
 
 export interface ManifestOptions {
   // Sets storageClassName on every claim and claim template; null leaves
@@ -35,16 +49,28 @@ export interface ManifestOptions {
   patch?: (obj: k8s.KubernetesObject) => void
 }
 
-type WithClaims = k8s.KubernetesObject & {
-  spec?: { storageClassName?: string; volumeClaimTemplates?: { spec?: { storageClassName?: string } }[] }
+type ClaimSpec = { storageClassName?: string; resources?: { requests?: Record<string, string> } }
+type WithClaims = k8s.KubernetesObject & { spec?: ClaimSpec & { volumeClaimTemplates?: { spec?: ClaimSpec }[] } }
+
+const claimSpecs = (obj: k8s.KubernetesObject): ClaimSpec[] => {
+  const o = obj as WithClaims
+  return [...(o.kind === 'PersistentVolumeClaim' && o.spec ? [o.spec] : []), ...(o.spec?.volumeClaimTemplates ?? []).flatMap((t) => (t.spec ? [t.spec] : []))]
+}
+
+// Every claim and claim template asks for at least its class's minimum: a class that
+// does not round a small request up refuses it. What the claim writes stays as small.
+export function raiseClaimSizes(obj: k8s.KubernetesObject, minimumOf: MinimumOf): void {
+  for (const spec of claimSpecs(obj)) {
+    const requested = spec.resources?.requests?.storage
+    const minimum = requested === undefined ? undefined : minimumOf(spec.storageClassName)
+    if (minimum !== undefined && bytesOf(minimum) > bytesOf(requested!)) spec.resources!.requests!.storage = minimum
+  }
 }
 
 // Sets the class of every claim and claim template in the object; with
 // `onlyUnnamed`, only of those that name none (a static claim's "" stays).
 export function setStorageClass(obj: k8s.KubernetesObject, storageClass: string, onlyUnnamed = false): void {
-  const o = obj as WithClaims
-  const specs = [...(o.kind === 'PersistentVolumeClaim' && o.spec ? [o.spec] : []), ...(o.spec?.volumeClaimTemplates ?? []).flatMap((t) => (t.spec ? [t.spec] : []))]
-  for (const spec of specs) {
+  for (const spec of claimSpecs(obj)) {
     if (!onlyUnnamed || spec.storageClassName === undefined) spec.storageClassName = storageClass
   }
 }
@@ -55,7 +81,9 @@ export async function loadManifest(file: string, opts: ManifestOptions = {}): Pr
   for (const obj of objects) {
     if (opts.storageClass) setStorageClass(obj, opts.storageClass)
     else if (opts.storageClass === undefined && claimClass) setStorageClass(obj, claimClass, true)
+    markDefaultContainer(obj)
     opts.patch?.(obj)
+    raiseClaimSizes(obj, claimMinimum)
   }
   return objects
 }

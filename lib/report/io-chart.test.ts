@@ -75,7 +75,7 @@ describe('the capability table', () => {
     expect(html).toContain('<section id="capabilities">')
     expect(html).toMatch(/<td class="no" title="NodePath only supports ReadWriteOnce">refused<\/td>/)
     const md = renderMarkdownSummary(report())
-    expect(md).toContain('| class | binding | expansion | RWO | RWOP | RWX | fsGroup | block | snapshots | clone | node-local |')
+    expect(md).toContain('| class | binding | expansion | RWO | RWOP | RWX | fsGroup | block | snapshots | clone | node-local | min size |')
     expect(md).toContain('| standard | WaitForFirstConsumer | not allowed | accepted | accepted | refused | unknown | refused | API not served | accepted | unknown |')
   })
 })

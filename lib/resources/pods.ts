@@ -5,6 +5,7 @@ import { apiCall, apiCreate, apiDelete, isNotFound, type Kube } from '../k8s/kub
 import { loadManifest } from '../k8s/manifests.ts'
 
 // `kubectl exec` and `kubectl port-forward`, for specs (which do not import lib/k8s).
+export { containerStatusOf } from '../k8s/containers.ts'
 export { execIn, execOk, type ExecResult } from '../k8s/exec.ts'
 export { portForward, type Forward } from '../k8s/port-forward.ts'
 

@@ -83,7 +83,10 @@ describe('the capability table', () => {
       '    node-local: yes (its volume pv-1 has node affinity for node n1 only)',
     ])
     expect(describeCapabilities([c])).toContain('    block volumes: accepted (1.2s)')
-    expect(Object.keys(capabilityRow(c).cells)).toEqual(['binding', 'expansion', 'RWO', 'RWOP', 'RWX', 'fsGroup', 'block', 'snapshots', 'clone', 'node-local'])
+    expect(Object.keys(capabilityRow(c).cells)).toEqual(['binding', 'expansion', 'RWO', 'RWOP', 'RWX', 'fsGroup', 'block', 'snapshots', 'clone', 'node-local', 'min size'])
+    expect(capabilityRow(c).cells['min size']!.value).toBe('none named')
+    expect(capabilityRow({ ...c, minimumSize: { size: '4Gi', refusal: 'c0-rwo (1Gi): ProvisioningFailed: size must be at least 4Gi' } }).cells['min size'])
+      .toEqual({ value: '4Gi', detail: 'c0-rwo (1Gi): ProvisioningFailed: size must be at least 4Gi' })
     expect(capabilityRow(c).cells['node-local']).toEqual({ value: 'yes', detail: 'its volume pv-1 has node affinity for node n1 only' })
   })
 })

@@ -165,6 +165,8 @@ export function capabilityRow(c: Capabilities): CapabilityRow {
       snapshots: { value: !s ? 'not probed' : s.served === true ? (s.classes.length ? s.classes.map((x) => x.name).join(', ') : 'no class') : s.served === false ? 'API not served' : 'unknown', detail: s?.detail ?? '' },
       clone: probe(c.clone),
       'node-local': { value: n.supported === true ? 'yes' : n.supported === false ? 'no' : 'unknown', detail: n.reason },
+      // The least the class provisions, where a refusal named it (minimum-size.ts): the run's claims asked for no less.
+      'min size': c.minimumSize ? { value: c.minimumSize.size, detail: c.minimumSize.refusal } : { value: 'none named', detail: 'no probe claim was refused for its size' },
     },
   }
 }

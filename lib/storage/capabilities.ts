@@ -69,6 +69,9 @@ export interface Capabilities {
   clone?: AccessModeProbe
   snapshots?: SnapshotSupport
   nodeLocal?: Verdict
+  // The least the class provisions, learned from its refusal of a smaller probe claim
+  // (minimum-size.ts): every claim of the class in the run asks for no less.
+  minimumSize?: { size: string; refusal: string }
 }
 
 export type Capability = 'expansion' | 'fsGroup' | AccessMode | AdvancedCapability
@@ -227,6 +230,7 @@ export function describeCapabilities(all: Capabilities[]): string {
     `  ${c.storageClass}${c.isDefault ? ' (default)' : ''}: provisioner ${c.provisioner}, binding ${c.bindingMode}, reclaim ${c.reclaimPolicy}, expansion ${c.allowVolumeExpansion ? 'allowed' : 'not allowed'}`,
     `    ${describeCsi(c)}`,
     `    volumes: ${c.volume ? `${c.volume.source}${c.volume.fsType ? ` (fsType ${c.volume.fsType})` : ''}, ${c.volume.nodeAffinity ? 'with' : 'no'} node affinity (seen on ${c.volume.pv})` : 'not seen (no ReadWriteOnce probe volume)'}`,
+    ...(c.minimumSize ? [`    minimum size: ${c.minimumSize.size}, every claim of the class asks for at least that (refused: ${c.minimumSize.refusal.slice(0, 200)})`] : []),
     `    access modes: ${accessModes.map((m) => describeProbe(m, c.accessModes[m])).join('; ')}`,
     `    fsGroup: ${c.fsGroup.supported === true ? 'applied' : c.fsGroup.supported === false ? 'not applied' : 'unknown'} (${c.fsGroup.reason})`,
     ...describeAdvanced(c),

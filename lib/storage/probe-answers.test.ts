@@ -6,8 +6,8 @@ const failed = (name: string, message: string, kind = 'PersistentVolumeClaim', r
   ({ metadata: {}, involvedObject: { kind, name }, reason, message })
 const bound = (name: string): V1PersistentVolumeClaim => ({ metadata: { name }, spec: { volumeName: `pv-${name}` }, status: { phase: 'Bound' } })
 const timeoutMs = 180_000
-const answersFor = (...claims: string[]) =>
-  new ProbeAnswers(claims.map((claim) => ({ claim, needsPodStarted: claim.endsWith('-block'), startedAt: 0 })), probeGraces(timeoutMs, 1))
+const probeOf = (claim: string) => ({ claim, name: claim, size: '1Gi', needsPodStarted: claim.endsWith('-block'), startedAt: 0 })
+const answersFor = (...claims: string[]) => new ProbeAnswers(claims.map(probeOf), probeGraces(timeoutMs, 1))
 
 beforeEach(() => { vi.useFakeTimers({ now: 0 }) })
 afterEach(() => { vi.useRealTimers() })
@@ -50,7 +50,7 @@ describe('a Block probe is answered by what its pod found at the raw device, not
 
   test('a device of a group the pod is not in: a second pod joins the group stat read (not gid 6 by assumption), on the same node, and its read answers', () => {
     const joined: [string, number, string][] = []
-    const a = new ProbeAnswers([{ claim: 'c0-block', needsPodStarted: true, startedAt: 0 }], probeGraces(timeoutMs, 1), (...x) => { joined.push(x) })
+    const a = new ProbeAnswers([probeOf('c0-block')], probeGraces(timeoutMs, 1), { joinGroup: (...x) => { joined.push(x) } })
     a.onClaim(bound('c0-block'))
     a.onPod(blockPod('c0-block', denied(995, '1000')))
     expect(joined).toEqual([['c0-block', 995, 'node-a']])
@@ -87,7 +87,7 @@ describe('ProbeAnswers', () => {
   })
 
   test('a terminal refusal counts once it stood its grace unrepaired (5 s × SC_TIMEOUT_SCALE)', async () => {
-    const a = new ProbeAnswers([{ claim: 'c0-rwx', needsPodStarted: false, startedAt: 0 }], probeGraces(timeoutMs, 3))
+    const a = new ProbeAnswers([probeOf('c0-rwx')], probeGraces(timeoutMs, 3))
     a.onEvent(failed('c0-rwx', 'NodePath only supports ReadWriteOnce and ReadWriteOncePod (1.22+) access modes'))
     await vi.advanceTimersByTimeAsync(14_000)
     expect(a.outcomes.size).toBe(0)
@@ -119,3 +119,48 @@ describe('ProbeAnswers', () => {
     expect(all).toBe(true)
   })
 })
+
+describe('a class with a minimum size', () => {
+  const hyperdisk = 'failed to provision volume with StorageClass "hyperdisk-balanced": rpc error: code = InvalidArgument desc = size must be at least 4Gi'
+
+  test('a refusal naming a minimum above the claim\'s size is asked again once, at that size, under a new name; the new claim answers for the probe', async () => {
+    const asked: string[] = []
+    const probes = [probeOf('c0-rwo')]
+    const a = new ProbeAnswers(probes, probeGraces(timeoutMs, 1), {
+      onMinimum: (p, bytes, refusal) => {
+        asked.push(`${p.claim} ${bytes} ${refusal}`)
+        a.moveTo(p, `${p.claim}-min`, '4Gi')
+      },
+    })
+    a.onEvent(failed('c0-rwo', hyperdisk))
+    expect(asked).toEqual([`c0-rwo ${4 * 2 ** 30} c0-rwo (1Gi): ProvisioningFailed: ${hyperdisk}`])
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(a.outcomes.get('c0-rwo')).toBeUndefined() // not refused: asked again
+    a.onClaim(bound('c0-rwo')) // the old claim, bound late, no longer answers
+    a.onEvent(failed('c0-rwo', hyperdisk))
+    expect(a.outcomes.get('c0-rwo')).toBeUndefined()
+    a.onClaim(bound('c0-rwo-min'))
+    expect(a.outcomes.get('c0-rwo')).toMatchObject({ result: 'accepted', detail: 'bound to pv-c0-rwo-min' })
+    expect(probes[0]).toMatchObject({ name: 'c0-rwo-min', size: '4Gi', retried: true })
+  })
+
+  test('named again after the retry, or with no one to retry, the minimum is a refusal', async () => {
+    const a = new ProbeAnswers([probeOf('c0-rwo')], probeGraces(timeoutMs, 1), { onMinimum: (p) => a.moveTo(p, `${p.claim}-min`, '2Gi') })
+    a.onEvent(failed('c0-rwo', 'requested size 1Gi is less than the minimum 4Gi'))
+    a.onEvent(failed('c0-rwo-min', 'requested size 2Gi is less than the minimum 4Gi'))
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(a.outcomes.get('c0-rwo')).toMatchObject({ result: 'refused', detail: 'ProvisioningFailed: requested size 2Gi is less than the minimum 4Gi' })
+    const b = answersFor('c1-rwo')
+    b.onEvent(failed('c1-rwo', 'requested size 1Gi is less than the minimum 4Gi'))
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(b.outcomes.get('c1-rwo')?.result).toBe('refused')
+  })
+
+  test('a minimum the claim already meets asks nothing again', () => {
+    const asked: string[] = []
+    const a = new ProbeAnswers([probeOf('c0-rwo')], probeGraces(timeoutMs, 1), { onMinimum: (p) => asked.push(p.claim) })
+    a.onEvent(failed('c0-rwo', 'size must be at least 1Gi'))
+    expect(asked).toEqual([])
+  })
+})
+

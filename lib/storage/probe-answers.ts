@@ -6,6 +6,10 @@
 // logs ProvisioningFailed for minutes while it makes a storage account (AKS azurefile), a WaitForFirstConsumer
 // pod waits for the node an autoscaler adds. A class whose plain claim is not accepted fails every
 // [sc] claim (capabilities.ts), so a timing signal must not decide it.
+// A refusal that names a minimum size above the claim's (minimum-size.ts) is handed to onMinimum once,
+// which asks again at that size under another name (moveTo); named again, it is a refusal.
+import { bytesOf } from '../k8s/quantity.ts'
+import { minimumSizeIn } from './minimum-size.ts'
 import type { CoreV1Event, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node'
 import { describeRawDeviceAccess, groupToJoin, parseRawDeviceAccess } from '../apps/raw-device.ts'
 import { describeStall, type Stall, stallConcerns } from '../wait/stalls.ts'
@@ -26,7 +30,12 @@ const terminalWords = [
 export const isTerminalRefusal = (message: string | undefined): boolean => terminalWords.some((re) => re.test(message ?? ''))
 
 export interface AnsweredProbe {
+  // What the outcome is named by; `name` is the claim (and pod) that now stands for it.
   claim: string
+  name: string
+  // What the claim asks for; `retried` once it was asked again at a minimum a refusal named.
+  size: string
+  retried?: boolean
   // Accepted only once the pod's container ran and reported (Block: the device was attached, mapped, opened and read).
   needsPodStarted: boolean
   startedAt: number
@@ -34,7 +43,7 @@ export interface AnsweredProbe {
 
 // The Block probe's pod that joins the device's group (supplementalGroups) when the first
 // pod could not open it for want of that group: named after the claim, answered for it.
-export const inGroupPod = (claim: string) => `${claim}-in-group`
+export const inGroupPod = (name: string) => `${name}-in-group`
 const claimOfPod = (pod: string) => pod.replace(/-in-group$/, '')
 
 // What a Block probe's pod found at the raw device (its termination message) says of the class.
@@ -64,6 +73,8 @@ export class ProbeAnswers {
   readonly allAnswered: Promise<void>
   private done: () => void = () => undefined
   private readonly byClaim: Map<string, AnsweredProbe>
+  private readonly byName: Map<string, AnsweredProbe> // the claim or pod that now stands for each probe
+  private readonly onMinimum?: (p: AnsweredProbe, minimumBytes: number, refusal: string) => void
   private readonly lastWord = new Map<string, string>() // claim → the last event about it or its pod
   private readonly bound = new Map<string, string>() // claim → its volume
   private readonly started = new Set<string>() // probe pods whose container started
@@ -75,10 +86,13 @@ export class ProbeAnswers {
   // joinGroup: make the Block probe's second pod (inGroupPod), in `group`, on `node` (where the volume is attached).
   private readonly joinGroup: (claim: string, group: number, node: string) => void
 
-  constructor(probes: AnsweredProbe[], graces: { refusalMs: number; podFailureMs: number }, joinGroup: (claim: string, group: number, node: string) => void = () => undefined) {
+  constructor(probes: AnsweredProbe[], graces: { refusalMs: number; podFailureMs: number },
+    { joinGroup = () => undefined, onMinimum }: { joinGroup?: (claim: string, group: number, node: string) => void; onMinimum?: (p: AnsweredProbe, minimumBytes: number, refusal: string) => void } = {}) {
     this.byClaim = new Map(probes.map((p) => [p.claim, p]))
+    this.byName = new Map(probes.map((p) => [p.name, p]))
     this.graces = graces
     this.joinGroup = joinGroup
+    this.onMinimum = onMinimum
     this.allAnswered = new Promise<void>((resolve) => { this.done = resolve })
   }
 
@@ -88,12 +102,23 @@ export class ProbeAnswers {
     if (this.outcomes.size === this.byClaim.size) this.done()
   }
 
+  // The probe is asked again by a new claim (and pod) `name` of `size`: what the old one shows no longer counts.
+  moveTo(p: AnsweredProbe, name: string, size: string): void {
+    clearTimeout(this.pendingRefusals.get(p.claim))
+    this.pendingRefusals.delete(p.claim)
+    this.bound.delete(p.claim)
+    this.started.delete(p.claim)
+    this.byName.delete(p.name)
+    Object.assign(p, { name, size, retried: true, startedAt: Date.now() })
+    this.byName.set(name, p)
+  }
+
   unanswered(): AnsweredProbe[] {
     return [...this.byClaim.values()].filter((p) => !this.outcomes.has(p.claim))
   }
 
   onClaim(pvc: V1PersistentVolumeClaim): void {
-    const p = this.byClaim.get(pvc.metadata?.name ?? '')
+    const p = this.byName.get(pvc.metadata?.name ?? '')
     if (!p || pvc.status?.phase !== 'Bound') return
     this.bound.set(p.claim, pvc.spec?.volumeName ?? '')
     this.accept(p)
@@ -101,17 +126,17 @@ export class ProbeAnswers {
 
   onPod(pod: V1Pod): void {
     const name = pod.metadata?.name ?? ''
-    const p = this.byClaim.get(claimOfPod(name))
-    if (!p?.needsPodStarted || (name !== p.claim && !this.joinedGroup.has(p.claim))) return
+    const p = this.byName.get(claimOfPod(name))
+    if (!p?.needsPodStarted || (name !== p.name && !this.joinedGroup.has(p.claim))) return
     // The first pod's report stands once its second pod, in the device's group, is asked for.
-    if (name === p.claim && this.joinedGroup.has(p.claim)) return
+    if (name === p.name && this.joinedGroup.has(p.claim)) return
     const phase = pod.status?.phase
     // Its container ran its script to the end and wrote what it found to its termination message.
     const ended = (pod.status?.containerStatuses ?? []).map((c) => c.state?.terminated).find((t) => t && t.reason !== 'ContainerCannotRun' && t.reason !== 'StartError')
     if (ended) {
       const report = parseRawDeviceAccess(ended.message ?? '')
       const group = report && groupToJoin(report)
-      if (group !== undefined && name === p.claim) {
+      if (group !== undefined && name === p.name) {
         this.joinedGroup.add(p.claim)
         this.joinGroup(p.claim, group, pod.spec?.nodeName ?? '')
         return
@@ -125,12 +150,18 @@ export class ProbeAnswers {
   }
 
   onEvent(e: CoreV1Event): void {
-    const name = claimOfPod(e.involvedObject.name ?? '')
-    const p = this.byClaim.get(name)
+    const p = this.byName.get(claimOfPod(e.involvedObject.name ?? ''))
     if (!p) return
+    const name = p.claim
     this.lastWord.set(name, `${e.involvedObject.kind} ${e.reason}: ${e.message ?? ''}`.trim())
-    if (!isTerminalRefusal(e.message) || this.pendingRefusals.has(name)) return
-    if (e.involvedObject.kind === 'PersistentVolumeClaim' && e.reason === 'ProvisioningFailed') {
+    const provisioning = e.involvedObject.kind === 'PersistentVolumeClaim' && e.reason === 'ProvisioningFailed'
+    const minimum = provisioning ? minimumSizeIn(e.message) : undefined
+    if (minimum !== undefined && minimum > bytesOf(p.size) && !p.retried && this.onMinimum) {
+      this.onMinimum(p, minimum, `${p.name} (${p.size}): ProvisioningFailed: ${e.message ?? ''}`)
+      return
+    }
+    if ((minimum === undefined && !isTerminalRefusal(e.message)) || this.pendingRefusals.has(name)) return
+    if (provisioning) {
       this.refuseLater(name, `ProvisioningFailed: ${e.message ?? ''}`.trim(), this.graces.refusalMs)
     } else if (e.involvedObject.kind === 'Pod' && p.needsPodStarted && podVolumeFailures.has(e.reason ?? '')) {
       this.refuseLater(name, `its pod did not get the volume: ${e.reason}: ${e.message ?? ''}`.trim(), this.graces.podFailureMs)
@@ -141,7 +172,7 @@ export class ProbeAnswers {
   // (lib/wait/stalls.ts); returns whether any probe is still unanswered.
   onStalls(stalls: Stall[]): boolean {
     for (const p of this.unanswered()) {
-      const stall = stalls.find(stallConcerns({ kind: 'PersistentVolumeClaim', name: p.claim }))
+      const stall = stalls.find(stallConcerns({ kind: 'PersistentVolumeClaim', name: p.name }))
       if (stall) this.settle(p.claim, { result: 'unknown', detail: `no answer: ${describeStall(stall)}` })
     }
     return this.unanswered().length > 0

@@ -12,6 +12,10 @@
 // provisioner's answer (Bound, or a refusal no retry will change; for the
 // Block claim what its pod found at the device) or at the deadline
 // (probe-answers.ts).
+// A class with a minimum size (GKE hyperdisk: 4 GiB) refuses a smaller claim
+// naming its minimum: the class's claims not yet answered are asked again once,
+// at that size (probe-answers.ts, minimum-size.ts), and the class's claims in
+// the run ask for no less (Capabilities.minimumSize).
 // Snapshot support is read, not probed: the API group served, and the
 // VolumeSnapshotClasses naming the class's driver.
 import type { CoreV1Event, V1PersistentVolumeClaim, V1Pod, V1StorageClass } from '@kubernetes/client-node'
@@ -19,6 +23,7 @@ import { nodeLocalVerdict, type SnapshotClassInfo, snapshotClassInfo, snapshotGr
 import { type AccessMode, type AccessModeProbe, accessModes, type Capabilities, classCapabilities, type CsiDriverInfo, csiDriverInfo, describeCapabilities, observedVolume } from './capabilities.ts'
 import { eventsResource } from '../resources/events.ts'
 import { apiCreate, describeApiError, type Kube, retryTransient } from '../k8s/kube.ts'
+import { bytesOf } from '../k8s/quantity.ts'
 import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
 import { listSnapshotClasses, snapshotApiServed } from '../resources/snapshots.ts'
 import { setReclaimPolicy } from '../resources/storage.ts'
@@ -26,7 +31,8 @@ import { restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
 import { guardAgainstStalls } from '../wait/stalls.ts'
 import { rawDeviceAccessScript } from '../apps/raw-device.ts'
-import { inGroupPod, probeGraces, ProbeAnswers } from './probe-answers.ts'
+import { claimSizeFor, quantityOf } from './minimum-size.ts'
+import { type AnsweredProbe, inGroupPod, probeGraces, ProbeAnswers } from './probe-answers.ts'
 
 export interface ProbeOptions {
   // The run the probe's namespace is made for (and recorded by).
@@ -35,8 +41,10 @@ export interface ProbeOptions {
   // timeout('pvcBound') at SC_TIMEOUT_SCALE, and that scale, which stretches every grace and stall window of the probe.
   timeoutMs: number
   timeoutScale: number
-  // Big enough for any provisioner's minimum; they round up anyway.
+  // What each probe claim asks for first: enough for most provisioners' minimum (they round up anyway),
+  // SC_MIN_CLAIM_SIZE where that is more.
   size?: string
+  minClaimSize?: string
 }
 
 export interface DetectedCapabilities {
@@ -51,7 +59,11 @@ const probeSlug: Record<ProbeKind, string> = { ReadWriteOnce: 'rwo', ReadWriteOn
 const probeKinds: ProbeKind[] = [...accessModes, 'block', 'clone']
 
 interface Probe {
+  // What the outcome is named by; `name` is the claim (and pod) that now stands for it (a retry at a minimum size).
   claim: string
+  name: string
+  size: string
+  retried?: boolean
   storageClass: string
   kind: ProbeKind
   withPod: boolean
@@ -66,15 +78,13 @@ async function listCsiDrivers(kube: Kube): Promise<Map<string, CsiDriverInfo> | 
 }
 
 // The clone's source is the class's ReadWriteOnce probe claim, made at the same time (a provisioner waits for its source to be bound).
-const cloneSource = (p: Probe) => p.claim.replace(/-clone$/, '-rwo')
-
-function claimFor(p: Probe, size: string): V1PersistentVolumeClaim {
+function claimFor(p: Probe, cloneSource: string): V1PersistentVolumeClaim {
   return {
-    metadata: { name: p.claim, labels: { 'stateful-conformance/probe': probeSlug[p.kind] }, annotations: { 'stateful-conformance/storage-class': p.storageClass } },
+    metadata: { name: p.name, labels: { 'stateful-conformance/probe': probeSlug[p.kind] }, annotations: { 'stateful-conformance/storage-class': p.storageClass } },
     spec: {
-      storageClassName: p.storageClass, accessModes: [p.kind === 'block' || p.kind === 'clone' ? 'ReadWriteOnce' : p.kind], resources: { requests: { storage: size } },
+      storageClassName: p.storageClass, accessModes: [p.kind === 'block' || p.kind === 'clone' ? 'ReadWriteOnce' : p.kind], resources: { requests: { storage: p.size } },
       ...(p.kind === 'block' ? { volumeMode: 'Block' } : {}),
-      ...(p.kind === 'clone' ? { dataSource: { kind: 'PersistentVolumeClaim', name: cloneSource(p) } } : {}),
+      ...(p.kind === 'clone' ? { dataSource: { kind: 'PersistentVolumeClaim', name: cloneSource } } : {}),
     },
   }
 }
@@ -87,10 +97,10 @@ export const blockProbeCommand = (): string[] =>
 
 // A consumer, so that a WaitForFirstConsumer class provisions at all; it need not run for long.
 // The Block probe's second pod (inGroup) joins the device's group, on the node the volume is attached to.
-export function podFor(p: Pick<Probe, "claim" | "kind">, busybox: string, inGroup?: { group: number; node: string }): V1Pod {
+export function podFor(p: Pick<Probe, "name" | "kind">, busybox: string, inGroup?: { group: number; node: string }): V1Pod {
   const restricted = restrictedPod()
   return {
-    metadata: { name: inGroup ? inGroupPod(p.claim) : p.claim, labels: { 'stateful-conformance/probe': probeSlug[p.kind] } },
+    metadata: { name: inGroup ? inGroupPod(p.name) : p.name, labels: { 'stateful-conformance/probe': probeSlug[p.kind] } },
     spec: {
       restartPolicy: 'Never', terminationGracePeriodSeconds: 0,
       ...restricted,
@@ -102,22 +112,60 @@ export function podFor(p: Pick<Probe, "claim" | "kind">, busybox: string, inGrou
           ? { command: blockProbeCommand(), terminationMessagePolicy: 'FallbackToLogsOnError', volumeDevices: [{ name: 'v', devicePath: blockDevice }] }
           : { command: ['true'], volumeMounts: [{ name: 'v', mountPath: '/v' }] }),
       }],
-      volumes: [{ name: 'v', persistentVolumeClaim: { claimName: p.claim } }],
+      volumes: [{ name: 'v', persistentVolumeClaim: { claimName: p.name } }],
     },
   }
 }
 
+// Creates the probe's claim, and its pod where it needs one.
+async function createProbe(kube: Kube, namespace: string, p: Probe, probes: Probe[], answers: ProbeAnswers, busybox: string): Promise<void> {
+  const source = probes.find((q) => q.storageClass === p.storageClass && q.kind === 'ReadWriteOnce')?.name ?? ''
+  const claimed = await apiCreate(`create probe claim ${namespace}/${p.name}`, claimFor(p, source),
+    (body) => kube.core.createNamespacedPersistentVolumeClaim({ namespace, body }), () => kube.core.readNamespacedPersistentVolumeClaim({ namespace, name: p.name }))
+    // The API server refusing the claim is an answer too (e.g. a mode it does not know).
+    .then(() => true, (err: Error) => { answers.settle(p.claim, { result: 'refused', detail: `the API server refused the claim: ${err.message}` }); return false })
+  if (!claimed || !p.withPod) return
+  await apiCreate(`create probe pod ${namespace}/${p.name}`, podFor(p, busybox),
+    (body) => kube.core.createNamespacedPod({ namespace, body }), () => kube.core.readNamespacedPod({ namespace, name: p.name }))
+    .catch((err: Error) => answers.settle(p.claim, { result: 'unknown', detail: `could not create the pod that would make the class provision: ${err.message}` }))
+}
+
+// A class's minimum size, learned from a refusal: the class's probes not yet answered and
+// smaller are asked again at it, each once, the ReadWriteOnce claim before the clone of it.
+function retryAtMinimum(kube: Kube, namespace: string, probes: Probe[], answers: ProbeAnswers, busybox: string, minimums: Map<string, { size: string; refusal: string }>) {
+  return (first: AnsweredProbe, bytes: number, refusal: string): void => {
+    const storageClass = probes.find((q) => q.claim === first.claim)!.storageClass
+    const size = quantityOf(bytes)
+    const known = minimums.get(storageClass)
+    if (!known || bytesOf(known.size) < bytes) minimums.set(storageClass, { size, refusal })
+    const again = probes.filter((q) => q.storageClass === storageClass && !q.retried && !answers.outcomes.has(q.claim) && bytesOf(q.size) < bytes)
+      .sort((a, b) => Number(a.kind === 'clone') - Number(b.kind === 'clone'))
+    const old = again.map((q) => q.name)
+    for (const q of again) answers.moveTo(q, `${q.claim}-min`, size)
+    console.log(`stateful-conformance: class ${storageClass} asks for at least ${size} (${refusal.slice(0, 200)}): probing ${again.map((q) => q.name).join(', ')} at that size`)
+    void (async () => {
+      for (const q of again) await createProbe(kube, namespace, q, probes, answers, busybox)
+      // The refused claims (and their pods) go; the namespace would take them along anyway.
+      for (const name of old) {
+        await kube.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 }).catch(() => undefined)
+        await kube.core.deleteNamespacedPersistentVolumeClaim({ namespace, name }).catch(() => undefined)
+      }
+    })().catch((err: Error) => console.warn(`stateful-conformance: probing class ${storageClass} again at ${size}: ${err.message}`))
+  }
+}
+
 // Creates the probes and waits (three watches: claims, pods, events) for each one's answer (probe-answers.ts).
-async function probeClaims(kube: Kube, namespace: string, probes: Probe[], o: ProbeOptions): Promise<Map<string, AccessModeProbe>> {
+async function probeClaims(kube: Kube, namespace: string, probes: Probe[], o: ProbeOptions, minimums: Map<string, { size: string; refusal: string }>): Promise<Map<string, AccessModeProbe>> {
   // A Block probe's first pod could not open the device for want of its group: the first goes, a second joins that group.
   const joinGroup = (claim: string, group: number, node: string) => {
     const p = probes.find((x) => x.claim === claim)!
-    void kube.core.deleteNamespacedPod({ namespace, name: claim }).catch(() => undefined)
-      .then(() => apiCreate(`create probe pod ${namespace}/${inGroupPod(claim)}`, podFor(p, o.busybox, { group, node }),
-        (body) => kube.core.createNamespacedPod({ namespace, body }), () => kube.core.readNamespacedPod({ namespace, name: inGroupPod(claim) })))
+    void kube.core.deleteNamespacedPod({ namespace, name: p.name }).catch(() => undefined)
+      .then(() => apiCreate(`create probe pod ${namespace}/${inGroupPod(p.name)}`, podFor(p, o.busybox, { group, node }),
+        (body) => kube.core.createNamespacedPod({ namespace, body }), () => kube.core.readNamespacedPod({ namespace, name: inGroupPod(p.name) })))
       .catch((err: Error) => answers.settle(claim, { result: 'unknown', detail: `could not create the pod in the device's group ${group}: ${err.message}` }))
   }
-  const answers = new ProbeAnswers(probes, probeGraces(o.timeoutMs, o.timeoutScale), joinGroup)
+  const answers: ProbeAnswers = new ProbeAnswers(probes, probeGraces(o.timeoutMs, o.timeoutScale), { joinGroup, onMinimum: (p, bytes, refusal) => retry(p, bytes, refusal) })
+  const retry = retryAtMinimum(kube, namespace, probes, answers, o.busybox, minimums)
   const stops: (() => void)[] = []
   try {
     stops.push(await watchObjects<V1PersistentVolumeClaim>(kube, resources.pvcs, { namespace }, {
@@ -131,14 +179,7 @@ async function probeClaims(kube: Kube, namespace: string, probes: Probe[], o: Pr
     }))
     await Promise.all(probes.map(async (p) => {
       p.startedAt = Date.now()
-      const claimed = await apiCreate(`create probe claim ${namespace}/${p.claim}`, claimFor(p, o.size ?? '1Gi'),
-        (body) => kube.core.createNamespacedPersistentVolumeClaim({ namespace, body }), () => kube.core.readNamespacedPersistentVolumeClaim({ namespace, name: p.claim }))
-        // The API server refusing the claim is an answer too (e.g. a mode it does not know).
-        .then(() => true, (err: Error) => { answers.settle(p.claim, { result: 'refused', detail: `the API server refused the claim: ${err.message}` }); return false })
-      if (!claimed || !p.withPod) return
-      await apiCreate(`create probe pod ${namespace}/${p.claim}`, podFor(p, o.busybox),
-        (body) => kube.core.createNamespacedPod({ namespace, body }), () => kube.core.readNamespacedPod({ namespace, name: p.claim }))
-        .catch((err: Error) => answers.settle(p.claim, { result: 'unknown', detail: `could not create the pod that would make the class provision: ${err.message}` }))
+      await createProbe(kube, namespace, p, probes, answers, o.busybox)
     }))
     // A probe that a component does not act on is answered as soon as that is recognised, not at the deadline.
     const unguard = guardAgainstStalls(kube, namespace, () => true, (stalls) => answers.onStalls(stalls), { scale: () => o.timeoutScale })
@@ -157,19 +198,22 @@ export async function detectCapabilities(kube: Kube, classes: V1StorageClass[], 
   const started = Date.now()
   const [csiDrivers, snapshots] = await Promise.all([listCsiDrivers(kube), readSnapshotClasses(kube)])
   const chosen = classes.filter((c) => selected.includes(c.metadata?.name ?? ''))
+  const size = claimSizeFor(o.size ?? '1Gi', o.minClaimSize)
   const probes: Probe[] = chosen.flatMap((c, i) => probeKinds.map((kind) => ({
-    claim: `c${i}-${probeSlug[kind]}`, storageClass: c.metadata?.name ?? '', kind,
+    claim: `c${i}-${probeSlug[kind]}`, name: `c${i}-${probeSlug[kind]}`, size, storageClass: c.metadata?.name ?? '', kind,
     withPod: kind === 'block' || c.volumeBindingMode === 'WaitForFirstConsumer', needsPodStarted: kind === 'block', startedAt: 0,
   })))
   const namespace = await createNamespace(kube, 'storage capabilities', o.run)
   console.log(`stateful-conformance: probing which access modes, Block volumes and clones the classes accept (${probes.length} small claims in ${namespace}, up to ${o.timeoutMs / 1000}s) …`)
   try {
-    const outcomes = await probeClaims(kube, namespace, probes, o)
+    const minimums = new Map<string, { size: string; refusal: string }>()
+    const outcomes = await probeClaims(kube, namespace, probes, o, minimums)
     const byClass: Record<string, Capabilities> = {}
     for (const [i, sc] of chosen.entries()) {
       const name = sc.metadata?.name ?? ''
       const mine = Object.fromEntries(accessModes.map((m) => [m, outcomes.get(`c${i}-${probeSlug[m]}`)!])) as Record<AccessMode, AccessModeProbe>
-      const rwo = await kube.core.readNamespacedPersistentVolumeClaim({ namespace, name: `c${i}-rwo` }).catch(() => undefined)
+      const rwoName = probes.find((p) => p.claim === `c${i}-rwo`)?.name ?? `c${i}-rwo`
+      const rwo = await kube.core.readNamespacedPersistentVolumeClaim({ namespace, name: rwoName }).catch(() => undefined)
       const pv = rwo?.spec?.volumeName ? await kube.core.readPersistentVolume({ name: rwo.spec.volumeName }).catch(() => undefined) : undefined
       const csi = typeof csiDrivers === 'string' ? csiDrivers : (csiDrivers.get(sc.provisioner) ?? null)
       const volume = pv ? observedVolume(pv) : undefined
@@ -179,6 +223,7 @@ export async function detectCapabilities(kube: Kube, classes: V1StorageClass[], 
         clone: cloneOutcome(outcomes.get(`c${i}-clone`)!, csi),
         snapshots: snapshotSupport(snapshots.served, snapshots.classes, sc.provisioner),
         nodeLocal: nodeLocalVerdict(volume),
+        ...(minimums.has(name) ? { minimumSize: minimums.get(name) } : {}),
       }
     }
     return { byClass, namespace, durationMs: Date.now() - started }
