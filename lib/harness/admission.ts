@@ -5,11 +5,9 @@
 // the run with one line naming the shape, the policy and the fields, rather
 // than failing claims one by one with pods that never appear.
 import type { KubernetesObject, V1PersistentVolumeClaim, V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node'
-import { readdir } from 'node:fs/promises'
-import { join, relative } from 'node:path'
 import { clientPod } from '../apps/cluster-client.ts'
 import { describeApiError, type Kube } from '../k8s/kube.ts'
-import { fixturesDir, loadManifest } from '../k8s/manifests.ts'
+import { fixtureFiles, loadManifest } from '../k8s/manifests.ts'
 import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
 import { timeout } from '../k8s/timeouts.ts'
 import { podFor } from '../storage/probe.ts'
@@ -39,15 +37,9 @@ export function podShapesOf(file: string, objects: KubernetesObject[]): PodShape
   })
 }
 
-async function yamlFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true })
-  return entries.filter((e) => e.isFile() && e.name.endsWith('.yaml') && e.name !== 'rbac.yaml')
-    .map((e) => relative(fixturesDir, join(e.parentPath, e.name))).sort()
-}
-
 export async function suitePodShapes(busybox: string): Promise<PodShape[]> {
   const shapes: PodShape[] = []
-  for (const file of await yamlFiles(fixturesDir)) shapes.push(...podShapesOf(`fixtures/${file}`, await loadManifest(file, { storageClass: null })))
+  for (const file of await fixtureFiles()) shapes.push(...podShapesOf(`fixtures/${file}`, await loadManifest(file, { storageClass: null })))
   shapes.push({ source: 'the client pod (lib/apps/cluster-client.ts)', pod: clientPod('client', busybox) })
   shapes.push({ source: 'the capability probe\'s pod (lib/storage/probe.ts)', pod: podFor({ claim: 'probe', kind: 'ReadWriteOnce' }, busybox) })
   return shapes

@@ -2,11 +2,18 @@
 // by hand. The suite applies them the same way (server-side apply), after
 // swapping in the images in use and, for [sc] claims, the storage class.
 import * as k8s from '@kubernetes/client-node'
-import { readFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { readdir, readFile } from 'node:fs/promises'
+import { join, relative, resolve } from 'node:path'
 import { describeApiError, type Kube, retryTransient } from './kube.ts'
 
 export const fixturesDir = resolve(import.meta.dirname, '..', '..', 'fixtures')
+
+// Every manifest under fixtures/ the suite applies ("001/lunchbox.yaml"), sorted; not rbac.yaml, which the user applies.
+export async function fixtureFiles(): Promise<string[]> {
+  const entries = await readdir(fixturesDir, { withFileTypes: true, recursive: true })
+  return entries.filter((e) => e.isFile() && e.name.endsWith('.yaml') && e.name !== 'rbac.yaml')
+    .map((e) => relative(fixturesDir, join(e.parentPath, e.name))).sort()
+}
 
 // Text edits applied to every fixture before it is parsed: the image
 // overrides (SC_IMAGE_*), set once per spec worker by the harness.
