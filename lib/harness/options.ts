@@ -1,5 +1,6 @@
 // The suite's options. `npx vitest` keeps its own command line, so ours come
 // from the environment: SC_* variables (and the usual KUBECONFIG).
+import { type ContainerResources, parsePodResources } from '../k8s/pod-resources.ts'
 export interface Options {
   kubeconfig?: string
   context?: string
@@ -17,6 +18,9 @@ export interface Options {
   reportsDir: string
   images: ImageOverrides
   waiversFile?: string
+  // SC_POD_RESOURCES: the requests (equal to limits) of every container the
+  // suite makes that sets none itself (lib/k8s/pod-resources.ts).
+  podResources: ContainerResources
 }
 
 export interface ImageOverrides {
@@ -49,6 +53,17 @@ export function parseOptions(env: Record<string, string | undefined>): Options {
     reportsDir: env.SC_REPORTS_DIR || 'reports',
     images: parseImageOverrides(env),
     waiversFile: env.SC_WAIVERS || undefined,
+    podResources: parseOptionPodResources(env.SC_POD_RESOURCES),
+  }
+}
+
+// "cpu=100m,memory=128Mi". Checked here, with the other options, so that a
+// wrong value stops the run at once; the pods read it where they are made.
+export function parseOptionPodResources(value: string | undefined): ContainerResources {
+  try {
+    return parsePodResources(value)
+  } catch (err) {
+    throw new OptionError((err as Error).message)
   }
 }
 

@@ -1,10 +1,12 @@
 // Manifests from fixtures/: plain YAML a reader can `kubectl apply -n NS -f`
 // by hand. The suite applies them the same way (server-side apply), after
-// swapping in the images in use and, for [sc] claims, the storage class.
+// swapping in the images in use, giving containers that set none requests
+// equal to limits (pod-resources.ts) and, for [sc] claims, the storage class.
 import * as k8s from '@kubernetes/client-node'
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import { describeApiError, type Kube, retryTransient } from './kube.ts'
+import { addContainerResources, podSpecOf, suiteContainerResources } from './pod-resources.ts'
 
 export const fixturesDir = resolve(import.meta.dirname, '..', '..', 'fixtures')
 
@@ -59,7 +61,9 @@ export function setStorageClass(obj: k8s.KubernetesObject, storageClass: string,
 export async function loadManifest(file: string, opts: ManifestOptions = {}): Promise<k8s.KubernetesObject[]> {
   const text = rewrite(await readFile(join(fixturesDir, file), 'utf8'))
   const objects = (k8s.loadAllYaml(text) as k8s.KubernetesObject[]).filter(Boolean)
+  const resources = suiteContainerResources()
   for (const obj of objects) {
+    addContainerResources(podSpecOf(obj), resources)
     if (opts.storageClass) setStorageClass(obj, opts.storageClass)
     else if (opts.storageClass === undefined && claimClass) setStorageClass(obj, claimClass, true)
     opts.patch?.(obj)

@@ -3,6 +3,7 @@
 import type { V1Pod, V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node'
 import { apiCall, apiCreate, apiDelete, isNotFound, type Kube } from '../k8s/kube.ts'
 import { loadManifest } from '../k8s/manifests.ts'
+import { resourceRequirements, suiteContainerResources } from '../k8s/pod-resources.ts'
 
 // `kubectl exec` and `kubectl port-forward`, for specs (which do not import lib/k8s).
 export { execIn, execOk, type ExecResult } from '../k8s/exec.ts'
@@ -65,6 +66,8 @@ export const restrictedPod = (ids: { runAsUser: number; runAsGroup: number; fsGr
   securityContext: { runAsNonRoot: true, ...ids, seccompProfile: { type: 'RuntimeDefault' } },
 })
 export const restrictedContainer: V1SecurityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }
+// The requests equal to limits every container the suite makes carries (SC_POD_RESOURCES).
+export const containerResources = () => resourceRequirements(suiteContainerResources())
 
 export const podIp = (p: V1Pod) => p.status?.podIP ?? ''
 // Every address of the pod: one per family on a dual-stack cluster.

@@ -20,7 +20,7 @@ import { apiCreate, describeApiError, type Kube, retryTransient } from '../k8s/k
 import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
 import { listSnapshotClasses, snapshotApiServed } from '../resources/snapshots.ts'
 import { setReclaimPolicy } from '../resources/storage.ts'
-import { restrictedContainer, restrictedPod } from '../resources/pods.ts'
+import { containerResources, restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
 import { guardAgainstStalls } from '../wait/stalls.ts'
 import { probeGraces, ProbeAnswers } from './probe-answers.ts'
@@ -84,7 +84,7 @@ export function podFor(p: Pick<Probe, "claim" | "kind">, busybox: string): V1Pod
       restartPolicy: 'Never', terminationGracePeriodSeconds: 0,
       ...restrictedPod(),
       containers: [{
-        name: 'probe', image: busybox, command: ['true'], securityContext: restrictedContainer,
+        name: 'probe', image: busybox, command: ['true'], securityContext: restrictedContainer, resources: containerResources(),
         ...(p.kind === 'block' ? { volumeDevices: [{ name: 'v', devicePath: '/dev/probe' }] } : { volumeMounts: [{ name: 'v', mountPath: '/v' }] }),
       }],
       volumes: [{ name: 'v', persistentVolumeClaim: { claimName: p.claim } }],
