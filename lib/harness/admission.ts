@@ -8,7 +8,8 @@ import type { KubernetesObject, V1PersistentVolumeClaim, V1Pod, V1PodTemplateSpe
 import { clientPod } from '../apps/cluster-client.ts'
 import { describeApiError, type Kube } from '../k8s/kube.ts'
 import { fixtureFiles, loadManifest } from '../k8s/manifests.ts'
-import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
+import { createNamespace, deleteNamespace, namespaceIds, type NamespaceRun } from '../k8s/namespaces.ts'
+import { assignNamespaceIds } from '../k8s/pod-ids.ts'
 import { timeout } from '../k8s/timeouts.ts'
 import { podFor } from '../storage/probe.ts'
 
@@ -58,10 +59,13 @@ const noServiceAccountYet = (err: unknown) => /serviceaccount.*not found|service
 export async function admissionRefusals(kube: Kube, run: NamespaceRun, shapes: PodShape[], timeoutMs = timeout('apiCall')): Promise<string[]> {
   const namespace = await createNamespace(kube, 'admission dry run', run)
   try {
+    // With the ids the suite's pods get in a namespace of this cluster (OpenShift's assigned range), as they will run.
+    const ids = await namespaceIds(kube, namespace)
     const refusals: string[] = []
     const deadline = Date.now() + timeoutMs
     for (const [i, shape] of shapes.entries()) {
-      const body: V1Pod = { ...shape.pod, metadata: { ...shape.pod.metadata, name: `shape-${i}`, namespace } }
+      const body: V1Pod = { ...structuredClone(shape.pod), metadata: { ...shape.pod.metadata, name: `shape-${i}`, namespace } }
+      if (ids) assignNamespaceIds(body.spec, ids)
       for (;;) {
         const err = await kube.core.createNamespacedPod({ namespace, body, dryRun: 'All' }).then(() => undefined, (e: unknown) => e)
         if (err === undefined) break

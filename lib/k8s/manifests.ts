@@ -6,6 +6,8 @@ import * as k8s from '@kubernetes/client-node'
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import { describeApiError, type Kube, retryTransient } from './kube.ts'
+import { namespaceIds } from './namespaces.ts'
+import { assignNamespaceIds } from './pod-ids.ts'
 import { addContainerResources, podSpecOf, suiteContainerResources } from './pod-resources.ts'
 
 export const fixturesDir = resolve(import.meta.dirname, '..', '..', 'fixtures')
@@ -71,10 +73,14 @@ export async function loadManifest(file: string, opts: ManifestOptions = {}): Pr
   return objects
 }
 
+// Applies the objects in the namespace; pods and pod templates get the
+// namespace's ids where it has an assigned range (OpenShift, pod-ids.ts).
 export async function applyObjects(kube: Kube, namespace: string, objects: k8s.KubernetesObject[]): Promise<k8s.KubernetesObject[]> {
   const applied: k8s.KubernetesObject[] = []
+  const ids = await namespaceIds(kube, namespace)
   for (const obj of objects) {
     obj.metadata = { ...obj.metadata, namespace }
+    if (ids) assignNamespaceIds(podSpecOf(obj), ids)
     applied.push(await retryTransient(`apply ${obj.kind} ${obj.metadata.name}`, () =>
       kube.objects.patch(obj, undefined, undefined, 'stateful-conformance', true, k8s.PatchStrategy.ServerSideApply),
     ).catch((err: unknown) => {

@@ -20,7 +20,7 @@ import { apiCreate, describeApiError, type Kube, retryTransient } from '../k8s/k
 import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
 import { listSnapshotClasses, snapshotApiServed } from '../resources/snapshots.ts'
 import { setReclaimPolicy } from '../resources/storage.ts'
-import { containerResources, restrictedContainer, restrictedPod } from '../resources/pods.ts'
+import { containerResources, createPod, restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
 import { guardAgainstStalls } from '../wait/stalls.ts'
 import { probeGraces, ProbeAnswers } from './probe-answers.ts'
@@ -113,8 +113,7 @@ async function probeClaims(kube: Kube, namespace: string, probes: Probe[], o: Pr
         // The API server refusing the claim is an answer too (e.g. a mode it does not know).
         .then(() => true, (err: Error) => { answers.settle(p.claim, { result: 'refused', detail: `the API server refused the claim: ${err.message}` }); return false })
       if (!claimed || !p.withPod) return
-      await apiCreate(`create probe pod ${namespace}/${p.claim}`, podFor(p, o.busybox),
-        (body) => kube.core.createNamespacedPod({ namespace, body }), () => kube.core.readNamespacedPod({ namespace, name: p.claim }))
+      await createPod(kube, namespace, podFor(p, o.busybox))
         .catch((err: Error) => answers.settle(p.claim, { result: 'unknown', detail: `could not create the pod that would make the class provision: ${err.message}` }))
     }))
     // A probe that a component does not act on is answered as soon as that is recognised, not at the deadline.
