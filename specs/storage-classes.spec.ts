@@ -18,7 +18,6 @@ import { waitForClaimCapacity, waitForPv, waitForPvcBound, waitForPvcGone, waitF
 
 const sizes = { claim: '1Gi', growth: '1Gi' } // claim: as in fixtures/sc/claim.yaml
 const blobMiB = 32
-const fsGroup = { uid: 1000, gid: 1000, fsGroup: 2345 } // as in fixtures/sc/fsgroup-pod.yaml
 
 interface InUse {
   pod: string
@@ -97,9 +96,13 @@ describe('SC storage classes: what a platform team checks before running statefu
     })
   })
 
-  storageTest(`SC-03 fsGroup ${fsGroup.fsGroup} is applied to the mounted volume: its root and the files a pod creates there belong to that group`, async ({ task, kube, ns, capabilities, storageClass }) => {
+  storageTest('SC-03 the pod\'s fsGroup is applied to the mounted volume: its root and the files a pod creates there belong to that group', async ({ task, kube, ns, capabilities, storageClass }) => {
     requireCapability(task, capabilities, 'fsGroup')
     const used = await givenClaimInUse(kube, ns, storageClass, 'fsgroup-user', 'sc/fsgroup-pod.yaml')
+    // The ids the pod runs with, as the API server holds them: fixtures/sc/fsgroup-pod.yaml's 1000/1000/2345, or
+    // the namespace's assigned range on OpenShift (lib/k8s/pod-ids.ts).
+    const ids = (await getPod(kube, ns, used.pod)).spec?.securityContext ?? {}
+    const fsGroup = { uid: ids.runAsUser, gid: ids.runAsGroup, fsGroup: ids.fsGroup }
     const where = `/data in ${ns}/${used.pod} (class ${storageClass}, volume ${used.volume})`
     await Then(`the mount root belongs to group ${fsGroup.fsGroup}, is group-writable and setgid`, async () => {
       const root = await ownershipOf(kube, ns, used.pod, '/data')

@@ -4,7 +4,7 @@
 import type { V1Pod } from '@kubernetes/client-node'
 import { randomBytes } from 'node:crypto'
 import type { Kube } from '../k8s/kube.ts'
-import { createPod, restrictedContainer, restrictedPod } from '../resources/pods.ts'
+import { containerResources, createPod, restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { execIn } from '../k8s/exec.ts'
 import { progress } from '../k8s/progress.ts'
 import { timeout, type TimeoutName } from '../k8s/timeouts.ts'
@@ -178,7 +178,7 @@ export function clientPod(name: string, image: string): V1Pod {
     spec: {
       terminationGracePeriodSeconds: 0,
       ...restrictedPod(),
-      containers: [{ name: 'client', image, command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 3600 & wait; done'], securityContext: restrictedContainer }],
+      containers: [{ name: 'client', image, command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 3600 & wait; done'], securityContext: restrictedContainer, resources: containerResources() }],
     },
   }
 }

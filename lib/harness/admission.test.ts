@@ -32,4 +32,12 @@ describe('pod shapes dry-run before the claims', () => {
     }).map((s) => s.source)
     expect(unfit, 'pod shapes the restricted Pod Security level would refuse').toEqual([])
   })
+
+  test('every container of every pod shape (fixtures, the client pod, the probe\'s pod) has cpu and memory requests equal to limits, as a policy engine or quota may require', async () => {
+    const shapes = await suitePodShapes('docker.io/library/busybox:1.35.0')
+    const unfit = shapes.flatMap(({ source, pod }) => [...(pod.spec!.initContainers ?? []), ...pod.spec!.containers]
+      .filter((c) => !c.resources?.requests?.cpu || !c.resources.requests.memory || JSON.stringify(c.resources.limits) !== JSON.stringify(c.resources.requests))
+      .map((c) => `${source} container ${c.name}`))
+    expect(unfit, 'containers without requests equal to limits').toEqual([])
+  })
 })

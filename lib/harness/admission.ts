@@ -5,12 +5,11 @@
 // the run with one line naming the shape, the policy and the fields, rather
 // than failing claims one by one with pods that never appear.
 import type { KubernetesObject, V1PersistentVolumeClaim, V1Pod, V1PodTemplateSpec } from '@kubernetes/client-node'
-import { readdir } from 'node:fs/promises'
-import { join, relative } from 'node:path'
 import { clientPod } from '../apps/cluster-client.ts'
 import { describeApiError, type Kube } from '../k8s/kube.ts'
-import { fixturesDir, loadManifest } from '../k8s/manifests.ts'
-import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
+import { fixtureFiles, loadManifest } from '../k8s/manifests.ts'
+import { createNamespace, deleteNamespace, namespaceIds, type NamespaceRun } from '../k8s/namespaces.ts'
+import { assignNamespaceIds } from '../k8s/pod-ids.ts'
 import { timeout } from '../k8s/timeouts.ts'
 import { podFor } from '../storage/probe.ts'
 
@@ -39,15 +38,9 @@ export function podShapesOf(file: string, objects: KubernetesObject[]): PodShape
   })
 }
 
-async function yamlFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true })
-  return entries.filter((e) => e.isFile() && e.name.endsWith('.yaml') && e.name !== 'rbac.yaml')
-    .map((e) => relative(fixturesDir, join(e.parentPath, e.name))).sort()
-}
-
 export async function suitePodShapes(busybox: string): Promise<PodShape[]> {
   const shapes: PodShape[] = []
-  for (const file of await yamlFiles(fixturesDir)) shapes.push(...podShapesOf(`fixtures/${file}`, await loadManifest(file, { storageClass: null })))
+  for (const file of await fixtureFiles()) shapes.push(...podShapesOf(`fixtures/${file}`, await loadManifest(file, { storageClass: null })))
   shapes.push({ source: 'the client pod (lib/apps/cluster-client.ts)', pod: clientPod('client', busybox) })
   shapes.push({ source: 'the capability probe\'s pod (lib/storage/probe.ts)', pod: podFor({ name: 'probe', kind: 'ReadWriteOnce' }, busybox) })
   return shapes
@@ -66,10 +59,13 @@ const noServiceAccountYet = (err: unknown) => /serviceaccount.*not found|service
 export async function admissionRefusals(kube: Kube, run: NamespaceRun, shapes: PodShape[], timeoutMs = timeout('apiCall')): Promise<string[]> {
   const namespace = await createNamespace(kube, 'admission dry run', run)
   try {
+    // With the ids the suite's pods get in a namespace of this cluster (OpenShift's assigned range), as they will run.
+    const ids = await namespaceIds(kube, namespace)
     const refusals: string[] = []
     const deadline = Date.now() + timeoutMs
     for (const [i, shape] of shapes.entries()) {
-      const body: V1Pod = { ...shape.pod, metadata: { ...shape.pod.metadata, name: `shape-${i}`, namespace } }
+      const body: V1Pod = { ...structuredClone(shape.pod), metadata: { ...shape.pod.metadata, name: `shape-${i}`, namespace } }
+      if (ids) assignNamespaceIds(body.spec, ids)
       for (;;) {
         const err = await kube.core.createNamespacedPod({ namespace, body, dryRun: 'All' }).then(() => undefined, (e: unknown) => e)
         if (err === undefined) break

@@ -7,9 +7,9 @@ import { startVitest, type TestCase } from 'vitest/node'
 import { claimEntry } from '../report/claims.ts'
 import { finishedTest } from '../report/finished-test.ts'
 
-async function runClaimsFile(): Promise<Map<string, TestCase>> {
+async function runClaimsFile(file = 'rerun.claims.ts'): Promise<Map<string, TestCase>> {
   const root = join(import.meta.dirname, 'testdata')
-  const vitest = await startVitest([], { config: false, root, include: ['rerun.claims.ts'], watch: false, reporters: [], name: 'specs' }, {}, { stdout: process.stdout, stderr: process.stderr })
+  const vitest = await startVitest([], { config: false, root, include: [file], watch: false, reporters: [], name: 'specs' }, {}, { stdout: process.stdout, stderr: process.stderr })
   try {
     return new Map(vitest.state.getTestModules().flatMap((m) => [...m.children.allTests()]).map((t) => [t.name.slice(0, 5), t]))
   } finally {
@@ -42,4 +42,12 @@ test('a claim whose check met a gap runs again in a fresh run: a wrong order hid
   // A gap met outside any step: it ran again, and could not look either time: broken, naming the gap.
   expect(verdict('Q0-14')).toMatchObject({ runs: 2, status: 'broken', reason: expect.stringMatching(/^pod watch of ns has a gap/) })
   expect(verdict('Q0-14')).not.toHaveProperty('failedStep')
+})
+
+test('a write refused on a class that does not apply fsGroup skips the claim naming the class (as SC-08…12 skip); on a class that applies it, or another failure, the claim fails', { timeout: 60_000 }, async () => {
+  const tests = await runClaimsFile('class-limit.claims.ts')
+  const verdict = (id: string) => claimEntry(finishedTest(tests.get(id)!))
+  expect(verdict('Q1-04')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^StorageClass nfs-client \(provisioner nfs.csi.k8s.io\): its volume is not writable .*Permission denied\), and fsGroup is not applied/) })
+  expect(verdict('Q1-05')).toMatchObject({ status: 'broken' })
+  expect(verdict('Q1-06')).toMatchObject({ status: 'failed' })
 })

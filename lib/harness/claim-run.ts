@@ -12,6 +12,7 @@
 // a gap fails the claim on either run (lib/observe/gaps.ts).
 import type { RunnerTestCase, RunnerTestFile, RunnerTestSuite, TestError } from 'vitest'
 import { type StepLog, withStepLog } from '../k8s/progress.ts'
+import { type Capabilities, writeRefusedByClass } from '../storage/capabilities.ts'
 import { skipPart } from './claim-entry.ts'
 import { claimIdOf } from './context.ts'
 import { type Waivers, waiverFor, waiverVerdict } from './waivers.ts'
@@ -35,7 +36,9 @@ const firstLine = (s: string | undefined) => (s ?? '').split('\n')[0] ?? ''
 // What a run of the claim records for the report, cleared before its second run.
 const perRun = ['steps', 'unchecked', 'notes', 'timelines', 'diagnostics', 'measurements', 'reason', 'failedStep', 'waived', 'waiverUnneeded'] as const
 
-export async function runClaim(runTest: () => Promise<void>, task: RunnerTestCase, waivers: Waivers): Promise<void> {
+// `classOf`: the capabilities of the class the claim's volumes are on (its
+// own for a [sc] claim, the run's first class for the others), when known.
+export async function runClaim(runTest: () => Promise<void>, task: RunnerTestCase, waivers: Waivers, classOf: (task: RunnerTestCase) => Capabilities | undefined = () => undefined): Promise<void> {
   const claim = claimIdOf(task.name)
   task.meta.claim = claim
   const run = task.result?.retryCount ?? 0
@@ -67,6 +70,12 @@ export async function runClaim(runTest: () => Promise<void>, task: RunnerTestCas
       if (!task.result!.errors?.length) task.result!.errors = undefined
     }
     if (task.result?.state === 'fail') {
+      const caps = classOf(task)
+      const limit = caps && errors.map((e) => writeRefusedByClass(caps, `${e.message}\n${e.stack ?? ''}`)).find(Boolean)
+      if (limit) {
+        skipForClassLimit(task, log.test, limit, errorsBefore)
+        return
+      }
       if (log.failedStep) task.meta.failedStep = log.failedStep
       if (!lastRun && errors.at(-1)?.name === gapError) {
         process.stdout.write(`[${log.test}] ↻ a check met a gap in its recording: the claim runs again in a fresh namespace\n`)
@@ -78,6 +87,17 @@ export async function runClaim(runTest: () => Promise<void>, task: RunnerTestCas
     task.meta.steps = log.steps
     process.stdout.write(`[${log.test}] ■ ${task.result?.state ?? 'ended'} after ${((performance.now() - t0) / 1000).toFixed(1)}s\n`)
   }
+}
+
+// The claim could not be checked on this class: skipped, naming the limit, as
+// a claim that finds a capability missing before it starts (skipClaim).
+function skipForClassLimit(task: RunnerTestCase, tag: string, limit: string, errorsBefore: number): void {
+  task.meta.reason = limit
+  // As vitest records a skip at run time (its TaskResult type leaves note and pending out).
+  Object.assign(task.result!, { state: 'skip', note: limit, pending: true })
+  task.result!.errors?.splice(errorsBefore)
+  if (!task.result!.errors?.length) task.result!.errors = undefined
+  process.stdout.write(`[${tag}] SKIPPED: ${limit}\n`)
 }
 
 function applyWaiver(task: RunnerTestCase, tag: string, waivers: Waivers, failures: string[]): void {

@@ -96,6 +96,10 @@ const coreTest = base.extend<Fixtures>({
         task.meta.diagnostics = result.diagnostics
         console.log(`diagnostics of ${ns}: ${result.diagnostics}`)
       }
+      for (const warning of result.leftovers) {
+        console.warn(`${ns}: ${warning}`)
+        task.meta.notes = [...(task.meta.notes ?? []), warning]
+      }
       if (result.errors.length) throw new Error(`clean-up after the test failed:\n${result.errors.join('\n')}`)
     } finally {
       await slot.release(pods)

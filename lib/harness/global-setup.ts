@@ -14,6 +14,7 @@ import { connect, type Kube } from '../k8s/kube.ts'
 import { setFixtureRewrite } from '../k8s/manifests.ts'
 import { setTimeoutScale, timeout } from '../k8s/timeouts.ts'
 import { clearPreviousRun } from '../report/previous.ts'
+import { isSchedulableLinux } from '../resources/nodes.ts'
 import { defaultStorageClass, describeStorageClasses } from '../resources/storage.ts'
 import { describeDetectedCapabilities, detectCapabilities } from '../storage/probe.ts'
 import { preflightPermissions, probeServer } from './access.ts'
@@ -154,7 +155,7 @@ interface ClassSelection {
 
 async function selectClasses(kube: Kube, options: Options): Promise<ClassSelection> {
   const nodes = await kube.core.listNode().then((l) => l.items)
-  const schedulable = nodes.filter((n) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule'))
+  const schedulable = nodes.filter(isSchedulableLinux)
   const classes = await kube.storage.listStorageClass().then((l) => l.items)
   try {
     // "The default class" is the one a claim without storageClassName gets (lib/resources/storage.ts).
@@ -223,7 +224,7 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
 
   // What each class can do: declared, and probed with small claims in a namespace of this run.
   const detected = await detectCapabilities(access.kube, s.classes, s.storageClasses, {
-    run: run.record, busybox: images.busybox, timeoutMs: timeout('pvcBound', run.scale), timeoutScale: run.scale,
+    run: run.record, busybox: images.busybox, timeoutMs: timeout('pvcBound', run.scale), timeoutScale: run.scale, minClaimSize: options.minClaimSize,
   })
   console.log(describeDetectedCapabilities(detected))
   project.provide('storageCapabilities', detected.byClass)

@@ -78,3 +78,11 @@ test('SC_CONCURRENCY: auto follows the cluster, a number fixes it; vitest offers
   const auto = concurrencyLimits('auto')
   expect(auto.workers * auto.perFile).toBeGreaterThanOrEqual(maxAutoConcurrency)
 })
+
+describe('SC_POD_RESOURCES', () => {
+  test('unset, small requests equal to limits; set, what it says; wrong, an OptionError naming it', () => {
+    expect(parseOptions({}).podResources).toEqual({ cpu: '100m', memory: '64Mi' })
+    expect(parseOptions({ SC_POD_RESOURCES: 'cpu=250m,memory=128Mi' }).podResources).toEqual({ cpu: '250m', memory: '128Mi' })
+    expect(() => parseOptions({ SC_POD_RESOURCES: 'cpu=1 core' })).toThrow(OptionError)
+  })
+})

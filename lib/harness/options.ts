@@ -2,6 +2,7 @@ import { bytesOf } from '../k8s/quantity.ts'
 
 // The suite's options. `npx vitest` keeps its own command line, so ours come
 // from the environment: SC_* variables (and the usual KUBECONFIG).
+import { type ContainerResources, parsePodResources } from '../k8s/pod-resources.ts'
 export interface Options {
   kubeconfig?: string
   context?: string
@@ -22,6 +23,9 @@ export interface Options {
   // SC_MIN_CLAIM_SIZE: the least any claim asks for, on every class (a quantity,
   // e.g. 4Gi), for a class that refuses small claims without naming its minimum.
   minClaimSize?: string
+  // SC_POD_RESOURCES: the requests (equal to limits) of every container the
+  // suite makes that sets none itself (lib/k8s/pod-resources.ts).
+  podResources: ContainerResources
 }
 
 export interface ImageOverrides {
@@ -55,6 +59,17 @@ export function parseOptions(env: Record<string, string | undefined>): Options {
     images: parseImageOverrides(env),
     waiversFile: env.SC_WAIVERS || undefined,
     minClaimSize: parseMinClaimSize(env.SC_MIN_CLAIM_SIZE),
+    podResources: parseOptionPodResources(env.SC_POD_RESOURCES),
+  }
+}
+
+// "cpu=100m,memory=128Mi". Checked here, with the other options, so that a
+// wrong value stops the run at once; the pods read it where they are made.
+export function parseOptionPodResources(value: string | undefined): ContainerResources {
+  try {
+    return parsePodResources(value)
+  } catch (err) {
+    throw new OptionError((err as Error).message)
   }
 }
 

@@ -3,8 +3,9 @@
 // kubeconfig that logs in with a ServiceAccount token.
 import type { V1ClusterRole, V1PolicyRule } from '@kubernetes/client-node'
 import { readFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { isMap, isSeq, parse, parseDocument, stringify } from 'yaml'
+import { fixtureFiles, fixturesDir, loadManifest } from '../k8s/manifests.ts'
 
 export interface Permission {
   verb: string
@@ -13,7 +14,7 @@ export interface Permission {
   subresource?: string
 }
 
-export const rbacFile = join(resolve(import.meta.dirname, '..', '..', 'fixtures'), 'rbac.yaml')
+export const rbacFile = join(fixturesDir, 'rbac.yaml')
 
 export function loadSuiteRole(file = rbacFile): V1ClusterRole {
   const role = parse(readFileSync(file, 'utf8')) as V1ClusterRole
@@ -92,4 +93,23 @@ export function tokenKubeconfig(o: { name: string; server: string; certificateAu
     contexts: [{ name: o.name, context: { cluster: o.name, user: o.name } }],
     'current-context': o.name,
   })
+}
+
+// Every kind the suite applies with server-side apply: each object of every
+// fixture (all go through applyFixture/applyObjects, lib/k8s/manifests.ts),
+// as group and resource ("snapshot.storage.k8s.io", "volumesnapshots").
+// Server-side apply is a PATCH that creates what is missing: it needs both verbs.
+export async function appliedResources(): Promise<{ kind: string; group: string; resource: string; files: string[] }[]> {
+  const byKind = new Map<string, { kind: string; group: string; resource: string; files: string[] }>()
+  for (const file of await fixtureFiles()) {
+    for (const o of await loadManifest(file, { storageClass: null })) {
+      const group = o.apiVersion?.includes('/') ? o.apiVersion.split('/')[0]! : ''
+      const key = `${group}/${o.kind}`
+      // Every kind the fixtures hold is a regular plural: lower case plus "s".
+      const entry = byKind.get(key) ?? { kind: o.kind ?? '', group, resource: `${(o.kind ?? '').toLowerCase()}s`, files: [] }
+      entry.files.push(file)
+      byKind.set(key, entry)
+    }
+  }
+  return [...byKind.values()].sort((a, b) => `${a.group}/${a.resource}`.localeCompare(`${b.group}/${b.resource}`))
 }

@@ -1,5 +1,8 @@
+import type { KubernetesObject } from '@kubernetes/client-node'
 import { afterEach, describe, expect, test } from 'vitest'
-import { loadManifest, raiseClaimSizes, setDefaultClaimClass, setStorageClass } from './manifests.ts'
+import type { Kube } from './kube.ts'
+import { applyObjects, loadManifest, raiseClaimSizes, setDefaultClaimClass, setStorageClass } from './manifests.ts'
+import { podSpecOf } from './pod-resources.ts'
 
 describe('storage classes of fixture claims', () => {
   afterEach(() => setDefaultClaimClass(undefined))
@@ -53,5 +56,35 @@ describe('claim sizes on a class with a minimum size', () => {
     const svc = { kind: 'Service', spec: { ports: [] } }
     raiseClaimSizes(svc, () => '4Gi')
     expect(svc).toEqual({ kind: 'Service', spec: { ports: [] } })
+  })
+})
+
+describe('applying fixtures in a namespace with an assigned uid range (OpenShift restricted-v2)', () => {
+  // The namespace as OpenShift's namespace controller annotates it; the applied objects as the server receives them.
+  function fakeCluster(annotations: Record<string, string>) {
+    const applied: KubernetesObject[] = []
+    const kube = {
+      kc: { makeApiClient: () => ({ getAPIVersions: async () => ({ groups: [{ name: 'security.openshift.io' }] }) }) },
+      core: { readNamespace: async ({ name }: { name: string }) => ({ metadata: { name, annotations } }) },
+      objects: { patch: async (o: KubernetesObject) => { applied.push(structuredClone(o)); return o } },
+    } as unknown as Kube
+    return { kube, applied }
+  }
+
+  test('podinfo (100/101) and the busybox pods (1000/1000) run with ids inside the range, fsGroup too', async () => {
+    const c = fakeCluster({ 'openshift.io/sa.scc.uid-range': '1000680000/10000', 'openshift.io/sa.scc.supplemental-groups': '1000680000/10000' })
+    await applyObjects(c.kube, 'sc-q0-07-abcdef', await loadManifest('000/statefulset.yaml', { storageClass: null }))
+    await applyObjects(c.kube, 'sc-q1-04-abcdef', await loadManifest('001/lunchbox.yaml', { storageClass: null }))
+    const contexts = c.applied.map((o) => podSpecOf(o)?.securityContext).filter(Boolean)
+    expect(contexts.length).toBe(2)
+    for (const sc of contexts) expect(sc).toMatchObject({ runAsUser: 1000680000, runAsGroup: 1000680000, fsGroup: 1000680000 })
+  })
+
+  test('without a range, the fixtures\' own ids', async () => {
+    const c = fakeCluster({})
+    // A cluster that serves security.openshift.io but never assigns a range fails loudly instead; here the namespace is simply not OpenShift's.
+    ;(c.kube as unknown as { kc: unknown }).kc = { makeApiClient: () => ({ getAPIVersions: async () => ({ groups: [] }) }) }
+    await applyObjects(c.kube, 'sc-q0-07-abcdef', await loadManifest('000/statefulset.yaml', { storageClass: null }))
+    expect(podSpecOf(c.applied.find((o) => o.kind === 'StatefulSet')!)?.securityContext).toMatchObject({ runAsUser: 100, runAsGroup: 101, fsGroup: 101 })
   })
 })

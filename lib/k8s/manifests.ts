@@ -1,14 +1,25 @@
 // Manifests from fixtures/: plain YAML a reader can `kubectl apply -n NS -f`
 // by hand. The suite applies them the same way (server-side apply), after
-// swapping in the images in use and, for [sc] claims, the storage class.
+// swapping in the images in use, giving containers that set none requests
+// equal to limits (pod-resources.ts) and, for [sc] claims, the storage class.
 import * as k8s from '@kubernetes/client-node'
-import { readFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { readdir, readFile } from 'node:fs/promises'
+import { join, relative, resolve } from 'node:path'
 import { markDefaultContainer } from './containers.ts'
 import { bytesOf } from './quantity.ts'
 import { describeApiError, type Kube, retryTransient } from './kube.ts'
+import { namespaceIds } from './namespaces.ts'
+import { assignNamespaceIds } from './pod-ids.ts'
+import { addContainerResources, podSpecOf, suiteContainerResources } from './pod-resources.ts'
 
 export const fixturesDir = resolve(import.meta.dirname, '..', '..', 'fixtures')
+
+// Every manifest under fixtures/ the suite applies ("001/lunchbox.yaml"), sorted; not rbac.yaml, which the user applies.
+export async function fixtureFiles(): Promise<string[]> {
+  const entries = await readdir(fixturesDir, { withFileTypes: true, recursive: true })
+  return entries.filter((e) => e.isFile() && e.name.endsWith('.yaml') && e.name !== 'rbac.yaml')
+    .map((e) => relative(fixturesDir, join(e.parentPath, e.name))).sort()
+}
 
 // Text edits applied to every fixture before it is parsed: the image
 // overrides (SC_IMAGE_*), set once per spec worker by the harness.
@@ -78,7 +89,9 @@ export function setStorageClass(obj: k8s.KubernetesObject, storageClass: string,
 export async function loadManifest(file: string, opts: ManifestOptions = {}): Promise<k8s.KubernetesObject[]> {
   const text = rewrite(await readFile(join(fixturesDir, file), 'utf8'))
   const objects = (k8s.loadAllYaml(text) as k8s.KubernetesObject[]).filter(Boolean)
+  const resources = suiteContainerResources()
   for (const obj of objects) {
+    addContainerResources(podSpecOf(obj), resources)
     if (opts.storageClass) setStorageClass(obj, opts.storageClass)
     else if (opts.storageClass === undefined && claimClass) setStorageClass(obj, claimClass, true)
     markDefaultContainer(obj)
@@ -88,10 +101,14 @@ export async function loadManifest(file: string, opts: ManifestOptions = {}): Pr
   return objects
 }
 
+// Applies the objects in the namespace; pods and pod templates get the
+// namespace's ids where it has an assigned range (OpenShift, pod-ids.ts).
 export async function applyObjects(kube: Kube, namespace: string, objects: k8s.KubernetesObject[]): Promise<k8s.KubernetesObject[]> {
   const applied: k8s.KubernetesObject[] = []
+  const ids = await namespaceIds(kube, namespace)
   for (const obj of objects) {
     obj.metadata = { ...obj.metadata, namespace }
+    if (ids) assignNamespaceIds(podSpecOf(obj), ids)
     applied.push(await retryTransient(`apply ${obj.kind} ${obj.metadata.name}`, () =>
       kube.objects.patch(obj, undefined, undefined, 'stateful-conformance', true, k8s.PatchStrategy.ServerSideApply),
     ).catch((err: unknown) => {

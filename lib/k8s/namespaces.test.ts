@@ -1,6 +1,6 @@
-import { expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import type { Kube } from './kube.ts'
-import { createNamespace, isSuiteNamespaceName, namespaceName, runLabel } from './namespaces.ts'
+import { createNamespace, isSuiteNamespaceName, namespaceIds, namespaceName, runLabel } from './namespaces.ts'
 
 test('names the suite makes look like its own, other names do not (a look, no proof: clean only lists such volumes)', () => {
   expect(isSuiteNamespaceName(namespaceName('Q1-16 a static volume binds [standard]'))).toBe(true)
@@ -23,4 +23,44 @@ test('a namespace is in its run\'s record before it exists, and carries the run\
   } as unknown as Kube
   const name = await createNamespace(kube, 'SC-05 the reclaim policy is honoured', { id: 'run-a', recordNamespace: async (n) => { recorded.push(n) } })
   expect(created).toEqual([{ name, recordedBefore: true, run: 'run-a' }])
+})
+
+describe('the ids a namespace\'s pods run with', () => {
+  // A cluster whose namespace controller annotates a namespace after `readsBefore` reads; `openshift`: it serves security.openshift.io.
+  function fakeCluster(o: { openshift: boolean; readsBefore?: number }) {
+    let reads = 0
+    const annotations = { 'openshift.io/sa.scc.uid-range': '1000680000/10000', 'openshift.io/sa.scc.supplemental-groups': '1000680000/10000' }
+    const kube = {
+      kc: { makeApiClient: () => ({ getAPIVersions: async () => ({ groups: o.openshift ? [{ name: 'security.openshift.io' }] : [{ name: 'apps' }] }) }) },
+      core: {
+        readNamespace: async ({ name }: { name: string }) => {
+          reads++
+          return { metadata: { name, annotations: o.readsBefore !== undefined && reads > o.readsBefore ? annotations : {} } }
+        },
+      },
+    } as unknown as Kube
+    return { kube, reads: () => reads }
+  }
+
+  test('on OpenShift, the range its namespace controller assigns a moment after the namespace is made (waited for)', async () => {
+    const c = fakeCluster({ openshift: true, readsBefore: 2 })
+    expect(await namespaceIds(c.kube, 'sc-q0-01-abcdef', 5_000)).toMatchObject({ uid: 1000680000, gid: 1000680000 })
+    expect(c.reads()).toBe(3)
+    // Read once per namespace.
+    await namespaceIds(c.kube, 'sc-q0-01-abcdef', 5_000)
+    expect(c.reads()).toBe(3)
+  })
+
+  test('elsewhere, none, at once, without waiting', async () => {
+    const c = fakeCluster({ openshift: false })
+    const t0 = Date.now()
+    expect(await namespaceIds(c.kube, 'sc-q0-01-abcdef', 5_000)).toBeUndefined()
+    expect(Date.now() - t0).toBeLessThan(1_000)
+    expect(c.reads()).toBe(1)
+  })
+
+  test('a cluster that assigns ranges but leaves a namespace without one: an error naming the annotation, not pods refused one by one', async () => {
+    const c = fakeCluster({ openshift: true })
+    await expect(namespaceIds(c.kube, 'sc-q0-01-abcdef', 600)).rejects.toThrow(/no openshift.io\/sa.scc.uid-range annotation after 0.6s/)
+  })
 })

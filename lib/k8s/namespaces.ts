@@ -1,7 +1,11 @@
 // Namespaces the suite makes: one per test, labelled with the suite and the
 // run, so that a run (or `npm run clean`) finds and removes exactly its own.
+import { ApisApi } from '@kubernetes/client-node'
 import { randomBytes } from 'node:crypto'
-import { apiCreate, describeApiError, isNotFound, type Kube, retryTransient } from './kube.ts'
+import { apiCall, apiCreate, describeApiError, isNotFound, type Kube, retryTransient } from './kube.ts'
+import { idsForNamespace, type NamespaceIds, uidRangeAnnotation } from './pod-ids.ts'
+import { progress } from './progress.ts'
+import { timeout } from './timeouts.ts'
 import { resources, watchObjects } from './watch.ts'
 
 export const managedBy = { 'app.kubernetes.io/managed-by': 'stateful-conformance' } as const
@@ -38,6 +42,49 @@ export async function createNamespace(kube: Kube, title: string, run: NamespaceR
     },
   }, (body) => kube.core.createNamespace({ body }), () => kube.core.readNamespace({ name }))
   return name
+}
+
+// Per connection: whether the cluster assigns namespaces id ranges (it serves
+// OpenShift's security API, or a namespace already carried a range), and the
+// ids found for each namespace (they never change).
+interface IdState { assigns?: Promise<boolean>; seen: boolean; ids: Map<string, Promise<NamespaceIds | undefined>> }
+const idStates = new WeakMap<Kube, IdState>()
+
+async function servesOpenShiftSecurity(kube: Kube): Promise<boolean> {
+  const groups = await kube.kc.makeApiClient(ApisApi).getAPIVersions().catch(() => undefined)
+  return groups?.groups.some((g) => g.name === 'security.openshift.io') ?? false
+}
+
+// The ids the namespace's pods must run with (pod-ids.ts), or undefined where
+// it has no assigned range. OpenShift's namespace controller adds the range a
+// moment after the namespace is made: where the cluster assigns ranges, a
+// deadline-bounded poll waits for it; elsewhere there is nothing to wait for.
+export function namespaceIds(kube: Kube, namespace: string, timeoutMs = timeout('apiCall')): Promise<NamespaceIds | undefined> {
+  let state = idStates.get(kube)
+  if (!state) idStates.set(kube, (state = { seen: false, ids: new Map() }))
+  let ids = state.ids.get(namespace)
+  if (!ids) {
+    ids = lookUpIds(kube, namespace, state, timeoutMs)
+    state.ids.set(namespace, ids)
+    ids.catch(() => state.ids.delete(namespace))
+  }
+  return ids
+}
+
+async function lookUpIds(kube: Kube, namespace: string, state: IdState, timeoutMs: number): Promise<NamespaceIds | undefined> {
+  const read = async () => idsForNamespace((await apiCall(`get namespace ${namespace}`, () => kube.core.readNamespace({ name: namespace }))).metadata?.annotations)
+  let ids = await read()
+  if (!ids && (state.seen || await (state.assigns ??= servesOpenShiftSecurity(kube)))) {
+    progress(`waiting up to ${timeoutMs / 1000}s (apiCall) for namespace ${namespace} to be assigned its uid range (${uidRangeAnnotation}, by OpenShift's namespace controller)`)
+    const deadline = Date.now() + timeoutMs
+    while (!ids && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250)) // poll interval of a deadline-bounded poll
+      ids = await read()
+    }
+    if (!ids) throw new Error(`namespace ${namespace} has no ${uidRangeAnnotation} annotation after ${timeoutMs / 1000}s, although this cluster assigns uid ranges (it serves security.openshift.io, or another namespace had one): its pods would be refused; is OpenShift's namespace controller running?`)
+  }
+  if (ids) state.seen = true
+  return ids
 }
 
 // Starts the deletion; the run's teardown waits until all are gone.

@@ -3,6 +3,9 @@
 import type { V1Pod, V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node'
 import { apiCall, apiCreate, apiDelete, isNotFound, type Kube } from '../k8s/kube.ts'
 import { loadManifest } from '../k8s/manifests.ts'
+import { namespaceIds } from '../k8s/namespaces.ts'
+import { assignNamespaceIds } from '../k8s/pod-ids.ts'
+import { resourceRequirements, suiteContainerResources } from '../k8s/pod-resources.ts'
 
 // `kubectl exec` and `kubectl port-forward`, for specs (which do not import lib/k8s).
 export { containerStatusOf } from '../k8s/containers.ts'
@@ -41,9 +44,14 @@ export async function deletePod(kube: Kube, namespace: string, name: string, gra
   return deleted ?? pod
 }
 
-export const createPod = (kube: Kube, namespace: string, body: V1Pod): Promise<V1Pod> =>
-  apiCreate(`create pod ${namespace}/${body.metadata?.name}`, body, (b) => kube.core.createNamespacedPod({ namespace, body: b }),
+// Creates the pod, with the namespace's ids where it has an assigned range (OpenShift, lib/k8s/pod-ids.ts).
+export async function createPod(kube: Kube, namespace: string, pod: V1Pod): Promise<V1Pod> {
+  const ids = await namespaceIds(kube, namespace)
+  const body = ids ? structuredClone(pod) : pod
+  if (ids) assignNamespaceIds(body.spec, ids)
+  return apiCreate(`create pod ${namespace}/${body.metadata?.name}`, body, (b) => kube.core.createNamespacedPod({ namespace, body: b }),
     () => kube.core.readNamespacedPod({ namespace, name: body.metadata?.name ?? '' }))
+}
 
 // Creates the pod of that name from a fixture file (which may hold other objects too).
 export async function createPodFromFixture(kube: Kube, namespace: string, file: string, name: string, edit?: (p: V1Pod) => void): Promise<V1Pod> {
@@ -59,13 +67,16 @@ export { addressDifference, includesAny, isIpAddress } from '../k8s/addresses.ts
 // What every pod the suite makes carries, so that the restricted Pod Security
 // level admits it (non-root with numeric ids, no privilege escalation, no
 // capabilities, the runtime's seccomp profile) and that it can write to a
-// fresh volume (fsGroup): the fixtures spell the same out in their YAML.
+// fresh volume (fsGroup): the fixtures spell the same out in their YAML. In a
+// namespace with an assigned range (OpenShift) createPod moves the ids into it.
 export const restrictedPod = (ids: { runAsUser: number; runAsGroup: number; fsGroup: number } = { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }):
   { nodeSelector: Record<string, string>; securityContext: V1PodSecurityContext } => ({
   nodeSelector: { 'kubernetes.io/os': 'linux' },
   securityContext: { runAsNonRoot: true, ...ids, seccompProfile: { type: 'RuntimeDefault' } },
 })
 export const restrictedContainer: V1SecurityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }
+// The requests equal to limits every container the suite makes carries (SC_POD_RESOURCES).
+export const containerResources = () => resourceRequirements(suiteContainerResources())
 
 export const podIp = (p: V1Pod) => p.status?.podIP ?? ''
 // Every address of the pod: one per family on a dual-stack cluster.

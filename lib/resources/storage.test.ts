@@ -1,6 +1,7 @@
 import type { V1StorageClass } from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { defaultStorageClass, statusOf } from './storage.ts'
+import type { Kube } from '../k8s/kube.ts'
+import { defaultStorageClass, listPvs, statusOf } from './storage.ts'
 
 const sc = (name: string, created: string, isDefault: boolean): V1StorageClass => ({
   provisioner: 'p',
@@ -36,5 +37,33 @@ describe('statusOf: what a refused request says, from its Status body', () => {
 
   test('no HTTP answer: only the message', () => {
     expect(statusOf(new Error('fetch failed'))).toEqual({ message: 'fetch failed' })
+  })
+})
+
+describe('listPvs', () => {
+  // A cluster of 1,203 volumes served as the API server pages them (limit, continue).
+  function pagedKube(total: number) {
+    const requests: { limit?: number; _continue?: string }[] = []
+    const volumes = Array.from({ length: total }, (_, i) => ({ metadata: { name: `pv-${i}` } }))
+    const kube = {
+      core: {
+        listPersistentVolume: async (q: { limit?: number; _continue?: string } = {}) => {
+          requests.push(q)
+          const start = Number(q._continue ?? 0)
+          const end = q.limit ? start + q.limit : volumes.length
+          return { items: volumes.slice(start, end), metadata: end < volumes.length ? { _continue: String(end) } : {} }
+        },
+      },
+    } as unknown as Kube
+    return { kube, requests }
+  }
+
+  test('reads every page (limit and continue), never the whole cluster in one answer', async () => {
+    const { kube, requests } = pagedKube(1203)
+    const pvs = await listPvs(kube)
+    expect(pvs.map((p) => p.metadata?.name)).toEqual(Array.from({ length: 1203 }, (_, i) => `pv-${i}`))
+    expect(requests.length).toBe(3)
+    expect(requests.every((q) => q.limit && q.limit <= 500)).toBe(true)
+    expect(requests.map((q) => q._continue)).toEqual([undefined, '500', '1000'])
   })
 })

@@ -71,8 +71,19 @@ export const listPvcs = (kube: Kube, namespace: string): Promise<V1PersistentVol
 export const deletePvc = (kube: Kube, namespace: string, name: string) =>
   apiDelete(`delete claim ${namespace}/${name}`, () => kube.core.deleteNamespacedPersistentVolumeClaim({ namespace, name }))
 
-export const listPvs = (kube: Kube): Promise<V1PersistentVolume[]> =>
-  apiCall('list volumes', () => kube.core.listPersistentVolume()).then((l) => l.items)
+// Every volume of the cluster, a page at a time (limit and continue, as kubectl
+// lists): a cluster may hold thousands, and one unpaginated answer is the
+// API server's most expensive kind of request.
+export async function listPvs(kube: Kube, pageSize = 500): Promise<V1PersistentVolume[]> {
+  const items: V1PersistentVolume[] = []
+  let next: string | undefined
+  do {
+    const page = await apiCall('list volumes', () => kube.core.listPersistentVolume({ limit: pageSize, _continue: next }))
+    items.push(...page.items)
+    next = page.metadata?._continue || undefined
+  } while (next)
+  return items
+}
 
 export const getPv = (kube: Kube, name: string): Promise<V1PersistentVolume> =>
   apiCall(`get volume ${name}`, () => kube.core.readPersistentVolume({ name }))

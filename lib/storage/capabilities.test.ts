@@ -1,6 +1,6 @@
 import type { V1CSIDriver, V1PersistentVolume, V1StorageClass } from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { type AccessMode, type AccessModeProbe, classCapabilities, type CsiDriverInfo, csiDriverInfo, describeCapabilities, fsGroupVerdict, missingCapability, observedVolume, onUnprovisionableClass, provisioningFailure } from './capabilities.ts'
+import { type AccessMode, type AccessModeProbe, classCapabilities, type CsiDriverInfo, csiDriverInfo, describeCapabilities, fsGroupVerdict, missingCapability, observedVolume, writeRefusedByClass, onUnprovisionableClass, provisioningFailure } from './capabilities.ts'
 
 const accepted: AccessModeProbe = { result: 'accepted', detail: 'bound to pv-1', ms: 1200 }
 const probes = (o: Partial<Record<AccessMode, AccessModeProbe>> = {}): Record<AccessMode, AccessModeProbe> =>
@@ -93,5 +93,27 @@ describe('a class that cannot provision', () => {
   test('a class that bound the probe\'s claim runs every claim', () => {
     expect(onUnprovisionableClass(caps(accepted), 'SC-01')).toBeUndefined()
     expect(provisioningFailure(caps(accepted))).toBeUndefined()
+  })
+})
+
+describe('a write refused on a class that does not apply fsGroup (NFS with root_squash)', () => {
+  const nfs = classCapabilities(sc({ metadata: { name: 'nfs-client' }, provisioner: 'nfs.csi.k8s.io' }), driver({ name: 'nfs.csi.k8s.io', fsGroupPolicy: 'None' }), probes())
+  const ext4 = classCapabilities(sc(), driver(), probes(), { pv: 'pv-1', source: 'csi', fsType: 'ext4', nodeAffinity: false })
+
+  test('is a limit of the class, naming it, the refusal and why fsGroup is not applied', () => {
+    const failure = 'exec in sc-q1-04-ab12/lunchbox failed (exit 1): sh: can\'t create /data/potato: Permission denied\n    at execOk (lib/k8s/exec.ts:80:11)'
+    expect(writeRefusedByClass(nfs, failure)).toBe(
+      'StorageClass nfs-client (provisioner nfs.csi.k8s.io): its volume is not writable by the suite\'s non-root pod '
+      + '(exec in sc-q1-04-ab12/lunchbox failed (exit 1): sh: can\'t create /data/potato: Permission denied), and fsGroup is not applied '
+      + '(CSIDriver nfs.csi.k8s.io declares fsGroupPolicy None: kubelet leaves volume ownership to the driver and does not apply fsGroup): a limit of the class, as SC-08…12 skip for it')
+    // podinfo answers a store it cannot write with Go's words.
+    expect(writeRefusedByClass(nfs, 'POST /store: HTTP 500: open /data/60551111de9edc71337c0d121f83aaf80c776f43: permission denied')).toMatch(/^StorageClass nfs-client .*permission denied\), and fsGroup is not applied/)
+    expect(writeRefusedByClass(nfs, 'write /data/x: EACCES')).toBeDefined()
+  })
+
+  test('is the claim\'s failure where the class applies fsGroup, and any other failure stays one', () => {
+    expect(writeRefusedByClass(ext4, 'sh: can\'t create /data/potato: Permission denied')).toBeUndefined()
+    expect(writeRefusedByClass(nfs, 'expected \'tasty potatos\', seen \'\'')).toBeUndefined()
+    expect(writeRefusedByClass(nfs, 'create pod ns/lunchbox: HTTP 403: pods is forbidden')).toBeUndefined()
   })
 })

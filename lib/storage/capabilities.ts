@@ -154,6 +154,22 @@ export function classCapabilities(sc: V1StorageClass, csi: Capabilities['csi'], 
   }
 }
 
+// A write refused for lack of permission ("Permission denied", EACCES) on a
+// volume of a class that does not apply fsGroup: the volume's root stays as
+// the storage made it (root-owned on NFS with root_squash), and the suite's
+// non-root pods cannot write there. A limit of the class, for which SC-08…12
+// skip at once (notWritable), not a claim that does not hold: the reason to
+// skip the claim, naming the class and the refusal, or undefined when the
+// failure is another or the class applies fsGroup (then it is the claim's).
+export function writeRefusedByClass(c: Capabilities, failure: string): string | undefined {
+  if (c.fsGroup.supported === true) return undefined
+  const refusal = failure.split('\n').map((l) => l.trim()).find((l) => /permission denied|\bEACCES\b/i.test(l))
+  if (!refusal) return undefined
+  return `StorageClass ${c.storageClass} (provisioner ${c.provisioner}): its volume is not writable by the suite's non-root pod `
+    + `(${refusal.length > 200 ? `${refusal.slice(0, 200)}…` : refusal}), and fsGroup is ${c.fsGroup.supported === false ? 'not applied' : 'not known to be applied'} `
+    + `(${c.fsGroup.reason}): a limit of the class, as SC-08…12 skip for it`
+}
+
 // Why the class lacks a capability (or why it could not be established),
 // or undefined when it has it.
 export function missingCapability(c: Capabilities, capability: Capability): string | undefined {

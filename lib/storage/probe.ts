@@ -27,7 +27,7 @@ import { bytesOf } from '../k8s/quantity.ts'
 import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
 import { listSnapshotClasses, snapshotApiServed } from '../resources/snapshots.ts'
 import { setReclaimPolicy } from '../resources/storage.ts'
-import { restrictedContainer, restrictedPod } from '../resources/pods.ts'
+import { containerResources, createPod, restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
 import { guardAgainstStalls } from '../wait/stalls.ts'
 import { rawDeviceAccessScript } from '../apps/raw-device.ts'
@@ -107,7 +107,7 @@ export function podFor(p: Pick<Probe, "name" | "kind">, busybox: string, inGroup
       ...(inGroup ? { securityContext: { ...restricted.securityContext, supplementalGroups: [inGroup.group] } } : {}),
       ...(inGroup?.node ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [inGroup.node] }] }] } } } } : {}),
       containers: [{
-        name: 'probe', image: busybox, securityContext: restrictedContainer,
+        name: 'probe', image: busybox, securityContext: restrictedContainer, resources: containerResources(),
         ...(p.kind === 'block'
           ? { command: blockProbeCommand(), terminationMessagePolicy: 'FallbackToLogsOnError', volumeDevices: [{ name: 'v', devicePath: blockDevice }] }
           : { command: ['true'], volumeMounts: [{ name: 'v', mountPath: '/v' }] }),
@@ -125,8 +125,7 @@ async function createProbe(kube: Kube, namespace: string, p: Probe, probes: Prob
     // The API server refusing the claim is an answer too (e.g. a mode it does not know).
     .then(() => true, (err: Error) => { answers.settle(p.claim, { result: 'refused', detail: `the API server refused the claim: ${err.message}` }); return false })
   if (!claimed || !p.withPod) return
-  await apiCreate(`create probe pod ${namespace}/${p.name}`, podFor(p, busybox),
-    (body) => kube.core.createNamespacedPod({ namespace, body }), () => kube.core.readNamespacedPod({ namespace, name: p.name }))
+  await createPod(kube, namespace, podFor(p, busybox))
     .catch((err: Error) => answers.settle(p.claim, { result: 'unknown', detail: `could not create the pod that would make the class provision: ${err.message}` }))
 }
 
@@ -160,8 +159,7 @@ async function probeClaims(kube: Kube, namespace: string, probes: Probe[], o: Pr
   const joinGroup = (claim: string, group: number, node: string) => {
     const p = probes.find((x) => x.claim === claim)!
     void kube.core.deleteNamespacedPod({ namespace, name: p.name }).catch(() => undefined)
-      .then(() => apiCreate(`create probe pod ${namespace}/${inGroupPod(p.name)}`, podFor(p, o.busybox, { group, node }),
-        (body) => kube.core.createNamespacedPod({ namespace, body }), () => kube.core.readNamespacedPod({ namespace, name: inGroupPod(p.name) })))
+      .then(() => createPod(kube, namespace, podFor(p, o.busybox, { group, node })))
       .catch((err: Error) => answers.settle(claim, { result: 'unknown', detail: `could not create the pod in the device's group ${group}: ${err.message}` }))
   }
   const answers: ProbeAnswers = new ProbeAnswers(probes, probeGraces(o.timeoutMs, o.timeoutScale), { joinGroup, onMinimum: (p, bytes, refusal) => retry(p, bytes, refusal) })
