@@ -18,7 +18,7 @@ import { ensurePki, kubeconfig } from './pki.ts'
 import { $, errorLine } from './sh.ts'
 import { preflight } from './preflight.ts'
 import { controlPlane, describeShape, maxNodes, nodesOf, parseShape, recordedShape, sameShape, ShapeError, type NodeSpec, type Shape } from './shape.ts'
-import { parseOptions, provisionalScale } from '../lib/harness/options.ts'
+import { parseOptions, provisionalScale } from '../lib/options/options.ts'
 
 // Timeouts for bringing the cluster up, in one place; SC_TIMEOUT_SCALE stretches them for slow machines.
 function upTimeouts() {

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { binDir, paths } from '../cluster/config.ts'
 import { buildUpstream, e2eTestBinary } from '../cluster/upstream-e2e.ts'
 import { buildUpstreamImages, importUpstreamImages } from '../cluster/upstream-images.ts'
-import type { Options } from '../lib/harness/options.ts'
+import type { Options } from '../lib/options/options.ts'
 import { type GinkgoJson, ginkgoFocus, selectRunnable, type UpstreamNeed, upstreamSpecs, upstreamTests, withoutTags } from '../lib/report/upstream.ts'
 import { clusterCpu, sampleCluster } from './bench-cluster.ts'
 

@@ -12,7 +12,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { usesEmbeddedCluster } from '../lib/harness/cluster-choice.ts'
-import { parseOptions } from '../lib/harness/options.ts'
+import { parseOptions } from '../lib/options/options.ts'
 import {
   type BenchResult, type ClusterFigures, compareBench, describeChanges, fileWalls, formatValue, type LongestScenario, longestTests, testNamePattern, testTimes, type UpstreamFigures, type VitestJson,
 } from '../lib/report/bench.ts'

@@ -17,7 +17,7 @@ import { timeout } from '../k8s/timeouts.ts'
 import { probeServer } from './access.ts'
 import { usesEmbeddedCluster } from './cluster-choice.ts'
 import { clean, cleanConsent, describeCleanPlan, findLeftovers, isNothingToClean, parseCleanArgs, removeRun } from './leftovers.ts'
-import { parseOptions, provisionalScale } from './options.ts'
+import { parseOptions, provisionalScale } from '../options/options.ts'
 import { runRecord, runRecords, runRecordsDir } from './run-record.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
