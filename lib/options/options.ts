@@ -9,10 +9,10 @@ export interface Options {
   yes: boolean
   storageClasses: 'default' | 'all' | string[]
   // SC_TIMEOUT_SCALE: a number, or 'auto' (the default): global setup measures
-  // the cluster's pace and stretches every timeout to it (pace.ts).
+  // the cluster's pace and stretches every timeout to it (lib/harness/pace.ts).
   timeoutScale: number | 'auto'
   // Claims in flight at once, across spec files (SC_CONCURRENCY): a fixed
-  // number, or 'auto' (the default): a limit that follows the cluster (concurrency.ts).
+  // number, or 'auto' (the default): a limit that follows the cluster (lib/harness/concurrency.ts).
   concurrency: number | 'auto'
   reportsDir: string
   images: ImageOverrides
@@ -79,7 +79,7 @@ function parseConcurrency(value: string | undefined): number | 'auto' {
 
 // How vitest bounds the claims it starts: spec files run in up to `workers`
 // workers, each with up to `perFile` claims at once. The run's gate
-// (gate-server.ts) then lets through as many as the cluster takes, so vitest
+// (lib/harness/gate-server.ts) then lets through as many as the cluster takes, so vitest
 // only needs to offer enough: workers × perFile ≥ the most the gate allows.
 export function concurrencyLimits(concurrency: number | 'auto'): { workers: number; perFile: number } {
   const most = concurrency === 'auto' ? maxAutoConcurrency : concurrency
@@ -98,7 +98,7 @@ export function parseStorageClasses(value: string | undefined): Options['storage
 }
 
 // SC_IMAGE_REGISTRY=registry.example:5000/mirror rewrites every image's
-// registry; SC_IMAGE_<NAME>=ref replaces one image (NAME as in lib/images.ts).
+// registry; SC_IMAGE_<NAME>=ref replaces one image (NAME as in lib/harness/images.ts).
 export function parseImageOverrides(env: Record<string, string | undefined>): ImageOverrides {
   const byName: Record<string, string> = {}
   for (const [k, v] of Object.entries(env)) {
