@@ -2,9 +2,9 @@
 // measured, never asserted: a warm `cluster:up` (binaries and images cached),
 // the memory of the running cluster, and `cluster:down`. Runs on the instance
 // SC_CLUSTER_NAME names; refuses to take down a cluster it did not start.
-import { instance } from './config.ts'
+import { instance } from './base/config.ts'
 import { clusterMemory, down, isUp, up } from './cli.ts'
-import { describeShape, parseShape } from './shape.ts'
+import { describeShape, parseShape } from './base/shape.ts'
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2)

@@ -1,6 +1,6 @@
 // What a fault of the catalogue (cluster/faults.ts) is, and the claims it names.
-import type { Clients } from './api.ts'
-import type { NodeSpec, Shape } from './shape.ts'
+import type { Clients } from './api/client.ts'
+import type { NodeSpec, Shape } from './base/shape.ts'
 
 // A claim, on every class it runs on ('Q1-08'), or on one class only ('Q1-08 [standard]').
 export type ClaimRef = string

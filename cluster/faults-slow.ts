@@ -3,12 +3,12 @@
 // minute, a machine whose cores are busy. The cluster still does all it should,
 // later; each must fail no claim (claims.md: a slow cluster is not a broken one).
 import { availableParallelism } from 'node:os'
-import { nodesReady, poll } from './api.ts'
-import { start, stop } from './node.ts'
+import { nodesReady, poll } from './api/client.ts'
+import { start, stop } from './nodes/node.ts'
 import {
   delayedScript, ensureRunning, pauseComponent, procsNamed, restartApiServer, resumeComponent, setLocalPathScripts, setUnschedulable,
   startCpuBurners, stopCpuBurners, usualLocalPathScripts, wait,
-} from './fault-actions.ts'
+} from './faults/actions.ts'
 import { type Fault, quests } from './fault-types.ts'
 
 // About what a cloud disk takes to be created; under the two minutes local-path gives a helper pod before it retries.

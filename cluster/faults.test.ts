@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, onTestFinished, test } from 'vitest'
 import { catalogueCoverage, parseRef } from '../lib/report/sensitivity.ts'
-import { delayedScript, usualLocalPathScripts } from './fault-actions.ts'
+import { delayedScript, usualLocalPathScripts } from './faults/actions.ts'
 import { faults, unbreakable } from './faults.ts'
 import { provisioningDelaySeconds } from './faults-slow.ts'
 

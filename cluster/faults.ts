@@ -6,8 +6,8 @@
 // cluster (cluster/faults-slow.ts), which must fail nothing.
 // Each names the claims it must break and those it must leave alone; the
 // sensitivity run compares what the suite reported against these lists.
-import { stop } from './node.ts'
-import { ensureRunning, proc, procsNamed, recycledSetup, recycledTeardown, removeRecycledStashes, restartApiServer, restartControllerManager, scaleDeployment, setLocalPathScripts, startWiper, wiper, withoutControllers } from './fault-actions.ts'
+import { stop } from './nodes/node.ts'
+import { ensureRunning, proc, procsNamed, recycledSetup, recycledTeardown, removeRecycledStashes, restartApiServer, restartControllerManager, scaleDeployment, setLocalPathScripts, startWiper, wiper, withoutControllers } from './faults/actions.ts'
 import { slowFaults } from './faults-slow.ts'
 import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-types.ts'
 

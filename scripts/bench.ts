@@ -50,7 +50,7 @@ const load = () => loadavg().map((l) => Math.round(l * 100) / 100)
 // is stopped first only when asked, since others may be using it.
 async function clusterUp(): Promise<{ upMs: number | null; upNote?: string; startedHere: boolean }> {
   const cli = await import('../cluster/cli.ts')
-  const build = await import('../cluster/build.ts')
+  const build = await import('../cluster/build/build.ts')
   if (await cli.isUp()) {
     if (!flags.restartCluster) {
       return { upMs: null, upNote: 'not measured: the cluster was already up (--restart-cluster stops and restarts it, on a machine of your own)', startedHere: false }
@@ -60,7 +60,7 @@ async function clusterUp(): Promise<{ upMs: number | null; upNote?: string; star
   }
   // Remains without a cluster that answers are someone's cluster mid-start, a crashed one, or one
   // an older cluster/ started: `up` would take them down first, so the bench leaves that to a person.
-  const config = await import('../cluster/config.ts')
+  const config = await import('../cluster/base/config.ts')
   if (!flags.restartCluster && (existsSync(config.paths.state) || existsSync(config.paths.run))) {
     throw new Error(`the embedded cluster is neither up nor down (${config.paths.state} or ${config.paths.run} is there): see npm run cluster:status; the bench does not stop a cluster it did not start`)
   }

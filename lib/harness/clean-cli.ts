@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const reportsDir = resolve(repoRoot, o.reportsDir)
   // The cluster a run would use (lib/cluster-choice.ts).
   // The embedded cluster's kubeconfig, of the instance SC_CLUSTER_NAME names (cluster/config.ts).
-  const kubeconfig = usesEmbeddedCluster(o) ? (await import('../../cluster/config.ts')).paths.kubeconfig : o.kubeconfig
+  const kubeconfig = usesEmbeddedCluster(o) ? (await import('../../cluster/base/config.ts')).paths.kubeconfig : o.kubeconfig
   const kube = connect(kubeconfig, o.context)
   const scale = provisionalScale(o.timeoutScale)
   await probeServer(kube, timeout('versionCheck', scale))

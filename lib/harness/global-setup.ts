@@ -105,7 +105,7 @@ async function chooseCluster(options: Options, onFailureStop: (stop: () => Promi
     return { embedded: false, stopEmbedded: false, kubeconfigPath: options.kubeconfig ?? null, context: options.context ?? null }
   }
   const cluster = await import('../../cluster/cli.ts')
-  const config = await import('../../cluster/config.ts')
+  const config = await import('../../cluster/base/config.ts')
   const wasUp = await cluster.isUp()
   console.log(`stateful-conformance: no kubeconfig context configured: ${wasUp ? 'using the running' : 'starting the'} embedded cluster (npm run cluster:up; SC_KEEP_CLUSTER=1 keeps it up afterwards)`)
   const stopEmbedded = !wasUp && !options.keepCluster

@@ -2,9 +2,9 @@
 // configuration, the admission configuration, CNI, resolv.conf.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { cgroupRoot, images, net, state } from './config.ts'
+import { cgroupRoot, images, net, state } from '../base/config.ts'
 import { kubeletIdentity, pkiPath } from './pki.ts'
-import type { NodeSpec, Shape } from './shape.ts'
+import type { NodeSpec, Shape } from '../base/shape.ts'
 
 export const cfg = (file: string) => join(state.config, file)
 export const nodeCfg = (node: NodeSpec, file: string) => join(node.dir, 'config', file)

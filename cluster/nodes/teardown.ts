@@ -3,9 +3,9 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdir, readlink, rm, rmdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { cgroupRoot, net, paths, state } from './config.ts'
-import { $, netnsPath } from './sh.ts'
-import type { NodeSpec } from './shape.ts'
+import { cgroupRoot, net, paths, state } from '../base/config.ts'
+import { $, netnsPath } from '../base/sh.ts'
+import type { NodeSpec } from '../base/shape.ts'
 import { ourNetns } from './network.ts'
 
 // The kubelet's cgroupRoot must exist in every v1 hierarchy before it starts.

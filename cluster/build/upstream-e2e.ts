@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { paths, repoRoot, versions } from './config.ts'
-import { formatDuration, log } from './log.ts'
+import { paths, repoRoot, versions } from '../base/config.ts'
+import { formatDuration, log } from '../base/log.ts'
 
 export const upstreamBinDir = join(paths.bin, `e2e-${versions.kubernetes}`)
 export const e2eTestBinary = join(upstreamBinDir, 'e2e.test')

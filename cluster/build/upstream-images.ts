@@ -18,9 +18,9 @@ import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { paths, versions } from './config.ts'
+import { paths, versions } from '../base/config.ts'
 import { importImages, packImage, parseLdd } from './images.ts'
-import { nodesOf, recordedShape } from './shape.ts'
+import { nodesOf, recordedShape } from '../base/shape.ts'
 import { agnhostBinary } from './upstream-e2e.ts'
 
 const exec = promisify(execFile)
@@ -123,7 +123,7 @@ async function buildArchive(image: UpstreamImage, out: string): Promise<void> {
     }
     for (const [inImage, target] of Object.entries(image.links ?? {})) await symlink(target, join(root, inImage))
     for (const dir of image.dirs ?? []) await mkdir(join(root, dir), { recursive: true })
-    await packImage({ work, root, name: image.name, config: image.config, createdBy: 'cluster/upstream-images.ts', out, forceRootOwner: true })
+    await packImage({ work, root, name: image.name, config: image.config, createdBy: 'cluster/build/upstream-images.ts', out, forceRootOwner: true })
   } finally {
     await rm(work, { recursive: true, force: true })
   }

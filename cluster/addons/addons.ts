@@ -2,9 +2,10 @@
 // what a one-node cluster with the default domain gets (and can be read or
 // applied by hand); what depends on the shape is set here.
 import type * as k8s from '@kubernetes/client-node'
-import { nodeDirs, podSecurityExemptNamespaces } from './node-config.ts'
-import { state } from './config.ts'
-import type { NodeSpec, Shape } from './shape.ts'
+import { join } from 'node:path'
+import { nodeDirs, podSecurityExemptNamespaces } from '../nodes/node-config.ts'
+import { state } from '../base/config.ts'
+import type { NodeSpec, Shape } from '../base/shape.ts'
 
 type Obj = k8s.KubernetesObject & { data?: Record<string, string>; spec?: unknown }
 
@@ -76,3 +77,6 @@ export function shapeStorage(_shape: Shape, nodes: NodeSpec[]) {
 }
 
 export const systemNamespaces = podSecurityExemptNamespaces
+
+// An add-on's manifest, one of the YAML files beside this module.
+export const addonFile = (name: string) => join(import.meta.dirname, name)

@@ -20,9 +20,9 @@ import { existsSync } from 'node:fs'
 import { chmod, chown, copyFile, cp, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { binDir, images, paths, versions } from './config.ts'
-import { $ } from './sh.ts'
-import type { NodeSpec, Shape } from './shape.ts'
+import { binDir, images, paths, versions } from '../base/config.ts'
+import { $ } from '../base/sh.ts'
+import type { NodeSpec, Shape } from '../base/shape.ts'
 
 // Bump when a rootfs layout below changes, to invalidate cached archives.
 const LAYOUT = { root: 'l2', upstream: 'u1' } as const
@@ -167,7 +167,7 @@ async function buildArchive(spec: ImageSpec, out: string): Promise<void> {
     if (spec.owned) await $`chown -R ${`${spec.owned.uid}:${spec.owned.gid}`} ${join(root, spec.owned.path)}`
     else await chown(root, 0, 0)
     // Owners as they are in the staging folder (root, but for `owned`), by number.
-    await packImage({ work, root, name: spec.name, config: spec.config, createdBy: 'cluster/images.ts', out })
+    await packImage({ work, root, name: spec.name, config: spec.config, createdBy: 'cluster/build/images.ts', out })
   } finally {
     await rm(work, { recursive: true, force: true })
   }

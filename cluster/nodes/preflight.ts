@@ -1,8 +1,8 @@
 // Before `up` does anything: root, and the Debian packages the cluster runs
 // from (installed as root with apt-get, saying so in one line).
 import { existsSync } from 'node:fs'
-import { log } from './log.ts'
-import { $ } from './sh.ts'
+import { log } from '../base/log.ts'
+import { $ } from '../base/sh.ts'
 
 // What the cluster runs from Debian: a file each package brings, and the package.
 const debianFiles: Record<string, string> = {

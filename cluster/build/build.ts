@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs'
 import { mkdir, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform } from 'node:stream'
-import { binDir, ext4ProvisionerVersion, repoRoot, versions } from './config.ts'
-import { log, formatDuration } from './log.ts'
-import { $ } from './sh.ts'
+import { binDir, ext4ProvisionerVersion, repoRoot, versions } from '../base/config.ts'
+import { log, formatDuration } from '../base/log.ts'
+import { $ } from '../base/sh.ts'
 
 export const kubernetesBinaries = [
   'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'kubectl',

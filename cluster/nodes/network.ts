@@ -1,9 +1,9 @@
 // The instance's network: a LAN bridge in a namespace of its own, each node a
 // network namespace on it, the host joined by one veth; pods routed between nodes.
 import { existsSync } from 'node:fs'
-import { net } from './config.ts'
-import { $, netnsPath } from './sh.ts'
-import type { NodeSpec } from './shape.ts'
+import { net } from '../base/config.ts'
+import { $, netnsPath } from '../base/sh.ts'
+import type { NodeSpec } from '../base/shape.ts'
 
 export const nsenter = (netns: string) => ['nsenter', `--net=${netnsPath(netns)}`, '--']
 

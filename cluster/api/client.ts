@@ -3,10 +3,9 @@
 import * as k8s from '@kubernetes/client-node'
 import { readFile } from 'node:fs/promises'
 import { request } from 'node:https'
-import { join } from 'node:path'
-import { apiServer, images } from './config.ts'
-import type { NodeSpec } from './shape.ts'
-import { pkiPath } from './pki.ts'
+import { apiServer, images } from '../base/config.ts'
+import type { NodeSpec } from '../base/shape.ts'
+import { pkiPath } from '../nodes/pki.ts'
 
 export interface Poll {
   what: string
@@ -163,5 +162,3 @@ export async function fitnessCheck(c: Clients, namespace: string, clusterDomain:
     await c.core.deleteNamespace({ name: namespace }).catch(() => undefined)
   }
 }
-
-export const addonFile = (name: string) => join(import.meta.dirname, 'addons', name)

@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { apiServer, net, state } from './config.ts'
-import { $ } from './sh.ts'
-import type { NodeSpec, Shape } from './shape.ts'
+import { apiServer, net, state } from '../base/config.ts'
+import { $ } from '../base/sh.ts'
+import type { NodeSpec, Shape } from '../base/shape.ts'
 
 
 interface CertSpec {

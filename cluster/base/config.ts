@@ -9,7 +9,7 @@
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 
-export const repoRoot = resolve(import.meta.dirname, '..')
+export const repoRoot = resolve(import.meta.dirname, '..', '..')
 
 export const versions = {
   kubernetes: 'v1.36.3',
