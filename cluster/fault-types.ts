@@ -1,15 +1,8 @@
 // What a fault of the catalogue (cluster/faults.ts) is, and the claims it names.
-import type { Clients } from './api/client.ts'
-import type { NodeSpec, Shape } from './base/shape.ts'
+import type { FaultContext } from './faults/actions.ts'
 
 // A claim, on every class it runs on ('Q1-08'), or on one class only ('Q1-08 [standard]').
 export type ClaimRef = string
-
-export interface FaultContext {
-  c: Clients
-  shape: Shape
-  nodes: NodeSpec[]
-}
 
 export interface Fault {
   name: string

@@ -11,7 +11,8 @@ import { ensureRunning, proc, procsNamed, recycledSetup, recycledTeardown, remov
 import { slowFaults } from './faults-slow.ts'
 import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-types.ts'
 
-export { storageClaims, unbreakable, type ClaimRef, type Fault, type FaultContext } from './fault-types.ts'
+export { storageClaims, unbreakable, type ClaimRef, type Fault } from './fault-types.ts'
+export type { FaultContext } from './faults/actions.ts'
 
 // What wiped-volumes must break: the claims that read data back after a pod was recreated, of the
 // files it runs, but Q1-10 and SC-02, whose pod may be back within the wiper's 5 s.

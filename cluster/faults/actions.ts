@@ -6,13 +6,20 @@ import { spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, readdirSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { apiReadyz, applyFile, deploymentAvailable, poll } from '../api/client.ts'
+import { apiReadyz, applyFile, type Clients, deploymentAvailable, poll } from '../api/client.ts'
 import { addonFile, shapeStorage } from '../addons/addons.ts'
 import { paths, state } from '../base/config.ts'
 import { nodeDirs } from '../nodes/node-config.ts'
 import { logFile, pidOf, type Proc, procsOf, recordedProcs, restartWith, start, stop } from '../nodes/node.ts'
-import type { NodeSpec, } from '../base/shape.ts'
-import type { FaultContext } from '../fault-types.ts'
+import type { NodeSpec, Shape } from '../base/shape.ts'
+
+// What a fault's inject and restore act on: the running cluster, its shape and its nodes.
+export interface FaultContext {
+  c: Clients
+  shape: Shape
+  nodes: NodeSpec[]
+}
+
 // ---- the components, as the faults touch them ---------------------------------
 
 export const proc = (ctx: FaultContext, component: Proc['component'], node?: NodeSpec) =>
