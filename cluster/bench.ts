@@ -3,7 +3,7 @@
 // the memory of the running cluster, and `cluster:down`. Runs on the instance
 // SC_CLUSTER_NAME names; refuses to take down a cluster it did not start.
 import { instance } from './base/config.ts'
-import { clusterMemory, down, isUp, up } from './cli.ts'
+import { clusterMemory, down, isUp, up } from './lifecycle.ts'
 import { describeShape, parseShape } from './base/shape.ts'
 
 async function main(): Promise<void> {

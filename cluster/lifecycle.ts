@@ -1,7 +1,8 @@
-// npm run cluster:up [-- --shape=kind|cloud --nodes=N …] | cluster:down | cluster:status
-// A real Kubernetes built from upstream parts, with no Docker: one node, or a
-// control plane and workers, each in its own network namespace.
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+// The embedded cluster's API: up, down, isUp, status and its memory, as lib/harness,
+// scripts/ and the command line (cli.ts) use them. A real Kubernetes built from
+// upstream parts, with no Docker: one node, or a control plane and workers, each
+// in its own network namespace.
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { freemem } from 'node:os'
 import { apiReadyz, applyFile, clients, completeNodes, deploymentAvailable, fitnessCheck, nodesReady, poll, type Clients } from './api/client.ts'
@@ -178,8 +179,6 @@ export async function down(): Promise<void> {
   log(`down in ${formatDuration(Date.now() - t0)}`)
 }
 
-const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`
-
 // The running cluster's memory: each node's processes (resident) and its pods' cgroup, and the host's processes.
 export function clusterMemory(): { total: number; host: number; perNode: { name: string; processes: number; pods: number; bytes: number }[] } {
   const shape = recordedShape()
@@ -196,7 +195,35 @@ export function clusterMemory(): { total: number; host: number; perNode: { name:
   return { total: host + perNode.reduce((sum, n) => sum + n.bytes, 0), host, perNode }
 }
 
-export async function status(): Promise<boolean> {
+export interface ProcStatus { component: string; pid?: number; rssBytes?: number }
+export interface NodeStatus {
+  name: string
+  ip: string
+  zone: string
+  ready: string
+  taints: string[]
+  processBytes: number
+  podBytes: number
+  procs: ProcStatus[]
+}
+export interface ClusterStatus {
+  healthy: boolean
+  instance: string
+  kubernetes: string
+  shape?: string
+  api: { ready: true; at: string } | { ready: false; seen: string }
+  nodes: NodeStatus[]
+  host: ProcStatus[]
+  memoryBytes?: number
+  kubeconfig?: string
+  // What `down` would remove: set only when the cluster is not healthy.
+  leftovers: string[]
+  missingBuilds: string[]
+  binaryCache: string
+}
+
+// What runs and how well, read from the host and the API; starts and stops nothing.
+export async function status(): Promise<ClusterStatus> {
   assertInstance()
   const shape = recordedShape()
   const nodes = shape ? nodesOf(shape) : []
@@ -208,31 +235,29 @@ export async function status(): Promise<boolean> {
   if (!api.done) healthy = false
   const c: Clients | undefined = api.done ? clients(paths.kubeconfig) : undefined
   const listed = c ? await c.core.listNode().then((l) => l.items).catch(() => []) : []
-  console.log(`embedded cluster ${instance} (Kubernetes ${versions.kubernetes}${shape ? `, ${describeShape(shape)}` : ''})`)
-  console.log(`  api ${api.done ? `ready at ${apiServer}` : `not ready (${'seen' in api ? api.seen : ''})`}`)
   const memory = clusterMemory()
-  for (const node of nodes) {
-    const n = listed.find((l) => l.metadata?.name === node.name)
-    const ready = n?.status?.conditions?.find((x) => x.type === 'Ready')?.status
-    if (ready !== 'True') healthy = false
-    const own = procs.filter((p) => p.node === node)
-    const { processes: procMem, pods: podMem } = memory.perNode.find((m) => m.name === node.name)!
-    const zone = n?.metadata?.labels?.['topology.kubernetes.io/zone'] ?? node.zone ?? '-'
-    const taint = (n?.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`).join(',')
-    console.log(`  node ${node.name.padEnd(24)} ${node.ip.padEnd(12)} zone ${zone.padEnd(7)} Ready=${(ready ?? 'unknown').padEnd(7)} memory ${mib(procMem)} processes + ${mib(podMem)} pods${taint ? `  taint ${taint}` : ''}`)
-    for (const p of own) {
-      const pid = pidOf(p)
-      if (!pid) healthy = false
-      console.log(`    ${p.component.padEnd(24)} ${pid ? `pid ${String(pid).padEnd(8)} ${mib(rssBytes(pid))}` : 'not running'}`)
-    }
-  }
-  for (const p of procs.filter((p) => !p.node)) {
+  const procStatus = (p: Proc): ProcStatus => {
     const pid = pidOf(p)
     if (!pid) healthy = false
-    console.log(`  host ${p.component.padEnd(24)} ${pid ? `pid ${String(pid).padEnd(8)} ${mib(rssBytes(pid))}` : 'not running'}`)
+    return { component: p.component, ...(pid ? { pid, rssBytes: rssBytes(pid) } : {}) }
   }
-  if (nodes.length) console.log(`  memory of the cluster: ${mib(memory.total)}`)
-  if (healthy) console.log(`  KUBECONFIG=${paths.kubeconfig}`)
+  const nodeStatus = nodes.map((node): NodeStatus => {
+    const n = listed.find((l) => l.metadata?.name === node.name)
+    const ready = n?.status?.conditions?.find((x) => x.type === 'Ready')?.status ?? 'unknown'
+    if (ready !== 'True') healthy = false
+    const { processes, pods } = memory.perNode.find((m) => m.name === node.name)!
+    return {
+      name: node.name,
+      ip: node.ip,
+      zone: n?.metadata?.labels?.['topology.kubernetes.io/zone'] ?? node.zone ?? '-',
+      ready,
+      taints: (n?.spec?.taints ?? []).map((t) => `${t.key}:${t.effect}`),
+      processBytes: processes,
+      podBytes: pods,
+      procs: procs.filter((p) => p.node === node).map(procStatus),
+    }
+  })
+  const host = procs.filter((p) => !p.node).map(procStatus)
   const strays = strayProcesses().length && !recordedProcs().some((p) => p.pid) ? strayProcesses().length : 0
   const leftovers = healthy ? [] : [
     ...(await ourNetns()).map((n) => `network namespace ${n}`),
@@ -242,40 +267,18 @@ export async function status(): Promise<boolean> {
     ...(ourCgroups().length && !recordedProcs().some((p) => p.pid) ? [`cgroups /${cgroupRoot}`] : []),
     ...(existsSync(paths.state) ? [paths.state] : []),
   ]
-  if (leftovers.length) console.log(`  leftovers (npm run cluster:down removes them): ${leftovers.join(', ')}`)
-  const builds = missingBuilds()
-  console.log(`  binaries: ${builds.length ? `not built yet: ${builds.join(', ')}` : `cached in ${paths.bin}`}`)
-  return healthy
-}
-
-async function main(): Promise<void> {
-  const [cmd, ...args] = process.argv.slice(2)
-  switch (cmd) {
-    case 'up': return up(args)
-    case 'down': return down()
-    case 'status': process.exitCode = (await status()) ? 0 : 3; return
-    case 'build': return buildAll()
-    default:
-      console.error('usage: node cluster/cli.ts up [--shape=kind|cloud --nodes=N --pod-security=… --cluster-domain=… --images=… --ext4-class=…] | down | status | build')
-      process.exitCode = 2
+  return {
+    healthy,
+    instance,
+    kubernetes: versions.kubernetes,
+    ...(shape ? { shape: describeShape(shape) } : {}),
+    api: api.done ? { ready: true, at: apiServer } : { ready: false, seen: 'seen' in api ? api.seen : '' },
+    nodes: nodeStatus,
+    host,
+    ...(nodes.length ? { memoryBytes: memory.total } : {}),
+    ...(healthy ? { kubeconfig: paths.kubeconfig } : {}),
+    leftovers,
+    missingBuilds: missingBuilds(),
+    binaryCache: paths.bin,
   }
-}
-
-if (import.meta.main) {
-  main().catch(async (err: unknown) => {
-    if (err instanceof ShapeError) {
-      // Bad input: one line. Anything this run had started is gone again first.
-      if (recordedProcs().some((p) => p.pid) && !(await isUp())) await down().catch(() => undefined)
-      console.error(`cluster:${process.argv[2]}: ${err.message}`)
-      process.exitCode = 2
-      return
-    }
-    log(`FAILED: ${errorLine(err)}`)
-    if (readdirSafe(paths.logs).length) log(`component logs: ${paths.logs}`)
-    process.exitCode = 1
-  })
-}
-
-function readdirSafe(dir: string): string[] {
-  try { return readdirSync(dir) } catch { return [] }
 }

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     if (volumes.length) console.error(`stateful-conformance: run ${onlyRun}: removed volumes its claims left behind: ${volumes.join(', ')}`)
     const left = [...namespacesLeft, ...volumesLeft]
     console.error(left.length ? `stateful-conformance: run ${onlyRun}: still there: ${left.join(', ')} (npm run clean removes them)` : `stateful-conformance: run ${onlyRun}: its namespaces are gone`)
-    if (process.env.SC_CLEAN_STOP_EMBEDDED === '1') await (await import('../../cluster/cli.ts')).down()
+    if (process.env.SC_CLEAN_STOP_EMBEDDED === '1') await (await import('../../cluster/lifecycle.ts')).down()
     return
   }
   console.log(`what runs of the suite left in ${kube.server} (context ${kube.kc.getCurrentContext()}):`)

@@ -69,7 +69,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const usage = await gate.stop()
       console.log(`stateful-conformance: ${describeUsage(usage)}`)
       await removeRunLeftovers(access.kube, record)
-      if (target.stopEmbedded) await (await import('../../cluster/cli.ts')).down()
+      if (target.stopEmbedded) await (await import('../../cluster/lifecycle.ts')).down()
     }
   } catch (err) {
     await stopOnFailure?.().catch(() => undefined)
@@ -104,7 +104,7 @@ async function chooseCluster(options: Options, onFailureStop: (stop: () => Promi
   if (!usesEmbeddedCluster(options)) {
     return { embedded: false, stopEmbedded: false, kubeconfigPath: options.kubeconfig ?? null, context: options.context ?? null }
   }
-  const cluster = await import('../../cluster/cli.ts')
+  const cluster = await import('../../cluster/lifecycle.ts')
   const config = await import('../../cluster/base/config.ts')
   const wasUp = await cluster.isUp()
   console.log(`stateful-conformance: no kubeconfig context configured: ${wasUp ? 'using the running' : 'starting the'} embedded cluster (npm run cluster:up; SC_KEEP_CLUSTER=1 keeps it up afterwards)`)

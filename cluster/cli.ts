@@ -1,0 +1,66 @@
+// npm run cluster:up [-- --shape=kind|cloud --nodes=N …] | cluster:down | cluster:status
+// The command line of the embedded cluster: it parses argv and prints; what it
+// runs is lifecycle.ts (and build/build.ts for `build`).
+import { readdirSync } from 'node:fs'
+import { paths } from './base/config.ts'
+import { log } from './base/log.ts'
+import { errorLine } from './base/sh.ts'
+import { ShapeError } from './base/shape.ts'
+import { buildAll } from './build/build.ts'
+import { type ClusterStatus, down, isUp, type ProcStatus, status, up } from './lifecycle.ts'
+import { recordedProcs } from './nodes/node.ts'
+
+const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`
+const procLine = (p: ProcStatus) => `${p.component.padEnd(24)} ${p.pid ? `pid ${String(p.pid).padEnd(8)} ${mib(p.rssBytes ?? 0)}` : 'not running'}`
+
+function printStatus(s: ClusterStatus): void {
+  console.log(`embedded cluster ${s.instance} (Kubernetes ${s.kubernetes}${s.shape ? `, ${s.shape}` : ''})`)
+  console.log(`  api ${s.api.ready ? `ready at ${s.api.at}` : `not ready (${s.api.seen})`}`)
+  for (const n of s.nodes) {
+    const taint = n.taints.join(',')
+    console.log(`  node ${n.name.padEnd(24)} ${n.ip.padEnd(12)} zone ${n.zone.padEnd(7)} Ready=${n.ready.padEnd(7)} memory ${mib(n.processBytes)} processes + ${mib(n.podBytes)} pods${taint ? `  taint ${taint}` : ''}`)
+    for (const p of n.procs) console.log(`    ${procLine(p)}`)
+  }
+  for (const p of s.host) console.log(`  host ${procLine(p)}`)
+  if (s.memoryBytes !== undefined) console.log(`  memory of the cluster: ${mib(s.memoryBytes)}`)
+  if (s.kubeconfig) console.log(`  KUBECONFIG=${s.kubeconfig}`)
+  if (s.leftovers.length) console.log(`  leftovers (npm run cluster:down removes them): ${s.leftovers.join(', ')}`)
+  console.log(`  binaries: ${s.missingBuilds.length ? `not built yet: ${s.missingBuilds.join(', ')}` : `cached in ${s.binaryCache}`}`)
+}
+
+async function main(): Promise<void> {
+  const [cmd, ...args] = process.argv.slice(2)
+  switch (cmd) {
+    case 'up': return up(args)
+    case 'down': return down()
+    case 'status': {
+      const s = await status()
+      printStatus(s)
+      process.exitCode = s.healthy ? 0 : 3
+      return
+    }
+    case 'build': return buildAll()
+    default:
+      console.error('usage: node cluster/cli.ts up [--shape=kind|cloud --nodes=N --pod-security=… --cluster-domain=… --images=… --ext4-class=…] | down | status | build')
+      process.exitCode = 2
+  }
+}
+
+if (import.meta.main) {
+  main().catch(async (err: unknown) => {
+    if (err instanceof ShapeError) {
+      // Bad input: one line. Anything this run had started is gone again first.
+      if (recordedProcs().some((p) => p.pid) && !(await isUp())) await down().catch(() => undefined)
+      console.error(`cluster:${process.argv[2]}: ${err.message}`)
+      process.exitCode = 2
+      return
+    }
+    log(`FAILED: ${errorLine(err)}`)
+    if (readdirSafe(paths.logs).length) log(`component logs: ${paths.logs}`)
+    process.exitCode = 1
+  })
+}
+
+function readdirSafe(dir: string): string[] {
+  try { return readdirSync(dir) } catch { return [] }
+}
