@@ -185,7 +185,7 @@ export async function stop(p: { name: string }): Promise<void> {
   await rm(pidFile(p), { force: true })
 }
 
-// Faults (cluster/faults.ts): one component stopped and started again, with
+// Faults (scripts/sensitivity/catalogue.ts): one component stopped and started again, with
 // arguments after its usual ones (a repeated flag wins: the last one counts),
 // or with none to put it back as `up` started it.
 export async function restartWith(p: Proc, shape: Shape, extraArgs: string[] = []): Promise<void> {

@@ -1,5 +1,5 @@
-// What a fault of the catalogue (cluster/faults.ts) is, and the claims it names.
-import type { FaultContext } from './faults/actions.ts'
+// What a fault of the catalogue (catalogue.ts) is, and the claims it names.
+import type { FaultContext } from '../../cluster/faults/actions.ts'
 
 // A claim, on every class it runs on ('Q1-08'), or on one class only ('Q1-08 [standard]').
 export type ClaimRef = string

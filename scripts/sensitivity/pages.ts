@@ -1,8 +1,8 @@
 // reports/sensitivity.html: one self-contained page, the claims × faults matrix,
 // per fault its time to verdict and what differed from the catalogue, the mutation score.
-import { formatDuration } from './matrix.ts'
-import { type Cell, type SensitivityReport, withinBound } from './sensitivity.ts'
-import { escapeXml as esc } from './timeline-svg.ts'
+import { formatDuration } from '../../lib/report/matrix.ts'
+import { type Cell, type SensitivityReport, withinBound } from './matrix.ts'
+import { escapeXml as esc } from '../../lib/report/timeline-svg.ts'
 
 const cellStyle: Record<Cell, { mark: string; color: string }> = {
   'expected failure': { mark: '✗', color: '#cfe8cf' },

@@ -3,16 +3,16 @@
 // Each breaks one real component, reversibly: an add-on scaled to 0, a process
 // stopped, a control-plane process restarted with a controller or an admission
 // plugin turned off, a provisioner reconfigured; and faults that only slow the
-// cluster (cluster/faults-slow.ts), which must fail nothing.
+// cluster (catalogue-slow.ts), which must fail nothing.
 // Each names the claims it must break and those it must leave alone; the
 // sensitivity run compares what the suite reported against these lists.
-import { stop } from './nodes/node.ts'
-import { ensureRunning, proc, procsNamed, recycledSetup, recycledTeardown, removeRecycledStashes, restartApiServer, restartControllerManager, scaleDeployment, setLocalPathScripts, startWiper, wiper, withoutControllers } from './faults/actions.ts'
-import { slowFaults } from './faults-slow.ts'
-import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-types.ts'
+import { stop } from '../../cluster/nodes/node.ts'
+import { ensureRunning, proc, procsNamed, recycledSetup, recycledTeardown, removeRecycledStashes, restartApiServer, restartControllerManager, scaleDeployment, setLocalPathScripts, startWiper, wiper, withoutControllers } from '../../cluster/faults/actions.ts'
+import { slowFaults } from './catalogue-slow.ts'
+import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-claims.ts'
 
-export { storageClaims, unbreakable, type ClaimRef, type Fault } from './fault-types.ts'
-export type { FaultContext } from './faults/actions.ts'
+export { storageClaims, unbreakable, type ClaimRef, type Fault } from './fault-claims.ts'
+export type { FaultContext } from '../../cluster/faults/actions.ts'
 
 // What wiped-volumes must break: the claims that read data back after a pod was recreated, of the
 // files it runs, but Q1-10 and SC-02, whose pod may be back within the wiper's 5 s.

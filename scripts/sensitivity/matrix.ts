@@ -1,7 +1,7 @@
 // reports/sensitivity.json: under each injected fault, what the suite reported
-// claim by claim, held against what the fault catalogue (cluster/faults.ts)
+// claim by claim, held against what the fault catalogue (catalogue.ts)
 // says it must break; and the mutation score, the claims some fault broke.
-import type { ClaimEntry, ClaimStatus } from './claims.ts'
+import type { ClaimEntry, ClaimStatus } from '../../lib/report/claims.ts'
 
 // What the catalogue expects of one fault ('Q1-08' on every class, 'Q1-08 [standard]' on one).
 export interface FaultExpectation {

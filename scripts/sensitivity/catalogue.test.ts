@@ -4,12 +4,12 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, onTestFinished, test } from 'vitest'
-import { catalogueCoverage, parseRef } from '../lib/report/sensitivity.ts'
-import { delayedScript, usualLocalPathScripts } from './faults/actions.ts'
-import { faults, unbreakable } from './faults.ts'
-import { provisioningDelaySeconds } from './faults-slow.ts'
+import { catalogueCoverage, parseRef } from './matrix.ts'
+import { delayedScript, usualLocalPathScripts } from '../../cluster/faults/actions.ts'
+import { faults, unbreakable } from './catalogue.ts'
+import { provisioningDelaySeconds } from './catalogue-slow.ts'
 
-const repo = join(import.meta.dirname, '..')
+const repo = join(import.meta.dirname, '..', '..')
 // The claim IDs the specs carry in their test names.
 const specIds = [...new Set(readdirSync(join(repo, 'specs')).filter((f) => f.endsWith('.spec.ts'))
   .flatMap((f) => [...readFileSync(join(repo, 'specs', f), 'utf8').matchAll(/['`]((?:Q\d|SC)-\d\d) /g)].map((m) => m[1]!)))].sort()
@@ -60,7 +60,7 @@ test('the healthy-but-slow faults are in the catalogue and promise no failed cla
 })
 
 test('slow-provisioning slows the default class: standard is served by local-path', () => {
-  const docs = loadAllYaml(readFileSync(join(import.meta.dirname, 'addons', 'storage.yaml'), 'utf8')) as V1StorageClass[]
+  const docs = loadAllYaml(readFileSync(join(repo, 'cluster', 'addons', 'storage.yaml'), 'utf8')) as V1StorageClass[]
   const defaults = docs.filter((d) => d?.kind === 'StorageClass' && d.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true')
   expect(defaults.map((c) => [c.metadata?.name, c.provisioner])).toEqual([['standard', 'rancher.io/local-path']])
 })

@@ -1,15 +1,15 @@
-// The healthy-but-slow faults of the catalogue (cluster/faults.ts): a component
+// The healthy-but-slow faults of the catalogue (catalogue.ts): a component
 // restarted or paused, capacity that arrives late, a provisioner that takes a
 // minute, a machine whose cores are busy. The cluster still does all it should,
 // later; each must fail no claim (claims.md: a slow cluster is not a broken one).
 import { availableParallelism } from 'node:os'
-import { nodesReady, poll } from './api/client.ts'
-import { start, stop } from './nodes/node.ts'
+import { nodesReady, poll } from '../../cluster/api/client.ts'
+import { start, stop } from '../../cluster/nodes/node.ts'
 import {
   delayedScript, ensureRunning, pauseComponent, procsNamed, restartApiServer, resumeComponent, setLocalPathScripts, setUnschedulable,
   startCpuBurners, stopCpuBurners, usualLocalPathScripts, wait,
-} from './faults/actions.ts'
-import { type Fault, quests } from './fault-types.ts'
+} from '../../cluster/faults/actions.ts'
+import { type Fault, quests } from './fault-claims.ts'
 
 // About what a cloud disk takes to be created; under the two minutes local-path gives a helper pod before it retries.
 export const provisioningDelaySeconds = 60

@@ -1,7 +1,7 @@
 // npm run sensitivity [-- --list] [-- --report] [-- --fault=NAME[,NAME…]] [-- --spec=FILE[,FILE…]] [-- --baseline] [-- --enforce-bound]
 // Brings up the embedded cluster (the instance SC_CLUSTER_NAME names; taken down
 // again at the end if this run brought it up), then per
-// fault of cluster/faults.ts: injects it, runs the spec files it concerns, restores
+// fault of the catalogue (catalogue.ts): injects it, runs the spec files it concerns, restores
 // it and checks the cluster is healthy again; writes reports/sensitivity.json and
 // reports/sensitivity.html. Exits 1 if any fault's matrix differs from the catalogue,
 // the cluster did not come back healthy, or (--enforce-bound) a verdict took more than
@@ -13,15 +13,15 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
-import { apiReadyz, clients, deploymentAvailable, fitnessCheck, nodesReady, poll } from '../cluster/api/client.ts'
-import { down, isUp, up } from '../cluster/lifecycle.ts'
-import { instance, paths, repoRoot } from '../cluster/base/config.ts'
-import { type Fault, type FaultContext, faults, unbreakable } from '../cluster/faults.ts'
-import { describeShape, nodesOf, recordedShape } from '../cluster/base/shape.ts'
-import type { ClaimsReport } from '../lib/report/claims.ts'
-import { formatDuration } from '../lib/report/matrix.ts'
-import { claimIdsOf, type FaultResult, faultMatrix, mergeResults, mutationScore, parseRef, type SensitivityReport, withinBound } from '../lib/report/sensitivity.ts'
-import { renderSensitivityHtml, renderSensitivityMarkdown } from '../lib/report/sensitivity-html.ts'
+import { apiReadyz, clients, deploymentAvailable, fitnessCheck, nodesReady, poll } from '../../cluster/api/client.ts'
+import { down, isUp, up } from '../../cluster/lifecycle.ts'
+import { instance, paths, repoRoot } from '../../cluster/base/config.ts'
+import { type Fault, type FaultContext, faults, unbreakable } from './catalogue.ts'
+import { describeShape, nodesOf, recordedShape } from '../../cluster/base/shape.ts'
+import type { ClaimsReport } from '../../lib/report/claims.ts'
+import { formatDuration } from '../../lib/report/matrix.ts'
+import { claimIdsOf, type FaultResult, faultMatrix, mergeResults, mutationScore, parseRef, type SensitivityReport, withinBound } from './matrix.ts'
+import { renderSensitivityHtml, renderSensitivityMarkdown } from './pages.ts'
 
 interface Args { list: boolean; report: boolean; faults?: string[]; specs?: string[]; baseline: boolean; enforceBound: boolean }
 

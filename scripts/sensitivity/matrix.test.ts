@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest'
-import type { ClaimEntry } from './claims.ts'
-import { catalogueCoverage, claimIdsOf, classify, faultMatrix, mergeResults, mutationScore, parseRef, refMatches, withinBound, type FaultResult } from './sensitivity.ts'
+import type { ClaimEntry } from '../../lib/report/claims.ts'
+import { catalogueCoverage, claimIdsOf, classify, faultMatrix, mergeResults, mutationScore, parseRef, refMatches, withinBound, type FaultResult } from './matrix.ts'
 
 const entry = (id: string, status: ClaimEntry['status'], storageClass: string | null = null, reason?: string): ClaimEntry =>
   ({ id, title: id, status, storageClass, durationMs: 1, ...(reason ? { reason } : {}) })
@@ -94,7 +94,7 @@ test('the time to verdict is bounded by twice the healthy run, when one was meas
 })
 
 test('the page shows every fault\'s column, each cell\'s mark, the score and the claims no fault broke', async () => {
-  const { renderSensitivityHtml } = await import('./sensitivity-html.ts')
+  const { renderSensitivityHtml } = await import('./pages.ts')
   const html = renderSensitivityHtml({
     generatedAt: '2026-11-30T04:00:00Z',
     cluster: 'embedded faults',
@@ -109,7 +109,7 @@ test('the page shows every fault\'s column, each cell\'s mark, the score and the
 })
 
 test('the Markdown table has a row per fault: failed and held counts, time against the bound, deviations', async () => {
-  const { renderSensitivityMarkdown } = await import('./sensitivity-html.ts')
+  const { renderSensitivityMarkdown } = await import('./pages.ts')
   const md = renderSensitivityMarkdown({
     generatedAt: '2026-11-30T04:00:00Z',
     cluster: 'embedded faults',
