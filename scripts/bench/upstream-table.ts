@@ -1,7 +1,7 @@
 // The peer: upstream's e2e tests that cover claims of ours, the one table from
 // their names to our claim IDs, and the per-claim comparison of their times
-// with ours. Pure: scripts/bench-upstream.ts runs e2e.test.
-import type { ClaimEntry } from './claims.ts'
+// with ours. Pure: upstream-run.ts runs e2e.test.
+import type { ClaimEntry } from '../../lib/report/claims.ts'
 
 // What a test needs beyond the cluster: agnhost (both tags), the e2e busybox,
 // and DNS tools (dig and getent in agnhost and in glibc-dns-testing).

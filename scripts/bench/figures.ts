@@ -1,9 +1,9 @@
 // What `npm run bench` measures and how one result compares with the last
 // one saved: parsing vitest's JSON report, the figures, and the comparison.
-// Pure: scripts/bench.ts does the running and the reading of files.
+// Pure: run.ts does the running and the reading of files.
 import { relative } from 'node:path'
-import type { RunUsage } from './claims.ts'
-import { type ClaimComparison, escapeRegExp, type UpstreamSpec } from './upstream.ts'
+import type { RunUsage } from '../../lib/report/claims.ts'
+import { type ClaimComparison, escapeRegExp, type UpstreamSpec } from './upstream-table.ts'
 
 // The part of vitest's JSON reporter output the bench reads.
 export interface VitestJson {

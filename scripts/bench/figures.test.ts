@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { type BenchResult, compareBench, describeChanges, fileWalls, longestTests, testNamePattern, testTimes, type VitestJson } from './bench.ts'
+import { type BenchResult, compareBench, describeChanges, fileWalls, longestTests, testNamePattern, testTimes, type VitestJson } from './figures.ts'
 
 const report: VitestJson = {
   testResults: [

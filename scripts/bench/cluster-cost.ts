@@ -2,9 +2,9 @@
 // measured, never asserted: a warm `cluster:up` (binaries and images cached),
 // the memory of the running cluster, and `cluster:down`. Runs on the instance
 // SC_CLUSTER_NAME names; refuses to take down a cluster it did not start.
-import { instance } from './base/config.ts'
-import { clusterMemory, down, isUp, up } from './lifecycle.ts'
-import { describeShape, parseShape } from './base/shape.ts'
+import { instance } from '../../cluster/base/config.ts'
+import { clusterMemory, down, isUp, up } from '../../cluster/lifecycle.ts'
+import { describeShape, parseShape } from '../../cluster/base/shape.ts'
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2)

@@ -1,17 +1,17 @@
 // The peer, on the same cluster: upstream's e2e.test, built from the embedded
 // cluster's own k8s.io/kubernetes module, running the tests that cover claims
-// of ours (lib/report/upstream.ts), timed as a whole and per test.
+// of ours (upstream-table.ts), timed as a whole and per test.
 import { spawn } from 'node:child_process'
 import { createWriteStream, existsSync } from 'node:fs'
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { binDir, paths } from '../cluster/base/config.ts'
-import { buildUpstream, e2eTestBinary } from '../cluster/build/upstream-e2e.ts'
-import { buildUpstreamImages, importUpstreamImages } from '../cluster/build/upstream-images.ts'
-import type { Options } from '../lib/options/options.ts'
-import { type GinkgoJson, ginkgoFocus, selectRunnable, type UpstreamNeed, upstreamSpecs, upstreamTests, withoutTags } from '../lib/report/upstream.ts'
-import { clusterCpu, sampleCluster } from './bench-cluster.ts'
+import { binDir, paths } from '../../cluster/base/config.ts'
+import { buildUpstream, e2eTestBinary } from '../../cluster/build/upstream-e2e.ts'
+import { buildUpstreamImages, importUpstreamImages } from '../../cluster/build/upstream-images.ts'
+import type { Options } from '../../lib/options/options.ts'
+import { type GinkgoJson, ginkgoFocus, selectRunnable, type UpstreamNeed, upstreamSpecs, upstreamTests, withoutTags } from './upstream-table.ts'
+import { clusterCpu, sampleCluster } from './cluster-processes.ts'
 
 export interface UpstreamRun {
   wallMs: number

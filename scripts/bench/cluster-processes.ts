@@ -4,8 +4,8 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cgroupRoot, paths, state } from '../cluster/base/config.ts'
-import { cpuDelta, type ProcSample, parseCgroupCpuSeconds, parseCgroupRssBytes, parseProcStat, parseVmRssKiB } from '../lib/report/proc-usage.ts'
+import { cgroupRoot, paths, state } from '../../cluster/base/config.ts'
+import { cpuDelta, type ProcSample, parseCgroupCpuSeconds, parseCgroupRssBytes, parseProcStat, parseVmRssKiB } from './proc-usage.ts'
 
 // The kubelets' cgroupRoots are under the instance's (cluster/node.ts).
 const podsCgroup = cgroupRoot

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { compareClaims, ginkgoFocus, type GinkgoJson, selectRunnable, upstreamSpecs, upstreamTests, withoutTags } from './upstream.ts'
+import { compareClaims, ginkgoFocus, type GinkgoJson, selectRunnable, upstreamSpecs, upstreamTests, withoutTags } from './upstream-table.ts'
 
 const ss = '[sig-apps] StatefulSet Basic StatefulSet functionality [StatefulSetBasic]'
 

@@ -1,5 +1,5 @@
 // CPU time and memory of a set of processes, from /proc and cgroup files: the
-// parsing and the arithmetic, kept pure (scripts/bench-cluster.ts reads the files).
+// parsing and the arithmetic, kept pure (cluster-processes.ts reads the files).
 
 export interface ProcSample {
   pid: number

@@ -11,17 +11,17 @@ import { existsSync } from 'node:fs'
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
-import { usesEmbeddedCluster } from '../lib/harness/cluster-choice.ts'
-import { parseOptions } from '../lib/options/options.ts'
+import { usesEmbeddedCluster } from '../../lib/harness/cluster-choice.ts'
+import { parseOptions } from '../../lib/options/options.ts'
 import {
   type BenchResult, type ClusterFigures, compareBench, describeChanges, fileWalls, formatValue, type LongestScenario, longestTests, testNamePattern, testTimes, type UpstreamFigures, type VitestJson,
-} from '../lib/report/bench.ts'
-import { type ClaimsReport, describeUsage } from '../lib/report/claims.ts'
-import { compareClaims } from '../lib/report/upstream.ts'
-import { type ClusterSample, clusterCpu, clusterMemory, sampleCluster } from './bench-cluster.ts'
-import { prepareUpstream, runUpstream } from './bench-upstream.ts'
+} from './figures.ts'
+import { type ClaimsReport, describeUsage } from '../../lib/report/claims.ts'
+import { compareClaims } from './upstream-table.ts'
+import { type ClusterSample, clusterCpu, clusterMemory, sampleCluster } from './cluster-processes.ts'
+import { prepareUpstream, runUpstream } from './upstream-run.ts'
 
-const root = resolve(import.meta.dirname, '..')
+const root = resolve(import.meta.dirname, '..', '..')
 const options = parseOptions(process.env)
 const reports = resolve(root, options.reportsDir)
 const baselineFile = join(root, '.bench', 'last.json')
@@ -49,8 +49,8 @@ const load = () => loadavg().map((l) => Math.round(l * 100) / 100)
 // On the embedded cluster: bring it up (timed) unless it is; a running cluster
 // is stopped first only when asked, since others may be using it.
 async function clusterUp(): Promise<{ upMs: number | null; upNote?: string; startedHere: boolean }> {
-  const cluster = await import('../cluster/lifecycle.ts')
-  const build = await import('../cluster/build/build.ts')
+  const cluster = await import('../../cluster/lifecycle.ts')
+  const build = await import('../../cluster/build/build.ts')
   if (await cluster.isUp()) {
     if (!flags.restartCluster) {
       return { upMs: null, upNote: 'not measured: the cluster was already up (--restart-cluster stops and restarts it, on a machine of your own)', startedHere: false }
@@ -60,7 +60,7 @@ async function clusterUp(): Promise<{ upMs: number | null; upNote?: string; star
   }
   // Remains without a cluster that answers are someone's cluster mid-start, a crashed one, or one
   // an older cluster/ started: `up` would take them down first, so the bench leaves that to a person.
-  const config = await import('../cluster/base/config.ts')
+  const config = await import('../../cluster/base/config.ts')
   if (!flags.restartCluster && (existsSync(config.paths.state) || existsSync(config.paths.run))) {
     throw new Error(`the embedded cluster is neither up nor down (${config.paths.state} or ${config.paths.run} is there): see npm run cluster:status; the bench does not stop a cluster it did not start`)
   }
