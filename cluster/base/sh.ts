@@ -1,7 +1,7 @@
 // The short commands the cluster runs (ip, mount, losetup, ctr, …) go through
 // zx's $: arguments are quoted for us, a failure throws with its stderr, and
 // nothrow and timeouts are options. Long-lived processes are not run this way
-// (see node.ts: start).
+// (see cluster/nodes/node.ts: start).
 import { $ as zx, ProcessOutput } from 'zx'
 
 export const $ = zx({ quiet: true })

@@ -18,7 +18,7 @@ export const agnhostBinary = join(upstreamBinDir, 'agnhost')
 // of that go.mod and go.sum, where -mod=mod may add them, and the cluster's files stay as they are.
 const workDir = join(paths.cache, 'build', `e2e-${versions.kubernetes}`)
 
-// The cluster's version stamp (cluster/build.ts), so that e2e.test reports the same version.
+// The cluster's version stamp (build.ts), so that e2e.test reports the same version.
 function versionStamp(): string {
   const [major, minor] = versions.kubernetes.slice(1).split('.')
   const vars = { gitVersion: versions.kubernetes, gitMajor: major, gitMinor: minor, gitTreeState: 'clean', buildDate: versions.kubernetesBuildDate }
@@ -27,7 +27,7 @@ function versionStamp(): string {
     .join(' ')
 }
 
-// As cluster/build.ts builds; nice, since this build takes minutes of both cores.
+// As build.ts builds; nice, since this build takes minutes of both cores.
 const goEnv = (extra: NodeJS.ProcessEnv = {}) => ({ ...process.env, GOFLAGS: '-buildvcs=false -mod=mod', GOTOOLCHAIN: 'local', ...extra })
 
 export function upstreamBuilt(): boolean {

@@ -1,5 +1,5 @@
 // Upstream's e2e test images that the benchmarked tests use, assembled here
-// as cluster/images.ts assembles ours (one-layer archives imported into the
+// as images.ts assembles ours (one-layer archives imported into the
 // embedded cluster's containerd under their upstream names):
 //   agnhost 2.55 and 2.63.0  the agnhost built from k8s.io/kubernetes (its
 //                            VERSION is 2.63.0; 2.55 gets the same binary under
@@ -129,7 +129,7 @@ async function buildArchive(image: UpstreamImage, out: string): Promise<void> {
   }
 }
 
-// Assembles what is missing (agnhost must be built: cluster/upstream-e2e.ts).
+// Assembles what is missing (agnhost must be built: upstream-e2e.ts).
 export async function buildUpstreamImages(): Promise<UpstreamImagesResult> {
   const absent = dnsTools.filter((t) => !existsSync(t))
   const dnsToolsMissing = absent.length

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   // Where global setup keeps the runs' records (lib/harness/run-record.ts).
   const reportsDir = resolve(repoRoot, o.reportsDir)
   // The cluster a run would use (lib/cluster-choice.ts).
-  // The embedded cluster's kubeconfig, of the instance SC_CLUSTER_NAME names (cluster/config.ts).
+  // The embedded cluster's kubeconfig, of the instance SC_CLUSTER_NAME names (cluster/base/config.ts).
   const kubeconfig = usesEmbeddedCluster(o) ? (await import('../../cluster/base/config.ts')).paths.kubeconfig : o.kubeconfig
   const kube = connect(kubeconfig, o.context)
   const scale = provisionalScale(o.timeoutScale)

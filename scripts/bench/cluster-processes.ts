@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { cgroupRoot, paths, state } from '../../cluster/base/config.ts'
 import { cpuDelta, type ProcSample, parseCgroupCpuSeconds, parseCgroupRssBytes, parseProcStat, parseVmRssKiB } from './proc-usage.ts'
 
-// The kubelets' cgroupRoots are under the instance's (cluster/node.ts).
+// The kubelets' cgroupRoots are under the instance's (cluster/nodes/node.ts).
 const podsCgroup = cgroupRoot
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
 
