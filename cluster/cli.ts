@@ -6,7 +6,7 @@ import { paths } from './base/config.ts'
 import { log } from './base/log.ts'
 import { errorLine } from './base/sh.ts'
 import { ShapeError } from './base/shape.ts'
-import { buildAll } from './build/build.ts'
+import { buildAll } from './binaries/build.ts'
 import { type ClusterStatus, down, isUp, type ProcStatus, status, up } from './lifecycle.ts'
 import { recordedProcs } from './nodes/node.ts'
 

@@ -10,7 +10,7 @@ const debianFiles: Record<string, string> = {
   '/usr/lib/cni/bridge': 'containernetworking-plugins', '/usr/bin/catatonit': 'catatonit', '/bin/busybox': 'busybox-static',
   '/usr/bin/openssl': 'openssl', '/usr/bin/nsenter': 'util-linux', '/usr/sbin/ip': 'iproute2', '/usr/sbin/iptables': 'iptables',
   '/usr/sbin/conntrack': 'conntrack', '/usr/sbin/losetup': 'mount', '/usr/sbin/mkfs.ext4': 'e2fsprogs', '/usr/sbin/resize2fs': 'e2fsprogs',
-  // SC-10's fio image is assembled from Debian's fio (cluster/build/images.ts).
+  // SC-10's fio image is assembled from Debian's fio (cluster/images/images.ts).
   '/usr/bin/fio': 'fio',
 }
 export const debianPackages = [...new Set(Object.values(debianFiles))].join(' ')

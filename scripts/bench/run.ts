@@ -50,7 +50,7 @@ const load = () => loadavg().map((l) => Math.round(l * 100) / 100)
 // is stopped first only when asked, since others may be using it.
 async function clusterUp(): Promise<{ upMs: number | null; upNote?: string; startedHere: boolean }> {
   const cluster = await import('../../cluster/lifecycle.ts')
-  const build = await import('../../cluster/build/build.ts')
+  const build = await import('../../cluster/binaries/build.ts')
   if (await cluster.isUp()) {
     if (!flags.restartCluster) {
       return { upMs: null, upNote: 'not measured: the cluster was already up (--restart-cluster stops and restarts it, on a machine of your own)', startedHere: false }

@@ -167,7 +167,7 @@ async function buildArchive(spec: ImageSpec, out: string): Promise<void> {
     if (spec.owned) await $`chown -R ${`${spec.owned.uid}:${spec.owned.gid}`} ${join(root, spec.owned.path)}`
     else await chown(root, 0, 0)
     // Owners as they are in the staging folder (root, but for `owned`), by number.
-    await packImage({ work, root, name: spec.name, config: spec.config, createdBy: 'cluster/build/images.ts', out })
+    await packImage({ work, root, name: spec.name, config: spec.config, createdBy: 'cluster/images/images.ts', out })
   } finally {
     await rm(work, { recursive: true, force: true })
   }

@@ -21,7 +21,7 @@ import { promisify } from 'node:util'
 import { paths, versions } from '../base/config.ts'
 import { importImages, packImage, parseLdd } from './images.ts'
 import { nodesOf, recordedShape } from '../base/shape.ts'
-import { agnhostBinary } from './upstream-e2e.ts'
+import { agnhostBinary } from '../binaries/upstream-e2e.ts'
 
 const exec = promisify(execFile)
 const LAYOUT = 'u1' // bump when the rootfs layouts below change, to invalidate cached archives
@@ -123,13 +123,13 @@ async function buildArchive(image: UpstreamImage, out: string): Promise<void> {
     }
     for (const [inImage, target] of Object.entries(image.links ?? {})) await symlink(target, join(root, inImage))
     for (const dir of image.dirs ?? []) await mkdir(join(root, dir), { recursive: true })
-    await packImage({ work, root, name: image.name, config: image.config, createdBy: 'cluster/build/upstream-images.ts', out, forceRootOwner: true })
+    await packImage({ work, root, name: image.name, config: image.config, createdBy: 'cluster/images/upstream-images.ts', out, forceRootOwner: true })
   } finally {
     await rm(work, { recursive: true, force: true })
   }
 }
 
-// Assembles what is missing (agnhost must be built: upstream-e2e.ts).
+// Assembles what is missing (agnhost must be built: cluster/binaries/upstream-e2e.ts).
 export async function buildUpstreamImages(): Promise<UpstreamImagesResult> {
   const absent = dnsTools.filter((t) => !existsSync(t))
   const dnsToolsMissing = absent.length
