@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config'
-import { concurrencyLimits, parseOptions, provisionalScale } from './lib/harness/options.ts'
+import { concurrencyLimits, parseOptions, provisionalScale } from './lib/options/options.ts'
 
 // SC_TIMEOUT_SCALE stretches vitest's own limits as it does the named timeouts
 // (lib/k8s/timeouts.ts); 'auto' is measured only in global setup, so these
@@ -40,7 +40,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['lib/**/*.test.ts', 'cluster/**/*.test.ts'],
+          include: ['lib/**/*.test.ts', 'cluster/**/*.test.ts', 'scripts/**/*.test.ts'],
           environment: 'node',
           sequence: { groupOrder: 1 },
         },

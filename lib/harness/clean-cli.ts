@@ -17,7 +17,7 @@ import { timeout } from '../k8s/timeouts.ts'
 import { probeServer } from './access.ts'
 import { usesEmbeddedCluster } from './cluster-choice.ts'
 import { clean, cleanConsent, describeCleanPlan, findLeftovers, isNothingToClean, parseCleanArgs, removeRun } from './leftovers.ts'
-import { parseOptions, provisionalScale } from './options.ts'
+import { parseOptions, provisionalScale } from '../options/options.ts'
 import { runRecord, runRecords, runRecordsDir } from './run-record.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
@@ -28,8 +28,8 @@ async function main(): Promise<void> {
   // Where global setup keeps the runs' records (lib/harness/run-record.ts).
   const reportsDir = resolve(repoRoot, o.reportsDir)
   // The cluster a run would use (lib/cluster-choice.ts).
-  // The embedded cluster's kubeconfig, of the instance SC_CLUSTER_NAME names (cluster/config.ts).
-  const kubeconfig = usesEmbeddedCluster(o) ? (await import('../../cluster/config.ts')).paths.kubeconfig : o.kubeconfig
+  // The embedded cluster's kubeconfig, of the instance SC_CLUSTER_NAME names (cluster/base/config.ts).
+  const kubeconfig = usesEmbeddedCluster(o) ? (await import('../../cluster/base/config.ts')).paths.kubeconfig : o.kubeconfig
   const kube = connect(kubeconfig, o.context)
   const scale = provisionalScale(o.timeoutScale)
   await probeServer(kube, timeout('versionCheck', scale))
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     if (volumes.length) console.error(`stateful-conformance: run ${onlyRun}: removed volumes its claims left behind: ${volumes.join(', ')}`)
     const left = [...namespacesLeft, ...volumesLeft]
     console.error(left.length ? `stateful-conformance: run ${onlyRun}: still there: ${left.join(', ')} (npm run clean removes them)` : `stateful-conformance: run ${onlyRun}: its namespaces are gone`)
-    if (process.env.SC_CLEAN_STOP_EMBEDDED === '1') await (await import('../../cluster/cli.ts')).down()
+    if (process.env.SC_CLEAN_STOP_EMBEDDED === '1') await (await import('../../cluster/lifecycle.ts')).down()
     return
   }
   console.log(`what runs of the suite left in ${kube.server} (context ${kube.kc.getCurrentContext()}):`)

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { loadKubeConfig } from '../k8s/kube.ts'
-import type { Options } from './options.ts'
+import type { Options } from '../options/options.ts'
 
 // Inside a pod, its service account is a configured cluster: the one the pod runs in.
 export const inClusterServiceAccount = '/var/run/secrets/kubernetes.io/serviceaccount/token'

@@ -24,7 +24,7 @@ import type { ClusterInfo } from './context.ts'
 import { resolveImages, rewriteImages } from './images.ts'
 import { describeUsage } from '../report/claims.ts'
 import { removeRun } from './leftovers.ts'
-import { OptionError, parseOptions, provisionalScale, selectStorageClasses, type Options } from './options.ts'
+import { OptionError, parseOptions, provisionalScale, selectStorageClasses, type Options } from '../options/options.ts'
 import { chooseTimeoutScale, openGate } from './run-pace.ts'
 import { runRecord, type RunRecord } from './run-record.ts'
 import { loadWaivers, type Waivers } from './waivers.ts'
@@ -70,7 +70,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const usage = await gate.stop()
       console.log(`stateful-conformance: ${describeUsage(usage)}`)
       await removeRunLeftovers(access.kube, record)
-      if (target.stopEmbedded) await (await import('../../cluster/cli.ts')).down()
+      if (target.stopEmbedded) await (await import('../../cluster/lifecycle.ts')).down()
     }
   } catch (err) {
     await stopOnFailure?.().catch(() => undefined)
@@ -105,8 +105,8 @@ async function chooseCluster(options: Options, onFailureStop: (stop: () => Promi
   if (!usesEmbeddedCluster(options)) {
     return { embedded: false, stopEmbedded: false, kubeconfigPath: options.kubeconfig ?? null, context: options.context ?? null }
   }
-  const cluster = await import('../../cluster/cli.ts')
-  const config = await import('../../cluster/config.ts')
+  const cluster = await import('../../cluster/lifecycle.ts')
+  const config = await import('../../cluster/base/config.ts')
   const wasUp = await cluster.isUp()
   console.log(`stateful-conformance: no kubeconfig context configured: ${wasUp ? 'using the running' : 'starting the'} embedded cluster (npm run cluster:up; SC_KEEP_CLUSTER=1 keeps it up afterwards)`)
   const stopEmbedded = !wasUp && !options.keepCluster

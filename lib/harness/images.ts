@@ -1,7 +1,7 @@
 // The images the specs use, by their usual upstream names (the embedded
 // cluster imports them under the same names). Air-gapped clusters override
 // them: SC_IMAGE_REGISTRY moves all to a mirror, SC_IMAGE_<NAME> replaces one.
-import type { ImageOverrides } from './options.ts'
+import type { ImageOverrides } from '../options/options.ts'
 
 export const upstreamImages = {
   podinfo: 'ghcr.io/stefanprodan/podinfo:6.7.0',

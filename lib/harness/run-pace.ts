@@ -12,7 +12,7 @@ import { setTimeoutScale } from '../k8s/timeouts.ts'
 import { ConcurrencyLimit, initialConcurrency } from './concurrency.ts'
 import { type Gate, startGate } from './gate-server.ts'
 import { resolveImages } from './images.ts'
-import { maxAutoConcurrency, type Options, provisionalScale } from './options.ts'
+import { maxAutoConcurrency, type Options, provisionalScale } from '../options/options.ts'
 import { measurePace, scaleFromPace } from './pace.ts'
 
 const say = (line: string) => console.log(`stateful-conformance: ${line}`)

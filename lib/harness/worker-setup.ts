@@ -8,7 +8,7 @@ import { setTimeoutScale } from '../k8s/timeouts.ts'
 import { claimMinimumOf } from '../storage/minimum-size.ts'
 import { rerunTestsOnGap, runClaim } from './claim-run.ts'
 import { rewriteImages } from './images.ts'
-import { parseOptions } from './options.ts'
+import { parseOptions } from '../options/options.ts'
 
 setTimeoutScale(inject('timeoutScale'))
 setFixtureRewrite((text) => rewriteImages(text, inject('images')))

@@ -8,28 +8,9 @@
 // probe) and every spec worker give pods the same.
 import type { KubernetesObject, V1Container, V1PodSpec, V1ResourceRequirements } from '@kubernetes/client-node'
 
-export interface ContainerResources {
-  cpu: string
-  memory: string
-}
+import { type ContainerResources, parsePodResources } from '../options/pod-resources.ts'
 
-export const defaultContainerResources: ContainerResources = { cpu: '100m', memory: '64Mi' }
-
-const quantity = /^([0-9]+(\.[0-9]+)?|\.[0-9]+)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/
-
-// "cpu=100m,memory=128Mi" (either may be left out, keeping the default); throws naming what is wrong.
-export function parsePodResources(value: string | undefined): ContainerResources {
-  const out = { ...defaultContainerResources }
-  if (!value?.trim()) return out
-  for (const term of value.split(',').map((t) => t.trim()).filter(Boolean)) {
-    const [key, v] = term.split('=').map((x) => x.trim())
-    if ((key !== 'cpu' && key !== 'memory') || !v || !quantity.test(v)) {
-      throw new Error(`SC_POD_RESOURCES=${value}: expected cpu=<quantity>,memory=<quantity> (e.g. cpu=100m,memory=128Mi), not "${term}"`)
-    }
-    out[key] = v
-  }
-  return out
-}
+export { type ContainerResources, defaultContainerResources, parsePodResources } from '../options/pod-resources.ts'
 
 export const suiteContainerResources = (): ContainerResources => parsePodResources(process.env.SC_POD_RESOURCES)
 

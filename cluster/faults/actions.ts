@@ -1,0 +1,165 @@
+// The components as the faults touch them: restarts with other flags, scaled
+// add-ons, local-path's scripts swapped, a volume wiper, nodes cordoned, a
+// process paused, busy loops; each undone by its restore.
+import { loadAllYaml, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node'
+import { spawn } from 'node:child_process'
+import { closeSync, existsSync, openSync, readdirSync } from 'node:fs'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { apiReadyz, applyFile, type Clients, deploymentAvailable, poll } from '../api/client.ts'
+import { addonFile, shapeStorage } from '../addons/addons.ts'
+import { paths, state } from '../base/config.ts'
+import { nodeDirs } from '../nodes/node-config.ts'
+import { logFile, pidOf, type Proc, procsOf, recordedProcs, restartWith, start, stop } from '../nodes/node.ts'
+import type { NodeSpec, Shape } from '../base/shape.ts'
+
+// What a fault's inject and restore act on: the running cluster, its shape and its nodes.
+export interface FaultContext {
+  c: Clients
+  shape: Shape
+  nodes: NodeSpec[]
+}
+
+// ---- the components, as the faults touch them ---------------------------------
+
+export const proc = (ctx: FaultContext, component: Proc['component'], node?: NodeSpec) =>
+  procsOf(ctx.shape, ctx.nodes).find((p) => p.component === component && (node ? p.node === node : true))!
+export const procsNamed = (ctx: FaultContext, component: Proc['component']) => procsOf(ctx.shape, ctx.nodes).filter((p) => p.component === component)
+
+export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+// kube-controller-manager has no readiness to ask for without its own client certificate: alive for 5 s is enough.
+export async function restartControllerManager(ctx: FaultContext, extraArgs: string[]): Promise<void> {
+  const p = proc(ctx, 'kube-controller-manager')
+  await restartWith(p, ctx.shape, extraArgs)
+  await wait(5_000)
+  if (!pidOf(p)) throw new Error(`kube-controller-manager exited after restarting with ${extraArgs.join(' ') || 'its usual arguments'}; see ${logFile(p.name)}`)
+}
+export const withoutControllers = (...controllers: string[]) => [`--controllers=*,${controllers.map((c) => `-${c}`).join(',')}`]
+
+export async function restartApiServer(ctx: FaultContext, extraArgs: string[]): Promise<void> {
+  await restartWith(proc(ctx, 'kube-apiserver'), ctx.shape, extraArgs)
+  await poll({ what: 'kube-apiserver /readyz after its restart', timeoutMs: 90_000, check: apiReadyz })
+}
+
+export async function scaleDeployment(ctx: FaultContext, namespace: string, name: string, replicas: number): Promise<void> {
+  await ctx.c.apps.patchNamespacedDeploymentScale({ namespace, name, body: { spec: { replicas } } }, withMergePatch)
+  await poll({
+    what: `${namespace}/${name} at ${replicas} replicas`,
+    timeoutMs: 120_000,
+    check: async () => {
+      if (replicas > 0) return deploymentAvailable(ctx.c, namespace, name)
+      const d = await ctx.c.apps.readNamespacedDeployment({ namespace, name })
+      const pods = await ctx.c.core.listNamespacedPod({ namespace, labelSelector: Object.entries(d.spec?.selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') })
+      return pods.items.length ? { done: false, seen: `${pods.items.length} pods left` } : { done: true }
+    },
+  })
+}
+
+// A merge patch: the client sends a JSON patch by default, which a plain object is not.
+export const withMergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch)
+
+// local-path-provisioner reads its helper scripts from its ConfigMap; a new pod reads them for sure.
+export async function setLocalPathScripts(ctx: FaultContext, scripts: { setup: string; teardown: string } | undefined): Promise<void> {
+  if (scripts) {
+    await ctx.c.core.patchNamespacedConfigMap({ namespace: 'local-path-storage', name: 'local-path-config', body: { data: scripts } }, withMergePatch)
+  } else {
+    await applyFile(ctx.c, addonFile('storage.yaml'), shapeStorage(ctx.shape, ctx.nodes))
+  }
+  await ctx.c.core.deleteCollectionNamespacedPod({ namespace: 'local-path-storage', labelSelector: 'app=local-path-provisioner' })
+  await poll({ what: 'local-path-provisioner back with its new scripts', timeoutMs: 120_000, check: () => deploymentAvailable(ctx.c, 'local-path-storage', 'local-path-provisioner') })
+}
+
+// A volume's folder is pvc-<uid>_<namespace>_<claim>: the key a recycled disk is found by.
+export const recycledSetup = `#!/bin/sh
+set -eu
+# Fault recycled-volumes: a new volume starts with what the last volume of the same namespace and claim held.
+stash="$(dirname "$VOL_DIR")/.recycled-$(basename "$VOL_DIR" | cut -d_ -f2-)"
+mkdir -m 0777 -p "$VOL_DIR"
+if [ -d "$stash" ]; then cp -a "$stash"/. "$VOL_DIR"/; rm -rf "$stash"; fi`
+export const recycledTeardown = `#!/bin/sh
+set -eu
+# Fault recycled-volumes: a deleted volume is kept, unwiped, for the next claim of the same name.
+stash="$(dirname "$VOL_DIR")/.recycled-$(basename "$VOL_DIR" | cut -d_ -f2-)"
+rm -rf "$stash"
+mv "$VOL_DIR" "$stash"`
+
+// A process of the fault's own, recorded in the cluster's pid folder so that `cluster:down` stops it too.
+async function startRecorded(p: { name: string }, script: string): Promise<void> {
+  if (pidOf(p)) return
+  await mkdir(state.pids, { recursive: true })
+  await mkdir(paths.logs, { recursive: true })
+  const out = openSync(logFile(p.name), 'a')
+  const child = spawn('sh', ['-c', script], { detached: true, stdio: ['ignore', out, out] })
+  closeSync(out)
+  child.unref()
+  await writeFile(join(state.pids, `${p.name}.pid`), String(child.pid))
+}
+
+export const wiper = { name: 'fault-wipe-volumes' }
+export async function startWiper(ctx: FaultContext, olderThanSeconds: number): Promise<void> {
+  const dirs = ctx.nodes.map((n) => nodeDirs(n).localPath)
+  await startRecorded(wiper, `while :; do for d in ${dirs.map((d) => `'${d}'`).join(' ')}; do find "$d" -mindepth 2 ! -newermt '${olderThanSeconds} seconds ago' -delete 2>/dev/null; done; sleep 1; done`)
+}
+
+export async function removeRecycledStashes(ctx: FaultContext): Promise<void> {
+  for (const n of ctx.nodes) {
+    const dir = nodeDirs(n).localPath
+    for (const f of existsSync(dir) ? readdirSync(dir) : []) if (f.startsWith('.recycled-')) await rm(join(dir, f), { recursive: true, force: true })
+  }
+}
+
+export async function ensureRunning(ctx: FaultContext, ...components: Proc['component'][]): Promise<void> {
+  for (const component of components) for (const p of procsNamed(ctx, component)) if (!pidOf(p)) await start(p, ctx.shape)
+}
+
+// ---- healthy but slow ------------------------------------------------------------
+
+// A local-path helper script that waits, then does all it did: the wait goes after the shebang, so the script stays a script.
+export function delayedScript(script: string, seconds: number): string {
+  const lines = script.split('\n')
+  const head = lines[0]?.startsWith('#!') ? 1 : 0
+  const delay = [`# Fault slow-provisioning: ${seconds} s before the usual work, as a backend that takes its time.`, `sleep ${seconds}`]
+  return [...lines.slice(0, head), ...delay, ...lines.slice(head)].join('\n')
+}
+
+// The scripts as `up` installs them (cluster/addons/storage.yaml), not as the cluster holds them now:
+// a fault left in place by a run that died is not delayed twice.
+export async function usualLocalPathScripts(): Promise<{ setup: string; teardown: string }> {
+  const docs = loadAllYaml(await readFile(addonFile('storage.yaml'), 'utf8')) as V1ConfigMap[]
+  const data = docs.find((d) => d?.kind === 'ConfigMap' && d.metadata?.name === 'local-path-config')?.data
+  if (!data?.setup || !data.teardown) throw new Error(`${addonFile('storage.yaml')}: no setup and teardown scripts in ConfigMap local-path-config`)
+  return { setup: data.setup, teardown: data.teardown }
+}
+
+// Cordoned (spec.unschedulable), as `kubectl cordon` does: running pods stay, new ones are placed nowhere.
+export async function setUnschedulable(ctx: FaultContext, unschedulable: boolean): Promise<void> {
+  for (const n of ctx.nodes) await ctx.c.core.patchNode({ name: n.name, body: { spec: { unschedulable } } }, withMergePatch)
+}
+
+// SIGSTOP freezes every thread of the process (nsenter execs in place: the recorded pid is the
+// component's), as a control plane between two leaders: nothing acts or answers until SIGCONT.
+export async function pauseComponent(ctx: FaultContext, component: Proc['component'], ms: number): Promise<void> {
+  const p = proc(ctx, component)
+  const pid = pidOf(p)
+  if (!pid) throw new Error(`${p.name} is not running, so it cannot be paused; see ${logFile(p.name)}`)
+  process.kill(pid, 'SIGSTOP')
+  try {
+    await wait(ms)
+  } finally {
+    resumeComponent(ctx, component)
+  }
+}
+export function resumeComponent(ctx: FaultContext, component: Proc['component']): void {
+  const pid = pidOf(proc(ctx, component))
+  if (pid) process.kill(pid, 'SIGCONT')
+}
+
+// Busy loops at normal priority, one per core, on the host every node shares.
+const burnerPrefix = 'fault-cpu-burner-'
+export async function startCpuBurners(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await startRecorded({ name: `${burnerPrefix}${i}` }, 'while :; do :; done')
+}
+export async function stopCpuBurners(): Promise<void> {
+  for (const p of recordedProcs().filter((r) => r.name.startsWith(burnerPrefix))) await stop(p)
+}

@@ -1,0 +1,215 @@
+// The nodes: each a network namespace on the instance's LAN, with its own
+// containerd, kubelet and kube-proxy; the first also runs etcd and the control
+// plane. Every process is recorded in a pid file so that `down` stops exactly
+// what `up` started.
+import { spawn } from 'node:child_process'
+import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { binDir, cgroupRoot, net, paths, state } from '../base/config.ts'
+import { log } from '../base/log.ts'
+import { kubeletIdentity, pkiPath } from './pki.ts'
+import { controlPlane, type NodeSpec, type Shape } from '../base/shape.ts'
+import { cfg, nodeCfg, nodeDirs } from './node-config.ts'
+import { nsenter } from './network.ts'
+
+export const nodeComponents = ['containerd', 'kubelet', 'kube-proxy'] as const
+export const controlPlaneComponents = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const
+export const hostComponents = ['ext4-provisioner'] as const
+export type Component = (typeof nodeComponents)[number] | (typeof controlPlaneComponents)[number] | (typeof hostComponents)[number]
+
+// One running process of the cluster: a component, on a node or on the host.
+export interface Proc {
+  component: Component
+  node?: NodeSpec
+  name: string // of its pid file and log: the component, then the node for all but the first
+}
+
+export function procsOf(shape: Shape, nodes: NodeSpec[]): Proc[] {
+  const cp = controlPlane(nodes)
+  return [
+    ...nodes.map((node) => ({ component: 'containerd' as const, node, name: `containerd${node.procSuffix}` })),
+    ...controlPlaneComponents.map((component) => ({ component, node: cp, name: component })),
+    ...nodes.flatMap((node) => (['kubelet', 'kube-proxy'] as const).map((component) => ({ component, node, name: `${component}${node.procSuffix}` }))),
+    ...(shape.ext4Class ? [{ component: 'ext4-provisioner' as const, name: 'ext4-provisioner' }] : []),
+  ]
+}
+
+// ---- processes ---------------------------------------------------------------
+
+function commandFor(p: Proc, shape: Shape): { bin: string; args: string[] } {
+  const k8s = (b: string) => join(binDir.kubernetes, b)
+  const kubeconfigArgs = (id: string) => [
+    `--kubeconfig=${pkiPath(`${id}.kubeconfig`)}`,
+    `--authentication-kubeconfig=${pkiPath(`${id}.kubeconfig`)}`,
+    `--authorization-kubeconfig=${pkiPath(`${id}.kubeconfig`)}`,
+  ]
+  const node = p.node!
+  switch (p.component) {
+    case 'containerd':
+      return { bin: '/usr/bin/containerd', args: ['--config', nodeCfg(node, 'containerd.toml')] }
+    case 'etcd':
+      return {
+        bin: '/usr/bin/etcd',
+        args: ['--name=node', `--data-dir=${paths.etcd}`, '--listen-client-urls=http://127.0.0.1:2379',
+          '--advertise-client-urls=http://127.0.0.1:2379', '--listen-peer-urls=http://127.0.0.1:2380',
+          '--initial-advertise-peer-urls=http://127.0.0.1:2380', '--initial-cluster=node=http://127.0.0.1:2380',
+          '--listen-metrics-urls=http://127.0.0.1:2381', '--log-level=warn'],
+      }
+    case 'kube-apiserver':
+      return {
+        bin: k8s('kube-apiserver'),
+        args: ['--etcd-servers=http://127.0.0.1:2379', `--advertise-address=${node.ip}`, '--secure-port=6443',
+          `--service-cluster-ip-range=${net.serviceCidr}`, `--client-ca-file=${pkiPath('ca.crt')}`,
+          `--tls-cert-file=${pkiPath('apiserver.crt')}`, `--tls-private-key-file=${pkiPath('apiserver.key')}`,
+          `--kubelet-client-certificate=${pkiPath('apiserver-kubelet-client.crt')}`,
+          `--kubelet-client-key=${pkiPath('apiserver-kubelet-client.key')}`, '--kubelet-preferred-address-types=InternalIP',
+          `--service-account-issuer=https://kubernetes.default.svc.${shape.clusterDomain}`,
+          `--service-account-key-file=${pkiPath('sa.pub')}`, `--service-account-signing-key-file=${pkiPath('sa.key')}`,
+          '--authorization-mode=Node,RBAC', '--enable-admission-plugins=NodeRestriction', '--allow-privileged=true',
+          `--admission-control-config-file=${cfg('admission.yaml')}`,
+          '--profiling=false', '--endpoint-reconciler-type=lease'],
+      }
+    case 'kube-controller-manager':
+      return {
+        bin: k8s('kube-controller-manager'),
+        args: [...kubeconfigArgs('kube-controller-manager'), '--bind-address=127.0.0.1', '--leader-elect=false',
+          `--cluster-signing-cert-file=${pkiPath('ca.crt')}`, `--cluster-signing-key-file=${pkiPath('ca.key')}`,
+          `--root-ca-file=${pkiPath('ca.crt')}`, `--service-account-private-key-file=${pkiPath('sa.key')}`,
+          // Each node's pod range is fixed here (its CNI configuration): `up` writes it into the Node.
+          '--use-service-account-credentials=true', '--allocate-node-cidrs=false', `--cluster-cidr=${net.podCidr}`,
+          `--service-cluster-ip-range=${net.serviceCidr}`, '--profiling=false'],
+      }
+    case 'kube-scheduler':
+      return {
+        bin: k8s('kube-scheduler'),
+        args: [...kubeconfigArgs('kube-scheduler'), '--bind-address=127.0.0.1', '--leader-elect=false', '--profiling=false'],
+      }
+    case 'kubelet': {
+      const id = kubeletIdentity(node)
+      return {
+        bin: k8s('kubelet'),
+        args: [`--config=${nodeCfg(node, 'kubelet.yaml')}`, `--kubeconfig=${pkiPath(`${id.client}.kubeconfig`)}`,
+          `--root-dir=${nodeDirs(node).kubelet}`, `--hostname-override=${node.name}`, `--node-ip=${node.ip}`,
+          `--cert-dir=${join(nodeDirs(node).kubelet, 'pki')}`,
+          // The kubelet may set the zone label itself (NodeRestriction allows it); node-role labels come from `up`.
+          ...(node.zone ? [`--node-labels=topology.kubernetes.io/zone=${node.zone}`] : [])],
+      }
+    }
+    case 'kube-proxy':
+      return { bin: k8s('kube-proxy'), args: [`--config=${nodeCfg(node, 'kube-proxy.yaml')}`] }
+    case 'ext4-provisioner':
+      return {
+        bin: join(binDir.ext4Provisioner, 'ext4-provisioner'),
+        args: [`--kubeconfig=${pkiPath('ext4-provisioner.kubeconfig')}`, `--disks=${state.disks}`],
+      }
+  }
+}
+
+const pidFile = (p: { name: string }) => join(state.pids, `${p.name}.pid`)
+export const logFile = (name: string) => join(paths.logs, `${name}.log`)
+
+export function pidOf(p: { name: string }): number | undefined {
+  try {
+    const pid = Number(readFileSync(pidFile(p), 'utf8'))
+    return isAlive(pid) ? pid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+// Every process recorded in a pid file, whatever shape started it.
+export function recordedProcs(): { name: string; pid: number | undefined }[] {
+  const files = existsSync(state.pids) ? readdirSync(state.pids).filter((f) => f.endsWith('.pid')) : []
+  return files.map((f) => ({ name: f.slice(0, -4), pid: pidOf({ name: f.slice(0, -4) }) }))
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    // A zombie or a recycled pid is not ours.
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z')
+  } catch {
+    return false
+  }
+}
+
+// Long-lived processes are spawned, not run through zx: they must outlive
+// `cluster:up` (detached, unref'd, output straight into their log file), which
+// zx's $ is not for: it holds a process until it ends and buffers its output.
+export async function start(p: Proc, shape: Shape, extraArgs: string[] = []): Promise<void> {
+  if (pidOf(p)) return
+  await mkdir(state.pids, { recursive: true })
+  await mkdir(paths.logs, { recursive: true })
+  const { bin, args: usual } = commandFor(p, shape)
+  const args = [...usual, ...extraArgs]
+  const out = openSync(logFile(p.name), 'a')
+  const [cmd, ...rest] = p.node ? [...nsenter(p.node.netns), bin, ...args] : [bin, ...args]
+  const child = spawn(cmd!, rest, {
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, PATH: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` },
+  })
+  closeSync(out)
+  child.unref()
+  if (!child.pid) throw new Error(`could not start ${p.name} (${bin})`)
+  await writeFile(pidFile(p), String(child.pid))
+}
+
+export async function logTail(name: string, lines = 15): Promise<string> {
+  try {
+    return (await readFile(logFile(name), 'utf8')).trimEnd().split('\n').slice(-lines).join('\n')
+  } catch {
+    return '(no log)'
+  }
+}
+
+// Throws with the process's last log lines if it has died.
+export async function assertRunning(p: { name: string }): Promise<void> {
+  if (!pidOf(p)) throw new Error(`${p.name} exited; last lines of ${logFile(p.name)}:\n${await logTail(p.name)}`)
+}
+
+async function stopPid(name: string, pid: number, graceMs: number): Promise<void> {
+  try { process.kill(pid, 'SIGTERM') } catch { return }
+  const deadline = Date.now() + graceMs
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+  if (isAlive(pid)) {
+    log(`${name} (pid ${pid}) ignored SIGTERM for ${graceMs / 1000}s: killing it`)
+    try { process.kill(pid, 'SIGKILL') } catch { /* already gone */ }
+  }
+}
+
+export async function stop(p: { name: string }): Promise<void> {
+  const pid = pidOf(p)
+  if (pid) await stopPid(p.name, pid, 10_000)
+  await rm(pidFile(p), { force: true })
+}
+
+// Faults (scripts/sensitivity/catalogue.ts): one component stopped and started again, with
+// arguments after its usual ones (a repeated flag wins: the last one counts),
+// or with none to put it back as `up` started it.
+export async function restartWith(p: Proc, shape: Shape, extraArgs: string[] = []): Promise<void> {
+  await stop(p)
+  if (extraArgs.length) log(`${p.name}: restarting with ${extraArgs.join(' ')}`)
+  await start(p, shape, extraArgs)
+}
+
+// Resident memory of a process and its children (nsenter execs in place, so the pid is the component's).
+export function rssBytes(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) * 1024 : 0
+  } catch {
+    return 0
+  }
+}
+
+// Memory charged to a node's pods (the kubelet's cgroupRoot in the memory hierarchy).
+export function podsMemoryBytes(node: NodeSpec): number {
+  for (const file of ['memory.usage_in_bytes', 'memory.current']) {
+    for (const dir of [join('/sys/fs/cgroup/memory', cgroupRoot, node.cgroup), join('/sys/fs/cgroup/unified', cgroupRoot, node.cgroup)]) {
+      try { return Number(readFileSync(join(dir, file), 'utf8')) } catch { /* not this one */ }
+    }
+  }
+  return 0
+}

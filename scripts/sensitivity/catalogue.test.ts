@@ -1,0 +1,86 @@
+import { loadAllYaml, type V1StorageClass } from '@kubernetes/client-node'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect, onTestFinished, test } from 'vitest'
+import { catalogueCoverage, parseRef } from './matrix.ts'
+import { delayedScript, usualLocalPathScripts } from '../../cluster/faults/actions.ts'
+import { faults, unbreakable } from './catalogue.ts'
+import { provisioningDelaySeconds } from './catalogue-slow.ts'
+
+const repo = join(import.meta.dirname, '..', '..')
+// The claim IDs the specs carry in their test names.
+const specIds = [...new Set(readdirSync(join(repo, 'specs')).filter((f) => f.endsWith('.spec.ts'))
+  .flatMap((f) => [...readFileSync(join(repo, 'specs', f), 'utf8').matchAll(/['`]((?:Q\d|SC)-\d\d) /g)].map((m) => m[1]!)))].sort()
+
+test('at least 12 faults, each named once, each with its spec files and reasons', () => {
+  expect(faults.length).toBeGreaterThanOrEqual(12)
+  expect(new Set(faults.map((f) => f.name)).size).toBe(faults.length)
+  for (const f of faults) {
+    expect(f.breaks.length, f.name).toBeGreaterThan(40)
+    expect(f.whySpecs.length, f.name).toBeGreaterThan(20)
+    for (const s of f.specs) expect(existsSync(join(repo, s)), `${f.name}: ${s}`).toBe(true)
+  }
+})
+
+test('every claim a fault names is a claim the specs check, in a spec file the fault runs', () => {
+  for (const f of faults) {
+    const idsInItsSpecs = new Set(f.specs.flatMap((s) => [...readFileSync(join(repo, s), 'utf8').matchAll(/['`]((?:Q\d|SC)-\d\d) /g)].map((m) => m[1]!)))
+    for (const ref of f.mustBreak) {
+      const { id } = parseRef(ref)
+      expect(specIds, `${f.name}: ${ref}`).toContain(id)
+      expect(idsInItsSpecs.has(id), `${f.name} must break ${ref}, but runs none of the files holding it (${f.specs.join(', ')})`).toBe(true)
+    }
+  }
+})
+
+test('a claim a fault may break is a claim the specs check', () => {
+  for (const f of faults) for (const ref of f.mayBreak ?? []) expect(specIds, `${f.name}: ${ref}`).toContain(parseRef(ref).id)
+})
+
+test('every claim is broken by some fault of the catalogue or explained as unbreakable here', () => {
+  const { covered } = catalogueCoverage(specIds, faults)
+  const neither = specIds.filter((id) => !covered.includes(id) && !unbreakable[id])
+  expect(neither).toEqual([])
+})
+
+test('restart faults promise no failed claim', () => {
+  for (const f of faults.filter((f) => f.at !== 'before')) expect(f.mustBreak, f.name).toEqual([])
+})
+
+test('the healthy-but-slow faults are in the catalogue and promise no failed claim, not even one timing decides', () => {
+  const slow = faults.filter((f) => f.slow).map((f) => f.name).sort()
+  expect(slow).toEqual(['apiserver-restart', 'controller-manager-pauses', 'cordoned-nodes', 'cpu-starved', 'kubelet-restart', 'slow-provisioning'])
+  for (const f of faults.filter((f) => f.slow)) {
+    expect(f.mustBreak, f.name).toEqual([])
+    expect(f.mayBreak, f.name).toBeUndefined()
+    expect(f.specs.length, f.name).toBeGreaterThan(0)
+  }
+})
+
+test('slow-provisioning slows the default class: standard is served by local-path', () => {
+  const docs = loadAllYaml(readFileSync(join(repo, 'cluster', 'addons', 'storage.yaml'), 'utf8')) as V1StorageClass[]
+  const defaults = docs.filter((d) => d?.kind === 'StorageClass' && d.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true')
+  expect(defaults.map((c) => [c.metadata?.name, c.provisioner])).toEqual([['standard', 'rancher.io/local-path']])
+})
+
+test('a delayed setup script waits first, then does all the usual one did', async () => {
+  const { setup } = await usualLocalPathScripts()
+  const delayed = delayedScript(setup, provisioningDelaySeconds)
+  const lines = delayed.split('\n')
+  expect(lines[0]).toBe('#!/bin/sh')
+  expect(lines.indexOf(`sleep ${provisioningDelaySeconds}`)).toBe(2)
+  expect(lines.filter((l) => !l.startsWith('#') && !l.startsWith('sleep '))).toEqual(setup.split('\n').filter((l) => !l.startsWith('#')))
+  expect(delayedScript('mkdir -p "$VOL_DIR"', 5).split('\n')).toEqual([expect.stringMatching(/^# Fault slow-provisioning/), 'sleep 5', 'mkdir -p "$VOL_DIR"'])
+})
+
+test('the delayed setup still makes the volume as the usual one does', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'slow-provisioning-'))
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+  const volDir = join(dir, 'pvc-1_ns_data')
+  const started = Date.now()
+  execFileSync('sh', ['-c', delayedScript((await usualLocalPathScripts()).setup, 1)], { env: { ...process.env, VOL_DIR: volDir } })
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1_000)
+  expect(statSync(volDir).mode & 0o777).toBe(0o777)
+})

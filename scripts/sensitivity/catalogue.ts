@@ -1,0 +1,263 @@
+// The faults `npm run sensitivity` injects into the embedded cluster, one at a
+// time, to show that the suite fails where the cluster is broken, and only there.
+// Each breaks one real component, reversibly: an add-on scaled to 0, a process
+// stopped, a control-plane process restarted with a controller or an admission
+// plugin turned off, a provisioner reconfigured; and faults that only slow the
+// cluster (catalogue-slow.ts), which must fail nothing.
+// Each names the claims it must break and those it must leave alone; the
+// sensitivity run compares what the suite reported against these lists.
+import { stop } from '../../cluster/nodes/node.ts'
+import { ensureRunning, proc, procsNamed, recycledSetup, recycledTeardown, removeRecycledStashes, restartApiServer, restartControllerManager, scaleDeployment, setLocalPathScripts, startWiper, wiper, withoutControllers } from '../../cluster/faults/actions.ts'
+import { slowFaults } from './catalogue-slow.ts'
+import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-claims.ts'
+
+export { storageClaims, unbreakable, type ClaimRef, type Fault } from './fault-claims.ts'
+export type { FaultContext } from '../../cluster/faults/actions.ts'
+
+// What wiped-volumes must break: the claims that read data back after a pod was recreated, of the
+// files it runs, but Q1-10 and SC-02, whose pod may be back within the wiper's 5 s.
+const wipedReadBack = dataKeptClaims.filter((id) => !['Q1-10', 'SC-02', 'Q3-04'].includes(id))
+
+// ---- the catalogue ---------------------------------------------------------------
+export const faults: Fault[] = [
+  {
+    name: 'coredns-down',
+    component: 'CoreDNS',
+    breaks: 'kube-system/coredns scaled to 0: no name in the cluster resolves, so every claim that resolves a pod or Service name fails; claims that reach pods by IP or through the API do not notice',
+    mustBreak: [...dnsClaims],
+    mustLeaveAlone: 'all others',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '001b-statefulset', '001c-closing-questions', '002-statefulset-demo', '003a-parallel-statefulset'),
+    whySpecs: 'every file with a DNS claim; their other claims (names, order, data, cluster-IP visits) must stay green, which is the collateral check',
+    at: 'before',
+    inject: (ctx) => scaleDeployment(ctx, 'kube-system', 'coredns', 0),
+    restore: (ctx) => scaleDeployment(ctx, 'kube-system', 'coredns', 1),
+  },
+  {
+    name: 'kube-proxy-down',
+    component: 'kube-proxy',
+    breaks: 'kube-proxy stopped on every node: the rules it already wrote stay (so kube-dns still answers), but a Service made during the run gets no DNAT rule, so its cluster IP leads nowhere; headless names and pod IPs still work',
+    mustBreak: [...clusterIpClaims],
+    mayBreak: ['Q3-04'],
+    mustLeaveAlone: 'all others',
+    specs: quests('003a-parallel-statefulset', '004-records-and-update-strategies', '002-statefulset-demo'),
+    whySpecs: '003a and 004 send their visits to a cluster IP; 002 reaches pods through headless DNS names, which must keep working',
+    at: 'before',
+    inject: async (ctx) => { for (const p of procsNamed(ctx, 'kube-proxy')) await stop(p) },
+    restore: (ctx) => ensureRunning(ctx, 'kube-proxy'),
+  },
+  {
+    name: 'no-statefulset-controller',
+    component: 'kube-controller-manager (statefulset-controller)',
+    breaks: 'kube-controller-manager restarted with --controllers=*,-statefulset-controller: a StatefulSet is stored but no pod of it is ever made, so every claim about StatefulSet pods fails; Deployments, claims and pods made by hand are untouched',
+    mustBreak: [...statefulSetClaims],
+    mustLeaveAlone: 'all others',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '001a-claim-and-pod', '001b-statefulset', '001c-closing-questions', '002-statefulset-demo', '003a-parallel-statefulset', '003b-update-strategies', '004-records-and-update-strategies'),
+    whySpecs: 'every quest file: StatefulSet claims are in all but 001a; 001a (claims and pods by hand) and the Deployment claims of 000, 002 and 004 must stay green',
+    at: 'before',
+    inject: (ctx) => restartControllerManager(ctx, withoutControllers('statefulset-controller')),
+    restore: (ctx) => restartControllerManager(ctx, []),
+  },
+  {
+    name: 'no-deployment-controller',
+    component: 'kube-controller-manager (deployment-controller)',
+    breaks: 'kube-controller-manager without the deployment controller: a Deployment makes no ReplicaSet, so no pod; every claim about a Deployment\'s pods fails',
+    mustBreak: [...deploymentClaims],
+    mustLeaveAlone: 'all others',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '002-statefulset-demo', '004-records-and-update-strategies'),
+    whySpecs: 'the files with Deployment claims; their StatefulSet claims must stay green',
+    at: 'before',
+    inject: (ctx) => restartControllerManager(ctx, withoutControllers('deployment-controller')),
+    restore: (ctx) => restartControllerManager(ctx, []),
+  },
+  {
+    name: 'no-replicaset-controller',
+    component: 'kube-controller-manager (replicaset-controller)',
+    breaks: 'kube-controller-manager without the ReplicaSet controller: Deployments make ReplicaSets that never make a pod; the same claims as without the deployment controller fail, for another reason',
+    mustBreak: [...deploymentClaims],
+    mustLeaveAlone: 'all others',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '002-statefulset-demo', '004-records-and-update-strategies'),
+    whySpecs: 'the files with Deployment claims; their StatefulSet claims must stay green',
+    at: 'before',
+    inject: (ctx) => restartControllerManager(ctx, withoutControllers('replicaset-controller')),
+    restore: (ctx) => restartControllerManager(ctx, []),
+  },
+  {
+    name: 'no-endpointslice-controller',
+    component: 'kube-controller-manager (endpointslice-controller)',
+    breaks: 'kube-controller-manager without the EndpointSlice controller: new Services get no EndpointSlices, so CoreDNS has no record of a headless Service or its pods, and kube-proxy no backend for a cluster IP; readiness can no longer be seen in endpoints',
+    // Q3-04 sends its visits to the Service's cluster IP, which without endpoints refuses them.
+    mustBreak: [...endpointClaims, 'Q3-04'],
+    mustLeaveAlone: 'all others',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '001b-statefulset', '001c-closing-questions', '002-statefulset-demo', '003a-parallel-statefulset', '004-records-and-update-strategies'),
+    whySpecs: 'every file with a DNS, endpoint or cluster-IP claim; their pod, order and data claims must stay green',
+    at: 'before',
+    inject: (ctx) => restartControllerManager(ctx, withoutControllers('endpointslice-controller')),
+    restore: (ctx) => restartControllerManager(ctx, []),
+  },
+  {
+    name: 'no-garbage-collector',
+    component: 'kube-controller-manager (garbage-collector-controller)',
+    breaks: 'kube-controller-manager without the garbage collector: objects whose owner is gone stay, so a StatefulSet with persistentVolumeClaimRetentionPolicy Delete leaves its claims behind (Q1-15), and a deleted StatefulSet leaves its pods running, which Q2-04 and Q2-05 wait to see gone before they look at the claims (seen 2026-11-30; the catalogue had said they would pass)',
+    mustBreak: ['Q1-15', 'Q2-04', 'Q2-05'],
+    mustLeaveAlone: 'all others',
+    specs: quests('001c-closing-questions', '002-statefulset-demo'),
+    whySpecs: '001c holds Q1-15, 002 holds Q2-04 and Q2-05; their other claims (names, order, DNS, data through restarts) delete no owner and must pass',
+    at: 'before',
+    inject: (ctx) => restartControllerManager(ctx, withoutControllers('garbage-collector-controller')),
+    restore: (ctx) => restartControllerManager(ctx, []),
+  },
+  {
+    name: 'no-pvc-protection-admission',
+    component: 'kube-apiserver (StorageObjectInUseProtection admission)',
+    breaks: 'kube-apiserver restarted with --disable-admission-plugins=StorageObjectInUseProtection: new claims are stored without the kubernetes.io/pvc-protection finalizer. It breaks nothing: the PVC protection controller adds a missing finalizer to every claim (seen 2026-11-30: Q1-08 held, the claim stayed Terminating), so the cluster has two layers here and this fault shows the suite does not fail when one of them is gone; no-pvc-protection removes both',
+    mustBreak: [],
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod', '002-statefulset-demo'),
+    whySpecs: '001a holds Q1-08; 002 deletes claims no pod uses (Q2-05)',
+    at: 'before',
+    inject: (ctx) => restartApiServer(ctx, ['--disable-admission-plugins=StorageObjectInUseProtection']),
+    restore: (ctx) => restartApiServer(ctx, []),
+  },
+  {
+    name: 'no-pvc-protection',
+    component: 'kube-apiserver (StorageObjectInUseProtection admission) and kube-controller-manager (persistentvolumeclaim-protection-controller)',
+    breaks: 'the admission plugin off and the PVC protection controller off: no claim gets the kubernetes.io/pvc-protection finalizer, so a claim still in use is deleted at once instead of staying Terminating until its pod is gone',
+    mustBreak: ['Q1-08'],
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod', '002-statefulset-demo'),
+    whySpecs: '001a holds Q1-08; 002 deletes claims no pod uses (Q2-05), which must go as before',
+    at: 'before',
+    inject: async (ctx) => {
+      await restartApiServer(ctx, ['--disable-admission-plugins=StorageObjectInUseProtection'])
+      await restartControllerManager(ctx, withoutControllers('persistentvolumeclaim-protection-controller'))
+    },
+    restore: async (ctx) => {
+      await restartApiServer(ctx, [])
+      await restartControllerManager(ctx, [])
+    },
+  },
+  {
+    name: 'no-default-class',
+    component: 'kube-apiserver (DefaultStorageClass admission) and kube-controller-manager (persistentvolume-binder-controller)',
+    breaks: 'the DefaultStorageClass admission plugin off, and the PV binder off too: a claim without storageClassName is stored without one and nothing gives it the default class later (the binder would, RetroactiveDefaultStorageClass, within a second: with the admission plugin alone off, Q1-01 passes or fails by timing). With no binder, no claim of 001a binds either',
+    mustBreak: ['Q1-01', ...onClass(['Q1-02', 'Q1-03', 'Q1-04', 'Q1-05', 'Q1-06', 'Q1-07', 'Q1-08'], 'standard')],
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod'),
+    whySpecs: '001a holds Q1-01; every other claim of it needs a bound claim (no-pv-binder shows the binder alone, with its collateral check)',
+    at: 'before',
+    inject: async (ctx) => {
+      await restartApiServer(ctx, ['--disable-admission-plugins=DefaultStorageClass'])
+      await restartControllerManager(ctx, withoutControllers('persistentvolume-binder-controller'))
+    },
+    restore: async (ctx) => {
+      await restartApiServer(ctx, [])
+      await restartControllerManager(ctx, [])
+    },
+  },
+  {
+    name: 'no-pvc-resize-admission',
+    component: 'kube-apiserver (PersistentVolumeClaimResize admission)',
+    breaks: 'kube-apiserver without the PersistentVolumeClaimResize admission plugin: growing a claim of a class without allowVolumeExpansion is accepted instead of refused',
+    mustBreak: onClass(['SC-09'], 'standard'),
+    mustLeaveAlone: 'all others',
+    specs: ['specs/storage-advanced.spec.ts', 'specs/storage-classes.spec.ts'],
+    whySpecs: 'storage-advanced holds SC-09; storage-classes checks the class otherwise (binding, data, reclaim), which must not change',
+    at: 'before',
+    inject: (ctx) => restartApiServer(ctx, ['--disable-admission-plugins=PersistentVolumeClaimResize']),
+    restore: (ctx) => restartApiServer(ctx, []),
+  },
+  {
+    name: 'no-pvc-protection-controller',
+    component: 'kube-controller-manager (persistentvolumeclaim-protection-controller)',
+    breaks: 'kube-controller-manager without the PVC protection controller: the finalizer is added but never removed, so a deleted claim stays Terminating for ever and its volume is never reclaimed',
+    mustBreak: [...onClass(['Q1-08', 'Q2-05', 'SC-05'], 'standard'), 'Q1-16'],
+    mayBreak: ['Q1-15'],
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod', '001c-closing-questions', '002-statefulset-demo', 'storage-classes'),
+    whySpecs: 'the files that delete claims; their claims that keep their claims must stay green',
+    at: 'before',
+    inject: (ctx) => restartControllerManager(ctx, withoutControllers('persistentvolumeclaim-protection-controller')),
+    restore: (ctx) => restartControllerManager(ctx, []),
+  },
+  {
+    name: 'no-pv-binder',
+    component: 'kube-controller-manager (persistentvolume-binder-controller)',
+    breaks: 'kube-controller-manager without the PV binder: provisioned or hand-made volumes are never bound to their claims, so no pod with a claim ever starts; the capability probe sees it first, so every [sc] claim on standard fails at once',
+    mustBreak: [...onClass([...scClaimsIn001a, ...scClaimsInStorageClasses], 'standard'), ...onClass(['Q1-15'], 'standard'), 'Q1-12', 'Q1-13', 'Q1-14', 'Q1-16', 'Q1-17'],
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod', '001c-closing-questions', 'storage-classes'),
+    whySpecs: 'claims and pods made by hand (001a, storage-classes), the static volume (Q1-16) and 001c, whose StatefulSet has a claim per pod; Q1-01 (a claim gets the default class, no binding needed) and SC-04 (skipped: the class declares no expansion) must stay as they are',
+    at: 'before',
+    inject: (ctx) => restartControllerManager(ctx, withoutControllers('persistentvolume-binder-controller')),
+    restore: (ctx) => restartControllerManager(ctx, []),
+  },
+  {
+    name: 'scheduler-down',
+    component: 'kube-scheduler',
+    breaks: 'kube-scheduler stopped: no new pod is placed on a node, and a WaitForFirstConsumer claim never learns its node, so it is never provisioned; the capability probe sees it first, so every [sc] claim on standard fails at once',
+    mustBreak: onClass([...scClaimsIn001a, ...scClaimsInStorageClasses], 'standard'),
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod', 'storage-classes'),
+    whySpecs: 'the files that schedule plain pods on claims; Q1-01 (which classes exist, a claim gets the default) needs no pod and must stay green',
+    at: 'before',
+    inject: (ctx) => stop(proc(ctx, 'kube-scheduler')),
+    restore: (ctx) => ensureRunning(ctx, 'kube-scheduler'),
+  },
+  {
+    name: 'local-path-down',
+    component: 'local-path-provisioner',
+    breaks: 'local-path-provisioner scaled to 0: claims of standard are never provisioned; the capability probe sees it first, so every [sc] claim on standard fails at once (SC-04 and SC-08 are skipped as always: the class declares no expansion and offers no snapshots)',
+    mustBreak: onClass([...scClaimsIn001a, ...scClaimsInStorageClasses, ...scClaimsInStorageAdvanced], 'standard'),
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod', 'storage-classes', 'storage-advanced'),
+    whySpecs: 'the files of plain claims and pods, and storage-advanced; Q1-01 reads the classes and the default, which stay',
+    at: 'before',
+    inject: (ctx) => scaleDeployment(ctx, 'local-path-storage', 'local-path-provisioner', 0),
+    restore: (ctx) => scaleDeployment(ctx, 'local-path-storage', 'local-path-provisioner', 1),
+  },
+  {
+    name: 'ext4-provisioner-down',
+    component: 'ext4-provisioner',
+    breaks: 'the ext4 class\'s provisioner stopped: claims of ext4 are never provisioned, so every [sc] claim on ext4 fails (the probe sees it first); standard, served by another provisioner, must not notice',
+    mustBreak: onClass([...scClaimsIn001a, ...scClaimsInStorageClasses, ...scClaimsInStorageAdvanced], 'ext4'),
+    mustLeaveAlone: 'all others',
+    specs: quests('001a-claim-and-pod', 'storage-classes', 'storage-advanced'),
+    whySpecs: 'the files of plain claims and pods and storage-advanced (SC-07 Block, which only ext4 offers here), run on ext4 and standard (SC_STORAGE_CLASSES=ext4,standard): standard is the collateral check',
+    env: { SC_STORAGE_CLASSES: 'ext4,standard' },
+    needs: { ext4Class: true },
+    at: 'before',
+    inject: async (ctx) => { for (const p of procsNamed(ctx, 'ext4-provisioner')) await stop(p) },
+    restore: (ctx) => ensureRunning(ctx, 'ext4-provisioner'),
+  },
+  {
+    name: 'recycled-volumes',
+    component: 'local-path-provisioner (helper scripts)',
+    breaks: 'standard\'s teardown keeps a deleted volume\'s files and its setup hands them to the next claim of the same namespace and name, as a provider that recycles disks without wiping them: a deleted claim\'s data comes back',
+    mustBreak: onClass(['Q2-05'], 'standard'),
+    mustLeaveAlone: 'all others',
+    specs: quests('002-statefulset-demo', 'storage-classes'),
+    whySpecs: '002 holds Q2-05; storage-classes deletes volumes too (SC-05 checks the volume object goes, which it does), and must stay green',
+    at: 'before',
+    inject: (ctx) => setLocalPathScripts(ctx, { setup: recycledSetup, teardown: recycledTeardown }),
+    restore: async (ctx) => {
+      await setLocalPathScripts(ctx, undefined)
+      await removeRecycledStashes(ctx)
+    },
+  },
+  {
+    name: 'wiped-volumes',
+    component: 'standard\'s volumes (a host process)',
+    breaks: 'a process on the host deletes every file in standard\'s volumes 5 s after it was last written, as a disk that silently loses data: every claim that reads data back after a pod was recreated fails where that takes longer than 5 s; claims that read at once may pass. Q1-10 and SC-02 may pass: their pod can be back and reading within 5 s of the write (seen 2026-11-30: both passed)',
+    mustBreak: onClass(wipedReadBack, 'standard'),
+    mayBreak: onClass(storageClaims.filter((id) => !wipedReadBack.includes(id)), 'standard').concat(['Q1-16']),
+    mustLeaveAlone: 'all others',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '001a-claim-and-pod', '001b-statefulset', '002-statefulset-demo', 'storage-classes'),
+    whySpecs: 'the files that read back data after a pod is recreated; their claims on emptyDir (Q0-05), names, order and DNS must stay green (003a, whose Q3-04 reads its visits back, is left out: no-statefulset-controller and no-endpointslice-controller break Q3-04 already)',
+    at: 'before',
+    inject: (ctx) => startWiper(ctx, 5),
+    restore: () => stop(wiper),
+  },
+  ...slowFaults,
+]
+
+export const faultNamed = (name: string): Fault | undefined => faults.find((f) => f.name === name)

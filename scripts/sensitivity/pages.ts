@@ -1,0 +1,82 @@
+// reports/sensitivity.html: one self-contained page, the claims × faults matrix,
+// per fault its time to verdict and what differed from the catalogue, the mutation score.
+import { formatDuration } from '../../lib/report/matrix.ts'
+import { type Cell, type SensitivityReport, withinBound } from './matrix.ts'
+import { escapeXml as esc } from '../../lib/report/timeline-svg.ts'
+
+const cellStyle: Record<Cell, { mark: string; color: string }> = {
+  'expected failure': { mark: '✗', color: '#cfe8cf' },
+  failed: { mark: '✗?', color: '#e8efcf' },
+  passed: { mark: '✓', color: '#ffffff' },
+  partial: { mark: '◐', color: '#fff8c5' },
+  'unexpected failure': { mark: '✗!', color: '#f4b6b6' },
+  missed: { mark: '✓!', color: '#f4d6a0' },
+  skipped: { mark: '–', color: '#eeeeee' },
+}
+
+const legend: Record<Cell, string> = {
+  'expected failure': 'failed, as the catalogue says it must',
+  failed: 'failed where the catalogue allows it (timing decides)',
+  passed: 'held, and the fault should leave it alone',
+  partial: 'held in part: a part was not checked (named in its reason), so not counted as held',
+  'unexpected failure': 'failed where the fault should leave it alone',
+  missed: 'held although the fault must break it: the suite did not notice',
+  skipped: 'skipped: no verdict',
+}
+
+export function renderSensitivityHtml(r: SensitivityReport): string {
+  const rows = [...new Set(r.faults.flatMap((f) => f.cells.map((c) => `${c.id}${c.storageClass ? ` [${c.storageClass}]` : ''}`)))].sort()
+  const cellOf = (fault: SensitivityReport['faults'][number], row: string) =>
+    fault.cells.find((c) => `${c.id}${c.storageClass ? ` [${c.storageClass}]` : ''}` === row)
+  const head = r.faults.map((f) => `<th title="${esc(f.breaks)}">${esc(f.name)}</th>`).join('')
+  const body = rows.map((row) => `<tr><th>${esc(row)}</th>${r.faults.map((f) => {
+    const c = cellOf(f, row)
+    if (!c) return '<td class="none"></td>'
+    const s = cellStyle[c.cell]
+    return `<td style="background:${s.color}" title="${esc(`${c.cell}${c.reason ? `: ${c.reason.split('\n')[0]}` : ''}`)}">${s.mark}</td>`
+  }).join('')}</tr>`).join('\n')
+  const perFault = r.faults.map((f) => {
+    const bound = withinBound(f)
+    return `<tr><td>${esc(f.name)}</td><td>${esc(f.component)}</td><td>${formatDuration(f.verdictMs)}</td>`
+      + `<td>${f.baselineMs ? `${formatDuration(2 * f.baselineMs)} ${bound ? '✓' : '✗'}` : 'no healthy run measured'}</td>`
+      + `<td>${f.deviations.length ? `<ul>${f.deviations.map((d) => `<li>${esc(d)}</li>`).join('')}</ul>` : f.error ? esc(f.error) : 'as the catalogue says'}</td>`
+      + `<td>${f.healthyAfter ? 'yes' : `no: ${esc(f.healthNote ?? '')}`}</td><td>${esc(f.startedAt)}</td></tr>`
+  }).join('\n')
+  const unbroken = r.score.unbroken.map((u) => `<li><b>${esc(u.id)}</b>: ${esc(u.reason)}</li>`).join('')
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>Sensitivity: the suite under injected faults</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:center}
+th{background:#f6f6f6}td.none{background:#fafafa}.faults td{text-align:left;vertical-align:top}</style></head><body>
+<h1>Sensitivity: the suite under injected faults</h1>
+<p>Cluster: ${esc(r.cluster)}. Written ${esc(r.generatedAt)}.</p>
+<p><b>Mutation score: ${r.score.broken.length} of ${r.score.total} claims (${(100 * r.score.ratio).toFixed(0)} %)</b> failed under at least one fault.</p>
+<h2>Faults</h2>
+<table class="faults"><tr><th>fault</th><th>component</th><th>time to verdict</th><th>bound (2 × healthy)</th><th>against the catalogue</th><th>healthy after restore</th><th>run at</th></tr>
+${perFault}</table>
+<h2>Claims × faults</h2>
+<p>${(Object.keys(cellStyle) as Cell[]).map((c) => `<span style="background:${cellStyle[c].color};border:1px solid #ccc;padding:0 4px">${cellStyle[c].mark}</span> ${esc(c)}: ${esc(legend[c])}`).join(' &nbsp; ')}</p>
+<table><tr><th>claim</th>${head}</tr>
+${body}</table>
+<h2>Cannot yet be shown to fail</h2>
+<ul>${unbroken || '<li>none</li>'}</ul>
+</body></html>
+`
+}
+
+// reports/sensitivity.md: the per-fault table and the score, for a README, a job summary or a PR comment.
+export function renderSensitivityMarkdown(r: SensitivityReport): string {
+  const count = (f: SensitivityReport['faults'][number], ...cells: Cell[]) => f.cells.filter((c) => cells.includes(c.cell)).length
+  const rows = r.faults.map((f) => `| ${f.name} | ${count(f, 'expected failure', 'failed')} | ${count(f, 'passed')} | ${count(f, 'partial')} | ${formatDuration(f.verdictMs)} | `
+    + `${f.baselineMs ? `${formatDuration(2 * f.baselineMs)} ${withinBound(f) ? '✓' : '✗'}` : '–'} | `
+    + `${f.deviations.length ? `✗ ${f.deviations.length} deviation${f.deviations.length > 1 ? 's' : ''}` : f.error ? `✗ ${f.error.split('\n')[0]}` : 'as the catalogue says'}${f.healthyAfter ? '' : ', not healthy after'} |`)
+  return [
+    `Mutation score: **${r.score.broken.length} of ${r.score.total} claims (${(100 * r.score.ratio).toFixed(0)} %)** failed under at least one fault. Cluster: ${r.cluster}; written ${r.generatedAt}.`,
+    '',
+    '| fault | broke (as expected or allowed) | held | partial (not all checked) | time to verdict | bound (2 × healthy) | against the catalogue |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    `Cannot yet be shown to fail: ${r.score.unbroken.map((u) => `**${u.id}** (${u.reason})`).join('; ') || 'none'}.`,
+    '',
+  ].join('\n')
+}
