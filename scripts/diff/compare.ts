@@ -27,7 +27,7 @@ export interface TimingShift {
 }
 
 export interface Timing {
-  // The median absolute relative change of the claims that passed in both runs; null with none.
+  // The median absolute relative change of the claims that passed in both runs; null with fewer than minNoiseSample.
   noise: number | null
   // How many claims passed in both runs (the noise is theirs).
   comparable: number
@@ -49,6 +49,8 @@ export interface RunDiff {
 export const minShiftMs = 5_000
 // Never flag less than this relative change, however quiet the runs were.
 export const minShiftRelative = 0.5
+// A median of fewer claims is mostly the shifts themselves: below this the noise is not measured.
+export const minNoiseSample = 5
 
 const failing = (s: ClaimStatus) => s === 'failed' || s === 'broken'
 const visibility: Record<ClaimStatus, number> = { skipped: 0, partial: 1, passed: 2, failed: -1, broken: -1 }
@@ -86,11 +88,12 @@ const median = (xs: number[]) => {
 }
 
 // Noise is what the two runs' durations vary by anyway: the median absolute relative change over every
-// claim that passed in both. A shift is more than three times that (and at least 50 %), and more than 5 s.
+// claim that passed in both (with fewer than five, not measured). A shift is more than three times that
+// (and at least 50 %), and more than 5 s.
 export function timingShifts(pairs: { id: string; storageClass: string | null; beforeMs: number; afterMs: number }[]): Omit<Timing, 'unlike'> {
   const measured = pairs.filter((p) => p.beforeMs > 0)
   const relative = (p: (typeof measured)[number]) => (p.afterMs - p.beforeMs) / p.beforeMs
-  const noise = measured.length ? median(measured.map((p) => Math.abs(relative(p)))) : null
+  const noise = measured.length >= minNoiseSample ? median(measured.map((p) => Math.abs(relative(p)))) : null
   const threshold = Math.max(3 * (noise ?? 0), minShiftRelative)
   const shifts = measured
     .map((p) => ({ ...p, relative: relative(p) }))

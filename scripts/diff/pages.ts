@@ -2,7 +2,7 @@
 import { type ClaimStatus, type ClaimsReport, describeTotals } from '../../lib/report/claims.ts'
 import { formatDuration } from '../../lib/report/matrix.ts'
 import { escapeXml as esc } from '../../lib/report/timeline-svg.ts'
-import { type Change, changes, describeChange, keyOf, type RunDiff, saidInB } from './compare.ts'
+import { type Change, changes, describeChange, keyOf, minShiftMs, minShiftRelative, type RunDiff, saidInB } from './compare.ts'
 
 export interface DiffInput {
   // The paths as given on the command line.
@@ -35,12 +35,14 @@ const describeRun = (label: string, r: ClaimsReport) => {
 
 const percent = (x: number) => `${Math.round(100 * x)} %`
 
-// "noise ±12 % (median over 118 claims that passed in both); flagged beyond 50 % and 5 s"
+// "noise ±12 % (the median change over the 118 claims that passed in both runs); a shift is a change beyond 50 % (…) and 5 s"
 export function describeNoise(d: RunDiff): string {
   const t = d.timing
-  if (t.noise === null) return 'no claim passed in both runs: no timings to compare'
-  return `noise ±${percent(t.noise)} (the median change over the ${t.comparable} claim${t.comparable === 1 ? '' : 's'} that passed in both runs); `
-    + `a shift is a change beyond ${percent(t.threshold)} (3 × the noise, at least 50 %) and 5 s`
+  const bar = `${formatDuration(minShiftMs)}`
+  if (t.comparable === 0) return 'no claim passed in both runs: no timings to compare'
+  if (t.noise === null) return `the noise is not measured: too few claims passed in both runs (${t.comparable}); a shift is a change beyond ${percent(t.threshold)} and ${bar}`
+  return `noise ±${percent(t.noise)} (the median change over the ${t.comparable} claims that passed in both runs); `
+    + `a shift is a change beyond ${percent(t.threshold)} (3 × the noise, at least ${percent(minShiftRelative)}) and ${bar}`
 }
 
 const shown = changes.filter((c) => c !== 'unchanged')

@@ -32,7 +32,7 @@ function parseArgs(argv: string[]): { a: string; b: string; out: string } {
   return {
     a: paths[0]!,
     b: paths[1]!,
-    out: out ? resolve(callerDir, out) : join(repoRoot, process.env.SC_REPORTS_DIR || 'reports', 'diff'),
+    out: out ? resolve(callerDir, out) : resolve(repoRoot, process.env.SC_REPORTS_DIR || 'reports', 'diff'),
   }
 }
 
