@@ -52,8 +52,9 @@ export const minShiftRelative = 0.5
 // A median of fewer claims is mostly the shifts themselves: below this the noise is not measured.
 export const minNoiseSample = 5
 
-const failing = (s: ClaimStatus) => s === 'failed' || s === 'broken'
-const visibility: Record<ClaimStatus, number> = { skipped: 0, partial: 1, passed: 2, failed: -1, broken: -1 }
+const failing = (s: ClaimStatus): s is 'failed' | 'broken' => s === 'failed' || s === 'broken'
+// How much of a claim a run looked at, among verdicts that are not failing.
+const visibility: Record<Exclude<ClaimStatus, 'failed' | 'broken'>, number> = { skipped: 0, partial: 1, passed: 2 }
 
 export function classify(before: ClaimStatus | undefined, after: ClaimStatus | undefined): Change {
   if (!after) return 'missing'
