@@ -1,0 +1,39 @@
+// A run to compare: a report folder (reports/, reports/kind-shape/) or its claims.json.
+// Anything else is bad input, named by its path in one line.
+import { readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import type { ClaimsReport } from '../../lib/report/claims.ts'
+import { entriesByKey } from './compare.ts'
+
+export class BadInput extends Error {}
+
+const statuses = new Set(['passed', 'partial', 'failed', 'broken', 'skipped'])
+
+export function loadClaims(path: string): ClaimsReport {
+  const stat = statSync(path, { throwIfNoEntry: false })
+  if (!stat) throw new BadInput(`${path}: no such file or folder`)
+  const file = stat.isDirectory() ? join(path, 'claims.json') : path
+  if (stat.isDirectory() && !statSync(file, { throwIfNoEntry: false })?.isFile()) throw new BadInput(`${path}: a folder without claims.json (is it a run's reports folder?)`)
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new BadInput(`${file}: cannot be read (${(e as Error).message})`)
+  }
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (e) {
+    throw new BadInput(`${file}: not JSON (${(e as Error).message.split('\n')[0]})`)
+  }
+  const report = data as Partial<ClaimsReport> | null
+  if (!report || typeof report !== 'object' || !Array.isArray(report.claims) || typeof report.run?.cluster !== 'object' || !report.run.cluster) {
+    throw new BadInput(`${file}: not a claims report (expected "run" with "cluster", and a "claims" list)`)
+  }
+  const bad = report.claims.findIndex((e) => typeof e?.id !== 'string' || !statuses.has(e.status) || typeof e.durationMs !== 'number'
+    || (e.storageClass !== null && typeof e.storageClass !== 'string'))
+  if (bad >= 0) throw new BadInput(`${file}: claim ${bad + 1} is not a claim entry (expected id, status, storageClass and durationMs)`)
+  const { duplicates } = entriesByKey(report as ClaimsReport)
+  if (duplicates.length) throw new BadInput(`${file}: lists ${duplicates.join(', ')} more than once`)
+  return report as ClaimsReport
+}
