@@ -27,7 +27,7 @@ function upTimeouts() {
   return { apiServer: 60_000 * scale, node: 60_000 * scale, addons: 90_000 * scale, fitness: 90_000 * scale }
 }
 
-// What one more node costs, measured on the running cluster (README: figures), with room for the suite's pods.
+// What one more node costs, measured on the running cluster (docs/measurements.md), with room for the suite's pods.
 const memoryBudget = { base: 1.5 * 2 ** 30, perNode: 0.5 * 2 ** 30 }
 
 function nodesThisMachineHolds(): number {

@@ -44,7 +44,7 @@ export const onClass = (ids: readonly string[], storageClass: string): ClaimRef[
 // report lists them under "cannot yet be shown to fail" with this reason.
 // (SC-11 and SC-12 fail only where the class cannot provision at all, as every
 // [sc] claim does: no fault here breaks their own property, a volume used on two
-// nodes at once or a shared one that is not shared; the README says so.)
+// nodes at once or a shared one that is not shared; docs/sensitivity.md says so.)
 export const unbreakable: Record<string, string> = {
   'SC-04': 'no class of the embedded cluster offers online expansion (ext4 would need CAP_SYS_RESOURCE for resize2fs, local-path has no expander), so the claim is skipped on every class and no fault can turn a skip into a failure',
   'SC-08': 'no class offers snapshots or clones (the CSI snapshotter and a CSI driver are not served here), so the claim is skipped on every class',
