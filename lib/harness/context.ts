@@ -47,6 +47,8 @@ declare module 'vitest' {
     failedStep?: { keyword: string; title: string }
     // Why the claim ran a second time (a gap in its first run's recording).
     rerun?: string
+    // How long the claim waited for a slot at the run's gate before it began: not part of its duration.
+    slotWaitMs?: number
   }
 }
 

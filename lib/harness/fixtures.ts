@@ -70,6 +70,7 @@ const coreTest = base.extend<Fixtures>({
     if (signal.aborted) throw new Error('the run was cancelled')
     // A slot at the run's gate first: no more claims in flight than the cluster takes.
     const slot = await acquireSlot(inject('gateUrl'), signal)
+    task.meta.slotWaitMs = slot.waitedMs
     if (slot.waitedMs > 1_000) progress(`waited ${(slot.waitedMs / 1000).toFixed(0)}s for a slot (claims in flight follow the cluster's pace)`)
     let ns: string
     try {

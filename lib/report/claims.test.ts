@@ -17,6 +17,11 @@ describe('claims report', () => {
     expect(r.summary).toEqual({ passed: 3, partial: 0, failed: 0, broken: 0, skipped: 0, waived: 0 })
   })
 
+  test('a claim\'s duration runs from its slot at the run\'s gate: the wait for one is reported beside it, not in it', () => {
+    expect(claimEntry(base({ durationMs: 200_400, meta: { claim: 'Q0-01', slotWaitMs: 150_000 } }))).toMatchObject({ durationMs: 50_400, slotWaitMs: 150_000 })
+    expect(claimEntry(base({ meta: { claim: 'Q0-01', slotWaitMs: 20 } }))).toEqual(expect.not.objectContaining({ slotWaitMs: expect.anything() }))
+  })
+
   const inThen = { keyword: 'Then', title: 'the order held' }
   test('a failed claim carries the first line of each error as its reason, and the step that threw', () => {
     const e = claimEntry(base({ state: 'failed', errors: ['expected 1 to be 0\n  at stack', 'second'], meta: { claim: 'Q0-01', failedStep: inThen } }))

@@ -58,6 +58,8 @@ export interface ClaimEntry {
   status: ClaimStatus
   storageClass: string | null
   durationMs: number
+  // The wait for a slot at the run's gate before the claim began (not in durationMs).
+  slotWaitMs?: number
   reason?: string
   // failed or broken: the step that threw; none when the test failed outside its steps.
   failedStep?: FailedStep
@@ -99,7 +101,7 @@ export interface FinishedTest {
   meta: {
     claim?: string; storageClass?: string | null; reason?: string; unchecked?: string[]; notes?: string[]; diagnostics?: string; steps?: ClaimEntry['steps']
     timelines?: AttachedTimeline[]; measurements?: Measurements; waived?: { why: string; failure: string }; waiverUnneeded?: string
-    failedStep?: FailedStep; rerun?: string
+    failedStep?: FailedStep; rerun?: string; slotWaitMs?: number
   }
 }
 
@@ -124,7 +126,9 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
     title: t.name.replace(/^\S+\s+/, '').replace(/\s+\[[^\]]+\]$/, ''),
     status,
     storageClass: t.meta.storageClass ?? null,
-    durationMs: Math.round(t.durationMs),
+    // From its slot at the run's gate on: the wait for one says how busy the run was, not how long the claim took.
+    durationMs: Math.round(Math.max(0, t.durationMs - (t.meta.slotWaitMs ?? 0))),
+    ...(t.meta.slotWaitMs && t.meta.slotWaitMs >= 1_000 ? { slotWaitMs: Math.round(t.meta.slotWaitMs) } : {}),
     ...(reason ? { reason } : {}),
     ...(failing && t.meta.failedStep ? { failedStep: { keyword: t.meta.failedStep.keyword, title: t.meta.failedStep.title } } : {}),
     ...(status === 'partial' ? { unchecked } : {}),
