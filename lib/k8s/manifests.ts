@@ -6,7 +6,7 @@ import * as k8s from '@kubernetes/client-node'
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import { markDefaultContainer } from './containers.ts'
-import { bytesOf } from './quantity.ts'
+import { claimSizeFor } from './quantity.ts'
 import { describeApiError, type Kube, retryTransient } from './kube.ts'
 import { namespaceIds } from './namespaces.ts'
 import { assignNamespaceIds } from './pod-ids.ts'
@@ -45,8 +45,7 @@ export function setDefaultClaimClass(name: string | undefined, minimumOf: Minimu
 
 // What the suite asks of a class for a claim of `size`: more where the class's minimum is more.
 export function claimRequestFor(size: string, storageClass: string | undefined): string {
-  const minimum = claimMinimum(storageClass)
-  return minimum !== undefined && bytesOf(minimum) > bytesOf(size) ? minimum : size
+  return claimSizeFor(size, claimMinimum(storageClass))
 }
 
 // A class's minimum size (undefined: the cluster's default class; "": none, a static claim binds as written).
@@ -73,8 +72,7 @@ const claimSpecs = (obj: k8s.KubernetesObject): ClaimSpec[] => {
 export function raiseClaimSizes(obj: k8s.KubernetesObject, minimumOf: MinimumOf): void {
   for (const spec of claimSpecs(obj)) {
     const requested = spec.resources?.requests?.storage
-    const minimum = requested === undefined ? undefined : minimumOf(spec.storageClassName)
-    if (minimum !== undefined && bytesOf(minimum) > bytesOf(requested!)) spec.resources!.requests!.storage = minimum
+    if (requested !== undefined) spec.resources!.requests!.storage = claimSizeFor(requested, minimumOf(spec.storageClassName))
   }
 }
 

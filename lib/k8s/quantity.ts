@@ -17,3 +17,15 @@ export function bytesOf(quantity: string | number): number {
 // "1Gi (1073741824 bytes)": what a message shows of a quantity.
 export const describeQuantity = (quantity: string | number | undefined) =>
   quantity === undefined ? 'none' : `${quantity} (${bytesOf(quantity)} bytes)`
+
+// A request for at least `bytes`: "4Gi", or whole Mi above it ("1536Mi").
+export function quantityOf(bytes: number): string {
+  if (bytes % 2 ** 30 === 0) return `${bytes / 2 ** 30}Gi`
+  return `${Math.ceil(bytes / 2 ** 20)}Mi`
+}
+
+// What a claim asks of a class with a minimum: the larger of the two. The data a
+// claim writes stays what it needs; only the request grows.
+export function claimSizeFor(requested: string, minimum: string | undefined): string {
+  return minimum !== undefined && bytesOf(minimum) > bytesOf(requested) ? minimum : requested
+}

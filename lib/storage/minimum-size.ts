@@ -5,7 +5,9 @@
 //   "InvalidParameterValue: The parameter Size must be at least 1 GiB",
 //   "Disk size must be between 4 GiB and 65536 GiB".
 // Cloud messages write GB and G for GiB: read as GiB, never less than meant.
-import { bytesOf } from '../k8s/quantity.ts'
+import { bytesOf, claimSizeFor } from '../k8s/quantity.ts'
+
+export { claimSizeFor, quantityOf } from '../k8s/quantity.ts'
 import type { Capabilities } from './capabilities.ts'
 
 const unitBytes: Record<string, number> = { '': 1, b: 1, byte: 1, bytes: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40, p: 2 ** 50 }
@@ -20,18 +22,6 @@ export function minimumSizeIn(message: string | undefined): number | undefined {
   const unit = m[2]!.toLowerCase()
   const scale = unitBytes[unit.startsWith('byte') ? unit : unit.replace(/i?b$/, '').replace(/i$/, '') || 'b']
   return scale === undefined ? undefined : Math.ceil(Number(m[1]) * scale)
-}
-
-// A request for at least `bytes`: "4Gi", or whole Mi above it ("1536Mi").
-export function quantityOf(bytes: number): string {
-  if (bytes % 2 ** 30 === 0) return `${bytes / 2 ** 30}Gi`
-  return `${Math.ceil(bytes / 2 ** 20)}Mi`
-}
-
-// What a claim asks of a class with a minimum: the larger of the two. The data a
-// claim writes stays what it needs; only the request grows.
-export function claimSizeFor(requested: string, minimum: string | undefined): string {
-  return minimum !== undefined && bytesOf(minimum) > bytesOf(requested) ? minimum : requested
 }
 
 // The least a claim of each class asks for in the run: the larger of the class's minimum
