@@ -25,9 +25,12 @@ export function usesEmbeddedCluster(o: Pick<Options, 'cluster' | 'kubeconfig' | 
   return o.cluster === 'embedded' || (o.cluster === 'auto' && !kubeconfigConfigured(o, home))
 }
 
+// An API server on this machine's loopback (kind, minikube, k3d publish theirs there).
+export const isLoopbackServer = (server: string) => /^https?:\/\/(127\.|localhost[:/]|\[::1\])/.test(server)
+
 // A cluster on this machine, one of the local tools' clusters, or this suite's embedded one: tested without asking.
 export function isLocalCluster(context: string | null, server: string): boolean {
-  if (/^https?:\/\/(127\.|localhost[:/]|\[::1\])/.test(server)) return true
+  if (isLoopbackServer(server)) return true
   return /^(kind-|k3d-|minikube$|docker-desktop$|rancher-desktop$|orbstack$|colima|embedded$)/.test(context ?? '')
 }
 

@@ -9,6 +9,7 @@ import type { Kube } from '../k8s/kube.ts'
 import type { NamespaceRun } from '../k8s/namespaces.ts'
 import { suiteSelector } from '../k8s/namespaces.ts'
 import { setTimeoutScale } from '../k8s/timeouts.ts'
+import { isLoopbackServer } from './cluster-choice.ts'
 import { ConcurrencyLimit, initialConcurrency } from './concurrency.ts'
 import { type Gate, startGate } from './gate-server.ts'
 import { resolveImages } from './images.ts'
@@ -53,7 +54,7 @@ export async function openGate(c: GateChoice): Promise<Gate> {
     : initialConcurrency({ cores: cpus().length, embeddedNodes: c.embeddedNodes, max: maxAutoConcurrency })
   const limit = new ConcurrencyLimit({ initial: start.limit, min: 1, max: fixed ? start.limit : maxAutoConcurrency, fixed, scale: c.scale })
   // A cluster on this machine (the embedded one, kind, minikube…) shares its cores with the suite: their load counts.
-  const local = c.embeddedNodes !== undefined || /^https?:\/\/(127\.|localhost|\[::1\])/.test(c.kube.server)
+  const local = c.embeddedNodes !== undefined || isLoopbackServer(c.kube.server)
   await mkdir(c.reportsDir, { recursive: true })
   const gate = await startGate({
     limit, local, usageFile: join(c.reportsDir, '.usage.json'),
