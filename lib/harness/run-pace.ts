@@ -13,7 +13,7 @@ import { isLoopbackServer } from './cluster-choice.ts'
 import { ConcurrencyLimit, initialConcurrency } from './concurrency.ts'
 import { type Gate, startGate } from './gate-server.ts'
 import { resolveImages } from './images.ts'
-import { maxAutoConcurrency, type Options, provisionalScale } from '../options/options.ts'
+import { maxAutoConcurrency, type Options } from '../options/options.ts'
 import { measurePace, scaleFromPace } from './pace.ts'
 
 const say = (line: string) => console.log(`stateful-conformance: ${line}`)
@@ -26,8 +26,7 @@ export async function chooseTimeoutScale(kube: Kube, options: Options, run: Name
     say(`timeout scale ${options.timeoutScale} (SC_TIMEOUT_SCALE)`)
     return options.timeoutScale
   }
-  // Measured with the provisional scale, so that a slow cluster is measured, not refused.
-  setTimeoutScale(provisionalScale('auto'))
+  // Measured under the provisional scale global setup set first, so that a slow cluster is measured, not refused.
   const pace = await measurePace(kube, run, resolveImages(options.images).busybox).catch((err: Error) => {
     throw new Error(`the cluster could not start one small pod to measure its pace (SC_TIMEOUT_SCALE=auto; set a number to skip it): ${err.message}`)
   })
