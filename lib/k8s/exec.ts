@@ -5,7 +5,7 @@ import { Writable } from 'node:stream'
 import pRetry from 'p-retry'
 import { defaultContainer } from './containers.ts'
 import { describeExpiry, type ProgressDeadline, progressDeadline } from './deadline.ts'
-import { isTransient, type Kube } from './kube.ts'
+import { isTransient, type Kube, retryTransient } from './kube.ts'
 import { timeout, timeoutScale } from './timeouts.ts'
 
 export interface ExecResult {
@@ -66,11 +66,24 @@ export const isExecNotStartedTransient = (err: unknown) =>
 export const notStartedRetries = (scale = timeoutScale()) =>
   ({ retries: 8, factor: 2, minTimeout: Math.round(500 * scale), maxTimeout: Math.round(8_000 * scale) })
 
+// Unnamed: the pod's own container, never a mesh's proxy (containers.ts). Read once
+// per pod name: a pod made again under its name keeps its template's containers,
+// and an exec is too common a step to cost a read of the pod each time.
+const defaultContainers = new Map<string, string>()
+async function defaultContainerOf(kube: Kube, namespace: string, pod: string): Promise<string> {
+  const key = `${namespace}/${pod}`
+  let name = defaultContainers.get(key)
+  if (name === undefined) {
+    name = defaultContainer(await retryTransient(`get pod ${key}`, () => kube.core.readNamespacedPod({ namespace, name: pod }))) ?? ''
+    defaultContainers.set(key, name)
+  }
+  return name
+}
+
 // `options` is the container's name, or the container and the limits.
 export async function execIn(kube: Kube, namespace: string, pod: string, command: string[], options?: string | ExecOptions): Promise<ExecResult> {
   const o: ExecOptions = typeof options === 'string' ? { container: options } : (options ?? {})
-  // Unnamed: the pod's own container, never a mesh's proxy (containers.ts).
-  const name = o.container ?? defaultContainer(await kube.core.readNamespacedPod({ namespace, name: pod })) ?? ''
+  const name = o.container ?? await defaultContainerOf(kube, namespace, pod)
   const idleMs = o.idleMs ?? timeout('exec')
   const limits = { idleMs, maxMs: o.maxMs ?? 10 * idleMs }
   return pRetry(() => execOnce(kube, namespace, pod, name, command, limits), {
