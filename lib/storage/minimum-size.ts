@@ -5,7 +5,7 @@
 //   "InvalidParameterValue: The parameter Size must be at least 1 GiB",
 //   "Disk size must be between 4 GiB and 65536 GiB".
 // Cloud messages write GB and G for GiB: read as GiB, never less than meant.
-import { bytesOf, claimSizeFor } from '../k8s/quantity.ts'
+import { claimSizeFor } from '../k8s/quantity.ts'
 
 export { claimSizeFor, quantityOf } from '../k8s/quantity.ts'
 import type { Capabilities } from './capabilities.ts'
