@@ -49,6 +49,8 @@ export default defineConfig({
         test: {
           name: 'specs',
           include: ['specs/**/*.spec.ts'],
+          // The DR claims disturb the cluster: they run alone (vitest.disruption.config.ts, npm run test:disruption).
+          exclude: ['specs/disruption/**'],
           globalSetup: ['./lib/harness/global-setup.ts'],
           setupFiles: ['./lib/harness/worker-setup.ts'],
           // Waits carry their own named timeouts (lib/k8s/timeouts.ts) and fail

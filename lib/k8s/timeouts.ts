@@ -30,6 +30,10 @@ const base = {
   versionCheck: 10_000,
   // The suite's namespaces gone at the end of a run (or `npm run clean`): every object in them deleted.
   namespaceDeleted: 180_000,
+  // A node's Ready condition changing: the node lifecycle controller marks a silent node Unknown after its grace period (40–50 s by default).
+  nodeReadiness: 120_000,
+  // A disruption (a drain, a restart) and what the cluster makes of it, as a whole.
+  disruption: 600_000,
 } as const
 export type TimeoutName = keyof typeof base
 

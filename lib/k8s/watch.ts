@@ -21,6 +21,8 @@ export const resources = {
   replicaSets: { apiVersion: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets' },
   endpointSlices: { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', plural: 'endpointslices' },
   namespaces: { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces', clusterScoped: true },
+  nodes: { apiVersion: 'v1', kind: 'Node', plural: 'nodes', clusterScoped: true },
+  podDisruptionBudgets: { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets' },
 } as const satisfies Record<string, Resource>
 
 export interface Query {

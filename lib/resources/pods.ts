@@ -110,3 +110,7 @@ export function describePods(pods: V1Pod[]): string {
   if (!pods.length) return 'no pods'
   return byName(pods).map(describePod).join('; ')
 }
+
+// The last lines a pod's container wrote to its log (`kubectl logs --tail`).
+export const readPodLog = (kube: Kube, namespace: string, name: string, tailLines = 200): Promise<string> =>
+  apiCall(`read the log of pod ${namespace}/${name}`, () => kube.core.readNamespacedPodLog({ namespace, name, tailLines }))

@@ -1,0 +1,50 @@
+// The embedded cluster's disruptions, for the DR claims (lib/harness/disruptor.ts):
+// a node stops answering when its kubelet stops (its containers run on, as
+// behind a network partition), and answers again when it starts; the control
+// plane restarts one component after another, each with its usual arguments.
+// Each returns once the disruption has taken effect; what the cluster makes of
+// it (a node NotReady, pods back) is for the claim to watch.
+import { apiReadyz, poll } from '../api/client.ts'
+import { recordedShape, nodesOf, type NodeSpec, type Shape } from '../base/shape.ts'
+import { assertRunning, logFile, pidOf, procsOf, type Proc, restartWith, start, stop } from '../nodes/node.ts'
+
+function running(): { shape: Shape; nodes: NodeSpec[] } {
+  const shape = recordedShape()
+  if (!shape) throw new Error('the embedded cluster is not up (npm run cluster:up)')
+  return { shape, nodes: nodesOf(shape) }
+}
+
+function kubeletOf(nodeName: string): { proc: Proc; shape: Shape } {
+  const { shape, nodes } = running()
+  const proc = procsOf(shape, nodes).find((p) => p.component === 'kubelet' && p.node?.name === nodeName)
+  if (!proc) throw new Error(`no node ${nodeName} in the embedded cluster (it has ${nodes.map((n) => n.name).join(', ')})`)
+  return { proc, shape }
+}
+
+export async function stopKubelet(nodeName: string): Promise<void> {
+  const { proc } = kubeletOf(nodeName)
+  await stop(proc)
+  if (pidOf(proc)) throw new Error(`the kubelet of ${nodeName} did not stop; see ${logFile(proc.name)}`)
+}
+
+export async function startKubelet(nodeName: string): Promise<void> {
+  const { proc, shape } = kubeletOf(nodeName)
+  await start(proc, shape)
+  if (!pidOf(proc)) throw new Error(`the kubelet of ${nodeName} did not start; see ${logFile(proc.name)}`)
+}
+
+// The API server first (back when /readyz answers), then the controller manager
+// and the scheduler, which lose their leases and take them again.
+export async function restartControlPlane(timeoutMs: number): Promise<void> {
+  const { shape, nodes } = running()
+  const procs = procsOf(shape, nodes)
+  const named = (c: Proc['component']) => procs.find((p) => p.component === c)!
+  await restartWith(named('kube-apiserver'), shape)
+  const api = named('kube-apiserver')
+  await poll({ what: 'kube-apiserver /readyz after its restart', timeoutMs, check: apiReadyz, guard: () => assertRunning(api) })
+  for (const c of ['kube-controller-manager', 'kube-scheduler'] as const) {
+    const p = named(c)
+    await restartWith(p, shape)
+    if (!pidOf(p)) throw new Error(`${c} exited after its restart; see ${logFile(p.name)}`)
+  }
+}

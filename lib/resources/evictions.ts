@@ -1,0 +1,43 @@
+// A drain's two moves, as `kubectl drain` makes them: the node cordoned
+// (spec.unschedulable), and each pod asked to leave through the Eviction API,
+// which a PodDisruptionBudget may refuse with 429 TooManyRequests.
+import * as k8s from '@kubernetes/client-node'
+import pRetry from 'p-retry'
+import { apiCall, describeApiError, isNotFound, isTransient, type Kube, statusCode, transientRetry } from '../k8s/kube.ts'
+
+export function setUnschedulable(kube: Kube, node: string, unschedulable: boolean) {
+  return apiCall(`${unschedulable ? 'cordon' : 'uncordon'} node ${node}`, () => kube.objects.patch(
+    { apiVersion: 'v1', kind: 'Node', metadata: { name: node }, spec: { unschedulable } }, undefined, undefined, 'stateful-conformance', undefined,
+    k8s.PatchStrategy.MergePatch,
+  ))
+}
+
+export type Eviction = { evicted: true } | { evicted: false; refusal: string }
+
+// One eviction. 429 is the budget's refusal, not a transient failure: it is
+// returned, not retried. A retry after a failure that may have reached the
+// server (a timeout, a broken connection) may meet its own first try: a pod
+// gone or terminating then counts as evicted.
+export function evictPod(kube: Kube, namespace: string, name: string): Promise<Eviction> {
+  const what = `evict pod ${namespace}/${name}`
+  let attempts = 0
+  const once = async (): Promise<Eviction> => {
+    const retry = attempts++ > 0
+    try {
+      await kube.core.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } })
+      return { evicted: true }
+    } catch (err) {
+      if (retry && (isNotFound(err) || statusCode(err) === 429) && await leaving(kube, namespace, name)) return { evicted: true }
+      if (statusCode(err) === 429) return { evicted: false, refusal: describeApiError(err) }
+      throw err
+    }
+  }
+  return pRetry(once, { ...transientRetry, shouldRetry: ({ error }) => isTransient(error) }).catch((err: unknown) => {
+    throw Object.assign(new Error(`${what}: ${describeApiError(err)}`), { code: statusCode(err) })
+  })
+}
+
+async function leaving(kube: Kube, namespace: string, name: string): Promise<boolean> {
+  const pod = await kube.core.readNamespacedPod({ namespace, name }).catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err)))
+  return !pod || !!pod.metadata?.deletionTimestamp
+}

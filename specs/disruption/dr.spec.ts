@@ -1,0 +1,202 @@
+// specs/disruption/dr.spec.ts — mirrors no quest: the DR series of
+// shared/claims.md, the quests' promises (a stable name, a claim per pod, data
+// that outlives the pod, updates in order) while the cluster is disturbed on
+// purpose. Run alone, one claim at a time (npm run test:disruption,
+// vitest.disruption.config.ts). A drain needs only the API; stopping a node or
+// restarting the control plane needs the embedded cluster or the user's own
+// command (lib/harness/disruptor.ts, docs/disruption.md); without it the claim
+// is skipped, naming what is missing.
+import type { V1Pod } from '@kubernetes/client-node'
+import { readFileIn, writeFileIn } from '../../lib/apps/files.ts'
+import { checkWriteLog, describeWriteLogCheck, lastAck, waitForAcknowledgements } from '../../lib/apps/write-log.ts'
+import { claimNote, progress, recordTimeline, skipClaim } from '../../lib/harness/claim-entry.ts'
+import { disruptorFor, requirePowers } from '../../lib/harness/disruptor.ts'
+import { applyFixture, describe, expect, type Kube, storageTest, test } from '../../lib/harness/fixtures.ts'
+import { And, Given, Then, When } from '../../lib/harness/steps.ts'
+import { fewestReady } from '../../lib/observe/pod-counts.ts'
+import { waitForTimelineEvents } from '../../lib/observe/recordings.ts'
+import { evictPod, setUnschedulable, type Eviction } from '../../lib/resources/evictions.ts'
+import { describeNodeSelector, getNode, nodeSelectorAllows } from '../../lib/resources/nodes.ts'
+import { deletePod, getPod, isPodReady, listPods, mountedClaim, readPodLog } from '../../lib/resources/pods.ts'
+import { getPv, getPvc } from '../../lib/resources/storage.ts'
+import { getStatefulSet, patchObject } from '../../lib/resources/workloads.ts'
+import { describeBudget, waitForBudget } from '../../lib/wait/disruption.ts'
+import { waitForPodReady, waitForPods, waitForReplacement } from '../../lib/wait/pods.ts'
+import { waitForStatefulSetRolledOut } from '../../lib/wait/workloads.ts'
+
+const keepers = ['keeper-0', 'keeper-1', 'keeper-2']
+
+interface Keeper {
+  uid: string
+  node: string
+  claim: string
+  claimUid: string
+  token: string
+}
+
+// The StatefulSet keeper (fixtures/dr/keepers.yaml), Ready, with a token of its own on each pod's volume,
+// and its PodDisruptionBudget (maxUnavailable 1) allowing one disruption.
+async function givenKeepers(kube: Kube, ns: string, storageClass?: string): Promise<Record<string, Keeper>> {
+  return Given(`the StatefulSet keeper (3 pods, a claim each${storageClass ? ` of class ${storageClass}` : ''}) behind the headless Service keepers, Ready, ` +
+    'each pod\'s own token in /data/token, and a PodDisruptionBudget of maxUnavailable 1 allowing one disruption', async () => {
+    await applyFixture(kube, ns, 'dr/keepers.yaml', { storageClass })
+    const pods = await waitForPods(kube, ns, 'app=keeper', '3 Ready', (ps) => ps.length === 3 && ps.every(isPodReady), 'rollout')
+    await waitForBudget(kube, ns, 'keeper', 'to count 3 healthy pods and allow 1 disruption', (b) =>
+      b.status?.observedGeneration === b.metadata?.generation && b.status?.currentHealthy === 3 && b.status?.disruptionsAllowed === 1)
+    const out: Record<string, Keeper> = {}
+    for (const p of pods) {
+      const name = p.metadata!.name!
+      const claim = mountedClaim(p, 'data') ?? ''
+      const token = `${name} ${p.metadata?.uid}`
+      await writeFileIn(kube, ns, name, '/data/token', token)
+      out[name] = { uid: p.metadata?.uid ?? '', node: p.spec?.nodeName ?? '', claim, claimUid: (await getPvc(kube, ns, claim)).metadata?.uid ?? '', token }
+    }
+    return out
+  })
+}
+
+// The node to drain: one running the fewest keeper pods (at least one), so that the drain can finish
+// while the budget holds on every class (two pods of a node-local class on the drained node could only
+// come back to it, which the cordon forbids: the second eviction would wait for ever, as kubectl drain does).
+function nodeToDrain(before: Record<string, Keeper>): { node: string; pods: string[] } {
+  const byNode = new Map<string, string[]>()
+  for (const [pod, k] of Object.entries(before)) byNode.set(k.node, [...(byNode.get(k.node) ?? []), pod])
+  const [node, pods] = [...byNode.entries()].sort((a, b) => a[1].length - b[1].length || b[1].join().localeCompare(a[1].join()))[0]!
+  return { node, pods: pods.sort() }
+}
+
+// The pods, as "keeper-0 on node-a (Ready)", for messages.
+const describeKeepers = (pods: V1Pod[]) =>
+  pods.map((p) => `${p.metadata?.name} on ${p.spec?.nodeName ?? '(not scheduled)'}${p.metadata?.deletionTimestamp ? ' (terminating)' : isPodReady(p) ? ' (Ready)' : ' (not Ready)'}`).join(', ')
+
+// Each evicted or killed pod back with its own claim (the same object, by uid) and data, on a node its volume allows.
+async function expectBackWithItsData(kube: Kube, ns: string, before: Record<string, Keeper>, names: string[]): Promise<void> {
+  for (const name of names) {
+    const was = before[name]!
+    const pod = await getPod(kube, ns, name)
+    const claim = mountedClaim(pod, 'data') ?? '(none)'
+    const pvc = await getPvc(kube, ns, claim)
+    const context = `pod ${ns}/${name}: before on ${was.node} with claim ${was.claim} (uid ${was.claimUid}); now uid ${pod.metadata?.uid} on ${pod.spec?.nodeName} with claim ${claim} (uid ${pvc.metadata?.uid})`
+    expect(pod.metadata?.uid, `${context}: the same pod object, never replaced`).not.toBe(was.uid)
+    expect({ claim, claimUid: pvc.metadata?.uid }, context).toEqual({ claim: was.claim, claimUid: was.claimUid })
+    expect((await readFileIn(kube, ns, name, '/data/token')).trim(), `${context}: /data/token`).toBe(was.token)
+    const pv = await getPv(kube, pvc.spec?.volumeName ?? '')
+    const affinity = pv.spec?.nodeAffinity?.required
+    if (affinity) {
+      expect(nodeSelectorAllows(affinity, await getNode(kube, pod.spec?.nodeName ?? '')), `${context}: volume ${pv.metadata?.name} allows ${describeNodeSelector(affinity)}`).toBe(true)
+    }
+  }
+}
+
+describe('DR stateful workloads through disruption', () => {
+  storageTest('DR-01 draining a node (cordon, then the Eviction API for each pod) honours a PodDisruptionBudget of maxUnavailable 1: never two pods unavailable, an eviction that would break it refused (429), each evicted pod back with its name, claim and data [multi-node]', async ({ task, kube, ns, podEvents, cluster, storageClass, cleanup }) => {
+    if (cluster.schedulableNodes < 2) skipClaim(task, `needs 2 schedulable nodes (this cluster has ${cluster.schedulableNodes}): a drained node's pods would have nowhere else to run`)
+    const before = await givenKeepers(kube, ns, storageClass)
+    const { node, pods: onNode } = nodeToDrain(before)
+    const timeline = await recordTimeline(task, podEvents, 'app=keeper', `pods app=keeper in ${ns} through the drain of ${node}`)
+    const drain = await When(`node ${node} is drained: cordoned, then ${onNode.join(' and ')} evicted through the Eviction API (a refusal waited out, as kubectl drain does); ` +
+      'right after the first accepted eviction, one more keeper pod is asked to leave', async () => {
+      await setUnschedulable(kube, node, true)
+      cleanup.add(`uncordon node ${node}`, () => setUnschedulable(kube, node, false))
+      const refusals: string[] = []
+      let probe: { pod: string; outcome: Eviction } | undefined
+      for (const pod of onNode) {
+        for (;;) {
+          const outcome = await evictPod(kube, ns, pod)
+          if (outcome.evicted) break
+          refusals.push(`${pod}: ${outcome.refusal}`)
+          await waitForBudget(kube, ns, 'keeper', 'to allow a disruption again', (b) => (b.status?.disruptionsAllowed ?? 0) >= 1, 'disruption')
+        }
+        progress(`evicted ${pod} from ${node}`)
+        if (!probe) {
+          // Another keeper pod, off the drained node where there is one: its eviction now would make two unavailable.
+          const other = keepers.filter((p) => p !== pod).sort((a, b) => Number(before[a]!.node === node) - Number(before[b]!.node === node))[0]!
+          probe = { pod: other, outcome: await evictPod(kube, ns, other) }
+          progress(`asked ${other} to leave while ${pod} is away: ${probe.outcome.evicted ? 'evicted' : probe.outcome.refusal}`)
+        }
+      }
+      return { refusals, probe: probe! }
+    })
+    const evicted = [...new Set([...onNode, ...(drain.probe.outcome.evicted ? [drain.probe.pod] : [])])]
+    await When(`node ${node} is uncordoned (the maintenance over) and every keeper pod is back and Ready`, async () => {
+      await setUnschedulable(kube, node, false)
+      await waitForPods(kube, ns, 'app=keeper', `3 Ready, ${evicted.join(' and ')} as new pods`, (ps) =>
+        ps.length === 3 && ps.every((p) => isPodReady(p) && !p.metadata?.deletionTimestamp) &&
+        evicted.every((e) => ps.some((p) => p.metadata?.name === e && p.metadata?.uid !== before[e]!.uid)), 'disruption')
+      await waitForTimelineEvents(timeline, evicted.map((pod) => ({ pod, kind: 'ready' as const, incarnation: 'new' as const })))
+    })
+    await Then(`the eviction of ${drain.probe.pod} while another keeper pod was away was refused with 429 (the budget allows no second disruption)`, async () => {
+      const budget = await waitForBudget(kube, ns, 'keeper', 'to be read', () => true)
+      expect(drain.probe.outcome, `eviction of ${ns}/${drain.probe.pod} right after ${onNode[0]} was evicted; PodDisruptionBudget now: ${describeBudget(budget)}`).toMatchObject({ evicted: false })
+      if (drain.refusals.length) claimNote(task, `the drain itself met ${drain.refusals.length} refusal(s), waited out: ${drain.refusals.join('; ')}`)
+    })
+    await And('at no observed moment were two keeper pods unavailable (at least 2 of 3 Ready and not terminating)', () => {
+      const { minReady, after } = fewestReady(timeline, 2)
+      expect(minReady, `fewest keeper pods Ready at once: ${minReady}${after ? `, after ${after.pod} ${after.kind}` : ''}\n${timeline.describe()}`).toBeGreaterThanOrEqual(2)
+    })
+    await And(`${evicted.join(' and ')} came back with the same name, the same claim and its data, on a node its volume allows`, () =>
+      expectBackWithItsData(kube, ns, before, evicted))
+  })
+
+  test('DR-04 a control-plane restart in the middle of a StatefulSet rolling update changes nothing in it: highest ordinal to lowest, one pod at a time, every pod on the new revision', async ({ task, kube, ns, podEvents, cluster }) => {
+    const disruptor = disruptorFor(cluster.embedded)
+    requirePowers(task, disruptor, ['controlPlaneRestart'])
+    await givenKeepers(kube, ns)
+    const old = (await getStatefulSet(kube, ns, 'keeper')).status?.currentRevision ?? ''
+    const order = ['keeper-2', 'keeper-1', 'keeper-0'].flatMap((pod) => [
+      { pod, kind: 'terminating' as const, incarnation: 'old' as const }, { pod, kind: 'ready' as const, incarnation: 'new' as const }])
+    const timeline = await recordTimeline(task, podEvents, 'app=keeper', `pods app=keeper in ${ns}: rolling update with a control-plane restart after keeper-2`, order)
+    await When('the pod template changes, and keeper-2 is back on the new revision', async () => {
+      await patchObject(kube, 'apps/v1', 'StatefulSet', ns, 'keeper', { spec: { template: { metadata: { annotations: { 'example.com/template-change': '2' } } } } })
+      await waitForTimelineEvents(timeline, [{ pod: 'keeper-2', kind: 'ready', incarnation: 'new' }], 'rollout')
+    })
+    const waiting = await When(`the control plane restarts (${disruptor.source('controlPlaneRestart')}): API server, controller manager and scheduler`, async () => {
+      const revisions = Object.fromEntries((await listPods(kube, ns, 'app=keeper')).map((p) => [p.metadata?.name, p.metadata?.labels?.['controller-revision-hash']]))
+      const started = Date.now()
+      await disruptor.controlPlaneRestart!()
+      claimNote(task, `control plane restarted in ${((Date.now() - started) / 1000).toFixed(0)}s, with ${Object.entries(revisions).filter(([, r]) => r === old).map(([p]) => p).join(', ') || 'no pod'} still on the old revision ${old}`)
+      return Object.entries(revisions).filter(([, r]) => r === old).map(([p]) => p)
+    })
+    // Not a violation: the update went faster than the restart could reach it, and the claim was not put to the test.
+    if (!waiting.includes('keeper-0')) throw new Error(`the update reached keeper-0 before the control plane restarted (pods on the old revision then: ${waiting.join(', ') || 'none'}): the restart was not in the middle of it`)
+    const sts = await When('the update finishes', async () => {
+      const s = await waitForStatefulSetRolledOut(kube, ns, 'keeper')
+      await waitForTimelineEvents(timeline, [{ pod: 'keeper-0', kind: 'ready', incarnation: 'new' }], 'rollout')
+      return s
+    })
+    await Then('it went keeper-2, keeper-1, keeper-0, each replaced and Ready before the next was terminated', () => {
+      expect(timeline.orderOf(order), timeline.describe()).toEqual(order.map((e) => `${e.pod} ${e.kind} (${e.incarnation})`))
+      expect(timeline.replacementOrder(['keeper-2', 'keeper-1', 'keeper-0']), timeline.describe()).toEqual(['keeper-2', 'keeper-1', 'keeper-0'])
+    })
+    await And(`every pod is on the new revision ${sts.status?.updateRevision}`, async () => {
+      const pods = await listPods(kube, ns, 'app=keeper')
+      expect(Object.fromEntries(pods.map((p) => [p.metadata?.name, p.metadata?.labels?.['controller-revision-hash']])), describeKeepers(pods))
+        .toEqual(Object.fromEntries(keepers.map((p) => [p, sts.status?.updateRevision])))
+      expect(sts.status?.updateRevision).not.toBe(old)
+    })
+  })
+
+  storageTest('DR-06 writes acknowledged by fsync before a pod is killed without grace are all there when it returns: none lost, none torn', async ({ task, kube, ns, podEvents, storageClass }) => {
+    const minimum = 50
+    await Given(`the StatefulSet wal (1 pod, a claim of class ${storageClass}) appending numbered, checksummed records to /data/wal, each fsynced before "ack <n>" in its log`, async () => {
+      await applyFixture(kube, ns, 'dr/wal.yaml', { storageClass })
+      await waitForPodReady(kube, ns, 'wal-0')
+    })
+    await recordTimeline(task, podEvents, 'app=wal', `pods app=wal in ${ns}: the kill and the return`)
+    const killed = await When(`at least ${minimum} records are acknowledged, and wal-0 is killed without grace (deleted with grace period 0) right after its log is read`, async () => {
+      await waitForAcknowledgements(kube, ns, 'wal-0', minimum)
+      const acked = lastAck(await readPodLog(kube, ns, 'wal-0', 50))
+      const pod = await deletePod(kube, ns, 'wal-0', 0)
+      claimNote(task, `killed wal-0 (uid ${pod.metadata?.uid}) with ${acked} records acknowledged`)
+      return { acked, uid: pod.metadata?.uid }
+    })
+    await When('wal-0 is back, on the same claim', () => waitForReplacement(kube, ns, 'wal-0', killed.uid))
+    await Then(`every acknowledged record (1…${killed.acked}) is in /data/wal, whole and in order`, async () => {
+      const text = await readFileIn(kube, ns, 'wal-0', '/data/wal')
+      const check = checkWriteLog(text, killed.acked)
+      const summary = describeWriteLogCheck(check, killed.acked)
+      progress(summary)
+      expect({ lost: check.lost.length, torn: check.torn }, `/data/wal of ${ns}/wal-0 after the kill: ${summary}`).toEqual({ lost: 0, torn: [] })
+    })
+  })
+})

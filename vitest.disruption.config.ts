@@ -1,0 +1,46 @@
+import { defineConfig } from 'vitest/config'
+import { parseOptions, provisionalScale } from './lib/options/options.ts'
+
+// The DR claims (specs/disruption/, `npm run test:disruption`): each disturbs
+// the cluster on purpose (a drain, a node stopped, the control plane
+// restarted), so none shares it with another claim in flight: one worker, one
+// claim at a time, after the rest of the suite (vitest.config.ts excludes them).
+// Same setup, clean-up and reports as the specs; reports/disruption unless SC_REPORTS_DIR says otherwise.
+const { timeoutScale } = (() => {
+  try {
+    return parseOptions(process.env)
+  } catch {
+    return { timeoutScale: 'auto' as const }
+  }
+})()
+const scale = provisionalScale(timeoutScale)
+process.env.SC_REPORTS_DIR ??= 'reports/disruption'
+
+export default defineConfig({
+  test: {
+    watch: false,
+    teardownTimeout: 5 * 60_000 * scale,
+    reporters: [
+      'default',
+      ['./lib/report/junit-reporter.ts', { outputFile: `${process.env.SC_REPORTS_DIR}/junit.xml` }],
+      './lib/report/reporter.ts',
+    ],
+    projects: [
+      {
+        test: {
+          name: 'disruption',
+          include: ['specs/disruption/**/*.spec.ts'],
+          globalSetup: ['./lib/harness/global-setup.ts'],
+          setupFiles: ['./lib/harness/worker-setup.ts'],
+          testTimeout: 30 * 60_000 * scale,
+          hookTimeout: 5 * 60_000 * scale,
+          pool: 'threads',
+          sequence: { concurrent: false },
+          maxWorkers: 1,
+          maxConcurrency: 1,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+})
