@@ -13,7 +13,7 @@ export interface Waiver {
 }
 export type Waivers = Record<string, Waiver>
 
-const keyPattern = /^(?:Q\d+|SC)-\d+(?: \[[a-z0-9]([-a-z0-9.]*[a-z0-9])?\])?$/
+const keyPattern = /^(?:Q\d+|SC|DR)-\d+(?: \[[a-z0-9]([-a-z0-9.]*[a-z0-9])?\])?$/
 
 export function parseWaivers(text: string, source: string): Waivers {
   let doc: unknown

@@ -67,3 +67,24 @@ export function waitForRecording<R extends Recording>(recording: R, what: string
 // the recording has caught up; whether it proves an order is for the check.
 export const waitForTimelineEvents = (timeline: Timeline, refs: EventRef[], timeout?: TimeoutName) =>
   waitForRecording(timeline, refs.map(refLabel).join(', '), (t) => refs.every((r) => findEvent(t.events, r)), timeout)
+
+// Watches the recording for `ms` and resolves with what it saw, unless `violation` names something
+// it sees first: then it resolves at once with that. A hold, not a wait: nothing is expected to
+// happen, and a claim that forbids something for a while (DR-02) needs the whole stretch watched.
+export function watchRecordingFor<R extends Recording>(recording: R, ms: number, violation: (t: R) => string | undefined): Promise<string | undefined> {
+  const now = violation(recording)
+  if (now) return Promise.resolve(now)
+  progress(`watching the ${recording.source} for ${(ms / 1000).toFixed(0)}s`)
+  return new Promise((resolve) => {
+    const done = (seen: string | undefined) => {
+      clearTimeout(timer)
+      stop()
+      resolve(seen)
+    }
+    const timer = setTimeout(() => done(violation(recording)), ms)
+    const stop = recording.subscribe(() => {
+      const seen = violation(recording)
+      if (seen) done(seen)
+    })
+  })
+}

@@ -81,5 +81,6 @@ describe('claims report', () => {
 test('a claim ID read from a test name finds the claim (the reporter does so for a spec test that failed in a fixture)', () => {
   expect(claimIdOf('Q1-04 a file survives [standard]')).toBe('Q1-04')
   expect(claimIdOf('SC-11 needs two nodes')).toBe('SC-11')
+  expect(claimIdOf('DR-04 a control-plane restart')).toBe('DR-04')
   expect(claimIdOf('parses a quantity')).toBeUndefined()
 })

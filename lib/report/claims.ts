@@ -154,7 +154,7 @@ export const describeFailedStep = (e: Pick<ClaimEntry, 'failedStep' | 'status'>)
 export const describeUnchecked = (parts: string[]) => `not checked on this cluster: ${parts.join('; ')}`
 
 // A claim test's ID, from its name ('Q1-08 a claim in use …').
-export const claimIdOf = (title: string): string | undefined => /^((?:Q\d+|SC)-\d+)\b/.exec(title)?.[1]
+export const claimIdOf = (title: string): string | undefined => /^((?:Q\d+|SC|DR)-\d+)\b/.exec(title)?.[1]
 
 const idOrder = (id: string) => id.replace(/\d+/g, (n) => n.padStart(4, '0'))
 

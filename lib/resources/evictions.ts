@@ -41,3 +41,25 @@ async function leaving(kube: Kube, namespace: string, name: string): Promise<boo
   const pod = await kube.core.readNamespacedPod({ namespace, name }).catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err)))
   return !pod || !!pod.metadata?.deletionTimestamp
 }
+
+// The taint that tells the control plane a node is down for good (node.kubernetes.io/out-of-service):
+// the pod garbage collector then force-deletes its pods, and their volumes are detached.
+export const outOfService = { key: 'node.kubernetes.io/out-of-service', value: 'nodeshutdown', effect: 'NoExecute' } as const
+
+// Adds or removes that taint, keeping the node's others (the node lifecycle controller adds its own
+// meanwhile: the write carries the read's resourceVersion, and a conflict is read and tried again).
+export async function setOutOfService(kube: Kube, node: string, on: boolean): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const n = await apiCall(`get node ${node}`, () => kube.core.readNode({ name: node }))
+    const others = (n.spec?.taints ?? []).filter((t) => t.key !== outOfService.key)
+    const taints = on ? [...others, { ...outOfService }] : others
+    if (!on && taints.length === (n.spec?.taints ?? []).length) return
+    try {
+      await kube.objects.patch({ apiVersion: 'v1', kind: 'Node', metadata: { name: node, resourceVersion: n.metadata?.resourceVersion }, spec: { taints } },
+        undefined, undefined, 'stateful-conformance', undefined, k8s.PatchStrategy.MergePatch)
+      return
+    } catch (err) {
+      if (statusCode(err) !== 409 || attempt >= 5) throw new Error(`${on ? 'taint' : 'untaint'} node ${node} ${outOfService.key}: ${describeApiError(err)}`)
+    }
+  }
+}

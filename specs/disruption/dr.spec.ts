@@ -16,14 +16,14 @@ import { And, Given, Then, When } from '../../lib/harness/steps.ts'
 import { IncompleteRecording } from '../../lib/observe/gaps.ts'
 import { fewestReady } from '../../lib/observe/pod-counts.ts'
 import { describeReplacements, orderViolations, replacementsOf } from '../../lib/observe/pod-record-order.ts'
-import { waitForTimelineEvents } from '../../lib/observe/recordings.ts'
-import { evictPod, setUnschedulable, type Eviction } from '../../lib/resources/evictions.ts'
-import { describeNodeSelector, getNode, nodeSelectorAllows } from '../../lib/resources/nodes.ts'
+import { waitForTimelineEvents, watchRecordingFor } from '../../lib/observe/recordings.ts'
+import { evictPod, outOfService, setOutOfService, setUnschedulable, type Eviction } from '../../lib/resources/evictions.ts'
+import { describeNodeSelector, getNode, isSchedulableLinux, listNodes, nodeSelectorAllows } from '../../lib/resources/nodes.ts'
 import { deletePod, getPod, isPodReady, listPods, mountedClaim, readPodLog } from '../../lib/resources/pods.ts'
 import { getPv, getPvc } from '../../lib/resources/storage.ts'
 import { getStatefulSet, patchObject } from '../../lib/resources/workloads.ts'
-import { describeBudget, waitForBudget } from '../../lib/wait/disruption.ts'
-import { waitForPodReady, waitForPods, waitForReplacement } from '../../lib/wait/pods.ts'
+import { describeBudget, nodeReadiness, waitForBudget, waitForNode } from '../../lib/wait/disruption.ts'
+import { waitForPod, waitForPodGone, waitForPodReady, waitForPods, waitForReplacement } from '../../lib/wait/pods.ts'
 import { waitForStatefulSetRolledOut } from '../../lib/wait/workloads.ts'
 
 const keepers = ['keeper-0', 'keeper-1', 'keeper-2']
@@ -138,6 +138,66 @@ describe('DR stateful workloads through disruption', () => {
     })
     await And(`${evicted.join(' and ')} came back with the same name, the same claim and its data, on a node its volume allows`, () =>
       expectBackWithItsData(kube, ns, before, evicted))
+  })
+
+  storageTest('DR-02 at most one pod per identity: while the node running keeper-1 does not answer, no second keeper-1 starts; once the node is marked out of service, keeper-1 comes back with its claim and data [multi-node]', async ({ task, kube, ns, podEvents, cluster, storageClass, cleanup }) => {
+    if (cluster.schedulableNodes < 2) skipClaim(task, `needs 2 schedulable nodes (this cluster has ${cluster.schedulableNodes}): stopping the only one would stop the cluster's workloads with it`)
+    const disruptor = disruptorFor(cluster.embedded)
+    requirePowers(task, disruptor, ['nodeStop', 'nodeStart'])
+    const before = await givenKeepers(kube, ns, storageClass)
+    const node = before['keeper-1']!.node
+    const uid = before['keeper-1']!.uid
+    const timeline = await recordTimeline(task, podEvents, 'app=keeper', `pods app=keeper in ${ns}: ${node} stopped, then marked out of service`)
+    let restarted = false
+    const bringBack = async () => {
+      if (restarted) return
+      restarted = true
+      await setOutOfService(kube, node, false)
+      await disruptor.nodeStart!(node)
+      await waitForNode(kube, node, 'to be Ready again', (n) => nodeReadiness(n) === 'True')
+    }
+    await When(`node ${node}, running keeper-1, stops answering (${disruptor.source('nodeStop')})`, async () => {
+      cleanup.add(`node ${node} started again and Ready, not out of service`, bringBack)
+      await disruptor.nodeStop!(node)
+      await waitForNode(kube, node, 'to be marked not Ready by the control plane', (n) => nodeReadiness(n) !== 'True')
+      await waitForPod(kube, ns, 'keeper-1', 'to be marked not Ready', (p) => !isPodReady(p), 'nodeReadiness')
+    })
+    const hold = 30_000
+    const secondPod = (t: typeof timeline) => t.events.find((e) => e.pod === 'keeper-1' && e.uid !== uid && (e.kind === 'created' || e.kind === 'present'))
+    await Then(`for ${hold / 1000}s no second keeper-1 starts: the first (uid ${uid.slice(0, 8)}) is not confirmed gone`, async () => {
+      const violation = await watchRecordingFor(timeline, hold, (t) => {
+        const e = secondPod(t)
+        return e ? `a keeper-1 with uid ${e.uid} appeared (${e.kind}) while ${uid} on ${node} was not confirmed gone` : undefined
+      })
+      const pod = await getPod(kube, ns, 'keeper-1')
+      expect(violation, timeline.describe()).toBeUndefined()
+      expect(pod.metadata?.uid, `pod ${ns}/keeper-1 now: ${describeKeepers([pod])}`).toBe(uid)
+    })
+    const pvc = await getPvc(kube, ns, before['keeper-1']!.claim)
+    const pv = await getPv(kube, pvc.spec?.volumeName ?? '')
+    const affinity = pv.spec?.nodeAffinity?.required
+    const elsewhere = (await listNodes(kube)).filter((n) => n.metadata?.name !== node && isSchedulableLinux(n) && (!affinity || nodeSelectorAllows(affinity, n)))
+    const taintedAt = await When(`node ${node} is marked out of service (taint ${outOfService.key}=${outOfService.value}:${outOfService.effect}), and the first keeper-1 is gone`, async () => {
+      const at = Date.now()
+      await setOutOfService(kube, node, true)
+      await waitForPodGone(kube, ns, 'keeper-1', uid)
+      return at
+    })
+    if (elsewhere.length) {
+      await When(`keeper-1 is back and Ready on another node its volume ${pv.metadata?.name} allows (${elsewhere.map((n) => n.metadata?.name).join(', ')})`, () =>
+        waitForReplacement(kube, ns, 'keeper-1', uid))
+    } else {
+      claimNote(task, `volume ${pv.metadata?.name} of class ${storageClass} allows only ${describeNodeSelector(affinity)}: keeper-1 waits for its node, which is started again`)
+      await When(`keeper-1 waits for its node (its volume allows no other), which starts again and is no longer out of service`, async () => {
+        await bringBack()
+        await waitForReplacement(kube, ns, 'keeper-1', uid)
+      })
+    }
+    await Then('the second keeper-1 appeared only after the node was marked out of service', () => {
+      const second = secondPod(timeline)
+      expect(second && second.at >= taintedAt, `node marked out of service at ${new Date(taintedAt).toISOString()}; ${second ? `second keeper-1 (uid ${second.uid}) ${second.kind} at ${new Date(second.at).toISOString()}` : 'no second keeper-1 recorded'}\n${timeline.describe()}`).toBe(true)
+    })
+    await And('keeper-1 came back with the same claim and its data, on a node its volume allows', () => expectBackWithItsData(kube, ns, before, ['keeper-1']))
   })
 
   test('DR-04 a control-plane restart in the middle of a StatefulSet rolling update changes nothing in it: highest ordinal to lowest, one pod at a time, every pod on the new revision', async ({ task, kube, ns, podEvents, cluster }) => {
