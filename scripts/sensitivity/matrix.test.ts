@@ -97,7 +97,7 @@ test('the page shows every fault\'s column, each cell\'s mark, the score and the
   expect(html).toContain('x &lt;y&gt;')
   expect(html).toContain('Property score: 0 of 2 claims (0 %), 0 mutants run')
   expect(html).toContain('Detection score: 1 of 2 claims (50 %), 1 component fault run')
-  expect(html).toContain('<li><b>Q0-10</b>: no semantic mutant has been run (0 mutants run)</li>')
+  expect(html).toContain('<li><b>Q0-08, Q0-10</b>: no semantic mutant has been run (0 mutants run)</li>')
   expect(html).toContain('<li><b>Q0-10</b>: no component fault run so far made it fail with a message naming the component</li>')
 })
 
@@ -115,6 +115,7 @@ test('the Markdown table has a row per fault: failed and held counts, time again
   expect(md).toContain('**Detection score: 1 of 2 claims (50 %), 1 component fault run**')
   expect(md).toContain('| claim | coredns-down |')
   expect(md).toContain('| Q0-10 | ◐ |')
+  expect(md).toContain('Not counted by the property score: **Q0-08, Q0-09** (no semantic mutant has been run (0 mutants run)).')
   expect(md).toContain('Not counted by the detection score: **Q0-09** (no component fault run so far made it fail with a message naming the component)')
 })
 

@@ -37,7 +37,10 @@ export const scoreLines = (r: SensitivityReport) => [
   { s: r.detection, line: describeScore('Detection score', r.detection, 'component'), what: 'claims some component fault made fail or broken, with a message naming the component' },
 ]
 
-const missingHtml = (s: Score) => s.missing.map((u) => `<li><b>${esc(u.id)}</b>: ${esc(u.reason)}</li>`).join('') || '<li>none</li>'
+// The claims a score does not count, grouped by why (with no mutant run, one line says it for all).
+const missingByReason = (s: Score) => [...new Set(s.missing.map((u) => u.reason))].map((reason) => ({ reason, ids: s.missing.filter((u) => u.reason === reason).map((u) => u.id) }))
+const missingHtml = (s: Score) => missingByReason(s).map((g) => `<li><b>${esc(g.ids.join(', '))}</b>: ${esc(g.reason)}</li>`).join('') || '<li>none</li>'
+const missingMarkdown = (s: Score) => missingByReason(s).map((g) => `**${g.ids.join(', ')}** (${g.reason})`).join('; ') || 'none'
 
 // The matrix's rows: each claim on each class it ran on, under any fault.
 const rowOf = (c: MatrixCell) => `${c.id}${c.storageClass ? ` [${c.storageClass}]` : ''}`
@@ -106,9 +109,9 @@ export function renderSensitivityMarkdown(r: SensitivityReport): string {
       return c ? `${cellStyle[c.cell].mark}${c.reclassified ? reclassifiedMark : ''}` : ''
     }).join(' | ')} |`),
     '',
-    `Not counted by the property score: ${r.property.missing.map((u) => `**${u.id}** (${u.reason})`).join('; ') || 'none'}.`,
+    `Not counted by the property score: ${missingMarkdown(r.property)}.`,
     '',
-    `Not counted by the detection score: ${r.detection.missing.map((u) => `**${u.id}** (${u.reason})`).join('; ') || 'none'}.`,
+    `Not counted by the detection score: ${missingMarkdown(r.detection)}.`,
     '',
   ].join('\n')
 }
