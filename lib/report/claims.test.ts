@@ -28,6 +28,13 @@ describe('claims report', () => {
     expect(e).toMatchObject({ status: 'failed', reason: 'expected 1 to be 0 | second', durationMs: 1234, failedStep: inThen })
   })
 
+  test('a failing claim keeps each error message whole: a hint naming a component may come on a later line', () => {
+    const dns = 'timed out waiting for web-0.web to resolve\nno DNS server answered the pod: is the cluster DNS (CoreDNS) running?'
+    const e = claimEntry(base({ state: 'failed', errors: [dns], meta: { claim: 'Q0-08', failedStep: { keyword: 'Given', title: 'g' } } }))
+    expect(e).toMatchObject({ status: 'broken', reason: 'timed out waiting for web-0.web to resolve', messages: [dns] })
+    expect(claimEntry(base({ state: 'passed', meta: { claim: 'Q0-08' } }))).not.toHaveProperty('messages')
+  })
+
   test('a claim that failed in a Given or When step, or outside its steps, is broken, not failed: it never got to look', () => {
     const given = claimEntry(base({ state: 'failed', errors: ['gave up waiting for pod q/web-0 to be Ready: is the StatefulSet controller running?'], meta: { claim: 'Q0-01', failedStep: { keyword: 'Given', title: 'the pods' } } }))
     expect(given).toMatchObject({ status: 'broken', reason: expect.stringMatching(/^gave up waiting/), failedStep: { keyword: 'Given', title: 'the pods' } })

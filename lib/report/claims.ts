@@ -61,6 +61,10 @@ export interface ClaimEntry {
   // The wait for a slot at the run's gate before the claim began (not in durationMs).
   slotWaitMs?: number
   reason?: string
+  // failed or broken: the whole of each error message (reason keeps only their first lines). A hint
+  // that names a component often comes on a later line ("is the cluster DNS (CoreDNS) running?"),
+  // and the sensitivity run's detection score reads it here.
+  messages?: string[]
   // failed or broken: the step that threw; none when the test failed outside its steps.
   failedStep?: FailedStep
   // partial: the parts of the claim this cluster could not show.
@@ -130,6 +134,7 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
     durationMs: Math.round(Math.max(0, t.durationMs - (t.meta.slotWaitMs ?? 0))),
     ...(t.meta.slotWaitMs && t.meta.slotWaitMs >= 1_000 ? { slotWaitMs: Math.round(t.meta.slotWaitMs) } : {}),
     ...(reason ? { reason } : {}),
+    ...(failing && !t.meta.waived && t.errors?.length ? { messages: t.errors } : {}),
     ...(failing && t.meta.failedStep ? { failedStep: { keyword: t.meta.failedStep.keyword, title: t.meta.failedStep.title } } : {}),
     ...(status === 'partial' ? { unchecked } : {}),
     ...(t.meta.waived ? { waived: t.meta.waived.why } : {}),

@@ -4,7 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, onTestFinished, test } from 'vitest'
-import { catalogueCoverage, parseRef } from './matrix.ts'
+import { catalogueCoverage, expectationOf, parseRef } from './matrix.ts'
+import { componentWords } from './scores.ts'
+import { kindOf } from './fault-claims.ts'
 import { delayedScript, usualLocalPathScripts } from '../../cluster/faults/actions.ts'
 import { faults, unbreakable } from './catalogue.ts'
 import { provisioningDelaySeconds } from './catalogue-slow.ts'
@@ -43,6 +45,21 @@ test('every claim is broken by some fault of the catalogue or explained as unbre
   const { covered } = catalogueCoverage(specIds, faults)
   const neither = specIds.filter((id) => !covered.includes(id) && !unbreakable[id])
   expect(neither).toEqual([])
+})
+
+// The suite's own sources, where its failure messages are written.
+const sources = (dir: string): string[] => readdirSync(join(repo, dir), { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => readFileSync(join(repo, dir, f), 'utf8'))
+
+test('each fault is a component fault unless it says it is a mutant, and says how a failure names its component in words the suite writes', () => {
+  const text = [...sources('lib'), ...sources('specs')].join('\n')
+  for (const f of faults.filter((f) => kindOf(f) === 'component' && f.mustBreak.length)) {
+    const words = componentWords(expectationOf(f))
+    expect(f.names, `${f.name}: no names, so the detection score looks for "${f.component}"`).toBeDefined()
+    // A word may end in a value the source fills in ('the provisioner ${provisioner}', 'exited ${r.exitCode}').
+    for (const w of words) expect(text.includes(w) || text.includes(w.replace(/\s\S+$/, ' ${')), `${f.name}: "${w}" is written nowhere in lib/ or specs/`).toBe(true)
+  }
+  expect(faults.filter((f) => f.kind === undefined).every((f) => kindOf(f) === 'component')).toBe(true)
 })
 
 test('restart faults promise no failed claim', () => {

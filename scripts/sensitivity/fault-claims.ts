@@ -4,9 +4,21 @@ import type { FaultContext } from '../../cluster/faults/actions.ts'
 // A claim, on every class it runs on ('Q1-08'), or on one class only ('Q1-08 [standard]').
 export type ClaimRef = string
 
+// component: a component dead or switched off (the detection score counts what these show).
+// mutant: a component alive and answering, with one behaviour changed (the property score counts
+// what these make fail in a Then or And step). An entry without a kind is a component fault.
+export type FaultKind = 'component' | 'mutant'
+
+export const kindOf = (f: { kind?: FaultKind }): FaultKind => f.kind ?? 'component'
+
 export interface Fault {
   name: string
+  kind?: FaultKind
   component: string
+  // How a failure message names this component: the words of the stall check or hint that points at
+  // it, or, where the fault shows as a wrong value, the check's own wording. The detection score
+  // counts a failure only if its message contains one of them (case aside). Without it: `component`.
+  names?: string[]
   // What it breaks, and why those claims depend on it.
   breaks: string
   mustBreak: ClaimRef[]

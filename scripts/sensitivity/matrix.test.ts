@@ -1,6 +1,7 @@
-import { expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import type { ClaimEntry } from '../../lib/report/claims.ts'
-import { catalogueCoverage, claimIdsOf, classify, faultMatrix, mergeResults, mutationScore, parseRef, refMatches, withinBound, type FaultResult } from './matrix.ts'
+import { catalogueCoverage, claimIdsOf, classify, expectationOf, type FaultExpectation, faultMatrix, type MatrixCell, matrixInput, mergeResults, parseRef, refMatches, rejudge, withinBound, type FaultResult } from './matrix.ts'
+import { detectionScore, propertyScore } from './scores.ts'
 
 const entry = (id: string, status: ClaimEntry['status'], storageClass: string | null = null, reason?: string): ClaimEntry =>
   ({ id, title: id, status, storageClass, durationMs: 1, ...(reason ? { reason } : {}) })
@@ -57,17 +58,6 @@ test('a claim the fault must break is a deviation when skipped, or when its file
 const result = (name: string, cells: FaultResult['cells']): FaultResult =>
   ({ name, component: '', breaks: '', specs: [], startedAt: '', verdictMs: 1, exitCode: 1, healthyAfter: true, cells, notRun: [], deviations: [] })
 
-test('the mutation score counts a claim once, whichever fault broke it and on whichever class', () => {
-  const runs = [
-    result('a', [{ id: 'Q0-08', storageClass: null, status: 'failed', cell: 'expected failure' }, { id: 'Q0-10', storageClass: null, status: 'failed', cell: 'unexpected failure' }]),
-    result('b', [{ id: 'Q0-08', storageClass: null, status: 'failed', cell: 'expected failure' }, { id: 'SC-02', storageClass: 'standard', status: 'failed', cell: 'failed' }]),
-  ]
-  const s = mutationScore(['Q0-08', 'Q0-10', 'SC-02', 'SC-04'], runs, { 'SC-04': 'no class offers expansion' })
-  expect(s.broken).toEqual(['Q0-08', 'SC-02'])
-  expect(s.ratio).toBe(0.5)
-  expect(s.unbroken).toEqual([{ id: 'Q0-10', reason: 'no fault run so far broke it' }, { id: 'SC-04', reason: 'no class offers expansion' }])
-})
-
 test('catalogue coverage: the claims some fault promises to break', () => {
   expect(catalogueCoverage(['Q0-08', 'Q1-09', 'Q0-10'], [coredns])).toEqual({ covered: ['Q0-08', 'Q1-09'], ratio: 2 / 3 })
 })
@@ -99,13 +89,16 @@ test('the page shows every fault\'s column, each cell\'s mark, the score and the
     generatedAt: '2026-11-30T04:00:00Z',
     cluster: 'embedded faults',
     faults: [{ ...result('coredns-down', [{ id: 'Q0-08', storageClass: null, status: 'failed', cell: 'expected failure' }, { id: 'Q0-10', storageClass: null, status: 'failed', cell: 'unexpected failure', reason: 'x <y>' }]), deviations: ['Q0-10 failed'], baselineMs: 10 }],
-    score: { broken: ['Q0-08'], total: 2, ratio: 0.5, unbroken: [{ id: 'Q0-10', reason: 'no fault run so far broke it' }] },
+    property: propertyScore(['Q0-08', 'Q0-10'], []),
+    detection: { counted: ['Q0-08'], total: 2, ratio: 0.5, faultsRun: 1, notReRun: [], reclassifiedCells: 0, missing: [{ id: 'Q0-10', reason: 'no component fault run so far made it fail with a message naming the component' }] },
   })
   expect(html).toContain('<th title="">coredns-down</th>')
   expect(html).toContain('✗!')
   expect(html).toContain('x &lt;y&gt;')
-  expect(html).toContain('Mutation score: 1 of 2 claims (50 %)')
-  expect(html).toContain('<li><b>Q0-10</b>: no fault run so far broke it</li>')
+  expect(html).toContain('Property score: 0 of 2 claims (0 %), 0 mutants run')
+  expect(html).toContain('Detection score: 1 of 2 claims (50 %), 1 component fault run')
+  expect(html).toContain('<li><b>Q0-08, Q0-10</b>: no semantic mutant has been run (0 mutants run)</li>')
+  expect(html).toContain('<li><b>Q0-10</b>: no component fault run so far made it fail with a message naming the component</li>')
 })
 
 test('the Markdown table has a row per fault: failed and held counts, time against the bound, deviations', async () => {
@@ -114,9 +107,95 @@ test('the Markdown table has a row per fault: failed and held counts, time again
     generatedAt: '2026-11-30T04:00:00Z',
     cluster: 'embedded faults',
     faults: [{ ...result('coredns-down', [{ id: 'Q0-08', storageClass: null, status: 'failed', cell: 'expected failure' }, { id: 'Q0-09', storageClass: null, status: 'passed', cell: 'passed' }, { id: 'Q0-10', storageClass: null, status: 'partial', cell: 'partial' }]), verdictMs: 30_000, baselineMs: 10_000 }],
-    score: { broken: ['Q0-08'], total: 2, ratio: 0.5, unbroken: [{ id: 'Q0-09', reason: 'no fault run so far broke it' }] },
+    property: propertyScore(['Q0-08', 'Q0-09'], []),
+    detection: { counted: ['Q0-08'], total: 2, ratio: 0.5, faultsRun: 1, notReRun: [], reclassifiedCells: 0, missing: [{ id: 'Q0-09', reason: 'no component fault run so far made it fail with a message naming the component' }] },
   })
-  expect(md).toContain('| coredns-down | 1 | 1 | 1 | 30.0 s | 20.0 s ✗ | as the catalogue says |')
-  expect(md).toContain('**1 of 2 claims (50 %)**')
-  expect(md).toContain('**Q0-09** (no fault run so far broke it)')
+  expect(md).toContain('| coredns-down | component | 1 | 1 | 1 | 30.0 s | 20.0 s ✗ | as the catalogue says |')
+  expect(md).toContain('**Property score: 0 of 2 claims (0 %), 0 mutants run**')
+  expect(md).toContain('**Detection score: 1 of 2 claims (50 %), 1 component fault run**')
+  expect(md).toContain('| claim | coredns-down |')
+  expect(md).toContain('| Q0-10 | ◐ |')
+  expect(md).toContain('Not counted by the property score: **Q0-08, Q0-09** (no semantic mutant has been run (0 mutants run)).')
+  expect(md).toContain('Not counted by the detection score: **Q0-09** (no component fault run so far made it fail with a message naming the component)')
+})
+
+// A stored fault run, as run.ts stores it: the claims.json entries judged by the catalogue entry, which is kept with them.
+const stored = (expectation: FaultExpectation, entries: ClaimEntry[]): FaultResult =>
+  ({ ...result(expectation.name, []), kind: expectation.kind ?? 'component', expectation: expectationOf(expectation), ...faultMatrix(expectationOf(expectation), entries.map(matrixInput)) })
+
+test('a cell keeps the step that threw and the whole messages of its claims.json entry', () => {
+  const e: ClaimEntry = { ...entry('Q0-08', 'broken', null, 'timed out waiting for web-0.web'), failedStep: { keyword: 'Given', title: 'g' }, messages: ['timed out waiting for web-0.web\nis the cluster DNS (CoreDNS) running?'] }
+  expect(faultMatrix(coredns, [matrixInput(e)]).cells[0]).toMatchObject({ step: 'Given', messages: ['timed out waiting for web-0.web\nis the cluster DNS (CoreDNS) running?'] })
+})
+
+test('under a semantic mutant, a claim it must make fail that broke in its Given or When step is a deviation', () => {
+  const mutant: FaultExpectation = { name: 'sts-ascending-rollout', kind: 'mutant', mustBreak: ['Q0-10', 'Q3-09'] }
+  const m = faultMatrix(mutant, [
+    { id: 'Q0-10', storageClass: null, status: 'failed', step: 'Then', reason: 'expected [podinfo-1, podinfo-0], seen [podinfo-0, podinfo-1]' },
+    { id: 'Q3-09', storageClass: null, status: 'broken', step: 'Given', reason: 'gave up waiting for pod web-2 to be Ready' },
+  ])
+  expect(m.cells.map((c) => c.cell)).toEqual(['expected failure', 'expected failure'])
+  expect(m.deviations).toEqual(['Q3-09 broken in its Given step under sts-ascending-rollout, which must make it failed in a Then or And step: gave up waiting for pod web-2 to be Ready'])
+  // The same broken claim under a component fault is what the catalogue says.
+  expect(faultMatrix({ ...mutant, kind: 'component' }, [{ id: 'Q3-09', storageClass: null, status: 'broken', step: 'Given' }]).deviations).toEqual([])
+})
+
+describe('a stored run judged again by the catalogue as it is now (--report)', () => {
+  const asRun: FaultExpectation = { name: 'wiped-volumes', component: 'standard\'s volumes', names: [], mustBreak: ['Q1-04 [standard]'], mayBreak: ['Q1-10 [standard]', 'SC-02 [standard]'] }
+  const run = stored(asRun, [entry('Q1-04', 'failed', 'standard', 'lost'), entry('Q1-10', 'passed', 'standard'), entry('SC-02', 'passed', 'standard')])
+
+  test('with the entry it ran with: nothing is marked reclassified', () => {
+    const again = rejudge(run, asRun)
+    expect(again.reclassifiedAgainst).toBeUndefined()
+    expect(again.cells.filter((c) => c.reclassified)).toEqual([])
+    expect(again.cells).toEqual(run.cells)
+  })
+
+  test('with an entry edited since: each cell classed otherwise is marked with what the run made it, and the result with the entry', () => {
+    const edited: FaultExpectation = { ...asRun, mustBreak: ['Q1-04 [standard]', 'Q1-10 [standard]'], mayBreak: ['SC-02 [standard]'] }
+    const again = rejudge(run, edited)
+    expect(again.reclassifiedAgainst).toMatchObject({ mustBreak: ['Q1-04 [standard]', 'Q1-10 [standard]'] })
+    expect(again.expectation).toEqual(run.expectation)
+    expect(again.cells.map((c) => [c.id, c.cell, c.reclassified?.ranAs])).toEqual([
+      ['Q1-04', 'expected failure', undefined], ['Q1-10', 'missed', 'passed'], ['SC-02', 'passed', undefined],
+    ])
+    expect(again.deviations).toEqual(['Q1-10 [standard] passed under wiped-volumes, which must break it'])
+  })
+
+  test('judged again and again, a cell keeps the class the run gave it; back to the run\'s entry, the marks go', () => {
+    const edited: FaultExpectation = { ...asRun, mustBreak: [...asRun.mustBreak, 'Q1-10 [standard]'] }
+    const twice = rejudge(rejudge(run, edited), { ...edited, mayBreak: [] })
+    expect(twice.cells.find((c) => c.id === 'Q1-10')?.reclassified).toEqual({ ranAs: 'passed' })
+    const back = rejudge(twice, asRun)
+    expect(back.reclassifiedAgainst).toBeUndefined()
+    expect(back.cells.filter((c) => c.reclassified)).toEqual([])
+  })
+
+  test('a run stored without its entry is marked judged against one it did not store, even where no cell changes', () => {
+    const { expectation: _dropped, ...old } = run
+    expect(rejudge(old, asRun).reclassifiedAgainst).toEqual(expectationOf(asRun))
+  })
+
+  test('a changed kind or wording is an edited entry too', () => {
+    expect(rejudge(run, { ...asRun, names: ['No such file'] }).reclassifiedAgainst).toBeDefined()
+    expect(rejudge(run, { ...asRun, kind: 'mutant' }).kind).toBe('mutant')
+    expect(rejudge(run, { ...asRun, mustBreak: [...asRun.mustBreak].reverse() }).reclassifiedAgainst).toBeUndefined()
+  })
+})
+
+test('the pages mark a reclassified cell and the fault judged against an edited entry', async () => {
+  const { renderSensitivityHtml, renderSensitivityMarkdown } = await import('./pages.ts')
+  const asRun: FaultExpectation = { name: 'coredns-down', component: 'CoreDNS', mustBreak: [] }
+  const again = rejudge(stored(asRun, [entry('Q0-08', 'passed')]), { ...asRun, mustBreak: ['Q0-08'] })
+  const cells: MatrixCell[] = again.cells
+  expect(cells[0]).toMatchObject({ cell: 'missed', reclassified: { ranAs: 'passed' } })
+  const report = { generatedAt: 'now', cluster: 'c', faults: [again], property: propertyScore(['Q0-08'], [again]), detection: detectionScore(['Q0-08'], [again]) }
+  const html = renderSensitivityHtml(report)
+  expect(html).toContain('✓!↺</td>')
+  expect(html).toContain('reclassified from the stored run, which was judged passed; not re-run')
+  expect(html).toContain('judged from the stored run against a catalogue entry edited since: not re-run')
+  const md = renderSensitivityMarkdown(report)
+  expect(md).toContain('| Q0-08 | ✓!↺ |')
+  expect(md).toContain('judged from the stored run against a catalogue entry edited since: not re-run')
+  expect(md).toContain('**Detection score: 0 of 1 claims (0 %), 1 component fault run; 1 cell reclassified from stored runs against a catalogue edited since, not re-run**')
 })

@@ -1,13 +1,35 @@
 // reports/sensitivity.json: under each injected fault, what the suite reported
 // claim by claim, held against what the fault catalogue (catalogue.ts)
-// says it must break; and the mutation score, the claims some fault broke.
+// says it must break; and two scores: the property score (claims a semantic
+// mutant made fail in their own Then or And step) and the detection score
+// (claims a component fault made fail or break, the message naming the component).
 import type { ClaimEntry, ClaimStatus } from '../../lib/report/claims.ts'
+import { type FaultKind, kindOf } from './fault-claims.ts'
+import type { Score } from './scores.ts'
 
-// What the catalogue expects of one fault ('Q1-08' on every class, 'Q1-08 [standard]' on one).
+// What the catalogue expects of one fault ('Q1-08' on every class, 'Q1-08 [standard]' on one),
+// and what a failure under it must say to count as naming its component. Stored with each run.
 export interface FaultExpectation {
   name: string
+  kind?: FaultKind
+  component?: string
+  names?: string[]
   mustBreak: string[]
   mayBreak?: string[]
+}
+
+// The part of a catalogue entry a run is judged by (its functions and prose left out).
+export function expectationOf(f: FaultExpectation): FaultExpectation {
+  return {
+    name: f.name, kind: kindOf(f), ...(f.component !== undefined ? { component: f.component } : {}),
+    ...(f.names ? { names: [...f.names] } : {}), mustBreak: [...f.mustBreak], ...(f.mayBreak ? { mayBreak: [...f.mayBreak] } : {}),
+  }
+}
+
+const sorted = (xs: string[] | undefined) => [...(xs ?? [])].sort()
+export function sameExpectation(a: FaultExpectation, b: FaultExpectation): boolean {
+  const key = (e: FaultExpectation) => JSON.stringify([e.name, kindOf(e), e.component ?? null, e.names ? sorted(e.names) : null, sorted(e.mustBreak), sorted(e.mayBreak)])
+  return key(a) === key(b)
 }
 
 // expected failure: must break, failed. failed: may break (timing decides), failed.
@@ -19,16 +41,33 @@ export interface FaultExpectation {
 // run could not show).
 export type Cell = 'expected failure' | 'failed' | 'passed' | 'partial' | 'unexpected failure' | 'missed' | 'skipped'
 
-export interface MatrixCell {
+// One claim's entry of a run, as the matrix reads it (from claims.json: lib/report/claims.ts).
+export interface MatrixInput {
   id: string
   storageClass: string | null
   status: ClaimStatus
-  cell: Cell
   reason?: string
+  // failed or broken: the keyword of the step that threw (Then and And look at the property).
+  step?: string
+  // failed or broken: the whole error messages, where the run stored them.
+  messages?: string[]
+}
+
+export const matrixInput = (e: ClaimEntry): MatrixInput => ({
+  id: e.id, storageClass: e.storageClass, status: e.status, ...(e.reason ? { reason: e.reason } : {}),
+  ...(e.failedStep ? { step: e.failedStep.keyword } : {}), ...(e.messages?.length ? { messages: e.messages } : {}),
+})
+
+export interface MatrixCell extends MatrixInput {
+  cell: Cell
+  // Classified again from a stored run against a catalogue entry edited after it (--report, or a
+  // later run's merge): the cell the run itself was judged to be. Not re-run.
+  reclassified?: { ranAs: Cell }
 }
 
 export interface FaultResult {
   name: string
+  kind?: FaultKind
   component: string
   breaks: string
   specs: string[]
@@ -47,21 +86,24 @@ export interface FaultResult {
   // The healthy run's wall time on the same spec files, where measured: the bound is twice that.
   baselineMs?: number
   error?: string
+  // The catalogue entry the run was judged by, as it was then (absent in runs stored before it was kept).
+  expectation?: FaultExpectation
+  // The classes whose capability probe could not provision in this run: their [sc] claims all fail
+  // for the class, not for their own property, and count toward no score.
+  classesNotProvisioning?: string[]
+  // The entry the cells are judged by now, where it differs from `expectation` (or that is unknown):
+  // the cells were reclassified from the stored run, not re-run.
+  reclassifiedAgainst?: FaultExpectation
 }
 
 export interface SensitivityReport {
   generatedAt: string
   cluster: string
   faults: FaultResult[]
-  score: Score
+  property: Score
+  detection: Score
 }
 
-export interface Score {
-  broken: string[]
-  total: number
-  ratio: number
-  unbroken: { id: string; reason: string }[]
-}
 
 export function parseRef(ref: string): { id: string; storageClass?: string } {
   const m = /^([A-Z]+\d?-\d\d)(?: \[([^\]]+)\])?$/.exec(ref.trim())
@@ -88,8 +130,12 @@ const label = (e: Pick<ClaimEntry, 'id' | 'storageClass'>) => `${e.id}${e.storag
 // Also re-reads a stored result's cells against a catalogue that changed since.
 // `ranIds`: the claims the spec files run hold; a claim the fault must break whose file ran and
 // which has no entry at all is a deviation too (nothing said it failed).
-export function faultMatrix(expect: FaultExpectation, entries: Pick<ClaimEntry, 'id' | 'storageClass' | 'status' | 'reason'>[], ranIds: string[] = []): Pick<FaultResult, 'cells' | 'notRun' | 'deviations'> {
-  const cells = entries.map((e) => ({ id: e.id, storageClass: e.storageClass, status: e.status, cell: classify(expect, e), ...(e.reason ? { reason: e.reason } : {}) }))
+export function faultMatrix(expect: FaultExpectation, entries: MatrixInput[], ranIds: string[] = []): Pick<FaultResult, 'cells' | 'notRun' | 'deviations'> {
+  const cells: MatrixCell[] = entries.map((e) => ({
+    id: e.id, storageClass: e.storageClass, status: e.status, cell: classify(expect, e), ...(e.reason ? { reason: e.reason } : {}),
+    ...(e.step ? { step: e.step } : {}), ...(e.messages ? { messages: e.messages } : {}),
+  }))
+  const mutant = kindOf(expect) === 'mutant'
   const absent = expect.mustBreak.filter((r) => !entries.some((e) => refMatches(r, e)))
   const unrecorded = absent.filter((r) => ranIds.includes(parseRef(r).id))
   const notRun = absent.filter((r) => !unrecorded.includes(r))
@@ -97,6 +143,8 @@ export function faultMatrix(expect: FaultExpectation, entries: Pick<ClaimEntry, 
     ...cells.flatMap((c) =>
       c.cell === 'unexpected failure' ? [`${label(c)} failed, which ${expect.name} should leave alone: ${firstLine(c.reason)}`]
         : c.cell === 'missed' ? [`${label(c)} ${c.status} under ${expect.name}, which must break it`]
+          // A mutant must make the property fail where it is looked at; a Given or When that never came true did not look.
+          : mutant && c.cell === 'expected failure' && !lookedAndFailed(c) ? [`${label(c)} ${c.status}${c.step ? ` in its ${c.step} step` : ''} under ${expect.name}, which must make it failed in a Then or And step: ${firstLine(c.reason)}`]
           : c.cell === 'skipped' && expect.mustBreak.some((r) => refMatches(r, c)) ? [`${label(c)} skipped under ${expect.name}, which must break it: ${firstLine(c.reason)}`]
             : []),
     ...unrecorded.map((r) => `${r}: its spec file ran under ${expect.name}, which must break it, and it has no verdict at all`),
@@ -106,13 +154,23 @@ export function faultMatrix(expect: FaultExpectation, entries: Pick<ClaimEntry, 
 
 const firstLine = (s: string | undefined) => (s ?? 'no reason recorded').split('\n').find((l) => l.trim())?.trim().slice(0, 300) ?? ''
 
-// Claims some fault broke (an expected failure, or an allowed one), out of every claim.
-export function mutationScore(allIds: string[], results: Pick<FaultResult, 'cells'>[], reasons: Record<string, string> = {}): Score {
-  const broken = new Set(results.flatMap((r) => r.cells.filter((c) => c.cell === 'expected failure' || c.cell === 'failed').map((c) => c.id)))
-  const ids = [...new Set(allIds)]
-  const unbroken = ids.filter((id) => !broken.has(id)).map((id) => ({ id, reason: reasons[id] ?? 'no fault run so far broke it' }))
-  const brokenIds = ids.filter((id) => broken.has(id))
-  return { broken: brokenIds, total: ids.length, ratio: ids.length ? brokenIds.length / ids.length : 0, unbroken }
+// Looked at the property and saw it violated: failed in a Then or And step (claims.md). A claim
+// whose Given or When never came true is broken: it never looked.
+export const lookedAndFailed = (c: Pick<MatrixInput, 'status' | 'step'>) => c.status === 'failed' && (c.step === 'Then' || c.step === 'And')
+
+// A stored result judged again by the catalogue entry as it is now. Where the entry differs from the
+// one the run was judged by (or that one was not stored), each cell whose class changes is marked
+// with the class the run gave it, and the result with the entry it was judged against: not re-run.
+export function rejudge(r: FaultResult, now: FaultExpectation, ranIds: string[] = []): FaultResult {
+  const current = expectationOf(now)
+  const edited = !r.expectation || !sameExpectation(r.expectation, current)
+  const m = faultMatrix(current, r.cells, ranIds)
+  const cells = m.cells.map((c, i) => {
+    const ranAs = r.cells[i]!.reclassified?.ranAs ?? r.cells[i]!.cell
+    return ranAs === c.cell ? c : { ...c, reclassified: { ranAs } }
+  })
+  const { reclassifiedAgainst: _was, ...rest } = r
+  return { ...rest, kind: kindOf(current), ...m, cells, ...(edited ? { reclassifiedAgainst: current } : {}) }
 }
 
 // Claims a catalogue promises to break, out of every claim: what the score can reach once every fault ran.

@@ -7,7 +7,9 @@
 // the cluster did not come back healthy, or (--enforce-bound) a verdict took more than
 // twice the healthy run (--baseline measures it; a healthy-but-slow fault is late on
 // purpose, so its bound is shown, not enforced). --report redoes the matrix and
-// the page from the stored results against the catalogue as it is now, with no cluster.
+// the page from the stored results against the catalogue as it is now, with no cluster:
+// each fault's run stores the catalogue entry it was judged by, and a cell that the
+// catalogue as it is now classes otherwise is marked reclassified, not re-run.
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -17,10 +19,13 @@ import { apiReadyz, clients, deploymentAvailable, fitnessCheck, nodesReady, poll
 import { down, isUp, up } from '../../cluster/lifecycle.ts'
 import { instance, paths, repoRoot } from '../../cluster/base/config.ts'
 import { type Fault, type FaultContext, faults, unbreakable } from './catalogue.ts'
+import { type FaultKind, kindOf } from './fault-claims.ts'
 import { describeShape, nodesOf, recordedShape } from '../../cluster/base/shape.ts'
 import type { ClaimsReport } from '../../lib/report/claims.ts'
+import { provisioningFailure } from '../../lib/storage/capabilities.ts'
 import { formatDuration } from '../../lib/report/matrix.ts'
-import { claimIdsOf, type FaultResult, faultMatrix, mergeResults, mutationScore, parseRef, type SensitivityReport, withinBound } from './matrix.ts'
+import { claimIdsOf, expectationOf, type FaultResult, faultMatrix, matrixInput, mergeResults, parseRef, rejudge, type SensitivityReport, withinBound } from './matrix.ts'
+import { describeScore, detectionScore, propertyScore } from './scores.ts'
 import { renderSensitivityHtml, renderSensitivityMarkdown } from './pages.ts'
 
 interface Args { list: boolean; report: boolean; faults?: string[]; specs?: string[]; baseline: boolean; enforceBound: boolean }
@@ -51,7 +56,7 @@ function parseArgs(argv: string[]): Args {
 
 function list(): void {
   for (const f of faults) {
-    console.log(`${f.name.padEnd(30)} ${f.component}${f.needs?.ext4Class ? '  (cloud shape: needs the ext4 class)' : ''}${f.at === 'before' ? '' : `  (${f.at / 1000} s into the run)`}`)
+    console.log(`${f.name.padEnd(30)} ${kindOf(f) === 'mutant' ? 'mutant of ' : ''}${f.component}${f.needs?.ext4Class ? '  (cloud shape: needs the ext4 class)' : ''}${f.at === 'before' ? '' : `  (${f.at / 1000} s into the run)`}`)
     console.log(`${''.padEnd(30)} must break: ${f.slow ? 'nothing: healthy but slow, no claim may fail' : f.mustBreak.join(', ') || 'nothing (no claim may fail)'}`)
     console.log(`${''.padEnd(30)} runs: ${f.specs.map((s) => s.replace(/^specs\/|\.spec\.ts$/g, '')).join(', ')}`)
   }
@@ -119,7 +124,8 @@ function allClaimIds(): string[] {
 
 async function runFault(f: Fault, ctx: FaultContext, specs: string[], baselineMs: number | undefined): Promise<FaultResult> {
   const startedAt = new Date().toISOString()
-  const base = { name: f.name, component: f.component, breaks: f.breaks, specs, startedAt, ...(baselineMs ? { baselineMs } : {}) }
+  // The catalogue entry goes with the result: --report later tells a reclassification from the run's own verdict.
+  const base = { name: f.name, kind: kindOf(f), component: f.component, breaks: f.breaks, specs, startedAt, expectation: expectationOf(f), ...(baselineMs ? { baselineMs } : {}) }
   console.log(`\n▶ ${f.name}${f.slow ? ' (healthy but slow: must fail nothing)' : ''}: ${f.breaks}`)
   let suite = { exitCode: null as number | null, verdictMs: 0, wallMs: 0 }
   let error: string | undefined
@@ -157,9 +163,11 @@ async function runFault(f: Fault, ctx: FaultContext, specs: string[], baselineMs
   let healthNote: string | undefined
   await checkHealthy(ctx).catch((err: Error) => { healthyAfter = false; healthNote = err.message })
   const claims = readClaims(f.name)
-  const matrix = faultMatrix(f, claims?.claims ?? [], claimIdsInSpecs(specs))
+  const matrix = faultMatrix(expectationOf(f), (claims?.claims ?? []).map(matrixInput), claimIdsInSpecs(specs))
+  // Classes the run's capability probe saw unable to provision: their [sc] failures are the class's, not the claims'.
+  const classesNotProvisioning = Object.values(claims?.run.capabilities ?? {}).filter((c) => provisioningFailure(c)).map((c) => c.storageClass)
   if (!claims) error = `${error ? `${error}; ` : ''}the run wrote no claims.json (see ${join(runDir(f.name), 'vitest.log')})`
-  const result: FaultResult = { ...base, verdictMs: suite.verdictMs, wallMs: suite.wallMs, exitCode: suite.exitCode, healthyAfter, ...(healthNote ? { healthNote } : {}), ...matrix, ...(error ? { error } : {}) }
+  const result: FaultResult = { ...base, verdictMs: suite.verdictMs, wallMs: suite.wallMs, exitCode: suite.exitCode, healthyAfter, ...(healthNote ? { healthNote } : {}), ...matrix, ...(classesNotProvisioning.length ? { classesNotProvisioning } : {}), ...(error ? { error } : {}) }
   const counts = (cell: string) => matrix.cells.filter((c) => c.cell === cell).length
   console.log(`  verdict in ${formatDuration(suite.verdictMs)} (run ended after ${formatDuration(suite.wallMs)}): ${counts('expected failure')} expected failures, ${counts('failed')} allowed failures, ${counts('passed')} passed, ${counts('partial')} partial (not counted as passed), ${counts('skipped')} skipped, ${counts('unexpected failure')} unexpected failures, ${counts('missed')} missed`)
   for (const d of matrix.deviations) console.log(`  ✗ ${d}`)
@@ -169,16 +177,18 @@ async function runFault(f: Fault, ctx: FaultContext, specs: string[], baselineMs
   return result
 }
 
-// Why a claim has not been shown to fail: the catalogue's reason it cannot be, or the faults that should and have not run on it.
-function reasonsUnbroken(results: FaultResult[]): Record<string, string> {
+// Why a claim is not counted by a score, where its cells do not say more: the catalogue's reason it
+// cannot fail here, or the faults of the score's kind that should make it fail and have not run on it.
+function reasonsNotCounted(results: FaultResult[], kind: FaultKind): Record<string, string> {
   const reasons: Record<string, string> = { ...unbreakable }
+  const ofKind = faults.filter((f) => kindOf(f) === kind)
   for (const id of allClaimIds()) {
     if (reasons[id]) continue
-    const should = faults.filter((f) => f.mustBreak.some((r) => parseRef(r).id === id)).map((f) => f.name)
+    const should = ofKind.filter((f) => f.mustBreak.some((r) => parseRef(r).id === id)).map((f) => f.name)
     const ran = should.filter((n) => results.some((r) => r.name === n && r.cells.some((c) => c.id === id)))
-    reasons[id] = !should.length ? 'no fault of the catalogue names it'
-      : ran.length ? `${ran.join(', ')} ran on it and it did not fail (${should.join(', ')} must break it)`
-        : `not run yet under ${should.join(', ')}, which must break it`
+    reasons[id] = !should.length ? `no ${kind === 'mutant' ? 'semantic mutant' : 'component fault'} of the catalogue names it`
+      : ran.length ? `${ran.join(', ')} ran on it and it did not count (${should.join(', ')} must make it fail)`
+        : `not run yet under ${should.join(', ')}, which must make it fail`
   }
   return reasons
 }
@@ -229,7 +239,7 @@ async function runFaults(args: Args): Promise<void> {
     // Written after every fault: an interrupted run keeps what it found.
     await writeReport(results, cluster, { quiet: true })
   }
-  const failedRuns = await writeReport(results, cluster)
+  const { differing: failedRuns } = await writeReport(results, cluster)
   // The bound is measured with --baseline; --enforce-bound makes a verdict over it fail the run,
   // but for a healthy-but-slow fault, whose verdict is late by the delay it adds on purpose.
   const slow = results.filter((r) => withinBound(r) === false)
@@ -244,34 +254,47 @@ const previousFile = join(reportsDir, 'sensitivity.json')
 const readPrevious = (): SensitivityReport | undefined =>
   existsSync(previousFile) ? (JSON.parse(readFileSync(previousFile, 'utf8')) as SensitivityReport) : undefined
 
-// Merges this run's results into reports/sensitivity.json, every stored result held against the
-// catalogue as it is now (an expectation tuned since), and writes the page. Returns the faults that differ.
-async function writeReport(results: FaultResult[], cluster: string, { quiet = false } = {}): Promise<string[]> {
+// Merges this run's results into reports/sensitivity.json, every stored result judged again by the
+// catalogue as it is now (a cell it classes otherwise is marked reclassified, not re-run), and
+// writes the pages. Returns the faults that differ.
+async function writeReport(results: FaultResult[], cluster: string, { quiet = false } = {}): Promise<{ differing: string[]; report: SensitivityReport }> {
   const merged = mergeResults(readPrevious()?.faults ?? [], results).map((r) => {
     const f = faults.find((x) => x.name === r.name)
-    return f ? { ...r, ...faultMatrix(f, r.cells, claimIdsInSpecs(r.specs)) } : r
+    return f ? rejudge(r, f, claimIdsInSpecs(r.specs)) : r
   })
+  const ids = allClaimIds()
   const report: SensitivityReport = {
     generatedAt: new Date().toISOString(), cluster, faults: merged,
-    score: mutationScore(allClaimIds(), merged, reasonsUnbroken(merged)),
+    property: propertyScore(ids, merged, reasonsNotCounted(merged, 'mutant')),
+    detection: detectionScore(ids, merged, reasonsNotCounted(merged, 'component')),
   }
   await mkdir(reportsDir, { recursive: true })
   await writeFile(previousFile, JSON.stringify(report, null, 2) + '\n')
   await writeFile(join(reportsDir, 'sensitivity.html'), renderSensitivityHtml(report))
   await writeFile(join(reportsDir, 'sensitivity.md'), renderSensitivityMarkdown(report))
-  if (!quiet) console.log(`\nmutation score: ${report.score.broken.length} of ${report.score.total} claims (${(100 * report.score.ratio).toFixed(0)} %) broken by the faults run so far; ${join(reportsDir, 'sensitivity.html')}`)
-  return merged.filter((r) => r.deviations.length || !r.healthyAfter || r.error).map((r) => r.name)
+  if (!quiet) printScores(report, 'the faults run so far')
+  return { differing: merged.filter((r) => r.deviations.length || !r.healthyAfter || r.error).map((r) => r.name), report }
 }
 
-// --report: no cluster; the stored results again, against the catalogue as it is now.
+function printScores(report: SensitivityReport, from: string): void {
+  console.log(`\nscores from ${from}:`)
+  console.log(`  ${describeScore('property score', report.property, 'mutant')}`)
+  console.log(`  ${describeScore('detection score', report.detection, 'component')}`)
+  console.log(`  ${join(reportsDir, 'sensitivity.html')}`)
+}
+
+// --report: no cluster; the stored results again, against the catalogue as it is now (nothing re-run).
 async function report(): Promise<void> {
   const previous = readPrevious()
   if (!previous) throw new Error(`--report: no ${previousFile} yet (npm run sensitivity runs the faults first)`)
-  const differing = await writeReport([], previous.cluster)
-  for (const r of readPrevious()!.faults) {
-    console.log(`${r.name.padEnd(30)} ${formatDuration(r.verdictMs).padStart(10)}${r.baselineMs ? ` (bound ${formatDuration(2 * r.baselineMs)}${withinBound(r) ? '' : ', over'})` : ''}  ${r.deviations.length ? `${r.deviations.length} deviations` : 'as the catalogue says'}`)
+  const { differing, report: now } = await writeReport([], previous.cluster, { quiet: true })
+  for (const r of now.faults) {
+    const reclassified = r.cells.filter((c) => c.reclassified).length
+    console.log(`${r.name.padEnd(30)} ${formatDuration(r.verdictMs).padStart(10)}${r.baselineMs ? ` (bound ${formatDuration(2 * r.baselineMs)}${withinBound(r) ? '' : ', over'})` : ''}  ${r.deviations.length ? `${r.deviations.length} deviations` : 'as the catalogue says'}`
+      + `${r.reclassifiedAgainst ? `; judged against a catalogue entry ${r.expectation ? 'edited since the run' : 'the run did not store'}, ${reclassified} cell${reclassified === 1 ? '' : 's'} reclassified, not re-run` : ''}`)
     for (const d of r.deviations) console.log(`  ✗ ${d}`)
   }
+  printScores(now, 'the stored runs (--report re-runs nothing)')
   if (differing.length) process.exitCode = 1
 }
 
