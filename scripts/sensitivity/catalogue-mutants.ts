@@ -65,7 +65,7 @@ export const mutantFaults: Fault[] = [
   mutantFault({
     mutant: 'sts-partition-ignored',
     mustFail: {
-      'Q3-09': 'the partition is read as 0, so after visits-2 and visits-1 the update also replaces visits-0, which the Then step requires to be left alone below partition 1',
+      'Q3-09': 'the partition is read as 0, so the sync that finds new visits-1 Ready also deletes visits-0, before it writes the status the When step waits for; the Then step requires old visits-0 never to have terminated below partition 1',
     },
     specs: quests('003b-update-strategies'),
     whySpecs: '003b holds Q3-09; Q3-08 (OnDelete) sets no partition and must pass',
