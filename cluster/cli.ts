@@ -6,7 +6,8 @@ import { paths } from './base/config.ts'
 import { log } from './base/log.ts'
 import { errorLine } from './base/sh.ts'
 import { ShapeError } from './base/shape.ts'
-import { buildAll } from './binaries/build.ts'
+import { buildAll, buildMutant } from './binaries/build.ts'
+import { mutantNamed } from './binaries/mutants.ts'
 import { type ClusterStatus, down, isUp, type ProcStatus, status, up } from './lifecycle.ts'
 import { recordedProcs } from './nodes/node.ts'
 
@@ -39,9 +40,14 @@ async function main(): Promise<void> {
       process.exitCode = s.healthy ? 0 : 3
       return
     }
-    case 'build': return buildAll()
+    case 'build': {
+      // With names, the semantic mutants' binaries (cluster/binaries/mutants.ts), which sensitivity builds on its own otherwise.
+      if (!args.length) return buildAll()
+      for (const name of args) console.log(await buildMutant(mutantNamed(name)))
+      return
+    }
     default:
-      console.error('usage: node cluster/cli.ts up [--shape=kind|cloud --nodes=N --pod-security=… --cluster-domain=… --images=… --ext4-class=…] | down | status | build')
+      console.error('usage: node cluster/cli.ts up [--shape=kind|cloud --nodes=N --pod-security=… --cluster-domain=… --images=… --ext4-class=…] | down | status | build [MUTANT …]')
       process.exitCode = 2
   }
 }

@@ -89,6 +89,8 @@ describe('Q3 Parallel StatefulSet behind a Service: update strategies', () => {
         { pod: 'visits-1', kind: 'terminating', incarnation: 'old' }, { pod: 'visits-1', kind: 'ready', incarnation: 'new' },
       ]), timeline.describe()).toEqual(['visits-2 terminating (old)', 'visits-2 ready (new)', 'visits-1 terminating (old)', 'visits-1 ready (new)'])
       expect(timeline.replacementOrder(['visits-2', 'visits-1']), timeline.describe()).toEqual(['visits-2', 'visits-1'])
+      // Left alone: not only on the old revision when the And step looks, but never terminated since the change.
+      expect(timeline.find({ pod: 'visits-0', kind: 'terminating', incarnation: 'old' }), `visits-0 is below partition 1\n${timeline.describe()}`).toBeUndefined()
     })
     await And(`visits-2 and visits-1 are on the new revision ${sts.status?.updateRevision}, visits-0 (below the partition) still on ${old}`, async () => {
       const revs = await podRevisions(kube, ns)

@@ -1,12 +1,12 @@
-// The components as the faults touch them: restarts with other flags, scaled
-// add-ons, local-path's scripts swapped, a volume wiper, nodes cordoned, a
-// process paused, busy loops; each undone by its restore.
+// The components as the faults touch them: restarts with other flags or from a
+// mutant's binary, scaled add-ons, local-path's scripts swapped, a volume wiper,
+// nodes cordoned, a process paused, busy loops; each undone by its restore.
 import { loadAllYaml, PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node'
 import { spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, readdirSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { apiReadyz, applyFile, type Clients, deploymentAvailable, poll } from '../api/client.ts'
+import { apiReadyz, applyFile, type Clients, deploymentAvailable, nodesReady, poll } from '../api/client.ts'
 import { addonFile, shapeStorage } from '../addons/addons.ts'
 import { paths, state } from '../base/config.ts'
 import { nodeDirs } from '../nodes/node-config.ts'
@@ -111,6 +111,22 @@ export async function removeRecycledStashes(ctx: FaultContext): Promise<void> {
 
 export async function ensureRunning(ctx: FaultContext, ...components: Proc['component'][]): Promise<void> {
   for (const component of components) for (const p of procsNamed(ctx, component)) if (!pidOf(p)) await start(p, ctx.shape)
+}
+
+// ---- semantic mutants ------------------------------------------------------------
+
+// A component, wherever it runs, restarted from another build of it (a semantic mutant's,
+// cluster/binaries/mutants.ts), or with `undefined` from the usual one, with its usual arguments.
+export async function restartFromBinary(ctx: FaultContext, component: 'kube-controller-manager' | 'kube-scheduler' | 'kubelet', bin: string | undefined): Promise<void> {
+  const procs = procsNamed(ctx, component)
+  for (const p of procs) await restartWith(p, ctx.shape, [], bin)
+  if (component === 'kubelet') {
+    await poll({ what: `every node Ready after its kubelet restarted from ${bin ?? 'the usual binary'}`, timeoutMs: 120_000, check: () => nodesReady(ctx.c, ctx.nodes) })
+    return
+  }
+  // As restartControllerManager: no readiness to ask for, alive for 5 s is enough.
+  await wait(5_000)
+  for (const p of procs) if (!pidOf(p)) throw new Error(`${p.name} exited after restarting from ${bin ?? 'the usual binary'}; see ${logFile(p.name)}`)
 }
 
 // ---- healthy but slow ------------------------------------------------------------

@@ -137,14 +137,16 @@ function isAlive(pid: number): boolean {
 // Long-lived processes are spawned, not run through zx: they must outlive
 // `cluster:up` (detached, unref'd, output straight into their log file), which
 // zx's $ is not for: it holds a process until it ends and buffers its output.
-export async function start(p: Proc, shape: Shape, extraArgs: string[] = []): Promise<void> {
+// `bin` runs another build of the component (a mutant's, cluster/binaries/mutants.ts) with its usual arguments.
+export async function start(p: Proc, shape: Shape, extraArgs: string[] = [], bin?: string): Promise<void> {
   if (pidOf(p)) return
   await mkdir(state.pids, { recursive: true })
   await mkdir(paths.logs, { recursive: true })
-  const { bin, args: usual } = commandFor(p, shape)
-  const args = [...usual, ...extraArgs]
+  const usual = commandFor(p, shape)
+  const args = [...usual.args, ...extraArgs]
   const out = openSync(logFile(p.name), 'a')
-  const [cmd, ...rest] = p.node ? [...nsenter(p.node.netns), bin, ...args] : [bin, ...args]
+  const binary = bin ?? usual.bin
+  const [cmd, ...rest] = p.node ? [...nsenter(p.node.netns), binary, ...args] : [binary, ...args]
   const child = spawn(cmd!, rest, {
     detached: true,
     stdio: ['ignore', out, out],
@@ -152,7 +154,7 @@ export async function start(p: Proc, shape: Shape, extraArgs: string[] = []): Pr
   })
   closeSync(out)
   child.unref()
-  if (!child.pid) throw new Error(`could not start ${p.name} (${bin})`)
+  if (!child.pid) throw new Error(`could not start ${p.name} (${binary})`)
   await writeFile(pidFile(p), String(child.pid))
 }
 
@@ -187,11 +189,12 @@ export async function stop(p: { name: string }): Promise<void> {
 
 // Faults (scripts/sensitivity/catalogue.ts): one component stopped and started again, with
 // arguments after its usual ones (a repeated flag wins: the last one counts),
-// or with none to put it back as `up` started it.
-export async function restartWith(p: Proc, shape: Shape, extraArgs: string[] = []): Promise<void> {
+// or with none to put it back as `up` started it; `bin`, from a mutant's build instead of the usual one.
+export async function restartWith(p: Proc, shape: Shape, extraArgs: string[] = [], bin?: string): Promise<void> {
   await stop(p)
   if (extraArgs.length) log(`${p.name}: restarting with ${extraArgs.join(' ')}`)
-  await start(p, shape, extraArgs)
+  if (bin) log(`${p.name}: restarting from ${bin}`)
+  await start(p, shape, extraArgs, bin)
 }
 
 // Resident memory of a process and its children (nsenter execs in place, so the pid is the component's).

@@ -9,6 +9,7 @@ import { componentWords } from './scores.ts'
 import { kindOf } from './fault-claims.ts'
 import { delayedScript, usualLocalPathScripts } from '../../cluster/faults/actions.ts'
 import { faults, unbreakable } from './catalogue.ts'
+import { mutants } from '../../cluster/binaries/mutants.ts'
 import { provisioningDelaySeconds } from './catalogue-slow.ts'
 
 const repo = join(import.meta.dirname, '..', '..')
@@ -74,6 +75,29 @@ test('the healthy-but-slow faults are in the catalogue and promise no failed cla
     expect(f.mayBreak, f.name).toBeUndefined()
     expect(f.specs.length, f.name).toBeGreaterThan(0)
   }
+})
+
+test('every semantic mutant has one catalogue entry of kind mutant, at least 10 of them', () => {
+  const entries = faults.filter((f) => f.kind === 'mutant')
+  expect(entries.length).toBeGreaterThanOrEqual(10)
+  expect(entries.map((f) => f.name).sort()).toEqual(mutants.map((m) => m.name).sort())
+  for (const f of entries) expect(f.component, f.name).toContain(`(mutant ${f.name})`)
+})
+
+test('a mutant names, from its mechanism, the claims it must make failed, each with its sentence; all in mustBreak', () => {
+  for (const f of faults.filter((x) => x.kind === 'mutant')) {
+    const mustFail = Object.entries(f.mustFail ?? {})
+    expect(mustFail.length, f.name).toBeGreaterThan(0)
+    for (const [ref, why] of mustFail) {
+      expect(f.mustBreak, `${f.name}: ${ref}`).toContain(ref)
+      expect(why.length, `${f.name}: ${ref}`).toBeGreaterThan(40)
+      expect(why, `${f.name}: ${ref}`).toMatch(/\b(Then|And) step\b/)
+    }
+    expect(f.slow, f.name).toBeUndefined()
+    expect(f.at, f.name).toBe('before')
+  }
+  // Only mutants promise failed rather than broken.
+  expect(faults.filter((f) => f.mustFail && f.kind !== 'mutant').map((f) => f.name)).toEqual([])
 })
 
 test('slow-provisioning slows the default class: standard is served by local-path', () => {

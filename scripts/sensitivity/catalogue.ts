@@ -2,12 +2,14 @@
 // time, to show that the suite fails where the cluster is broken, and only there.
 // Each breaks one real component, reversibly: an add-on scaled to 0, a process
 // stopped, a control-plane process restarted with a controller or an admission
-// plugin turned off, a provisioner reconfigured; and faults that only slow the
-// cluster (catalogue-slow.ts), which must fail nothing.
+// plugin turned off, a provisioner reconfigured; faults that only slow the
+// cluster (catalogue-slow.ts), which must fail nothing; and semantic mutants
+// (catalogue-mutants.ts), a component rebuilt with one behaviour changed.
 // Each names the claims it must break and those it must leave alone; the
 // sensitivity run compares what the suite reported against these lists.
 import { stop } from '../../cluster/nodes/node.ts'
 import { ensureRunning, proc, procsNamed, recycledSetup, recycledTeardown, removeRecycledStashes, restartApiServer, restartControllerManager, scaleDeployment, setLocalPathScripts, startWiper, wiper, withoutControllers } from '../../cluster/faults/actions.ts'
+import { mutantFaults } from './catalogue-mutants.ts'
 import { slowFaults } from './catalogue-slow.ts'
 import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-claims.ts'
 
@@ -286,6 +288,7 @@ export const faults: Fault[] = [
     restore: () => stop(wiper),
   },
   ...slowFaults,
+  ...mutantFaults,
 ]
 
 export const faultNamed = (name: string): Fault | undefined => faults.find((f) => f.name === name)

@@ -13,6 +13,8 @@ export const kindOf = (f: { kind?: FaultKind }): FaultKind => f.kind ?? 'compone
 
 export interface Fault {
   name: string
+  // 'mutant': a component rebuilt with one behaviour changed (catalogue-mutants.ts); unset, a
+  // component stopped, switched off, reconfigured or slowed.
   kind?: FaultKind
   component: string
   // How a failure message names this component: the words of the stall check or hint that points at
@@ -22,6 +24,9 @@ export interface Fault {
   // What it breaks, and why those claims depend on it.
   breaks: string
   mustBreak: ClaimRef[]
+  // A mutant's claims that must end failed (a Then or And step saw the property violated), not
+  // broken, each with why, from the mechanism; every one is in mustBreak too.
+  mustFail?: Record<ClaimRef, string>
   // Claims the fault may or may not fail, by timing the run decides: neither promised nor a surprise.
   mayBreak?: ClaimRef[]
   // Every claim neither in mustBreak nor in mayBreak must hold: 'all others'.

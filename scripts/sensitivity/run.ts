@@ -56,8 +56,9 @@ function parseArgs(argv: string[]): Args {
 
 function list(): void {
   for (const f of faults) {
-    console.log(`${f.name.padEnd(30)} ${kindOf(f) === 'mutant' ? 'mutant of ' : ''}${f.component}${f.needs?.ext4Class ? '  (cloud shape: needs the ext4 class)' : ''}${f.at === 'before' ? '' : `  (${f.at / 1000} s into the run)`}`)
+    console.log(`${f.name.padEnd(30)} ${kindOf(f) === 'mutant' ? 'mutant of ' : ''}${f.component}${f.needs?.ext4Class ? '  (cloud shape: needs the ext4 class)' : ''}${f.needs?.nodes ? `  (needs ${f.needs.nodes} nodes)` : ''}${f.at === 'before' ? '' : `  (${f.at / 1000} s into the run)`}`)
     console.log(`${''.padEnd(30)} must break: ${f.slow ? 'nothing: healthy but slow, no claim may fail' : f.mustBreak.join(', ') || 'nothing (no claim may fail)'}`)
+    if (f.mustFail) console.log(`${''.padEnd(30)} must fail in a Then or And step: ${Object.keys(f.mustFail).join(', ')}`)
     console.log(`${''.padEnd(30)} runs: ${f.specs.map((s) => s.replace(/^specs\/|\.spec\.ts$/g, '')).join(', ')}`)
   }
 }
@@ -221,6 +222,10 @@ async function runFaults(args: Args): Promise<void> {
   for (const f of chosen) {
     if (f.needs?.ext4Class && !shape.ext4Class) {
       console.log(`\n– ${f.name}: skipped, the cluster has no ext4 class (cluster:up -- --shape=cloud)`)
+      continue
+    }
+    if (f.needs?.nodes && nodes.length < f.needs.nodes) {
+      console.log(`\n– ${f.name}: skipped, the cluster has ${nodes.length} node${nodes.length === 1 ? '' : 's'} and the fault needs ${f.needs.nodes}`)
       continue
     }
     const specs = args.specs ? f.specs.filter((s) => args.specs!.includes(s)) : f.specs

@@ -1,0 +1,109 @@
+// Semantic mutants: one component of the embedded cluster rebuilt from the pinned
+// module source with ONE behaviour changed, alive and wrong. Each is a small
+// unified diff in cluster/build/mutants/<name>.patch, against the module it names
+// (paths from the module's root). build.ts builds it as it builds the others; the
+// patch is applied to copies of the files it touches only, never to the module.
+//
+// Go refuses an -overlay that replaces files under GOMODCACHE, so the module is
+// seen at a directory that exists only in the overlay (every file mapped to the
+// module cache's own, the patched ones to their copies), named by a replace line
+// in a copy of go.mod (-modfile). With -trimpath the compiler's cache key holds the
+// module's path@version, not its directory: every package the patch does not
+// touch, or that does not import one it touches, comes from the Go build cache.
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { chmod, copyFile, mkdir, readdir } from 'node:fs/promises'
+import { dirname, join, relative } from 'node:path'
+import { paths, repoRoot, versions } from '../base/config.ts'
+import { $ } from '../base/sh.ts'
+
+export interface Mutant {
+  name: string
+  // The binary rebuilt; the fault restarts that component from it.
+  binary: 'kube-controller-manager' | 'kube-scheduler' | 'kubelet'
+  // The module the patch is written against: k8s.io/kubernetes, or one of its staging modules.
+  module: string
+}
+
+const kcm = 'kube-controller-manager' as const
+export const mutants: readonly Mutant[] = [
+  { name: 'sts-ordered-ready-no-wait', binary: kcm, module: 'k8s.io/kubernetes' },
+  { name: 'sts-rolling-lowest-first', binary: kcm, module: 'k8s.io/kubernetes' },
+  { name: 'sts-partition-ignored', binary: kcm, module: 'k8s.io/kubernetes' },
+  { name: 'sts-ondelete-rolls', binary: kcm, module: 'k8s.io/kubernetes' },
+  { name: 'sts-scale-down-lowest-first', binary: kcm, module: 'k8s.io/kubernetes' },
+  { name: 'sts-parallel-as-ordered', binary: kcm, module: 'k8s.io/kubernetes' },
+  { name: 'sts-retention-ignored', binary: kcm, module: 'k8s.io/kubernetes' },
+  { name: 'deploy-surge-unbounded', binary: kcm, module: 'k8s.io/kubernetes' },
+  { name: 'deploy-unavailable-unbounded', binary: kcm, module: 'k8s.io/kubernetes' },
+  { name: 'deploy-recreate-overlap', binary: kcm, module: 'k8s.io/kubernetes' },
+  { name: 'endpointslice-unready-published', binary: kcm, module: 'k8s.io/endpointslice' },
+  { name: 'pv-never-released', binary: kcm, module: 'k8s.io/kubernetes' },
+  { name: 'kubelet-hostname-not-podname', binary: 'kubelet', module: 'k8s.io/kubernetes' },
+  { name: 'kubelet-emptydir-wiped-on-restart', binary: 'kubelet', module: 'k8s.io/kubernetes' },
+  { name: 'scheduler-volume-affinity-ignored', binary: 'kube-scheduler', module: 'k8s.io/kubernetes' },
+]
+
+export function mutantNamed(name: string): Mutant {
+  const m = mutants.find((x) => x.name === name)
+  if (!m) throw new Error(`no mutant ${name}; the mutants are ${mutants.map((x) => x.name).join(', ')}`)
+  return m
+}
+
+export const mutantsDir = join(repoRoot, 'cluster', 'build', 'mutants')
+export const patchPath = (m: Mutant) => join(mutantsDir, `${m.name}.patch`)
+export const patchText = (m: Mutant) => readFileSync(patchPath(m), 'utf8')
+
+// The staging modules are versioned v0.<minor>.<patch> beside k8s.io/kubernetes v1.<minor>.<patch>.
+export const moduleVersion = (module: string) => (module === 'k8s.io/kubernetes' ? versions.kubernetes : versions.kubernetes.replace(/^v1\./, 'v0.'))
+
+// The patch's opening lines, before its first file: what the mutant changes.
+export const patchSummary = (patch: string) => patch.split(/^--- /m)[0]!.trim().replace(/\s*\n\s*/g, ' ')
+
+// The files a patch changes, from its `+++ b/<path>` lines.
+export function patchedFiles(patch: string): string[] {
+  return [...patch.matchAll(/^\+\+\+ b\/(\S+)/gm)].map((x) => x[1]!)
+}
+
+// The binary's cache key: the module it is built from, and the patch's bytes.
+export function mutantKey(m: Mutant): string {
+  return createHash('sha256').update(`${m.module}@${moduleVersion(m.module)}\n${patchText(m)}`).digest('hex').slice(0, 12)
+}
+export const mutantBinDir = (m: Mutant) => join(paths.bin, `mutant-${m.name}-${versions.kubernetes}-${mutantKey(m)}`)
+
+// Copies the files the patch touches (nothing else) from moduleDir into dir, and patches
+// them there. Every hunk must apply where it says, with no fuzz; else this throws with
+// patch's own account.
+export async function applyPatch(m: Mutant, moduleDir: string, dir: string): Promise<string[]> {
+  const files = patchedFiles(patchText(m))
+  if (!files.length) throw new Error(`${patchPath(m)} changes no file (no "+++ b/<path>" line)`)
+  for (const f of files) {
+    await mkdir(dirname(join(dir, f)), { recursive: true })
+    await copyFile(join(moduleDir, f), join(dir, f))
+    // The module cache's files are read-only, and so are their copies.
+    await chmod(join(dir, f), 0o644)
+  }
+  const out = await $({ nothrow: true })`patch --batch --forward --fuzz=0 --no-backup-if-mismatch --reject-file=- -p1 -d ${dir} -i ${patchPath(m)}`
+  if (!out.ok) throw new Error(`${patchPath(m)} does not apply to ${m.module}@${moduleVersion(m.module)} (${moduleDir}):\n${(out.stdout + out.stderr).trim()}`)
+  return files
+}
+
+// The -overlay map: every file of the module as if it lay under viewDir, the module
+// cache's own file but for the patched ones, which come from patchedDir.
+export async function mutantOverlay(moduleDir: string, patchedDir: string, patched: string[], viewDir: string): Promise<Record<string, string>> {
+  const replace: Record<string, string> = {}
+  for (const e of await readdir(moduleDir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue
+    const file = join(e.parentPath, e.name)
+    replace[join(viewDir, relative(moduleDir, file))] = file
+  }
+  for (const f of patched) replace[join(viewDir, f)] = join(patchedDir, f)
+  return replace
+}
+
+// go.mod with the module replaced by the overlay's view of it (any replace line it had for that module dropped).
+export function goModWithView(goMod: string, module: string, viewDir: string): string {
+  const escaped = module.replace(/[.]/g, '\\.')
+  const kept = goMod.replace(new RegExp(`^\\s*(replace\\s+)?${escaped}\\s+=>.*\\n`, 'gm'), '')
+  return `${kept.trimEnd()}\n\n// The mutant's view of ${module} (cluster/binaries/mutants.ts).\nreplace ${module} => ${viewDir}\n`
+}
