@@ -14,19 +14,21 @@ import { recordedProcs } from './nodes/node.ts'
 const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`
 const procLine = (p: ProcStatus) => `${p.component.padEnd(24)} ${p.pid ? `pid ${String(p.pid).padEnd(8)} ${mib(p.rssBytes ?? 0)}` : 'not running'}`
 
-function printStatus(s: ClusterStatus): void {
-  console.log(`embedded cluster ${s.instance} (Kubernetes ${s.kubernetes}${s.shape ? `, ${s.shape}` : ''})`)
-  console.log(`  api ${s.api.ready ? `ready at ${s.api.at}` : `not ready (${s.api.seen})`}`)
+// What `npm run cluster:status` prints, a line each.
+export function statusLines(s: ClusterStatus): string[] {
+  const lines = [`embedded cluster ${s.instance} (Kubernetes ${s.kubernetes}${s.shape ? `, ${s.shape}` : ''})`]
+  lines.push(`  api ${s.api.ready ? `ready at ${s.api.at}` : `not ready (${s.api.seen})`}`)
   for (const n of s.nodes) {
     const taint = n.taints.join(',')
-    console.log(`  node ${n.name.padEnd(24)} ${n.ip.padEnd(12)} zone ${n.zone.padEnd(7)} Ready=${n.ready.padEnd(7)} memory ${mib(n.processBytes)} processes + ${mib(n.podBytes)} pods${taint ? `  taint ${taint}` : ''}`)
-    for (const p of n.procs) console.log(`    ${procLine(p)}`)
+    lines.push(`  node ${n.name.padEnd(24)} ${n.ip.padEnd(12)} zone ${n.zone.padEnd(7)} Ready=${n.ready.padEnd(7)} memory ${mib(n.processBytes)} processes + ${mib(n.podBytes)} pods${taint ? `  taint ${taint}` : ''}`)
+    for (const p of n.procs) lines.push(`    ${procLine(p)}`)
   }
-  for (const p of s.host) console.log(`  host ${procLine(p)}`)
-  if (s.memoryBytes !== undefined) console.log(`  memory of the cluster: ${mib(s.memoryBytes)}`)
-  if (s.kubeconfig) console.log(`  KUBECONFIG=${s.kubeconfig}`)
-  if (s.leftovers.length) console.log(`  leftovers (npm run cluster:down removes them): ${s.leftovers.join(', ')}`)
-  console.log(`  binaries: ${s.missingBuilds.length ? `not built yet: ${s.missingBuilds.join(', ')}` : `cached in ${s.binaryCache}`}`)
+  for (const p of s.host) lines.push(`  host ${procLine(p)}`)
+  if (s.memoryBytes !== undefined) lines.push(`  memory of the cluster: ${mib(s.memoryBytes)}`)
+  if (s.kubeconfig) lines.push(`  KUBECONFIG=${s.kubeconfig}`)
+  if (s.leftovers.length) lines.push(`  leftovers (npm run cluster:down removes them): ${s.leftovers.join(', ')}`)
+  lines.push(`  binaries: ${s.missingBuilds.length ? `not built yet: ${s.missingBuilds.join(', ')}` : `cached in ${s.binaryCache}`}`)
+  return lines
 }
 
 async function main(): Promise<void> {
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
     case 'down': return down()
     case 'status': {
       const s = await status()
-      printStatus(s)
+      for (const line of statusLines(s)) console.log(line)
       process.exitCode = s.healthy ? 0 : 3
       return
     }

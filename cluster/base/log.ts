@@ -3,9 +3,10 @@ const started = Date.now()
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`
-  const s = ms / 1000
-  if (s < 60) return `${s.toFixed(1)}s`
-  return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`
+  // Rounded before it is split, so that 119.7 s is 2m00s, not 1m60s (and 59.96 s is 1m00s, not 60.0s).
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)}s`
+  const s = Math.round(ms / 1000)
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
 }
 
 export function log(message: string): void {

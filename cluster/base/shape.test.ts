@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test, vi } from 'vitest'
-import { defaultInstance, linkOctet, parseInstanceName } from './config.ts'
+import { defaultInstance } from './config.ts'
 import { parseShape, presets, ShapeError } from './shape.ts'
 
 // Node names derive from the instance (SC_CLUSTER_NAME): these tests see the default one.
@@ -54,21 +54,5 @@ describe('nodesOf', () => {
       ['embedded-worker2', false, 'zone-b', '10.250.0.4', '10.244.2.0/24'],
     ])
     expect(new Set(nodes.map((n) => n.netns)).size).toBe(3)
-  })
-})
-
-describe('instances', () => {
-  test('the default instance is on 10.250.0.0/24; another gets a stable network of its own', () => {
-    expect(linkOctet(defaultInstance)).toBe(0)
-    expect(linkOctet('dev')).toBe(linkOctet('dev'))
-    expect(linkOctet('dev')).toBeGreaterThan(0)
-    expect(linkOctet('dev')).toBeLessThan(255)
-  })
-
-  test('names that cannot become interface names are refused', () => {
-    expect(parseInstanceName(undefined)).toBe(defaultInstance)
-    expect(parseInstanceName('dev2')).toBe('dev2')
-    expect(() => parseInstanceName('Dev')).toThrow(/SC_CLUSTER_NAME=Dev/)
-    expect(() => parseInstanceName('a-much-too-long-name')).toThrow(/1 to 12/)
   })
 })

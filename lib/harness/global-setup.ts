@@ -233,7 +233,7 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
 }
 
 // Ctrl-C: vitest exits a millisecond later, so the clean-up runs in a
-// detached process of its own (lib/harness/clean-cli.ts) that outlives this one:
+// detached process of its own (scripts/clean.ts, npm run clean's) that outlives this one:
 // it deletes this run's namespaces and the volumes their claims left, as
 // teardown does (and stops an embedded cluster this run started). It finds the
 // run's record as this process does: SC_REPORTS_DIR is in its environment.
@@ -241,7 +241,7 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
 function installSignalCleanup(runId: string, target: ClusterTarget, contextName: string | null): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
     console.error(`\nstateful-conformance: ${signal}: removing what run ${runId} made, in the background (npm run clean does it again if needed)`)
-    const cleaner = spawn(process.execPath, [join(repoRoot, 'lib', 'harness', 'clean-cli.ts')], {
+    const cleaner = spawn(process.execPath, [join(repoRoot, 'scripts', 'clean.ts')], {
       detached: true,
       stdio: 'inherit',
       env: {

@@ -3,23 +3,7 @@
 // are tied to one node. The probe (probe.ts) fills these in at the start of
 // the run; the claims that need one are skipped naming what is missing.
 import type { V1PersistentVolume } from '@kubernetes/client-node'
-import type { AccessModeProbe, Capabilities, ObservedVolume, Verdict } from './capabilities.ts'
-
-// A VolumeSnapshotClass, as far as SC-08 needs it.
-export interface SnapshotClassInfo {
-  name: string
-  driver: string
-  deletionPolicy: string
-  isDefault: boolean
-}
-
-// Whether snapshot.storage.k8s.io/v1 is served, and the snapshot classes of the class's driver.
-export interface SnapshotSupport {
-  // undefined: could not be told (the reason is in detail).
-  served: boolean | undefined
-  classes: SnapshotClassInfo[]
-  detail: string
-}
+import type { AccessModeProbe, Capabilities, ObservedVolume, SnapshotClassInfo, SnapshotSupport, Verdict } from './capability-types.ts'
 
 export type AdvancedCapability = 'block' | 'snapshot' | 'clone' | 'sharedAcrossNodes'
 

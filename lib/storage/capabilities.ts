@@ -1,78 +1,18 @@
 // What each storage class under test can do, as declared (StorageClass,
 // CSIDriver) and as observed (which access modes its provisioner accepted,
 // what kind of volume it made). Global setup detects them once
-// (lib/capability-probe.ts) and hands them to the workers, so that a claim
+// (probe.ts) and hands them to the workers, so that a claim
 // needing a capability the class lacks is skipped with that reason, and one
 // the class claims to have is tested, and fails if it does not hold.
 import type { V1CSIDriver, V1PersistentVolume, V1StorageClass } from '@kubernetes/client-node'
 import { timeoutScale } from '../k8s/timeouts.ts'
 import { isDefaultClass } from '../resources/storage.ts'
-import { type AdvancedCapability, affinityNode, describeAdvanced, missingAdvanced, type SnapshotSupport } from './advanced.ts'
+import { type AdvancedCapability, affinityNode, describeAdvanced, missingAdvanced } from './advanced.ts'
+import { type AccessMode, type AccessModeProbe, accessModes, type Capabilities, type CsiDriverInfo, type ObservedVolume, type Verdict } from './capability-types.ts'
 
-export const accessModes = ['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany'] as const
-export type AccessMode = (typeof accessModes)[number]
-
-// One access-mode probe: a small claim the class's provisioner either bound or refused.
-export interface AccessModeProbe {
-  result: 'accepted' | 'refused' | 'unknown'
-  detail: string
-  // From creating the claim (and its pod) to Bound, when accepted.
-  ms?: number
-  // The Block probe: the group that owns the raw device in the pod (stat -c %g), which SC-07's pod joins.
-  deviceGroup?: number
-}
-
-// The CSIDriver's declared capabilities, as far as the API exposes them.
-export interface CsiDriverInfo {
-  name: string
-  attachRequired?: boolean
-  podInfoOnMount?: boolean
-  fsGroupPolicy?: string
-  volumeLifecycleModes?: string[]
-  storageCapacity?: boolean
-  requiresRepublish?: boolean
-  seLinuxMount?: boolean
-}
-
-// The volume the provisioner made for the ReadWriteOnce probe.
-export interface ObservedVolume {
-  pv: string
-  // The PV's volume source: csi, hostPath, local, nfs, awsElasticBlockStore, …
-  source: string
-  fsType?: string
-  nodeAffinity: boolean
-  // The one node its node affinity names, when it names one (advanced.ts affinityNode).
-  node?: string
-}
-
-export interface Verdict {
-  // undefined: not determined (the reason says why).
-  supported: boolean | undefined
-  reason: string
-}
-
-export interface Capabilities {
-  storageClass: string
-  isDefault: boolean
-  provisioner: string
-  bindingMode: string
-  reclaimPolicy: string
-  allowVolumeExpansion: boolean
-  // null: no CSIDriver named like the provisioner; a string: why it is not known.
-  csi: CsiDriverInfo | null | string
-  accessModes: Record<AccessMode, AccessModeProbe>
-  volume?: ObservedVolume
-  fsGroup: Verdict
-  // Issue 15 (advanced.ts): a Block claim used by a pod, a clone of the ReadWriteOnce
-  // probe's claim, the snapshot classes of its driver, volumes tied to one node.
-  block?: AccessModeProbe
-  clone?: AccessModeProbe
-  snapshots?: SnapshotSupport
-  nodeLocal?: Verdict
-  // The least the class provisions, learned from its refusal of a smaller probe claim
-  // (minimum-size.ts): every claim of the class in the run asks for no less.
-  minimumSize?: { size: string; refusal: string }
-}
+// The record's types, declared in capability-types.ts, for the modules that read them from here.
+export { accessModes } from './capability-types.ts'
+export type { AccessMode, AccessModeProbe, Capabilities, CsiDriverInfo, ObservedVolume, Verdict } from './capability-types.ts'
 
 export type Capability = 'expansion' | 'fsGroup' | AccessMode | AdvancedCapability
 

@@ -19,8 +19,9 @@
 // Snapshot support is read, not probed: the API group served, and the
 // VolumeSnapshotClasses naming the class's driver.
 import type { CoreV1Event, V1PersistentVolumeClaim, V1Pod, V1StorageClass } from '@kubernetes/client-node'
-import { nodeLocalVerdict, type SnapshotClassInfo, snapshotClassInfo, snapshotGroup, snapshotSupport } from './advanced.ts'
+import { nodeLocalVerdict, snapshotClassInfo, snapshotGroup, snapshotSupport } from './advanced.ts'
 import { type AccessMode, type AccessModeProbe, accessModes, type Capabilities, classCapabilities, type CsiDriverInfo, csiDriverInfo, describeCapabilities, observedVolume } from './capabilities.ts'
+import type { SnapshotClassInfo } from './capability-types.ts'
 import { eventsResource } from '../resources/events.ts'
 import { apiCreate, describeApiError, type Kube, retryTransient } from '../k8s/kube.ts'
 import { bytesOf } from '../k8s/quantity.ts'

@@ -12,24 +12,24 @@
 // SC_CLEAN_STOP_EMBEDDED=1 then stops the embedded cluster that run had started.
 import { resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
-import { connect } from '../k8s/kube.ts'
-import { timeout } from '../k8s/timeouts.ts'
-import { probeServer } from './access.ts'
-import { usesEmbeddedCluster } from './cluster-choice.ts'
-import { clean, cleanConsent, describeCleanPlan, findLeftovers, isNothingToClean, parseCleanArgs, removeRun } from './leftovers.ts'
-import { parseOptions, provisionalScale } from '../options/options.ts'
-import { runRecord, runRecords, runRecordsDir } from './run-record.ts'
+import { connect } from '../lib/k8s/kube.ts'
+import { timeout } from '../lib/k8s/timeouts.ts'
+import { probeServer } from '../lib/harness/access.ts'
+import { usesEmbeddedCluster } from '../lib/harness/cluster-choice.ts'
+import { clean, cleanConsent, describeCleanPlan, findLeftovers, isNothingToClean, parseCleanArgs, removeRun } from '../lib/harness/leftovers.ts'
+import { parseOptions, provisionalScale } from '../lib/options/options.ts'
+import { runRecord, runRecords, runRecordsDir } from '../lib/harness/run-record.ts'
 
-const repoRoot = resolve(import.meta.dirname, '..', '..')
+const repoRoot = resolve(import.meta.dirname, '..')
 
 async function main(): Promise<void> {
   const o = parseOptions(process.env)
   const args = parseCleanArgs(process.argv.slice(2))
   // Where global setup keeps the runs' records (lib/harness/run-record.ts).
   const reportsDir = resolve(repoRoot, o.reportsDir)
-  // The cluster a run would use (lib/cluster-choice.ts).
+  // The cluster a run would use (lib/harness/cluster-choice.ts).
   // The embedded cluster's kubeconfig, of the instance SC_CLUSTER_NAME names (cluster/base/config.ts).
-  const kubeconfig = usesEmbeddedCluster(o) ? (await import('../../cluster/base/config.ts')).paths.kubeconfig : o.kubeconfig
+  const kubeconfig = usesEmbeddedCluster(o) ? (await import('../cluster/base/config.ts')).paths.kubeconfig : o.kubeconfig
   const kube = connect(kubeconfig, o.context)
   const scale = provisionalScale(o.timeoutScale)
   await probeServer(kube, timeout('versionCheck', scale))
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     if (volumes.length) console.error(`stateful-conformance: run ${onlyRun}: removed volumes its claims left behind: ${volumes.join(', ')}`)
     const left = [...namespacesLeft, ...volumesLeft]
     console.error(left.length ? `stateful-conformance: run ${onlyRun}: still there: ${left.join(', ')} (npm run clean removes them)` : `stateful-conformance: run ${onlyRun}: its namespaces are gone`)
-    if (process.env.SC_CLEAN_STOP_EMBEDDED === '1') await (await import('../../cluster/lifecycle.ts')).down()
+    if (process.env.SC_CLEAN_STOP_EMBEDDED === '1') await (await import('../cluster/lifecycle.ts')).down()
     return
   }
   console.log(`what runs of the suite left in ${kube.server} (context ${kube.kc.getCurrentContext()}):`)

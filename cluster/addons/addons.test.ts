@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs'
+import { beforeAll, describe, expect, test, vi } from 'vitest'
+import { parseAllDocuments } from 'yaml'
+import type { NodeSpec } from '../base/shape.ts'
+
+// Node names and folders derive from the instance: these tests see the default one, as the YAML files do.
+let addons: typeof import('./addons.ts')
+let nodesOf: (shape: { nodes: number }) => NodeSpec[]
+beforeAll(async () => {
+  vi.stubEnv('SC_CLUSTER_NAME', '')
+  vi.resetModules()
+  addons = await import('./addons.ts')
+  nodesOf = (await import('../base/shape.ts')).nodesOf
+  vi.unstubAllEnvs()
+})
+
+type Obj = { kind?: string; metadata?: { name?: string }; data?: Record<string, string> }
+const objectsIn = (file: string): Obj[] => parseAllDocuments(readFileSync(addons.addonFile(file), 'utf8')).map((d) => d.toJS() as Obj).filter(Boolean)
+const configMap = (file: string, name: string) => objectsIn(file).find((o) => o.kind === 'ConfigMap' && o.metadata?.name === name)!
+
+describe('the YAML files are what a one-node cluster with the default domain gets', () => {
+  test('coredns.yaml\'s Corefile is corefile(\'cluster.local\')', () => {
+    expect(configMap('coredns.yaml', 'coredns').data!.Corefile).toBe(addons.corefile('cluster.local'))
+  })
+
+  test('storage.yaml\'s local-path configuration is the one-node cluster\'s', () => {
+    expect(JSON.parse(configMap('storage.yaml', 'local-path-config').data!['config.json']!)).toEqual(JSON.parse(addons.localPathConfig(nodesOf({ nodes: 1 }))))
+  })
+})
+
+describe('what the shape changes', () => {
+  test('the Corefile serves and leaves uncached the cluster\'s own domain, and answers every other name NXDOMAIN instead of forwarding it', () => {
+    const corefile = addons.corefile('example.internal')
+    expect(corefile).toMatch(/^example\.internal:53 in-addr\.arpa:53 ip6\.arpa:53 \{/)
+    expect(corefile).toContain('kubernetes example.internal in-addr.arpa ip6.arpa {')
+    expect(corefile).toContain('disable success example.internal\n       disable denial example.internal')
+    expect(corefile).not.toContain('cluster.local')
+    expect(corefile).not.toContain('forward')
+    expect(corefile).toMatch(/\.:53 \{[^}]*template ANY ANY \{\s*rcode NXDOMAIN/)
+  })
+
+  test('shapeCoreDns rewrites the coredns ConfigMap only', () => {
+    const shape = addons.shapeCoreDns({ clusterDomain: 'example.internal' } as never)
+    const objects = objectsIn('coredns.yaml')
+    const shaped = objects.map(shape)
+    expect(shaped.find((o) => o.kind === 'ConfigMap')!.data!.Corefile).toBe(addons.corefile('example.internal'))
+    expect(shaped.filter((o) => o.kind !== 'ConfigMap')).toEqual(objects.filter((o) => o.kind !== 'ConfigMap'))
+    expect(configMap('coredns.yaml', 'coredns').data!.Corefile).toContain('cluster.local') // the file's own object is left as it was
+  })
+
+  test('on three nodes, the standard class keeps each node\'s volumes in that node\'s folder; shared-immediate in one folder; the scripts stay', () => {
+    const nodes = nodesOf({ nodes: 3 })
+    const objects = objectsIn('storage.yaml')
+    const shaped = objects.map(addons.shapeStorage({} as never, nodes)) as Obj[]
+    const config = shaped.find((o) => o.metadata?.name === 'local-path-config')!
+    expect(JSON.parse(config.data!['config.json']!)).toEqual({
+      storageClassConfigs: {
+        standard: { nodePathMap: nodes.map((n) => ({ node: n.name, paths: [`/var/lib/stateful-conformance/nodes/${n.name}/local-path`] })) },
+        'shared-immediate': { sharedFileSystemPath: '/var/lib/stateful-conformance/shared-volumes' },
+      },
+    })
+    const original = configMap('storage.yaml', 'local-path-config')
+    expect(Object.keys(config.data!).sort()).toEqual(Object.keys(original.data!).sort())
+    expect(config.data!.setup).toBe(original.data!.setup)
+    expect(shaped.filter((o) => o !== config)).toEqual(objects.filter((o) => o.metadata?.name !== 'local-path-config'))
+  })
+})

@@ -1,0 +1,41 @@
+import { expect, test } from 'vitest'
+import { statusLines } from './cli.ts'
+import type { ClusterStatus } from './lifecycle.ts'
+
+const healthy: ClusterStatus = {
+  healthy: true, instance: 'stateful-conformance', kubernetes: 'v1.36.3', shape: 'cloud: 3 nodes',
+  api: { ready: true, at: 'https://10.250.0.2:6443' },
+  nodes: [{
+    name: 'embedded-control-plane', ip: '10.250.0.2', zone: '-', ready: 'True', taints: ['node-role.kubernetes.io/control-plane:NoSchedule'],
+    processBytes: 512 * 2 ** 20, podBytes: 40 * 2 ** 20, procs: [{ component: 'kubelet', pid: 4242, rssBytes: 90.4 * 2 ** 20 }, { component: 'kube-proxy' }],
+  }],
+  host: [{ component: 'ext4-provisioner', pid: 77, rssBytes: 12 * 2 ** 20 }],
+  memoryBytes: 700 * 2 ** 20, kubeconfig: '/repo/.cluster/kubeconfig', leftovers: [], missingBuilds: [], binaryCache: '/cache/bin',
+}
+
+test('a healthy cluster: its API, each node with its processes (pid and memory, or not running), the host\'s, the kubeconfig to use', () => {
+  expect(statusLines(healthy)).toEqual([
+    'embedded cluster stateful-conformance (Kubernetes v1.36.3, cloud: 3 nodes)',
+    '  api ready at https://10.250.0.2:6443',
+    '  node embedded-control-plane   10.250.0.2   zone -       Ready=True    memory 512 MiB processes + 40 MiB pods  taint node-role.kubernetes.io/control-plane:NoSchedule',
+    '    kubelet                  pid 4242     90 MiB',
+    '    kube-proxy               not running',
+    '  host ext4-provisioner         pid 77       12 MiB',
+    '  memory of the cluster: 700 MiB',
+    '  KUBECONFIG=/repo/.cluster/kubeconfig',
+    '  binaries: cached in /cache/bin',
+  ])
+})
+
+test('a cluster that is not up says what the API answered, what down would remove and which binaries are not built, and offers no kubeconfig', () => {
+  const down: ClusterStatus = {
+    healthy: false, instance: 'dev', kubernetes: 'v1.36.3', api: { ready: false, seen: 'not set up' }, nodes: [], host: [],
+    leftovers: ['network namespace sc-dev', '3 mounts'], missingBuilds: ['kubelet', 'kube-proxy'], binaryCache: '/cache/bin',
+  }
+  expect(statusLines(down)).toEqual([
+    'embedded cluster dev (Kubernetes v1.36.3)',
+    '  api not ready (not set up)',
+    '  leftovers (npm run cluster:down removes them): network namespace sc-dev, 3 mounts',
+    '  binaries: not built yet: kubelet, kube-proxy',
+  ])
+})

@@ -1,0 +1,36 @@
+import { beforeAll, expect, test, vi } from 'vitest'
+import type { Shape } from '../base/shape.ts'
+
+// Node names derive from the instance: these tests see the default one.
+let shapes: typeof import('../base/shape.ts')
+let node: typeof import('./node.ts')
+beforeAll(async () => {
+  vi.stubEnv('SC_CLUSTER_NAME', '')
+  vi.resetModules()
+  shapes = await import('../base/shape.ts')
+  node = await import('./node.ts')
+  vi.unstubAllEnvs()
+})
+
+const procsFor = (shape: Shape) => node.procsOf(shape, shapes.nodesOf(shape)).map((p) => `${p.name}@${p.node?.name ?? 'host'}`)
+
+test('one node runs every component under the names a one-node cluster always had', () => {
+  expect(procsFor(shapes.parseShape([], {}))).toEqual([
+    'containerd@embedded-control-plane',
+    'etcd@embedded-control-plane', 'kube-apiserver@embedded-control-plane', 'kube-controller-manager@embedded-control-plane', 'kube-scheduler@embedded-control-plane',
+    'kubelet@embedded-control-plane', 'kube-proxy@embedded-control-plane',
+  ])
+})
+
+test('three nodes: the control plane on the first only, a containerd, kubelet and kube-proxy on each, the ext4 provisioner on the host; every name (pid file, log) once', () => {
+  const procs = procsFor(shapes.parseShape(['--shape=cloud'], {}))
+  expect(procs).toEqual([
+    'containerd@embedded-control-plane', 'containerd-worker@embedded-worker', 'containerd-worker2@embedded-worker2',
+    'etcd@embedded-control-plane', 'kube-apiserver@embedded-control-plane', 'kube-controller-manager@embedded-control-plane', 'kube-scheduler@embedded-control-plane',
+    'kubelet@embedded-control-plane', 'kube-proxy@embedded-control-plane',
+    'kubelet-worker@embedded-worker', 'kube-proxy-worker@embedded-worker',
+    'kubelet-worker2@embedded-worker2', 'kube-proxy-worker2@embedded-worker2',
+    'ext4-provisioner@host',
+  ])
+  expect(new Set(procs.map((p) => p.split('@')[0])).size).toBe(procs.length)
+})
