@@ -3,7 +3,9 @@
 // (busybox nc) the way another workload in the cluster would.
 import type { V1Pod } from '@kubernetes/client-node'
 import { randomBytes } from 'node:crypto'
+import { isIP } from 'node:net'
 import type { Kube } from '../k8s/kube.ts'
+import { dnsEgress, type Needed, policyHint } from '../resources/network-policies.ts'
 import { containerResources, createPod, restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { execIn } from '../k8s/exec.ts'
 import { progress } from '../k8s/progress.ts'
@@ -53,6 +55,31 @@ export const answerOf = (r: Resolution): string => (r.status === 'ok' ? `ok ${r.
 // name but a missing server.
 export const noServer = (output: string) => /no servers could be reached|connection timed out|connection refused/i.test(output)
 const noServerHint = 'no DNS server answered the pod (its resolv.conf names the cluster DNS Service, kube-dns): is the cluster DNS (CoreDNS) running?'
+
+// What a failed lookup's message adds: the policy that denies it (or may), or else, when no server
+// answered, the cluster DNS; a policy listing the API refused is said beside the latter.
+export function dnsFailureHints(output: string, policies: { text: string; blames: boolean } | undefined): string[] {
+  return [policies?.text, noServer(output) && !policies?.blames ? noServerHint : undefined].filter((h) => h !== undefined)
+}
+
+// The error of an HTTP request that got no answer names a NetworkPolicy that may deny it (httpBatch):
+// the Service proxy is then not the first suspect.
+export const blamesNetworkPolicy = (err: unknown): boolean => (err as { blamesPolicy?: unknown } | undefined)?.blamesPolicy === true
+
+// What the client pod's lookups and requests need of its namespace's NetworkPolicies, for naming a
+// policy that denies them (lib/resources/network-policies.ts). A request goes to a pod of the
+// namespace whose labels, and behind a Service whose port, are not known here; a name is looked up first.
+const clientLabels = { 'app.kubernetes.io/component': 'probe' }
+export const dnsNeeds = (namespace: string): Needed[] =>
+  [{ what: 'its DNS lookups (UDP 53 to the cluster DNS)', connection: dnsEgress(namespace, clientLabels) }]
+export function httpNeeds(namespace: string, host: string): Needed[] {
+  const client = { namespace, labels: clientLabels }
+  return [
+    ...(isIP(host) ? [] : dnsNeeds(namespace)),
+    { what: `its requests to the pods of ${namespace} (egress)`, connection: { direction: 'Egress', pod: client, peer: { namespace } } },
+    { what: `requests from the client pod to the pods of ${namespace} (their ingress)`, connection: { direction: 'Ingress', pod: { namespace }, peer: client } },
+  ]
+}
 
 // The cluster domain as the pod's resolver has it: kubelet writes the search
 // list "<ns>.svc.<domain> svc.<domain> <domain>" into every pod's resolv.conf.
@@ -174,7 +201,7 @@ export const ncWaitSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
 // The client pod: busybox idling, for exec; restricted-ready like every pod the suite makes.
 export function clientPod(name: string, image: string): V1Pod {
   return {
-    metadata: { name, labels: { 'app.kubernetes.io/component': 'probe' } },
+    metadata: { name, labels: clientLabels },
     spec: {
       terminationGracePeriodSeconds: 0,
       ...restrictedPod(),
@@ -215,7 +242,10 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
         last = answer
         const now = Date.now()
         if (now - changedAt > idleMs || now - started > 3 * idleMs) {
-          throw new Error(`timed out after ${Math.round((now - started) / 1000)}s (${limit}; last new answer ${Math.round((now - changedAt) / 1000)}s ago) waiting for ${host} to resolve so that it ${what}, from pod ${namespace}/${name}; last answer (${last.status}):\n${last.output.trim()}${noServer(last.output) ? `\n${noServerHint}` : ''}`)
+          // A NetworkPolicy that denies the lookups is named before the cluster DNS is blamed.
+          const policies = last.status === 'ok' || last.status === 'nxdomain' ? undefined : await policyHint(kube, namespace, dnsNeeds(namespace), 'the cluster DNS (CoreDNS)')
+          const hints = dnsFailureHints(last.output, policies)
+          throw new Error(`timed out after ${Math.round((now - started) / 1000)}s (${limit}; last new answer ${Math.round((now - changedAt) / 1000)}s ago) waiting for ${host} to resolve so that it ${what}, from pod ${namespace}/${name}; last answer (${last.status}):\n${last.output.trim()}${hints.map((h) => `\n${h}`).join('')}`)
         }
         await new Promise((r) => setTimeout(r, 500)) // poll interval of a deadline-bounded poll
       }
@@ -230,15 +260,16 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
         container: 'client', maxMs: Math.max(10 * timeout('exec'), timeout('exec') + requests.length * timeout('http')),
       })
       const replies = parseHttpBatch(r.stdout, marker)
-      return requests.map((req, i) => {
-        const got = replies[i]
-        const reply = parseHttpReply(got?.raw ?? '')
-        if (!reply.status) {
-          const said = got ? `nc exited ${got.ncExit}: ${got.raw.trim().slice(0, 300)}` : `the batch ended after ${replies.length} of ${requests.length} replies (sh exited ${r.exitCode}): ${(r.stderr + r.stdout).trim().slice(-300)}`
-          throw new Error(`${req.method ?? 'GET'} ${req.url} from pod ${namespace}/${name}: no HTTP answer (${said})`)
-        }
-        return reply
-      })
+      const answered = requests.map((req, i) => ({ req, got: replies[i], reply: parseHttpReply(replies[i]?.raw ?? '') }))
+      const unanswered = answered.find((a) => !a.reply.status)
+      if (unanswered) {
+        const { req, got } = unanswered
+        const said = got ? `nc exited ${got.ncExit}: ${got.raw.trim().slice(0, 300)}` : `the batch ended after ${replies.length} of ${requests.length} replies (sh exited ${r.exitCode}): ${(r.stderr + r.stdout).trim().slice(-300)}`
+        // A NetworkPolicy that denies the request is named before the Service proxy or the server is blamed.
+        const policies = await policyHint(kube, namespace, httpNeeds(namespace, new URL(req.url).hostname.replace(/^\[(.*)\]$/, '$1')), 'the Service proxy (kube-proxy) or the server')
+        throw Object.assign(new Error(`${req.method ?? 'GET'} ${req.url} from pod ${namespace}/${name}: no HTTP answer (${said})${policies ? `\n${policies.text}` : ''}`), { blamesPolicy: policies?.blames ?? false })
+      }
+      return answered.map((a) => a.reply)
     },
   }
   return client

@@ -100,6 +100,12 @@ describe('ports: number, range, name, protocol', () => {
     expect(portMatches({ protocol: 'UDP' }, { port: 53, protocol: 'UDP' })).toBe('yes')
   })
 
+  test('a port not known (a Service may have translated it) may or may not match a number; an entry with none matches', () => {
+    expect(portMatches({ port: 8080 }, {})).toBe('maybe')
+    expect(portMatches({ port: 8000, endPort: 9000 }, {})).toBe('maybe')
+    expect(portMatches({}, {})).toBe('yes')
+  })
+
   test('endPort makes a range, both ends included', () => {
     const range = { port: 8000, endPort: 9000 }
     expect([7999, 8000, 8080, 9000, 9898].map((port) => portMatches(range, { port }))).toEqual(['no', 'yes', 'yes', 'yes', 'no'])

@@ -21,12 +21,13 @@ export interface Peer {
 }
 
 // One connection as the policies of `pod` see it: its egress to `peer`, or its ingress from `peer`.
-// `port` is the receiving container's port (after a Service's translation), `portName` its name there.
+// `port` is the receiving container's port (after a Service's translation: left out where a Service
+// may have translated it), `portName` its name there.
 export interface Connection {
   direction: Direction
   pod: { namespace: string; labels?: Labels }
   peer: Peer
-  port: number
+  port?: number
   protocol?: Protocol
   portName?: string
 }
@@ -79,8 +80,10 @@ export function portMatches(entry: V1NetworkPolicyPort, c: Pick<Connection, 'por
   if ((entry.protocol ?? 'TCP') !== (c.protocol ?? 'TCP')) return 'no'
   const port = entry.port as number | string | undefined
   if (port === undefined) return 'yes'
-  if (typeof port === 'number') return c.port >= port && c.port <= (entry.endPort ?? port) ? 'yes' : 'no'
-  if (/^\d+$/.test(port)) return Number(port) === c.port ? 'yes' : 'no'
+  if (typeof port === 'number' || /^\d+$/.test(port)) {
+    if (c.port === undefined) return 'maybe'
+    return c.port >= Number(port) && c.port <= (entry.endPort ?? Number(port)) ? 'yes' : 'no'
+  }
   if (c.portName === undefined) return 'maybe'
   return c.portName === port ? 'yes' : 'no'
 }
@@ -204,15 +207,32 @@ export async function createAllowPolicy(kube: Kube, namespace: string, direction
     (body) => networking(kube).createNamespacedNetworkPolicy({ namespace, body }), () => networking(kube).readNamespacedNetworkPolicy({ namespace, name: allowPolicyName }))
 }
 
-// For a DNS or HTTP failure: the namespace's policies that deny (or may deny) the connections, one
-// line each, or nothing when none does; a listing the API refused says so.
-export async function policyHint(kube: Kube, namespace: string, connections: Array<{ what: string; connection: Connection }>): Promise<string | undefined> {
+export interface Needed {
+  what: string // "DNS egress (UDP 53) to the cluster DNS"
+  connection: Connection
+}
+
+// For a DNS or HTTP failure: a line per connection it needed that the namespace's policies deny (or
+// may deny), naming them as the cause to look at before `component`; undefined when none does.
+export function explainByPolicies(policies: V1NetworkPolicy[], needed: Needed[], component: string): string | undefined {
+  const lines = needed.flatMap(({ what, connection }) => {
+    const v = policyVerdict(policies, connection)
+    const line = describeVerdict(v, what)
+    if (!line) return []
+    return [`${line}; ${v.status === 'denied' ? `that, rather than ${component}, is the likely cause` : `look at it before ${component}`}`]
+  })
+  return lines.length ? lines.join('\n') : undefined
+}
+
+// explainByPolicies on the namespace's policies as they are now: `blames` when a policy is named; a
+// listing the API refused says so, blaming none.
+export async function policyHint(kube: Kube, namespace: string, needed: Needed[], component: string): Promise<{ text: string; blames: boolean } | undefined> {
   let policies: V1NetworkPolicy[]
   try {
     policies = await listNetworkPolicies(kube, namespace)
   } catch (err) {
-    return `(the NetworkPolicies of ${namespace} could not be read: ${describeApiError(err)})`
+    return { text: `(the NetworkPolicies of ${namespace}, which may deny it, could not be read: ${describeApiError(err)})`, blames: false }
   }
-  const lines = connections.map(({ what, connection }) => describeVerdict(policyVerdict(policies, connection), what)).filter((l) => l !== undefined)
-  return lines.length ? lines.join('\n') : undefined
+  const text = explainByPolicies(policies, needed, component)
+  return text ? { text, blames: true } : undefined
 }
