@@ -69,7 +69,7 @@ export const blamesNetworkPolicy = (err: unknown): boolean => (err as { blamesPo
 // What the client pod's lookups and requests need of its namespace's NetworkPolicies, for naming a
 // policy that denies them (lib/resources/network-policies.ts). A request goes to a pod of the
 // namespace whose labels, and behind a Service whose port, are not known here; a name is looked up first.
-const clientLabels = { 'app.kubernetes.io/component': 'probe' }
+export const clientLabels = { 'app.kubernetes.io/component': 'probe' }
 export const dnsNeeds = (namespace: string): Needed[] =>
   [{ what: 'its DNS lookups (UDP 53 to the cluster DNS)', connection: dnsEgress(namespace, clientLabels) }]
 export function httpNeeds(namespace: string, host: string): Needed[] {

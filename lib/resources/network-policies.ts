@@ -202,9 +202,15 @@ export function allowPolicy(namespace: string, directions: Direction[]): V1Netwo
   }
 }
 
-export async function createAllowPolicy(kube: Kube, namespace: string, directions: Direction[]): Promise<void> {
-  await apiCreate(`create NetworkPolicy ${namespace}/${allowPolicyName}`, allowPolicy(namespace, directions),
-    (body) => networking(kube).createNamespacedNetworkPolicy({ namespace, body }), () => networking(kube).readNamespacedNetworkPolicy({ namespace, name: allowPolicyName }))
+// dryRun: the API server's answer (RBAC, admission) without the policy.
+export async function createAllowPolicy(kube: Kube, namespace: string, directions: Direction[], o: { dryRun?: boolean } = {}): Promise<void> {
+  const what = `create NetworkPolicy ${namespace}/${allowPolicyName}`
+  const body = allowPolicy(namespace, directions)
+  if (o.dryRun) {
+    await apiCall(`${what} (dry run)`, () => networking(kube).createNamespacedNetworkPolicy({ namespace, body, dryRun: 'All' }))
+    return
+  }
+  await apiCreate(what, body, (b) => networking(kube).createNamespacedNetworkPolicy({ namespace, body: b }), () => networking(kube).readNamespacedNetworkPolicy({ namespace, name: allowPolicyName }))
 }
 
 export interface Needed {
