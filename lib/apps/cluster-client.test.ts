@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { V1NetworkPolicy } from '@kubernetes/client-node'
 import {
-  answerOf, blamesNetworkPolicy, clusterDomainFromResolvConf, clientPod, dnsFailureHints, dnsNeeds, type HttpRequest, httpBatchCommand, httpNeeds, httpRequestText, ncWaitSeconds, noServer,
+  answerOf, blamesNetworkPolicy, clusterDomainFromResolvConf, clientPod, dnsFailureHints, dnsNeeds, type HttpRequest, httpBatchCommand, httpNeeds, httpRequestText, lookupsDenied, ncWaitSeconds, noServer,
   parseHttpBatch, parseHttpReply, parseNslookup, parsePing,
 } from './cluster-client.ts'
 import { explainByPolicies } from '../resources/network-policies.ts'
@@ -139,7 +139,7 @@ describe('a NetworkPolicy that denies the client pod\'s traffic is named before 
   test('a lookup no server answered, under a default-deny: the policy, not CoreDNS', () => {
     const text = explainByPolicies([defaultDeny], dnsNeeds(ns), 'the cluster DNS (CoreDNS)')
     expect(text).toBe(`NetworkPolicy ${ns}/default-deny selects the pod and no policy allows its DNS lookups (UDP 53 to the cluster DNS): a policy denies it; that, rather than the cluster DNS (CoreDNS), is the likely cause`)
-    const hints = dnsFailureHints(timedOut, { text: text!, blames: true })
+    const hints = dnsFailureHints(timedOut, { text: text!, blames: true, denies: true })
     expect(hints).toEqual([text])
     expect(hints.join('\n')).not.toMatch(/is the cluster DNS \(CoreDNS\) running/)
   })
@@ -147,7 +147,7 @@ describe('a NetworkPolicy that denies the client pod\'s traffic is named before 
   test('without a policy that denies it, CoreDNS is asked about as before; policies that could not be read are said beside it', () => {
     expect(explainByPolicies([], dnsNeeds(ns), 'the cluster DNS (CoreDNS)')).toBeUndefined()
     expect(dnsFailureHints(timedOut, undefined)).toEqual([expect.stringMatching(/is the cluster DNS \(CoreDNS\) running\?$/)])
-    expect(dnsFailureHints(timedOut, { text: '(the NetworkPolicies of ns could not be read: forbidden)', blames: false })).toHaveLength(2)
+    expect(dnsFailureHints(timedOut, { text: '(the NetworkPolicies of ns could not be read: forbidden)', blames: false, denies: false })).toHaveLength(2)
   })
 
   test('a request under a default-deny: egress and ingress both named; a name needs DNS first, an IP does not', () => {
@@ -160,6 +160,13 @@ describe('a NetworkPolicy that denies the client pod\'s traffic is named before 
   test('a policy that allows only some ports: the Service may have translated the port, so "may deny", never certainty', () => {
     const onlyHttp: V1NetworkPolicy = { metadata: { name: 'only-9898', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 9898 }] }] } }
     expect(explainByPolicies([onlyHttp], httpNeeds(ns, '10.96.0.12'), 'kube-proxy')).toMatch(/a policy may deny it; look at it before kube-proxy$/)
+  })
+
+  test('a lookup no server answered under a policy that certainly denies it ends at once; "may deny", or an answer from a server, waits', () => {
+    expect(lookupsDenied(timedOut, { text: 'x', blames: true, denies: true })).toBe(true)
+    expect(lookupsDenied(timedOut, { text: 'x', blames: true, denies: false })).toBe(false)
+    expect(lookupsDenied(timedOut, undefined)).toBe(false)
+    expect(lookupsDenied("** server can't find web-1.web: NXDOMAIN\n", { text: 'x', blames: true, denies: true })).toBe(false)
   })
 
   test('the needs are the client pod\'s own labels, and the error carries whether a policy was named', () => {

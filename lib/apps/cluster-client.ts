@@ -5,7 +5,7 @@ import type { V1Pod } from '@kubernetes/client-node'
 import { randomBytes } from 'node:crypto'
 import { isIP } from 'node:net'
 import type { Kube } from '../k8s/kube.ts'
-import { dnsEgress, type Needed, policyHint } from '../resources/network-policies.ts'
+import { dnsEgress, type Needed, policyHint, type PolicyHint } from '../resources/network-policies.ts'
 import { containerResources, createPod, restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { execIn } from '../k8s/exec.ts'
 import { progress } from '../k8s/progress.ts'
@@ -58,9 +58,13 @@ const noServerHint = 'no DNS server answered the pod (its resolv.conf names the 
 
 // What a failed lookup's message adds: the policy that denies it (or may), or else, when no server
 // answered, the cluster DNS; a policy listing the API refused is said beside the latter.
-export function dnsFailureHints(output: string, policies: { text: string; blames: boolean } | undefined): string[] {
+export function dnsFailureHints(output: string, policies: PolicyHint | undefined): string[] {
   return [policies?.text, noServer(output) && !policies?.blames ? noServerHint : undefined].filter((h) => h !== undefined)
 }
+
+// A lookup no server answered while a NetworkPolicy certainly denies the lookups cannot come true
+// by waiting: the wait ends at once ("may deny" waits out its time, as the policy may not be the cause).
+export const lookupsDenied = (output: string, policies: PolicyHint | undefined): boolean => noServer(output) && policies?.denies === true
 
 // The error of an HTTP request that got no answer names a NetworkPolicy that may deny it (httpBatch):
 // the Service proxy is then not the first suspect.
@@ -235,17 +239,26 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
       let changedAt = started
       progress(`${method === 'resolve' ? 'resolving' : 'looking up'} ${host} from pod ${namespace}/${name} until it ${what} (up to ${idleMs / 1000}s without a new answer, ${(3 * idleMs) / 1000}s in all)`)
       let last: Resolution | undefined
+      let policies: PolicyHint | undefined
+      let policiesRead = false
+      const explained = (r: Resolution) => `waiting for ${host} to resolve so that it ${what}, from pod ${namespace}/${name}; last answer (${r.status}):\n${r.output.trim()}${dnsFailureHints(r.output, policies).map((h) => `\n${h}`).join('')}`
       for (;;) {
         const answer: Resolution = await (method === 'resolve' ? client.resolve(host) : client.nslookup(host))
         if (until(answer)) return answer
+        // The first time no server answers, the namespace's NetworkPolicies are read: one that
+        // denies the lookups is named before the cluster DNS is blamed.
+        if (noServer(answer.output) && !policiesRead) {
+          policiesRead = true
+          policies = await policyHint(kube, namespace, dnsNeeds(namespace), 'the cluster DNS (CoreDNS)')
+          if (lookupsDenied(answer.output, policies)) throw new Error(`gave up at once (no waiting lets a denied lookup through) ${explained(answer)}`)
+        }
         if (last && answerOf(answer) !== answerOf(last)) changedAt = Date.now()
         last = answer
         const now = Date.now()
         if (now - changedAt > idleMs || now - started > 3 * idleMs) {
-          // A NetworkPolicy that denies the lookups is named before the cluster DNS is blamed.
-          const policies = last.status === 'ok' || last.status === 'nxdomain' ? undefined : await policyHint(kube, namespace, dnsNeeds(namespace), 'the cluster DNS (CoreDNS)')
-          const hints = dnsFailureHints(last.output, policies)
-          throw new Error(`timed out after ${Math.round((now - started) / 1000)}s (${limit}; last new answer ${Math.round((now - changedAt) / 1000)}s ago) waiting for ${host} to resolve so that it ${what}, from pod ${namespace}/${name}; last answer (${last.status}):\n${last.output.trim()}${hints.map((h) => `\n${h}`).join('')}`)
+          // A lookup that found nothing (not even NXDOMAIN) may be one a NetworkPolicy denies: read them if not yet.
+          if (!policiesRead && last.status !== 'ok' && last.status !== 'nxdomain') policies = await policyHint(kube, namespace, dnsNeeds(namespace), 'the cluster DNS (CoreDNS)')
+          throw new Error(`timed out after ${Math.round((now - started) / 1000)}s (${limit}; last new answer ${Math.round((now - changedAt) / 1000)}s ago) ${explained(last)}`)
         }
         await new Promise((r) => setTimeout(r, 500)) // poll interval of a deadline-bounded poll
       }

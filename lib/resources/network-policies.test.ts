@@ -1,6 +1,7 @@
 import type { V1NetworkPolicy, V1NetworkPolicySpec } from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { allowPolicy, type Connection, describeVerdict, dnsEgress, policyTypesOf, policyVerdict, portMatches, selectorMatches } from './network-policies.ts'
+import type { Kube } from '../k8s/kube.ts'
+import { allowPolicy, type Connection, describeVerdict, dnsEgress, policyHint, policyTypesOf, policyVerdict, portMatches, selectorMatches } from './network-policies.ts'
 
 const ns = 'sc-q2-01-abc123'
 const policy = (name: string, spec: V1NetworkPolicySpec, namespace = ns): V1NetworkPolicy =>
@@ -181,5 +182,22 @@ describe('describeVerdict names the policy, with "may" where the suite cannot te
     expect(describeVerdict(policyVerdict([denyEgress, policy('to-web', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: web } }] }] })], { ...toWeb, peer: { namespace: ns } }), 'HTTP to port 8080'))
       .toMatch(new RegExp(`^NetworkPolicies ${ns}/deny-egress, ${ns}/to-web select .* whether ${ns}/to-web allows HTTP to port 8080 .*: a policy may deny it$`))
     expect(describeVerdict(policyVerdict([], dns), 'DNS')).toBeUndefined()
+  })
+})
+
+describe('policyHint reads the namespace\'s policies as they are at the failure', () => {
+  const kubeListing = (list: () => Promise<{ items: V1NetworkPolicy[] }>) => ({ kc: { makeApiClient: () => ({ listNamespacedNetworkPolicy: list }) } }) as unknown as Kube
+  const needed = [{ what: 'its DNS lookups', connection: dns }]
+
+  test('a certain deny blames and denies; a may-deny only blames; no policy, nothing', async () => {
+    expect(await policyHint(kubeListing(async () => ({ items: [defaultDenyAll] })), ns, needed, 'CoreDNS')).toMatchObject({ blames: true, denies: true, text: expect.stringMatching(/rather than CoreDNS, is the likely cause$/) })
+    const toAnyIp = policy('to-block', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] })
+    expect(await policyHint(kubeListing(async () => ({ items: [defaultDenyAll, toAnyIp] })), ns, needed, 'CoreDNS')).toMatchObject({ blames: true, denies: false, text: expect.stringMatching(/may deny it; look at it before CoreDNS$/) })
+    expect(await policyHint(kubeListing(async () => ({ items: [] })), ns, needed, 'CoreDNS')).toBeUndefined()
+  })
+
+  test('a listing the API refuses is said, blaming no policy', async () => {
+    const refused = kubeListing(async () => { throw Object.assign(new Error('forbidden'), { code: 403, body: { message: 'networkpolicies is forbidden' } }) })
+    expect(await policyHint(refused, ns, needed, 'CoreDNS')).toEqual({ text: expect.stringMatching(/^\(the NetworkPolicies of sc-q2-01-abc123, which may deny it, could not be read: .*forbidden/), blames: false, denies: false })
   })
 })

@@ -230,15 +230,23 @@ export function explainByPolicies(policies: V1NetworkPolicy[], needed: Needed[],
   return lines.length ? lines.join('\n') : undefined
 }
 
-// explainByPolicies on the namespace's policies as they are now: `blames` when a policy is named; a
-// listing the API refused says so, blaming none.
-export async function policyHint(kube: Kube, namespace: string, needed: Needed[], component: string): Promise<{ text: string; blames: boolean } | undefined> {
+export interface PolicyHint {
+  text: string
+  // A policy is named (denies or may deny).
+  blames: boolean
+  // A policy certainly denies a connection needed: what needs it cannot succeed while it stands.
+  denies: boolean
+}
+
+// explainByPolicies on the namespace's policies as they are now; a listing the API refused says so,
+// blaming none.
+export async function policyHint(kube: Kube, namespace: string, needed: Needed[], component: string): Promise<PolicyHint | undefined> {
   let policies: V1NetworkPolicy[]
   try {
     policies = await listNetworkPolicies(kube, namespace)
   } catch (err) {
-    return { text: `(the NetworkPolicies of ${namespace}, which may deny it, could not be read: ${describeApiError(err)})`, blames: false }
+    return { text: `(the NetworkPolicies of ${namespace}, which may deny it, could not be read: ${describeApiError(err)})`, blames: false, denies: false }
   }
   const text = explainByPolicies(policies, needed, component)
-  return text ? { text, blames: true } : undefined
+  return text ? { text, blames: true, denies: needed.some((n) => policyVerdict(policies, n.connection).status === 'denied') } : undefined
 }
