@@ -3,9 +3,12 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import type { V1NetworkPolicy } from '@kubernetes/client-node'
 import {
-  answerOf, clusterDomainFromResolvConf, type HttpRequest, httpBatchCommand, httpRequestText, ncWaitSeconds, noServer, parseHttpBatch, parseHttpReply, parseNslookup, parsePing,
+  answerOf, blamesNetworkPolicy, clusterDomainFromResolvConf, clientPod, dnsFailureHints, dnsNeeds, type HttpRequest, httpBatchCommand, httpNeeds, httpRequestText, lookupsDenied, ncWaitSeconds, noServer,
+  parseHttpBatch, parseHttpReply, parseNslookup, parsePing,
 } from './cluster-client.ts'
+import { explainByPolicies } from '../resources/network-policies.ts'
 
 test('reads the answers after the Name line, not the server address', () => {
   const out = 'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tweb-0.web.ns.svc.cluster.local\nAddress: 10.244.0.7\n'
@@ -124,4 +127,51 @@ test('a DNS answer that changes is progress (the wait for it goes on); the same 
   expect(answerOf(ok(['10.244.0.7', '10.244.0.9']))).not.toBe(answerOf(ok(['10.244.0.9'])))
   expect(answerOf(ok(['10.244.0.9']))).toBe(answerOf(ok(['10.244.0.9'])))
   expect(answerOf({ status: 'error', output: 'timed out' })).toBe(answerOf({ status: 'error', output: 'timed out again' }))
+})
+
+// Issue 24, path 4: a default-deny NetworkPolicy put into every new namespace made every lookup
+// fail with "is the cluster DNS (CoreDNS) running?", and every request blame kube-proxy.
+describe('a NetworkPolicy that denies the client pod\'s traffic is named before CoreDNS or kube-proxy', () => {
+  const ns = 'sc-q2-03-abc123'
+  const defaultDeny: V1NetworkPolicy = { metadata: { name: 'default-deny', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } }
+  const timedOut = ';; connection timed out; no servers could be reached\n'
+
+  test('a lookup no server answered, under a default-deny: the policy, not CoreDNS', () => {
+    const text = explainByPolicies([defaultDeny], dnsNeeds(ns), 'the cluster DNS (CoreDNS)')
+    expect(text).toBe(`NetworkPolicy ${ns}/default-deny selects the pod and no policy allows its DNS lookups (UDP 53 to the cluster DNS): a policy denies it; that, rather than the cluster DNS (CoreDNS), is the likely cause`)
+    const hints = dnsFailureHints(timedOut, { text: text!, blames: true, denies: true })
+    expect(hints).toEqual([text])
+    expect(hints.join('\n')).not.toMatch(/is the cluster DNS \(CoreDNS\) running/)
+  })
+
+  test('without a policy that denies it, CoreDNS is asked about as before; policies that could not be read are said beside it', () => {
+    expect(explainByPolicies([], dnsNeeds(ns), 'the cluster DNS (CoreDNS)')).toBeUndefined()
+    expect(dnsFailureHints(timedOut, undefined)).toEqual([expect.stringMatching(/is the cluster DNS \(CoreDNS\) running\?$/)])
+    expect(dnsFailureHints(timedOut, { text: '(the NetworkPolicies of ns could not be read: forbidden)', blames: false, denies: false })).toHaveLength(2)
+  })
+
+  test('a request under a default-deny: egress and ingress both named; a name needs DNS first, an IP does not', () => {
+    const byName = explainByPolicies([defaultDeny], httpNeeds(ns, 'web'), 'the Service proxy (kube-proxy) or the server')
+    expect(byName?.split('\n')).toHaveLength(3)
+    expect(byName).toMatch(/its requests to the pods of sc-q2-03-abc123 \(egress\): a policy denies it; that, rather than the Service proxy \(kube-proxy\) or the server, is the likely cause/)
+    expect(explainByPolicies([defaultDeny], httpNeeds(ns, '10.96.0.12'), 'kube-proxy')?.split('\n')).toHaveLength(2)
+  })
+
+  test('a policy that allows only some ports: the Service may have translated the port, so "may deny", never certainty', () => {
+    const onlyHttp: V1NetworkPolicy = { metadata: { name: 'only-9898', namespace: ns }, spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 9898 }] }] } }
+    expect(explainByPolicies([onlyHttp], httpNeeds(ns, '10.96.0.12'), 'kube-proxy')).toMatch(/a policy may deny it; look at it before kube-proxy$/)
+  })
+
+  test('a lookup no server answered under a policy that certainly denies it ends at once; "may deny", or an answer from a server, waits', () => {
+    expect(lookupsDenied(timedOut, { text: 'x', blames: true, denies: true })).toBe(true)
+    expect(lookupsDenied(timedOut, { text: 'x', blames: true, denies: false })).toBe(false)
+    expect(lookupsDenied(timedOut, undefined)).toBe(false)
+    expect(lookupsDenied("** server can't find web-1.web: NXDOMAIN\n", { text: 'x', blames: true, denies: true })).toBe(false)
+  })
+
+  test('the needs are the client pod\'s own labels, and the error carries whether a policy was named', () => {
+    expect(dnsNeeds(ns)[0]!.connection.pod.labels).toEqual(clientPod('client', 'busybox').metadata?.labels)
+    expect(blamesNetworkPolicy(Object.assign(new Error('x'), { blamesPolicy: true }))).toBe(true)
+    expect(blamesNetworkPolicy(new Error('x'))).toBe(false)
+  })
 })

@@ -3,7 +3,9 @@
 // (busybox nc) the way another workload in the cluster would.
 import type { V1Pod } from '@kubernetes/client-node'
 import { randomBytes } from 'node:crypto'
+import { isIP } from 'node:net'
 import type { Kube } from '../k8s/kube.ts'
+import { dnsEgress, type Needed, policyHint, type PolicyHint } from '../resources/network-policies.ts'
 import { containerResources, createPod, restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { execIn } from '../k8s/exec.ts'
 import { progress } from '../k8s/progress.ts'
@@ -53,6 +55,35 @@ export const answerOf = (r: Resolution): string => (r.status === 'ok' ? `ok ${r.
 // name but a missing server.
 export const noServer = (output: string) => /no servers could be reached|connection timed out|connection refused/i.test(output)
 const noServerHint = 'no DNS server answered the pod (its resolv.conf names the cluster DNS Service, kube-dns): is the cluster DNS (CoreDNS) running?'
+
+// What a failed lookup's message adds: the policy that denies it (or may), or else, when no server
+// answered, the cluster DNS; a policy listing the API refused is said beside the latter.
+export function dnsFailureHints(output: string, policies: PolicyHint | undefined): string[] {
+  return [policies?.text, noServer(output) && !policies?.blames ? noServerHint : undefined].filter((h) => h !== undefined)
+}
+
+// A lookup no server answered while a NetworkPolicy certainly denies the lookups cannot come true
+// by waiting: the wait ends at once ("may deny" waits out its time, as the policy may not be the cause).
+export const lookupsDenied = (output: string, policies: PolicyHint | undefined): boolean => noServer(output) && policies?.denies === true
+
+// The error of an HTTP request that got no answer names a NetworkPolicy that may deny it (httpBatch):
+// the Service proxy is then not the first suspect.
+export const blamesNetworkPolicy = (err: unknown): boolean => (err as { blamesPolicy?: unknown } | undefined)?.blamesPolicy === true
+
+// What the client pod's lookups and requests need of its namespace's NetworkPolicies, for naming a
+// policy that denies them (lib/resources/network-policies.ts). A request goes to a pod of the
+// namespace whose labels, and behind a Service whose port, are not known here; a name is looked up first.
+export const clientLabels = { 'app.kubernetes.io/component': 'probe' }
+export const dnsNeeds = (namespace: string): Needed[] =>
+  [{ what: 'its DNS lookups (UDP 53 to the cluster DNS)', connection: dnsEgress(namespace, clientLabels) }]
+export function httpNeeds(namespace: string, host: string): Needed[] {
+  const client = { namespace, labels: clientLabels }
+  return [
+    ...(isIP(host) ? [] : dnsNeeds(namespace)),
+    { what: `its requests to the pods of ${namespace} (egress)`, connection: { direction: 'Egress', pod: client, peer: { namespace } } },
+    { what: `requests from the client pod to the pods of ${namespace} (their ingress)`, connection: { direction: 'Ingress', pod: { namespace }, peer: client } },
+  ]
+}
 
 // The cluster domain as the pod's resolver has it: kubelet writes the search
 // list "<ns>.svc.<domain> svc.<domain> <domain>" into every pod's resolv.conf.
@@ -174,7 +205,7 @@ export const ncWaitSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
 // The client pod: busybox idling, for exec; restricted-ready like every pod the suite makes.
 export function clientPod(name: string, image: string): V1Pod {
   return {
-    metadata: { name, labels: { 'app.kubernetes.io/component': 'probe' } },
+    metadata: { name, labels: clientLabels },
     spec: {
       terminationGracePeriodSeconds: 0,
       ...restrictedPod(),
@@ -208,14 +239,26 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
       let changedAt = started
       progress(`${method === 'resolve' ? 'resolving' : 'looking up'} ${host} from pod ${namespace}/${name} until it ${what} (up to ${idleMs / 1000}s without a new answer, ${(3 * idleMs) / 1000}s in all)`)
       let last: Resolution | undefined
+      let policies: PolicyHint | undefined
+      let policiesRead = false
+      const explained = (r: Resolution) => `waiting for ${host} to resolve so that it ${what}, from pod ${namespace}/${name}; last answer (${r.status}):\n${r.output.trim()}${dnsFailureHints(r.output, policies).map((h) => `\n${h}`).join('')}`
       for (;;) {
         const answer: Resolution = await (method === 'resolve' ? client.resolve(host) : client.nslookup(host))
         if (until(answer)) return answer
+        // The first time no server answers, the namespace's NetworkPolicies are read: one that
+        // denies the lookups is named before the cluster DNS is blamed.
+        if (noServer(answer.output) && !policiesRead) {
+          policiesRead = true
+          policies = await policyHint(kube, namespace, dnsNeeds(namespace), 'the cluster DNS (CoreDNS)')
+          if (lookupsDenied(answer.output, policies)) throw new Error(`gave up at once (no waiting lets a denied lookup through) ${explained(answer)}`)
+        }
         if (last && answerOf(answer) !== answerOf(last)) changedAt = Date.now()
         last = answer
         const now = Date.now()
         if (now - changedAt > idleMs || now - started > 3 * idleMs) {
-          throw new Error(`timed out after ${Math.round((now - started) / 1000)}s (${limit}; last new answer ${Math.round((now - changedAt) / 1000)}s ago) waiting for ${host} to resolve so that it ${what}, from pod ${namespace}/${name}; last answer (${last.status}):\n${last.output.trim()}${noServer(last.output) ? `\n${noServerHint}` : ''}`)
+          // A lookup that found nothing (not even NXDOMAIN) may be one a NetworkPolicy denies: read them if not yet.
+          if (!policiesRead && last.status !== 'ok' && last.status !== 'nxdomain') policies = await policyHint(kube, namespace, dnsNeeds(namespace), 'the cluster DNS (CoreDNS)')
+          throw new Error(`timed out after ${Math.round((now - started) / 1000)}s (${limit}; last new answer ${Math.round((now - changedAt) / 1000)}s ago) ${explained(last)}`)
         }
         await new Promise((r) => setTimeout(r, 500)) // poll interval of a deadline-bounded poll
       }
@@ -230,15 +273,16 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
         container: 'client', maxMs: Math.max(10 * timeout('exec'), timeout('exec') + requests.length * timeout('http')),
       })
       const replies = parseHttpBatch(r.stdout, marker)
-      return requests.map((req, i) => {
-        const got = replies[i]
-        const reply = parseHttpReply(got?.raw ?? '')
-        if (!reply.status) {
-          const said = got ? `nc exited ${got.ncExit}: ${got.raw.trim().slice(0, 300)}` : `the batch ended after ${replies.length} of ${requests.length} replies (sh exited ${r.exitCode}): ${(r.stderr + r.stdout).trim().slice(-300)}`
-          throw new Error(`${req.method ?? 'GET'} ${req.url} from pod ${namespace}/${name}: no HTTP answer (${said})`)
-        }
-        return reply
-      })
+      const answered = requests.map((req, i) => ({ req, got: replies[i], reply: parseHttpReply(replies[i]?.raw ?? '') }))
+      const unanswered = answered.find((a) => !a.reply.status)
+      if (unanswered) {
+        const { req, got } = unanswered
+        const said = got ? `nc exited ${got.ncExit}: ${got.raw.trim().slice(0, 300)}` : `the batch ended after ${replies.length} of ${requests.length} replies (sh exited ${r.exitCode}): ${(r.stderr + r.stdout).trim().slice(-300)}`
+        // A NetworkPolicy that denies the request is named before the Service proxy or the server is blamed.
+        const policies = await policyHint(kube, namespace, httpNeeds(namespace, new URL(req.url).hostname.replace(/^\[(.*)\]$/, '$1')), 'the Service proxy (kube-proxy) or the server')
+        throw Object.assign(new Error(`${req.method ?? 'GET'} ${req.url} from pod ${namespace}/${name}: no HTTP answer (${said})${policies ? `\n${policies.text}` : ''}`), { blamesPolicy: policies?.blames ?? false })
+      }
+      return answered.map((a) => a.reply)
     },
   }
   return client

@@ -4,7 +4,7 @@
 // to /data/visits.log and answers the pod's name. Requests go through the
 // Service from the client pod; the records are read back with exec.
 import { randomBytes } from 'node:crypto'
-import type { ClusterClient } from './cluster-client.ts'
+import { blamesNetworkPolicy, type ClusterClient } from './cluster-client.ts'
 import { execOk } from '../k8s/exec.ts'
 import { urlHost } from '../k8s/addresses.ts'
 import type { Kube } from '../k8s/kube.ts'
@@ -62,7 +62,8 @@ export interface SentVisits {
 }
 
 // `count` visits, each with a unique id, to the Service's cluster IP (port 8080) from the client pod.
-// A visit that got no answer while the Service has ready endpoints points at whatever routes the cluster IP.
+// A visit that got no answer while the Service has ready endpoints points at whatever routes the cluster IP,
+// unless a NetworkPolicy that may deny it was named.
 export async function visitThroughService(kube: Kube, namespace: string, client: ClusterClient, service: string, count: number): Promise<SentVisits> {
   const ids = visitIds(count)
   const ip = await clusterIpOf(kube, namespace, service)
@@ -70,7 +71,7 @@ export async function visitThroughService(kube: Kube, namespace: string, client:
     return { ids, answeredBy: await sendVisits(client, `http://${urlHost(ip)}:8080`, ids) }
   } catch (err) {
     const ready = (await serviceEndpoints(kube, namespace, service).catch(() => [])).filter((e) => e.ready)
-    if (ready.length && /no HTTP answer/.test((err as Error).message)) {
+    if (ready.length && /no HTTP answer/.test((err as Error).message) && !blamesNetworkPolicy(err)) {
       ;(err as Error).message += `\nService ${namespace}/${service} has ready endpoints (${describeEndpoints(ready)}), yet its cluster IP ${ip} did not answer: is the Service proxy (kube-proxy) running on the client pod's node?`
     }
     throw err

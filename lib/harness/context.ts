@@ -3,6 +3,7 @@
 import type { StepRecord } from '../k8s/progress.ts'
 import type { AttachedTimeline } from '../observe/timeline-snapshot.ts'
 import type { ClusterInfo, Measurements } from '../report/claims.ts'
+import type { Direction } from '../resources/network-policies.ts'
 import type { Capabilities } from '../storage/capabilities.ts'
 import type { ImageName } from './images.ts'
 import type { Waivers } from './waivers.ts'
@@ -25,6 +26,8 @@ declare module 'vitest' {
     storageCapabilities: Record<string, Capabilities>
     // Claims known not to hold on this cluster (SC_WAIVERS, lib/waivers.ts).
     waivers: Waivers
+    // The directions in which each claim's namespace gets the suite's allow NetworkPolicy (network-preflight.ts); none: no policy.
+    networkAllow: Direction[]
   }
   interface TaskMeta {
     claim?: string

@@ -66,10 +66,12 @@ async function logsOf(kube: Kube, namespace: string, pod: V1Pod): Promise<[strin
 
 export async function dumpNamespace(kube: Kube, namespace: string, dir: string, timelines: { selector: string; timeline: Timeline }[] = []): Promise<string> {
   await mkdir(join(dir, 'logs'), { recursive: true })
-  const [events, pods, statefulSets, deployments, replicaSets, services, slices, claims] = await Promise.all([
+  const [events, pods, statefulSets, deployments, replicaSets, services, slices, claims, policies] = await Promise.all([
     list<CoreV1Event>(kube, eventsResource, namespace), list<V1Pod>(kube, resources.pods, namespace),
     list(kube, resources.statefulSets, namespace), list(kube, resources.deployments, namespace), list(kube, resources.replicaSets, namespace),
     list(kube, resources.services, namespace), list(kube, resources.endpointSlices, namespace), list<V1PersistentVolumeClaim>(kube, resources.pvcs, namespace),
+    // What may deny the pods' DNS lookups and requests (the suite's own allow policy among them).
+    list(kube, { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies' }, namespace),
   ])
   // The volumes bound to this namespace's claims, and the classes they came from.
   const volumes = await list<V1PersistentVolume>(kube, resources.pvs)
@@ -83,7 +85,8 @@ export async function dumpNamespace(kube: Kube, namespace: string, dir: string, 
     ['pods.txt', formatListing('pods', pods, podLines)],
     ['workloads.txt', [formatListing('StatefulSets', statefulSets, withStatus), formatListing('Deployments', deployments, withStatus), formatListing('ReplicaSets', replicaSets, withStatus)].join('\n\n')],
     ['services.txt', [formatListing('Services', services, (s) => `${name(s)} ${JSON.stringify((s as { spec?: unknown }).spec ?? {})}`),
-      formatListing('EndpointSlices', slices, (s) => `${name(s)} ${JSON.stringify((s as { endpoints?: unknown }).endpoints ?? [])}`)].join('\n\n')],
+      formatListing('EndpointSlices', slices, (s) => `${name(s)} ${JSON.stringify((s as { endpoints?: unknown }).endpoints ?? [])}`),
+      formatListing('NetworkPolicies', policies, (p) => `${name(p)} ${JSON.stringify((p as { spec?: unknown }).spec ?? {})}`)].join('\n\n')],
     ['claims.txt', [formatListing('claims', claims, claimLine), formatListing('volumes bound to them', ours, volumeLine), formatListing('their storage classes', usedClasses, classLine)].join('\n\n')],
   ]
   if (timelines.length) files.push(['timelines.txt', timelines.map((t) => t.timeline.describe(`pods ${t.selector}`)).join('\n\n')])

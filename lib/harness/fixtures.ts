@@ -14,6 +14,7 @@ import { releaseRetainedVolumes, removeRetainedVolume } from '../apps/volumes.ts
 import { connect, type Kube } from '../k8s/kube.ts'
 import { createNamespace, deleteNamespace } from '../k8s/namespaces.ts'
 import { progress } from '../k8s/progress.ts'
+import { createAllowPolicy, type Direction } from '../resources/network-policies.ts'
 import { listPods } from '../resources/pods.ts'
 import { acquireSlot } from './gate-client.ts'
 import { podEventRecorder, type PodEventRecorder } from '../observe/pod-events.ts'
@@ -51,6 +52,15 @@ export interface Fixtures {
   images: Record<ImageName, string>
 }
 
+// The suite's allow NetworkPolicy (global setup found it needed, and permitted). A refusal here
+// stops nothing: a lookup or request that a policy then denies fails naming the policy.
+async function allowSuiteTraffic(kube: Kube, ns: string, directions: Direction[]): Promise<void> {
+  if (!directions.length) return
+  await createAllowPolicy(kube, ns, directions).catch((err: Error) => {
+    console.warn(`${ns}: the suite's allow NetworkPolicy was not added (${err.message}): a DNS lookup or HTTP request a policy denies will fail, naming it`)
+  })
+}
+
 // The run's namespaces carry its id and go into its record as they are made:
 // the run's teardown sweeps the volumes of these and no others (leftovers.ts).
 const thisRun = () => runRecord(inject('reportsDir'), inject('runId'))
@@ -79,6 +89,8 @@ const coreTest = base.extend<Fixtures>({
       await slot.release([])
       throw err
     }
+    // Before the first pod: where a policy every new namespace gets denies what the suite's pods need.
+    await allowSuiteTraffic(kube, ns, inject('networkAllow') ?? [])
     const cleanups: CleanupStep[] = []
     const podEvents = podEventRecorder(kube, ns)
     await use({ ns, cleanup: { add: (what, undo) => { cleanups.push({ what, undo }) } }, podEvents })

@@ -19,6 +19,7 @@ import { defaultStorageClass, describeStorageClasses } from '../resources/storag
 import { describeDetectedCapabilities, detectCapabilities } from '../storage/probe.ts'
 import { preflightPermissions, probeServer } from './access.ts'
 import { admissionRefusals, suitePodShapes } from './admission.ts'
+import { checkNetworkPolicies, type NetworkPlan } from './network-preflight.ts'
 import { consentMissing, usesEmbeddedCluster } from './cluster-choice.ts'
 import type { ClusterInfo } from './context.ts'
 import { resolveImages, rewriteImages } from './images.ts'
@@ -56,9 +57,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const runId = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
     // Every namespace of the run is recorded before it is made, this one's and the workers'.
     const record = runRecord(resolve(repoRoot, options.reportsDir), runId)
-    await checkAdmission(access, options, record)
+    const images = resolveImages(options.images)
+    setFixtureRewrite((text) => rewriteImages(text, images))
+    // The NetworkPolicies a new namespace gets are read while the admission dry run goes on.
+    // Both settle before a refusal ends the run, so that neither leaves its namespace behind.
+    const [network, admission] = await Promise.allSettled([checkPodNetwork(access, images.busybox, record), checkAdmission(access, images.busybox, record)])
+    if (admission.status === 'rejected') throw admission.reason
+    if (network.status === 'rejected') throw network.reason
     const scale = await chooseTimeoutScale(access.kube, options, record).catch((err: Error) => setupError(err.message))
-    await provideContext(project, { options, waivers, target, access, selection, record, startedAt, scale })
+    await provideContext(project, { options, waivers, target, access, selection, record, startedAt, scale, network: network.value })
     const gate = await openGate({
       kube: access.kube, options, scale, runId, reportsDir: resolve(repoRoot, options.reportsDir),
       embeddedNodes: target.embedded ? selection.nodes.length : undefined,
@@ -173,10 +180,8 @@ async function selectClasses(kube: Kube, options: Options): Promise<ClassSelecti
 
 // Every pod shape the suite uses, as a server-side dry run: an admission
 // refusal (Pod Security, a policy engine) ends the run here, in one line.
-async function checkAdmission(access: Access, options: Options, run: RunRecord): Promise<void> {
-  const images = resolveImages(options.images)
-  setFixtureRewrite((text) => rewriteImages(text, images))
-  const shapes = await suitePodShapes(images.busybox)
+async function checkAdmission(access: Access, busybox: string, run: RunRecord): Promise<void> {
+  const shapes = await suitePodShapes(busybox)
   const refused = await admissionRefusals(access.kube, run, shapes)
   if (refused.length) {
     const more = refused.length > 1 ? `; and ${refused.length - 1} more (${refused.slice(1).map((r) => r.split(':')[0]).join(', ')})` : ''
@@ -185,7 +190,19 @@ async function checkAdmission(access: Access, options: Options, run: RunRecord):
   console.log(`stateful-conformance: admission accepts all ${shapes.length} pod shapes of the suite (server-side dry run)`)
 }
 
+// The NetworkPolicies a new namespace gets, and the allow policy each claim's namespace gets where
+// one denies what the suite's pods need. A check that could not be made stops nothing: a lookup or
+// request a policy denies still fails naming it.
+async function checkPodNetwork(access: Access, busybox: string, run: RunRecord): Promise<NetworkPlan> {
+  const plan = await checkNetworkPolicies(access.kube, run, await suitePodShapes(busybox)).catch((err: Error): NetworkPlan => ({
+    allow: [], line: `the NetworkPolicies a new namespace gets could not be read (${err.message}): a DNS lookup or HTTP request one denies will fail, naming it`,
+  }))
+  console.log(`stateful-conformance: ${plan.line}`)
+  return plan
+}
+
 interface RunFacts {
+  network: NetworkPlan
   scale: number
   options: Options
   waivers: Waivers
@@ -221,6 +238,7 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
   project.provide('reportsDir', reportsDir)
   project.provide('cluster', cluster)
   project.provide('waivers', run.waivers)
+  project.provide('networkAllow', run.network.allow)
 
   // What each class can do: declared, and probed with small claims in a namespace of this run.
   const detected = await detectCapabilities(access.kube, s.classes, s.storageClasses, {

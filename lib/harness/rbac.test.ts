@@ -27,6 +27,14 @@ describe('fixtures/rbac.yaml is the one table the preflight check reads', () => 
     expect(checked.find((p) => p.resource === 'pods' && p.subresource === 'exec')?.why).toMatch(/^`kubectl exec` as the quests do/)
   })
 
+  test('a rule whose comment begins "Optional:" is not required (create networkpolicies, the suite\'s own allow policy); reading them is', () => {
+    const policies = checked.filter((p) => p.resource === 'networkpolicies')
+    expect(policies.map((p) => `${permissionLabel(p)}${p.optional ? ' (optional)' : ''}`).sort())
+      .toEqual(['create networking.k8s.io/networkpolicies (optional)', 'get networking.k8s.io/networkpolicies', 'list networking.k8s.io/networkpolicies'])
+    expect(policies.find((p) => p.optional)?.why).toMatch(/^The suite's own allow policy \(stateful-conformance-allow: DNS, and traffic between the namespace's pods\), added/)
+    expect(checked.filter((p) => p.optional).map(permissionLabel)).toEqual(['create networking.k8s.io/networkpolicies'])
+  })
+
   test('no wildcards: every rule names its groups, resources and verbs', () => {
     for (const r of role.rules ?? []) {
       expect([...(r.apiGroups ?? []), ...(r.resources ?? []), ...r.verbs], JSON.stringify(r)).not.toContain('*')

@@ -25,6 +25,8 @@ export function loadSuiteRole(file = rbacFile): V1ClusterRole {
 export interface SuitePermission extends Permission {
   // The first sentence of the comment above its rule in fixtures/rbac.yaml.
   why?: string
+  // The comment begins "Optional:": the suite runs without it (its comment says what goes).
+  optional?: boolean
 }
 
 // Every verb on every resource the role file grants, with its rule's reason
@@ -36,18 +38,23 @@ export function suitePermissions(file = rbacFile): SuitePermission[] {
   if (!isSeq(rules)) throw new Error(`${file}: no rules`)
   const out: SuitePermission[] = []
   let why: string | undefined
+  let optional = false
   for (const [i, item] of rules.items.entries()) {
     if (!isMap(item)) continue
     // The first rule's comment is kept on the sequence itself.
-    const comment = (item.commentBefore ?? (i === 0 ? rules.commentBefore : undefined))?.replace(/\s+/g, ' ').trim()
-    if (comment) why = /^(.*?\.)(\s|$)/.exec(comment)?.[1] ?? comment
+    let comment = (item.commentBefore ?? (i === 0 ? rules.commentBefore : undefined))?.replace(/\s+/g, ' ').trim()
+    if (comment) {
+      optional = /^Optional:\s*/.test(comment)
+      comment = comment.replace(/^Optional:\s*/, '')
+      why = /^(.*?\.)(\s|$)/.exec(comment)?.[1] ?? comment
+    }
     const rule = item.toJSON() as V1PolicyRule
     for (const group of rule.apiGroups ?? []) {
       for (const resource of rule.resources ?? []) {
         const [name, subresource] = resource.split('/')
         // A SelfSubjectAccessReview cannot ask about itself (system:basic-user grants it anyway).
         if (group === 'authorization.k8s.io') continue
-        for (const verb of rule.verbs) out.push({ verb, resource: name!, ...(group ? { group } : {}), ...(subresource ? { subresource } : {}), ...(why ? { why } : {}) })
+        for (const verb of rule.verbs) out.push({ verb, resource: name!, ...(group ? { group } : {}), ...(subresource ? { subresource } : {}), ...(why ? { why } : {}), ...(optional ? { optional } : {}) })
       }
     }
   }

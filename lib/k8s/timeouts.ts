@@ -28,6 +28,9 @@ const base = {
   unanswered: 5_000,
   // GET /version before anything else: is the API server there at all?
   versionCheck: 10_000,
+  // How long after a namespace is made global setup reads the NetworkPolicies a policy engine's
+  // generate rule (Kyverno's) puts into every new namespace (lib/harness/network-preflight.ts).
+  policiesGenerated: 5_000,
   // The suite's namespaces gone at the end of a run (or `npm run clean`): every object in them deleted.
   namespaceDeleted: 180_000,
   // A node's Ready condition changing: the node lifecycle controller marks a silent node Unknown after its grace period (40–50 s by default).
