@@ -7,7 +7,7 @@
 import type { V1CSIDriver, V1PersistentVolume, V1StorageClass } from '@kubernetes/client-node'
 import { timeoutScale } from '../k8s/timeouts.ts'
 import { isDefaultClass } from '../resources/storage.ts'
-import { type AdvancedCapability, affinityNode, describeAdvanced, missingAdvanced, type SnapshotSupport } from './advanced.ts'
+import { type AdvancedCapability, affinityNode, affinityZones, describeAdvanced, missingAdvanced, type SnapshotSupport } from './advanced.ts'
 
 export const accessModes = ['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany'] as const
 export type AccessMode = (typeof accessModes)[number]
@@ -43,6 +43,8 @@ export interface ObservedVolume {
   nodeAffinity: boolean
   // The one node its node affinity names, when it names one (advanced.ts affinityNode).
   node?: string
+  // The zones its node affinity names (topology.kubernetes.io/zone and the like), when it names zones.
+  zones?: string[]
 }
 
 export interface Verdict {
@@ -55,6 +57,9 @@ export interface Capabilities {
   storageClass: string
   isDefault: boolean
   provisioner: string
+  // The StorageClass's parameters and mount options as declared (the datasheet shows them).
+  parameters?: Record<string, string>
+  mountOptions?: string[]
   bindingMode: string
   reclaimPolicy: string
   allowVolumeExpansion: boolean
@@ -98,7 +103,8 @@ export function observedVolume(pv: V1PersistentVolume): ObservedVolume {
   const source = volumeSources.find((k) => spec[k]) ?? 'unknown'
   const fsType = (spec[source] as { fsType?: string } | undefined)?.fsType || undefined
   const node = affinityNode(pv)
-  return { pv: pv.metadata?.name ?? '', source, ...(fsType ? { fsType } : {}), nodeAffinity: !!pv.spec?.nodeAffinity?.required, ...(node ? { node } : {}) }
+  const zones = affinityZones(pv)
+  return { pv: pv.metadata?.name ?? '', source, ...(fsType ? { fsType } : {}), nodeAffinity: !!pv.spec?.nodeAffinity?.required, ...(node ? { node } : {}), ...(zones.length ? { zones } : {}) }
 }
 
 // Volume sources whose ownership kubelet does not manage: their volume
@@ -144,6 +150,8 @@ export function classCapabilities(sc: V1StorageClass, csi: Capabilities['csi'], 
     storageClass: sc.metadata?.name ?? '',
     isDefault: isDefaultClass(sc),
     provisioner,
+    ...(sc.parameters && Object.keys(sc.parameters).length ? { parameters: sc.parameters } : {}),
+    ...(sc.mountOptions?.length ? { mountOptions: sc.mountOptions } : {}),
     bindingMode: sc.volumeBindingMode ?? 'Immediate',
     reclaimPolicy: sc.reclaimPolicy ?? 'Delete',
     allowVolumeExpansion: sc.allowVolumeExpansion === true,
