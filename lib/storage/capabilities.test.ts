@@ -28,11 +28,12 @@ describe('observed volume', () => {
 })
 
 describe('declared class', () => {
-  test('keeps the StorageClass\'s parameters and mount options, and leaves them out when it has none', () => {
+  test('keeps the StorageClass\'s parameters (none: {}) and mount options (none: left out)', () => {
     const declared = classCapabilities(sc({ parameters: { type: 'gp3', iops: '3000' }, mountOptions: ['noatime'] }), null, probes())
     expect(declared).toMatchObject({ parameters: { type: 'gp3', iops: '3000' }, mountOptions: ['noatime'] })
     const bare = classCapabilities(sc({ parameters: {}, mountOptions: [] }), null, probes())
-    expect(bare).not.toHaveProperty('parameters')
+    expect(bare.parameters).toEqual({})
+    expect(classCapabilities(sc(), null, probes()).parameters).toEqual({})
     expect(bare).not.toHaveProperty('mountOptions')
   })
 })

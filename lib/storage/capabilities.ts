@@ -57,7 +57,8 @@ export interface Capabilities {
   storageClass: string
   isDefault: boolean
   provisioner: string
-  // The StorageClass's parameters and mount options as declared (the datasheet shows them).
+  // The StorageClass's parameters ({} for none; absent in reports written before they were kept)
+  // and mount options as declared: the datasheet shows them.
   parameters?: Record<string, string>
   mountOptions?: string[]
   bindingMode: string
@@ -150,7 +151,7 @@ export function classCapabilities(sc: V1StorageClass, csi: Capabilities['csi'], 
     storageClass: sc.metadata?.name ?? '',
     isDefault: isDefaultClass(sc),
     provisioner,
-    ...(sc.parameters && Object.keys(sc.parameters).length ? { parameters: sc.parameters } : {}),
+    parameters: sc.parameters ?? {},
     ...(sc.mountOptions?.length ? { mountOptions: sc.mountOptions } : {}),
     bindingMode: sc.volumeBindingMode ?? 'Immediate',
     reclaimPolicy: sc.reclaimPolicy ?? 'Delete',
