@@ -12,15 +12,15 @@ const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : S
 
 function capabilityRows(lines: CapabilityLine[]): string {
   const tone = (h: boolean | null) => (h === true ? 'yes' : h === false ? 'no' : '')
-  return lines.map((l) => `<tr><td>${esc(l.capability)}</td><td>${esc(l.declared)}</td><td class="${tone(l.holds)}" title="${esc(l.detail)}">${esc(l.observed)}</td>`
-    + `<td>${l.holds === true ? 'yes' : l.holds === false ? 'no' : '<span class="muted">—</span>'}</td>`
+  return lines.map((l) => `<tr><td>${esc(l.capability)}</td><td>${esc(l.declared)}</td><td title="${esc(l.detail)}">${esc(l.observed)}</td>`
+    + `<td class="${tone(l.holds)}" title="${esc(l.detail)}">${l.holds === true ? 'yes' : l.holds === false ? 'no' : '<span class="muted">—</span>'}</td>`
     + `<td>${l.checkedBy.length ? l.checkedBy.map((c) => `<span class="${c.status === 'not run' ? 'muted' : c.status}">${esc(c.id)} ${c.status === 'not run' ? 'not run' : `${statusMark[c.status]} ${c.status}`}</span>`).join(', ') : '<span class="muted">no claim</span>'}</td></tr>`).join('\n')
 }
 
 function timingRow(what: string, t: TimingSeries): string {
   const p = t.percentiles
   if (!p) return `<tr><td>${what}</td><td colspan="5" class="muted">not recorded</td></tr>`
-  return `<tr><td>${what}</td><td>${p.n}</td><td>${seconds(p.p50)}</td><td>${seconds(p.p90)}</td><td>${seconds(p.max)}</td><td class="muted">${esc(t.samples.map((s) => `${s.source} ${seconds(s.ms)}`).join('; '))}</td></tr>`
+  return `<tr><td>${what}</td><td>${p.n}</td><td class="nowrap">${seconds(p.p50)}</td><td class="nowrap">${seconds(p.p90)}</td><td class="nowrap">${seconds(p.max)}</td><td class="muted">${esc(t.samples.map((s) => `${s.source} ${seconds(s.ms)}`).join('; '))}</td></tr>`
 }
 
 function ioTable(io: IoFigures): string {
@@ -55,7 +55,7 @@ export function renderDatasheetHtml(d: Datasheet): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Storage class ${esc(d.storageClass)}: datasheet</title>
-<style>${reportCss}</style>
+<style>${reportCss} .nowrap { white-space: nowrap }</style>
 </head>
 <body>
 <header>
@@ -73,7 +73,7 @@ ${capabilityRows(d.capabilities)}
 <section id="claims">
 <h2>Verdicts of the [sc] claims on this class</h2>
 ${d.claims.length ? `<table><thead><tr><th>claim</th><th>what it says</th><th>verdict</th><th>took</th><th>why</th></tr></thead><tbody>
-${d.claims.map((e) => `<tr><td class="mono">${esc(e.id)}</td><td>${esc(e.title)}</td><td class="${e.status}">${statusMark[e.status]} ${e.status}</td><td>${formatDuration(e.durationMs)}</td><td>${e.waived ? `<b>waived</b> (${esc(e.waived)}) ` : ''}${esc(e.reason ?? '')}</td></tr>`).join('\n')}
+${d.claims.map((e) => `<tr><td class="mono">${esc(e.id)}</td><td>${esc(e.title)}</td><td class="${e.status} nowrap">${statusMark[e.status]} ${e.status}</td><td class="nowrap">${formatDuration(e.durationMs)}</td><td>${e.waived ? `<b>waived</b> (${esc(e.waived)}) ` : ''}${esc(e.reason ?? '')}</td></tr>`).join('\n')}
 </tbody></table>
 <p class="muted">${esc(describeTotals(d.totals))}</p>` : '<p class="muted">No claim ran on this class.</p>'}
 </section>
