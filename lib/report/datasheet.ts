@@ -97,16 +97,18 @@ export function classesOfRun(report: ClaimsReport): string[] {
   return report.run.storageClasses ?? [...new Set(report.claims.map((e) => e.storageClass).filter((c): c is string => c !== null))].sort()
 }
 
-const probeWord = (p: AccessModeProbe | undefined) => !p ? 'not probed' : `${p.result}${p.result === 'accepted' && p.ms !== undefined ? ` (${(p.ms / 1000).toFixed(1)} s)` : ''}`
+// The probe's answer alone: its time is a timing sample (below), and would make every run's line differ.
+const probeWord = (p: AccessModeProbe | undefined) => p?.result ?? 'not probed'
 const probeHolds = (p: AccessModeProbe | undefined) => (p?.result === 'accepted' ? true : p?.result === 'refused' ? false : null)
 const verdictHolds = (supported: boolean | undefined) => (supported === undefined ? null : supported)
 
-// Node-local, zonal, or neither, from the probe's ReadWriteOnce volume.
+// Node-local, zonal, or neither, from the probe's ReadWriteOnce volume. Not which node or zone:
+// that is where the probe's volume landed, which the next run may choose otherwise (the line's detail names it).
 export function describeLocality(c: Capabilities): string {
   const n = c.nodeLocal ?? nodeLocalVerdict(c.volume)
-  if (n.supported === true) return c.volume?.node ? `node-local (node ${c.volume.node})` : 'node-local'
+  if (n.supported === true) return 'node-local'
   if (n.supported === undefined) return 'unknown'
-  if (c.volume?.zones?.length) return `zonal (${c.volume.zones.join(', ')})`
+  if (c.volume?.zones?.length) return 'zonal'
   return c.volume?.nodeAffinity ? 'tied to a topology, not a node' : 'not tied to a node or zone'
 }
 
@@ -120,7 +122,7 @@ function capabilityLines(c: Capabilities, statusOf: (id: string) => ClaimStatus 
   const probeLine = (capability: string, p: AccessModeProbe | undefined, ids: string[]): CapabilityLine =>
     ({ capability, declared: 'not declared', observed: probeWord(p), holds: probeHolds(p), detail: p?.detail ?? '', checkedBy: by(...ids) })
   return [
-    { capability: 'binding mode', declared: c.bindingMode, observed: probeWord(c.accessModes.ReadWriteOnce), holds: null, detail: 'volumeBindingMode; observed: the probe\'s ReadWriteOnce claim and its pod', checkedBy: by('SC-01') },
+    { capability: 'binding mode', declared: c.bindingMode, observed: 'not probed', holds: null, detail: 'volumeBindingMode; SC-01 checks that binding follows it', checkedBy: by('SC-01') },
     { capability: 'reclaim policy', declared: c.reclaimPolicy, observed: 'not probed', holds: null, detail: 'reclaimPolicy', checkedBy: by('SC-05') },
     { capability: 'expansion', declared: c.allowVolumeExpansion ? 'allowed' : 'not allowed', observed: 'not probed', holds: c.allowVolumeExpansion, detail: 'allowVolumeExpansion; SC-04 online, SC-09 offline (or its refusal)', checkedBy: by('SC-04', 'SC-09') },
     ...accessModes.map((m) => probeLine(m, c.accessModes[m], m === 'ReadWriteMany' ? ['SC-12'] : m === 'ReadWriteOnce' ? ['SC-02', 'SC-11'] : ['Q1-06'])),
@@ -139,7 +141,7 @@ function capabilityLines(c: Capabilities, statusOf: (id: string) => ClaimStatus 
       observed: c.volume ? `${c.volume.source} volume${c.volume.fsType ? `, fsType ${c.volume.fsType}` : ', no fsType'}` : 'no probe volume',
       holds: verdictHolds(c.fsGroup.supported), detail: c.fsGroup.reason, checkedBy: by('SC-03'),
     },
-    { capability: 'node-local or zonal', declared: 'not declared', observed: describeLocality(c), holds: null, detail: n.reason, checkedBy: by('SC-11', 'SC-12') },
+    { capability: 'node-local or zonal', declared: 'not declared', observed: describeLocality(c), holds: null, detail: `${n.reason}${c.volume?.zones?.length ? `; zones ${c.volume.zones.join(', ')}` : ''}`, checkedBy: by('SC-11', 'SC-12') },
   ]
 }
 
