@@ -3,12 +3,14 @@ import type { IoFigures } from '../apps/fio.ts'
 import type { AttachedTimeline } from '../observe/timeline-snapshot.ts'
 import type { Capabilities } from '../storage/capabilities.ts'
 
-// Per-class figures a claim measured: SC-06's timings, SC-10's I/O (fio).
+// Per-class figures a claim measured: SC-06's timings, SC-10's I/O (fio), any claim's bind times.
 // Every field is optional, so reports written before one was added still read.
 export interface Measurements {
   timeToBoundMs?: number
   timeToFirstWriteMs?: number
   io?: IoFigures
+  // Any claim: each PVC it saw go from unbound to Bound, ms from the PVC's creation (whole seconds: up to 1 s long).
+  claimBindMs?: number[]
 }
 
 // What a run cost, as the run's gate measured it (lib/harness/gate-server.ts).

@@ -83,7 +83,7 @@ ${d.claims.map((e) => `<tr><td class="mono">${esc(e.id)}</td><td>${esc(e.title)}
 ${timingRow('to Bound', d.timings.bind)}
 ${timingRow('to the first write', d.timings.firstWrite)}
 </tbody></table>
-<p class="muted">Percentiles by nearest rank: each is a time that was measured. Bound: SC-06's claim and each access-mode and clone claim of the probe the class bound; first write: SC-06's.</p>
+<p class="muted">Percentiles by nearest rank: each is a time that was measured. Bound: SC-06's claim, each access-mode and clone claim of the probe the class bound, and each claim a [sc] claim waited for from unbound (timed from its creationTimestamp, which is in whole seconds: up to 1 s long); first write: SC-06's.</p>
 </section>
 <section id="io">
 <h2>I/O (SC-10, fio)</h2>

@@ -30,7 +30,10 @@ describe('a datasheet from a real cloud-shape run', () => {
       run: { cluster: { version: 'v1.36.3', nodes: 3, context: 'embedded' }, suiteVersion: null, timeoutScale: 1 },
       class: { provisioner: 'stateful-conformance.io/ext4', bindingMode: 'WaitForFirstConsumer', reclaimPolicy: 'Delete', parameters: null },
     })
-    expect(sheet.notRecorded).toEqual(['the StorageClass\'s parameters (the run predates their recording)', 'the suite\'s version (the run predates its recording)'])
+    expect(sheet.notRecorded).toEqual([
+      'the StorageClass\'s parameters (the run predates their recording)', 'the suite\'s version (the run predates its recording)',
+      'the bind times of the [sc] claims themselves (the run predates their recording, or none of its waits saw a claim unbound)',
+    ])
     expect(isDatasheet(sheet)).toBe(true)
     expect(isDatasheet(cloud2())).toBe(false)
   })
@@ -65,6 +68,18 @@ describe('a datasheet from a real cloud-shape run', () => {
     expect(sheet.timings.firstWrite).toEqual({ samples: [{ source: 'SC-06', ms: 4777 }], percentiles: { n: 1, p50: 4777, p90: 4777, max: 4777 } })
   })
 
+  test('bind times the [sc] claims recorded join them, each named by its claim; SC-06\'s own wait is not counted twice', () => {
+    const r = cloud2()
+    const on = (id: string) => r.claims.find((e) => e.id === id && e.storageClass === 'ext4')!
+    on('Q2-02').measurements = { claimBindMs: [4000, 6000] }
+    on('SC-06').measurements = { ...on('SC-06').measurements, claimBindMs: [1000] }
+    on('Q1-02').measurements = { claimBindMs: [] }
+    const s = buildDatasheet(r, 'ext4')
+    expect(s.timings.bind.samples.slice(4)).toEqual([{ source: 'Q2-02', ms: 4000 }, { source: 'Q2-02', ms: 6000 }])
+    expect(s.timings.bind.percentiles).toEqual({ n: 6, p50: 2290, p90: 6000, max: 6000 })
+    expect(s.notRecorded).not.toContain('the bind times of the [sc] claims themselves (the run predates their recording, or none of its waits saw a claim unbound)')
+  })
+
   test('carries SC-10\'s fio figures with p50 and p99, and its verdict', () => {
     expect(sheet.io).toMatchObject({ status: 'passed', figures: { seqWriteMiBps: 1554.1, randReadLatencyUs: { p50: 212, p99: 4358.1 }, randWriteLatencyUs: { p50: 522.2, p99: 2768.9 } } })
   })
@@ -75,6 +90,7 @@ describe('a datasheet from a real cloud-shape run', () => {
     caps.parameters = { type: 'gp3' }
     caps.nodeLocal = { supported: false, reason: 'its volume pv-1 (csi) is not tied to one node (its node affinity names a topology, not a node)' }
     caps.volume = { pv: 'pv-1', source: 'csi', nodeAffinity: true, zones: ['eu-west-1a'] }
+    r.claims.find((e) => e.id === 'Q1-02' && e.storageClass === 'standard')!.measurements = { claimBindMs: [3000] }
     const s = buildDatasheet({ ...r, run: { ...r.run, suiteVersion: '0.1.0 (git abc1234)' } }, 'standard')
     expect(s.class?.parameters).toEqual({ type: 'gp3' })
     expect(s.capabilities.find((l) => l.capability === 'node-local or zonal')).toMatchObject({ observed: 'zonal', detail: expect.stringContaining('; zones eu-west-1a') })
