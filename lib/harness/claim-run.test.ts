@@ -3,9 +3,13 @@
 // results are read as the reporters read them.
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
+import type { RunnerTestCase } from 'vitest'
 import { startVitest, type TestCase } from 'vitest/node'
+import { recordClaimBound } from '../k8s/progress.ts'
 import { claimEntry } from '../report/claims.ts'
 import { finishedTest } from '../report/finished-test.ts'
+import { runClaim } from './claim-run.ts'
+import type { Waivers } from './waivers.ts'
 
 async function runClaimsFile(file = 'rerun.claims.ts'): Promise<Map<string, TestCase>> {
   const root = join(import.meta.dirname, 'testdata')
@@ -50,4 +54,23 @@ test('a write refused on a class that does not apply fsGroup skips the claim nam
   expect(verdict('Q1-04')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^StorageClass nfs-client \(provisioner nfs.csi.k8s.io\): its volume is not writable .*Permission denied\), and fsGroup is not applied/) })
   expect(verdict('Q1-05')).toMatchObject({ status: 'broken' })
   expect(verdict('Q1-06')).toMatchObject({ status: 'failed' })
+})
+
+test('the bind times a claim\'s waits recorded go into its measurements, beside what the claim measured itself; none, no field', async () => {
+  const task = (name: string, meta: object = {}) => ({ name, meta: { ...meta }, result: { state: 'pass', retryCount: 0 }, retry: 0 }) as unknown as RunnerTestCase
+  const write = process.stdout.write
+  process.stdout.write = () => true
+  try {
+    const sc06 = task('SC-06 time to bound [standard]')
+    await runClaim(async () => {
+      recordClaimBound(2_400.4)
+      sc06.meta.measurements = { timeToBoundMs: 2_100 }
+    }, sc06, {} satisfies Waivers)
+    expect(sc06.meta.measurements).toEqual({ timeToBoundMs: 2_100, claimBindMs: [2_400] })
+    const none = task('Q0-01 no claim')
+    await runClaim(async () => {}, none, {} satisfies Waivers)
+    expect(none.meta).not.toHaveProperty('measurements')
+  } finally {
+    process.stdout.write = write
+  }
 })

@@ -54,6 +54,7 @@ export async function runClaim(runTest: () => Promise<void>, task: RunnerTestCas
     steps: [],
     onUnchecked: (part) => skipPart(task, part),
     runsAgainOnGap: !lastRun,
+    claimBindMs: [],
   }
   // vitest keeps every run's errors on the task; this run's are those after these.
   const errorsBefore = task.result?.errors?.length ?? 0
@@ -85,6 +86,7 @@ export async function runClaim(runTest: () => Promise<void>, task: RunnerTestCas
     applyWaiver(task, log.test, waivers, errors.map((e) => e.message))
   } finally {
     task.meta.steps = log.steps
+    if (log.claimBindMs?.length) task.meta.measurements = { ...task.meta.measurements, claimBindMs: log.claimBindMs }
     process.stdout.write(`[${log.test}] ■ ${task.result?.state ?? 'ended'} after ${((performance.now() - t0) / 1000).toFixed(1)}s\n`)
   }
 }

@@ -28,6 +28,7 @@ import { removeRun } from './leftovers.ts'
 import { OptionError, parseOptions, provisionalScale, selectStorageClasses, type Options } from '../options/options.ts'
 import { chooseTimeoutScale, openGate } from './run-pace.ts'
 import { runRecord, type RunRecord } from './run-record.ts'
+import { suiteVersion } from './suite-version.ts'
 import { loadWaivers, type Waivers } from './waivers.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
@@ -226,7 +227,8 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
   const reportsDir = resolve(repoRoot, options.reportsDir)
   await clearPreviousRun(reportsDir)
   await mkdir(reportsDir, { recursive: true })
-  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt: run.startedAt, runId: run.record.id, cluster, storageClasses: s.storageClasses, timeoutScale: run.scale }, null, 2))
+  const facts = { startedAt: run.startedAt, runId: run.record.id, cluster, suiteVersion: suiteVersion(repoRoot), storageClasses: s.storageClasses, timeoutScale: run.scale }
+  await writeFile(join(reportsDir, '.run.json'), JSON.stringify(facts, null, 2))
 
   const images = resolveImages(options.images)
   project.provide('kubeconfigPath', target.kubeconfigPath)
@@ -247,7 +249,7 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
   console.log(describeDetectedCapabilities(detected))
   project.provide('storageCapabilities', detected.byClass)
   // The reports' capability table reads them from here, as the reporter reads the run.
-  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ startedAt: run.startedAt, runId: run.record.id, cluster, storageClasses: s.storageClasses, timeoutScale: run.scale, capabilities: detected.byClass }, null, 2))
+  await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ ...facts, capabilities: detected.byClass }, null, 2))
 }
 
 // Ctrl-C: vitest exits a millisecond later, so the clean-up runs in a

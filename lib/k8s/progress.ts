@@ -26,6 +26,8 @@ export interface StepLog {
   failedStep?: { keyword: Keyword; title: string }
   // A gap stopped the claim's last run in a Then or And step: the part not checked (the claim is partial).
   stoppedByGap?: string
+  // Each claim (PVC) the test saw go from unbound to Bound: ms from its creation (recordClaimBound).
+  claimBindMs?: number[]
 }
 
 const current = new AsyncLocalStorage<StepLog>()
@@ -35,6 +37,12 @@ export function withStepLog<T>(log: StepLog, fn: () => Promise<T>): Promise<T> {
 }
 
 export const currentStepLog = (): StepLog | undefined => current.getStore()
+
+// A wait saw a claim of the running test become Bound, `ms` after the claim was created: kept on
+// the test's log, and by the harness in its claims.json entry (the class's datasheet reads them).
+export function recordClaimBound(ms: number): void {
+  current.getStore()?.claimBindMs?.push(Math.max(0, Math.round(ms)))
+}
 
 // Straight to stdout rather than console.log, which vitest would frame with
 // a header per line; the test's tag keeps parallel tests apart.

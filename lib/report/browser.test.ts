@@ -1,16 +1,19 @@
 // reports/index.html in a real browser: Debian's chromium, headless, opens
 // the page built from the fixture report (testdata/claims-report.json). The
 // DOM it builds holds the matrix and the SVG timelines, and its screenshot
-// shows them: the timeline bars' colours are there, pixel for pixel.
+// shows them: the timeline bars' colours are there, pixel for pixel. And a
+// storage class's datasheet, from a real cloud-shape run (testdata/cloud2-claims.json).
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { inflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { ClaimsReport } from './claims.ts'
+import { buildDatasheet } from './datasheet.ts'
+import { renderDatasheetHtml } from './datasheet-html.ts'
 import { renderHtmlReport } from './html.ts'
 import { phaseStyle } from './timeline-svg.ts'
 
@@ -32,12 +35,12 @@ function requireChromium(skip: (note: string) => void): void {
 let dir = ''
 let page = ''
 
-async function runChromium(args: string[]): Promise<string> {
-  const profile = await mkdtemp(join(dir, 'profile-'))
+async function runChromium(args: string[], target = page): Promise<string> {
+  const profile = await mkdtemp(join(dirname(target), 'profile-'))
   try {
     const { stdout } = await promisify(execFile)(chromium, [
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...args, `file://${page}`,
+      '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...args, `file://${target}`,
     ], { timeout: 60_000, maxBuffer: 32 << 20 })
     return stdout
   } finally {
@@ -124,5 +127,34 @@ describe('the HTML report in headless chromium', () => {
     expect(seen('#ffebe9'), 'failed cells (#ffebe9)').toBeGreaterThan(1000)
     expect(seen(phaseStyle.ready.fill), `Ready bars (${phaseStyle.ready.fill})`).toBeGreaterThan(1500)
     expect(seen(phaseStyle.terminating.fill), `terminating bars (${phaseStyle.terminating.fill})`).toBeGreaterThan(400)
+  }, 90_000)
+})
+
+describe('a storage-class datasheet in headless chromium', () => {
+  let sheet = ''
+  beforeAll(async () => {
+    const sheetDir = await mkdtemp(join(tmpdir(), 'sc-datasheet-render-'))
+    sheet = join(sheetDir, 'ext4.html')
+    const report = JSON.parse(await readFile(join(import.meta.dirname, 'testdata', 'cloud2-claims.json'), 'utf8')) as ClaimsReport
+    await writeFile(sheet, renderDatasheetHtml(buildDatasheet(report, 'ext4')))
+  })
+  afterAll(async () => { if (sheet) await rm(dirname(sheet), { recursive: true, force: true }) })
+
+  test.concurrent('its DOM holds the capability table, the verdicts, the timings and fio\'s figures; its screenshot their colours', async ({ skip }) => {
+    requireChromium(skip)
+    const dom = await runChromium(['--dump-dom'], sheet)
+    expect(dom).toContain('<h1>Storage class <code>ext4</code></h1>')
+    expect(dom.match(/<section id="(capabilities|claims|timings|io|not-recorded)">/g)).toHaveLength(5)
+    expect(dom).toContain('<td>Block</td><td>not declared</td>')
+    expect(dom).toContain('32,460 IOPS, latency p50 212 µs, p99 4,358 µs')
+    const file = `${sheet}.png`
+    await runChromium([`--screenshot=${file}`, '--window-size=1280,1400', '--hide-scrollbars'], sheet)
+    const png = decodePng(await readFile(file))
+    const counts = new Map<string, number>()
+    for (let y = 0; y < png.height; y += 2) for (let x = 0; x < png.width; x += 2) counts.set(png.rgb(x, y).join(','), (counts.get(png.rgb(x, y).join(',')) ?? 0) + 1)
+    const seen = (hex: string) => counts.get(hexRgb(hex).join(',')) ?? 0
+    // "has it" yes cells and passed verdicts; no and skipped ones (a blank or unstyled page has none).
+    expect(seen('#dafbe1'), 'yes and passed cells (#dafbe1)').toBeGreaterThan(3000)
+    expect(seen('#eaeef2'), 'no and skipped cells (#eaeef2)').toBeGreaterThan(500)
   }, 90_000)
 })

@@ -17,6 +17,11 @@ describe('claims report', () => {
     expect(r.summary).toEqual({ passed: 3, partial: 0, failed: 0, broken: 0, skipped: 0, waived: 0 })
   })
 
+  test('the suite\'s version global setup found goes into the run, and a run without one has none', () => {
+    expect(buildClaimsReport([base({})], { ...run, suiteVersion: '0.1.0 (git d05edf5)' }, 'x').run.suiteVersion).toBe('0.1.0 (git d05edf5)')
+    expect(buildClaimsReport([base({})], run, 'x').run).not.toHaveProperty('suiteVersion')
+  })
+
   test('a claim\'s duration runs from its slot at the run\'s gate: the wait for one is reported beside it, not in it', () => {
     expect(claimEntry(base({ durationMs: 200_400, meta: { claim: 'Q0-01', slotWaitMs: 150_000 } }))).toMatchObject({ durationMs: 50_400, slotWaitMs: 150_000 })
     expect(claimEntry(base({ meta: { claim: 'Q0-01', slotWaitMs: 20 } }))).toEqual(expect.not.objectContaining({ slotWaitMs: expect.anything() }))

@@ -3,12 +3,14 @@ import type { IoFigures } from '../apps/fio.ts'
 import type { AttachedTimeline } from '../observe/timeline-snapshot.ts'
 import type { Capabilities } from '../storage/capabilities.ts'
 
-// Per-class figures a claim measured: SC-06's timings, SC-10's I/O (fio).
+// Per-class figures a claim measured: SC-06's timings, SC-10's I/O (fio), any claim's bind times.
 // Every field is optional, so reports written before one was added still read.
 export interface Measurements {
   timeToBoundMs?: number
   timeToFirstWriteMs?: number
   io?: IoFigures
+  // Any claim: each PVC it saw go from unbound to Bound, ms from the PVC's creation (whole seconds: up to 1 s long).
+  claimBindMs?: number[]
 }
 
 // What a run cost, as the run's gate measured it (lib/harness/gate-server.ts).
@@ -83,6 +85,8 @@ export interface ClaimsReport {
     startedAt: string
     finishedAt: string
     cluster: { server: string; version: string; nodes: number; context?: string | null; embedded?: boolean }
+    // package.json's version and the git commit (lib/harness/suite-version.ts); absent in older reports.
+    suiteVersion?: string
     storageClasses?: string[]
     // What global setup's probe found per class (declared and observed), for the capability table.
     capabilities?: Record<string, Capabilities>
@@ -163,7 +167,7 @@ export const claimIdOf = (title: string): string | undefined => /^((?:Q\d+|SC|DR
 
 const idOrder = (id: string) => id.replace(/\d+/g, (n) => n.padStart(4, '0'))
 
-export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'] | { startedAt: string; cluster?: ClusterInfo; storageClasses?: string[]; capabilities?: Record<string, Capabilities>; timeoutScale?: number; usage?: RunUsage }, finishedAt: string): ClaimsReport {
+export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'] | { startedAt: string; cluster?: ClusterInfo; suiteVersion?: string; storageClasses?: string[]; capabilities?: Record<string, Capabilities>; timeoutScale?: number; usage?: RunUsage }, finishedAt: string): ClaimsReport {
   const claims = tests.map(claimEntry).filter((e): e is ClaimEntry => !!e)
     .sort((a, b) => idOrder(a.id).localeCompare(idOrder(b.id)) || (a.storageClass ?? '').localeCompare(b.storageClass ?? ''))
   const c = run.cluster
@@ -172,6 +176,7 @@ export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'
       startedAt: run.startedAt,
       finishedAt,
       cluster: { server: c?.server ?? 'unknown', version: c?.version ?? 'unknown', nodes: c?.nodes ?? 0, context: c?.context ?? null, embedded: c?.embedded ?? false },
+      ...(run.suiteVersion ? { suiteVersion: run.suiteVersion } : {}),
       ...(run.storageClasses ? { storageClasses: run.storageClasses } : {}),
       ...(run.capabilities ? { capabilities: run.capabilities } : {}),
       ...(run.timeoutScale ? { timeoutScale: run.timeoutScale } : {}),

@@ -14,7 +14,7 @@ export interface HtmlOptions {
   diagnosticsHref?: (dir: string) => string
 }
 
-const css = `
+export const reportCss = `
 :root { color-scheme: light; --pass: #1a7f37; --pass-bg: #dafbe1; --fail: #cf222e; --fail-bg: #ffebe9; --skip: #57606a; --skip-bg: #eaeef2; --partial: #7d4e00; --partial-bg: #fff8c5; --broken: #8250df; --broken-bg: #fbefff; --line: #d0d7de; --muted: #57606a }
 * { box-sizing: border-box }
 body { margin: 0; padding: 24px 32px 48px; font: 14px/1.45 ui-sans-serif, system-ui, "DejaVu Sans", sans-serif; color: #24292f; background: #fff }
@@ -129,7 +129,7 @@ export function renderHtmlReport(report: ClaimsReport, o: HtmlOptions = {}): str
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
-<style>${css}</style>
+<style>${reportCss}</style>
 </head>
 <body>
 <header>

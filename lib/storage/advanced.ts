@@ -52,6 +52,14 @@ export function affinityNode(pv: V1PersistentVolume | undefined): string | undef
   return nodes.size === 1 ? [...nodes][0] : undefined
 }
 
+// The zones a volume's required node affinity names (a key ending in /zone: topology.kubernetes.io/zone,
+// the older failure-domain label, a driver's own), sorted; none for a volume not tied to a zone.
+export function affinityZones(pv: V1PersistentVolume | undefined): string[] {
+  const terms = pv?.spec?.nodeAffinity?.required?.nodeSelectorTerms ?? []
+  const zones = terms.flatMap((t) => (t.matchExpressions ?? []).filter((e) => e.key.endsWith('/zone') && e.operator === 'In').flatMap((e) => e.values ?? []))
+  return [...new Set(zones)].sort()
+}
+
 // Node-local: the volume lives on one node, so a pod elsewhere cannot use it
 // at all (hostPath and local volumes by their nature; others when their node
 // affinity names one node). From the probe's ReadWriteOnce volume.

@@ -17,6 +17,25 @@ describe('observed volume', () => {
       .toEqual({ pv: 'pv-1', source: 'hostPath', nodeAffinity: true })
     expect(observedVolume(pv({})).source).toBe('unknown')
   })
+
+  test('names the zones its node affinity names, and none for a volume tied to a node', () => {
+    const term = (key: string, values: string[]) => ({ matchExpressions: [{ key, operator: 'In', values }] })
+    const zonal = pv({ csi: { driver: 'd', volumeHandle: 'h' }, nodeAffinity: { required: { nodeSelectorTerms: [term('topology.kubernetes.io/zone', ['eu-west-1b']), term('topology.ebs.csi.aws.com/zone', ['eu-west-1b', 'eu-west-1a'])] } } })
+    expect(observedVolume(zonal)).toMatchObject({ nodeAffinity: true, zones: ['eu-west-1a', 'eu-west-1b'] })
+    expect(observedVolume(zonal)).not.toHaveProperty('node')
+    expect(observedVolume(pv({ local: { path: '/x' }, nodeAffinity: { required: { nodeSelectorTerms: [term('kubernetes.io/hostname', ['n1'])] } } }))).not.toHaveProperty('zones')
+  })
+})
+
+describe('declared class', () => {
+  test('keeps the StorageClass\'s parameters (none: {}) and mount options (none: left out)', () => {
+    const declared = classCapabilities(sc({ parameters: { type: 'gp3', iops: '3000' }, mountOptions: ['noatime'] }), null, probes())
+    expect(declared).toMatchObject({ parameters: { type: 'gp3', iops: '3000' }, mountOptions: ['noatime'] })
+    const bare = classCapabilities(sc({ parameters: {}, mountOptions: [] }), null, probes())
+    expect(bare.parameters).toEqual({})
+    expect(classCapabilities(sc(), null, probes()).parameters).toEqual({})
+    expect(bare).not.toHaveProperty('mountOptions')
+  })
 })
 
 describe('CSIDriver capabilities', () => {

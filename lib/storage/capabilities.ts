@@ -7,7 +7,7 @@
 import type { V1CSIDriver, V1PersistentVolume, V1StorageClass } from '@kubernetes/client-node'
 import { timeoutScale } from '../k8s/timeouts.ts'
 import { isDefaultClass } from '../resources/storage.ts'
-import { type AdvancedCapability, affinityNode, describeAdvanced, missingAdvanced } from './advanced.ts'
+import { type AdvancedCapability, affinityNode, affinityZones, describeAdvanced, missingAdvanced } from './advanced.ts'
 import { type AccessMode, type AccessModeProbe, accessModes, type Capabilities, type CsiDriverInfo, type ObservedVolume, type Verdict } from './capability-types.ts'
 
 // The record's types, declared in capability-types.ts, for the modules that read them from here.
@@ -38,7 +38,8 @@ export function observedVolume(pv: V1PersistentVolume): ObservedVolume {
   const source = volumeSources.find((k) => spec[k]) ?? 'unknown'
   const fsType = (spec[source] as { fsType?: string } | undefined)?.fsType || undefined
   const node = affinityNode(pv)
-  return { pv: pv.metadata?.name ?? '', source, ...(fsType ? { fsType } : {}), nodeAffinity: !!pv.spec?.nodeAffinity?.required, ...(node ? { node } : {}) }
+  const zones = affinityZones(pv)
+  return { pv: pv.metadata?.name ?? '', source, ...(fsType ? { fsType } : {}), nodeAffinity: !!pv.spec?.nodeAffinity?.required, ...(node ? { node } : {}), ...(zones.length ? { zones } : {}) }
 }
 
 // Volume sources whose ownership kubelet does not manage: their volume
@@ -84,6 +85,8 @@ export function classCapabilities(sc: V1StorageClass, csi: Capabilities['csi'], 
     storageClass: sc.metadata?.name ?? '',
     isDefault: isDefaultClass(sc),
     provisioner,
+    parameters: sc.parameters ?? {},
+    ...(sc.mountOptions?.length ? { mountOptions: sc.mountOptions } : {}),
     bindingMode: sc.volumeBindingMode ?? 'Immediate',
     reclaimPolicy: sc.reclaimPolicy ?? 'Delete',
     allowVolumeExpansion: sc.allowVolumeExpansion === true,

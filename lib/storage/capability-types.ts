@@ -53,6 +53,8 @@ export interface ObservedVolume {
   nodeAffinity: boolean
   // The one node its node affinity names, when it names one (advanced.ts affinityNode).
   node?: string
+  // The zones its node affinity names (topology.kubernetes.io/zone and the like), when it names zones.
+  zones?: string[]
 }
 
 export interface Verdict {
@@ -65,6 +67,10 @@ export interface Capabilities {
   storageClass: string
   isDefault: boolean
   provisioner: string
+  // The StorageClass's parameters ({} for none; absent in reports written before they were kept)
+  // and mount options as declared: the datasheet shows them.
+  parameters?: Record<string, string>
+  mountOptions?: string[]
   bindingMode: string
   reclaimPolicy: string
   allowVolumeExpansion: boolean

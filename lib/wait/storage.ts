@@ -2,6 +2,7 @@
 // explained by its events and its provisioner, not by its phase alone.
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node'
 import type { Kube } from '../k8s/kube.ts'
+import { recordClaimBound } from '../k8s/progress.ts'
 import type { TimeoutName } from '../k8s/timeouts.ts'
 import { resources } from '../k8s/watch.ts'
 import { describeStuckClaim } from '../resources/events.ts'
@@ -21,8 +22,19 @@ export function waitForPvc(kube: Kube, namespace: string, name: string, what: st
   })
 }
 
-export const waitForPvcBound = (kube: Kube, namespace: string, name: string) =>
-  waitForPvc(kube, namespace, name, 'to be Bound', (pvc) => pvc.status?.phase === 'Bound')
+// A claim this wait saw unbound first is timed to Bound from its creation (recordClaimBound): the API
+// keeps creationTimestamp in whole seconds, so the time is up to 1 s long. One already Bound is not timed.
+export async function waitForPvcBound(kube: Kube, namespace: string, name: string): Promise<V1PersistentVolumeClaim> {
+  let sawUnbound = false
+  const pvc = await waitForPvc(kube, namespace, name, 'to be Bound', (p) => {
+    if (p.status?.phase === 'Bound') return true
+    sawUnbound = true
+    return false
+  })
+  const created = new Date(pvc.metadata?.creationTimestamp ?? Number.NaN).getTime()
+  if (sawUnbound && Number.isFinite(created)) recordClaimBound(Date.now() - created)
+  return pvc
+}
 
 export function waitForPvcGone(kube: Kube, namespace: string, name: string): Promise<true> {
   return waitFor<V1PersistentVolumeClaim, true>(kube, {

@@ -123,7 +123,7 @@ export function unlikeRuns(a: ClaimsReport['run'], b: ClaimsReport['run']): stri
   return unlike
 }
 
-// A field of claims.json a newer or other writer may add: the suite's version.
+// The suite's version: run.suiteVersion since global setup records it (lib/harness/suite-version.ts), or an other writer's suite.version.
 export const suiteVersionOf = (run: ClaimsReport['run']): string | undefined => {
   const r = run as { suiteVersion?: unknown; suite?: { version?: unknown } }
   const v = r.suiteVersion ?? r.suite?.version

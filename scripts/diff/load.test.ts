@@ -2,7 +2,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
-import { BadInput, loadClaims } from './load.ts'
+import { readFileSync } from 'node:fs'
+import type { ClaimsReport } from '../../lib/report/claims.ts'
+import { buildDatasheet } from '../../lib/report/datasheet.ts'
+import { BadInput, loadClaims, loadInput } from './load.ts'
 import { entry, report } from './testdata/build.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'diff-load-'))
@@ -37,4 +40,17 @@ test('bad input is one line naming the path and what is wrong with it', () => {
     expect((thrown as Error).message).toMatch(message)
     expect((thrown as Error).message).not.toContain('\n')
   }
+})
+
+test('a datasheet is told from a run by its format; one without its parts is bad input, named', () => {
+  const cloud2 = JSON.parse(readFileSync(new URL('../../lib/report/testdata/cloud2-claims.json', import.meta.url), 'utf8')) as ClaimsReport
+  const sheet = buildDatasheet(cloud2, 'standard')
+  expect(loadInput(write('standard.json', sheet))).toEqual({ kind: 'datasheet', sheet })
+  expect(loadInput(write('run.json', report([entry('Q0-01', 'passed')])))).toMatchObject({ kind: 'run', report: { claims: [{ id: 'Q0-01' }] } })
+  const cases: [string, RegExp][] = [
+    [write('no-timings.json', { ...sheet, timings: undefined }), /no-timings.json: a datasheet without its storageClass, run, claims, capabilities, totals or timings$/],
+    [write('odd-claim.json', { ...sheet, claims: [{ id: 'SC-01', status: 'green', durationMs: 1 }] }), /odd-claim.json: claim 1 is not a claim entry/],
+  ]
+  for (const [path, message] of cases) expect(() => loadInput(path)).toThrow(message)
+  expect(() => loadInput(write('x.json', { ...sheet, claims: 'none' }))).toThrow(BadInput)
 })

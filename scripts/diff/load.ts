@@ -1,15 +1,19 @@
-// A run to compare: a report folder (reports/, reports/kind-shape/) or its claims.json.
-// Anything else is bad input, named by its path in one line.
+// A run to compare: a report folder (reports/, reports/kind-shape/) or its claims.json; or a
+// storage class's datasheet (reports/datasheets/<class>.json). Anything else is bad input,
+// named by its path in one line.
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ClaimsReport } from '../../lib/report/claims.ts'
+import { type Datasheet, isDatasheet } from '../../lib/report/datasheet.ts'
 import { entriesByKey } from './compare.ts'
 
 export class BadInput extends Error {}
 
 const statuses = new Set(['passed', 'partial', 'failed', 'broken', 'skipped'])
 
-export function loadClaims(path: string): ClaimsReport {
+export type Input = { kind: 'run'; report: ClaimsReport } | { kind: 'datasheet'; sheet: Datasheet }
+
+function readJson(path: string): { file: string; data: unknown } {
   const stat = statSync(path, { throwIfNoEntry: false })
   if (!stat) throw new BadInput(`${path}: no such file or folder`)
   const file = stat.isDirectory() ? join(path, 'claims.json') : path
@@ -20,12 +24,32 @@ export function loadClaims(path: string): ClaimsReport {
   } catch (e) {
     throw new BadInput(`${file}: cannot be read (${(e as Error).message})`)
   }
-  let data: unknown
   try {
-    data = JSON.parse(text)
+    return { file, data: JSON.parse(text) }
   } catch (e) {
     throw new BadInput(`${file}: not JSON (${(e as Error).message.split('\n')[0]})`)
   }
+}
+
+// A run or a datasheet, told apart by the datasheet's format field.
+export function loadInput(path: string): Input {
+  const { file, data } = readJson(path)
+  if (!isDatasheet(data)) return { kind: 'run', report: claimsReportOf(file, data) }
+  const d = data as Partial<Datasheet>
+  if (typeof d.storageClass !== 'string' || !Array.isArray(d.claims) || !Array.isArray(d.capabilities) || !d.timings || !d.run?.cluster || !d.totals) {
+    throw new BadInput(`${file}: a datasheet without its storageClass, run, claims, capabilities, totals or timings`)
+  }
+  const bad = d.claims.findIndex((e) => typeof e?.id !== 'string' || !statuses.has(e.status) || typeof e.durationMs !== 'number')
+  if (bad >= 0) throw new BadInput(`${file}: claim ${bad + 1} is not a claim entry (expected id, status and durationMs)`)
+  return { kind: 'datasheet', sheet: data as Datasheet }
+}
+
+export function loadClaims(path: string): ClaimsReport {
+  const { file, data } = readJson(path)
+  return claimsReportOf(file, data)
+}
+
+function claimsReportOf(file: string, data: unknown): ClaimsReport {
   const report = data as Partial<ClaimsReport> | null
   if (!report || typeof report !== 'object' || !Array.isArray(report.claims) || typeof report.run?.cluster !== 'object' || !report.run.cluster) {
     throw new BadInput(`${file}: not a claims report (expected "run" with "cluster", and a "claims" list)`)

@@ -9,6 +9,9 @@ export interface DiffInput {
   a: { label: string; report: ClaimsReport }
   b: { label: string; report: ClaimsReport }
   diff: RunDiff
+  // A datasheet diff (datasheet-pages.ts): its heading, and its sections after the verdicts'.
+  title?: string
+  extra?: { markdown: string[]; html: string }
 }
 
 const meaning: Record<Change, string> = {
@@ -47,9 +50,10 @@ export function describeNoise(d: RunDiff): string {
 
 const shown = changes.filter((c) => c !== 'unchanged')
 
-export function renderDiffMarkdown({ a, b, diff }: DiffInput): string {
-  // A reason is the cluster's text: it must not become a table cell's end or a tag.
-  const md = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\|/g, '\\|').replace(/\n/g, ' ')
+// A reason is the cluster's text: it must not become a table cell's end or a tag.
+export const md = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\|/g, '\\|').replace(/\n/g, ' ')
+
+export function renderDiffMarkdown({ a, b, diff, title = 'Run diff', extra }: DiffInput): string {
   const section = (c: Change) => {
     const rows = diff.changes.filter((k) => k.change === c)
     if (!rows.length) return []
@@ -57,7 +61,7 @@ export function renderDiffMarkdown({ a, b, diff }: DiffInput): string {
   }
   const t = diff.timing
   return [
-    '# Run diff',
+    `# ${md(title)}`,
     '',
     `- ${md(describeRun('A', a.report))} (${md(a.label)})`,
     `- ${md(describeRun('B', b.report))} (${md(b.label)})`,
@@ -77,6 +81,7 @@ export function renderDiffMarkdown({ a, b, diff }: DiffInput): string {
       ? ['| claim | A | B | change |', '|---|---|---|---|', ...t.shifts.map((s) => `| ${md(keyOf(s))} | ${formatDuration(s.beforeMs)} | ${formatDuration(s.afterMs)} | ${s.relative > 0 ? '+' : ''}${percent(s.relative)} |`)]
       : ['none']),
     '',
+    ...(extra?.markdown ?? []),
   ].join('\n')
 }
 
@@ -85,7 +90,7 @@ const colour: Record<Change, string> = {
   'gained visibility': '#dbeafe', missing: '#eeeeee', added: '#eeeeee', unchanged: '#ffffff',
 }
 
-export function renderDiffHtml({ a, b, diff }: DiffInput): string {
+export function renderDiffHtml({ a, b, diff, title = 'Run diff', extra }: DiffInput): string {
   const t = diff.timing
   const counts = changes.map((c) => `<tr style="background:${colour[c]}"><td>${esc(c)}</td><td>${diff.counts[c]}</td><td>${esc(meaning[c])}</td></tr>`).join('\n')
   const rows = diff.changes.filter((k) => k.change !== 'unchanged').map((k) =>
@@ -93,10 +98,10 @@ export function renderDiffHtml({ a, b, diff }: DiffInput): string {
     + `<td>${esc(k.before?.status ?? 'absent')}</td><td>${esc(k.after?.status ?? 'absent')}</td><td>${esc(saidInB(k))}</td></tr>`).join('\n')
   const shifts = t.shifts.map((s) => `<tr><td>${esc(keyOf(s))}</td><td>${formatDuration(s.beforeMs)}</td><td>${formatDuration(s.afterMs)}</td><td>${s.relative > 0 ? '+' : ''}${percent(s.relative)}</td></tr>`).join('\n')
   return `<!doctype html>
-<html><head><meta charset="utf-8"><title>Run diff</title>
+<html><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse;margin-bottom:1em}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
 th{background:#f6f6f6}.warning{background:#fff8c5;border:1px solid #d4a72c;padding:4px 8px}</style></head><body>
-<h1>Run diff</h1>
+<h1>${esc(title)}</h1>
 <ul><li>${esc(describeRun('A', a.report))} (${esc(a.label)})</li><li>${esc(describeRun('B', b.report))} (${esc(b.label)})</li></ul>
 ${diff.warnings.map((w) => `<p class="warning">Warning: ${esc(w)}</p>`).join('\n')}
 <table><tr><th>change</th><th>claims</th><th>meaning</th></tr>
@@ -107,6 +112,7 @@ ${rows ? `<table><tr><th>change</th><th>claim</th><th>class</th><th>A</th><th>B<
 <p>${esc(describeNoise(diff))}.</p>
 ${t.unlike.length ? `<p class="warning">Not like with like: ${esc(t.unlike.join('; '))}.</p>` : ''}
 ${shifts ? `<table><tr><th>claim</th><th>A</th><th>B</th><th>change</th></tr>\n${shifts}</table>` : '<p>none</p>'}
+${extra?.html ?? ''}
 </body></html>
 `
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, test } from 'vitest'
 import type { ClaimsReport } from '../../lib/report/claims.ts'
+import { buildDatasheet } from '../../lib/report/datasheet.ts'
 import { entry, report } from './testdata/build.ts'
 
 const runTs = fileURLToPath(new URL('./run.ts', import.meta.url))
@@ -83,4 +84,45 @@ test('a real run with two claims turned failed: exactly those two are regression
     '  ✗ Q1-04 [ext4]: passed → failed: expected Q1-04 to hold',
   ])
   expect(r.out).toContain('regression 2, still failing 0, fixed 0, lost visibility 0, gained visibility 0, missing 0, added 0, unchanged 133')
+})
+
+// Datasheets of the real cloud-shape run in lib/report/testdata (three classes, capabilities, SC-06 and SC-10 figures).
+const cloud2 = fileURLToPath(new URL('../../lib/report/testdata/cloud2-claims.json', import.meta.url))
+const sheetOf = (name: string, storageClass: string, change: (r: ClaimsReport) => void = () => {}) => {
+  const r = JSON.parse(readFileSync(cloud2, 'utf8')) as ClaimsReport
+  change(r)
+  writeFileSync(join(dir, name), JSON.stringify(buildDatasheet(r, storageClass)))
+  return join(dir, name)
+}
+
+test('two datasheets of one class: a lost capability and a claim newly failed exit 1, each printed; the pages name the class', slow, () => {
+  const a = sheetOf('ext4-a.json', 'ext4')
+  const b = sheetOf('ext4-b.json', 'ext4', (r) => {
+    r.run.capabilities!.ext4!.block = { result: 'refused', detail: 'ProvisioningFailed: volumeMode Block is not supported' }
+    Object.assign(r.claims.find((e) => e.id === 'SC-02' && e.storageClass === 'ext4')!, { status: 'failed', reason: 'sha256 differs' })
+  })
+  const r = diff(a, b, '--out', 'sheets')
+  expect(r.err).toBe('')
+  expect(r.code).toBe(1)
+  expect(r.out).toContain('storage class ext4\n')
+  expect(r.out).toContain('regression 1, still failing 0, fixed 0, lost visibility 0, gained visibility 0, missing 0, added 0, unchanged 34; timing shifts 0')
+  expect(r.out).toContain('  ✗ SC-02 [ext4]: passed → failed: sha256 differs')
+  expect(r.out).toContain('capabilities: 1 changed; measured figures: 0 shifted\n  ✗ Block: lost: not declared / accepted → not declared / refused')
+  expect(readFileSync(join(dir, 'sheets', 'diff.md'), 'utf8')).toMatch(/^# Datasheet diff: storage class ext4/)
+  expect(readFileSync(join(dir, 'sheets', 'diff.html'), 'utf8')).toContain('<td>lost</td><td>Block</td>')
+})
+
+test('two datasheets of one class with only a capability lost exit 1; with nothing lost or failed, 0', slow, () => {
+  const a = sheetOf('std-a.json', 'standard')
+  const lost = sheetOf('std-lost.json', 'standard', (r) => { r.run.capabilities!.standard!.accessModes.ReadWriteOncePod = { result: 'refused', detail: 'not supported' } })
+  expect(diff(a, lost, '--out', 'sheets2').code).toBe(1)
+  expect(diff(a, a, '--out', 'sheets3')).toMatchObject({ code: 0, out: expect.stringContaining('capabilities: 0 changed; measured figures: 0 shifted') })
+})
+
+test('datasheets of two classes, or a datasheet and a run, are bad input: exit 2, nothing written', slow, () => {
+  const ext4 = sheetOf('ext4.json', 'ext4')
+  const standard = sheetOf('standard.json', 'standard')
+  expect(diff(ext4, standard, '--out', 'never2')).toMatchObject({ code: 2, err: `diff: ${ext4} is the datasheet of class ext4, ${standard} of class standard: only two datasheets of one class compare\n` })
+  expect(diff(cloud1, ext4, '--out', 'never2')).toMatchObject({ code: 2, err: `diff: ${cloud1} is a run, ${ext4} a datasheet: compare two runs or two datasheets\n` })
+  expect(existsSync(join(dir, 'never2'))).toBe(false)
 })
