@@ -79,7 +79,7 @@ async function expectBackWithItsData(kube: Kube, ns: string, before: Record<stri
     const claim = mountedClaim(pod, 'data') ?? '(none)'
     const pvc = await getPvc(kube, ns, claim)
     const context = `pod ${ns}/${name}: before on ${was.node} with claim ${was.claim} (uid ${was.claimUid}); now uid ${pod.metadata?.uid} on ${pod.spec?.nodeName} with claim ${claim} (uid ${pvc.metadata?.uid})`
-    expect(pod.metadata?.uid, `${context}: the same pod object, never replaced`).not.toBe(was.uid)
+    expect(pod.metadata?.uid, `${context}: a new pod of the same name (the one evicted or killed is gone)`).not.toBe(was.uid)
     expect({ claim, claimUid: pvc.metadata?.uid }, context).toEqual({ claim: was.claim, claimUid: was.claimUid })
     expect((await readFileIn(kube, ns, name, '/data/token')).trim(), `${context}: /data/token`).toBe(was.token)
     const pv = await getPv(kube, pvc.spec?.volumeName ?? '')
