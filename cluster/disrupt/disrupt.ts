@@ -39,8 +39,8 @@ export async function restartControlPlane(timeoutMs: number): Promise<void> {
   const { shape, nodes } = running()
   const procs = procsOf(shape, nodes)
   const named = (c: Proc['component']) => procs.find((p) => p.component === c)!
-  await restartWith(named('kube-apiserver'), shape)
   const api = named('kube-apiserver')
+  await restartWith(api, shape)
   await poll({ what: 'kube-apiserver /readyz after its restart', timeoutMs, check: apiReadyz, guard: () => assertRunning(api) })
   for (const c of ['kube-controller-manager', 'kube-scheduler'] as const) {
     const p = named(c)

@@ -29,11 +29,10 @@ const powerWords: Record<Power, string> = {
 
 export function disruptorFor(embedded: boolean, commands: DisruptCommands = parseDisruptCommands(process.env)): Disruptor {
   const mine = embedded ? embeddedDisruptions(commands.timeoutMs) : {}
-  const run = (power: Power, command: string | undefined, args: string[] = []) =>
-    command ? () => runDisruptCommand(disruptVariables[power], command, args, commands.timeoutMs) : undefined
-  const nodeStop = commands.nodeStop ? (node: string) => run('nodeStop', commands.nodeStop, [node])!() : mine.nodeStop
-  const nodeStart = commands.nodeStart ? (node: string) => run('nodeStart', commands.nodeStart, [node])!() : mine.nodeStart
-  const controlPlaneRestart = run('controlPlaneRestart', commands.controlPlaneRestart) ?? mine.controlPlaneRestart
+  const command = (power: Power) => (args: string[]) => runDisruptCommand(disruptVariables[power], commands[power]!, args, commands.timeoutMs)
+  const nodeStop = commands.nodeStop ? (node: string) => command('nodeStop')([node]) : mine.nodeStop
+  const nodeStart = commands.nodeStart ? (node: string) => command('nodeStart')([node]) : mine.nodeStart
+  const controlPlaneRestart = commands.controlPlaneRestart ? () => command('controlPlaneRestart')([]) : mine.controlPlaneRestart
   return {
     source: (power) => (commands[power] ? disruptVariables[power] : 'the embedded cluster'),
     ...(nodeStop ? { nodeStop } : {}),

@@ -4,6 +4,7 @@
 import * as k8s from '@kubernetes/client-node'
 import pRetry from 'p-retry'
 import { apiCall, describeApiError, isNotFound, isTransient, type Kube, statusCode, transientRetry } from '../k8s/kube.ts'
+import { findPod } from './pods.ts'
 
 export function setUnschedulable(kube: Kube, node: string, unschedulable: boolean) {
   return apiCall(`${unschedulable ? 'cordon' : 'uncordon'} node ${node}`, () => kube.objects.patch(
@@ -38,7 +39,7 @@ export function evictPod(kube: Kube, namespace: string, name: string): Promise<E
 }
 
 async function leaving(kube: Kube, namespace: string, name: string): Promise<boolean> {
-  const pod = await kube.core.readNamespacedPod({ namespace, name }).catch((err: unknown) => (isNotFound(err) ? undefined : Promise.reject(err)))
+  const pod = await findPod(kube, namespace, name)
   return !pod || !!pod.metadata?.deletionTimestamp
 }
 
