@@ -1,18 +1,12 @@
 import { defineConfig } from 'vitest/config'
-import { concurrencyLimits, parseOptions, provisionalScale } from './lib/options/options.ts'
+import { concurrencyLimits, configOptions, provisionalScale } from './lib/options/options.ts'
 
 // SC_TIMEOUT_SCALE stretches vitest's own limits as it does the named timeouts
 // (lib/k8s/timeouts.ts); 'auto' is measured only in global setup, so these
 // outer limits allow for a slow cluster. A bad value is reported by global setup, in one line.
 // SC_CONCURRENCY bounds the claims vitest offers; the run's gate lets through
 // as many of them as the cluster takes (lib/harness/gate-server.ts).
-const { timeoutScale, concurrency } = (() => {
-  try {
-    return parseOptions(process.env)
-  } catch {
-    return { timeoutScale: 'auto' as const, concurrency: 'auto' as const }
-  }
-})()
+const { timeoutScale, concurrency } = configOptions(process.env)
 const scale = provisionalScale(timeoutScale)
 const limits = concurrencyLimits(concurrency)
 

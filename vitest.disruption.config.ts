@@ -1,18 +1,12 @@
 import { defineConfig } from 'vitest/config'
-import { parseOptions, provisionalScale } from './lib/options/options.ts'
+import { configOptions, provisionalScale } from './lib/options/options.ts'
 
 // The DR claims (specs/disruption/, `npm run test:disruption`): each disturbs
 // the cluster on purpose (a drain, a node stopped, the control plane
 // restarted), so none shares it with another claim in flight: one worker, one
 // claim at a time, after the rest of the suite (vitest.config.ts excludes them).
 // Same setup, clean-up and reports as the specs; reports/disruption unless SC_REPORTS_DIR says otherwise.
-const { timeoutScale } = (() => {
-  try {
-    return parseOptions(process.env)
-  } catch {
-    return { timeoutScale: 'auto' as const }
-  }
-})()
+const { timeoutScale } = configOptions(process.env)
 const scale = provisionalScale(timeoutScale)
 process.env.SC_REPORTS_DIR ??= 'reports/disruption'
 

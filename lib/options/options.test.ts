@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { concurrencyLimits, maxAutoConcurrency, OptionError, parseOptions, parseStorageClasses, selectStorageClasses } from './options.ts'
+import { concurrencyLimits, configOptions, maxAutoConcurrency, OptionError, parseOptions, parseStorageClasses, selectStorageClasses } from './options.ts'
 
 describe('parseOptions', () => {
   test('defaults: auto cluster, default class, scale 1, reports/', () => {
@@ -85,4 +85,9 @@ describe('SC_POD_RESOURCES', () => {
     expect(parseOptions({ SC_POD_RESOURCES: 'cpu=250m,memory=128Mi' }).podResources).toEqual({ cpu: '250m', memory: '128Mi' })
     expect(() => parseOptions({ SC_POD_RESOURCES: 'cpu=1 core' })).toThrow(OptionError)
   })
+})
+
+test('a vitest config reads the timeout scale and concurrency, and falls back to auto on a bad value (global setup reports it)', () => {
+  expect(configOptions({ SC_TIMEOUT_SCALE: '2', SC_CONCURRENCY: '4' })).toEqual({ timeoutScale: 2, concurrency: 4 })
+  expect(configOptions({ SC_TIMEOUT_SCALE: 'fast' })).toEqual({ timeoutScale: 'auto', concurrency: 'auto' })
 })

@@ -97,6 +97,17 @@ function parseTimeoutScale(value: string | undefined): number | 'auto' {
 // outer limits, the embedded cluster's start): 'auto' allows for a slow one.
 export const provisionalScale = (scale: number | 'auto'): number => (scale === 'auto' ? 3 : scale)
 
+// What a vitest config reads of the options before global setup runs: a bad value falls back to
+// 'auto' here, and global setup reports it in one line.
+export function configOptions(env: Record<string, string | undefined>): Pick<Options, 'timeoutScale' | 'concurrency'> {
+  try {
+    const { timeoutScale, concurrency } = parseOptions(env)
+    return { timeoutScale, concurrency }
+  } catch {
+    return { timeoutScale: 'auto', concurrency: 'auto' }
+  }
+}
+
 function parseConcurrency(value: string | undefined): number | 'auto' {
   if (value === undefined || value.trim() === '' || value.trim().toLowerCase() === 'auto') return 'auto'
   const n = Number(value)
