@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { backOffCooldownMs, ConcurrencyLimit, growEveryMs, initialConcurrency } from './concurrency.ts'
 
 const settings = { initial: 6, min: 1, max: 16, fixed: false, scale: 1 }
-const healthy = { podStartMs: [4_000, 5_000], apiMs: [40, 60], loadPerCore: 1 }
+const healthy = { podStartMs: [4_000, 5_000], apiMs: [40, 60], loadPerCore: 1, cpuBusy: 0.5 }
 
 describe('the claims-in-flight limit', () => {
   test('backs off when the machine that runs the cluster is overloaded, and not again within the cooldown', () => {
@@ -34,9 +34,19 @@ describe('the claims-in-flight limit', () => {
 
   test('does not grow soon after backing off', () => {
     const l = new ConcurrencyLimit(settings)
-    l.adjust({ ...healthy, loadPerCore: 9 }, 0, 5)
+    l.adjust({ ...healthy, loadPerCore: 17 }, 0, 5)
     expect(l.adjust(healthy, growEveryMs, 5)).toBeUndefined()
     expect(l.adjust(healthy, backOffCooldownMs, 5)).toMatchObject({ from: 4, to: 5 })
+  })
+
+  test('on a machine that runs the cluster, grows only while its CPU has room, and a busy CPU alone is no reason to back off', () => {
+    const l = new ConcurrencyLimit(settings)
+    const saturated = { ...healthy, cpuBusy: 0.95, loadPerCore: 13 }
+    expect(l.judge(saturated)).toEqual({ state: 'fair', why: expect.stringContaining('CPU 95% busy') })
+    expect(l.adjust(saturated, 0, 5)).toBeUndefined()
+    expect(l.adjust({ ...healthy, cpuBusy: 0.7, loadPerCore: 13 }, growEveryMs, 5)).toMatchObject({ from: 6, to: 7 })
+    // A cluster elsewhere: this machine's CPU says nothing about it.
+    expect(new ConcurrencyLimit(settings).adjust({ podStartMs: [4_000], apiMs: [40] }, 0, 5)).toMatchObject({ from: 6, to: 7 })
   })
 
   test('SC_CONCURRENCY=N fixes it whatever is seen', () => {
@@ -46,7 +56,7 @@ describe('the claims-in-flight limit', () => {
   })
 
   test('starts from the cores and nodes of the embedded cluster, or near the old default elsewhere', () => {
-    expect(initialConcurrency({ cores: 2, embeddedNodes: 3, max: 16 }).limit).toBe(3)
+    expect(initialConcurrency({ cores: 2, embeddedNodes: 3, max: 16 }).limit).toBe(4)
     expect(initialConcurrency({ cores: 2, embeddedNodes: 1, max: 16 }).limit).toBe(4)
     expect(initialConcurrency({ cores: 64, embeddedNodes: 1, max: 16 }).limit).toBe(16)
     expect(initialConcurrency({ cores: 2, max: 16 })).toMatchObject({ limit: 8, why: expect.stringContaining('elsewhere') })

@@ -25,14 +25,26 @@ const holdMs = 20_000
 const tickMs = 5_000
 // Signals older than this no longer describe the cluster.
 const windowMs = 60_000
+// The CPU's busy share is read over this long: a claim's pods start in bursts.
+const cpuWindowMs = 15_000
 
-async function machineBusySeconds(): Promise<number | null> {
+// This machine's CPU seconds since boot, busy and in all (every core), from /proc/stat.
+async function machineCpu(): Promise<{ busy: number; total: number } | null> {
   const text = await readFile('/proc/stat', 'utf8').catch(() => undefined)
-  const cpu = text?.split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number)
-  if (!cpu || cpu.length < 5) return null
-  // user nice system idle iowait irq softirq steal …: busy is all but idle and iowait.
-  const busy = cpu.reduce((a, b) => a + b, 0) - cpu[3]! - cpu[4]!
-  return busy / 100 // USER_HZ is 100 on Linux
+  const cpu = text?.split('\n')[0]?.trim().split(/\s+/).slice(1, 9).map(Number)
+  if (!cpu || cpu.length < 5 || cpu.some((n) => !Number.isFinite(n))) return null
+  // user nice system idle iowait irq softirq steal: busy is all but idle and iowait (guest time is inside user).
+  const total = cpu.reduce((a, b) => a + b, 0)
+  return { busy: (total - cpu[3]! - cpu[4]!) / 100, total: total / 100 } // USER_HZ is 100 on Linux
+}
+const machineBusySeconds = async () => (await machineCpu())?.busy ?? null
+
+// The share of the CPU busy between the oldest and newest of these samples.
+export function busyShare(samples: { busy: number; total: number }[]): number | undefined {
+  const first = samples[0]
+  const last = samples[samples.length - 1]
+  if (!first || !last || last.total - first.total <= 0) return undefined
+  return Math.min(1, Math.max(0, (last.busy - first.busy) / (last.total - first.total)))
 }
 
 export interface Gate {
@@ -56,6 +68,7 @@ export async function startGate(opts: {
   const byId = new Map<string, Waiter>()
   const podStarts: { at: number; ms: number }[] = []
   const apiTimes: { at: number; ms: number }[] = []
+  const cpuSamples: { at: number; busy: number; total: number }[] = []
   const started = { cpu: process.cpuUsage(), machine: await machineBusySeconds() }
   const usage: RunUsage = {
     peakLoad: loadavg()[0]!, cores: cpus().length, machineCpuSeconds: null, suiteCpuSeconds: 0,
@@ -124,10 +137,14 @@ export async function startGate(opts: {
       for (const list of [podStarts, apiTimes]) while (list.length && now - list[0]!.at > windowMs) list.shift()
       const load = loadavg()[0]!
       usage.peakLoad = Math.max(usage.peakLoad, load)
+      const cpu = opts.local ? await machineCpu() : null
+      if (cpu) cpuSamples.push({ at: now, ...cpu })
+      while (cpuSamples.length > 2 && now - cpuSamples[1]!.at >= cpuWindowMs) cpuSamples.shift()
       const signals: PaceSignals = {
         podStartMs: podStarts.map((s) => s.ms),
         apiMs: apiTimes.map((s) => s.ms),
         loadPerCore: opts.local ? load / usage.cores : undefined,
+        cpuBusy: opts.local ? busyShare(cpuSamples) : undefined,
       }
       const change = limit.adjust(signals, now, queue.length)
       if (change) {

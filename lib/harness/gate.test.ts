@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { ConcurrencyLimit } from './concurrency.ts'
 import { acquireSlot, podStartTimes } from './gate-client.ts'
-import { startGate } from './gate-server.ts'
+import { busyShare, startGate } from './gate-server.ts'
 
 async function gateOf(limit: number) {
   const dir = await mkdtemp(join(tmpdir(), 'gate-'))
@@ -79,4 +79,10 @@ test('pod start times: creation to Ready, only for pods that started once', () =
     pod('2026-01-01T00:00:00Z', undefined),
     pod('2026-01-01T00:00:00Z', '2026-01-01T00:05:00Z', 1),
   ])).toEqual([7_000])
+})
+
+test("the CPU's busy share: busy seconds over all seconds between the oldest and newest sample", () => {
+  expect(busyShare([{ busy: 100, total: 400 }, { busy: 105, total: 410 }, { busy: 118, total: 420 }])).toBeCloseTo(0.9)
+  expect(busyShare([{ busy: 100, total: 400 }])).toBeUndefined()
+  expect(busyShare([])).toBeUndefined()
 })

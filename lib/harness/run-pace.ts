@@ -62,6 +62,6 @@ export async function openGate(c: GateChoice): Promise<Gate> {
   })
   say(`claims in flight: ${fixed
     ? `${start.limit} (SC_CONCURRENCY)`
-    : `starting at ${start.limit} (${start.why}), then following pod start, API latency${local ? ' and this machine\'s load' : ''}, between 1 and ${maxAutoConcurrency} (SC_CONCURRENCY=N fixes it)`}`)
+    : `starting at ${start.limit} (${start.why}), then following pod start, API latency${local ? ' and this machine\'s CPU (room to grow while it is idle 10% or more; back off above a load of 16 per core)' : ''}, between 1 and ${maxAutoConcurrency} (SC_CONCURRENCY=N fixes it)`}`)
   return gate
 }
