@@ -1,6 +1,7 @@
 // The embedded cluster's disruptions, for the DR claims (lib/harness/disruptor.ts):
 // a node stops answering when its kubelet stops (its containers run on, as
-// behind a network partition), and answers again when it starts; the control
+// behind a network partition), and answers again when it starts; a zone is lost
+// when every worker of the zone stops so (the control plane, in no zone, runs on); the control
 // plane restarts one component after another, each with its usual arguments.
 // Each returns once the disruption has taken effect; what the cluster makes of
 // it (a node NotReady, pods back) is for the claim to watch.
@@ -31,6 +32,25 @@ export async function startKubelet(nodeName: string): Promise<void> {
   const { proc, shape } = kubeletOf(nodeName)
   await start(proc, shape)
   if (!pidOf(proc)) throw new Error(`the kubelet of ${nodeName} did not start; see ${logFile(proc.name)}`)
+}
+
+// The workers of a zone, as `up` labelled them (topology.kubernetes.io/zone). The control plane is in
+// no zone and is never among them: the suite's API calls need it.
+export function workersOfZone(nodes: NodeSpec[], zone: string): NodeSpec[] {
+  const workers = nodes.filter((n) => n.zone === zone && n.role === 'worker')
+  if (!workers.length) {
+    const zones = [...new Set(nodes.flatMap((n) => (n.zone ? [n.zone] : [])))]
+    throw new Error(`no worker in zone ${zone} in the embedded cluster (its zones: ${zones.join(', ') || 'none, with one node'})`)
+  }
+  return workers
+}
+
+export async function stopZone(zone: string): Promise<void> {
+  for (const n of workersOfZone(running().nodes, zone)) await stopKubelet(n.name)
+}
+
+export async function startZone(zone: string): Promise<void> {
+  for (const n of workersOfZone(running().nodes, zone)) await startKubelet(n.name)
 }
 
 // The API server first (back when /readyz answers), then the controller manager

@@ -175,3 +175,11 @@ describe('a NetworkPolicy that denies the client pod\'s traffic is named before 
     expect(blamesNetworkPolicy(new Error('x'))).toBe(false)
   })
 })
+
+describe('the client pod', () => {
+  test('runs on a Linux node, and where the claim\'s node selector says besides', () => {
+    expect(clientPod('client', 'busybox').spec?.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' })
+    expect(clientPod('client', 'busybox', { 'topology.kubernetes.io/zone': 'zone-b' }).spec?.nodeSelector)
+      .toEqual({ 'kubernetes.io/os': 'linux', 'topology.kubernetes.io/zone': 'zone-b' })
+  })
+})

@@ -203,19 +203,22 @@ export function parseHttpBatch(output: string, marker: string): Array<{ raw: str
 export const ncWaitSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
 
 // The client pod: busybox idling, for exec; restricted-ready like every pod the suite makes.
-export function clientPod(name: string, image: string): V1Pod {
+// `nodeSelector` adds to its Linux one, to keep it where a claim needs it (DR-03: in the zone that stays).
+export function clientPod(name: string, image: string, nodeSelector: Record<string, string> = {}): V1Pod {
+  const restricted = restrictedPod()
   return {
     metadata: { name, labels: clientLabels },
     spec: {
       terminationGracePeriodSeconds: 0,
-      ...restrictedPod(),
+      ...restricted,
+      nodeSelector: { ...restricted.nodeSelector, ...nodeSelector },
       containers: [{ name: 'client', image, command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 3600 & wait; done'], securityContext: restrictedContainer, resources: containerResources() }],
     },
   }
 }
 
-export async function startClusterClient(kube: Kube, namespace: string, image: string, name = 'client'): Promise<ClusterClient> {
-  await createPod(kube, namespace, clientPod(name, image))
+export async function startClusterClient(kube: Kube, namespace: string, image: string, name = 'client', nodeSelector?: Record<string, string>): Promise<ClusterClient> {
+  await createPod(kube, namespace, clientPod(name, image, nodeSelector))
   await waitForPodReady(kube, namespace, name)
   let domain: Promise<string> | undefined
   const client: ClusterClient = {

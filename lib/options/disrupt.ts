@@ -3,13 +3,18 @@
 // a drain needs only the API). The contract (docs/disruption.md):
 //   SC_DISRUPT_NODE_STOP              make node $1 stop answering (its kubelet stopped, or the machine off)
 //   SC_DISRUPT_NODE_START             bring node $1 back
+//   SC_DISRUPT_ZONE_STOP              make every node of zone $1 stop answering (without it, SC_DISRUPT_NODE_STOP for each)
+//   SC_DISRUPT_ZONE_START             bring the nodes of zone $1 back (without it, SC_DISRUPT_NODE_START for each)
 //   SC_DISRUPT_CONTROL_PLANE_RESTART  restart the API server, controller manager and scheduler
-// Each runs under `sh -c` with its argument as $1 (and SC_DISRUPT_NODE set to it),
-// must exit 0 once the disruption has taken effect, and within SC_DISRUPT_TIMEOUT
-// seconds (default 600). What the cluster makes of it is for the claim to watch.
+// Each runs under `sh -c` with its argument as $1 (and SC_DISRUPT_NODE or
+// SC_DISRUPT_ZONE set to it), must exit 0 once the disruption has taken effect,
+// and within SC_DISRUPT_TIMEOUT seconds (default 600). What the cluster makes of
+// it is for the claim to watch.
 export interface DisruptCommands {
   nodeStop?: string
   nodeStart?: string
+  zoneStop?: string
+  zoneStart?: string
   controlPlaneRestart?: string
   timeoutMs: number
 }
@@ -17,7 +22,18 @@ export interface DisruptCommands {
 export const disruptVariables = {
   nodeStop: 'SC_DISRUPT_NODE_STOP',
   nodeStart: 'SC_DISRUPT_NODE_START',
+  zoneStop: 'SC_DISRUPT_ZONE_STOP',
+  zoneStart: 'SC_DISRUPT_ZONE_START',
   controlPlaneRestart: 'SC_DISRUPT_CONTROL_PLANE_RESTART',
+} as const
+
+// The variable that also carries a command's argument: the node, or the zone.
+export const disruptArgumentVariables = {
+  nodeStop: 'SC_DISRUPT_NODE',
+  nodeStart: 'SC_DISRUPT_NODE',
+  zoneStop: 'SC_DISRUPT_ZONE',
+  zoneStart: 'SC_DISRUPT_ZONE',
+  controlPlaneRestart: undefined,
 } as const
 
 export const defaultDisruptTimeoutMs = 600_000
@@ -31,6 +47,8 @@ export function parseDisruptCommands(env: Record<string, string | undefined>): D
   return {
     nodeStop: command(disruptVariables.nodeStop),
     nodeStart: command(disruptVariables.nodeStart),
+    zoneStop: command(disruptVariables.zoneStop),
+    zoneStart: command(disruptVariables.zoneStart),
     controlPlaneRestart: command(disruptVariables.controlPlaneRestart),
     timeoutMs: seconds * 1000,
   }

@@ -88,6 +88,15 @@ export async function listPvs(kube: Kube, pageSize = 500): Promise<V1PersistentV
 export const getPv = (kube: Kube, name: string): Promise<V1PersistentVolume> =>
   apiCall(`get volume ${name}`, () => kube.core.readPersistentVolume({ name }))
 
+// The volume, or undefined when the API answers 404 for it.
+export async function findPv(kube: Kube, name: string): Promise<V1PersistentVolume | undefined> {
+  return retryTransient(`get volume ${name}`, () => kube.core.readPersistentVolume({ name }))
+    .catch((err: unknown) => {
+      if (isNotFound(err)) return undefined
+      throw new Error(`get volume ${name}: ${describeApiError(err)}`)
+    })
+}
+
 export const claimCapacityBytes = (pvc: V1PersistentVolumeClaim | undefined) =>
   pvc?.status?.capacity?.storage ? bytesOf(pvc.status.capacity.storage) : 0
 
