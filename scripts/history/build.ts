@@ -69,7 +69,7 @@ export interface History {
   format: typeof historyFormat
   runs: HistoryRun[]
   series: Series[]
-  // Runs stored twice (the same start, server and context), left out: "b is a, again".
+  // Runs stored twice (the same run record), left out: "b is a again".
   warnings: string[]
   definitions: { flakeRate: string; break: string }
 }
@@ -173,13 +173,14 @@ function seriesRows(stored: StoredRun[], runs: HistoryRun[]): HistoryRow[] {
     })
 }
 
-// Runs in any order, from any clusters; one stored twice (the same start, server and context) counts once.
+// Runs in any order, from any clusters; one stored twice (the same run record: start, finish, cluster, suite…) counts once.
 export function buildHistory(input: StoredRun[]): History {
   const warnings: string[] = []
   const seen = new Map<string, string>()
   const stored = [...input].sort((a, b) => startOf(a) - startOf(b) || a.label.localeCompare(b.label)).filter((r) => {
+    // Copies of one run (an artifact downloaded twice, a folder given with its claims.json) have one run record.
+    const key = JSON.stringify(r.report.run)
     const c = r.report.run.cluster
-    const key = `${r.report.run.startedAt} ${c.server} ${c.context ?? ''}`
     const first = seen.get(key)
     if (first !== undefined) warnings.push(`${r.label} is ${first} again (started ${r.report.run.startedAt} on ${c.context || c.server}): counted once`)
     else seen.set(key, r.label)
