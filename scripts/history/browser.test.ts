@@ -20,7 +20,7 @@ describe('the history page in headless chromium', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sc-history-render-'))
     page = join(dir, 'index.html')
-    const runs = loadRuns(join(testdata, 'nightly'), (p) => relative(testdata, p))
+    const { runs } = loadRuns(join(testdata, 'nightly'), (p) => relative(testdata, p))
     expect(runs).toHaveLength(3)
     await writeFile(page, renderHistoryHtml(buildHistory(runs)))
   })

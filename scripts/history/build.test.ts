@@ -15,7 +15,7 @@ test('runs are named r1, r2, … in the order they started, whatever order they 
   expect(h.runs.map((r) => [r.name, r.label])).toEqual([['r1', 'a'], ['r2', 'b'], ['r3', 'c']])
 })
 
-test('a cluster is its context (or server), its Kubernetes minor and its node count: a patch release stays in the series', () => {
+test('a cluster is its context (or server), its Kubernetes minor and its node count: a patch release stays in the series; DR runs are apart', () => {
   // Four started at once (then in label order), the patched one a night later.
   const h = buildHistory([
     stored('136', night(1), [entry('Q0-01', 'passed')]),
@@ -31,6 +31,9 @@ test('a cluster is its context (or server), its Kubernetes minor and its node co
     ['kind-stateful-conformance · Kubernetes v1.37 · 3 nodes', ['r3']],
   ])
   expect(seriesOf(report([], { cluster: { ...kind, version: 'unknown' } }))).toBe('kind-stateful-conformance · Kubernetes unknown · 1 node')
+  // The DR claims run alone on the same cluster: a series of their own.
+  expect(seriesOf(report([entry('DR-01', 'passed'), entry('DR-02', 'skipped')], { cluster: kind }))).toBe('kind-stateful-conformance · Kubernetes v1.36 · 1 node · DR claims')
+  expect(seriesOf(report([entry('DR-01', 'passed'), entry('Q0-01', 'passed')], { cluster: kind }))).toBe('kind-stateful-conformance · Kubernetes v1.36 · 1 node')
 })
 
 test('the flake rate counts held (passed, partial) against not held (failed, broken) between consecutive runs; skipped and not run are left out', () => {

@@ -89,9 +89,12 @@ const failing = (s: ClaimStatus): s is 'failed' | 'broken' => s === 'failed' || 
 export const minorOf = (version: string) => /^v?\d+\.\d+/.exec(version)?.[0] ?? version
 
 // "kind-stateful-conformance · Kubernetes v1.36 · 1 node": runs against one such cluster make a series.
+// A run of the DR claims alone (npm run test:disruption, reports/disruption/) is a series of its own,
+// "… · DR claims", so that its columns do not alternate with the suite's on one cluster.
 export function seriesOf(r: ClaimsReport): string {
   const c = r.run.cluster
-  return `${c.context || c.server} · Kubernetes ${minorOf(c.version)} · ${c.nodes} node${c.nodes === 1 ? '' : 's'}`
+  const disruption = r.claims.length > 0 && r.claims.every((e) => e.id.startsWith('DR-'))
+  return `${c.context || c.server} · Kubernetes ${minorOf(c.version)} · ${c.nodes} node${c.nodes === 1 ? '' : 's'}${disruption ? ' · DR claims' : ''}`
 }
 
 const startOf = (r: StoredRun) => Date.parse(r.report.run.startedAt) || 0

@@ -27,12 +27,12 @@ test('a folder of runs (a nightly\'s artifacts) gives every claims.json in it or
   put('nightly/1/reports-kubernetes-1.36/claims.json', report([entry('Q0-01', 'failed')]))
   put('nightly/1/reports-kubernetes-1.36/datasheets/standard.json', { format: 'not a run' })
   put('nightly/1/reports-kubernetes-1.36/Q0-01 a test/events.txt', 'diagnostics')
-  expect(claimsFilesOf(join(dir, 'nightly')).map(shown)).toEqual([
+  expect(claimsFilesOf(join(dir, 'nightly')).files.map(shown)).toEqual([
     'nightly/1/reports-kubernetes-1.36/claims.json',
     'nightly/2/reports-multi-node/claims.json',
     'nightly/2/reports-multi-node/disruption/claims.json',
   ])
-  expect(loadRuns(join(dir, 'nightly'), shown).map((r) => [r.label, r.report.claims[0]!.id])).toEqual([
+  expect(loadRuns(join(dir, 'nightly'), shown).runs.map((r) => [r.label, r.report.claims[0]!.id])).toEqual([
     ['nightly/1/reports-kubernetes-1.36', 'Q0-01'], ['nightly/2/reports-multi-node', 'Q0-01'], ['nightly/2/reports-multi-node/disruption', 'DR-01'],
   ])
 })
@@ -41,9 +41,21 @@ test('a reports folder and a claims.json are one run; the run ID is read from .r
   const file = put('reports/claims.json', report([entry('Q0-01', 'passed')]))
   put('reports/.run.json', { startedAt: '2026-12-05T18:00:00.000Z', runId: 'mitx0k2a-3f9c' })
   put('renamed.json', report([entry('Q0-02', 'passed')]))
-  expect(loadRuns(join(dir, 'reports'), shown)).toMatchObject([{ label: 'reports', runId: 'mitx0k2a-3f9c', report: { claims: [{ id: 'Q0-01' }] } }])
-  expect(loadRuns(file, shown)).toMatchObject([{ label: 'reports', runId: 'mitx0k2a-3f9c' }])
-  expect(loadRuns(join(dir, 'renamed.json'), shown)).toMatchObject([{ label: 'renamed.json', runId: null }])
+  expect(loadRuns(join(dir, 'reports'), shown).runs).toMatchObject([{ label: 'reports', runId: 'mitx0k2a-3f9c', report: { claims: [{ id: 'Q0-01' }] } }])
+  expect(loadRuns(file, shown).runs).toMatchObject([{ label: 'reports', runId: 'mitx0k2a-3f9c' }])
+  expect(loadRuns(join(dir, 'renamed.json'), shown).runs).toMatchObject([{ label: 'renamed.json', runId: null }])
+})
+
+test('npm run sensitivity\'s runs (clusters broken on purpose) are passed over inside a folder, and named; given by name, they are read', () => {
+  put('local/reports/claims.json', report([entry('Q0-01', 'passed')]))
+  put('local/reports/sensitivity/coredns-down/claims.json', report([entry('Q0-01', 'broken')]))
+  put('local/reports/sensitivity-ci/no-statefulset-controller/claims.json', report([entry('Q0-01', 'broken')]))
+  expect(loadRuns(join(dir, 'local'), shown)).toMatchObject({
+    runs: [{ label: 'local/reports' }], passedOver: ['local/reports/sensitivity', 'local/reports/sensitivity-ci'],
+  })
+  expect(loadRuns(join(dir, 'local/reports/sensitivity'), shown)).toMatchObject({ runs: [{ label: 'local/reports/sensitivity/coredns-down' }], passedOver: [] })
+  put('only-faults/sensitivity/coredns-down/claims.json', report([entry('Q0-01', 'broken')]))
+  expect(() => loadRuns(join(dir, 'only-faults'), shown)).toThrow(/only-faults: no claims.json but in npm run sensitivity's folders \(.*only-faults\/sensitivity\), passed over: their clusters were broken on purpose; give one by name to read it$/)
 })
 
 test('bad input is one line naming the path: missing, no claims.json anywhere, unreadable, or a claims.json that is not a run', () => {

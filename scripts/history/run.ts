@@ -56,8 +56,9 @@ function main(argv: string[]): number {
   const args = parseArgs(argv)
   const stored: StoredRun[] = []
   for (const path of args.paths) {
-    const runs = loadRuns(resolve(callerDir, path), shown)
-    console.log(`read ${runs.length} run${runs.length === 1 ? '' : 's'} from ${path}`)
+    const { runs, passedOver } = loadRuns(resolve(callerDir, path), shown)
+    const skipped = passedOver.length ? ` (passed over ${passedOver.join(', ')}: npm run sensitivity's runs, on clusters broken on purpose)` : ''
+    console.log(`read ${runs.length} run${runs.length === 1 ? '' : 's'} from ${path}${skipped}`)
     stored.push(...runs)
   }
   const history = buildHistory(stored)
