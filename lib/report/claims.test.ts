@@ -20,6 +20,8 @@ describe('claims report', () => {
   test('the suite\'s version global setup found goes into the run, and a run without one has none', () => {
     expect(buildClaimsReport([base({})], { ...run, suiteVersion: '0.1.0 (git d05edf5)' }, 'x').run.suiteVersion).toBe('0.1.0 (git d05edf5)')
     expect(buildClaimsReport([base({})], run, 'x').run).not.toHaveProperty('suiteVersion')
+    expect(buildClaimsReport([base({})], { ...run, runId: 'mitx0k2a-3f9c' }, 'x').run.runId).toBe('mitx0k2a-3f9c')
+    expect(buildClaimsReport([base({})], run, 'x').run).not.toHaveProperty('runId')
   })
 
   test('a claim\'s duration runs from its slot at the run\'s gate: the wait for one is reported beside it, not in it', () => {

@@ -82,6 +82,8 @@ export interface ClaimEntry {
 
 export interface ClaimsReport {
   run: {
+    // The run's ID (its namespaces' label; absent in older reports).
+    runId?: string
     startedAt: string
     finishedAt: string
     cluster: { server: string; version: string; nodes: number; context?: string | null; embedded?: boolean }
@@ -167,12 +169,13 @@ export const claimIdOf = (title: string): string | undefined => /^((?:Q\d+|SC|DR
 
 const idOrder = (id: string) => id.replace(/\d+/g, (n) => n.padStart(4, '0'))
 
-export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'] | { startedAt: string; cluster?: ClusterInfo; suiteVersion?: string; storageClasses?: string[]; capabilities?: Record<string, Capabilities>; timeoutScale?: number; usage?: RunUsage }, finishedAt: string): ClaimsReport {
+export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'] | { startedAt: string; runId?: string; cluster?: ClusterInfo; suiteVersion?: string; storageClasses?: string[]; capabilities?: Record<string, Capabilities>; timeoutScale?: number; usage?: RunUsage }, finishedAt: string): ClaimsReport {
   const claims = tests.map(claimEntry).filter((e): e is ClaimEntry => !!e)
     .sort((a, b) => idOrder(a.id).localeCompare(idOrder(b.id)) || (a.storageClass ?? '').localeCompare(b.storageClass ?? ''))
   const c = run.cluster
   return {
     run: {
+      ...(run.runId ? { runId: run.runId } : {}),
       startedAt: run.startedAt,
       finishedAt,
       cluster: { server: c?.server ?? 'unknown', version: c?.version ?? 'unknown', nodes: c?.nodes ?? 0, context: c?.context ?? null, embedded: c?.embedded ?? false },

@@ -41,8 +41,8 @@ export function claimsFilesOf(path: string): { files: string[]; passedOver: stri
   return { files: found, passedOver }
 }
 
-// The run's ID, where the run's .run.json was kept beside its claims.json (claims.json does not record it;
-// an artifact uploaded without hidden files has none).
+// The run's ID, where an older claims.json does not record it: from the run's .run.json kept beside it
+// (an artifact uploaded without hidden files has none).
 function runIdBeside(file: string): string | null {
   try {
     const id = (JSON.parse(readFileSync(join(dirname(file), '.run.json'), 'utf8')) as { runId?: unknown }).runId
@@ -55,7 +55,8 @@ function runIdBeside(file: string): string | null {
 // shown: how a file is named on the page and in messages (its path from the caller's folder).
 export function loadRun(file: string, shown: (file: string) => string): StoredRun {
   const label = shown(basename(file) === 'claims.json' ? dirname(file) : file)
-  return { label, report: loadClaims(file), runId: runIdBeside(file) }
+  const report = loadClaims(file)
+  return { label, report, runId: report.run.runId ?? runIdBeside(file) }
 }
 
 export function loadRuns(path: string, shown: (file: string) => string): { runs: StoredRun[]; passedOver: string[] } {
