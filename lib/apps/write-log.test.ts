@@ -18,6 +18,11 @@ describe('write log (DR-06)', () => {
     expect(checkWriteLog(log(50), 40)).toEqual({ lost: [], torn: [], records: 50, cutTail: false })
   })
 
+  test('a file that ends right after the last acknowledged record is whole; without that newline (a read that trims) it would be torn', () => {
+    expect(checkWriteLog(log(53), 53)).toEqual({ lost: [], torn: [], records: 53, cutTail: false })
+    expect(checkWriteLog(log(53).trimEnd(), 53)).toMatchObject({ lost: [53], torn: [expect.stringContaining('line 53')] })
+  })
+
   test('a kill that cut the last, unacknowledged record short is allowed and reported', () => {
     const c = checkWriteLog(`${log(50)}51 ${recordSum(51).slice(0, 20)}`, 40)
     expect(c).toEqual({ lost: [], torn: [], records: 50, cutTail: true })

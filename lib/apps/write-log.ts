@@ -4,11 +4,17 @@
 // records after the last acknowledgement may be missing, and only the very
 // last line may be cut short (a write the kill interrupted, never acknowledged).
 import { createHash } from 'node:crypto'
+import { execOk } from '../k8s/exec.ts'
 import type { Kube } from '../k8s/kube.ts'
 import { timeout } from '../k8s/timeouts.ts'
 import { readPodLog } from '../resources/pods.ts'
 
 export const recordSum = (n: number) => createHash('sha256').update(String(n).padStart(8, '0')).digest('hex')
+
+// The write log as the file holds it, byte for byte: its last newline is what
+// says the last record is whole, so nothing is trimmed (readFileIn trims).
+export const readWriteLog = (kube: Kube, namespace: string, pod: string, path: string): Promise<string> =>
+  execOk(kube, namespace, pod, ['cat', path])
 
 // The highest "ack <n>" in a stretch of the writer's log; 0 if none.
 export function lastAck(log: string): number {

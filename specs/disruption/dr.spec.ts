@@ -8,7 +8,7 @@
 // is skipped, naming what is missing.
 import type { V1Pod } from '@kubernetes/client-node'
 import { readFileIn, writeFileIn } from '../../lib/apps/files.ts'
-import { checkWriteLog, describeWriteLogCheck, lastAck, waitForAcknowledgements } from '../../lib/apps/write-log.ts'
+import { checkWriteLog, describeWriteLogCheck, lastAck, readWriteLog, waitForAcknowledgements } from '../../lib/apps/write-log.ts'
 import { claimNote, progress, recordTimeline, skipClaim } from '../../lib/harness/claim-entry.ts'
 import { disruptorFor, requirePowers } from '../../lib/harness/disruptor.ts'
 import { applyFixture, describe, expect, type Kube, storageTest, test } from '../../lib/harness/fixtures.ts'
@@ -262,7 +262,7 @@ describe('DR stateful workloads through disruption', () => {
     })
     await When('wal-0 is back, on the same claim', () => waitForReplacement(kube, ns, 'wal-0', killed.uid))
     await Then(`every acknowledged record (1…${killed.acked}) is in /data/wal, whole and in order`, async () => {
-      const text = await readFileIn(kube, ns, 'wal-0', '/data/wal')
+      const text = await readWriteLog(kube, ns, 'wal-0', '/data/wal')
       const check = checkWriteLog(text, killed.acked)
       const summary = describeWriteLogCheck(check, killed.acked)
       progress(summary)
