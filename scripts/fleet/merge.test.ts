@@ -76,7 +76,7 @@ test('no report otherwise: interrupted, another exit, an unreadable claims.json;
     ran('y', dev, { exitCode: 1, tail: [{ stream: 'err', text: 'stateful-conformance: namespaces still terminating after 180s: sc-q0-1 (npm run clean removes them)' }] }),
   ], times).clusters.map((c) => [c.state, c.reason, c.ok])
   expect(states).toEqual([
-    ['interrupted', 'stopped before its report was written (SIGINT: removing what run abc made, in the background)', false],
+    ['interrupted', 'stopped before its report was written (its last words: SIGINT: removing what run abc made, in the background)', false],
     ['ended without a report', 'vitest exited 1 before writing claims.json: Error: worker exited unexpectedly', false],
     ['ended without a report', 'vitest was ended by SIGKILL before writing claims.json: Error: worker exited unexpectedly', false],
     ['ended without a report', 'x/claims.json: not JSON (Unexpected end of JSON input)', false],

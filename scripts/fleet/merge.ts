@@ -1,6 +1,6 @@
 // fleet.json: every cluster's run (its claims.json, or why it has none) merged into one matrix,
 // claim × cluster × storage class, each cell linking to the claim in that cluster's own report.
-import { describeFailedStep, idOrder, type ClaimEntry, type ClaimsReport, type ClaimStatus } from '../../lib/report/claims.ts'
+import { describeFailedStep, describeTotals, idOrder, type ClaimEntry, type ClaimsReport, type ClaimStatus } from '../../lib/report/claims.ts'
 import { claimGroup, claimMatrix, entryAnchor, worst } from '../../lib/report/matrix.ts'
 import { describeTarget, type FleetTarget } from './args.ts'
 import { failureReason, type OutputLine } from './output.ts'
@@ -83,20 +83,20 @@ function stateOf(r: ClusterResult, failing: number): { state: ClusterState; reas
       : { state: 'reported', reason: `its run ${exited}${failing ? '' : ' although no claim failed'}: ${failureReason(end.tail)}` }
   }
   if (r.reportProblem) return { state: 'ended without a report', reason: r.reportProblem }
-  if (end.interrupted) return { state: 'interrupted', reason: `stopped before its report was written (${failureReason(end.tail)})` }
+  if (end.interrupted) return { state: 'interrupted', reason: `stopped before its report was written${end.tail.length ? ` (its last words: ${failureReason(end.tail)})` : ''}` }
   if (end.exitCode === 2) return { state: 'preflight failed', reason: failureReason(end.tail) }
   return { state: 'ended without a report', reason: `vitest ${exited} before writing claims.json: ${failureReason(end.tail)}` }
 }
 
 // Counted from the claims, not taken from the file's summary, which an older report may lack a count of.
-const totalsOf = (r: ClaimsReport): FleetCluster['totals'] => {
+export const totalsOf = (r: ClaimsReport): FleetCluster['totals'] => {
   const n = (s: ClaimStatus) => r.claims.filter((e) => e.status === s).length
   return { passed: n('passed'), partial: n('partial'), failed: n('failed'), broken: n('broken'), skipped: n('skipped'), waived: r.claims.filter((e) => e.waived).length }
 }
 
 const failingOf = (r: ClusterResult) => (r.report?.claims ?? []).filter((e) => (e.status === 'failed' || e.status === 'broken') && !e.waived)
 
-function columnOf(r: ClusterResult): FleetCluster {
+export function clusterColumn(r: ClusterResult): FleetCluster {
   const { state, reason } = stateOf(r, failingOf(r).length)
   const c = r.report?.run.cluster
   return {
@@ -151,10 +151,16 @@ export function buildFleet(results: ClusterResult[], times: { startedAt: string;
   return {
     format: fleetFormat,
     ...times,
-    clusters: results.map(columnOf),
+    clusters: results.map(clusterColumn),
     groups: [...groups].map(([group, list]) => ({ group, rows: list })),
     failing,
   }
+}
+
+// "✗ prod-eu  reported: claims: 80 passed, …; its run exited 1 although no claim failed: …"
+export function describeCluster(c: FleetCluster, labelWidth = 0): string {
+  const verdicts = c.totals ? describeTotals(c.totals) : ''
+  return `${c.ok ? '✓' : '✗'} ${c.label.padEnd(labelWidth)} ${c.state}${verdicts ? `: ${verdicts}` : ''}${c.reason ? `${verdicts ? '; ' : ': '}${c.reason}` : ''}`
 }
 
 // 1 if any cluster did not report, or its run failed (a claim failed or broke and no waiver accepts it).
