@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest'
 import { BadInput } from '../diff/load.ts'
-import { childEnv, describeTarget, parseFleetArgs } from './args.ts'
+import { childEnv, cleanCommand, describeTarget, parseFleetArgs } from './args.ts'
 
 test('--contexts, --embedded and --out are the fleet\'s; everything else goes to vitest in its order', () => {
   expect(parseFleetArgs(['--contexts=kind-a,prod-eu', 'specs/000-podinfo-deployment-vs-statefulset.spec.ts', '-t', 'Q0-10', '--embedded', 'dev', '--out', 'fleet'], {})).toEqual({
@@ -53,4 +53,10 @@ test('each child gets the caller\'s environment with its own cluster and reports
   expect(childEnv({ label: 'embedded-dev', embedded: 'dev' }, env, '/out/embedded-dev')).toEqual({
     PATH: '/bin', SC_STORAGE_CLASSES: 'all', SC_CONTEXTS: 'a', SC_CLUSTER: 'embedded', SC_CLUSTER_NAME: 'dev', SC_REPORTS_DIR: '/out/embedded-dev',
   })
+})
+
+test('the clean-up command names the cluster and the folder where its run kept its records, quoted for a shell', () => {
+  expect(cleanCommand({ label: 'prod-eu', context: 'prod-eu' }, '/r/fleet/prod-eu')).toBe('SC_CONTEXT=prod-eu SC_REPORTS_DIR=/r/fleet/prod-eu npm run clean')
+  expect(cleanCommand({ label: 'embedded-dev', embedded: 'dev' }, '/r/fleet/embedded-dev')).toBe('SC_CLUSTER=embedded SC_CLUSTER_NAME=dev SC_REPORTS_DIR=/r/fleet/embedded-dev npm run clean')
+  expect(cleanCommand({ label: 'it_s', context: "it's mine" }, '/r/my fleet/it_s')).toBe("SC_CONTEXT='it'\\''s mine' SC_REPORTS_DIR='/r/my fleet/it_s' npm run clean")
 })

@@ -84,3 +84,9 @@ export function childEnv(t: FleetTarget, env: Record<string, string | undefined>
     ? { ...rest, SC_CLUSTER: 'current', SC_CONTEXT: t.context, SC_REPORTS_DIR: reportsDir }
     : { ...rest, SC_CLUSTER: 'embedded', SC_CLUSTER_NAME: t.embedded, SC_REPORTS_DIR: reportsDir }
 }
+
+const shellWord = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
+
+// The command that removes what a cluster's run left: npm run clean on its cluster, with the records its run kept.
+export const cleanCommand = (t: FleetTarget, reportsDir: string) =>
+  `${'context' in t ? `SC_CONTEXT=${shellWord(t.context)}` : `SC_CLUSTER=embedded SC_CLUSTER_NAME=${t.embedded}`} SC_REPORTS_DIR=${shellWord(reportsDir)} npm run clean`

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { FleetTarget } from './args.ts'
+import { cleanCommand, type FleetTarget } from './args.ts'
 import type { ChildEnd } from './merge.ts'
 import { labelPrefix, lineSplitter, outputTail } from './output.ts'
 
@@ -30,6 +30,8 @@ export interface RunningChild {
   // Forward a signal (once); from then on the child has quietAfterExitMs.interrupted to go quiet.
   interrupt: (signal: NodeJS.Signals) => void
   ended: Promise<ChildEnd>
+  // The command that removes what its run leaves (cleanCommand).
+  clean: string
 }
 
 export interface ChildOptions {
@@ -54,6 +56,7 @@ export function startChild(o: ChildOptions): RunningChild {
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined
   let interrupted = false
   const say = (line: string) => echo('err', `fleet: ${prefix}${line}`)
+  const clean = cleanCommand(o.target, o.env.SC_REPORTS_DIR ?? 'reports')
   const splitters = (['out', 'err'] as const).map((stream) => {
     const split = lineSplitter((text) => {
       lastOutputAt = Date.now()
@@ -89,10 +92,10 @@ export function startChild(o: ChildOptions): RunningChild {
       const limit = interrupted ? quietLimits.interrupted : quietLimits.finished
       if (quiet < limit) return
       if (exit) {
-        if (interrupted) say(`nothing printed for ${limit / 1000} s since its run stopped: not waiting for the rest (its clean-up goes on in the background; \`SC_REPORTS_DIR=${o.env.SC_REPORTS_DIR} npm run clean\` removes what it leaves)`)
+        if (interrupted) say(`nothing printed for ${limit / 1000} s since its run stopped: not waiting for the rest (its clean-up goes on in the background; \`${clean}\` removes what it leaves)`)
         finish()
       } else if (interrupted) {
-        say(`still running and silent ${limit / 1000} s after the signal: killing it (SIGKILL); \`SC_REPORTS_DIR=${o.env.SC_REPORTS_DIR} npm run clean\` removes what it leaves`)
+        say(`still running and silent ${limit / 1000} s after the signal: killing it (SIGKILL); \`${clean}\` removes what it leaves`)
         child.kill('SIGKILL')
         lastOutputAt = Date.now()
       }
@@ -115,5 +118,6 @@ export function startChild(o: ChildOptions): RunningChild {
       }
     },
     ended,
+    clean,
   }
 }

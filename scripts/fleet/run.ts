@@ -33,7 +33,7 @@ function forwardSignals(children: RunningChild[]): { interrupted: () => boolean 
   const onSignal = (signal: NodeJS.Signals) => {
     const key = signal === 'SIGINT' ? 'Ctrl-C' : signal
     if (interrupted) {
-      console.error(`\nfleet: ${key} again: exiting now; each run's clean-up goes on in the background (npm run clean, with that run's SC_REPORTS_DIR, removes what it leaves)`)
+      console.error(`\nfleet: ${key} again: exiting now; each run's clean-up goes on in the background. What one leaves: ${children.map((c) => c.clean).join('; ')}`)
       process.exit(130)
     }
     interrupted = true
