@@ -61,7 +61,7 @@ export function startChild(o: ChildOptions): RunningChild {
     const split = lineSplitter((text) => {
       lastOutputAt = Date.now()
       tail.add({ stream, text })
-      echo(stream, `${prefix}${text}`)
+      echo(stream, text ? `${prefix}${text}` : prefix.trimEnd())
     })
     ;(stream === 'out' ? child.stdout : child.stderr)?.on('data', split.push)
     return split
