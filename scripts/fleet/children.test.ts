@@ -25,14 +25,15 @@ let t = 0
 for (const [delay, line] of ${JSON.stringify(o.cleanUp ?? [])}) setTimeout(() => console.error(line), t += delay)
 `)
   const run = join(dir, `${name}.mjs`)
+  // The handler first: the test sends SIGINT once it sees the first line.
   writeFileSync(run, `import { spawn } from 'node:child_process'
-console.log('stateful-conformance: testing context "${name}"')
 process.on('SIGINT', () => {
   if (${!!o.ignoreSigint}) return
   console.error('stateful-conformance: SIGINT: removing what run ${name} made, in the background')
   spawn(process.execPath, [${JSON.stringify(cleaner)}], { detached: true, stdio: 'inherit' }).unref()
   setTimeout(() => process.exit(130), 1)
 })
+console.log('stateful-conformance: testing context "${name}"')
 setTimeout(() => process.exit(${o.exitCode ?? 0}), ${o.cleanUp || o.ignoreSigint ? 60_000 : 100})
 `)
   return run
@@ -55,13 +56,14 @@ test('a run that ends by itself: its lines printed with its label, its exit code
 })
 
 test('after Ctrl-C the wait follows the clean-up\'s output until it is done, though the run itself exited at once', async () => {
-  const { child, lines, printed } = start('cleans', fakeRun('cleans', { cleanUp: [[600, 'still removing sc-q0-1'], [600, 'stateful-conformance: run cleans: its namespaces are gone']] }))
+  // 5 s between lines: the clean-up's own start (a node process) on a busy machine must not outlast it.
+  const { child, lines, printed } = start('cleans', fakeRun('cleans', { cleanUp: [[600, 'still removing sc-q0-1'], [600, 'stateful-conformance: run cleans: its namespaces are gone']] }), { finished: 400, interrupted: 5_000 })
   await printed('testing context')
   child.interrupt('SIGINT')
   const end = await child.ended
   expect(end.interrupted).toBe(true)
   expect(end.exitCode).toBe(130)
-  // 1.2 s of clean-up, each line within the 1.5 s the wait allows between lines.
+  // The run exited at once; its clean-up's lines came after, and the wait took them all.
   expect(end.tail.map((l) => l.text).slice(-2)).toEqual(['still removing sc-q0-1', 'stateful-conformance: run cleans: its namespaces are gone'])
   expect(lines.join('\n')).not.toContain('not waiting')
 })
