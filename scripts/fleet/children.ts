@@ -66,7 +66,11 @@ export function startChild(o: ChildOptions): RunningChild {
     ;(stream === 'out' ? child.stdout : child.stderr)?.on('data', split.push)
     return split
   })
-  child.on('exit', (code, signal) => { exit = { code, signal } })
+  // Its exit restarts the clock: the lines it wrote just before may still be on their way.
+  child.on('exit', (code, signal) => {
+    exit = { code, signal }
+    lastOutputAt = Date.now()
+  })
 
   const ended = new Promise<ChildEnd>((resolve) => {
     let done = false

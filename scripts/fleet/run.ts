@@ -28,10 +28,12 @@ const shown = (path: string) => {
 }
 
 // Ctrl-C (or SIGTERM): forwarded to every run still going, once; again, and the fleet stops waiting.
+// A closed terminal (SIGHUP) is a Ctrl-C: a run's global setup cleans up on SIGINT and SIGTERM only.
 function forwardSignals(children: RunningChild[]): { interrupted: () => boolean } {
   let interrupted = false
-  const onSignal = (signal: NodeJS.Signals) => {
-    const key = signal === 'SIGINT' ? 'Ctrl-C' : signal
+  const onSignal = (received: NodeJS.Signals) => {
+    const signal = received === 'SIGHUP' ? 'SIGINT' : received
+    const key = received === 'SIGINT' ? 'Ctrl-C' : received
     if (interrupted) {
       console.error(`\nfleet: ${key} again: exiting now; each run's clean-up goes on in the background. What one leaves: ${children.map((c) => c.clean).join('; ')}`)
       process.exit(130)
@@ -44,6 +46,9 @@ function forwardSignals(children: RunningChild[]): { interrupted: () => boolean 
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  process.on('SIGHUP', onSignal)
+  // Nor may the terminal's going away end the fleet before its runs have cleaned up.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined)
   return { interrupted: () => interrupted }
 }
 
