@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { failureReason, labelPrefix, lineSplitter, type OutputLine, outputTail } from './output.ts'
+import { failureReason, labelPrefix, lineSplitter, type OutputLine, outputTail, startedItsCleanUp } from './output.ts'
 
 test('chunks become whole lines, a line split across chunks included; flush hands over the last one', () => {
   const lines: string[] = []
@@ -48,4 +48,10 @@ test('without that line: the last error lines on stderr without stack frames; el
 test('labels are padded to one width', () => {
   expect(labelPrefix('a', 6)).toBe('[a]      ')
   expect(labelPrefix('prod-eu', 6)).toBe('[prod-eu] ')
+})
+
+test('a run that started its clean-up on Ctrl-C said so in global setup\'s words', () => {
+  expect(startedItsCleanUp([err('stateful-conformance: SIGINT: removing what run m3x-1a2b made, in the background (npm run clean does it again if needed)')])).toBe(true)
+  expect(startedItsCleanUp([err('stateful-conformance: SIGTERM: removing what run m3x-1a2b made, in the background')])).toBe(true)
+  expect(startedItsCleanUp([out('stateful-conformance: testing context "a"')])).toBe(false)
 })

@@ -55,5 +55,9 @@ export function failureReason(tail: OutputLine[]): string {
   return lines.length ? cut(lines.join(' | ')) : 'it printed nothing'
 }
 
+// A run's global setup says this when Ctrl-C starts its clean-up (installSignalCleanup); it installs
+// that only once its setup is done, so a run stopped earlier never says it.
+export const startedItsCleanUp = (tail: OutputLine[]) => tail.some((l) => /^stateful-conformance: SIG[A-Z]+: removing what run \S+ made/.test(l.text))
+
 // "[prod-eu] " with the labels padded to one width, so that the clusters' lines align.
 export const labelPrefix = (label: string, width: number) => `[${label}]${' '.repeat(Math.max(0, width - label.length))} `

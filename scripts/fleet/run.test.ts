@@ -68,5 +68,7 @@ test('Ctrl-C is passed to every run; the fleet waits for them, writes what it ha
   })
   expect(stderr).toContain('fleet: Ctrl-C: passing SIGINT to 2 runs (ghost-c, ghost-d); each removes what it made, in the background. Waiting while they report')
   expect(code, stderr).toBe(130)
+  // Stopped before their setup was done, they started no clean-up: the fleet says how to make one.
+  expect(stderr).toContain(`fleet: ghost-c was stopped before its setup was done, so it started no clean-up: \`SC_CONTEXT=ghost-c SC_REPORTS_DIR=${join(dir, 'stopped', 'ghost-c')} npm run clean\` removes what its setup made`)
   expect(readFleet('stopped').clusters.map((c) => [c.label, c.state, c.ok])).toEqual([['ghost-c', 'interrupted', false], ['ghost-d', 'interrupted', false]])
 })

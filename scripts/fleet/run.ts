@@ -14,6 +14,7 @@ import { BadInput, loadClaims } from '../diff/load.ts'
 import { childEnv, describeTarget, type FleetArgs, parseFleetArgs } from './args.ts'
 import { quietAfterExitMs, type RunningChild, startChild, vitestCommand } from './children.ts'
 import { buildFleet, clusterColumn, type ClusterResult, describeCluster, describeFleet, fleetExitCode } from './merge.ts'
+import { startedItsCleanUp } from './output.ts'
 import { renderFleetHtml, renderFleetMarkdown } from './pages.ts'
 
 const repoRoot = resolve(import.meta.dirname, '..', '..')
@@ -93,6 +94,9 @@ async function main(args: FleetArgs): Promise<number> {
   const results = await Promise.all(children.map(async (c) => {
     const r = resultOf(c, await c.ended, dirOf(c.target.label))
     console.log(`fleet: done after ${since(c.startedAt)}: ${describeCluster(clusterColumn(r))}`)
+    if (r.end.interrupted && !startedItsCleanUp(r.end.tail)) {
+      console.error(`fleet: ${c.target.label} was stopped before its setup was done, so it started no clean-up: \`${c.clean}\` removes what its setup made`)
+    }
     return r
   }))
   clearInterval(progress)
