@@ -167,7 +167,8 @@ export const describeUnchecked = (parts: string[]) => `not checked on this clust
 // A claim test's ID, from its name ('Q1-08 a claim in use …').
 export const claimIdOf = (title: string): string | undefined => /^((?:Q\d+|SC|DR)-\d+)\b/.exec(title)?.[1]
 
-const idOrder = (id: string) => id.replace(/\d+/g, (n) => n.padStart(4, '0'))
+// A claim ID's sort key: Q0-9 before Q0-10, Q1 after Q0, as claims.md lists them.
+export const idOrder = (id: string) => id.replace(/\d+/g, (n) => n.padStart(4, '0'))
 
 export function buildClaimsReport(tests: FinishedTest[], run: ClaimsReport['run'] | { startedAt: string; runId?: string; cluster?: ClusterInfo; suiteVersion?: string; storageClasses?: string[]; capabilities?: Record<string, Capabilities>; timeoutScale?: number; usage?: RunUsage }, finishedAt: string): ClaimsReport {
   const claims = tests.map(claimEntry).filter((e): e is ClaimEntry => !!e)

@@ -13,7 +13,7 @@ export interface MarkdownOptions {
   diagnosticsHref?: (dir: string) => string
 }
 
-const icon = { passed: '✅', partial: '🌓', failed: '❌', broken: '⛔', skipped: '⏭️' } as const
+export const statusIcon = { passed: '✅', partial: '🌓', failed: '❌', broken: '⛔', skipped: '⏭️' } as const
 
 // Table cells: no pipes or line breaks.
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ')
@@ -22,7 +22,7 @@ function resultCell(entries: ClaimEntry[] | undefined): string {
   if (!entries?.length) return ''
   return entries.map((e) => {
     const measured = e.status === 'passed' || e.status === 'partial' ? describeMeasurements(e.measurements) : ''
-    return `${icon[e.status]} ${e.status} ${formatDuration(e.durationMs)}${measured ? ` (${measured})` : ''}`
+    return `${statusIcon[e.status]} ${e.status} ${formatDuration(e.durationMs)}${measured ? ` (${measured})` : ''}`
   }).join('<br>')
 }
 

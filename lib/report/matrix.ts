@@ -38,11 +38,14 @@ export function claimMatrix(report: ClaimsReport): ClaimMatrix {
   const groups = new Map<string, MatrixRow[]>()
   for (const row of rows.values()) {
     row.status = worst([...row.cells.values()].flat())
-    const group = row.id.replace(/-\d+$/, '')
+    const group = claimGroup(row.id)
     groups.set(group, [...(groups.get(group) ?? []), row])
   }
   return { classes, groups: [...groups].map(([group, list]) => ({ group, rows: list })) }
 }
+
+// The series a claim belongs to: Q0-10 → Q0, SC-06 → SC.
+export const claimGroup = (id: string) => id.replace(/-\d+$/, '')
 
 export const statusMark: Record<ClaimStatus, string> = { passed: '✓', partial: '◐', failed: '✗', broken: '⊘', skipped: '–' }
 

@@ -1,6 +1,6 @@
-// Headless Chromium for the pages' rendering tests (lib/report/browser.test.ts, scripts/history/browser.test.ts):
-// where it is, a skip with the reason on a machine without it (a failure in CI), a page opened with its
-// console captured, and its screenshot's pixels.
+// Headless Chromium for the pages' rendering tests (lib/report/browser.test.ts, scripts/history/browser.test.ts,
+// scripts/fleet/browser.test.ts): where it is, a skip with the reason on a machine without it (a failure in CI),
+// a page opened with its console captured, and its screenshot's pixels.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
