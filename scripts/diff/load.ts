@@ -9,6 +9,22 @@ import { entriesByKey } from './compare.ts'
 
 export class BadInput extends Error {}
 
+// A report tool's command line (diff, history): paths, and --out DIR or --out=DIR; any other option is refused.
+export function pathsAndOut(argv: string[], usage: string): { paths: string[]; out: string | undefined } {
+  const paths: string[] = []
+  let out: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--out') {
+      out = argv[++i]
+      if (!out) throw new BadInput(`--out needs a folder; ${usage}`)
+    } else if (arg.startsWith('--out=')) out = arg.slice('--out='.length)
+    else if (arg.startsWith('-')) throw new BadInput(`unknown option ${arg}; ${usage}`)
+    else paths.push(arg)
+  }
+  return { paths, out }
+}
+
 const statuses = new Set(['passed', 'partial', 'failed', 'broken', 'skipped'])
 
 export type Input = { kind: 'run'; report: ClaimsReport } | { kind: 'datasheet'; sheet: Datasheet }

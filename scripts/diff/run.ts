@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { changes, compareRuns, describeChange, type RunDiff } from './compare.ts'
 import { compareDatasheets, describeCapabilityChange, describeFigureShift } from './datasheet-compare.ts'
 import { renderDatasheetDiffHtml, renderDatasheetDiffMarkdown } from './datasheet-pages.ts'
-import { BadInput, type Input, loadInput } from './load.ts'
+import { BadInput, type Input, loadInput, pathsAndOut } from './load.ts'
 import { describeNoise, renderDiffHtml, renderDiffMarkdown } from './pages.ts'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -22,17 +22,7 @@ const callerDir = process.env.INIT_CWD ?? process.cwd()
 const usage = 'usage: npm run diff -- A B [--out DIR]  (A, B: a report folder or a claims.json; or two datasheets of one class)'
 
 function parseArgs(argv: string[]): { a: string; b: string; out: string } {
-  const paths: string[] = []
-  let out: string | undefined
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    if (arg === '--out') {
-      out = argv[++i]
-      if (!out) throw new BadInput(`--out needs a folder; ${usage}`)
-    } else if (arg.startsWith('--out=')) out = arg.slice('--out='.length)
-    else if (arg.startsWith('-')) throw new BadInput(`unknown option ${arg}; ${usage}`)
-    else paths.push(arg)
-  }
+  const { paths, out } = pathsAndOut(argv, usage)
   if (paths.length !== 2) throw new BadInput(`expected two runs, got ${paths.length}; ${usage}`)
   return {
     a: paths[0]!,

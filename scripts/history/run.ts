@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildHistory, describeChanged, type History, type StoredRun } from './build.ts'
 import { BadInput, loadRuns } from './load.ts'
+import { pathsAndOut } from '../diff/load.ts'
 import { renderHistoryHtml } from './page.ts'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -17,17 +18,7 @@ const callerDir = process.env.INIT_CWD ?? process.cwd()
 const usage = 'usage: npm run history -- DIR… [--out DIR]  (DIR: a report folder, a claims.json, or a folder of runs)'
 
 function parseArgs(argv: string[]): { paths: string[]; out: string } {
-  const paths: string[] = []
-  let out: string | undefined
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!
-    if (arg === '--out') {
-      out = argv[++i]
-      if (!out) throw new BadInput(`--out needs a folder; ${usage}`)
-    } else if (arg.startsWith('--out=')) out = arg.slice('--out='.length)
-    else if (arg.startsWith('-')) throw new BadInput(`unknown option ${arg}; ${usage}`)
-    else paths.push(arg)
-  }
+  const { paths, out } = pathsAndOut(argv, usage)
   if (!paths.length) throw new BadInput(`no runs given; ${usage}`)
   return { paths, out: out ? resolve(callerDir, out) : resolve(repoRoot, process.env.SC_REPORTS_DIR || 'reports', 'history') }
 }
