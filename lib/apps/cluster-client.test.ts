@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { V1NetworkPolicy } from '@kubernetes/client-node'
 import {
-  answerOf, blamesNetworkPolicy, clusterDomainFromResolvConf, clientPod, dnsFailureHints, dnsNeeds, type HttpRequest, httpBatchCommand, httpNeeds, httpRequestText, lookupsDenied, ncWaitSeconds, noServer,
+  answerOf, blamesNetworkPolicy, clusterDomainFromResolvConf, clientPod, describeUnanswered, dnsFailureHints, dnsNeeds, type HttpRequest, httpBatchCommand, httpNeeds, httpRequestText, lookupsDenied, ncWaitSeconds, noServer,
   parseHttpBatch, parseHttpReply, parseNslookup, parsePing,
 } from './cluster-client.ts'
 import { explainByPolicies } from '../resources/network-policies.ts'
@@ -79,6 +79,7 @@ describe('a batch of HTTP requests in one exec', () => {
       '#!/bin/sh',
       'req=$(cat)',
       'if [ "$3" = down ]; then echo "nc: can\'t connect to remote host: Connection refused" >&2; exit 1; fi',
+      'if [ "$3" = closes ]; then exit 0; fi',
       'printf \'HTTP/1.0 200 OK\\r\\nX: y\\r\\n\\r\\n%s:%s -w %s %s\' "$3" "$4" "$2" "$(printf %s "$req" | head -n 1 | tr -d \'\\r\')"',
     ].join('\n'))
     chmodSync(join(bin, 'nc'), 0o755)
@@ -97,14 +98,19 @@ describe('a batch of HTTP requests in one exec', () => {
       { url: 'http://web/store', method: 'POST', body: '{"a": "b c"}' },
       { url: 'http://down:9898/' },
       { url: 'http://[fd00::1]:8080/cgi-bin/visit?id=v2' },
+      { url: 'http://closes/' },
     ], marker)
     const replies = parseHttpBatch(out, marker)
-    expect(replies.map((r) => r.ncExit)).toEqual([0, 0, 1, 0])
+    expect(replies.map((r) => r.ncExit)).toEqual([0, 0, 1, 0, 0])
+    // Each took a time the shell read from /proc/uptime: a stand-in nc takes well under the -w.
+    expect(replies.every((r) => r.ms >= 0 && r.ms < 15_000), JSON.stringify(replies.map((r) => r.ms))).toBe(true)
+    expect(describeUnanswered(replies[4]!, 15)).toMatch(/^nc exited 0 after \d+\.\ds with nothing read: the server closed the connection without a reply$/)
     expect(replies.map((r) => parseHttpReply(r.raw).body)).toEqual([
       '10.96.0.12:8080 -w 15 GET /cgi-bin/visit?id=v1 HTTP/1.1',
       'web:80 -w 15 POST /store HTTP/1.1',
       '',
       'fd00::1:8080 -w 15 GET /cgi-bin/visit?id=v2 HTTP/1.1',
+      '',
     ])
     expect(replies[2]!.raw).toMatch(/^nc: can't connect to remote host: Connection refused\n$/)
     expect(parseHttpReply(replies[2]!.raw).status).toBe(0)
@@ -112,9 +118,17 @@ describe('a batch of HTTP requests in one exec', () => {
 
   test('a batch cut short yields the replies that came, and a reply that merely looks like a marker is no end', () => {
     const m = '--sc-reply-x--'
-    expect(parseHttpBatch(`HTTP/1.0 200 OK\r\n\r\na\n${m} 0 0\nHTTP/1.0 200 OK\r\n\r\n${m} 9 0 in a body\nHTTP/1.0 200 OK\r\n\r\npartial`, m))
-      .toEqual([{ raw: 'HTTP/1.0 200 OK\r\n\r\na', ncExit: 0 }])
-    expect(() => parseHttpBatch(`\n${m} 1 0\n`, m)).toThrow(/out of order/)
+    expect(parseHttpBatch(`HTTP/1.0 200 OK\r\n\r\na\n${m} 0 0 12\nHTTP/1.0 200 OK\r\n\r\n${m} 9 0 1 in a body\nHTTP/1.0 200 OK\r\n\r\npartial`, m))
+      .toEqual([{ raw: 'HTTP/1.0 200 OK\r\n\r\na', ncExit: 0, ms: 120 }])
+    expect(() => parseHttpBatch(`\n${m} 1 0 3\n`, m)).toThrow(/out of order/)
+  })
+
+  // CI (stop 32): a visit got "no HTTP answer (nc exited 0: )", which could be a server that died
+  // on the request or one that was slow; the time nc took tells which.
+  test('an unanswered request says what nc got and after how long: closed without a reply, or silent for the whole -w', () => {
+    expect(describeUnanswered({ raw: '', ncExit: 0, ms: 300 }, 15)).toBe('nc exited 0 after 0.3s with nothing read: the server closed the connection without a reply')
+    expect(describeUnanswered({ raw: '', ncExit: 0, ms: 30_020 }, 15)).toBe("nc exited 0 after 30.0s with nothing read: the connection was open and the server sent no reply within nc's -w 15s")
+    expect(describeUnanswered({ raw: 'nc: bad address \'x\'\n', ncExit: 1, ms: 10 }, 15)).toBe("nc exited 1 after 0.0s: nc: bad address 'x'")
   })
 
   test('nc waits whole seconds, at least one', () => {

@@ -167,14 +167,17 @@ function dechunk(text: string): string {
 
 // One exec for a batch of requests: each request text goes base64-encoded as an argument
 // (never as shell code) to nc; after each reply (nc's stderr with it) a line "<marker> <i>
-// <nc's exit>" ends it. The replies stream out as they come: the exec's output is its progress.
+// <nc's exit> <centiseconds nc took>" ends it (the time from /proc/uptime, read by the shell's
+// own `read`: no fork per request). The replies stream out as they come: the exec's output is its progress.
 export function httpBatchCommand(requests: HttpRequest[], marker: string, waitSeconds: number): string[] {
   const script = [
     'm=$1; w=$2; shift 2; i=0',
+    'now() { { IFS=". " read a b _ < /proc/uptime; } 2>/dev/null || { a=0; b=0; }; u=$a$b; }',
     'while [ $# -gt 0 ]; do',
+    '  now; t=$u',
     '  printf %s "$3" | base64 -d | nc -w "$w" "$1" "$2" 2>&1',
     '  s=$?',
-    '  printf \'\\n%s %s %s\\n\' "$m" "$i" "$s"',
+    '  now; printf \'\\n%s %s %s %s\\n\' "$m" "$i" "$s" "$((u - t))"',
     '  i=$((i+1)); shift 3',
     'done',
   ].join('\n')
@@ -186,17 +189,36 @@ export function httpBatchCommand(requests: HttpRequest[], marker: string, waitSe
   return ['sh', '-c', script, 'sh', marker, String(waitSeconds), ...args]
 }
 
-// The batch's output cut at its markers: what nc printed for each request, and how nc exited.
-export function parseHttpBatch(output: string, marker: string): Array<{ raw: string; ncExit: number }> {
-  const ends = new RegExp(`\\n${marker} (\\d+) (\\d+)\\n`, 'g')
-  const replies: Array<{ raw: string; ncExit: number }> = []
+export interface BatchReply {
+  raw: string
+  ncExit: number
+  ms: number // how long nc took, connect to exit
+}
+
+// The batch's output cut at its markers: what nc printed for each request, how nc exited, and how long it took.
+export function parseHttpBatch(output: string, marker: string): BatchReply[] {
+  const ends = new RegExp(`\\n${marker} (\\d+) (\\d+) (-?\\d+)\\n`, 'g')
+  const replies: BatchReply[] = []
   let from = 0
   for (const m of output.matchAll(ends)) {
     if (Number(m[1]) !== replies.length) throw new Error(`HTTP batch output out of order: reply ${m[1]} after ${replies.length} replies`)
-    replies.push({ raw: output.slice(from, m.index), ncExit: Number(m[2]) })
+    replies.push({ raw: output.slice(from, m.index), ncExit: Number(m[2]), ms: Math.max(0, Number(m[3])) * 10 })
     from = m.index + m[0].length
   }
   return replies
+}
+
+// What a request without an HTTP answer got, and after how long: nc exits 0 both when the
+// server closed the connection without a word (a server that died on it, a container restarted
+// under it) and when the server stayed silent for its whole -w after the request was sent; the
+// time tells the two apart, and says which one a slow cluster would explain.
+export function describeUnanswered(got: BatchReply, waitSeconds: number): string {
+  const after = `after ${(got.ms / 1000).toFixed(1)}s`
+  const text = got.raw.trim().slice(0, 300)
+  if (got.ncExit !== 0 || text) return `nc exited ${got.ncExit} ${after}: ${text}`
+  return got.ms >= waitSeconds * 1000 - 500
+    ? `nc exited 0 ${after} with nothing read: the connection was open and the server sent no reply within nc's -w ${waitSeconds}s`
+    : `nc exited 0 ${after} with nothing read: the server closed the connection without a reply`
 }
 
 // nc's -w takes whole seconds.
@@ -272,7 +294,8 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
       const marker = `--sc-reply-${randomBytes(6).toString('hex')}--`
       // Silence ends the batch only when no reply came for a whole exec idle limit (nc gives up on
       // one within the HTTP timeout); the cap lets every request take its whole HTTP timeout.
-      const r = await execIn(kube, namespace, name, httpBatchCommand(requests, marker, ncWaitSeconds(timeout('http'))), {
+      const waitSeconds = ncWaitSeconds(timeout('http'))
+      const r = await execIn(kube, namespace, name, httpBatchCommand(requests, marker, waitSeconds), {
         container: 'client', maxMs: Math.max(10 * timeout('exec'), timeout('exec') + requests.length * timeout('http')),
       })
       const replies = parseHttpBatch(r.stdout, marker)
@@ -280,7 +303,7 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
       const unanswered = answered.find((a) => !a.reply.status)
       if (unanswered) {
         const { req, got } = unanswered
-        const said = got ? `nc exited ${got.ncExit}: ${got.raw.trim().slice(0, 300)}` : `the batch ended after ${replies.length} of ${requests.length} replies (sh exited ${r.exitCode}): ${(r.stderr + r.stdout).trim().slice(-300)}`
+        const said = got ? describeUnanswered(got, waitSeconds) : `the batch ended after ${replies.length} of ${requests.length} replies (sh exited ${r.exitCode}): ${(r.stderr + r.stdout).trim().slice(-300)}`
         // A NetworkPolicy that denies the request is named before the Service proxy or the server is blamed.
         const policies = await policyHint(kube, namespace, httpNeeds(namespace, new URL(req.url).hostname.replace(/^\[(.*)\]$/, '$1')), 'the Service proxy (kube-proxy) or the server')
         throw Object.assign(new Error(`${req.method ?? 'GET'} ${req.url} from pod ${namespace}/${name}: no HTTP answer (${said})${policies ? `\n${policies.text}` : ''}`), { blamesPolicy: policies?.blames ?? false })

@@ -10,6 +10,7 @@ import { urlHost } from '../k8s/addresses.ts'
 import type { Kube } from '../k8s/kube.ts'
 import { applyFixture } from '../k8s/manifests.ts'
 import { waitForTimelineEvents } from '../observe/recordings.ts'
+import { describePods, listPods } from '../resources/pods.ts'
 import { clusterIpOf, describeEndpoints, serviceEndpoints } from '../resources/services.ts'
 import type { Timeline } from '../observe/timeline.ts'
 import { waitForReadyReplicas } from '../wait/pods.ts'
@@ -74,6 +75,9 @@ export async function visitThroughService(kube: Kube, namespace: string, client:
     if (ready.length && /no HTTP answer/.test((err as Error).message) && !blamesNetworkPolicy(err)) {
       ;(err as Error).message += `\nService ${namespace}/${service} has ready endpoints (${describeEndpoints(ready)}), yet its cluster IP ${ip} did not answer: is the Service proxy (kube-proxy) running on the client pod's node?`
     }
+    // A container restarted under a request (its liveness probe, a crash) closes the connection unanswered: say so.
+    const serving = await listPods(kube, namespace, 'app=visits').catch(() => undefined)
+    if (serving) (err as Error).message += `\nthe Service's pods now: ${describePods(serving)}`
     throw err
   }
 }

@@ -116,6 +116,11 @@ describe('what a pod is, in a line', () => {
       phase: 'Running', conditions: [ready], podIP: '10.0.0.5',
       containerStatuses: [{ name: 'a', image: '', imageID: '', ready: true, restartCount: 2 }, { name: 'b', image: '', imageID: '', ready: false, restartCount: 1, state: { terminated: { exitCode: 1, reason: 'Error' } } }],
     }, { spec: { nodeName: 'node-a', containers: [] } }))).toBe('web-0: Running Ready 3 restarts (Error) ip 10.0.0.5 on node-a')
+    // A container that restarted says how its last run ended (a liveness probe's kill: exit 137).
+    expect(describePod(named('visits-1', {
+      phase: 'Running', conditions: [ready],
+      containerStatuses: [{ name: 'app', image: '', imageID: '', ready: true, restartCount: 1, lastState: { terminated: { exitCode: 137, reason: 'Error', finishedAt: new Date('2026-12-06T03:00:00Z') } } }],
+    }))).toBe('visits-1: Running Ready 1 restarts (last ended: app Error, exit 137 at 2026-12-06T03:00:00.000Z)')
     expect(describePod(named('web-1', { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available' }] })))
       .toBe('web-1: Pending not Ready unschedulable: 0/3 nodes are available')
     expect(describePod(named('web-2', {}, { metadata: { name: 'web-2', deletionTimestamp: new Date() } }))).toBe('web-2: Terminating not Ready')

@@ -95,10 +95,15 @@ export function describePod(p: V1Pod): string {
   const restarts = statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0)
   const reasons = statuses.map((s) => s.state?.waiting?.reason ?? s.state?.terminated?.reason).filter(Boolean)
   const pending = p.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False')
+  // Why a restarted container ended (a liveness probe's kill is exit 137 with reason Error), and when.
+  const lastEnd = statuses.flatMap((s) => {
+    const t = s.lastState?.terminated
+    return t ? [`${s.name} ${t.reason ?? 'terminated'}, exit ${t.exitCode}${t.finishedAt ? ` at ${new Date(t.finishedAt).toISOString()}` : ''}`] : []
+  })
   return [
     `${p.metadata?.name}: ${p.metadata?.deletionTimestamp ? 'Terminating' : (p.status?.phase ?? 'Unknown')}`,
     ready ? 'Ready' : 'not Ready',
-    restarts ? `${restarts} restarts` : '',
+    restarts ? `${restarts} restarts${lastEnd.length ? ` (last ended: ${lastEnd.join(', ')})` : ''}` : '',
     reasons.length ? `(${reasons.join(', ')})` : '',
     pending ? `unschedulable: ${pending.message ?? pending.reason}` : '',
     p.status?.podIP ? `ip ${p.status.podIP}` : '',
