@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { Kube } from '../k8s/kube.ts'
-import { type ClusterClient, parseHttpReply } from './cluster-client.ts'
+import type { ClusterClient } from './cluster-client.ts'
+import { parseHttpReply } from './http-over-nc.ts'
 import { readIdentity } from './zoned.ts'
 
 // A client pod whose requests and lookups are scripted; the Kube is never reached on these paths.

@@ -9,7 +9,8 @@ import { describeEndpoints, serviceEndpoints } from '../resources/services.ts'
 import { findPv, findPvc, getPv, getPvc } from '../resources/storage.ts'
 import { bindingChanges, type Placed, placedOf } from '../resources/zones.ts'
 import type { Kube } from '../k8s/kube.ts'
-import { type ClusterClient, type HttpReply, noServer } from './cluster-client.ts'
+import { type ClusterClient, noServer } from './cluster-client.ts'
+import type { HttpReply } from './http-over-nc.ts'
 import { readFileIn } from './files.ts'
 
 export const zonedPort = 8080
