@@ -8,7 +8,7 @@ import type { Kube } from '../k8s/kube.ts'
 import { dnsEgress, type Needed, policyHint, type PolicyHint } from '../resources/network-policies.ts'
 import { containerResources, createPod, restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { execIn } from '../k8s/exec.ts'
-import { progress } from '../k8s/progress.ts'
+import { pollPause, progress } from '../k8s/claim-context.ts'
 import { timeout, type TimeoutName } from '../k8s/timeouts.ts'
 import { waitForPodReady } from '../wait/pods.ts'
 import { describeUnanswered, type HttpReply, type HttpRequest, httpBatchCommand, ncWaitSeconds, parseHttpBatch, parseHttpReply } from './http-over-nc.ts'
@@ -179,7 +179,7 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
           if (!policiesRead && last.status !== 'ok' && last.status !== 'nxdomain') policies = await policyHint(kube, namespace, dnsNeeds(namespace), 'the cluster DNS (CoreDNS)')
           throw new Error(`timed out after ${Math.round((now - started) / 1000)}s (${limit}; last new answer ${Math.round((now - changedAt) / 1000)}s ago) ${explained(last)}`)
         }
-        await new Promise((r) => setTimeout(r, 500)) // poll interval of a deadline-bounded poll
+        await pollPause(500) // poll interval of a deadline-bounded poll
       }
     },
     http: async (url, init = {}) => (await client.httpBatch([{ url, ...init }]))[0]!,

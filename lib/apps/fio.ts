@@ -4,7 +4,7 @@
 // completion-latency percentiles. Direct I/O where the filesystem takes it.
 import type { Kube } from '../k8s/kube.ts'
 import { execIn, execOk } from '../k8s/exec.ts'
-import { progress } from '../k8s/progress.ts'
+import { pollPause, progress } from '../k8s/claim-context.ts'
 import { bytesOf } from '../k8s/quantity.ts'
 import { timeoutScale } from '../k8s/timeouts.ts'
 
@@ -193,6 +193,6 @@ export async function runFio(kube: Kube, ns: string, pod: string, o: { dir: stri
       return ioFiguresOf(parseFioOutput(out), { direct, ...(directIoRefused ? { directIoRefused } : {}), fileMiB, claimSize: o.claimSize, runtimeSeconds: o.runtimeSeconds })
     }
     if (Date.now() - started > limitMs) throw new FioError(`fio did not finish within ${limitMs / 1000}s in ${ns}/${pod}`)
-    await new Promise((r) => setTimeout(r, 2_000)) // poll interval of a deadline-bounded poll
+    await pollPause(2_000) // poll interval of a deadline-bounded poll
   }
 }

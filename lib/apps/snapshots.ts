@@ -2,7 +2,7 @@
 // included, also where the snapshot class retains contents (Retain): the
 // content is switched to Delete first, so the snapshot on the storage goes too.
 import type { Kube } from '../k8s/kube.ts'
-import { progress } from '../k8s/progress.ts'
+import { progress } from '../k8s/claim-context.ts'
 import { deleteSnapshot, deleteSnapshotContent, findSnapshotContent, getSnapshot, setSnapshotContentDeletionPolicy } from '../resources/snapshots.ts'
 import { waitForSnapshotContentGone, waitForSnapshotGone } from '../wait/snapshots.ts'
 

@@ -5,7 +5,7 @@
 import type { CoreV1Event, V1Node, V1PersistentVolume, V1Pod } from '@kubernetes/client-node'
 import { execIn, execOk } from '../k8s/exec.ts'
 import type { Kube } from '../k8s/kube.ts'
-import { progress } from '../k8s/progress.ts'
+import { onClaimStopped, progress } from '../k8s/claim-context.ts'
 import { timeoutScale } from '../k8s/timeouts.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
 import { describeEvent, eventsResource } from '../resources/events.ts'
@@ -207,7 +207,8 @@ export async function observeHeldPod(kube: Kube, ns: string, name: string, forMs
   const reasons: string[] = []
   const started = Date.now()
   let done: () => void = () => undefined
-  const finished = new Promise<void>((r) => { done = r })
+  let stopped: (err: Error) => void = () => undefined
+  const finished = new Promise<void>((resolve, reject) => { [done, stopped] = [resolve, reject] })
   const decisive = () => reasons.some((r) => /Multi-Attach|volume node affinity/i.test(r))
   const stops = [
     await watchObjects<V1Pod>(kube, resources.pods, { namespace: ns, fieldSelector: `metadata.name=${name}` }, {
@@ -229,9 +230,15 @@ export async function observeHeldPod(kube: Kube, ns: string, name: string, forMs
   }
   progress(`watching pod ${ns}/${name} for up to ${forMs / 1000}s: it must not start`)
   const timer = setTimeout(done, forMs)
-  await finished
-  clearTimeout(timer)
-  for (const stop of stops) stop()
+  // The claim stopped: the window ends at once, with no verdict on the stretch it did not watch.
+  const unlisten = onClaimStopped((e) => stopped(new Error(`stopped watching pod ${ns}/${name}: ${e.message}`, { cause: e })))
+  try {
+    await finished
+  } finally {
+    clearTimeout(timer)
+    unlisten()
+    for (const stop of stops) stop()
+  }
   const ran = phases.find((p) => p === 'Running' || p === 'Succeeded')
   return { phase: ran ?? phases.at(-1) ?? 'Unknown', phases, reasons }
 }

@@ -5,7 +5,7 @@
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node'
 import { execOk } from '../k8s/exec.ts'
 import { isNotFound, type Kube } from '../k8s/kube.ts'
-import { progress } from '../k8s/progress.ts'
+import { pollPause, progress } from '../k8s/claim-context.ts'
 import { timeout } from '../k8s/timeouts.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
 import { deletePv, listPvs, setReclaimPolicy } from '../resources/storage.ts'
@@ -81,7 +81,7 @@ export async function waitForFilesystemBytes(kube: Kube, ns: string, pod: string
     const size = await filesystemBytes(kube, ns, pod, path)
     if (size >= atLeast) return size
     if (Date.now() > deadline) throw new WaitTimeout(`timed out after ${limit / 1000}s (pvcResized) waiting for ${path} in ${ns}/${pod} to grow to ${atLeast} bytes\nlast observed: df says ${size} bytes`)
-    await new Promise((r) => setTimeout(r, 1000)) // poll interval of a deadline-bounded poll
+    await pollPause(1000) // poll interval of a deadline-bounded poll
   }
 }
 
@@ -111,8 +111,8 @@ export async function observeClaim(kube: Kube, ns: string, name: string, forMs: 
     onSync: (items) => record(items[0]),
     onEvent: (type, pvc) => { if (type !== 'DELETED') record(pvc) },
   })
-  await new Promise((r) => setTimeout(r, forMs)) // the observation window itself
-  stop()
+  // The observation window itself; the claim stopping ends it (and the watch) at once.
+  await pollPause(forMs).finally(stop)
   return seen
 }
 

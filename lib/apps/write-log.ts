@@ -8,6 +8,7 @@ import { execOk } from '../k8s/exec.ts'
 import type { Kube } from '../k8s/kube.ts'
 import { timeout } from '../k8s/timeouts.ts'
 import { readPodLog } from '../resources/pods.ts'
+import { pollPause } from '../k8s/claim-context.ts'
 
 export const recordSum = (n: number) => createHash('sha256').update(String(n).padStart(8, '0')).digest('hex')
 
@@ -81,6 +82,6 @@ export async function waitForAcknowledgements(kube: Kube, ns: string, pod: strin
     if (Date.now() - lastProgress > idleMs) {
       throw new Error(`pod ${ns}/${pod} acknowledged ${seen} of ${count} records and no more for ${idleMs / 1000}s; its log ends:\n${await readPodLog(kube, ns, pod, 5)}`)
     }
-    await new Promise((r) => setTimeout(r, 500))
+    await pollPause(500)
   }
 }

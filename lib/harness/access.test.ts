@@ -1,11 +1,10 @@
 import * as k8s from '@kubernetes/client-node'
 import { afterEach, expect, test, vi } from 'vitest'
 import type { Kube } from '../k8s/kube.ts'
-import { setTimeoutScale } from '../k8s/timeouts.ts'
+import { defaultSettings, withRunSettings } from '../k8s/claim-context.ts'
 import { probeServer } from './access.ts'
 
 afterEach(() => {
-  setTimeoutScale(1)
   vi.useRealTimers()
   vi.restoreAllMocks()
 })
@@ -14,8 +13,8 @@ test('the version check waits its named timeout times the scale: a slow server i
   vi.useFakeTimers()
   vi.spyOn(k8s.VersionApi.prototype, 'getCode').mockReturnValue(new Promise(() => undefined) as never)
   const kube = { kc: { makeApiClient: (api: typeof k8s.VersionApi) => Object.create(api.prototype) } } as unknown as Kube
-  setTimeoutScale(3)
-  const answer = probeServer(kube)
+  // The run's scale as a claim's (or global setup's) context carries it.
+  const answer = withRunSettings({ ...defaultSettings, timeoutScale: 3 }, () => probeServer(kube))
   let settled = false
   answer.catch(() => { settled = true })
   await vi.advanceTimersByTimeAsync(29_000)

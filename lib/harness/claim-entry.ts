@@ -3,7 +3,7 @@
 // capability the class lacks is skipped, naming what is missing; one the
 // class has goes on (and fails if it does not hold).
 import { inject, type TaskMeta, type TestContext } from 'vitest'
-import { progress } from '../k8s/progress.ts'
+import { progress } from '../k8s/claim-context.ts'
 import type { PodEventRecorder } from '../observe/pod-events.ts'
 import type { EventRef, Timeline } from '../observe/timeline.ts'
 import { snapshotTimeline } from '../observe/timeline-snapshot.ts'
@@ -11,7 +11,7 @@ import { missingCapability, type Capabilities, type Capability } from '../storag
 
 // What specs use from layers they do not import: progress() prints a line and
 // keeps it on the running step; claimNote() below also puts it in the claim's entry.
-export { progress } from '../k8s/progress.ts'
+export { progress } from '../k8s/claim-context.ts'
 export { missingCapability, unboundHoldMs, type Capabilities } from '../storage/capabilities.ts'
 export { snapshotAndCloneHalves } from '../storage/advanced.ts'
 

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { expect, test } from 'vitest'
 import type { RunnerTestCase } from 'vitest'
 import { startVitest, type TestCase } from 'vitest/node'
-import { recordClaimBound } from '../k8s/progress.ts'
+import { recordClaimBound } from '../k8s/claim-context.ts'
 import { claimEntry } from '../report/claims.ts'
 import { finishedTest } from '../report/finished-test.ts'
 import { runClaim } from './claim-run.ts'
@@ -65,10 +65,10 @@ test('the bind times a claim\'s waits recorded go into its measurements, beside 
     await runClaim(async () => {
       recordClaimBound(2_400.4)
       sc06.meta.measurements = { timeToBoundMs: 2_100 }
-    }, sc06, {} satisfies Waivers)
+    }, sc06, { waivers: {} satisfies Waivers })
     expect(sc06.meta.measurements).toEqual({ timeToBoundMs: 2_100, claimBindMs: [2_400] })
     const none = task('Q0-01 no claim')
-    await runClaim(async () => {}, none, {} satisfies Waivers)
+    await runClaim(async () => {}, none, { waivers: {} satisfies Waivers })
     expect(none.meta).not.toHaveProperty('measurements')
   } finally {
     process.stdout.write = write

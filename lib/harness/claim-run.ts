@@ -1,5 +1,6 @@
 // How each claim test runs, around vitest's own run of it (worker-setup.ts
-// hooks it in): its step log and claim ID; which step threw, from which the
+// hooks it in): its context (lib/k8s/claim-context.ts: step log, claim ID,
+// run settings, the test's signal); which step threw, from which the
 // report tells failed from broken (lib/report/claims.ts); its waiver; and its
 // second run when a check meets a gap.
 //
@@ -11,7 +12,7 @@
 // the steps it did not reach (steps.ts). A check that sees a violation outside
 // a gap fails the claim on either run (lib/observe/gaps.ts).
 import type { RunnerTestCase, RunnerTestFile, RunnerTestSuite, TestError } from 'vitest'
-import { type StepLog, withStepLog } from '../k8s/progress.ts'
+import { type ClaimContext, defaultSettings, type RunSettings, withClaimContext } from '../k8s/claim-context.ts'
 import { type Capabilities, writeRefusedByClass } from '../storage/capabilities.ts'
 import { skipPart } from './claim-entry.ts'
 import { claimIdOf } from './context.ts'
@@ -36,9 +37,19 @@ const firstLine = (s: string | undefined) => (s ?? '').split('\n')[0] ?? ''
 // What a run of the claim records for the report, cleared before its second run.
 const perRun = ['steps', 'unchecked', 'notes', 'timelines', 'diagnostics', 'measurements', 'reason', 'failedStep', 'waived', 'waiverUnneeded'] as const
 
-// `classOf`: the capabilities of the class the claim's volumes are on (its
-// own for a [sc] claim, the run's first class for the others), when known.
-export async function runClaim(runTest: () => Promise<void>, task: RunnerTestCase, waivers: Waivers, classOf: (task: RunnerTestCase) => Capabilities | undefined = () => undefined): Promise<void> {
+export interface ClaimRunOptions {
+  waivers: Waivers
+  // The capabilities of the class the claim's volumes are on (its own for a [sc]
+  // claim, the run's first class for the others), when known.
+  classOf?: (task: RunnerTestCase) => Capabilities | undefined
+  // What global setup decided for the run (worker-setup.ts); the defaults in unit tests.
+  settings?: RunSettings
+  // The test's signal (vitest aborts it when the test times out or the run is interrupted).
+  signal?: AbortSignal
+}
+
+export async function runClaim(runTest: () => Promise<void>, task: RunnerTestCase, o: ClaimRunOptions): Promise<void> {
+  const { waivers, classOf = () => undefined } = o
   const claim = claimIdOf(task.name)
   task.meta.claim = claim
   const run = task.result?.retryCount ?? 0
@@ -49,9 +60,12 @@ export async function runClaim(runTest: () => Promise<void>, task: RunnerTestCas
     task.meta.rerun = `ran a second time, in a fresh namespace: its first run met a gap in its recording (${why})`
   }
   const sc = /\[([^\]]+)\]$/.exec(task.name)?.[1]
-  const log: StepLog = {
-    test: [claim ?? task.name.slice(0, 30), sc].filter(Boolean).join(' '),
+  const tag = [claim ?? task.name.slice(0, 30), sc].filter(Boolean).join(' ')
+  const log: ClaimContext = {
+    test: tag,
     steps: [],
+    settings: o.settings ?? defaultSettings,
+    signal: o.signal,
     onUnchecked: (part) => skipPart(task, part),
     runsAgainOnGap: !lastRun,
     claimBindMs: [],
@@ -60,9 +74,9 @@ export async function runClaim(runTest: () => Promise<void>, task: RunnerTestCas
   const errorsBefore = task.result?.errors?.length ?? 0
   // The claim in full once; the step and wait lines after it carry only the tag.
   const t0 = performance.now()
-  process.stdout.write(`[${log.test}] ▶ ${task.name}${run > 0 ? ' (second run: the first met a gap in its recording)' : ''}\n`)
+  process.stdout.write(`[${tag}] ▶ ${task.name}${run > 0 ? ' (second run: the first met a gap in its recording)' : ''}\n`)
   try {
-    await withStepLog(log, runTest)
+    await withClaimContext(log, runTest)
     const errors = task.result?.errors?.slice(errorsBefore) ?? []
     if (log.stoppedByGap && errors.length && errors.every((e) => e.name === gapError)) {
       // Its last run met a gap too: partial (skipPart named it), not failed: it could not look.
@@ -74,20 +88,20 @@ export async function runClaim(runTest: () => Promise<void>, task: RunnerTestCas
       const caps = classOf(task)
       const limit = caps && errors.map((e) => writeRefusedByClass(caps, `${e.message}\n${e.stack ?? ''}`)).find(Boolean)
       if (limit) {
-        skipForClassLimit(task, log.test, limit, errorsBefore)
+        skipForClassLimit(task, tag, limit, errorsBefore)
         return
       }
       if (log.failedStep) task.meta.failedStep = log.failedStep
       if (!lastRun && errors.at(-1)?.name === gapError) {
-        process.stdout.write(`[${log.test}] ↻ a check met a gap in its recording: the claim runs again in a fresh namespace\n`)
+        process.stdout.write(`[${tag}] ↻ a check met a gap in its recording: the claim runs again in a fresh namespace\n`)
         return
       }
     }
-    applyWaiver(task, log.test, waivers, errors.map((e) => e.message))
+    applyWaiver(task, tag, waivers, errors.map((e) => e.message))
   } finally {
     task.meta.steps = log.steps
     if (log.claimBindMs?.length) task.meta.measurements = { ...task.meta.measurements, claimBindMs: log.claimBindMs }
-    process.stdout.write(`[${log.test}] ■ ${task.result?.state ?? 'ended'} after ${((performance.now() - t0) / 1000).toFixed(1)}s\n`)
+    process.stdout.write(`[${tag}] ■ ${task.result?.state ?? 'ended'} after ${((performance.now() - t0) / 1000).toFixed(1)}s\n`)
   }
 }
 

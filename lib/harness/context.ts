@@ -1,6 +1,6 @@
 // What global setup hands to the workers (inject) and what tests record for
 // the reporters (task meta).
-import type { StepRecord } from '../k8s/progress.ts'
+import type { StepRecord } from '../k8s/claim-context.ts'
 import type { AttachedTimeline } from '../observe/timeline-snapshot.ts'
 import type { ClusterInfo, Measurements } from '../report/claims.ts'
 import type { Direction } from '../resources/network-policies.ts'

@@ -9,7 +9,7 @@
 // how to provide it (requirePowers).
 import { spawn } from 'node:child_process'
 import type { TestContext } from 'vitest'
-import { progress } from '../k8s/progress.ts'
+import { progress } from '../k8s/claim-context.ts'
 import { disruptArgumentVariables, disruptVariables, parseDisruptCommands, type DisruptCommands } from '../options/disrupt.ts'
 import { skipClaim } from './claim-entry.ts'
 

@@ -13,7 +13,7 @@ import { startClusterClient, type ClusterClient } from '../apps/cluster-client.t
 import { releaseRetainedVolumes, removeRetainedVolume } from '../apps/volumes.ts'
 import { connect, type Kube } from '../k8s/kube.ts'
 import { createNamespace, deleteNamespace } from '../k8s/namespaces.ts'
-import { progress } from '../k8s/progress.ts'
+import { progress, unstoppable } from '../k8s/claim-context.ts'
 import { createAllowPolicy, type Direction } from '../resources/network-policies.ts'
 import { listPods } from '../resources/pods.ts'
 import { acquireSlot } from './gate-client.ts'
@@ -94,29 +94,32 @@ const coreTest = base.extend<Fixtures>({
     const cleanups: CleanupStep[] = []
     const podEvents = podEventRecorder(kube, ns)
     await use({ ns, cleanup: { add: (what, undo) => { cleanups.push({ what, undo }) } }, podEvents })
-    // The claim's pods tell the gate how long starting a pod takes now.
-    const pods = await listPods(kube, ns).catch(() => [])
-    try {
-      const result = await tearDownTest({
-        failed: task.result?.state === 'fail',
-        dump: () => dumpNamespace(kube, ns, resolve(inject('reportsDir'), reportDirName(task.name)), podEvents.timelines()),
-        cleanups,
-        stopRecorders: () => podEvents.stopAll(),
-        releaseVolumes: () => releaseRetainedVolumes(kube, ns),
-        deleteNamespace: () => deleteNamespace(kube, ns),
-      })
-      if (result.diagnostics) {
-        task.meta.diagnostics = result.diagnostics
-        console.log(`diagnostics of ${ns}: ${result.diagnostics}`)
+    // After the test, even one that timed out or was interrupted (its signal aborted): every step to its end.
+    await unstoppable(async () => {
+      // The claim's pods tell the gate how long starting a pod takes now.
+      const pods = await listPods(kube, ns).catch(() => [])
+      try {
+        const result = await tearDownTest({
+          failed: task.result?.state === 'fail',
+          dump: () => dumpNamespace(kube, ns, resolve(inject('reportsDir'), reportDirName(task.name)), podEvents.timelines()),
+          cleanups,
+          stopRecorders: () => podEvents.stopAll(),
+          releaseVolumes: () => releaseRetainedVolumes(kube, ns),
+          deleteNamespace: () => deleteNamespace(kube, ns),
+        })
+        if (result.diagnostics) {
+          task.meta.diagnostics = result.diagnostics
+          console.log(`diagnostics of ${ns}: ${result.diagnostics}`)
+        }
+        for (const warning of result.leftovers) {
+          console.warn(`${ns}: ${warning}`)
+          task.meta.notes = [...(task.meta.notes ?? []), warning]
+        }
+        if (result.errors.length) throw new Error(`clean-up after the test failed:\n${result.errors.join('\n')}`)
+      } finally {
+        await slot.release(pods)
       }
-      for (const warning of result.leftovers) {
-        console.warn(`${ns}: ${warning}`)
-        task.meta.notes = [...(task.meta.notes ?? []), warning]
-      }
-      if (result.errors.length) throw new Error(`clean-up after the test failed:\n${result.errors.join('\n')}`)
-    } finally {
-      await slot.release(pods)
-    }
+    })
   },
   ns: async ({ scope }, use) => use(scope.ns),
 

@@ -11,8 +11,8 @@ import { join, resolve } from 'node:path'
 import type { V1Node, V1StorageClass } from '@kubernetes/client-node'
 import type { TestProject } from 'vitest/node'
 import { connect, type Kube } from '../k8s/kube.ts'
-import { setFixtureRewrite } from '../k8s/manifests.ts'
-import { setTimeoutScale, timeout } from '../k8s/timeouts.ts'
+import { defaultSettings, type RunSettings, withRunSettings } from '../k8s/claim-context.ts'
+import { timeout } from '../k8s/timeouts.ts'
 import { clearPreviousRun } from '../report/previous.ts'
 import { isSchedulableLinux } from '../resources/nodes.ts'
 import { defaultStorageClass, describeStorageClasses } from '../resources/storage.ts'
@@ -41,13 +41,22 @@ function setupError(message: string): never {
   throw new SetupError(message)
 }
 
+// Global setup's own waits run with the run's settings as it learns them (its
+// context, lib/k8s/claim-context.ts): the scale first provisional, then chosen;
+// the images once resolved. The workers get them through provide().
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const settings: RunSettings = { ...defaultSettings }
+  const teardown = await withRunSettings(settings, () => prepareRun(project, settings))
+  return () => withRunSettings(settings, teardown)
+}
+
+async function prepareRun(project: TestProject, settings: RunSettings): Promise<() => Promise<void>> {
   let stopOnFailure: (() => Promise<void>) | undefined
   try {
     const startedAt = new Date().toISOString()
     const { options, waivers } = await readOptions()
     // Until the scale is chosen (chooseTimeoutScale), the checks before it (the version check, the admission dry run) allow for a slow cluster.
-    setTimeoutScale(provisionalScale(options.timeoutScale))
+    settings.timeoutScale = provisionalScale(options.timeoutScale)
     const target = await chooseCluster(options, (stop) => { stopOnFailure = stop })
     const access = await checkAccess(target)
     if (!target.embedded) {
@@ -59,13 +68,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // Every namespace of the run is recorded before it is made, this one's and the workers'.
     const record = runRecord(resolve(repoRoot, options.reportsDir), runId)
     const images = resolveImages(options.images)
-    setFixtureRewrite((text) => rewriteImages(text, images))
+    settings.rewriteFixture = (text) => rewriteImages(text, images)
     // The NetworkPolicies a new namespace gets are read while the admission dry run goes on.
     // Both settle before a refusal ends the run, so that neither leaves its namespace behind.
     const [network, admission] = await Promise.allSettled([checkPodNetwork(access, images.busybox, record), checkAdmission(access, images.busybox, record)])
     if (admission.status === 'rejected') throw admission.reason
     if (network.status === 'rejected') throw network.reason
     const scale = await chooseTimeoutScale(access.kube, options, record).catch((err: Error) => setupError(err.message))
+    settings.timeoutScale = scale
     await provideContext(project, { options, waivers, target, access, selection, record, startedAt, scale, network: network.value })
     const gate = await openGate({
       kube: access.kube, options, scale, runId, reportsDir: resolve(repoRoot, options.reportsDir),

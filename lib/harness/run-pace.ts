@@ -8,7 +8,6 @@ import { join } from 'node:path'
 import type { Kube } from '../k8s/kube.ts'
 import type { NamespaceRun } from '../k8s/namespaces.ts'
 import { suiteSelector } from '../k8s/namespaces.ts'
-import { setTimeoutScale } from '../k8s/timeouts.ts'
 import { isLoopbackServer } from './cluster-choice.ts'
 import { ConcurrencyLimit, initialConcurrency } from './concurrency.ts'
 import { type Gate, startGate } from './gate-server.ts'
@@ -19,10 +18,10 @@ import { measurePace, scaleFromPace } from './pace.ts'
 const say = (line: string) => console.log(`stateful-conformance: ${line}`)
 
 // SC_TIMEOUT_SCALE=auto (the default): measured here, once. Throws when the
-// cluster cannot start the one small pod the measure needs.
+// cluster cannot start the one small pod the measure needs. The caller puts
+// the scale into the run's settings.
 export async function chooseTimeoutScale(kube: Kube, options: Options, run: NamespaceRun): Promise<number> {
   if (options.timeoutScale !== 'auto') {
-    setTimeoutScale(options.timeoutScale)
     say(`timeout scale ${options.timeoutScale} (SC_TIMEOUT_SCALE)`)
     return options.timeoutScale
   }
@@ -31,7 +30,6 @@ export async function chooseTimeoutScale(kube: Kube, options: Options, run: Name
     throw new Error(`the cluster could not start one small pod to measure its pace (SC_TIMEOUT_SCALE=auto; set a number to skip it): ${err.message}`)
   })
   const { scale, why } = scaleFromPace(pace)
-  setTimeoutScale(scale)
   say(`timeout scale ${scale} (auto: ${why}; SC_TIMEOUT_SCALE=N sets it)`)
   return scale
 }

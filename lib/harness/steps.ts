@@ -2,19 +2,19 @@
 // duration, and is recorded on the test (task.meta.steps) for the reports.
 // Given and When bring the cluster to a state, Then and And check a property:
 // the step that threw decides the verdict (failed or broken: lib/report/claims.ts).
-import { currentStepLog, printLine, type Keyword, type StepRecord } from '../k8s/progress.ts'
+import { currentClaim, printLine, type Keyword, type StepRecord } from '../k8s/claim-context.ts'
 import { IncompleteRecording } from '../observe/gaps.ts'
 
 async function step<T>(keyword: Keyword, title: string, fn: () => T | Promise<T>): Promise<T> {
   const record: StepRecord = { keyword, title, startedAt: new Date().toISOString(), durationMs: 0, status: 'passed', notes: [] }
-  currentStepLog()?.steps.push(record)
+  currentClaim()?.steps.push(record)
   const t0 = performance.now()
   printLine(`${keyword} ${title}`)
   try {
     return await fn()
   } catch (err) {
     record.status = 'failed'
-    const log = currentStepLog()
+    const log = currentClaim()
     if (!log || log.stoppedByGap) throw err // a step inside this one already judged it
     if (err instanceof IncompleteRecording) {
       // A check stopped only by a gap in its own watch recording (the API server restarted and the

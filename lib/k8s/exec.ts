@@ -3,6 +3,7 @@
 import * as k8s from '@kubernetes/client-node'
 import { Writable } from 'node:stream'
 import pRetry from 'p-retry'
+import { claimSignal, onClaimStopped } from './claim-context.ts'
 import { defaultContainer } from './containers.ts'
 import { describeExpiry, type ProgressDeadline, progressDeadline } from './deadline.ts'
 import { isTransient, type Kube, retryTransient } from './kube.ts'
@@ -88,6 +89,7 @@ export async function execIn(kube: Kube, namespace: string, pod: string, command
   const limits = { idleMs, maxMs: o.maxMs ?? 10 * idleMs }
   return pRetry(() => execOnce(kube, namespace, pod, name, command, limits), {
     ...notStartedRetries(),
+    signal: claimSignal(),
     shouldRetry: ({ error }) => isExecNotStartedTransient(error),
     onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
       if (retriesLeft > 0 && isExecNotStartedTransient(error)) console.warn(`exec in ${namespace}/${pod} did not start (#${attemptNumber}: ${error.message}); retrying`)
@@ -104,12 +106,20 @@ function execOnce(kube: Kube, namespace: string, pod: string, name: string, comm
   return new Promise<ExecResult>((resolve, reject) => {
     let ws: { close: () => void; on?: (event: 'close', fn: () => void) => void } | undefined
     let settled = false
+    let unlisten: (() => void) | undefined
     const settle = (fn: () => void) => {
       if (settled) return
       settled = true
       deadline?.stop()
+      unlisten?.()
       fn()
     }
+    // The claim stopped (its test timed out, the run was interrupted): the exec ends at once.
+    unlisten = onClaimStopped((e) => settle(() => {
+      ws?.close()
+      reject(new Error(`exec in ${namespace}/${pod}: \`${shown(command)}\` stopped: ${e.message}`, { cause: e }))
+    }))
+    if (settled) return
     deadline = progressDeadline({
       idleMs: limits.idleMs, capMs: limits.maxMs,
       onExpire: (e) => settle(() => {

@@ -1,11 +1,15 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
-import { afterEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
+import { defaultSettings, type MinimumOf, withRunSettings } from './claim-context.ts'
 import type { Kube } from './kube.ts'
-import { applyObjects, loadManifest, raiseClaimSizes, setDefaultClaimClass, setStorageClass } from './manifests.ts'
+import { applyObjects, loadManifest, raiseClaimSizes, setStorageClass } from './manifests.ts'
 import { podSpecOf } from './pod-resources.ts'
 
+// The run's settings with a default class (and its minimum), as a claim's context carries them.
+const withDefaultClass = <T>(defaultClaimClass: string, fn: () => Promise<T>, claimMinimumOf: MinimumOf = () => undefined) =>
+  withRunSettings({ ...defaultSettings, defaultClaimClass, claimMinimumOf }, fn)
+
 describe('storage classes of fixture claims', () => {
-  afterEach(() => setDefaultClaimClass(undefined))
 
   test('a [sc] run sets every claim and claim template; onlyUnnamed leaves a static claim\'s "" alone', () => {
     const claim = { kind: 'PersistentVolumeClaim', spec: { storageClassName: '' } }
@@ -18,39 +22,43 @@ describe('storage classes of fixture claims', () => {
     expect(sts.spec.volumeClaimTemplates[0]!.spec.storageClassName).toBe('fast')
   })
 
-  test('claims that name no class land on the run\'s first class; storageClass: null keeps the fixture as written', async () => {
-    setDefaultClaimClass('gold')
+  test('claims that name no class land on the run\'s first class; storageClass: null keeps the fixture as written', () => withDefaultClass('gold', async () => {
     const [claim] = await loadManifest('001/sandwich-ingridients.yaml')
     expect((claim as { spec: { storageClassName?: string } }).spec.storageClassName).toBe('gold')
     const [asWritten] = await loadManifest('001/sandwich-ingridients.yaml', { storageClass: null })
     expect((asWritten as { spec: { storageClassName?: string } }).spec.storageClassName).toBeUndefined()
     const statics = await loadManifest('001/static-pv.yaml')
     expect(statics.filter((o) => o.kind === 'PersistentVolumeClaim').map((o) => (o as { spec: { storageClassName?: string } }).spec.storageClassName)).toEqual([''])
+  }))
+
+  test('outside a claim\'s context (no run settings), claims that name no class stay as written', async () => {
+    const [claim] = await loadManifest('001/sandwich-ingridients.yaml')
+    expect((claim as { spec: { storageClassName?: string } }).spec.storageClassName).toBeUndefined()
   })
 })
 
 describe('claim sizes on a class with a minimum size', () => {
-  afterEach(() => setDefaultClaimClass(undefined))
   const requests = (objs: { kind?: string; spec?: unknown }[]) => objs.flatMap((o) => {
     const s = o.spec as { resources?: { requests?: { storage?: string } }; volumeClaimTemplates?: { spec: { resources: { requests: { storage: string } } } }[] }
     return o.kind === 'PersistentVolumeClaim' ? [s.resources?.requests?.storage] : (s?.volumeClaimTemplates ?? []).map((t) => t.spec.resources.requests.storage)
   })
 
   test('every claim and claim template of the class asks for at least its minimum; bigger requests stay', async () => {
-    setDefaultClaimClass('hyperdisk', (sc) => (sc === 'hyperdisk' ? '4Gi' : undefined))
-    expect(requests(await loadManifest('002/statefulset.yaml'))).toEqual(['4Gi'])
-    expect(requests(await loadManifest('001/lunchbox-rwop.yaml'))).toEqual(['4Gi'])
-    expect(requests(await loadManifest('003/visits.yaml', { storageClass: 'standard' }))).toEqual(['100Mi'])
-    setDefaultClaimClass('hyperdisk', () => '512Mi')
-    expect(requests(await loadManifest('sc/claim.yaml'))).toEqual(['1Gi'])
+    await withDefaultClass('hyperdisk', async () => {
+      expect(requests(await loadManifest('002/statefulset.yaml'))).toEqual(['4Gi'])
+      expect(requests(await loadManifest('001/lunchbox-rwop.yaml'))).toEqual(['4Gi'])
+      expect(requests(await loadManifest('003/visits.yaml', { storageClass: 'standard' }))).toEqual(['100Mi'])
+    }, (sc) => (sc === 'hyperdisk' ? '4Gi' : undefined))
+    await withDefaultClass('hyperdisk', async () => {
+      expect(requests(await loadManifest('sc/claim.yaml'))).toEqual(['1Gi'])
+    }, () => '512Mi')
   })
 
-  test('a size set by a spec\'s patch is raised too; a static claim ("") binds to its volume as written', async () => {
-    setDefaultClaimClass('hyperdisk', (sc) => (sc === '' ? undefined : '4Gi'))
+  test('a size set by a spec\'s patch is raised too; a static claim ("") binds to its volume as written', () => withDefaultClass('hyperdisk', async () => {
     const patch = (o: { kind?: string; spec?: unknown }) => { if (o.kind === 'PersistentVolumeClaim') (o.spec as { resources: { requests: { storage: string } } }).resources.requests.storage = '256Mi' }
     expect(requests(await loadManifest('sc/io-claim.yaml', { patch }))).toEqual(['4Gi'])
     expect(requests(await loadManifest('001/static-pv.yaml'))).toEqual(['20Mi'])
-  })
+  }, (sc) => (sc === '' ? undefined : '4Gi')))
 
   test('raiseClaimSizes leaves objects without claims alone', () => {
     const svc = { kind: 'Service', spec: { ports: [] } }

@@ -5,6 +5,7 @@
 import * as k8s from '@kubernetes/client-node'
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
+import { type MinimumOf, runSettings } from './claim-context.ts'
 import { markDefaultContainer } from './containers.ts'
 import { claimSizeFor } from './quantity.ts'
 import { describeApiError, type Kube, retryTransient } from './kube.ts'
@@ -21,35 +22,10 @@ export async function fixtureFiles(): Promise<string[]> {
     .map((e) => relative(fixturesDir, join(e.parentPath, e.name))).sort()
 }
 
-// Text edits applied to every fixture before it is parsed: the image
-// overrides (SC_IMAGE_*), set once per spec worker by the harness.
-let rewrite: (text: string) => string = (text) => text
-
-export function setFixtureRewrite(fn: (text: string) => string): void {
-  rewrite = fn
-}
-
-// The class a claim gets when neither its fixture nor the spec names one: the
-// first class the run selected (set once per spec worker by the harness), so
-// that the suite's volumes land on a class under test even on a cluster with
-// no default class. A spec testing the default class itself passes
-// `storageClass: null` and gets the claim as written.
-let claimClass: string | undefined
-// The least a claim of a class may ask for (a class's minimum size, SC_MIN_CLAIM_SIZE), set with the class.
-let claimMinimum: MinimumOf = () => undefined
-
-export function setDefaultClaimClass(name: string | undefined, minimumOf: MinimumOf = () => undefined): void {
-  claimClass = name
-  claimMinimum = minimumOf
-}
-
 // What the suite asks of a class for a claim of `size`: more where the class's minimum is more.
 export function claimRequestFor(size: string, storageClass: string | undefined): string {
-  return claimSizeFor(size, claimMinimum(storageClass))
+  return claimSizeFor(size, runSettings().claimMinimumOf(storageClass))
 }
-
-// A class's minimum size (undefined: the cluster's default class; "": none, a static claim binds as written).
-export type MinimumOf = (storageClass: string | undefined) => string | undefined
 
 export interface ManifestOptions {
   // Sets storageClassName on every claim and claim template; null leaves
@@ -85,16 +61,18 @@ export function setStorageClass(obj: k8s.KubernetesObject, storageClass: string,
 }
 
 export async function loadManifest(file: string, opts: ManifestOptions = {}): Promise<k8s.KubernetesObject[]> {
-  const text = rewrite(await readFile(join(fixturesDir, file), 'utf8'))
+  const settings = runSettings()
+  const text = settings.rewriteFixture(await readFile(join(fixturesDir, file), 'utf8'))
   const objects = (k8s.loadAllYaml(text) as k8s.KubernetesObject[]).filter(Boolean)
   const resources = suiteContainerResources()
   for (const obj of objects) {
     addContainerResources(podSpecOf(obj), resources)
     if (opts.storageClass) setStorageClass(obj, opts.storageClass)
-    else if (opts.storageClass === undefined && claimClass) setStorageClass(obj, claimClass, true)
+    // Unnamed, the run's first class (a spec testing the default class itself passes `storageClass: null`).
+    else if (opts.storageClass === undefined && settings.defaultClaimClass) setStorageClass(obj, settings.defaultClaimClass, true)
     markDefaultContainer(obj)
     opts.patch?.(obj)
-    raiseClaimSizes(obj, claimMinimum)
+    raiseClaimSizes(obj, settings.claimMinimumOf)
   }
   return objects
 }

@@ -4,7 +4,7 @@ import { ApisApi } from '@kubernetes/client-node'
 import { randomBytes } from 'node:crypto'
 import { apiCall, apiCreate, describeApiError, isNotFound, type Kube, retryTransient } from './kube.ts'
 import { idsForNamespace, type NamespaceIds, uidRangeAnnotation } from './pod-ids.ts'
-import { progress } from './progress.ts'
+import { pollPause, progress } from './claim-context.ts'
 import { timeout } from './timeouts.ts'
 import { resources, watchObjects } from './watch.ts'
 
@@ -78,7 +78,7 @@ async function lookUpIds(kube: Kube, namespace: string, state: IdState, timeoutM
     progress(`waiting up to ${timeoutMs / 1000}s (apiCall) for namespace ${namespace} to be assigned its uid range (${uidRangeAnnotation}, by OpenShift's namespace controller)`)
     const deadline = Date.now() + timeoutMs
     while (!ids && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 250)) // poll interval of a deadline-bounded poll
+      await pollPause(250) // poll interval of a deadline-bounded poll
       ids = await read()
     }
     if (!ids) throw new Error(`namespace ${namespace} has no ${uidRangeAnnotation} annotation after ${timeoutMs / 1000}s, although this cluster assigns uid ranges (it serves security.openshift.io, or another namespace had one): its pods would be refused; is OpenShift's namespace controller running?`)

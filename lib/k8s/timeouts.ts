@@ -4,6 +4,8 @@
 // delete it); SC_TIMEOUT_SCALE multiplies them all: 3 for a class slower
 // than that, 0.5 to find slow spots on a fast cluster.
 
+import { runSettings } from './claim-context.ts'
+
 const base = {
   apiCall: 30_000,
   // A pod whose claim is provisioned on first use waits for provisioning and attach.
@@ -44,12 +46,6 @@ export function timeout(name: TimeoutName, scale = timeoutScale()): number {
   return Math.round(base[name] * scale)
 }
 
-let scale = 1
-
-// SC_TIMEOUT_SCALE as global setup parsed it: each spec worker sets it once
-// (lib/harness/worker-setup.ts); unit tests and scripts keep 1.
-export function setTimeoutScale(value: number): void {
-  scale = value
-}
-
-export const timeoutScale = (): number => scale
+// The run's scale, from the claim's context (lib/k8s/claim-context.ts): SC_TIMEOUT_SCALE as global
+// setup chose it, carried to every claim; 1 outside a claim (unit tests, scripts).
+export const timeoutScale = (): number => runSettings().timeoutScale

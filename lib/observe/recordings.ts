@@ -7,7 +7,7 @@
 // it), or at three times that.
 import { describeExpiry, progressDeadline } from '../k8s/deadline.ts'
 import type { Kube } from '../k8s/kube.ts'
-import { progress } from '../k8s/progress.ts'
+import { onClaimStopped, progress } from '../k8s/claim-context.ts'
 import { stallGuard, waitCapFactor } from '../wait/wait-for.ts'
 import { type Gap, IncompleteRecording, type RecordingName } from './gaps.ts'
 import { type EventRef, findEvent, refLabel, type Timeline } from './timeline.ts'
@@ -37,9 +37,14 @@ export function waitForRecording<R extends Recording>(recording: R, what: string
   const limit = namedTimeout(timeout)
   progress(`waiting for the ${recording.source} to show ${what} (up to ${limit / 1000}s without a new event, ${(waitCapFactor * limit) / 1000}s in all; ${timeout})`)
   return new Promise((resolve, reject) => {
+    let finished = false
+    let unlisten: (() => void) | undefined
     const done = (err?: Error) => {
+      if (finished) return
+      finished = true
       deadline.stop()
       unguard()
+      unlisten?.()
       stop()
       if (err) reject(err)
       else resolve()
@@ -60,6 +65,8 @@ export function waitForRecording<R extends Recording>(recording: R, what: string
       }
     })
     const unguard = stallGuard(recording.watching, `the ${recording.source} to show ${what}`, done)
+    // The claim stopped (its test timed out, the run was interrupted): the wait ends at once.
+    unlisten = onClaimStopped((e) => done(new Error(`stopped waiting for the ${recording.source} to show ${what}: ${e.message}`, { cause: e })))
   })
 }
 
@@ -75,16 +82,30 @@ export function watchRecordingFor<R extends Recording>(recording: R, ms: number,
   const now = violation(recording)
   if (now) return Promise.resolve(now)
   progress(`watching the ${recording.source} for ${(ms / 1000).toFixed(0)}s`)
-  return new Promise((resolve) => {
-    const done = (seen: string | undefined) => {
+  return new Promise((resolve, reject) => {
+    let finished = false
+    let unlisten: (() => void) | undefined
+    const end = () => {
+      finished = true
       clearTimeout(timer)
       stop()
+      unlisten?.()
+    }
+    const done = (seen: string | undefined) => {
+      if (finished) return
+      end()
       resolve(seen)
     }
     const timer = setTimeout(() => done(violation(recording)), ms)
     const stop = recording.subscribe(() => {
       const seen = violation(recording)
       if (seen) done(seen)
+    })
+    // The claim stopped: the hold ends at once, with no verdict on the stretch it did not watch.
+    unlisten = onClaimStopped((e) => {
+      if (finished) return
+      end()
+      reject(new Error(`stopped watching the ${recording.source}: ${e.message}`, { cause: e }))
     })
   })
 }

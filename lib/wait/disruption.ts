@@ -2,7 +2,7 @@
 // the control plane's eviction of a lost zone's pods, and a hold that watches pods.
 import type { V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node'
 import type { Kube } from '../k8s/kube.ts'
-import { progress } from '../k8s/progress.ts'
+import { onClaimStopped, progress } from '../k8s/claim-context.ts'
 import type { TimeoutName } from '../k8s/timeouts.ts'
 import { resources, watchObjects } from '../k8s/watch.ts'
 import { describePods } from '../resources/pods.ts'
@@ -58,10 +58,12 @@ export function watchPodsFor(kube: Kube, namespace: string, labelSelector: strin
     const pods = new Map<string, V1Pod>()
     let finished = false
     let stop: (() => void) | undefined
+    let unlisten: (() => void) | undefined
     const finish = (err: Error | undefined, seen: string[] = []) => {
       if (finished) return
       finished = true
       clearTimeout(timer)
+      unlisten?.()
       stop?.()
       if (err) reject(err)
       else resolve(seen)
@@ -71,6 +73,9 @@ export function watchPodsFor(kube: Kube, namespace: string, labelSelector: strin
       if (seen.length) finish(undefined, seen)
     }
     const timer = setTimeout(() => finish(undefined, violations([...pods.values()])), ms)
+    // The claim stopped: the hold ends at once, with no verdict on the stretch it did not watch.
+    unlisten = onClaimStopped((e) => finish(new Error(`stopped watching pods ${namespace} -l ${labelSelector}: ${e.message}`, { cause: e })))
+    if (finished) return
     watchObjects<V1Pod>(kube, resources.pods, { namespace, labelSelector }, {
       onSync: (items) => {
         pods.clear()

@@ -1,7 +1,7 @@
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node'
 import { afterEach, beforeEach, expect, test, vi } from 'vitest'
 import type { Kube } from '../k8s/kube.ts'
-import { type StepLog, withStepLog } from '../k8s/progress.ts'
+import { type ClaimContext, defaultSettings, withClaimContext } from '../k8s/claim-context.ts'
 import { waitForPvcBound } from './storage.ts'
 import { waitForNamed } from './wait-for.ts'
 
@@ -25,8 +25,8 @@ beforeEach(() => {
 afterEach(() => { vi.useRealTimers() })
 
 test('a claim the wait saw Pending, then Bound, is timed from its creation on the running test\'s log; one already Bound is not', async () => {
-  const log: StepLog = { test: 'Q1-02 standard', steps: [], claimBindMs: [] }
-  await withStepLog(log, async () => {
+  const log: ClaimContext = { test: 'Q1-02 standard', steps: [], settings: defaultSettings, claimBindMs: [] }
+  await withClaimContext(log, async () => {
     watchShows(claim('Pending'), claim('Bound'))
     expect((await waitForPvcBound({} as Kube, 'q', 'data')).status?.phase).toBe('Bound')
     watchShows(claim('Bound'))

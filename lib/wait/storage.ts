@@ -2,7 +2,7 @@
 // explained by its events and its provisioner, not by its phase alone.
 import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node'
 import type { Kube } from '../k8s/kube.ts'
-import { recordClaimBound } from '../k8s/progress.ts'
+import { recordClaimBound } from '../k8s/claim-context.ts'
 import type { TimeoutName } from '../k8s/timeouts.ts'
 import { resources } from '../k8s/watch.ts'
 import { describeStuckClaim } from '../resources/events.ts'

@@ -1,5 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node'
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
+import { defaultSettings, withClaimContext } from '../k8s/claim-context.ts'
 import type { Kube } from '../k8s/kube.ts'
 import { resources, type WatchHandlers, watchObjects } from '../k8s/watch.ts'
 import { describePod, isPodReady } from '../resources/pods.ts'
@@ -220,4 +221,29 @@ describe('on a namespace, the wait watches for a component that does not act', (
     await waitForWeb0()
     expect(vi.mocked(guardAgainstStalls)).not.toHaveBeenCalled()
   })
+})
+
+// Issue 25: every wait takes the claim's signal (lib/k8s/claim-context.ts). A test that times out,
+// or a run interrupted with Ctrl-C, stops its waits at once instead of leaving them to their timeouts.
+test('an interrupted wait ends at once, saying what it last saw, and stops its watch', async () => {
+  const stopWatch = vi.fn()
+  vi.mocked(watchObjects).mockImplementation(async (_kube, _resource, _query, h) => {
+    ;(h as unknown as WatchHandlers<V1Pod>).onSync([pod('Pending', 'ContainerCreating')])
+    return stopWatch
+  })
+  const stop = new AbortController()
+  const ready = withClaimContext({ steps: [], settings: defaultSettings, signal: stop.signal }, waitForWeb0)
+  const failed = expect(ready).rejects.toThrow(/^stopped waiting for pod web-0 to be Ready: the test timed out\nlast observed: web-0: Pending not Ready \(ContainerCreating\)$/)
+  await vi.advanceTimersByTimeAsync(5_000) // of the 180 s it would wait
+  stop.abort(new Error('the test timed out'))
+  await failed // no timer advanced: at once
+  expect(stopWatch).toHaveBeenCalledOnce()
+})
+
+test('a wait whose claim was already stopped does not start its watch', async () => {
+  vi.mocked(watchObjects).mockClear()
+  const stop = new AbortController()
+  stop.abort(new Error('the run was interrupted'))
+  await expect(withClaimContext({ steps: [], settings: defaultSettings, signal: stop.signal }, waitForWeb0)).rejects.toThrow(/^stopped waiting for pod web-0 to be Ready: the run was interrupted/)
+  expect(watchObjects).not.toHaveBeenCalled()
 })

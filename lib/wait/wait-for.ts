@@ -5,7 +5,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { describeExpiry, progressDeadline } from '../k8s/deadline.ts'
 import type { Kube } from '../k8s/kube.ts'
-import { progress } from '../k8s/progress.ts'
+import { onClaimStopped, progress } from '../k8s/claim-context.ts'
 import { timeout as namedTimeout, type TimeoutName } from '../k8s/timeouts.ts'
 import { watchObjects, type Query, type Resource } from '../k8s/watch.ts'
 import type { WaitScope } from './stall-signs.ts'
@@ -90,12 +90,14 @@ export function waitFor<T extends KubernetesObject, R>(kube: Kube, spec: WaitSpe
   return new Promise<R>((resolve, reject) => {
     let finished = false
     let stop: (() => void) | undefined
+    let unlisten: (() => void) | undefined
     const finish = (err: Error | undefined, value?: R) => {
       if (finished) return
       finished = true
       deadline.stop()
       clearInterval(heartbeat)
       unguard()
+      unlisten?.()
       stop?.()
       if (err) reject(err)
       else resolve(value as R)
@@ -122,6 +124,9 @@ export function waitFor<T extends KubernetesObject, R>(kube: Kube, spec: WaitSpe
       progress(`… still waiting for ${spec.what} (${Math.round((Date.now() - started) / 1000)}s; ${last.what === undefined ? 'no change yet' : `last change ${Math.round(last.agoMs / 1000)}s ago`}, ${limit / 1000}s allowed without one): ${spec.describe(objects())}`)
     }, 10_000)
     const unguard = stallGuard({ kube, namespace: spec.query.namespace, kind: spec.resource.kind, name: nameIn(spec.query.fieldSelector), labelSelector: spec.query.labelSelector }, spec.what, finish)
+    // The claim stopped (its test timed out, the run was interrupted): the wait ends at once, saying what it last saw.
+    unlisten = onClaimStopped((e) => finish(new Error(`stopped waiting for ${spec.what}: ${e.message}\nlast observed: ${spec.describe(objects())}`, { cause: e })))
+    if (finished) return
     watchObjects<T>(kube, spec.resource, spec.query, {
       onSync: (items) => {
         current.clear()

@@ -13,7 +13,7 @@ const classes = {
   fast: classCapabilities({ metadata: { name: 'fast' }, provisioner: 'disk.csi.example.com' }, { name: 'disk.csi.example.com', fsGroupPolicy: 'File' }, probes),
 }
 
-aroundEach((runTest, { task }) => runClaim(runTest, task, {}, (t) => classes[t.meta.storageClass as keyof typeof classes]))
+aroundEach((runTest, { task }) => runClaim(runTest, task, { waivers: {}, classOf: (t) => classes[t.meta.storageClass as keyof typeof classes] }))
 
 const refusedWrite = () => { throw new Error('exec in ns/lunchbox failed (exit 1): sh: can\'t create /data/potato: Permission denied') }
 

@@ -7,7 +7,7 @@ import { And, Given, Then, When } from '../steps.ts'
 
 // biome-ignore lint/correctness/noEmptyPattern: vitest reads which fixtures a hook needs from its first parameter, which must be a pattern
 beforeAll(({}, file) => rerunTestsOnGap(file))
-aroundEach((runTest, { task }) => runClaim(runTest, task, {}))
+aroundEach((runTest, { task }) => runClaim(runTest, task, { waivers: {} }))
 
 test('Q0-01 a claim that holds', async () => {
   await Given('a pod', () => undefined)

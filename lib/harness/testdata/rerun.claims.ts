@@ -10,7 +10,7 @@ import { Given, Then } from '../steps.ts'
 
 // biome-ignore lint/correctness/noEmptyPattern: vitest reads which fixtures a hook needs from its first parameter, which must be a pattern
 beforeAll(({}, file) => rerunTestsOnGap(file))
-aroundEach((runTest, { task }) => runClaim(runTest, task, {}))
+aroundEach((runTest, { task }) => runClaim(runTest, task, { waivers: {} }))
 
 const expected = [
   { pod: 'web-1', kind: 'terminating', incarnation: 'old' },
