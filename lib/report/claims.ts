@@ -102,17 +102,41 @@ export interface ClaimsReport {
 }
 
 // What the reporter knows of one finished test.
+// What a claim's test records on itself as it runs (vitest's task meta, which lib/harness/context.ts
+// declares as this), and what the reporters read back (FinishedTest): declared once, here.
+export interface ClaimMeta {
+  claim?: string
+  storageClass?: string | null
+  // Its Given/When/Then steps (lib/harness/steps.ts records more of each; the report reads these).
+  steps?: NonNullable<ClaimEntry['steps']>
+  reason?: string
+  // Parts of the claim this cluster could not show: the claim is partial (skipPart).
+  unchecked?: string[]
+  notes?: string[]
+  diagnostics?: string
+  // Per-class timings a claim measured (SC-06), carried into claims.json.
+  measurements?: Measurements
+  // Pod-event timelines drawn in the report (attachTimeline).
+  timelines?: AttachedTimeline[]
+  // A waived claim that failed: why it is waived, and what failed.
+  waived?: { why: string; failure: string }
+  // A waived claim that held after all (the run fails: remove the waiver).
+  waiverUnneeded?: string
+  // The step that threw (claim-run.ts): Then or And, the claim failed; any other, it is broken.
+  failedStep?: FailedStep
+  // Why the claim ran a second time (a gap in its first run's recording).
+  rerun?: string
+  // How long the claim waited for a slot at the run's gate before it began: not part of its duration.
+  slotWaitMs?: number
+}
+
 export interface FinishedTest {
   name: string
   state: 'passed' | 'failed' | 'skipped' | 'pending'
   durationMs: number
   errors?: string[]
   skipNote?: string
-  meta: {
-    claim?: string; storageClass?: string | null; reason?: string; unchecked?: string[]; notes?: string[]; diagnostics?: string; steps?: ClaimEntry['steps']
-    timelines?: AttachedTimeline[]; measurements?: Measurements; waived?: { why: string; failure: string }; waiverUnneeded?: string
-    failedStep?: FailedStep; rerun?: string; slotWaitMs?: number
-  }
+  meta: ClaimMeta
 }
 
 const firstLine = (s: string) => s.split('\n').find((l) => l.trim())?.trim() ?? s
