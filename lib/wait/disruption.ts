@@ -4,8 +4,9 @@ import type { V1Node, V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-no
 import type { Kube } from '../k8s/kube.ts'
 import { onClaimStopped, progress } from '../k8s/claim-context.ts'
 import type { TimeoutName } from '../k8s/timeouts.ts'
-import { resources, watchObjects } from '../k8s/watch.ts'
+import { resources } from '../k8s/watch.ts'
 import { describePods } from '../resources/pods.ts'
+import { watchObjectSet } from './object-set.ts'
 import { waitFor, waitForNamed } from './wait-for.ts'
 
 export const describeBudget = (b: V1PodDisruptionBudget) =>
@@ -55,7 +56,7 @@ export function waitForLostPodsEvicted(kube: Kube, namespace: string, labelSelec
 export function watchPodsFor(kube: Kube, namespace: string, labelSelector: string, ms: number, violations: (pods: V1Pod[]) => string[]): Promise<string[]> {
   progress(`watching pods ${namespace} -l ${labelSelector} for ${(ms / 1000).toFixed(0)}s`)
   return new Promise((resolve, reject) => {
-    const pods = new Map<string, V1Pod>()
+    let pods: V1Pod[] = []
     let finished = false
     let stop: (() => void) | undefined
     let unlisten: (() => void) | undefined
@@ -68,29 +69,18 @@ export function watchPodsFor(kube: Kube, namespace: string, labelSelector: strin
       if (err) reject(err)
       else resolve(seen)
     }
-    const check = () => {
-      const seen = violations([...pods.values()])
-      if (seen.length) finish(undefined, seen)
-    }
-    const timer = setTimeout(() => finish(undefined, violations([...pods.values()])), ms)
+    const timer = setTimeout(() => finish(undefined, violations(pods)), ms)
     // The claim stopped: the hold ends at once, with no verdict on the stretch it did not watch.
     unlisten = onClaimStopped((e) => finish(new Error(`stopped watching pods ${namespace} -l ${labelSelector}: ${e.message}`, { cause: e })))
     if (finished) return
-    watchObjects<V1Pod>(kube, resources.pods, { namespace, labelSelector }, {
-      onSync: (items) => {
-        pods.clear()
-        for (const p of items) pods.set(p.metadata?.name ?? '', p)
-        check()
-      },
-      onEvent: (type, p) => {
-        if (type === 'DELETED') pods.delete(p.metadata?.name ?? '')
-        else pods.set(p.metadata?.name ?? '', p)
-        check()
+    stop = watchObjectSet<V1Pod>(kube, resources.pods, { namespace, labelSelector }, {
+      onChange: (now) => {
+        pods = now
+        const seen = violations(pods)
+        if (seen.length) finish(undefined, seen)
       },
       onError: (err) => finish(err),
-    }).then((s) => {
-      stop = s
-      if (finished) s()
-    }, (err: Error) => finish(err))
+    })
+    if (finished) stop()
   })
 }

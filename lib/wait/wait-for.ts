@@ -7,7 +7,8 @@ import { describeExpiry, progressDeadline } from '../k8s/deadline.ts'
 import type { Kube } from '../k8s/kube.ts'
 import { onClaimStopped, progress } from '../k8s/claim-context.ts'
 import { timeout as namedTimeout, type TimeoutName } from '../k8s/timeouts.ts'
-import { watchObjects, type Query, type Resource } from '../k8s/watch.ts'
+import type { Query, Resource } from '../k8s/watch.ts'
+import { watchObjectSet } from './object-set.ts'
 import type { WaitScope } from './stall-signs.ts'
 import { describeStall, guardAgainstStalls, type Stall, stallConcerns } from './stalls.ts'
 
@@ -82,9 +83,8 @@ export const waitCapFactor = 3
 export function waitFor<T extends KubernetesObject, R>(kube: Kube, spec: WaitSpec<T, R>): Promise<R> {
   const limit = namedTimeout(spec.timeout)
   const started = Date.now()
-  const current = new Map<string, T>()
-  const key = (o: T) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`
-  const objects = () => [...current.values()]
+  let seenObjects: T[] = []
+  const objects = () => seenObjects
   progress(`waiting for ${spec.what} (up to ${limit / 1000}s without a change, ${(waitCapFactor * limit) / 1000}s in all; ${spec.timeout})`)
 
   return new Promise<R>((resolve, reject) => {
@@ -127,21 +127,13 @@ export function waitFor<T extends KubernetesObject, R>(kube: Kube, spec: WaitSpe
     // The claim stopped (its test timed out, the run was interrupted): the wait ends at once, saying what it last saw.
     unlisten = onClaimStopped((e) => finish(new Error(`stopped waiting for ${spec.what}: ${e.message}\nlast observed: ${spec.describe(objects())}`, { cause: e })))
     if (finished) return
-    watchObjects<T>(kube, spec.resource, spec.query, {
-      onSync: (items) => {
-        current.clear()
-        for (const o of items) current.set(key(o), o)
-        evaluate()
-      },
-      onEvent: (type, o) => {
-        if (type === 'DELETED') current.delete(key(o))
-        else current.set(key(o), o)
+    stop = watchObjectSet<T>(kube, spec.resource, spec.query, {
+      onChange: (now) => {
+        seenObjects = now
         evaluate()
       },
       onError: (err) => finish(err),
-    }).then((s) => {
-      stop = s
-      if (finished) s()
-    }, (err: Error) => finish(err))
+    })
+    if (finished) stop() // decided on the first list, before the watch's stop was known
   })
 }
