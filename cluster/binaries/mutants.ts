@@ -25,23 +25,17 @@ export interface Mutant {
   module: string
 }
 
-const kcm = 'kube-controller-manager' as const
+// Most patches are to k8s.io/kubernetes itself; a staging module is named.
+const mutant = (binary: Mutant['binary'], name: string, module = 'k8s.io/kubernetes'): Mutant => ({ name, binary, module })
 export const mutants: readonly Mutant[] = [
-  { name: 'sts-ordered-ready-no-wait', binary: kcm, module: 'k8s.io/kubernetes' },
-  { name: 'sts-rolling-lowest-first', binary: kcm, module: 'k8s.io/kubernetes' },
-  { name: 'sts-partition-ignored', binary: kcm, module: 'k8s.io/kubernetes' },
-  { name: 'sts-ondelete-rolls', binary: kcm, module: 'k8s.io/kubernetes' },
-  { name: 'sts-scale-down-lowest-first', binary: kcm, module: 'k8s.io/kubernetes' },
-  { name: 'sts-parallel-as-ordered', binary: kcm, module: 'k8s.io/kubernetes' },
-  { name: 'sts-retention-ignored', binary: kcm, module: 'k8s.io/kubernetes' },
-  { name: 'deploy-surge-unbounded', binary: kcm, module: 'k8s.io/kubernetes' },
-  { name: 'deploy-unavailable-unbounded', binary: kcm, module: 'k8s.io/kubernetes' },
-  { name: 'deploy-recreate-overlap', binary: kcm, module: 'k8s.io/kubernetes' },
-  { name: 'endpointslice-unready-published', binary: kcm, module: 'k8s.io/endpointslice' },
-  { name: 'pv-never-released', binary: kcm, module: 'k8s.io/kubernetes' },
-  { name: 'kubelet-hostname-not-podname', binary: 'kubelet', module: 'k8s.io/kubernetes' },
-  { name: 'kubelet-emptydir-wiped-on-restart', binary: 'kubelet', module: 'k8s.io/kubernetes' },
-  { name: 'scheduler-volume-affinity-ignored', binary: 'kube-scheduler', module: 'k8s.io/kubernetes' },
+  ...['sts-ordered-ready-no-wait', 'sts-rolling-lowest-first', 'sts-partition-ignored', 'sts-ondelete-rolls', 'sts-scale-down-lowest-first',
+    'sts-parallel-as-ordered', 'sts-retention-ignored', 'deploy-surge-unbounded', 'deploy-unavailable-unbounded', 'deploy-recreate-overlap',
+  ].map((name) => mutant('kube-controller-manager', name)),
+  mutant('kube-controller-manager', 'endpointslice-unready-published', 'k8s.io/endpointslice'),
+  mutant('kube-controller-manager', 'pv-never-released'),
+  mutant('kubelet', 'kubelet-hostname-not-podname'),
+  mutant('kubelet', 'kubelet-emptydir-wiped-on-restart'),
+  mutant('kube-scheduler', 'scheduler-volume-affinity-ignored'),
 ]
 
 export function mutantNamed(name: string): Mutant {

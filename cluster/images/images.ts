@@ -144,23 +144,37 @@ async function addBusybox(root: string, layout: NonNullable<ImageSpec['busybox']
   }
 }
 
-async function buildArchive(spec: ImageSpec, out: string): Promise<void> {
-  const work = await mkdtemp(join(tmpdir(), 'sc-image-'))
+// A root folder staged in a temporary work folder (its /tmp world-writable, sticky), removed after `fn`.
+export async function withStagedRoot(prefix: string, fn: (work: string, root: string) => Promise<void>): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), prefix))
   try {
     const root = join(work, 'rootfs')
     await mkdir(join(root, 'tmp'), { recursive: true })
     await chmod(join(root, 'tmp'), 0o1777)
+    await fn(work, root)
+  } finally {
+    await rm(work, { recursive: true, force: true })
+  }
+}
+
+// Each file copied from the machine into the image at its path, executable.
+export async function copyExecutables(root: string, files: Record<string, string>): Promise<void> {
+  for (const [inImage, source] of Object.entries(files)) {
+    await mkdir(join(root, dirname(inImage)), { recursive: true })
+    await copyFile(source, join(root, inImage))
+    await chmod(join(root, inImage), 0o755)
+  }
+}
+
+function buildArchive(spec: ImageSpec, out: string): Promise<void> {
+  return withStagedRoot('sc-image-', async (work, root) => {
     if (spec.busybox) await addBusybox(root, spec.busybox)
     if (spec.etc) {
       await mkdir(join(root, 'etc'), { recursive: true })
       await writeFile(join(root, 'etc/passwd'), spec.etc.passwd)
       await writeFile(join(root, 'etc/group'), spec.etc.group)
     }
-    for (const [inImage, source] of Object.entries(spec.files)) {
-      await mkdir(join(root, dirname(inImage)), { recursive: true })
-      await copyFile(source, join(root, inImage))
-      await chmod(join(root, inImage), 0o755)
-    }
+    await copyExecutables(root, spec.files)
     for (const [inImage, source] of Object.entries(spec.dirs ?? {})) {
       await cp(source, join(root, inImage), { recursive: true })
     }
@@ -168,9 +182,7 @@ async function buildArchive(spec: ImageSpec, out: string): Promise<void> {
     else await chown(root, 0, 0)
     // Owners as they are in the staging folder (root, but for `owned`), by number.
     await packImage({ work, root, name: spec.name, config: spec.config, createdBy: 'cluster/images/images.ts', out })
-  } finally {
-    await rm(work, { recursive: true, force: true })
-  }
+  })
 }
 
 // The staged root folder as a one-layer Docker archive at `out`: the layer

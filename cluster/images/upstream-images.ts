@@ -14,12 +14,11 @@
 // not installed, neither DNS image is built and the DNS tests are left out.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chmod, copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { copyFile, mkdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { paths, versions } from '../base/config.ts'
-import { importImages, packImage, parseLdd } from './images.ts'
+import { copyExecutables, importImages, packImage, parseLdd, withStagedRoot } from './images.ts'
 import { nodesOf, recordedShape } from '../base/shape.ts'
 import { agnhostBinary } from '../binaries/upstream-e2e.ts'
 
@@ -104,29 +103,19 @@ async function addDynamic(root: string, binary: string): Promise<void> {
 
 const archivePath = (name: string) => join(paths.imageCache, `${name.replace(/[^a-zA-Z0-9.-]+/g, '_')}.${LAYOUT}.tar`)
 
-async function buildArchive(image: UpstreamImage, out: string): Promise<void> {
-  const work = await mkdtemp(join(tmpdir(), 'sc-upstream-image-'))
-  try {
-    const root = join(work, 'rootfs')
-    await mkdir(join(root, 'tmp'), { recursive: true })
-    await chmod(join(root, 'tmp'), 0o1777)
+function buildArchive(image: UpstreamImage, out: string): Promise<void> {
+  return withStagedRoot('sc-upstream-image-', async (work, root) => {
     await addBusybox(root)
     await mkdir(join(root, 'etc'), { recursive: true })
     await writeFile(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n')
     await writeFile(join(root, 'etc/group'), 'root:x:0:\nnobody:x:65534:\n')
     for (const [name, content] of Object.entries(image.etc ?? {})) await writeFile(join(root, 'etc', name), content)
     if (image.withDnsTools) for (const tool of dnsTools) await addDynamic(root, tool)
-    for (const [inImage, source] of Object.entries(image.files)) {
-      await mkdir(join(root, dirname(inImage)), { recursive: true })
-      await copyFile(source, join(root, inImage))
-      await chmod(join(root, inImage), 0o755)
-    }
+    await copyExecutables(root, image.files)
     for (const [inImage, target] of Object.entries(image.links ?? {})) await symlink(target, join(root, inImage))
     for (const dir of image.dirs ?? []) await mkdir(join(root, dir), { recursive: true })
     await packImage({ work, root, name: image.name, config: image.config, createdBy: 'cluster/images/upstream-images.ts', out, forceRootOwner: true })
-  } finally {
-    await rm(work, { recursive: true, force: true })
-  }
+  })
 }
 
 // Assembles what is missing (agnhost must be built: cluster/binaries/upstream-e2e.ts).
