@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config'
 import { concurrencyLimits, configOptions, provisionalScale } from './lib/options/options.ts'
+import { claimHarness, runOptions } from './lib/harness/vitest-shared.ts'
 
 // SC_TIMEOUT_SCALE stretches vitest's own limits as it does the named timeouts
 // (lib/k8s/timeouts.ts); 'auto' is measured only in global setup, so these
@@ -20,16 +21,7 @@ const limits = concurrencyLimits(concurrency)
 // lib/harness/vitest-config.test.ts checks this on 1 to 16 cores.
 export default defineConfig({
   test: {
-    // `npx vitest` runs once, as `npx vitest run` does: against a cluster, watch mode would
-    // hold the run's teardown (its namespaces, an embedded cluster) until you quit. `--watch` asks for it.
-    watch: false,
-    // Global teardown waits for the run's namespaces to go (and may stop the embedded cluster).
-    teardownTimeout: 5 * 60_000 * scale,
-    reporters: [
-      'default',
-      ['./lib/report/junit-reporter.ts', { outputFile: process.env.SC_REPORTS_DIR ? `${process.env.SC_REPORTS_DIR}/junit.xml` : 'reports/junit.xml' }],
-      './lib/report/reporter.ts',
-    ],
+    ...runOptions(process.env.SC_REPORTS_DIR || 'reports', scale),
     projects: [
       {
         test: {
@@ -45,14 +37,12 @@ export default defineConfig({
           include: ['specs/**/*.spec.ts'],
           // The DR claims disturb the cluster: they run alone (vitest.disruption.config.ts, npm run test:disruption).
           exclude: ['specs/disruption/**'],
-          globalSetup: ['./lib/harness/global-setup.ts'],
-          setupFiles: ['./lib/harness/worker-setup.ts'],
+          ...claimHarness(),
           // Waits carry their own named timeouts (lib/k8s/timeouts.ts) and fail
           // with what they saw; this outer limit only catches a hung test (its
           // wait for a slot at the run's gate included).
           testTimeout: 20 * 60_000 * scale,
           hookTimeout: 5 * 60_000 * scale,
-          pool: 'threads',
           // Every claim has a namespace of its own and its own recordings:
           // claims run concurrently, within files as across them.
           sequence: { concurrent: true, groupOrder: 2 },

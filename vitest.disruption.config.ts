@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config'
 import { configOptions, provisionalScale } from './lib/options/options.ts'
+import { claimHarness, runOptions } from './lib/harness/vitest-shared.ts'
 
 // The DR claims (specs/disruption/, `npm run test:disruption`): each disturbs
 // the cluster on purpose (a drain, a node stopped, the control plane
@@ -12,23 +13,15 @@ process.env.SC_REPORTS_DIR ??= 'reports/disruption'
 
 export default defineConfig({
   test: {
-    watch: false,
-    teardownTimeout: 5 * 60_000 * scale,
-    reporters: [
-      'default',
-      ['./lib/report/junit-reporter.ts', { outputFile: `${process.env.SC_REPORTS_DIR}/junit.xml` }],
-      './lib/report/reporter.ts',
-    ],
+    ...runOptions(process.env.SC_REPORTS_DIR, scale),
     projects: [
       {
         test: {
           name: 'disruption',
           include: ['specs/disruption/**/*.spec.ts'],
-          globalSetup: ['./lib/harness/global-setup.ts'],
-          setupFiles: ['./lib/harness/worker-setup.ts'],
+          ...claimHarness(),
           testTimeout: 30 * 60_000 * scale,
           hookTimeout: 5 * 60_000 * scale,
-          pool: 'threads',
           sequence: { concurrent: false },
           maxWorkers: 1,
           maxConcurrency: 1,
