@@ -28,6 +28,17 @@ export type { FaultContext } from '../../cluster/faults/actions.ts'
 // and up again) read back well after 5 s, which the mechanism does promise.
 const wipedReadBack = dataKeptClaims.filter((id) => !['Q1-10', 'SC-02', 'Q3-04'].includes(id))
 
+// kube-controller-manager restarted without one controller, and restarted whole after; the claims
+// it must break named, every other claim left alone.
+const controllerOff = (controller: string, f: Omit<Fault, 'component' | 'mustLeaveAlone' | 'at' | 'inject' | 'restore'>): Fault => ({
+  ...f,
+  component: `kube-controller-manager (${controller})`,
+  mustLeaveAlone: 'all others',
+  at: 'before',
+  inject: (ctx) => restartControllerManager(ctx, withoutControllers(controller)),
+  restore: (ctx) => restartControllerManager(ctx, []),
+})
+
 // ---- the catalogue ---------------------------------------------------------------
 export const faults: Fault[] = [
   {
@@ -57,72 +68,47 @@ export const faults: Fault[] = [
     inject: async (ctx) => { for (const p of procsNamed(ctx, 'kube-proxy')) await stop(p) },
     restore: (ctx) => ensureRunning(ctx, 'kube-proxy'),
   },
-  {
+  controllerOff('statefulset-controller', {
     name: 'no-statefulset-controller',
-    component: 'kube-controller-manager (statefulset-controller)',
     names: ['the StatefulSet controller'],
     breaks: 'kube-controller-manager restarted with --controllers=*,-statefulset-controller: a StatefulSet is stored but no pod of it is ever made, so every claim about StatefulSet pods fails; Deployments, claims and pods made by hand are untouched',
     mustBreak: [...statefulSetClaims],
-    mustLeaveAlone: 'all others',
     specs: quests('000-podinfo-deployment-vs-statefulset', '001a-claim-and-pod', '001b-statefulset', '001c-closing-questions', '002-statefulset-demo', '003a-parallel-statefulset', '003b-update-strategies', '004-records-and-update-strategies'),
     whySpecs: 'every quest file: StatefulSet claims are in all but 001a; 001a (claims and pods by hand) and the Deployment claims of 000, 002 and 004 must stay green',
-    at: 'before',
-    inject: (ctx) => restartControllerManager(ctx, withoutControllers('statefulset-controller')),
-    restore: (ctx) => restartControllerManager(ctx, []),
-  },
-  {
+  }),
+  controllerOff('deployment-controller', {
     name: 'no-deployment-controller',
-    component: 'kube-controller-manager (deployment-controller)',
     names: ['the Deployment controller'],
     breaks: 'kube-controller-manager without the deployment controller: a Deployment makes no ReplicaSet, so no pod; every claim about a Deployment\'s pods fails',
     mustBreak: [...deploymentClaims],
-    mustLeaveAlone: 'all others',
     specs: quests('000-podinfo-deployment-vs-statefulset', '002-statefulset-demo', '004-records-and-update-strategies'),
     whySpecs: 'the files with Deployment claims; their StatefulSet claims must stay green',
-    at: 'before',
-    inject: (ctx) => restartControllerManager(ctx, withoutControllers('deployment-controller')),
-    restore: (ctx) => restartControllerManager(ctx, []),
-  },
-  {
+  }),
+  controllerOff('replicaset-controller', {
     name: 'no-replicaset-controller',
-    component: 'kube-controller-manager (replicaset-controller)',
     names: ['the ReplicaSet controller'],
     breaks: 'kube-controller-manager without the ReplicaSet controller: Deployments make ReplicaSets that never make a pod; the same claims as without the deployment controller fail, for another reason',
     mustBreak: [...deploymentClaims],
-    mustLeaveAlone: 'all others',
     specs: quests('000-podinfo-deployment-vs-statefulset', '002-statefulset-demo', '004-records-and-update-strategies'),
     whySpecs: 'the files with Deployment claims; their StatefulSet claims must stay green',
-    at: 'before',
-    inject: (ctx) => restartControllerManager(ctx, withoutControllers('replicaset-controller')),
-    restore: (ctx) => restartControllerManager(ctx, []),
-  },
-  {
+  }),
+  controllerOff('endpointslice-controller', {
     name: 'no-endpointslice-controller',
-    component: 'kube-controller-manager (endpointslice-controller)',
     names: ['the EndpointSlice controller'],
     breaks: 'kube-controller-manager without the EndpointSlice controller: new Services get no EndpointSlices, so CoreDNS has no record of a headless Service or its pods, and kube-proxy no backend for a cluster IP; readiness can no longer be seen in endpoints',
     // Q3-04 sends its visits to the Service's cluster IP, which without endpoints refuses them.
     mustBreak: [...endpointClaims, 'Q3-04'],
-    mustLeaveAlone: 'all others',
     specs: quests('000-podinfo-deployment-vs-statefulset', '001b-statefulset', '001c-closing-questions', '002-statefulset-demo', '003a-parallel-statefulset', '004-records-and-update-strategies'),
     whySpecs: 'every file with a DNS, endpoint or cluster-IP claim; their pod, order and data claims must stay green',
-    at: 'before',
-    inject: (ctx) => restartControllerManager(ctx, withoutControllers('endpointslice-controller')),
-    restore: (ctx) => restartControllerManager(ctx, []),
-  },
-  {
+  }),
+  controllerOff('garbage-collector-controller', {
     name: 'no-garbage-collector',
-    component: 'kube-controller-manager (garbage-collector-controller)',
     names: ['the garbage collector'],
     breaks: 'kube-controller-manager without the garbage collector: objects whose owner is gone stay, so a StatefulSet with persistentVolumeClaimRetentionPolicy Delete leaves its claims behind (Q1-15), and a deleted StatefulSet leaves its pods running, which Q2-04 and Q2-05 wait to see gone before they look at the claims (seen 2026-11-30; the catalogue had said they would pass)',
     mustBreak: ['Q1-15', 'Q2-04', 'Q2-05'],
-    mustLeaveAlone: 'all others',
     specs: quests('001c-closing-questions', '002-statefulset-demo'),
     whySpecs: '001c holds Q1-15, 002 holds Q2-04 and Q2-05; their other claims (names, order, DNS, data through restarts) delete no owner and must pass',
-    at: 'before',
-    inject: (ctx) => restartControllerManager(ctx, withoutControllers('garbage-collector-controller')),
-    restore: (ctx) => restartControllerManager(ctx, []),
-  },
+  }),
   {
     name: 'no-pvc-protection-admission',
     component: 'kube-apiserver (StorageObjectInUseProtection admission)',
@@ -186,33 +172,23 @@ export const faults: Fault[] = [
     inject: (ctx) => restartApiServer(ctx, ['--disable-admission-plugins=PersistentVolumeClaimResize']),
     restore: (ctx) => restartApiServer(ctx, []),
   },
-  {
+  controllerOff('persistentvolumeclaim-protection-controller', {
     name: 'no-pvc-protection-controller',
-    component: 'kube-controller-manager (persistentvolumeclaim-protection-controller)',
     names: ['the PVC protection controller'],
     breaks: 'kube-controller-manager without the PVC protection controller: the finalizer is added but never removed, so a deleted claim stays Terminating for ever and its volume is never reclaimed',
     mustBreak: [...onClass(['Q1-08', 'Q2-05', 'SC-05'], 'standard'), 'Q1-16'],
     mayBreak: ['Q1-15'],
-    mustLeaveAlone: 'all others',
     specs: quests('001a-claim-and-pod', '001c-closing-questions', '002-statefulset-demo', 'storage-classes'),
     whySpecs: 'the files that delete claims; their claims that keep their claims must stay green',
-    at: 'before',
-    inject: (ctx) => restartControllerManager(ctx, withoutControllers('persistentvolumeclaim-protection-controller')),
-    restore: (ctx) => restartControllerManager(ctx, []),
-  },
-  {
+  }),
+  controllerOff('persistentvolume-binder-controller', {
     name: 'no-pv-binder',
-    component: 'kube-controller-manager (persistentvolume-binder-controller)',
     names: ['the PV controller'],
     breaks: 'kube-controller-manager without the PV binder: provisioned or hand-made volumes are never bound to their claims, so no pod with a claim ever starts; the capability probe sees it first, so every [sc] claim on standard fails at once',
     mustBreak: [...onClass([...scClaimsIn001a, ...scClaimsInStorageClasses], 'standard'), ...onClass(['Q1-15'], 'standard'), 'Q1-12', 'Q1-13', 'Q1-14', 'Q1-16', 'Q1-17'],
-    mustLeaveAlone: 'all others',
     specs: quests('001a-claim-and-pod', '001c-closing-questions', 'storage-classes'),
     whySpecs: 'claims and pods made by hand (001a, storage-classes), the static volume (Q1-16) and 001c, whose StatefulSet has a claim per pod; Q1-01 (a claim gets the default class, no binding needed) and SC-04 (skipped: the class declares no expansion) must stay as they are',
-    at: 'before',
-    inject: (ctx) => restartControllerManager(ctx, withoutControllers('persistentvolume-binder-controller')),
-    restore: (ctx) => restartControllerManager(ctx, []),
-  },
+  }),
   {
     name: 'scheduler-down',
     component: 'kube-scheduler',
