@@ -39,6 +39,19 @@ const controllerOff = (controller: string, f: Omit<Fault, 'component' | 'mustLea
   restore: (ctx) => restartControllerManager(ctx, []),
 })
 
+// An admission plugin and a controller off together (kube-apiserver and kube-controller-manager
+// restarted without them), both restarted whole after.
+const admissionAndControllerOff = (plugin: string, controller: string): Pick<Fault, 'inject' | 'restore'> => ({
+  inject: async (ctx) => {
+    await restartApiServer(ctx, [`--disable-admission-plugins=${plugin}`])
+    await restartControllerManager(ctx, withoutControllers(controller))
+  },
+  restore: async (ctx) => {
+    await restartApiServer(ctx, [])
+    await restartControllerManager(ctx, [])
+  },
+})
+
 // ---- the catalogue ---------------------------------------------------------------
 export const faults: Fault[] = [
   {
@@ -131,14 +144,7 @@ export const faults: Fault[] = [
     specs: quests('001a-claim-and-pod', '002-statefulset-demo'),
     whySpecs: '001a holds Q1-08; 002 deletes claims no pod uses (Q2-05), which must go as before',
     at: 'before',
-    inject: async (ctx) => {
-      await restartApiServer(ctx, ['--disable-admission-plugins=StorageObjectInUseProtection'])
-      await restartControllerManager(ctx, withoutControllers('persistentvolumeclaim-protection-controller'))
-    },
-    restore: async (ctx) => {
-      await restartApiServer(ctx, [])
-      await restartControllerManager(ctx, [])
-    },
+    ...admissionAndControllerOff('StorageObjectInUseProtection', 'persistentvolumeclaim-protection-controller'),
   },
   {
     name: 'no-default-class',
@@ -150,14 +156,7 @@ export const faults: Fault[] = [
     specs: quests('001a-claim-and-pod'),
     whySpecs: '001a holds Q1-01; every other claim of it needs a bound claim (no-pv-binder shows the binder alone, with its collateral check)',
     at: 'before',
-    inject: async (ctx) => {
-      await restartApiServer(ctx, ['--disable-admission-plugins=DefaultStorageClass'])
-      await restartControllerManager(ctx, withoutControllers('persistentvolume-binder-controller'))
-    },
-    restore: async (ctx) => {
-      await restartApiServer(ctx, [])
-      await restartControllerManager(ctx, [])
-    },
+    ...admissionAndControllerOff('DefaultStorageClass', 'persistentvolume-binder-controller'),
   },
   {
     name: 'no-pvc-resize-admission',
