@@ -3,75 +3,21 @@
 // emptyDir, then as a StatefulSet with a headless Service and a claim per pod.
 // The quest's own values are asserted as printed there: the sha1 hashes, /data
 // through exec, the restart count, the rollout order 1 → 0.
-import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node'
 import { podAddressesVia, waitForAddresses } from '../lib/apps/dns-answers.ts'
-import { listFilesIn } from '../lib/apps/files.ts'
 import { panic, podinfoField, podinfoVersionOfImage, readStored, sha1, storeOn, versionOf } from '../lib/apps/podinfo.ts'
 import { recordTimeline } from '../lib/harness/claim-entry.ts'
-import { applyFixture, type Cleanup, describe, expect, type Kube, storageTest, test } from '../lib/harness/fixtures.ts'
+import { describe, expect, storageTest, test } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
 import { waitForRecording, waitForTimelineEvents } from '../lib/observe/recordings.ts'
 import type { Timeline } from '../lib/observe/timeline.ts'
-import { byName, containerStatusOf, deletePod, execIn, execOk, type Forward, getPod, isPodReady, listPods, mountedClaim, podNamed, portForward } from '../lib/resources/pods.ts'
+import { byName, containerStatusOf, deletePod, execIn, execOk, getPod, isPodReady, listPods, mountedClaim, podNamed } from '../lib/resources/pods.ts'
 import { getService } from '../lib/resources/services.ts'
-import { getPv, ofClass } from '../lib/resources/storage.ts'
+import { getPv } from '../lib/resources/storage.ts'
 import { getStatefulSet, setImage } from '../lib/resources/workloads.ts'
-import { deletePodAndWaitGone, waitForPod, waitForPods, waitForReadyReplicas, waitForReplacement } from '../lib/wait/pods.ts'
+import { deletePodAndWaitGone, waitForPod, waitForPods, waitForReplacement } from '../lib/wait/pods.ts'
 import { waitForPvcBound } from '../lib/wait/storage.ts'
 import { waitForStatefulSetRolledOut } from '../lib/wait/workloads.ts'
-
-const quest = {
-  body: '{"application": "stateful"}',
-  hash: '60551111de9edc71337c0d121f83aaf80c776f43',
-  pod0: { body: '{"pod index": "0"}', hash: '98b746746c95976ebf7333cebc5eea3e904c7faa' },
-  pod1: { body: '{"pod index": "1"}', hash: 'dd91cc7b3c6cfa1a03c69a306049af275429f00d' },
-}
-
-async function forwardTo(kube: Kube, ns: string, pod: string, cleanup: Cleanup): Promise<Forward> {
-  const pf = await portForward(kube, ns, pod, 9000)
-  cleanup.add(`port-forward to ${pod}`, () => pf.close())
-  return pf
-}
-
-// A port-forward to the pod, with `body` stored through it.
-async function storeThroughForward(kube: Kube, ns: string, pod: string, cleanup: Cleanup, body: string): Promise<Forward> {
-  const pf = await forwardTo(kube, ns, pod, cleanup)
-  await storeOn(pf, body)
-  return pf
-}
-
-// The Deployment's single pod, once Ready.
-async function givenDeploymentPod(kube: Kube, ns: string): Promise<string> {
-  return Given('podinfo as a one-replica Deployment with an emptyDir at /data', async () => {
-    await applyFixture(kube, ns, '000/deployment.yaml')
-    const [pod] = await waitForReadyReplicas(kube, ns, 'app=podinfo', 1)
-    return pod!.metadata!.name!
-  })
-}
-
-// Its pods, once Ready.
-async function givenStatefulSet(kube: Kube, ns: string, storageClass?: string): Promise<V1Pod[]> {
-  return Given(`podinfo as a two-replica StatefulSet with a claim per pod${ofClass(storageClass)}`, async () => {
-    await applyFixture(kube, ns, '000/statefulset.yaml', { storageClass })
-    return waitForReadyReplicas(kube, ns, 'app=podinfo', 2)
-  })
-}
-
-const lsData = (kube: Kube, ns: string, pod: string) => listFilesIn(kube, ns, pod, '/data')
-
-// The podinfo container's spec and status in a pod.
-const podinfoContainer = (p: V1Pod) => ({
-  spec: p.spec?.containers.find((c) => c.name === 'podinfo'),
-  status: p.status?.containerStatuses?.find((c) => c.name === 'podinfo'),
-})
-
-// Both incarnations of a pod around an update, for assertion messages.
-function describeUpdate(ns: string, sts: V1StatefulSet, old: V1Pod, now: V1Pod): string {
-  const one = (p: V1Pod) => `uid ${p.metadata?.uid}, revision ${p.metadata?.labels?.['controller-revision-hash']}, image ${podinfoContainer(p).spec?.image} ` +
-    `(running ${podinfoContainer(p).status?.image} ${podinfoContainer(p).status?.imageID}${podinfoContainer(p).status?.ready ? ', ready' : ', not ready'})`
-  return `pod ${ns}/${now.metadata?.name} before the update: ${one(old)}; after: ${one(now)}; ` +
-    `StatefulSet ${ns}/podinfo: currentRevision ${sts.status?.currentRevision}, updateRevision ${sts.status?.updateRevision}`
-}
+import { describeUpdate, forwardTo, givenDeploymentPod, givenStatefulSet, lsData, podinfoContainer, quest, storeThroughForward } from './000-quest.ts'
 
 describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
   test('Q0-01 a one-replica Deployment runs exactly one pod named <deployment>-<template-hash>-<suffix>', async ({ kube, ns }) => {
