@@ -7,116 +7,27 @@
 // capability probe found missing is skipped naming it. Every pod here is
 // ready for the restricted Pod Security level (fixtures/sc/restricted-pod.yaml).
 import { belowThresholds, describeIo, parseIoOptions, runFio } from '../lib/apps/fio.ts'
-import { describeRawDeviceAccess, groupToJoin, parseRawDeviceAccess, type RawDeviceAccess, rawDeviceAccessScript, rawDeviceProblem } from '../lib/apps/raw-device.ts'
+import { describeRawDeviceAccess, rawDeviceProblem } from '../lib/apps/raw-device.ts'
 import { removeSnapshot } from '../lib/apps/snapshots.ts'
 import {
-  blockSize, bytesMismatch, cloneMismatch, heldByAffinityOnly, heldPodWindowMs, holdReason, notWritable, observeHeldPod, otherAdmittedNodes, readBlocksAt, resizeAnswer, resizeVerdict, restoreMismatch, rwxMismatch,
+  blockSize, bytesMismatch, cloneMismatch, heldByAffinityOnly, heldPodWindowMs, holdReason, observeHeldPod, readBlocksAt, resizeAnswer, resizeVerdict, restoreMismatch, rwxMismatch,
   secondPodVerdict, sha256IfPresent, writeBlocksAt,
 } from '../lib/apps/storage-checks.ts'
 import { filesystemBytes, sha256Of, writeRandomFile } from '../lib/apps/volumes.ts'
-import { claimNote, type Capabilities, progress, requireCapability, skipClaim, skipPart, snapshotAndCloneHalves } from '../lib/harness/claim-entry.ts'
-import { applyFixture, type Cleanup, describe, expect, type Kube, storageTest } from '../lib/harness/fixtures.ts'
+import { claimNote, progress, requireCapability, skipClaim, skipPart, snapshotAndCloneHalves } from '../lib/harness/claim-entry.ts'
+import { applyFixture, describe, expect, storageTest } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
-import { listNodes, listSchedulableNodes } from '../lib/resources/nodes.ts'
 import { createPodFromFixture, execOk, getPod } from '../lib/resources/pods.ts'
-import { bytesOf, claimCapacityBytes, deletePvc, getPv, getPvc, requestResize } from '../lib/resources/storage.ts'
+import { bytesOf, claimCapacityBytes, getPvc, requestResize } from '../lib/resources/storage.ts'
 import { deletePodAndWaitGone, waitForPodReady } from '../lib/wait/pods.ts'
 import { waitForSnapshotReady } from '../lib/wait/snapshots.ts'
-import { waitForClaimCapacity, waitForPvcBound, waitForPvcGone } from '../lib/wait/storage.ts'
+import { waitForClaimCapacity, waitForPvcBound } from '../lib/wait/storage.ts'
+import { block, blockUserReady, createUser, deleteClaimAfter, otherNodesForClaim, rawDeviceAccess, requestAtLeast, requireWritable, twoNodes, userReady } from './storage-advanced-pods.ts'
 
 const growth = '1Gi'
 
 // A decision of lib/apps/storage-checks.ts: its failure message, if any, is the assertion's.
 const holds = (failure: string | undefined) => expect(failure, failure).toBeUndefined()
-const block = { device: '/dev/xvda', offset: 4099, blocks: 256 } // 1 MiB at an odd 4 KiB block, about 16 MiB in
-
-interface PodSpec {
-  name: string
-  claim?: string
-  // Kept to these nodes by name (node affinity on metadata.name: a node's
-  // hostname label need not be its name); the scheduler picks among them, and
-  // its volume checks still apply.
-  nodes?: string[]
-}
-
-// A restricted pod (fixtures/sc/restricted-pod.yaml) named and placed as asked, mounting `claim` at /data.
-function createUser(kube: Kube, ns: string, p: PodSpec) {
-  return createPodFromFixture(kube, ns, 'sc/restricted-pod.yaml', 'user', (pod) => {
-    pod.metadata!.name = p.name
-    pod.spec!.volumes![0]!.persistentVolumeClaim!.claimName = p.claim ?? 'data'
-    if (p.nodes) {
-      pod.spec!.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: p.nodes }] }] } } }
-    }
-  })
-}
-
-async function userReady(kube: Kube, ns: string, p: PodSpec): Promise<{ name: string; node: string }> {
-  await createUser(kube, ns, p)
-  const pod = await waitForPodReady(kube, ns, p.name)
-  return { name: p.name, node: pod.spec?.nodeName ?? '' }
-}
-
-// Raises a fixture claim's request to at least `bytes` (in Mi).
-const requestAtLeast = (bytes: number) => (o: { kind?: string }) => {
-  const spec = (o as { spec?: { resources?: { requests?: { storage?: string } } } }).spec
-  const requests = spec?.resources?.requests
-  if (requests && bytes > bytesOf(requests.storage ?? '0')) requests.storage = `${Math.ceil(bytes / 2 ** 20)}Mi`
-}
-
-// The claim is deleted after the test (its pods first: a claim in use is not let go).
-function deleteClaimAfter(cleanup: Cleanup, kube: Kube, ns: string, claim: string, pods: string[]): void {
-  cleanup.add(`claim ${ns}/${claim}`, async () => {
-    for (const pod of pods) await deletePodAndWaitGone(kube, ns, pod).catch(() => undefined)
-    await deletePvc(kube, ns, claim).catch(() => undefined)
-    await waitForPvcGone(kube, ns, claim)
-  })
-}
-
-// A class whose volumes a non-root pod cannot write lacks what the restricted Pod Security level needs.
-async function requireWritable(task: Parameters<typeof skipClaim>[0], kube: Kube, ns: string, pod: string, caps: Capabilities): Promise<void> {
-  const refused = await notWritable(kube, ns, pod, '/data')
-  if (refused) skipClaim(task, `StorageClass ${caps.storageClass} (provisioner ${caps.provisioner}): its volumes are not writable by a non-root pod: ${refused}; fsGroup ${caps.fsGroup.supported === true ? 'is applied' : `is not applied (${caps.fsGroup.reason})`}`)
-}
-
-// What block-user finds at its raw device: a block device? whose group? can it read a block?
-async function rawDeviceAccess(kube: Kube, ns: string, pod: string): Promise<RawDeviceAccess> {
-  const out = await execOk(kube, ns, pod, ['sh', '-c', rawDeviceAccessScript(block.device)])
-  const access = parseRawDeviceAccess(out)
-  if (!access) throw new Error(`${ns}/${pod}: the raw device check printed no report: ${JSON.stringify(out.slice(0, 300))}`)
-  return access
-}
-
-// SC-07's restricted pod block-user, Ready, in the groups given (supplementalGroups). If the
-// device's group, as stat reads it in the pod, is one the pod is not in and the pod may not
-// open the device, the pod is made again in that group: the group is read, never assumed.
-async function blockUserReady(kube: Kube, ns: string, groups: number[]): Promise<{ node: string; groups: number[] }> {
-  const create = async (g: number[]) => {
-    await createPodFromFixture(kube, ns, 'sc/block-pod.yaml', 'block-user', (p) => { if (g.length) p.spec!.securityContext!.supplementalGroups = g })
-    return (await waitForPodReady(kube, ns, 'block-user')).spec?.nodeName ?? ''
-  }
-  const node = await create(groups)
-  const access = await rawDeviceAccess(kube, ns, 'block-user')
-  const join = groupToJoin(access)
-  if (join === undefined) return { node, groups }
-  progress(`${block.device} in ${ns}/block-user on ${node}: ${describeRawDeviceAccess(access)}; made again in group ${join}`)
-  await deletePodAndWaitGone(kube, ns, 'block-user')
-  return { node: await create([join]), groups: [join] }
-}
-
-async function twoNodes(task: Parameters<typeof skipClaim>[0], kube: Kube): Promise<void> {
-  const nodes = await listSchedulableNodes(kube)
-  if (nodes.length < 2) skipClaim(task, `needs 2 schedulable nodes; the cluster has ${nodes.length} (${nodes.join(', ') || 'none'})`)
-}
-
-// The nodes other than `firstNode` where a second pod of `claim` can go: those
-// its bound volume's node affinity admits (its zone, on a multi-zone cloud).
-// Without one the claim cannot be checked here, and is skipped saying why.
-async function otherNodesForClaim(task: Parameters<typeof skipClaim>[0], kube: Kube, ns: string, claim: string, firstNode: string, storageClass: string): Promise<string[]> {
-  const pv = await getPv(kube, (await getPvc(kube, ns, claim)).spec?.volumeName ?? '')
-  const other = otherAdmittedNodes(pv, await listNodes(kube), firstNode)
-  if ('none' in other) skipClaim(task, `claim ${ns}/${claim} of class ${storageClass}: ${other.none}`)
-  return other.nodes
-}
 
 describe('SC storage classes beyond plain volumes: Block, snapshots, clones, expansion both ways, I/O, two nodes', () => {
   storageTest(`SC-07 volumeMode Block gives the pod a raw device: ${block.blocks * blockSize / 2 ** 20} MiB written at block ${block.offset} read back byte-exact after the pod is recreated`, async ({ task, kube, ns, capabilities, storageClass }) => {
