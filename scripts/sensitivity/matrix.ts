@@ -5,7 +5,6 @@
 // (claims a component fault made fail or break, the message naming the component).
 import type { ClaimEntry, ClaimStatus } from '../../lib/report/claims.ts'
 import { type FaultKind, kindOf } from './fault-claims.ts'
-import type { Score } from './scores.ts'
 
 // What the catalogue expects of one fault ('Q1-08' on every class, 'Q1-08 [standard]' on one),
 // and what a failure under it must say to count as naming its component. Stored with each run.
@@ -94,14 +93,6 @@ export interface FaultResult {
   // The entry the cells are judged by now, where it differs from `expectation` (or that is unknown):
   // the cells were reclassified from the stored run, not re-run.
   reclassifiedAgainst?: FaultExpectation
-}
-
-export interface SensitivityReport {
-  generatedAt: string
-  cluster: string
-  faults: FaultResult[]
-  property: Score
-  detection: Score
 }
 
 

@@ -3,8 +3,8 @@
 // and detection scores.
 import { formatDuration } from '../../lib/report/matrix.ts'
 import { kindOf } from './fault-claims.ts'
-import { type Cell, type FaultResult, type MatrixCell, type SensitivityReport, withinBound } from './matrix.ts'
-import { describeScore, type Score } from './scores.ts'
+import { type Cell, type FaultResult, type MatrixCell, withinBound } from './matrix.ts'
+import { describeScore, type Score, type SensitivityReport } from './scores.ts'
 import { escapeXml as esc } from '../../lib/report/timeline-svg.ts'
 
 const cellStyle: Record<Cell, { mark: string; color: string }> = {

@@ -25,8 +25,8 @@ import { describeShape, nodesOf, recordedShape } from '../../cluster/base/shape.
 import type { ClaimsReport } from '../../lib/report/claims.ts'
 import { provisioningFailure } from '../../lib/storage/capabilities.ts'
 import { formatDuration } from '../../lib/report/matrix.ts'
-import { claimIdsOf, expectationOf, type FaultResult, faultMatrix, matrixInput, mergeResults, parseRef, rejudge, type SensitivityReport, withinBound } from './matrix.ts'
-import { describeScore, detectionScore, propertyScore } from './scores.ts'
+import { claimIdsOf, expectationOf, type FaultResult, faultMatrix, matrixInput, mergeResults, parseRef, rejudge, withinBound } from './matrix.ts'
+import { describeScore, detectionScore, propertyScore, type SensitivityReport } from './scores.ts'
 import { renderSensitivityHtml, renderSensitivityMarkdown } from './pages.ts'
 
 const reportsDir = join(repoRoot, process.env.SC_REPORTS_DIR || 'reports')

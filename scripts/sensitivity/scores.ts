@@ -5,6 +5,15 @@
 import { type FaultKind, kindOf } from './fault-claims.ts'
 import { type FaultExpectation, type FaultResult, lookedAndFailed, type MatrixCell, type MatrixInput } from './matrix.ts'
 
+// What a sensitivity run writes (reports/sensitivity.json): every fault's results and the two scores.
+export interface SensitivityReport {
+  generatedAt: string
+  cluster: string
+  faults: FaultResult[]
+  property: Score
+  detection: Score
+}
+
 export interface Score {
   // The claims counted, out of `total`.
   counted: string[]
