@@ -4,22 +4,19 @@ import { orderedStartViolations } from './ordered-start.ts'
 import { fewestReady, overshoots, podCounts } from './pod-counts.ts'
 import { waitForRecording, waitForTimelineEvents } from './recordings.ts'
 import { Timeline } from './timeline.ts'
-import { pod, rollout, T0 } from './timeline.fixtures.ts'
+import { pod, replace, rollout, T0, twoReady } from './timeline.fixtures.ts'
 import { snapshotTimeline } from './timeline-snapshot.ts'
 
+const expired = 'resourceVersion 812 expired (410 Gone): listed again'
+
 describe('Timeline with gaps', () => {
-  const expired = 'resourceVersion 812 expired (410 Gone): listed again'
   const gapMessage = /pod watch of ns \(app=web\) has a gap: 00:00:0\d\.\d{3}–00:00:\d\d\.\d{3}, resourceVersion 812 expired \(410 Gone\): listed again; events in it may be missing, so .* cannot be shown/
 
   // web-1 replaced, then the watch relists (web-0's old pod went and its new
   // one came in the gap), then web-0's new pod becomes Ready.
   function rolloutWithRelist(): Timeline {
-    const t = new Timeline(T0, 'ns (app=web)')
-    t.sync([pod('web-0', 'a0', { ready: true, rev: 'r1' }), pod('web-1', 'a1', { ready: true, rev: 'r1' })], T0)
-    t.observe('MODIFIED', pod('web-1', 'a1', { ready: false, phase: 'Running', terminating: true, rev: 'r1' }), T0 + 1000)
-    t.observe('DELETED', pod('web-1', 'a1', { terminating: true, rev: 'r1' }), T0 + 1500)
-    t.observe('ADDED', pod('web-1', 'b1', { rev: 'r2' }), T0 + 1600)
-    t.observe('MODIFIED', pod('web-1', 'b1', { ready: true, rev: 'r2' }), T0 + 3600)
+    const t = twoReady('ns (app=web)')
+    replace(t, 'web-1', T0) // terminating +1000, deleted +1500, new pod +1600, Ready +3600
     t.relisting(expired)
     t.sync([pod('web-0', 'b0', { rev: 'r2' }), pod('web-1', 'b1', { ready: true, rev: 'r2' })], T0 + 9000)
     t.observe('MODIFIED', pod('web-0', 'b0', { ready: true, rev: 'r2' }), T0 + 9500)
@@ -118,14 +115,10 @@ describe('Timeline with gaps', () => {
 })
 
 describe('a violation seen outside a gap fails the claim whatever the gap hid', () => {
-  const expired = 'resourceVersion 812 expired (410 Gone): listed again'
   // web-0 replaced first (the wrong order for a StatefulSet), then a relist that hides web-1's replacement.
   function wrongOrderThenGap(): Timeline {
-    const t = new Timeline(T0, 'ns (app=web)')
-    t.sync([pod('web-0', 'a0', { ready: true, rev: 'r1' }), pod('web-1', 'a1', { ready: true, rev: 'r1' })], T0)
-    t.observe('MODIFIED', pod('web-0', 'a0', { ready: false, phase: 'Running', terminating: true, rev: 'r1' }), T0 + 1000)
-    t.observe('DELETED', pod('web-0', 'a0', { terminating: true, rev: 'r1' }), T0 + 1500)
-    t.observe('ADDED', pod('web-0', 'b0', { rev: 'r2' }), T0 + 1600)
+    const t = twoReady('ns (app=web)')
+    replace(t, 'web-0', T0, { ready: false }) // terminating +1000, deleted +1500, new pod +1600, not yet Ready
     t.relisting(expired)
     t.sync([pod('web-0', 'b0', { ready: true, rev: 'r2' }), pod('web-1', 'b1', { ready: true, rev: 'r2' })], T0 + 9000)
     return t
