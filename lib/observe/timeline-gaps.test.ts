@@ -3,7 +3,7 @@ import { IncompleteRecording } from './gaps.ts'
 import { orderedStartViolations } from './ordered-start.ts'
 import { fewestReady, overshoots, podCounts } from './pod-counts.ts'
 import { waitForRecording, waitForTimelineEvents } from './recordings.ts'
-import { Timeline } from './timeline.ts'
+import { replacedInTurn, Timeline } from './timeline.ts'
 import { pod, replace, rollout, T0, twoReady } from './timeline.fixtures.ts'
 import { snapshotTimeline } from './timeline-snapshot.ts'
 
@@ -123,10 +123,7 @@ describe('a violation seen outside a gap fails the claim whatever the gap hid', 
     t.sync([pod('web-0', 'b0', { ready: true, rev: 'r2' }), pod('web-1', 'b1', { ready: true, rev: 'r2' })], T0 + 9000)
     return t
   }
-  const claimed = [
-    { pod: 'web-1', kind: 'terminating', incarnation: 'old' }, { pod: 'web-1', kind: 'ready', incarnation: 'new' },
-    { pod: 'web-0', kind: 'terminating', incarnation: 'old' }, { pod: 'web-0', kind: 'ready', incarnation: 'new' },
-  ] as const
+  const claimed = replacedInTurn('web-1', 'web-0')
 
   test('an order seen broken before the gap is the answer, each event not seen before it marked so', () => {
     const t = wrongOrderThenGap()
@@ -139,7 +136,7 @@ describe('a violation seen outside a gap fails the claim whatever the gap hid', 
     expect(t.replacementOrder(['web-1', 'web-0'])).toEqual(['web-0', '(then a gap: 00:00:01.600–00:00:09.000, resourceVersion 812 expired (410 Gone): listed again)'])
     // The same recording judged against a claim it does not contradict: the gap decides nothing.
     expect(() => t.replacementOrder(['web-0', 'web-1'])).toThrow(IncompleteRecording)
-    expect(() => t.orderOf([claimed[2], claimed[0]])).toThrow(IncompleteRecording)
+    expect(() => t.orderOf([claimed[2]!, claimed[0]!])).toThrow(IncompleteRecording)
   })
 
   test('an order of groups: only an event before one of an earlier group breaks it, not the order within a group', () => {
