@@ -1,21 +1,15 @@
 // The command as a user runs it: node scripts/datasheet/run.ts RUN, its exit code, its console and its files.
-import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, test } from 'vitest'
+import { command, slow } from '../diff/testdata/command.ts'
 
-const runTs = fileURLToPath(new URL('./run.ts', import.meta.url))
 // claims.json of a real cloud-shape CI run (embedded cluster, three classes, capabilities, SC-06 and SC-10 figures).
 const cloud2 = fileURLToPath(new URL('../../lib/report/testdata/cloud2-claims.json', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'datasheet-run-'))
-const slow = { timeout: 30_000 }
-
-function datasheet(...args: string[]) {
-  const r = spawnSync(process.execPath, [runTs, ...args], { encoding: 'utf8', env: { ...process.env, INIT_CWD: dir } })
-  return { code: r.status, out: r.stdout, err: r.stderr }
-}
+const datasheet = command(new URL('./run.ts', import.meta.url), dir)
 
 test('a report folder: one JSON and one HTML per class in its datasheets/, a line per class printed', slow, () => {
   mkdirSync(join(dir, 'reports'))

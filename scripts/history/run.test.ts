@@ -1,23 +1,16 @@
 // The command as CI runs it: node scripts/history/run.ts DIR…, its exit code, its console and its files.
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, test } from 'vitest'
 import { entry, report } from '../diff/testdata/build.ts'
+import { command, slow } from '../diff/testdata/command.ts'
 import type { History } from './build.ts'
 
-const runTs = fileURLToPath(new URL('./run.ts', import.meta.url))
 const testdata = fileURLToPath(new URL('./testdata', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'history-run-'))
-// Each test starts node once or more: on a busy machine that is seconds.
-const slow = { timeout: 30_000 }
-
-function history(...args: string[]) {
-  const r = spawnSync(process.execPath, [runTs, ...args], { encoding: 'utf8', env: { ...process.env, INIT_CWD: testdata } })
-  return { code: r.status, out: r.stdout, err: r.stderr }
-}
+const history = command(new URL('./run.ts', import.meta.url), testdata)
 
 test('a folder of nightly runs: what was read, each cluster\'s line and its latest run\'s breaks; index.html and history.json in --out', slow, () => {
   const out = join(dir, 'out')
