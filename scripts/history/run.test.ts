@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, test } from 'vitest'
 import { entry, report } from '../diff/testdata/build.ts'
-import { command, slow } from '../diff/testdata/command.ts'
+import { command, printed, slow } from '../diff/testdata/command.ts'
 import type { History } from './build.ts'
 
 const testdata = fileURLToPath(new URL('./testdata', import.meta.url))
@@ -14,16 +14,12 @@ const history = command(new URL('./run.ts', import.meta.url), testdata)
 
 test('a folder of nightly runs: what was read, each cluster\'s line and its latest run\'s breaks; index.html and history.json in --out', slow, () => {
   const out = join(dir, 'out')
-  const r = history('nightly', '--out', out)
-  expect(r.err).toBe('')
-  expect(r.code).toBe(0)
-  expect(r.out.split('\n')).toEqual([
+  expect(history('nightly', '--out', out)).toEqual(printed(
     'read 3 runs from nightly',
     'kind-stateful-conformance · Kubernetes v1.36 · 1 node: 3 runs (latest r3 2026-12-05T02:22:48.000Z); 9 rows, 3 changed outcome, 2 failing now, 1 broke in the latest run',
     '  ✗ Q0-10 failed in r3, after it held in r2: suite 0.1.0 (git 1a2b3c4) → 0.1.0 (git 5d6e7f8)',
     `wrote index.html and history.json (3 runs of 1 cluster) in ${out}`,
-    '',
-  ])
+  ))
   const h = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')) as History
   expect(h).toMatchObject({ format: 'stateful-conformance/history@1', runs: [{ name: 'r1', label: 'nightly/12345601/reports-kubernetes-1.36' }, { name: 'r2' }, { name: 'r3' }] })
   expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('<table class="history">')
