@@ -9,7 +9,7 @@ import { recordTimeline } from '../lib/harness/claim-entry.ts'
 import { describe, expect, storageTest, test } from '../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../lib/harness/steps.ts'
 import { waitForRecording, waitForTimelineEvents } from '../lib/observe/recordings.ts'
-import type { Timeline } from '../lib/observe/timeline.ts'
+import { replacedInTurn, type Timeline } from '../lib/observe/timeline.ts'
 import { byName, containerStatusOf, deletePod, execIn, execOk, getPod, isPodReady, listPods, mountedClaim, podNamed } from '../lib/resources/pods.ts'
 import { getService } from '../lib/resources/services.ts'
 import { getPv } from '../lib/resources/storage.ts'
@@ -170,12 +170,7 @@ describe('Q0 podinfo: Deployment with emptyDir vs StatefulSet', () => {
 
   test('Q0-10 changing the image rolls ordinal 1 (terminated, recreated, Ready) before ordinal 0 is terminated', async ({ task, kube, ns, podEvents, images, cleanup }) => {
     await givenStatefulSet(kube, ns)
-    const expected = [
-      { pod: 'podinfo-1', kind: 'terminating', incarnation: 'old' },
-      { pod: 'podinfo-1', kind: 'ready', incarnation: 'new' },
-      { pod: 'podinfo-0', kind: 'terminating', incarnation: 'old' },
-      { pod: 'podinfo-0', kind: 'ready', incarnation: 'new' },
-    ] as const
+    const expected = replacedInTurn('podinfo-1', 'podinfo-0')
     const timeline = await recordTimeline(task, podEvents, 'app=podinfo', `pods app=podinfo in ${ns} while the image changes`, [...expected])
     // The version the new image reports, from its tag; a mirror's tag that names none: any version but the old one.
     const newVersion = podinfoVersionOfImage(images.podinfo)

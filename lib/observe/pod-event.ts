@@ -20,6 +20,10 @@ export interface EventRef {
 
 export const refLabel = (r: EventRef) => `${r.pod} ${r.kind}${r.incarnation ? ` (${r.incarnation})` : ''}`
 
+// A rolling replacement pod by pod, in the order given: each pod's old incarnation terminating, then its new one Ready.
+export const replacedInTurn = (...pods: string[]): EventRef[] =>
+  pods.flatMap((pod) => [{ pod, kind: 'terminating', incarnation: 'old' }, { pod, kind: 'ready', incarnation: 'new' }])
+
 // The first event matching ref, gaps or not: for pictures and waits, which prove nothing.
 export const findEvent = (events: readonly PodEvent[], ref: EventRef): PodEvent | undefined =>
   events.find((e) => e.pod === ref.pod && e.kind === ref.kind && (!ref.incarnation || e.incarnation === ref.incarnation))

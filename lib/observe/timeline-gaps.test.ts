@@ -3,23 +3,20 @@ import { IncompleteRecording } from './gaps.ts'
 import { orderedStartViolations } from './ordered-start.ts'
 import { fewestReady, overshoots, podCounts } from './pod-counts.ts'
 import { waitForRecording, waitForTimelineEvents } from './recordings.ts'
-import { Timeline } from './timeline.ts'
-import { pod, rollout, T0 } from './timeline.fixtures.ts'
+import { replacedInTurn, Timeline } from './timeline.ts'
+import { pod, replace, rollout, T0, twoReady } from './timeline.fixtures.ts'
 import { snapshotTimeline } from './timeline-snapshot.ts'
 
+const expired = 'resourceVersion 812 expired (410 Gone): listed again'
+
 describe('Timeline with gaps', () => {
-  const expired = 'resourceVersion 812 expired (410 Gone): listed again'
   const gapMessage = /pod watch of ns \(app=web\) has a gap: 00:00:0\d\.\d{3}–00:00:\d\d\.\d{3}, resourceVersion 812 expired \(410 Gone\): listed again; events in it may be missing, so .* cannot be shown/
 
   // web-1 replaced, then the watch relists (web-0's old pod went and its new
   // one came in the gap), then web-0's new pod becomes Ready.
   function rolloutWithRelist(): Timeline {
-    const t = new Timeline(T0, 'ns (app=web)')
-    t.sync([pod('web-0', 'a0', { ready: true, rev: 'r1' }), pod('web-1', 'a1', { ready: true, rev: 'r1' })], T0)
-    t.observe('MODIFIED', pod('web-1', 'a1', { ready: false, phase: 'Running', terminating: true, rev: 'r1' }), T0 + 1000)
-    t.observe('DELETED', pod('web-1', 'a1', { terminating: true, rev: 'r1' }), T0 + 1500)
-    t.observe('ADDED', pod('web-1', 'b1', { rev: 'r2' }), T0 + 1600)
-    t.observe('MODIFIED', pod('web-1', 'b1', { ready: true, rev: 'r2' }), T0 + 3600)
+    const t = twoReady('ns (app=web)')
+    replace(t, 'web-1', T0) // terminating +1000, deleted +1500, new pod +1600, Ready +3600
     t.relisting(expired)
     t.sync([pod('web-0', 'b0', { rev: 'r2' }), pod('web-1', 'b1', { ready: true, rev: 'r2' })], T0 + 9000)
     t.observe('MODIFIED', pod('web-0', 'b0', { ready: true, rev: 'r2' }), T0 + 9500)
@@ -118,22 +115,15 @@ describe('Timeline with gaps', () => {
 })
 
 describe('a violation seen outside a gap fails the claim whatever the gap hid', () => {
-  const expired = 'resourceVersion 812 expired (410 Gone): listed again'
   // web-0 replaced first (the wrong order for a StatefulSet), then a relist that hides web-1's replacement.
   function wrongOrderThenGap(): Timeline {
-    const t = new Timeline(T0, 'ns (app=web)')
-    t.sync([pod('web-0', 'a0', { ready: true, rev: 'r1' }), pod('web-1', 'a1', { ready: true, rev: 'r1' })], T0)
-    t.observe('MODIFIED', pod('web-0', 'a0', { ready: false, phase: 'Running', terminating: true, rev: 'r1' }), T0 + 1000)
-    t.observe('DELETED', pod('web-0', 'a0', { terminating: true, rev: 'r1' }), T0 + 1500)
-    t.observe('ADDED', pod('web-0', 'b0', { rev: 'r2' }), T0 + 1600)
+    const t = twoReady('ns (app=web)')
+    replace(t, 'web-0', T0, { ready: false }) // terminating +1000, deleted +1500, new pod +1600, not yet Ready
     t.relisting(expired)
     t.sync([pod('web-0', 'b0', { ready: true, rev: 'r2' }), pod('web-1', 'b1', { ready: true, rev: 'r2' })], T0 + 9000)
     return t
   }
-  const claimed = [
-    { pod: 'web-1', kind: 'terminating', incarnation: 'old' }, { pod: 'web-1', kind: 'ready', incarnation: 'new' },
-    { pod: 'web-0', kind: 'terminating', incarnation: 'old' }, { pod: 'web-0', kind: 'ready', incarnation: 'new' },
-  ] as const
+  const claimed = replacedInTurn('web-1', 'web-0')
 
   test('an order seen broken before the gap is the answer, each event not seen before it marked so', () => {
     const t = wrongOrderThenGap()
@@ -146,7 +136,7 @@ describe('a violation seen outside a gap fails the claim whatever the gap hid', 
     expect(t.replacementOrder(['web-1', 'web-0'])).toEqual(['web-0', '(then a gap: 00:00:01.600–00:00:09.000, resourceVersion 812 expired (410 Gone): listed again)'])
     // The same recording judged against a claim it does not contradict: the gap decides nothing.
     expect(() => t.replacementOrder(['web-0', 'web-1'])).toThrow(IncompleteRecording)
-    expect(() => t.orderOf([claimed[2], claimed[0]])).toThrow(IncompleteRecording)
+    expect(() => t.orderOf([claimed[2]!, claimed[0]!])).toThrow(IncompleteRecording)
   })
 
   test('an order of groups: only an event before one of an earlier group breaks it, not the order within a group', () => {

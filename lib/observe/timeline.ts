@@ -11,7 +11,7 @@ import type { V1Pod } from '@kubernetes/client-node'
 import { describeGapSpan, type Gap, IncompleteRecording, WatchRecording } from './gaps.ts'
 import { findEvent, refLabel, type EventRef, type PodEvent, type PodEventKind } from './pod-event.ts'
 
-export { findEvent, refLabel, type EventRef, type PodEvent, type PodEventKind } from './pod-event.ts'
+export { findEvent, refLabel, replacedInTurn, type EventRef, type PodEvent, type PodEventKind } from './pod-event.ts'
 
 interface PodState {
   phase?: string

@@ -4,13 +4,11 @@
 // into DIR (default: datasheets/ beside the claims.json, where the run's reporter writes them)
 // and prints one line per class. Exits 2 on bad input (the path named), 0 otherwise.
 import { statSync } from 'node:fs'
-import { dirname, relative, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { buildDatasheet, classesOfRun, type Datasheet } from '../../lib/report/datasheet.ts'
 import { writeDatasheets } from '../../lib/report/datasheet-files.ts'
-import { BadInput, loadClaims } from '../diff/load.ts'
+import { BadInput, callerDir, exitWith, loadClaims, shown } from '../diff/load.ts'
 
-// npm runs a script in the package's folder; paths on its command line are the caller's.
-const callerDir = process.env.INIT_CWD ?? process.cwd()
 const usage = 'usage: npm run datasheet -- RUN [--out DIR] [--class NAME]…  (RUN: a report folder or a claims.json)'
 
 function parseArgs(argv: string[]): { run: string; out?: string; classes: string[] } {
@@ -56,14 +54,8 @@ function main(argv: string[]): number {
   const out = args.out ? resolve(callerDir, args.out) : resolve(claimsDir, 'datasheets')
   writeDatasheets(report, out, classes)
   for (const c of classes) console.log(describeDatasheet(buildDatasheet(report, c)))
-  const shown = relative(callerDir, out)
-  console.log(`wrote ${classes.length} datasheet${classes.length === 1 ? '' : 's'} (JSON and HTML) in ${shown.startsWith('..') ? out : shown || '.'}`)
+  console.log(`wrote ${classes.length} datasheet${classes.length === 1 ? '' : 's'} (JSON and HTML) in ${shown(out)}`)
   return 0
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2))
-} catch (e) {
-  console.error(e instanceof BadInput ? `datasheet: ${e.message}` : e)
-  process.exitCode = 2
-}
+exitWith('datasheet', () => main(process.argv.slice(2)))

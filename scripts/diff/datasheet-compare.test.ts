@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
 import type { ClaimsReport } from '../../lib/report/claims.ts'
 import { buildDatasheet, type Datasheet } from '../../lib/report/datasheet.ts'
+import { expectFragments } from '../../lib/report/testdata/fragments.ts'
 import { compareCapabilities, compareDatasheets, describeCapabilityChange, describeFigureShift, figureShifts, minFigureShiftMs } from './datasheet-compare.ts'
 import { renderDatasheetDiffHtml, renderDatasheetDiffMarkdown } from './datasheet-pages.ts'
 
@@ -106,11 +107,13 @@ test('the pages: headed by the class, the verdicts as in a run diff, then capabi
   const input = { a: { label: 'a/ext4.json', sheet: a }, b: { label: 'b/ext4.json', sheet: b }, diff: compareDatasheets(a, b) }
   const md = renderDatasheetDiffMarkdown(input)
   expect(md).toMatch(/^# Datasheet diff: storage class ext4\n/)
-  expect(md).toContain('## lost visibility (1)')
-  expect(md).toContain('- **lost** (the class had it in A, not in B): Block: lost: not declared / accepted → not declared / refused')
-  expect(md).toContain('- fio 4 KiB random read: 32,460 IOPS → 1,000 IOPS (−97 %, worse)')
-  const html = renderDatasheetDiffHtml(input)
-  expect(html).toContain('<h1>Datasheet diff: storage class ext4</h1>')
-  expect(html).toContain('<td>lost</td><td>Block</td><td>not declared / accepted</td><td>not declared / refused</td>')
-  expect(html).not.toContain('<b>refusal</b>')
+  expectFragments(md, [
+    '## lost visibility (1)',
+    '- **lost** (the class had it in A, not in B): Block: lost: not declared / accepted → not declared / refused',
+    '- fio 4 KiB random read: 32,460 IOPS → 1,000 IOPS (−97 %, worse)',
+  ])
+  expectFragments(renderDatasheetDiffHtml(input), [
+    '<h1>Datasheet diff: storage class ext4</h1>',
+    '<td>lost</td><td>Block</td><td>not declared / accepted</td><td>not declared / refused</td>',
+  ], ['<b>refusal</b>'])
 })

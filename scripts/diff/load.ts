@@ -2,12 +2,32 @@
 // storage class's datasheet (reports/datasheets/<class>.json). Anything else is bad input,
 // named by its path in one line.
 import { readFileSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import type { ClaimsReport } from '../../lib/report/claims.ts'
 import { type Datasheet, isDatasheet } from '../../lib/report/datasheet.ts'
 import { entriesByKey } from './compare.ts'
 
 export class BadInput extends Error {}
+
+// npm runs a script in the package's folder; paths on a report tool's command line are the caller's.
+export const callerDir = process.env.INIT_CWD ?? process.cwd()
+
+// A path as the caller would type it: relative to their folder, absolute when outside it.
+export function shown(path: string): string {
+  const r = relative(callerDir, path)
+  return r.startsWith('..') ? path : r || '.'
+}
+
+// A report tool's (diff, datasheet, history) exit: main's code; on bad input one line `<tool>: <message>` and 2.
+// Not 1: that says what the runs showed (a regression), and a tool that could not read them says nothing of them.
+export function exitWith(tool: string, main: () => number): void {
+  try {
+    process.exitCode = main()
+  } catch (e) {
+    console.error(e instanceof BadInput ? `${tool}: ${e.message}` : e)
+    process.exitCode = 2
+  }
+}
 
 // A report tool's command line (diff, history): paths, and --out DIR or --out=DIR; any other option is refused.
 export function pathsAndOut(argv: string[], usage: string): { paths: string[]; out: string | undefined } {

@@ -1,5 +1,4 @@
 // The command as CI runs it: node scripts/diff/run.ts A B, its exit code, its console and its pages.
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,22 +7,14 @@ import { expect, test } from 'vitest'
 import type { ClaimsReport } from '../../lib/report/claims.ts'
 import { buildDatasheet } from '../../lib/report/datasheet.ts'
 import { entry, report } from './testdata/build.ts'
+import { commandWith, slow } from './testdata/command.ts'
 
-const runTs = fileURLToPath(new URL('./run.ts', import.meta.url))
 // claims.json of a real cloud-shape run (embedded cluster, three classes), without steps, timelines and capabilities.
 const cloud1 = fileURLToPath(new URL('./testdata/cloud1-claims.json', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'diff-run-'))
-// Each test starts node once or more: on a busy machine that is seconds.
-const slow = { timeout: 30_000 }
-
-function diff(...args: string[]) {
-  return diffWith({}, ...args)
-}
-
-function diffWith(env: Record<string, string>, ...args: string[]) {
-  const r = spawnSync(process.execPath, [runTs, ...args], { encoding: 'utf8', env: { ...process.env, INIT_CWD: dir, ...env } })
-  return { code: r.status, out: r.stdout, err: r.stderr }
-}
+const runTs = new URL('./run.ts', import.meta.url)
+const diff = (...args: string[]) => commandWith(runTs, dir, {}, ...args)
+const diffWith = (env: Record<string, string>, ...args: string[]) => commandWith(runTs, dir, env, ...args)
 
 const write = (name: string, r: ClaimsReport) => {
   writeFileSync(join(dir, name), JSON.stringify(r))

@@ -8,17 +8,15 @@
 // (datasheet-compare.ts); a lost capability is a regression too.
 // Exits 1 on any regression (CI can gate an upgrade on it), 2 on bad input, 0 otherwise.
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { changes, compareRuns, describeChange, type RunDiff } from './compare.ts'
 import { compareDatasheets, describeCapabilityChange, describeFigureShift } from './datasheet-compare.ts'
 import { renderDatasheetDiffHtml, renderDatasheetDiffMarkdown } from './datasheet-pages.ts'
-import { BadInput, type Input, loadInput, pathsAndOut } from './load.ts'
+import { BadInput, callerDir, exitWith, type Input, loadInput, pathsAndOut, shown } from './load.ts'
 import { describeNoise, renderDiffHtml, renderDiffMarkdown } from './pages.ts'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-// npm runs a script in the package's folder; paths on its command line are the caller's.
-const callerDir = process.env.INIT_CWD ?? process.cwd()
 const usage = 'usage: npm run diff -- A B [--out DIR]  (A, B: a report folder or a claims.json; or two datasheets of one class)'
 
 function parseArgs(argv: string[]): { a: string; b: string; out: string } {
@@ -77,15 +75,8 @@ function main(argv: string[]): number {
   writeFileSync(join(args.out, 'diff.html'), d.html)
   console.log(`diff ${args.a} → ${args.b}`)
   for (const line of d.lines) console.log(line)
-  const shown = relative(callerDir, args.out)
-  console.log(`wrote diff.md and diff.html in ${shown.startsWith('..') ? args.out : shown || '.'}`)
+  console.log(`wrote diff.md and diff.html in ${shown(args.out)}`)
   return d.regressions ? 1 : 0
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2))
-} catch (e) {
-  // Not 1: that says "regression", and a diff that could not be made says nothing of the runs.
-  console.error(e instanceof BadInput ? `diff: ${e.message}` : e)
-  process.exitCode = 2
-}
+exitWith('diff', () => main(process.argv.slice(2)))

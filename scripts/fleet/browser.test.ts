@@ -2,11 +2,10 @@
 // two clusters' claims.json and index.html (real runs: lib/report/testdata) and one cluster whose
 // setup refused it. Its DOM holds the matrix, every link reaches a claim in a cluster's own page,
 // the page writes nothing to its console, and its screenshot shows the five verdicts' colours.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { colourCounter, decodePng, requireChromium, runChromium } from '../../lib/report/testdata/chromium.ts'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { expectColours, requireChromium, runChromium, screenshot, tmpFolder } from '../../lib/report/testdata/chromium.ts'
 import type { ClaimsReport } from '../../lib/report/claims.ts'
 import { renderHtmlReport } from '../../lib/report/html.ts'
 import { loadClaims } from '../diff/load.ts'
@@ -27,8 +26,9 @@ function writeRun(label: string, report: ClaimsReport): void {
 }
 
 describe('the fleet page in headless chromium', () => {
+  const folder = tmpFolder('sc-fleet-render-')
   beforeAll(() => {
-    out = mkdtempSync(join(tmpdir(), 'sc-fleet-render-'))
+    out = folder()
     const prod = fixture('cloud2-claims.json')
     const turn = (id: string, status: 'failed' | 'broken', reason: string) => {
       for (const e of prod.claims.filter((x) => x.id === id)) Object.assign(e, { status, reason })
@@ -44,7 +44,6 @@ describe('the fleet page in headless chromium', () => {
     ], { startedAt: '2026-12-05T18:00:00.000Z', finishedAt: '2026-12-05T18:30:00.000Z' })
     writeFileSync(join(out, 'index.html'), renderFleetHtml(fleet))
   })
-  afterAll(() => { if (out) rmSync(out, { recursive: true, force: true }) })
 
   test.concurrent('its DOM holds the matrix, the refused cluster\'s column says why, every link reaches a claim of a cluster\'s own page; nothing on its console', async ({ skip }) => {
     requireChromium(skip)
@@ -62,17 +61,11 @@ describe('the fleet page in headless chromium', () => {
 
   test.concurrent('its screenshot at 1280×2000 shows the five verdicts\' colours and the refused column', async ({ skip }) => {
     requireChromium(skip)
-    const file = join(out, 'fleet.png')
-    await runChromium(join(out, 'index.html'), [`--screenshot=${file}`, '--window-size=1280,2000', '--hide-scrollbars'])
-    const png = decodePng(readFileSync(file))
-    expect([png.width, png.height]).toEqual([1280, 2000])
-    const seen = colourCounter(png)
-    // Every other pixel of every other row; a blank or unstyled page has none of these.
-    expect(seen('#dafbe1'), 'passed cells (#dafbe1)').toBeGreaterThan(10_000)
-    expect(seen('#ffebe9'), 'failed cells and the refused cluster\'s header (#ffebe9)').toBeGreaterThan(1_000)
-    expect(seen('#fbefff'), 'broken cells (#fbefff)').toBeGreaterThan(300)
-    expect(seen('#fff8c5'), 'partial cells (#fff8c5)').toBeGreaterThan(100)
-    expect(seen('#eaeef2'), 'skipped cells and the series rows (#eaeef2)').toBeGreaterThan(300)
+    const { seen } = await screenshot(join(out, 'index.html'), join(out, 'fleet.png'), 1280, 2000)
+    expectColours(seen, [
+      ['#dafbe1', 'passed cells', 10_000], ['#ffebe9', 'failed cells and the refused cluster\'s header', 1_000], ['#fbefff', 'broken cells', 300],
+      ['#fff8c5', 'partial cells', 100], ['#eaeef2', 'skipped cells and the series rows', 300],
+    ])
   }, 90_000)
 
   test.concurrent('the console check sees what a page writes there, so that its silence above means something', async ({ skip }) => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { expect, test } from 'vitest'
 import type { ClaimsReport } from '../../lib/report/claims.ts'
 import { renderHtmlReport } from '../../lib/report/html.ts'
+import { fragmentsTest } from '../../lib/report/testdata/fragments.ts'
 import { entry, report } from '../diff/testdata/build.ts'
 import { buildFleet, type ChildEnd, type ClusterResult } from './merge.ts'
 import { renderFleetHtml, renderFleetMarkdown } from './pages.ts'
@@ -35,12 +36,8 @@ test('the matrix has a column per cluster and class, the refused cluster one tha
   expect(html).toContain('<p class="headline" id="headline">3 clusters: 2 reported, 1 preflight failed; 2 claims failed or broken (prod: Q0-01, Q0-12 [gp3])</p>')
 })
 
-test('the page escapes every text it did not write itself', () => {
-  const html = renderFleetHtml(fleet)
-  expect(html).not.toContain('<script>')
-  expect(html).not.toContain('<gold>')
-  expect(html).toContain('expected &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; | a pipe')
-})
+fragmentsTest('the page escapes every text it did not write itself', () => renderFleetHtml(fleet),
+  ['expected &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; | a pipe'], ['<script>', '<gold>'])
 
 test('every link of the matrix reaches an anchor of the cluster\'s own index.html', () => {
   const cloud = JSON.parse(readFileSync(new URL('../../lib/report/testdata/cloud2-claims.json', import.meta.url), 'utf8')) as ClaimsReport
@@ -51,13 +48,12 @@ test('every link of the matrix reaches an anchor of the cluster\'s own index.htm
   for (const anchor of links) expect(page, anchor).toContain(` id="${anchor}"`)
 })
 
-test('the Markdown has the clusters, the matrix with one column per cluster and class, and the failures with their links', () => {
-  const text = renderFleetMarkdown(fleet)
-  expect(text).toContain('## Stateful conformance across a fleet: 3 clusters: 2 reported, 1 preflight failed; 2 claims failed or broken (prod: Q0-01, Q0-12 [gp3])')
-  expect(text).toContain('| embedded-ci | the embedded cluster\'s instance ci | **preflight failed**: SC_STORAGE_CLASSES: no such StorageClass: &lt;gold> |  |  |  | 10 min 0 s |')
-  expect(text).toContain('| [dev](dev/index.html) | context "dev" | 2 passed, 0 partial, 0 failed, 0 broken, 1 skipped | `https://10.0.0.1:6443` | v1.36.3 | fast, standard | 10 min 0 s |')
-  expect(text).toContain('| claim | what it says | dev: fast | dev: standard | prod: gp3 | embedded-ci: preflight failed |\n|---|---|---|---|---|---|\n')
-  expect(text).toContain('| Q0-01 | title of Q0-01 | [✅ passed](dev/index.html#Q0-01) (any class) |  | [❌ failed](prod/index.html#Q0-01) | — |')
-  expect(text).toContain('| Q0-12 | title of Q0-12 | [⏭️ skipped](dev/index.html#Q0-12-fast) | [✅ passed](dev/index.html#Q0-12-standard) | [⛔ broken](prod/index.html#Q0-12-gp3) | — |')
-  expect(text).toContain('- **Q0-01** on prod: failed — expected &lt;script>alert("x")&lt;/script> &amp; \\| a pipe second line ([report](prod/index.html#Q0-01))')
-})
+fragmentsTest('the Markdown has the clusters, the matrix with one column per cluster and class, and the failures with their links', () => renderFleetMarkdown(fleet), [
+  '## Stateful conformance across a fleet: 3 clusters: 2 reported, 1 preflight failed; 2 claims failed or broken (prod: Q0-01, Q0-12 [gp3])',
+  '| embedded-ci | the embedded cluster\'s instance ci | **preflight failed**: SC_STORAGE_CLASSES: no such StorageClass: &lt;gold> |  |  |  | 10 min 0 s |',
+  '| [dev](dev/index.html) | context "dev" | 2 passed, 0 partial, 0 failed, 0 broken, 1 skipped | `https://10.0.0.1:6443` | v1.36.3 | fast, standard | 10 min 0 s |',
+  '| claim | what it says | dev: fast | dev: standard | prod: gp3 | embedded-ci: preflight failed |\n|---|---|---|---|---|---|\n',
+  '| Q0-01 | title of Q0-01 | [✅ passed](dev/index.html#Q0-01) (any class) |  | [❌ failed](prod/index.html#Q0-01) | — |',
+  '| Q0-12 | title of Q0-12 | [⏭️ skipped](dev/index.html#Q0-12-fast) | [✅ passed](dev/index.html#Q0-12-standard) | [⛔ broken](prod/index.html#Q0-12-gp3) | — |',
+  '- **Q0-01** on prod: failed — expected &lt;script>alert("x")&lt;/script> &amp; \\| a pipe second line ([report](prod/index.html#Q0-01))',
+])

@@ -2,33 +2,27 @@
 // stored nightly runs of testdata/nightly (read as `npm run history` reads them). The DOM it builds holds
 // the claim × run matrix and the breaks, the page logs nothing to the console, and its screenshot shows
 // every verdict's colour: the page is drawn, not blank.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { writeFile } from 'node:fs/promises'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { colourCounter, decodePng, requireChromium, runChromium } from '../../lib/report/testdata/chromium.ts'
+import { describe, expect, test } from 'vitest'
+import { expectColours, renderedPage, requireChromium, runChromium, screenshot } from '../../lib/report/testdata/chromium.ts'
 import { buildHistory } from './build.ts'
 import { loadRuns } from './load.ts'
 import { renderHistoryHtml } from './page.ts'
 
 const testdata = fileURLToPath(new URL('./testdata', import.meta.url))
-let dir = ''
-let page = ''
 
 describe('the history page in headless chromium', () => {
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'sc-history-render-'))
-    page = join(dir, 'index.html')
+  const page = renderedPage('sc-history-render-', 'index.html', () => {
     const { runs } = loadRuns(join(testdata, 'nightly'), (p) => relative(testdata, p))
     expect(runs).toHaveLength(3)
-    await writeFile(page, renderHistoryHtml(buildHistory(runs)))
+    return renderHistoryHtml(buildHistory(runs))
   })
-  afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }) })
 
   test.concurrent('its DOM holds the matrix of 9 claim × class rows by 3 runs and the 3 breaks; the console stays empty', async ({ skip }) => {
     requireChromium(skip)
-    const { stdout: dom, console } = await runChromium(page, ['--dump-dom'])
+    const { stdout: dom, console } = await runChromium(page(), ['--dump-dom'])
     expect(console, 'console messages of the page').toEqual([])
     const matrix = dom.slice(dom.indexOf('<table class="history">'), dom.indexOf('</table>', dom.indexOf('<table class="history">')))
     expect([...matrix.matchAll(/<th class="run"[^>]*>(r\d)/g)].map((m) => m[1])).toEqual(['r1', 'r2', 'r3'])
@@ -43,7 +37,7 @@ describe('the history page in headless chromium', () => {
   // The check above is worth something only if a page's console does reach the test.
   test.concurrent('a page that logs and throws is caught by the same console capture', async ({ skip }) => {
     requireChromium(skip)
-    const probe = join(dir, 'probe.html')
+    const probe = join(dirname(page()), 'probe.html')
     await writeFile(probe, '<!doctype html><title>probe</title><script>console.error("probe error"); undefinedFunction()</script>')
     const { console } = await runChromium(probe, ['--dump-dom'])
     expect(console.join('\n')).toContain('"probe error"')
@@ -52,18 +46,13 @@ describe('the history page in headless chromium', () => {
 
   test.concurrent('its screenshot at 1280×1400 shows the five verdicts\' colours in the matrix', async ({ skip }) => {
     requireChromium(skip)
-    const file = join(dir, 'history.png')
-    await runChromium(page, [`--screenshot=${file}`, '--window-size=1280,1400', '--hide-scrollbars'])
-    const png = decodePng(await readFile(file))
-    expect([png.width, png.height]).toEqual([1280, 1400])
-    const seen = colourCounter(png)
+    const { seen, sampled } = await screenshot(page(), join(dirname(page()), 'history.png'), 1280, 1400)
     // Every other pixel of every other row, 448,000 in all; about half of what this page shows (the
-    // matrix and the breaks' verdict cells). A blank or unstyled page has none of these.
-    expect(seen('#dafbe1'), 'passed cells (#dafbe1)').toBeGreaterThan(6000)
-    expect(seen('#ffebe9'), 'failed cells (#ffebe9)').toBeGreaterThan(2500)
-    expect(seen('#fbefff'), 'broken cells (#fbefff)').toBeGreaterThan(1200)
-    expect(seen('#fff8c5'), 'partial cells (#fff8c5)').toBeGreaterThan(900)
-    expect(seen('#eaeef2'), 'skipped cells and group rows (#eaeef2)').toBeGreaterThan(5000)
-    expect(seen('#ffffff'), 'white: the page is not all background').toBeLessThan(0.9 * (png.width / 2) * (png.height / 2))
+    // matrix and the breaks' verdict cells).
+    expectColours(seen, [
+      ['#dafbe1', 'passed cells', 6000], ['#ffebe9', 'failed cells', 2500], ['#fbefff', 'broken cells', 1200],
+      ['#fff8c5', 'partial cells', 900], ['#eaeef2', 'skipped cells and group rows', 5000],
+    ])
+    expect(seen('#ffffff'), 'white: the page is not all background').toBeLessThan(0.9 * sampled)
   }, 90_000)
 })

@@ -1,36 +1,25 @@
 // The command as CI runs it: node scripts/history/run.ts DIR…, its exit code, its console and its files.
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, test } from 'vitest'
 import { entry, report } from '../diff/testdata/build.ts'
+import { command, printed, slow } from '../diff/testdata/command.ts'
 import type { History } from './build.ts'
 
-const runTs = fileURLToPath(new URL('./run.ts', import.meta.url))
 const testdata = fileURLToPath(new URL('./testdata', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'history-run-'))
-// Each test starts node once or more: on a busy machine that is seconds.
-const slow = { timeout: 30_000 }
-
-function history(...args: string[]) {
-  const r = spawnSync(process.execPath, [runTs, ...args], { encoding: 'utf8', env: { ...process.env, INIT_CWD: testdata } })
-  return { code: r.status, out: r.stdout, err: r.stderr }
-}
+const history = command(new URL('./run.ts', import.meta.url), testdata)
 
 test('a folder of nightly runs: what was read, each cluster\'s line and its latest run\'s breaks; index.html and history.json in --out', slow, () => {
   const out = join(dir, 'out')
-  const r = history('nightly', '--out', out)
-  expect(r.err).toBe('')
-  expect(r.code).toBe(0)
-  expect(r.out.split('\n')).toEqual([
+  expect(history('nightly', '--out', out)).toEqual(printed(
     'read 3 runs from nightly',
     'kind-stateful-conformance · Kubernetes v1.36 · 1 node: 3 runs (latest r3 2026-12-05T02:22:48.000Z); 9 rows, 3 changed outcome, 2 failing now, 1 broke in the latest run',
     '  ✗ Q0-10 failed in r3, after it held in r2: suite 0.1.0 (git 1a2b3c4) → 0.1.0 (git 5d6e7f8)',
     `wrote index.html and history.json (3 runs of 1 cluster) in ${out}`,
-    '',
-  ])
+  ))
   const h = JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')) as History
   expect(h).toMatchObject({ format: 'stateful-conformance/history@1', runs: [{ name: 'r1', label: 'nightly/12345601/reports-kubernetes-1.36' }, { name: 'r2' }, { name: 'r3' }] })
   expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('<table class="history">')

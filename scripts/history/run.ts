@@ -5,28 +5,20 @@
 // writes index.html and history.json into DIR (default reports/history/) and prints what it read and
 // the breaks of each cluster's latest run. A report, not a gate: exits 0, or 2 on bad input.
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildHistory, describeChanged, type History, type StoredRun } from './build.ts'
 import { BadInput, loadRuns } from './load.ts'
-import { pathsAndOut } from '../diff/load.ts'
+import { callerDir, exitWith, pathsAndOut, shown } from '../diff/load.ts'
 import { renderHistoryHtml } from './page.ts'
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
-// npm runs a script in the package's folder; paths on its command line are the caller's.
-const callerDir = process.env.INIT_CWD ?? process.cwd()
 const usage = 'usage: npm run history -- DIR… [--out DIR]  (DIR: a report folder, a claims.json, or a folder of runs)'
 
 function parseArgs(argv: string[]): { paths: string[]; out: string } {
   const { paths, out } = pathsAndOut(argv, usage)
   if (!paths.length) throw new BadInput(`no runs given; ${usage}`)
   return { paths, out: out ? resolve(callerDir, out) : resolve(repoRoot, process.env.SC_REPORTS_DIR || 'reports', 'history') }
-}
-
-// A path as the caller would type it: relative to their folder, absolute when outside it.
-const shown = (path: string) => {
-  const r = relative(callerDir, path)
-  return r.startsWith('..') ? path : r || '.'
 }
 
 // Per cluster: its runs, and the breaks of its latest run (the news of a nightly).
@@ -63,9 +55,4 @@ function main(argv: string[]): number {
   return 0
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2))
-} catch (e) {
-  console.error(e instanceof BadInput ? `history: ${e.message}` : e)
-  process.exitCode = 2
-}
+exitWith('history', () => main(process.argv.slice(2)))

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { ClaimEntry } from '../../lib/report/claims.ts'
+import { expectFragments } from '../../lib/report/testdata/fragments.ts'
 import { catalogueCoverage, claimIdsOf, classify, expectationOf, type FaultExpectation, faultMatrix, type MatrixCell, matrixInput, mergeResults, parseRef, refMatches, rejudge, withinBound, type FaultResult } from './matrix.ts'
 import { detectionScore, propertyScore } from './scores.ts'
 
@@ -83,40 +84,42 @@ test('the time to verdict is bounded by twice the healthy run, when one was meas
   expect(withinBound({ verdictMs: 201 })).toBeUndefined()
 })
 
+// A report of one coredns-down run with these cells, scored over Q0-08 and `other`: no mutant has run, and of
+// the two claims the detection score counts Q0-08 alone.
+const corednsReport = (cells: FaultResult['cells'], fault: Partial<FaultResult>, other: string) => ({
+  generatedAt: '2026-11-30T04:00:00Z',
+  cluster: 'embedded faults',
+  faults: [{ ...result('coredns-down', cells), ...fault }],
+  property: propertyScore(['Q0-08', other], []),
+  detection: { counted: ['Q0-08'], total: 2, ratio: 0.5, faultsRun: 1, notReRun: [], reclassifiedCells: 0, missing: [{ id: other, reason: 'no component fault run so far made it fail with a message naming the component' }] },
+})
+
 test('the page shows every fault\'s column, each cell\'s mark, the score and the claims no fault broke', async () => {
   const { renderSensitivityHtml } = await import('./pages.ts')
-  const html = renderSensitivityHtml({
-    generatedAt: '2026-11-30T04:00:00Z',
-    cluster: 'embedded faults',
-    faults: [{ ...result('coredns-down', [{ id: 'Q0-08', storageClass: null, status: 'failed', cell: 'expected failure' }, { id: 'Q0-10', storageClass: null, status: 'failed', cell: 'unexpected failure', reason: 'x <y>' }]), deviations: ['Q0-10 failed'], baselineMs: 10 }],
-    property: propertyScore(['Q0-08', 'Q0-10'], []),
-    detection: { counted: ['Q0-08'], total: 2, ratio: 0.5, faultsRun: 1, notReRun: [], reclassifiedCells: 0, missing: [{ id: 'Q0-10', reason: 'no component fault run so far made it fail with a message naming the component' }] },
-  })
-  expect(html).toContain('<th title="">coredns-down</th>')
-  expect(html).toContain('✗!')
-  expect(html).toContain('x &lt;y&gt;')
-  expect(html).toContain('Property score: 0 of 2 claims (0 %), 0 mutants run')
-  expect(html).toContain('Detection score: 1 of 2 claims (50 %), 1 component fault run')
-  expect(html).toContain('<li><b>Q0-08, Q0-10</b>: no semantic mutant has been run (0 mutants run)</li>')
-  expect(html).toContain('<li><b>Q0-10</b>: no component fault run so far made it fail with a message naming the component</li>')
+  const cells: FaultResult['cells'] = [{ id: 'Q0-08', storageClass: null, status: 'failed', cell: 'expected failure' }, { id: 'Q0-10', storageClass: null, status: 'failed', cell: 'unexpected failure', reason: 'x <y>' }]
+  expectFragments(renderSensitivityHtml(corednsReport(cells, { deviations: ['Q0-10 failed'], baselineMs: 10 }, 'Q0-10')), [
+    '<th title="">coredns-down</th>',
+    '✗!',
+    'x &lt;y&gt;',
+    'Property score: 0 of 2 claims (0 %), 0 mutants run',
+    'Detection score: 1 of 2 claims (50 %), 1 component fault run',
+    '<li><b>Q0-08, Q0-10</b>: no semantic mutant has been run (0 mutants run)</li>',
+    '<li><b>Q0-10</b>: no component fault run so far made it fail with a message naming the component</li>',
+  ])
 })
 
 test('the Markdown table has a row per fault: failed and held counts, time against the bound, deviations', async () => {
   const { renderSensitivityMarkdown } = await import('./pages.ts')
-  const md = renderSensitivityMarkdown({
-    generatedAt: '2026-11-30T04:00:00Z',
-    cluster: 'embedded faults',
-    faults: [{ ...result('coredns-down', [{ id: 'Q0-08', storageClass: null, status: 'failed', cell: 'expected failure' }, { id: 'Q0-09', storageClass: null, status: 'passed', cell: 'passed' }, { id: 'Q0-10', storageClass: null, status: 'partial', cell: 'partial' }]), verdictMs: 30_000, baselineMs: 10_000 }],
-    property: propertyScore(['Q0-08', 'Q0-09'], []),
-    detection: { counted: ['Q0-08'], total: 2, ratio: 0.5, faultsRun: 1, notReRun: [], reclassifiedCells: 0, missing: [{ id: 'Q0-09', reason: 'no component fault run so far made it fail with a message naming the component' }] },
-  })
-  expect(md).toContain('| coredns-down | component | 1 | 1 | 1 | 30.0 s | 20.0 s ✗ | as the catalogue says |')
-  expect(md).toContain('**Property score: 0 of 2 claims (0 %), 0 mutants run**')
-  expect(md).toContain('**Detection score: 1 of 2 claims (50 %), 1 component fault run**')
-  expect(md).toContain('| claim | coredns-down |')
-  expect(md).toContain('| Q0-10 | ◐ |')
-  expect(md).toContain('Not counted by the property score: **Q0-08, Q0-09** (no semantic mutant has been run (0 mutants run)).')
-  expect(md).toContain('Not counted by the detection score: **Q0-09** (no component fault run so far made it fail with a message naming the component)')
+  const cells: FaultResult['cells'] = [{ id: 'Q0-08', storageClass: null, status: 'failed', cell: 'expected failure' }, { id: 'Q0-09', storageClass: null, status: 'passed', cell: 'passed' }, { id: 'Q0-10', storageClass: null, status: 'partial', cell: 'partial' }]
+  expectFragments(renderSensitivityMarkdown(corednsReport(cells, { verdictMs: 30_000, baselineMs: 10_000 }, 'Q0-09')), [
+    '| coredns-down | component | 1 | 1 | 1 | 30.0 s | 20.0 s ✗ | as the catalogue says |',
+    '**Property score: 0 of 2 claims (0 %), 0 mutants run**',
+    '**Detection score: 1 of 2 claims (50 %), 1 component fault run**',
+    '| claim | coredns-down |',
+    '| Q0-10 | ◐ |',
+    'Not counted by the property score: **Q0-08, Q0-09** (no semantic mutant has been run (0 mutants run)).',
+    'Not counted by the detection score: **Q0-09** (no component fault run so far made it fail with a message naming the component)',
+  ])
 })
 
 // A stored fault run, as run.ts stores it: the claims.json entries judged by the catalogue entry, which is kept with them.
@@ -190,12 +193,14 @@ test('the pages mark a reclassified cell and the fault judged against an edited 
   const cells: MatrixCell[] = again.cells
   expect(cells[0]).toMatchObject({ cell: 'missed', reclassified: { ranAs: 'passed' } })
   const report = { generatedAt: 'now', cluster: 'c', faults: [again], property: propertyScore(['Q0-08'], [again]), detection: detectionScore(['Q0-08'], [again]) }
-  const html = renderSensitivityHtml(report)
-  expect(html).toContain('✓!↺</td>')
-  expect(html).toContain('reclassified from the stored run, which was judged passed; not re-run')
-  expect(html).toContain('judged from the stored run against a catalogue entry edited since: not re-run')
-  const md = renderSensitivityMarkdown(report)
-  expect(md).toContain('| Q0-08 | ✓!↺ |')
-  expect(md).toContain('judged from the stored run against a catalogue entry edited since: not re-run')
-  expect(md).toContain('**Detection score: 0 of 1 claims (0 %), 1 component fault run; 1 cell reclassified from stored runs against a catalogue edited since, not re-run**')
+  expectFragments(renderSensitivityHtml(report), [
+    '✓!↺</td>',
+    'reclassified from the stored run, which was judged passed; not re-run',
+    'judged from the stored run against a catalogue entry edited since: not re-run',
+  ])
+  expectFragments(renderSensitivityMarkdown(report), [
+    '| Q0-08 | ✓!↺ |',
+    'judged from the stored run against a catalogue entry edited since: not re-run',
+    '**Detection score: 0 of 1 claims (0 %), 1 component fault run; 1 cell reclassified from stored runs against a catalogue edited since, not re-run**',
+  ])
 })

@@ -4,7 +4,7 @@
 import { aroundEach, beforeAll, expect, test } from 'vitest'
 import { IncompleteRecording } from '../../observe/gaps.ts'
 import { pod, rollout, T0 } from '../../observe/timeline.fixtures.ts'
-import { Timeline } from '../../observe/timeline.ts'
+import { replacedInTurn, Timeline } from '../../observe/timeline.ts'
 import { rerunTestsOnGap, runClaim } from '../claim-run.ts'
 import { Given, Then } from '../steps.ts'
 
@@ -12,12 +12,7 @@ import { Given, Then } from '../steps.ts'
 beforeAll(({}, file) => rerunTestsOnGap(file))
 aroundEach((runTest, { task }) => runClaim(runTest, task, { waivers: {} }))
 
-const expected = [
-  { pod: 'web-1', kind: 'terminating', incarnation: 'old' },
-  { pod: 'web-1', kind: 'ready', incarnation: 'new' },
-  { pod: 'web-0', kind: 'terminating', incarnation: 'old' },
-  { pod: 'web-0', kind: 'ready', incarnation: 'new' },
-] as const
+const expected = replacedInTurn('web-1', 'web-0')
 const inOrder = ['web-1 terminating (old)', 'web-1 ready (new)', 'web-0 terminating (old)', 'web-0 ready (new)']
 
 // A rolling update of web-0 and web-1 that the watch missed: it listed again only once both were replaced.

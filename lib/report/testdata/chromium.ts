@@ -1,13 +1,15 @@
 // Headless Chromium for the pages' rendering tests (lib/report/browser.test.ts, scripts/history/browser.test.ts,
 // scripts/fleet/browser.test.ts): where it is, a skip with the reason on a machine without it (a failure in CI),
-// a page opened with its console captured, and its screenshot's pixels.
+// a page opened with its console captured, and its screenshot's pixels: how many of each colour it shows; and
+// a temporary folder for the pages.
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { inflateSync } from 'node:zlib'
-import { expect } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 
 // Where Chromium or Chrome usually is: Debian, Ubuntu (snap), Fedora, macOS; SC_CHROMIUM names another.
 const candidates = [
@@ -22,6 +24,27 @@ export function requireChromium(skip: (note: string) => void): void {
   if (chromium && existsSync(chromium)) return
   if (process.env.CI) throw new Error(`${noBrowser}: the report's rendering test needs it in CI (.ci/run and the workflows install Debian's chromium)`)
   skip(noBrowser)
+}
+
+// A temporary folder for a describe block's pages and screenshots, called in the block: made before its tests
+// (and before the block's own beforeAll, registered after it), removed with all it holds after them.
+export function tmpFolder(prefix: string): () => string {
+  let dir = ''
+  beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), prefix)) })
+  afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }) })
+  return () => dir
+}
+
+// A page rendered into a temporary folder of its own (tmpFolder) before a describe block's tests, called in the
+// block; its path once they run. Their screenshots and probe pages go beside it.
+export function renderedPage(prefix: string, name: string, render: () => string | Promise<string>): () => string {
+  const dir = tmpFolder(prefix)
+  let page = ''
+  beforeAll(async () => {
+    page = join(dir(), name)
+    await writeFile(page, await render())
+  })
+  return () => page
 }
 
 // Opens a page (a file) with these flags; stdout is what --dump-dom prints, `console` every console
@@ -40,7 +63,7 @@ export async function runChromium(page: string, args: string[]): Promise<{ stdou
 }
 
 // The pixels of an 8-bit RGB or RGBA PNG, as chromium writes its screenshots.
-export function decodePng(png: Buffer): { width: number; height: number; rgb: (x: number, y: number) => [number, number, number] } {
+function decodePng(png: Buffer): { width: number; height: number; rgb: (x: number, y: number) => [number, number, number] } {
   expect(png.subarray(0, 8).toString('hex'), 'PNG signature').toBe('89504e470d0a1a0a')
   let offset = 8
   let width = 0, height = 0, channels = 0
@@ -81,7 +104,7 @@ export function decodePng(png: Buffer): { width: number; height: number; rgb: (x
 const hexRgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(',')
 
 // How many pixels of a colour ('#dafbe1') a screenshot shows, sampling every other pixel of every other row.
-export function colourCounter(png: ReturnType<typeof decodePng>): (hex: string) => number {
+function colourCounter(png: ReturnType<typeof decodePng>): (hex: string) => number {
   const counts = new Map<string, number>()
   for (let y = 0; y < png.height; y += 2) {
     for (let x = 0; x < png.width; x += 2) {
@@ -90,4 +113,20 @@ export function colourCounter(png: ReturnType<typeof decodePng>): (hex: string) 
     }
   }
   return (hex) => counts.get(hexRgb(hex)) ?? 0
+}
+
+// The page's screenshot at width × height, written to `file` (its size checked), and its colours counted as
+// colourCounter counts them: `sampled` pixels in all.
+export async function screenshot(page: string, file: string, width: number, height: number): Promise<{ seen: (hex: string) => number; sampled: number }> {
+  await runChromium(page, [`--screenshot=${file}`, `--window-size=${width},${height}`, '--hide-scrollbars'])
+  const png = decodePng(await readFile(file))
+  expect([png.width, png.height]).toEqual([width, height])
+  return { seen: colourCounter(png), sampled: Math.ceil(width / 2) * Math.ceil(height / 2) }
+}
+
+// More than so many pixels of each colour, named by what the page paints with it (a blank or unstyled page
+// has none of these): one assertion per colour.
+export function expectColours(seen: (hex: string) => number, colours: ReadonlyArray<readonly [hex: string, what: string, moreThan: number]>): void {
+  expect(colours.length, 'colours to look for').toBeGreaterThan(0)
+  for (const [hex, what, moreThan] of colours) expect(seen(hex), `${what} (${hex})`).toBeGreaterThan(moreThan)
 }
