@@ -28,6 +28,15 @@ export type { FaultContext } from '../../cluster/faults/actions.ts'
 // and up again) read back well after 5 s, which the mechanism does promise.
 const wipedReadBack = dataKeptClaims.filter((id) => !['Q1-10', 'SC-02', 'Q3-04'].includes(id))
 
+// An add-on's Deployment scaled to 0, and back to 1 after; every claim it does not name left alone.
+const scaledToZero = (namespace: string, deployment: string, f: Omit<Fault, 'mustLeaveAlone' | 'at' | 'inject' | 'restore'>): Fault => ({
+  ...f,
+  mustLeaveAlone: 'all others',
+  at: 'before',
+  inject: (ctx) => scaleDeployment(ctx, namespace, deployment, 0),
+  restore: (ctx) => scaleDeployment(ctx, namespace, deployment, 1),
+})
+
 // kube-controller-manager restarted without one controller, and restarted whole after; the claims
 // it must break named, every other claim left alone.
 const controllerOff = (controller: string, f: Omit<Fault, 'component' | 'mustLeaveAlone' | 'at' | 'inject' | 'restore'>): Fault => ({
@@ -54,19 +63,15 @@ const admissionAndControllerOff = (plugin: string, controller: string): Pick<Fau
 
 // ---- the catalogue ---------------------------------------------------------------
 export const faults: Fault[] = [
-  {
+  scaledToZero('kube-system', 'coredns', {
     name: 'coredns-down',
     component: 'CoreDNS',
     names: ['the cluster DNS (CoreDNS)'],
     breaks: 'kube-system/coredns scaled to 0: no name in the cluster resolves, so every claim that resolves a pod or Service name fails; claims that reach pods by IP or through the API do not notice',
     mustBreak: [...dnsClaims],
-    mustLeaveAlone: 'all others',
     specs: quests('000-podinfo-deployment-vs-statefulset', '001b-statefulset', '001c-closing-questions', '002-statefulset-demo', '003a-parallel-statefulset'),
     whySpecs: 'every file with a DNS claim; their other claims (names, order, data, cluster-IP visits) must stay green, which is the collateral check',
-    at: 'before',
-    inject: (ctx) => scaleDeployment(ctx, 'kube-system', 'coredns', 0),
-    restore: (ctx) => scaleDeployment(ctx, 'kube-system', 'coredns', 1),
-  },
+  }),
   {
     name: 'kube-proxy-down',
     component: 'kube-proxy',
@@ -201,19 +206,15 @@ export const faults: Fault[] = [
     inject: (ctx) => stop(proc(ctx, 'kube-scheduler')),
     restore: (ctx) => ensureRunning(ctx, 'kube-scheduler'),
   },
-  {
+  scaledToZero('local-path-storage', 'local-path-provisioner', {
     name: 'local-path-down',
     component: 'local-path-provisioner',
     names: ['the provisioner rancher.io/local-path'],
     breaks: 'local-path-provisioner scaled to 0: claims of standard are never provisioned; the capability probe sees it first, so every [sc] claim on standard fails at once (SC-04 and SC-08 are skipped as always: the class declares no expansion and offers no snapshots)',
     mustBreak: onClass([...scClaimsIn001a, ...scClaimsInStorageClasses, ...scClaimsInStorageAdvanced], 'standard'),
-    mustLeaveAlone: 'all others',
     specs: quests('001a-claim-and-pod', 'storage-classes', 'storage-advanced'),
     whySpecs: 'the files of plain claims and pods, and storage-advanced; Q1-01 reads the classes and the default, which stay',
-    at: 'before',
-    inject: (ctx) => scaleDeployment(ctx, 'local-path-storage', 'local-path-provisioner', 0),
-    restore: (ctx) => scaleDeployment(ctx, 'local-path-storage', 'local-path-provisioner', 1),
-  },
+  }),
   {
     name: 'ext4-provisioner-down',
     component: 'ext4-provisioner',
