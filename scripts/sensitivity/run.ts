@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
 import { apiReadyz, clients, deploymentAvailable, fitnessCheck, nodesReady, poll } from '../../cluster/api/client.ts'
 import { down, isUp, up } from '../../cluster/lifecycle.ts'
@@ -29,7 +29,8 @@ import { claimIdsOf, expectationOf, type FaultResult, faultMatrix, matrixInput, 
 import { describeScore, detectionScore, propertyScore, type SensitivityReport } from './scores.ts'
 import { renderSensitivityHtml, renderSensitivityMarkdown } from './pages.ts'
 
-const reportsDir = join(repoRoot, process.env.SC_REPORTS_DIR || 'reports')
+// SC_REPORTS_DIR as the suite reads it: relative to the repository, or absolute.
+const reportsDir = resolve(repoRoot, process.env.SC_REPORTS_DIR || 'reports')
 const runDir = (name: string) => join(reportsDir, 'sensitivity', name)
 
 // The suite, on the running instance as an existing cluster: with SC_CLUSTER=embedded, global setup
