@@ -126,6 +126,14 @@ export async function screenshot(page: string, file: string, width: number, heig
 
 // More than so many pixels of each colour, named by what the page paints with it (a blank or unstyled page
 // has none of these): one assertion per colour.
+// A page's screenshot beside it (`file`, w × h) shows each colour in more than its count of sampled
+// pixels, and white in less than `whiteShare` of them: the page is drawn, not blank.
+export async function expectDrawn(page: string, file: string, size: readonly [number, number], colours: Parameters<typeof expectColours>[1], whiteShare: number): Promise<void> {
+  const { seen, sampled } = await screenshot(page, join(dirname(page), file), size[0], size[1])
+  expectColours(seen, colours)
+  expect(seen('#ffffff'), 'white: the page is not all background').toBeLessThan(whiteShare * sampled)
+}
+
 export function expectColours(seen: (hex: string) => number, colours: ReadonlyArray<readonly [hex: string, what: string, moreThan: number]>): void {
   expect(colours.length, 'colours to look for').toBeGreaterThan(0)
   for (const [hex, what, moreThan] of colours) expect(seen(hex), `${what} (${hex})`).toBeGreaterThan(moreThan)
