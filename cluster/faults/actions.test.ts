@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
-import { delayedScript, usualLocalPathScripts, withoutControllers } from './actions.ts'
+import { delayedScript, usualLocalPathScripts, wipeUnmountedOnce, withoutControllers } from './actions.ts'
 
 test('slow-provisioning\'s script waits after its shebang, then does all the usual one did', async () => {
   const { setup } = await usualLocalPathScripts()
@@ -24,4 +24,27 @@ test('a script without a shebang waits first', () => {
 
 test('the controller manager runs every controller but the ones a fault takes away', () => {
   expect(withoutControllers('persistentvolume-binder', 'statefulset')).toEqual(['--controllers=*,-persistentvolume-binder,-statefulset'])
+})
+
+test('the wiper empties the volumes no live container mounts, and only those', () => {
+  const root = mkdtempSync(join(tmpdir(), 'wiper-'))
+  const lp = join(root, 'local-path')
+  const tasks = join(root, 'containerd', 'io.containerd.runtime.v2.task', 'k8s.io')
+  for (const v of ['pvc-a_ns_data-web-0', 'pvc-b_ns_data-web-1', 'pvc-c_ns_data-web-2', 'pvc-a_ns_data-web-00']) {
+    mkdirSync(join(lp, v, 'sub'), { recursive: true })
+    writeFileSync(join(lp, v, 'sub', 'file'), 'kept?')
+    writeFileSync(join(lp, v, 'top'), 'kept?')
+  }
+  // web-0's container mounts its volume whole (as runc's bundle writes it, compact), web-2's one folder of it (subPath);
+  // web-1's container is gone, and web-00's name only starts like web-0's.
+  mkdirSync(join(tasks, 'c0'), { recursive: true })
+  writeFileSync(join(tasks, 'c0', 'config.json'), JSON.stringify({ mounts: [{ destination: '/data', type: 'bind', source: join(lp, 'pvc-a_ns_data-web-0'), options: ['rbind'] }] }))
+  mkdirSync(join(tasks, 'c2'), { recursive: true })
+  writeFileSync(join(tasks, 'c2', 'config.json'), JSON.stringify({ mounts: [{ destination: '/data', type: 'bind', source: join(lp, 'pvc-c_ns_data-web-2', 'sub'), options: ['rbind'] }] }, null, 1))
+  execFileSync('sh', ['-c', wipeUnmountedOnce([lp], [join(root, 'containerd')])])
+  const left = (v: string) => readdirSync(join(lp, v), { recursive: true }).sort()
+  expect(left('pvc-a_ns_data-web-0')).toEqual(['sub', 'sub/file', 'top'])
+  expect(left('pvc-c_ns_data-web-2')).toEqual(['sub', 'sub/file', 'top'])
+  expect(left('pvc-b_ns_data-web-1')).toEqual([])
+  expect(left('pvc-a_ns_data-web-00')).toEqual([])
 })

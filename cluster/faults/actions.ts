@@ -97,9 +97,32 @@ async function startRecorded(p: { name: string }, script: string): Promise<void>
 }
 
 export const wiper = { name: 'fault-wipe-volumes' }
-export async function startWiper(ctx: FaultContext, olderThanSeconds: number): Promise<void> {
-  const dirs = ctx.nodes.map((n) => nodeDirs(n).localPath)
-  await startRecorded(wiper, `while :; do for d in ${dirs.map((d) => `'${d}'`).join(' ')}; do find "$d" -mindepth 2 ! -newermt '${olderThanSeconds} seconds ago' -delete 2>/dev/null; done; sleep 1; done`)
+
+// One pass of the wiper: every volume folder of local-path (a folder under one of
+// localPathDirs) that no live container mounts is emptied, the folder itself kept, as a
+// disk that loses its data once detached. A live container is a containerd task: its
+// bundle's config.json, under each node's containerd state, names the bind mounts'
+// sources; the kubelet hands a hostPath volume (local-path's kind) to the runtime as
+// such a source, the volume's folder or, with subPath, a folder under it.
+export function wipeUnmountedOnce(localPathDirs: string[], containerdStates: string[]): string {
+  const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`
+  const configs = containerdStates.map((d) => `${q(d)}/io.containerd.runtime.v2.task/*/*/config.json`).join(' ')
+  return [
+    `mounted=$(cat ${configs} 2>/dev/null)`,
+    `for v in ${localPathDirs.map((d) => `${q(d)}/*`).join(' ')}; do`,
+    '  [ -d "$v" ] || continue',
+    '  case "$mounted" in *"\\"$v\\""*|*"\\"$v/"*) continue;; esac',
+    '  find "$v" -mindepth 1 -delete 2>/dev/null',
+    'done',
+  ].join('\n')
+}
+
+// The wiper looks four times a second: between one pod's container going and its
+// replacement's starting (a pod deleted and made again, scheduled, its sandbox
+// started) there is always longer than that.
+export async function startWiper(ctx: FaultContext): Promise<void> {
+  const once = wipeUnmountedOnce(ctx.nodes.map((n) => nodeDirs(n).localPath), ctx.nodes.map((n) => nodeDirs(n).containerdState))
+  await startRecorded(wiper, `while :; do\n${once}\nsleep 0.25\ndone`)
 }
 
 export async function removeRecycledStashes(ctx: FaultContext): Promise<void> {

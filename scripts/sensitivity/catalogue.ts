@@ -16,17 +16,16 @@ import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointC
 export { storageClaims, unbreakable, type ClaimRef, type Fault } from './fault-claims.ts'
 export type { FaultContext } from '../../cluster/faults/actions.ts'
 
-// What wiped-volumes must break: the claims that read data back after a pod was recreated, of the
-// files it runs, but Q1-10, SC-02 and Q3-04. The mechanism, not a run, keeps those three in mayBreak:
-// the wiper deletes a file once its mtime is 5 s old, looking every second, and each of them writes,
-// deletes one pod (grace period 1 s: fixtures/001/statefulset.yaml, fixtures/sc/pod.yaml,
-// fixtures/003/visits.yaml) and reads back as soon as its replacement is Ready, which with the image
-// already on the node is the same 3–5 s, so whether the read or the wipe comes first is a race.
-// (Q3-04 is not run under this fault at all: 003a is not among its files.) Q1-04 and Q2-03 read back
-// the same way, one pod with a 1 s grace period, and are in mustBreak because runs saw them fail:
-// by the mechanism they race too; Q0-11 (a rolling update of two pods) and Q1-11 (scaling up, down
-// and up again) read back well after 5 s, which the mechanism does promise.
-const wipedReadBack = dataKeptClaims.filter((id) => !['Q1-10', 'SC-02', 'Q3-04'].includes(id))
+// What wiped-volumes must break: every claim that reads data back after the pod that wrote it
+// went (dataKeptClaims). The wiper empties a standard volume as soon as no live container mounts
+// it (cluster/faults/actions.ts, wipeUnmountedOnce), looking four times a second; each of these
+// claims deletes or scales away the writing pod and reads back from its replacement, which only
+// mounts the volume after the old container is gone and a new pod has been made, scheduled and
+// given a sandbox: several API round trips and a container start, well over the quarter second the
+// wiper takes to look again. So each read-back finds the volume empty, whatever the claim's timing. (The wiper of earlier runs deleted files 5 s
+// after their last write instead, which raced with the claims that read back within 5 s: Q1-04,
+// Q1-10, Q2-03, SC-02 and Q3-04. It was replaced for that reason, not for what a run showed.)
+const wipedReadBack = dataKeptClaims
 
 // An add-on's Deployment scaled to 0, and back to 1 after; every claim it does not name left alone.
 const scaledToZero = (namespace: string, deployment: string, f: Omit<Fault, 'mustLeaveAlone' | 'at' | 'inject' | 'restore'>): Fault => ({
@@ -253,14 +252,14 @@ export const faults: Fault[] = [
     // Its failures are read-backs that name the file, the pod and the class, not a component, in
     // words that differ claim by claim: none is given here, so it counts toward no detection.
     names: [],
-    breaks: 'a process on the host deletes every file in standard\'s volumes 5 s after it was last written, as a disk that silently loses data: every claim that reads data back after a pod was recreated fails where that takes longer than 5 s; claims that read at once may pass. Q1-10 and SC-02 may pass: they read back as soon as one pod with a 1 s grace period is replaced, within about the wiper\'s 5 s, so the read and the wipe race (the mechanism above wipedReadBack)',
+    breaks: 'a process on the host empties each of standard\'s volumes whenever no live container mounts it, as a disk that loses its data once detached: every claim that reads data back in a new pod after the one that wrote it went fails (wipedReadBack); claims that write and read in the same pod pass, and those that read back after a container restart within the pod may fail',
     mustBreak: onClass(wipedReadBack, 'standard'),
     mayBreak: onClass(storageClaims.filter((id) => !wipedReadBack.includes(id)), 'standard').concat(['Q1-16']),
     mustLeaveAlone: 'all others',
-    specs: quests('000-podinfo-deployment-vs-statefulset', '001a-claim-and-pod', '001b-statefulset', '002-statefulset-demo', 'storage-classes'),
-    whySpecs: 'the files that read back data after a pod is recreated; their claims on emptyDir (Q0-05), names, order and DNS must stay green (003a, whose Q3-04 reads its visits back, is left out: no-statefulset-controller and no-endpointslice-controller break Q3-04 already)',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '001a-claim-and-pod', '001b-statefulset', '002-statefulset-demo', '003a-parallel-statefulset', 'storage-classes'),
+    whySpecs: 'the files that read back data after a pod is recreated (003a for Q3-04\'s visits); their claims on emptyDir (Q0-05), names, order and DNS must stay green',
     at: 'before',
-    inject: (ctx) => startWiper(ctx, 5),
+    inject: (ctx) => startWiper(ctx),
     restore: () => stop(wiper),
   },
   ...slowFaults,
