@@ -20,7 +20,7 @@ import { $ } from '../base/sh.ts'
 export interface Mutant {
   name: string
   // The binary rebuilt; the fault restarts that component from it.
-  binary: 'kube-controller-manager' | 'kube-scheduler' | 'kubelet'
+  binary: 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubelet'
   // The module the patch is written against: k8s.io/kubernetes, or one of its staging modules.
   module: string
 }
@@ -36,6 +36,7 @@ export const mutants: readonly Mutant[] = [
   mutant('kubelet', 'kubelet-hostname-not-podname'),
   mutant('kubelet', 'kubelet-emptydir-wiped-on-restart'),
   mutant('kube-scheduler', 'scheduler-volume-affinity-ignored'),
+  mutant('kube-apiserver', 'eviction-ignores-budget'),
 ]
 
 export function mutantNamed(name: string): Mutant {

@@ -140,9 +140,13 @@ export async function ensureRunning(ctx: FaultContext, ...components: Proc['comp
 
 // A component, wherever it runs, restarted from another build of it (a semantic mutant's,
 // cluster/binaries/mutants.ts), or with `undefined` from the usual one, with its usual arguments.
-export async function restartFromBinary(ctx: FaultContext, component: 'kube-controller-manager' | 'kube-scheduler' | 'kubelet', bin: string | undefined): Promise<void> {
+export async function restartFromBinary(ctx: FaultContext, component: 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubelet', bin: string | undefined): Promise<void> {
   const procs = procsNamed(ctx, component)
   for (const p of procs) await restartWith(p, ctx.shape, [], bin)
+  if (component === 'kube-apiserver') {
+    await poll({ what: `kube-apiserver /readyz after its restart from ${bin ?? 'the usual binary'}`, timeoutMs: 90_000, check: apiReadyz })
+    return
+  }
   if (component === 'kubelet') {
     await poll({ what: `every node Ready after its kubelet restarted from ${bin ?? 'the usual binary'}`, timeoutMs: 120_000, check: () => nodesReady(ctx.c, ctx.nodes) })
     return

@@ -17,6 +17,7 @@ interface MutantEntry {
   specs: string[]
   whySpecs: string
   needs?: Fault['needs']
+  suite?: Fault['suite']
 }
 
 function mutantFault(e: MutantEntry): Fault {
@@ -34,6 +35,7 @@ function mutantFault(e: MutantEntry): Fault {
     specs: e.specs,
     whySpecs: e.whySpecs,
     ...(e.needs ? { needs: e.needs } : {}),
+    ...(e.suite ? { suite: e.suite } : {}),
     at: 'before',
     // Built here if the cache lacks it (a relink: minutes), before the component is stopped.
     inject: async (ctx) => restartFromBinary(ctx, m.binary, await buildMutant(m)),
@@ -187,6 +189,18 @@ export const mutantFaults: Fault[] = [
     specs: quests('001a-claim-and-pod'),
     whySpecs: '001a holds Q1-05; its claims that do not recreate a pod on an existing volume must pass',
     // One node excludes no other: Q1-05's second half needs a node the volume's affinity excludes.
+    needs: { nodes: 2 },
+  }),
+  // ---- API server (the DR claims) ----
+  mutantFault({
+    mutant: 'eviction-ignores-budget',
+    mustFail: {
+      'DR-01': 'right after the drain\'s first accepted eviction the budget (maxUnavailable 1) allows no disruption, and the Eviction API now lets the next keeper pod go instead of answering 429, so the Then step sees that eviction accepted',
+    },
+    specs: ['specs/disruption/dr.spec.ts'],
+    whySpecs: 'dr.spec.ts holds DR-01, run as npm run test:disruption runs it; its other claims need the embedded cluster\'s own disruptor, which a run on the cluster as an existing one (SC_CLUSTER=current) does not have, so they are skipped naming it, and one of them (DR-04) would restart the API server from its usual binary',
+    suite: 'disruption',
+    // A drain needs another node for the evicted pods.
     needs: { nodes: 2 },
   }),
 ]

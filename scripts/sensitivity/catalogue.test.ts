@@ -13,9 +13,12 @@ import { mutants } from '../../cluster/binaries/mutants.ts'
 import { provisioningDelaySeconds } from './catalogue-slow.ts'
 
 const repo = join(import.meta.dirname, '..', '..')
-// The claim IDs the specs carry in their test names.
-const specIds = [...new Set(readdirSync(join(repo, 'specs')).filter((f) => f.endsWith('.spec.ts'))
-  .flatMap((f) => [...readFileSync(join(repo, 'specs', f), 'utf8').matchAll(/['`]((?:Q\d|SC)-\d\d) /g)].map((m) => m[1]!)))].sort()
+// The claim IDs a spec file carries in its test names.
+const idsIn = (file: string) => [...readFileSync(join(repo, file), 'utf8').matchAll(/['`]((?:Q\d|SC|DR)-\d\d) /g)].map((m) => m[1]!)
+// The quests' and storage claims (specs/*.spec.ts), which the catalogue must cover.
+const specIds = [...new Set(readdirSync(join(repo, 'specs')).filter((f) => f.endsWith('.spec.ts')).flatMap((f) => idsIn(`specs/${f}`)))].sort()
+// With the DR claims (specs/disruption/), which a fault may name.
+const allSpecIds = [...specIds, ...readdirSync(join(repo, 'specs', 'disruption')).filter((f) => f.endsWith('.spec.ts')).flatMap((f) => idsIn(`specs/disruption/${f}`))]
 
 test('at least 12 faults, each named once, each with its spec files and reasons', () => {
   expect(faults.length).toBeGreaterThanOrEqual(12)
@@ -29,17 +32,17 @@ test('at least 12 faults, each named once, each with its spec files and reasons'
 
 test('every claim a fault names is a claim the specs check, in a spec file the fault runs', () => {
   for (const f of faults) {
-    const idsInItsSpecs = new Set(f.specs.flatMap((s) => [...readFileSync(join(repo, s), 'utf8').matchAll(/['`]((?:Q\d|SC)-\d\d) /g)].map((m) => m[1]!)))
+    const idsInItsSpecs = new Set(f.specs.flatMap(idsIn))
     for (const ref of f.mustBreak) {
       const { id } = parseRef(ref)
-      expect(specIds, `${f.name}: ${ref}`).toContain(id)
+      expect(allSpecIds, `${f.name}: ${ref}`).toContain(id)
       expect(idsInItsSpecs.has(id), `${f.name} must break ${ref}, but runs none of the files holding it (${f.specs.join(', ')})`).toBe(true)
     }
   }
 })
 
 test('a claim a fault may break is a claim the specs check', () => {
-  for (const f of faults) for (const ref of f.mayBreak ?? []) expect(specIds, `${f.name}: ${ref}`).toContain(parseRef(ref).id)
+  for (const f of faults) for (const ref of f.mayBreak ?? []) expect(allSpecIds, `${f.name}: ${ref}`).toContain(parseRef(ref).id)
 })
 
 test('every claim is broken by some fault of the catalogue or explained as unbreakable here', () => {

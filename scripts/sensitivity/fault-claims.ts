@@ -36,6 +36,8 @@ export interface Fault {
   whySpecs: string
   // What the cluster must have for the fault to mean anything.
   needs?: { ext4Class?: boolean; nodes?: number }
+  // Which claims' vitest config runs them: the specs project, or the DR claims' own (npm run test:disruption).
+  suite?: 'specs' | 'disruption'
   // Variables the suite runs with under this fault (which classes, say).
   env?: Record<string, string>
   // 'before': injected before the run starts; a number: that many ms into the run (restart faults).

@@ -37,10 +37,11 @@ const runDir = (name: string) => join(reportsDir, 'sensitivity', name)
 // would take a stopped component for a broken cluster and rebuild it, which would undo the fault.
 // verdictMs: until the claims report was written (every claim decided); wallMs: until vitest
 // ended, its run clean-up included (which on a broken cluster may wait for namespaces that never go).
-function runSuite(name: string, specs: string[], env: Record<string, string> = {}): Promise<{ exitCode: number | null; verdictMs: number; wallMs: number }> {
+// A fault on the DR claims runs them as npm run test:disruption does, alone (their own vitest config).
+function runSuite(name: string, specs: string[], env: Record<string, string> = {}, suite: Fault['suite'] = 'specs'): Promise<{ exitCode: number | null; verdictMs: number; wallMs: number }> {
   const t0 = Date.now()
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['vitest', 'run', '--project', 'specs', ...specs], {
+    const child = spawn('npx', ['vitest', 'run', ...(suite === 'disruption' ? ['--config', 'vitest.disruption.config.ts'] : ['--project', 'specs']), ...specs], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, SC_CLUSTER: 'current', KUBECONFIG: paths.kubeconfig, SC_REPORTS_DIR: runDir(name), ...env },
@@ -81,7 +82,7 @@ async function checkHealthy(ctx: FaultContext): Promise<void> {
 
 // The claim IDs the spec files carry in their test names ('Q1-08 a claim in use …').
 const claimIdsInSpecs = (files: string[]) => [...new Set(files.flatMap((f) =>
-  [...readFileSync(join(repoRoot, f), 'utf8').matchAll(/['`]((?:Q\d|SC)-\d\d) /g)].map((m) => m[1]!)))].sort()
+  [...readFileSync(join(repoRoot, f), 'utf8').matchAll(/['`]((?:Q\d|SC|DR)-\d\d) /g)].map((m) => m[1]!)))].sort()
 
 function allClaimIds(): string[] {
   const md = process.env.SC_CLAIMS_MD ?? join(repoRoot, '..', 'shared', 'claims.md')
@@ -108,11 +109,11 @@ async function runFault(f: Fault, ctx: FaultContext, specs: string[], baselineMs
     if (f.at === 'before') {
       await f.inject(ctx)
       console.log(`  injected; running ${specs.join(' ')}`)
-      suite = await runSuite(f.name, specs, f.env)
+      suite = await runSuite(f.name, specs, f.env, f.suite)
     } else {
       const at = f.at
       let ended = false
-      const running = runSuite(f.name, specs, f.env).finally(() => { ended = true })
+      const running = runSuite(f.name, specs, f.env, f.suite).finally(() => { ended = true })
       const injected = new Promise<void>((resolve, reject) => setTimeout(() => {
         if (ended) return reject(new Error(`the run ended before ${at / 1000} s, so the fault never struck it`))
         console.log(`  ${at / 1000} s into the run: injecting`)
