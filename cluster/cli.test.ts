@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { expect, test } from 'vitest'
 import { statusLines } from './cli.ts'
 import type { ClusterStatus } from './lifecycle.ts'
@@ -38,4 +40,15 @@ test('a cluster that is not up says what the API answered, what down would remov
     '  leftovers (npm run cluster:down removes them): network namespace sc-dev, 3 mounts',
     '  binaries: not built yet: kubelet, kube-proxy',
   ])
+})
+
+// As a DR claim's user command runs it: node cluster/cli.ts disrupt WHAT TARGET. Input errors are one
+// line and exit 2, before anything looks for a cluster.
+test('disrupt refuses an unknown disruption, or a node disruption without its node, with one line and exit 2', { timeout: 30_000 }, () => {
+  const cli = (...args: string[]) => spawnSync(process.execPath, [fileURLToPath(new URL('./cli.ts', import.meta.url)), ...args], { encoding: 'utf8' })
+  const missing = cli('disrupt', 'node-stop')
+  expect({ code: missing.status, err: missing.stderr }).toEqual({ code: 2, err: expect.stringMatching(/^cluster:disrupt: disrupt node-stop needs a node name; usage: .*disrupt node-stop\|node-start NODE/) })
+  const unknown = cli('disrupt', 'node-reboot', 'n1')
+  expect({ code: unknown.status, err: unknown.stderr }).toEqual({ code: 2, err: expect.stringMatching(/^cluster:disrupt: no disruption node-reboot; usage: /) })
+  expect(missing.stderr.trim().split('\n')).toHaveLength(1)
 })

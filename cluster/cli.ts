@@ -1,4 +1,5 @@
 // npm run cluster:up [-- --shape=kind|cloud --nodes=N …] | cluster:down | cluster:status
+// node cluster/cli.ts disrupt node-stop|node-start NODE | zone-stop|zone-start ZONE | control-plane-restart
 // The command line of the embedded cluster: it parses argv and prints; what it
 // runs is lifecycle.ts (and build/build.ts for `build`).
 import { readdirSync } from 'node:fs'
@@ -7,6 +8,7 @@ import { log } from './base/log.ts'
 import { errorLine } from './base/sh.ts'
 import { ShapeError } from './base/shape.ts'
 import { buildAll, buildMutant } from './binaries/build.ts'
+import { restartControlPlane, startKubelet, startZone, stopKubelet, stopZone } from './disrupt/disrupt.ts'
 import { mutantNamed } from './binaries/mutants.ts'
 import { type ClusterStatus, down, isUp, type ProcStatus, status, up } from './lifecycle.ts'
 import { recordedProcs } from './nodes/node.ts'
@@ -48,9 +50,32 @@ async function main(): Promise<void> {
       for (const name of args) console.log(await buildMutant(mutantNamed(name)))
       return
     }
+    case 'disrupt': return disrupt(args)
     default:
-      console.error('usage: node cluster/cli.ts up [--shape=kind|cloud --nodes=N --pod-security=… --cluster-domain=… --images=… --ext4-class=…] | down | status | build [MUTANT …]')
+      console.error(`usage: node cluster/cli.ts up [--shape=kind|cloud --nodes=N --pod-security=… --cluster-domain=… --images=… --ext4-class=…] | down | status | build [MUTANT …] | ${disruptUsage}`)
       process.exitCode = 2
+  }
+}
+
+// The embedded cluster's disruptions (cluster/disrupt), one per call, as the DR claims' user commands
+// (SC_DISRUPT_NODE_STOP and the others, docs/disruption.md) take them: each returns once it has taken effect.
+const disruptUsage = 'disrupt node-stop|node-start NODE | disrupt zone-stop|zone-start ZONE | disrupt control-plane-restart'
+async function disrupt([what, target]: string[]): Promise<void> {
+  // Bad input is one line and exit 2, and touches nothing: not the ShapeError path, which takes down a
+  // cluster that is not up.
+  const refuse = (why: string) => {
+    console.error(`cluster:disrupt: ${why}; usage: node cluster/cli.ts ${disruptUsage}`)
+    process.exitCode = 2
+  }
+  const node = what === 'node-stop' || what === 'node-start'
+  if ((node || what === 'zone-stop' || what === 'zone-start') && !target) return refuse(`disrupt ${what} needs a ${node ? 'node name' : 'zone'}`)
+  switch (what) {
+    case 'node-stop': return stopKubelet(target!)
+    case 'node-start': return startKubelet(target!)
+    case 'zone-stop': return stopZone(target!)
+    case 'zone-start': return startZone(target!)
+    case 'control-plane-restart': return restartControlPlane(600_000)
+    default: return refuse(`no disruption ${what ?? '(none given)'}`)
   }
 }
 

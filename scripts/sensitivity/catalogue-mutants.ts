@@ -7,6 +7,7 @@
 import { buildMutant } from '../../cluster/binaries/build.ts'
 import { mutantNamed, patchSummary, patchText } from '../../cluster/binaries/mutants.ts'
 import { restartFromBinary } from '../../cluster/faults/actions.ts'
+import { repoRoot } from '../../cluster/base/config.ts'
 import { type ClaimRef, type Fault, quests } from './fault-claims.ts'
 
 interface MutantEntry {
@@ -18,7 +19,15 @@ interface MutantEntry {
   whySpecs: string
   needs?: Fault['needs']
   suite?: Fault['suite']
+  env?: Fault['env']
 }
+
+// The suite runs on the instance as an existing cluster (SC_CLUSTER=current), so the DR claims get
+// the embedded cluster's node stop and start as a user's commands would give them (docs/disruption.md):
+// through cluster/cli.ts, by the Node.js running this. Not the control-plane restart: it would start
+// the API server and the controller manager again from their usual binaries, undoing the mutant.
+const nodeCommands = (power: 'stop' | 'start') => `"${process.execPath}" "${repoRoot}/cluster/cli.ts" disrupt node-${power} "$1"`
+const embeddedNodeCommands = { SC_DISRUPT_NODE_STOP: nodeCommands('stop'), SC_DISRUPT_NODE_START: nodeCommands('start') }
 
 function mutantFault(e: MutantEntry): Fault {
   const m = mutantNamed(e.mutant)
@@ -36,6 +45,7 @@ function mutantFault(e: MutantEntry): Fault {
     whySpecs: e.whySpecs,
     ...(e.needs ? { needs: e.needs } : {}),
     ...(e.suite ? { suite: e.suite } : {}),
+    ...(e.env ? { env: e.env } : {}),
     at: 'before',
     // Built here if the cache lacks it (a relink: minutes), before the component is stopped.
     inject: async (ctx) => restartFromBinary(ctx, m.binary, await buildMutant(m)),
@@ -105,6 +115,18 @@ export const mutantFaults: Fault[] = [
     },
     specs: quests('001c-closing-questions'),
     whySpecs: '001c holds Q1-15; its other claims set no retention policy and must pass',
+  }),
+  mutantFault({
+    mutant: 'sts-replaces-lost-pods',
+    mustFail: {
+      'DR-02': 'once keeper-1\'s node stops answering, the node lifecycle controller marks keeper-1 not Ready (no reason), the controller deletes it with no grace and makes keeper-1 again on its next sync, so within the Then step\'s 30 s a keeper-1 with another uid appears while the first was never confirmed gone',
+    },
+    specs: ['specs/disruption/dr.spec.ts'],
+    whySpecs: 'dr.spec.ts holds DR-02, run as npm run test:disruption runs it, with the node commands of the embedded cluster; DR-01 (a drain) and DR-06 (a pod deleted with grace 0) mark no pod not Ready through its node and must pass; DR-04 needs a control-plane restart, not given here, and is skipped naming it',
+    suite: 'disruption',
+    env: embeddedNodeCommands,
+    // keeper-1's node stops: another node must keep the cluster's pods.
+    needs: { nodes: 2 },
   }),
   // ---- Deployment controller ----
   mutantFault({
