@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
-import { delayedScript, usualLocalPathScripts, wipeUnmountedOnce, withoutControllers } from './actions.ts'
+import { delayedScript, loseUnflushedOnce, usualLocalPathScripts, wipeUnmountedOnce, withoutControllers } from './actions.ts'
 
 test('slow-provisioning\'s script waits after its shebang, then does all the usual one did', async () => {
   const { setup } = await usualLocalPathScripts()
@@ -47,4 +47,55 @@ test('the wiper empties the volumes no live container mounts, and only those', (
   expect(left('pvc-c_ns_data-web-2')).toEqual(['sub', 'sub/file', 'top'])
   expect(left('pvc-b_ns_data-web-1')).toEqual([])
   expect(left('pvc-a_ns_data-web-00')).toEqual([])
+})
+
+test('lossy volumes: a mounted volume is copied when its last copy is flushSeconds old; once a container that mounted it is gone, it goes back to that copy', () => {
+  const root = mkdtempSync(join(tmpdir(), 'lossy-'))
+  const lp = join(root, 'local-path')
+  const stash = join(root, 'stash')
+  const state = join(root, 'containerd')
+  const v = join(lp, 'pvc-a_ns_data-wal-0')
+  mkdirSync(v, { recursive: true })
+  mkdirSync(stash)
+  const task = (id: string) => join(state, 'io.containerd.runtime.v2.task', 'k8s.io', id)
+  const mount = (id: string) => {
+    mkdirSync(task(id), { recursive: true })
+    writeFileSync(join(task(id), 'config.json'), JSON.stringify({ mounts: [{ destination: '/data', type: 'bind', source: v, options: ['rbind'] }] }))
+  }
+  const kill = (id: string) => rmSync(task(id), { recursive: true })
+  const pass = (flushSeconds: number) => execFileSync('sh', ['-c', loseUnflushedOnce([lp], [state], stash, flushSeconds)])
+  const wal = () => readFileSync(join(v, 'wal'), 'utf8')
+
+  mount('c0')
+  writeFileSync(join(v, 'wal'), '1\n')
+  pass(3600) // mounted, no copy yet: the first is made now
+  writeFileSync(join(v, 'wal'), '1\n2\n')
+  pass(3600) // the copy is not an hour old: 2 is acknowledged, not flushed
+  expect(wal()).toBe('1\n2\n')
+  kill('c0')
+  pass(3600)
+  expect(wal()).toBe('1\n')
+  expect(readdirSync(stash)).toEqual([])
+
+  // Killed with no grace, its replacement already started: c1 mounts it beside c0, then c0 goes.
+  mount('c0')
+  pass(3600)
+  writeFileSync(join(v, 'wal'), '1\n3\n')
+  mount('c1')
+  pass(3600)
+  expect(wal()).toBe('1\n3\n')
+  kill('c0')
+  pass(3600)
+  expect(wal()).toBe('1\n')
+
+  // With a flush on every pass, nothing is lost.
+  kill('c1')
+  pass(0)
+  mount('c2')
+  pass(0)
+  writeFileSync(join(v, 'wal'), '1\n4\n')
+  pass(0)
+  kill('c2')
+  pass(0)
+  expect(wal()).toBe('1\n4\n')
 })

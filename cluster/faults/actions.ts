@@ -98,31 +98,83 @@ async function startRecorded(p: { name: string }, script: string): Promise<void>
 
 export const wiper = { name: 'fault-wipe-volumes' }
 
-// One pass of the wiper: every volume folder of local-path (a folder under one of
-// localPathDirs) that no live container mounts is emptied, the folder itself kept, as a
-// disk that loses its data once detached. A live container is a containerd task: its
-// bundle's config.json, under each node's containerd state, names the bind mounts'
-// sources; the kubelet hands a hostPath volume (local-path's kind) to the runtime as
-// such a source, the volume's folder or, with subPath, a folder under it.
-export function wipeUnmountedOnce(localPathDirs: string[], containerdStates: string[]): string {
+// Whether a live container mounts a volume folder: a live container is a containerd task, and its
+// bundle's config.json, under each node's containerd state, names its bind mounts' sources; the
+// kubelet hands a hostPath volume (local-path's kind) to the runtime as such a source, the volume's
+// folder or, with subPath, a folder under it. The shell of one pass over local-path's volume
+// folders (the loop variable $v), reading the configs once into $mounted; `unmounted` runs for each
+// folder no live container mounts, `mounted` for the others.
+function eachVolumeByMount(localPathDirs: string[], containerdStates: string[], on: { mounted?: string[]; unmounted: string[] }): string {
   const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`
   const configs = containerdStates.map((d) => `${q(d)}/io.containerd.runtime.v2.task/*/*/config.json`).join(' ')
+  const indent = (lines: string[]) => lines.map((l) => `    ${l}`)
   return [
     `mounted=$(cat ${configs} 2>/dev/null)`,
     `for v in ${localPathDirs.map((d) => `${q(d)}/*`).join(' ')}; do`,
     '  [ -d "$v" ] || continue',
-    '  case "$mounted" in *"\\"$v\\""*|*"\\"$v/"*) continue;; esac',
-    '  find "$v" -mindepth 1 -delete 2>/dev/null',
+    '  case "$mounted" in',
+    '  *"\\"$v\\""*|*"\\"$v/"*)',
+    ...indent(on.mounted ?? [':']),
+    '    ;;',
+    '  *)',
+    ...indent(on.unmounted),
+    '    ;;',
+    '  esac',
     'done',
   ].join('\n')
 }
 
-// The wiper looks four times a second: between one pod's container going and its
-// replacement's starting (a pod deleted and made again, scheduled, its sandbox
-// started) there is always longer than that.
+// One pass of the wiper: every volume folder of local-path that no live container mounts is
+// emptied, the folder itself kept, as a disk that loses its data once detached.
+export const wipeUnmountedOnce = (localPathDirs: string[], containerdStates: string[]): string =>
+  eachVolumeByMount(localPathDirs, containerdStates, { unmounted: ['find "$v" -mindepth 1 -delete 2>/dev/null'] })
+
+// One pass of the lossy-volumes fault, a cache that acknowledges fsync but reaches the disk only every
+// flushSeconds: a mounted volume is copied to stashDir when its last copy is that old. Once a
+// container that mounted it is gone (no live container mounts it, or the ones that do are not all
+// those of the last pass: a pod deleted with no grace can have its replacement's container started
+// before its own is gone), the volume goes back to that copy, and every write after it is lost.
+export function loseUnflushedOnce(localPathDirs: string[], containerdStates: string[], stashDir: string, flushSeconds: number): string {
+  const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`
+  const configs = containerdStates.map((d) => `${q(d)}/io.containerd.runtime.v2.task/*/*/config.json`).join(' ')
+  return [
+    'now=$(date +%s)',
+    `for v in ${localPathDirs.map((d) => `${q(d)}/*`).join(' ')}; do`,
+    '  [ -d "$v" ] || continue',
+    `  s=${q(stashDir)}/$(basename "$v")`,
+    // The bundles of the live containers that mount it, as a line of their paths.
+    `  ids=$(grep -lF -e "\\"$v\\"" -e "\\"$v/" ${configs} 2>/dev/null | tr '\\n' ' ')`,
+    '  if [ -d "$s" ]; then',
+    '    gone=',
+    '    for id in $(cat "$s.ids" 2>/dev/null); do case " $ids" in *" $id "*) ;; *) gone=1 ;; esac; done',
+    '    if [ -n "$gone" ]; then find "$v" -mindepth 1 -delete; cp -a "$s/." "$v/"; rm -rf "$s" "$s.at" "$s.ids"; fi',
+    '  fi',
+    '  [ -n "$ids" ] || continue',
+    `  if [ ! -e "$s.at" ] || [ $((now - $(cat "$s.at"))) -ge ${flushSeconds} ]; then`,
+    '    rm -rf "$s.new" && cp -a "$v" "$s.new" && rm -rf "$s" && mv "$s.new" "$s" && echo "$now" > "$s.at"',
+    '  fi',
+    '  if [ -d "$s" ]; then echo "$ids" > "$s.ids"; fi',
+    'done',
+  ].join('\n')
+}
+
+// Each looks four times a second: between one pod's container going and its replacement's
+// starting (a pod deleted and made again, scheduled, its sandbox started) there is longer than that.
 export async function startWiper(ctx: FaultContext): Promise<void> {
   const once = wipeUnmountedOnce(ctx.nodes.map((n) => nodeDirs(n).localPath), ctx.nodes.map((n) => nodeDirs(n).containerdState))
   await startRecorded(wiper, `while :; do\n${once}\nsleep 0.25\ndone`)
+}
+
+export const lossyCache = { name: 'fault-lossy-volumes' }
+export const lossyStash = () => join(paths.state, 'fault-lossy-volumes')
+export async function startLossyCache(ctx: FaultContext, flushSeconds: number): Promise<void> {
+  await mkdir(lossyStash(), { recursive: true })
+  const once = loseUnflushedOnce(ctx.nodes.map((n) => nodeDirs(n).localPath), ctx.nodes.map((n) => nodeDirs(n).containerdState), lossyStash(), flushSeconds)
+  await startRecorded(lossyCache, `while :; do\n${once}\nsleep 0.25\ndone`)
+}
+export async function stopLossyCache(): Promise<void> {
+  await stop(lossyCache)
+  await rm(lossyStash(), { recursive: true, force: true })
 }
 
 export async function removeRecycledStashes(ctx: FaultContext): Promise<void> {

@@ -8,7 +8,7 @@
 // Each names the claims it must break and those it must leave alone; the
 // sensitivity run compares what the suite reported against these lists.
 import { stop } from '../../cluster/nodes/node.ts'
-import { ensureRunning, proc, procsNamed, recycledSetup, recycledTeardown, removeRecycledStashes, restartApiServer, restartControllerManager, scaleDeployment, setLocalPathScripts, startWiper, wiper, withoutControllers } from '../../cluster/faults/actions.ts'
+import { ensureRunning, proc, procsNamed, recycledSetup, recycledTeardown, removeRecycledStashes, restartApiServer, restartControllerManager, scaleDeployment, setLocalPathScripts, startLossyCache, startWiper, stopLossyCache, wiper, withoutControllers } from '../../cluster/faults/actions.ts'
 import { mutantFaults } from './catalogue-mutants.ts'
 import { slowFaults } from './catalogue-slow.ts'
 import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-claims.ts'
@@ -26,6 +26,9 @@ export type { FaultContext } from '../../cluster/faults/actions.ts'
 // after their last write instead, which raced with the claims that read back within 5 s: Q1-04,
 // Q1-10, Q2-03, SC-02 and Q3-04. It was replaced for that reason, not for what a run showed.)
 const wipedReadBack = dataKeptClaims
+
+// How often lossy-volumes' cache reaches the disk.
+const lossyFlushSeconds = 10
 
 // An add-on's Deployment scaled to 0, and back to 1 after; every claim it does not name left alone.
 const scaledToZero = (namespace: string, deployment: string, f: Omit<Fault, 'mustLeaveAlone' | 'at' | 'inject' | 'restore'>): Fault => ({
@@ -261,6 +264,22 @@ export const faults: Fault[] = [
     at: 'before',
     inject: (ctx) => startWiper(ctx),
     restore: () => stop(wiper),
+  },
+  {
+    name: 'lossy-volumes',
+    component: 'standard\'s volumes (a host process)',
+    // DR-06's Then step names the file, the pod and the records lost, not a component: no detection words.
+    names: [],
+    breaks: `standard's volumes behave as a write cache that acknowledges fsync but reaches the disk only every ${lossyFlushSeconds} s: a host process copies each mounted volume when its last copy is ${lossyFlushSeconds} s old, and once a container that mounted it is gone, puts the volume back to that copy. DR-06's wal acknowledges a fsynced record every 20 to 30 ms and is killed right after its log is read, so the records acknowledged since the last copy are lost; none are only if that copy fell within one record's time before the read, about one run in 300. DR-01 may fail: a keeper pod evicted within ${lossyFlushSeconds} s of writing its token finds it gone`,
+    mustBreak: onClass(['DR-06'], 'standard'),
+    mayBreak: onClass(['DR-01'], 'standard'),
+    mustLeaveAlone: 'all others',
+    specs: ['specs/disruption/dr.spec.ts'],
+    whySpecs: 'dr.spec.ts holds DR-06, run as npm run test:disruption runs it; DR-02 and DR-04 need the embedded cluster\'s own disruptor, which a run on the cluster as an existing one does not have, and are skipped naming it',
+    suite: 'disruption',
+    at: 'before',
+    inject: (ctx) => startLossyCache(ctx, lossyFlushSeconds),
+    restore: () => stopLossyCache(),
   },
   ...slowFaults,
   ...mutantFaults,
