@@ -140,7 +140,7 @@ export const mutantFaults: Fault[] = [
   mutantFault({
     mutant: 'deploy-unavailable-unbounded',
     mustFail: {
-      'Q4-03': 'once the first new pod exists the old ReplicaSet is scaled to 0 at once, so the Then step sees fewer than replicas - maxUnavailable = 3 pods Ready and not terminating',
+      'Q4-03': 'the sync that scales the new ReplicaSet up by maxSurge also scales the old one to 0 (no pod need stay available), before any new pod is Ready, so the Then step sees fewer than replicas - maxUnavailable = 3 pods Ready and not terminating',
     },
     specs: quests('004-records-and-update-strategies'),
     whySpecs: '004 holds Q4-03; Q4-04 (Recreate) and Q4-05 do not roll with these bounds and must pass',
