@@ -203,10 +203,10 @@ export const mutantFaults: Fault[] = [
   mutantFault({
     mutant: 'scheduler-volume-affinity-ignored',
     mustFail: {
-      'Q1-05': 'the pod pinned to a node the volume excludes is scheduled there, so the Then step sees no FailedScheduling for a volume node-affinity conflict and a pod that is not Pending',
+      'Q1-05': 'the scheduler places the recreated lunchbox on any node, so either it lands on one the volume excludes, which the first Then step sees, or the pod then pinned to an excluded node is scheduled there, so the last Then step sees no FailedScheduling for a volume node-affinity conflict and a pod that is not Pending',
     },
     mayBreak: {
-      'Q1-04': 'the recreated pod may land on a node that does not hold its node-local volume, and read nothing back',
+      'Q1-04': 'the recreated pod may be placed on a node that does not hold its node-local volume, where it never starts (its When step waits for it Ready) or reads nothing back',
     },
     specs: quests('001a-claim-and-pod'),
     whySpecs: '001a holds Q1-05; its claims that do not recreate a pod on an existing volume must pass',
