@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { defaultInstance, linkOctet, parseInstanceName } from './config.ts'
+import { defaultInstance, kubernetesRelease, linkOctet, minorOf, parseInstanceName, versions } from './config.ts'
 
 // config.ts derives every name from SC_CLUSTER_NAME and SC_CACHE_DIR when it is loaded: each test loads it afresh.
 async function configWith(env: Record<string, string>) {
@@ -61,6 +61,25 @@ describe('instances', () => {
     const c = await configWith({ SC_CACHE_DIR: '/tmp/sc-cache' })
     expect(c.paths.bin).toBe('/tmp/sc-cache/bin')
     expect(c.binDir.kubernetes).toBe(`/tmp/sc-cache/bin/kubernetes-${c.versions.kubernetes}`)
+    expect(c.kubernetesBinDir(c.versions.previousKubernetes)).toBe(`/tmp/sc-cache/bin/kubernetes-${c.versions.previousKubernetes}`)
     expect(c.binDir.podinfo('6.9.2')).toBe('/tmp/sc-cache/bin/podinfo-6.9.2')
+  })
+})
+
+describe('Kubernetes releases', () => {
+  test('two: the pinned one and the previous minor, each its own Go module', () => {
+    expect(minorOf(versions.previousKubernetes)).toBe('1.35')
+    expect(Number(minorOf(versions.kubernetes).split('.')[1]) - Number(minorOf(versions.previousKubernetes).split('.')[1])).toBe(1)
+    expect(kubernetesRelease('1.36')).toMatchObject({ version: versions.kubernetes, module: 'kubernetes' })
+    expect(kubernetesRelease('1.35')).toMatchObject({ version: versions.previousKubernetes, module: 'kubernetes-1.35' })
+  })
+
+  test('asked for as 1.35, v1.35, or the full version; another patch or minor is none of them', () => {
+    for (const asked of ['1.35', 'v1.35', versions.previousKubernetes, versions.previousKubernetes.slice(1)]) {
+      expect(kubernetesRelease(asked)?.version).toBe(versions.previousKubernetes)
+    }
+    expect(kubernetesRelease('1.35.0')).toBeUndefined()
+    expect(kubernetesRelease('1.34')).toBeUndefined()
+    expect(kubernetesRelease('1.3')).toBeUndefined()
   })
 })

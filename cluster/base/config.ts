@@ -14,6 +14,9 @@ export const repoRoot = resolve(import.meta.dirname, '..', '..')
 export const versions = {
   kubernetes: 'v1.36.3',
   kubernetesBuildDate: '2026-07-22T18:07:38Z', // the module's publication time, stamped into the binaries
+  // The previous minor release, which `cluster:up --version=1.35` starts and `cluster:upgrade` moves from (DR-05).
+  previousKubernetes: 'v1.35.4',
+  previousKubernetesBuildDate: '2026-04-15T18:01:22Z',
   coredns: 'v1.15.0',
   localPathProvisioner: 'v0.0.30',
   // podinfo tags carry no "v", so the Go module proxy knows them only as pseudo-versions.
@@ -134,8 +137,31 @@ export const apiServer = `https://${net.controlPlaneIp}:6443`
 // Bump when cluster/build/ext4-provisioner changes, so that the cached binary is rebuilt.
 export const ext4ProvisionerVersion = 'v2'
 
+// The Kubernetes releases the cluster can run, each built from its own Go module in cluster/build/:
+// the pinned one, which `up` starts and `cluster:upgrade` moves to, and the previous minor.
+export interface KubernetesRelease {
+  version: string
+  buildDate: string
+  module: string // its folder in cluster/build/
+}
+export const kubernetesReleases: readonly KubernetesRelease[] = [
+  { version: versions.kubernetes, buildDate: versions.kubernetesBuildDate, module: 'kubernetes' },
+  { version: versions.previousKubernetes, buildDate: versions.previousKubernetesBuildDate, module: 'kubernetes-1.35' },
+]
+
+// "1.35" (as --version takes it) of "v1.35.4".
+export const minorOf = (version: string) => version.replace(/^v/, '').split('.').slice(0, 2).join('.')
+
+// The release asked for as 1.35, v1.35, 1.35.4 or v1.35.4; undefined for one the cluster cannot run.
+export function kubernetesRelease(asked: string): KubernetesRelease | undefined {
+  const a = asked.trim().replace(/^v/, '')
+  return kubernetesReleases.find((r) => a === minorOf(r.version) || a === r.version.slice(1))
+}
+
+export const kubernetesBinDir = (version: string) => join(paths.bin, `kubernetes-${version}`)
+
 export const binDir = {
-  kubernetes: join(paths.bin, `kubernetes-${versions.kubernetes}`),
+  kubernetes: kubernetesBinDir(versions.kubernetes),
   coredns: join(paths.bin, `coredns-${versions.coredns}`),
   localPathProvisioner: join(paths.bin, `local-path-provisioner-${versions.localPathProvisioner}`),
   ext4Provisioner: join(paths.bin, 'ext4-provisioner-' + ext4ProvisionerVersion),

@@ -5,14 +5,14 @@ import { existsSync } from 'node:fs'
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform } from 'node:stream'
-import { binDir, ext4ProvisionerVersion, repoRoot, versions } from '../base/config.ts'
+import { binDir, ext4ProvisionerVersion, type KubernetesRelease, kubernetesBinDir, kubernetesReleases, repoRoot, versions } from '../base/config.ts'
 import { log, formatDuration } from '../base/log.ts'
 import { $ } from '../base/sh.ts'
 import { applyPatch, goModWithView, moduleVersion, type Mutant, mutantBinDir, mutantOverlay } from './mutants.ts'
 
-export const kubernetesBinaries = [
-  'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy', 'kubectl',
-] as const
+// What the cluster runs; the pinned release also gives kubectl (and criclean, for `down`).
+export const clusterBinaries = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'] as const
+export const kubernetesBinaries = [...clusterBinaries, 'kubectl'] as const
 
 interface GoBuild {
   name: string
@@ -29,13 +29,17 @@ interface GoBuild {
   // Flags that need files written first (a mutant's overlay and go.mod), in a work
   // folder that is removed once the build ends.
   prepare?: (work: string) => Promise<string[]>
+  // After a build that succeeded, before its work folder goes: `out` is where its binaries are.
+  finish?: (work: string, out: string) => Promise<void>
 }
 
-function versionStamp(): string {
-  const [major, minor] = versions.kubernetes.slice(1).split('.')
+const pinned = kubernetesReleases[0]!
+
+function versionStamp(release: KubernetesRelease = pinned): string {
+  const [major, minor] = release.version.slice(1).split('.')
   const vars = {
-    gitVersion: versions.kubernetes, gitMajor: major, gitMinor: minor,
-    gitTreeState: 'clean', buildDate: versions.kubernetesBuildDate,
+    gitVersion: release.version, gitMajor: major, gitMinor: minor,
+    gitTreeState: 'clean', buildDate: release.buildDate,
   }
   return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']
     .flatMap((pkg) => Object.entries(vars).map(([k, v]) => `-X ${pkg}.${k}=${v}`))
@@ -51,17 +55,56 @@ async function moduleDir(path: string, version: string): Promise<string> {
   return info.Dir
 }
 
-const kubernetesBuildDir = join(repoRoot, 'cluster', 'build', 'kubernetes')
+const moduleFolder = (r: KubernetesRelease) => join(repoRoot, 'cluster', 'build', r.module)
+const kubernetesBuildDir = moduleFolder(pinned)
 
-const builds: GoBuild[] = [
-  {
-    name: `kubernetes ${versions.kubernetes}`,
-    outDir: binDir.kubernetes,
-    binaries: [...kubernetesBinaries, 'criclean'],
-    dir: async () => kubernetesBuildDir,
-    packages: [...kubernetesBinaries.map((b) => `k8s.io/kubernetes/cmd/${b}`), './criclean'],
-    ldflags: versionStamp(),
-  },
+// The pinned release, with kubectl and criclean, from a go.mod and go.sum that pin every module.
+const pinnedBuild: GoBuild = {
+  name: `kubernetes ${pinned.version}`,
+  outDir: binDir.kubernetes,
+  binaries: [...kubernetesBinaries, 'criclean'],
+  dir: async () => kubernetesBuildDir,
+  packages: [...kubernetesBinaries.map((b) => `k8s.io/kubernetes/cmd/${b}`), './criclean'],
+  ldflags: versionStamp(),
+}
+
+// An older release (the upgrade's starting point): the binaries the cluster runs. Its go.sum holds
+// k8s.io/kubernetes's own and that module's hashes, not yet its staging modules' (cluster/build/README.md):
+// the build runs on a copy with -mod=mod, which takes those from the Go checksum database, and says so.
+function olderBuild(r: KubernetesRelease): GoBuild {
+  const dir = moduleFolder(r)
+  return {
+    name: `kubernetes ${r.version}`,
+    outDir: kubernetesBinDir(r.version),
+    binaries: clusterBinaries,
+    dir: async () => dir,
+    packages: clusterBinaries.map((b) => `k8s.io/kubernetes/cmd/${b}`),
+    ldflags: versionStamp(r),
+    prepare: async (work) => {
+      await copyFile(join(dir, 'go.mod'), join(work, 'go.mod'))
+      await copyFile(join(dir, 'go.sum'), join(work, 'go.sum'))
+      return [`-modfile=${join(work, 'go.mod')}`, '-mod=mod']
+    },
+    finish: async (work, out) => {
+      const committed = new Set((await readFile(join(dir, 'go.sum'), 'utf8')).split('\n').filter(Boolean))
+      const used = (await readFile(join(work, 'go.sum'), 'utf8')).split('\n').filter(Boolean)
+      const added = used.filter((l) => !committed.has(l))
+      if (!added.length) return
+      await copyFile(join(work, 'go.sum'), join(out, 'go.sum'))
+      log(`${r.module}/go.sum lacked ${added.length} lines, verified against the Go checksum database (sum.golang.org) by this build: ` +
+        `to pin them, cp ${join(kubernetesBinDir(r.version), 'go.sum')} ${join(dir, 'go.sum')} and commit it`)
+    },
+  }
+}
+
+// The Kubernetes builds a cluster of this release needs: its own, and the pinned one (the upgrade's
+// target, kubectl, and criclean, which `down` uses whatever the cluster ran).
+function kubernetesBuilds(version: string): GoBuild[] {
+  const older = kubernetesReleases.find((r) => r.version === version && r !== pinned)
+  return older ? [pinnedBuild, olderBuild(older)] : [pinnedBuild]
+}
+
+const otherBuilds: GoBuild[] = [
   {
     name: `coredns ${versions.coredns}`,
     outDir: binDir.coredns,
@@ -99,12 +142,16 @@ const builds: GoBuild[] = [
   })),
 ]
 
-export function missingBuilds(): string[] {
-  return builds.filter((b) => !b.binaries.every((bin) => existsSync(join(b.outDir, bin)))).map((b) => b.name)
+// Every build a cluster of that Kubernetes release needs (the pinned one by default).
+const buildsFor = (kubernetes: string) => [...kubernetesBuilds(kubernetes), ...otherBuilds]
+const built = (b: GoBuild) => b.binaries.every((bin) => existsSync(join(b.outDir, bin)))
+
+export function missingBuilds(kubernetes: string = versions.kubernetes): string[] {
+  return buildsFor(kubernetes).filter((b) => !built(b)).map((b) => b.name)
 }
 
-export async function buildAll(): Promise<void> {
-  for (const b of builds) if (!b.binaries.every((bin) => existsSync(join(b.outDir, bin)))) await build(b)
+export async function buildAll(kubernetes: string = versions.kubernetes): Promise<void> {
+  for (const b of buildsFor(kubernetes)) if (!built(b)) await build(b)
 }
 
 // The component's binary rebuilt with the mutant's patch (cluster/binaries/mutants.ts),
@@ -171,6 +218,7 @@ async function build(b: GoBuild): Promise<void> {
       const tail = result.stderr.trimEnd().split('\n').slice(-30).join('\n')
       throw new Error(`go build of ${b.name} (in ${cwd}) exited ${result.exitCode}:\n${tail}`)
     }
+    await b.finish?.(work, tmp)
     await rm(b.outDir, { recursive: true, force: true })
     await rename(tmp, b.outDir)
     log(`built ${b.name} in ${formatDuration(Date.now() - started)}${b.prepare ? ` (${compiled} packages compiled, the rest from the Go build cache)` : ''}`)
