@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { expect, test } from 'vitest'
-import { statusLines } from './cli.ts'
+import { versions } from './base/config.ts'
+import { buildArgs, statusLines } from './cli.ts'
 import type { ClusterStatus } from './lifecycle.ts'
 
 const healthy: ClusterStatus = {
@@ -51,4 +52,23 @@ test('disrupt refuses an unknown disruption, or a node disruption without its no
   const unknown = cli('disrupt', 'node-reboot', 'n1')
   expect({ code: unknown.status, err: unknown.stderr }).toEqual({ code: 2, err: expect.stringMatching(/^cluster:disrupt: no disruption node-reboot; usage: /) })
   expect(missing.stderr.trim().split('\n')).toHaveLength(1)
+})
+
+test('halfway through an upgrade, status names the release each Kubernetes component runs', () => {
+  const mixed: ClusterStatus = { ...healthy, nodes: [{ ...healthy.nodes[0]!, procs: [{ component: 'kubelet', pid: 4242, rssBytes: 90.4 * 2 ** 20, version: 'v1.36.3' }, { component: 'kube-proxy', version: 'v1.35.4' }] }] }
+  expect(statusLines(mixed).slice(3, 5)).toEqual([
+    '    kubelet                  pid 4242     90 MiB   v1.36.3',
+    '    kube-proxy               not running           v1.35.4',
+  ])
+})
+
+test('build --version=1.35 builds that release beside the pinned one; another release is refused', () => {
+  expect(buildArgs([])).toEqual({ mutants: [] })
+  expect(buildArgs(['--version=1.35', 'sts-partition-ignored'])).toEqual({ release: versions.previousKubernetes, mutants: ['sts-partition-ignored'] })
+  expect(buildArgs(['--version=1.30'])).toEqual({ refused: '--version=1.30: no such release to build; accepted: 1.36|1.35' })
+})
+
+test('upgrade takes no option: one line and exit 2, before anything looks for a cluster', { timeout: 30_000 }, () => {
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('./cli.ts', import.meta.url)), 'upgrade', '--version=1.37'], { encoding: 'utf8' })
+  expect({ code: r.status, err: r.stderr.trim() }).toEqual({ code: 2, err: 'cluster:upgrade: upgrade takes no option (--version=1.37): it moves the running cluster to the pinned release' })
 })

@@ -1,20 +1,21 @@
-// npm run cluster:up [-- --shape=kind|cloud --nodes=N …] | cluster:down | cluster:status
+// npm run cluster:up [-- --shape=kind|cloud --nodes=N --version=1.35 …] | cluster:down | cluster:status | cluster:upgrade
 // node cluster/cli.ts disrupt node-stop|node-start NODE | zone-stop|zone-start ZONE | control-plane-restart
 // The command line of the embedded cluster: it parses argv and prints; what it
 // runs is lifecycle.ts (and build/build.ts for `build`).
 import { readdirSync } from 'node:fs'
-import { paths } from './base/config.ts'
+import { kubernetesRelease, kubernetesReleases, minorOf, paths } from './base/config.ts'
 import { log } from './base/log.ts'
 import { errorLine } from './base/sh.ts'
 import { ShapeError } from './base/shape.ts'
 import { buildAll, buildMutant } from './binaries/build.ts'
 import { restartControlPlane, startKubelet, startZone, stopKubelet, stopZone } from './disrupt/disrupt.ts'
 import { mutantNamed } from './binaries/mutants.ts'
-import { type ClusterStatus, down, isUp, type ProcStatus, status, up } from './lifecycle.ts'
+import { type ClusterStatus, down, isUp, type ProcStatus, status, up, upgrade } from './lifecycle.ts'
 import { recordedProcs } from './nodes/node.ts'
 
 const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`
-const procLine = (p: ProcStatus) => `${p.component.padEnd(24)} ${p.pid ? `pid ${String(p.pid).padEnd(8)} ${mib(p.rssBytes ?? 0)}` : 'not running'}`
+const procLine = (p: ProcStatus) =>
+  `${p.component.padEnd(24)} ${p.pid ? `pid ${String(p.pid).padEnd(8)} ${mib(p.rssBytes ?? 0).padEnd(8)}` : 'not running'.padEnd(21)}${p.version ? ` ${p.version}` : ''}`.trimEnd()
 
 // What `npm run cluster:status` prints, a line each.
 export function statusLines(s: ClusterStatus): string[] {
@@ -44,17 +45,42 @@ async function main(): Promise<void> {
       process.exitCode = s.healthy ? 0 : 3
       return
     }
+    case 'upgrade':
+      if (args.length) return refuse('upgrade', `upgrade takes no option (${args.join(' ')}): it moves the running cluster to the pinned release`)
+      await upgrade()
+      return
     case 'build': {
-      // With names, the semantic mutants' binaries (cluster/binaries/mutants.ts), which sensitivity builds on its own otherwise.
-      if (!args.length) return buildAll()
-      for (const name of args) console.log(await buildMutant(mutantNamed(name)))
+      // --version=1.35: that release's binaries too. With names, the semantic mutants' binaries
+      // (cluster/binaries/mutants.ts), which sensitivity builds on its own otherwise.
+      const parsed = buildArgs(args)
+      if ('refused' in parsed) return refuse('build', parsed.refused)
+      const { release, mutants } = parsed
+      if (!mutants.length) return buildAll(release)
+      for (const name of mutants) console.log(await buildMutant(mutantNamed(name)))
       return
     }
     case 'disrupt': return disrupt(args)
     default:
-      console.error(`usage: node cluster/cli.ts up [--shape=kind|cloud --nodes=N --pod-security=… --cluster-domain=… --images=… --ext4-class=…] | down | status | build [MUTANT …] | ${disruptUsage}`)
+      console.error(`usage: node cluster/cli.ts up [--shape=kind|cloud --nodes=N --pod-security=… --cluster-domain=… --images=… --ext4-class=… --version=1.35] | down | status | upgrade | build [--version=1.35] [MUTANT …] | ${disruptUsage}`)
       process.exitCode = 2
   }
+}
+
+// Bad input to a command that must not touch the cluster: one line and exit 2 (not the ShapeError
+// path, which takes down a cluster that is not up).
+function refuse(cmd: string, why: string): void {
+  console.error(`cluster:${cmd}: ${why}`)
+  process.exitCode = 2
+}
+
+// `build`'s arguments: the release to build beside the pinned one (--version=1.35), and mutants by name.
+export function buildArgs(args: string[]): { release?: string; mutants: string[] } | { refused: string } {
+  const versionArg = args.find((a) => a.startsWith('--version='))
+  const mutants = args.filter((a) => a !== versionArg)
+  if (!versionArg) return { mutants }
+  const release = kubernetesRelease(versionArg.slice('--version='.length))
+  if (!release) return { refused: `${versionArg}: no such release to build; accepted: ${kubernetesReleases.map((r) => minorOf(r.version)).join('|')}` }
+  return { release: release.version, mutants }
 }
 
 // The embedded cluster's disruptions (cluster/disrupt), one per call, as the DR claims' user commands

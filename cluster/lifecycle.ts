@@ -1,4 +1,4 @@
-// The embedded cluster's API: up, down, isUp, status and its memory, as lib/harness,
+// The embedded cluster's API: up, down, upgrade, isUp, status and its memory, as lib/harness,
 // scripts/ and the command line (cli.ts) use them. A real Kubernetes built from
 // upstream parts, with no Docker: one node, or a control plane and workers, each
 // in its own network namespace.
@@ -9,22 +9,41 @@ import { apiReadyz, applyFile, clients, completeNodes, deploymentAvailable, fitn
 import { addonFile, shapeCoreDns, shapeStorage } from './addons/addons.ts'
 import { buildAll, missingBuilds } from './binaries/build.ts'
 import { apiServer, assertInstance, binDir, cgroupRoot, instance, net, paths, versions } from './base/config.ts'
+import { type UpgradeReport, upgradeCluster } from './disrupt/upgrade.ts'
 import { buildImages, importImages, imagesFor } from './images/images.ts'
 import { formatDuration, log, phase } from './base/log.ts'
 import { createNetwork, deleteNetwork, linkNetworkInUse, netnsExists, ourNetns } from './nodes/network.ts'
-import { assertRunning, pidOf, podsMemoryBytes, type Proc, procsOf, recordedProcs, rssBytes, start, stop } from './nodes/node.ts'
+import { assertRunning, pidOf, podsMemoryBytes, type Proc, procsOf, recordedProcs, rssBytes, start, stop, versionOf } from './nodes/node.ts'
 import { writeConfigs } from './nodes/node-config.ts'
 import { createCgroupRoots, detachLoopDevices, killStrays, ourCgroups, ourLoopDevices, ourMounts, removeCgroups, removeRuntimeLeftovers, strayProcesses, unmountAll } from './nodes/teardown.ts'
 import { ensurePki, kubeconfig } from './nodes/pki.ts'
 import { $, errorLine } from './base/sh.ts'
 import { preflight } from './nodes/preflight.ts'
-import { controlPlane, describeShape, maxNodes, nodesOf, parseShape, recordedShape, sameShape, ShapeError, type NodeSpec, type Shape } from './base/shape.ts'
+import { controlPlane, describeShape, maxNodes, nodesOf, parseShape, recordedShape, recordShape, sameShape, ShapeError, type NodeSpec, type Shape } from './base/shape.ts'
 import { parseOptions, provisionalScale } from '../lib/options/options.ts'
 
 // Timeouts for bringing the cluster up, in one place; SC_TIMEOUT_SCALE stretches them for slow machines.
 function upTimeouts() {
   const scale = provisionalScale(parseOptions(process.env).timeoutScale)
   return { apiServer: 60_000 * scale, node: 60_000 * scale, addons: 90_000 * scale, fitness: 90_000 * scale }
+}
+
+// Timeouts of cluster:upgrade: each restarted component healthy, each node Ready; a drain's refusal
+// with no change among its budget's pods, and how long a budget may wait only for pods that cannot
+// be scheduled before they are upgraded in place (cluster/api/drain.ts).
+function upgradeTimeouts() {
+  const scale = provisionalScale(parseOptions(process.env).timeoutScale)
+  return { apiServer: 60_000 * scale, component: 60_000 * scale, node: 90_000 * scale, drainStall: 180_000 * scale, drainStuck: 20_000 * scale }
+}
+
+// Builds what the release needs and is not built yet (its own binaries and the pinned ones).
+async function buildMissing(kubernetes: string): Promise<void> {
+  const missing = missingBuilds(kubernetes)
+  if (!missing.length) return
+  await $`go version`.catch(() => {
+    throw new Error(`Go is needed to build ${missing.join(', ')} (once; cached in ${paths.bin}); none on PATH`)
+  })
+  await phase(`build ${missing.join(', ')}`, () => buildAll(kubernetes))
 }
 
 // What one more node costs, measured on the running cluster (docs/measurements.md), with room for the suite's pods.
@@ -71,19 +90,14 @@ export async function up(argv: string[] = []): Promise<void> {
   const procs = procsOf(shape, nodes)
   const proc = (component: Proc['component'], node?: NodeSpec) => procs.find((p) => p.component === component && p.node === node)!
   log(`instance ${instance}: ${describeShape(shape)}`)
-  if (missingBuilds().length) {
-    await $`go version`.catch(() => {
-      throw new Error(`Go is needed to build ${missingBuilds().join(', ')} (once; cached in ${paths.bin}); none on PATH`)
-    })
-    await phase(`build ${missingBuilds().join(', ')}`, buildAll)
-  }
+  await buildMissing(shape.kubernetes)
   const archives = await phase('image archives', () => buildImages(shape))
   const imagesOf = new Map(nodes.map((n) => [n, imagesFor(n, archives)]))
   await phase('certificates and kubeconfigs', async () => {
     await ensurePki(shape, nodes)
     await mkdir(paths.local, { recursive: true })
     await writeFile(paths.kubeconfig, await kubeconfig('admin'), { mode: 0o600 })
-    await writeFile(paths.shape, JSON.stringify(shape, null, 2) + '\n')
+    await recordShape(shape)
   })
   await phase(`network namespaces of ${nodes.length} node${nodes.length === 1 ? '' : 's'} (${nodes.map((n) => n.ip).join(', ')})`, async () => {
     await $`mount --make-rshared /`
@@ -98,7 +112,7 @@ export async function up(argv: string[] = []): Promise<void> {
     await poll({ what: `the containerd socket of ${node.name}`, timeoutMs: 20_000, guard: guard(containerd), check: async () => (existsSync(node.containerdSocket) ? { done: true } : { done: false, seen: 'no socket' }) })
     await importImages(node, imagesOf.get(node)!.system)
   })))
-  const controlPlaneUp = phase(`etcd and kube-apiserver ${versions.kubernetes}`, async () => {
+  const controlPlaneUp = phase(`etcd and kube-apiserver ${shape.kubernetes}`, async () => {
     await start(proc('etcd', cp), shape)
     await start(proc('kube-apiserver', cp), shape)
     await poll({ what: `kube-apiserver /readyz at ${apiServer}`, timeoutMs: timeouts.apiServer, guard: guard(proc('etcd', cp), proc('kube-apiserver', cp)), check: apiReadyz })
@@ -128,7 +142,29 @@ export async function up(argv: string[] = []): Promise<void> {
   await workloadImages
   log(`workload images on every node that runs workloads: done ${formatDuration(Date.now() - t1)} after they started`)
   await phase('fitness: in-cluster DNS answers, default StorageClass provisions', () => fitnessCheck(c, 'embedded-cluster-check', shape.clusterDomain, timeouts.fitness))
-  log(`up in ${formatDuration(Date.now() - t0)}: Kubernetes ${versions.kubernetes} at ${apiServer}, ${describeShape(shape)}; KUBECONFIG=${paths.kubeconfig}`)
+  log(`up in ${formatDuration(Date.now() - t0)}: Kubernetes ${shape.kubernetes} at ${apiServer}, ${describeShape(shape)}; KUBECONFIG=${paths.kubeconfig}`)
+}
+
+// cluster:upgrade: the running cluster moved to the pinned release (cluster/disrupt/upgrade.ts),
+// its binaries built first if they are not. Says how long it took.
+export async function upgrade(): Promise<UpgradeReport | undefined> {
+  assertInstance()
+  const shape = recordedShape()
+  if (!shape || !(await isUp())) {
+    throw new Error(`the ${instance} cluster is not up, every component running: npm run cluster:up -- --version=1.35 starts it on the previous minor (npm run cluster:status says what runs)`)
+  }
+  const nodes = nodesOf(shape)
+  const target = versions.kubernetes
+  if (shape.kubernetes === target && procsOf(shape, nodes).every((p) => (versionOf(p, shape) ?? target) === target)) {
+    log(`the ${instance} cluster already runs ${target} everywhere: nothing to upgrade (npm run cluster:up -- --version=1.35 starts it on the previous minor)`)
+    return undefined
+  }
+  await buildMissing(target)
+  log(`upgrading the ${instance} cluster to ${target}: the control plane, then ${nodes.length === 1 ? 'its node' : `its ${nodes.length} nodes one by one`} (cordon, drain, kubelet and kube-proxy, uncordon)`)
+  const report = await upgradeCluster(upgradeTimeouts(), target)
+  log(`upgraded from ${report.from.join(', ') || 'a mixed cluster'} to ${target} in ${formatDuration(report.ms)} (${report.parts.map((p) => `${p.part} ${formatDuration(p.ms)}`).join(', ')})` +
+    `${report.leftInPlace.length ? `; upgraded in place, their budgets allowing no eviction while the node was cordoned: ${report.leftInPlace.join(', ')}` : ''}`)
+  return report
 }
 
 export async function isUp(): Promise<boolean> {
@@ -195,7 +231,8 @@ export function clusterMemory(): { total: number; host: number; perNode: { name:
   return { total: host + perNode.reduce((sum, n) => sum + n.bytes, 0), host, perNode }
 }
 
-export interface ProcStatus { component: string; pid?: number; rssBytes?: number }
+// version: the release a Kubernetes component runs (they differ halfway through cluster:upgrade).
+export interface ProcStatus { component: string; pid?: number; rssBytes?: number; version?: string }
 export interface NodeStatus {
   name: string
   ip: string
@@ -239,7 +276,8 @@ export async function status(): Promise<ClusterStatus> {
   const procStatus = (p: Proc): ProcStatus => {
     const pid = pidOf(p)
     if (!pid) healthy = false
-    return { component: p.component, ...(pid ? { pid, rssBytes: rssBytes(pid) } : {}) }
+    const version = shape ? versionOf(p, shape) : undefined
+    return { component: p.component, ...(pid ? { pid, rssBytes: rssBytes(pid) } : {}), ...(version ? { version } : {}) }
   }
   const nodeStatus = nodes.map((node): NodeStatus => {
     const n = listed.find((l) => l.metadata?.name === node.name)
@@ -270,7 +308,7 @@ export async function status(): Promise<ClusterStatus> {
   return {
     healthy,
     instance,
-    kubernetes: versions.kubernetes,
+    kubernetes: shape?.kubernetes ?? versions.kubernetes,
     ...(shape ? { shape: describeShape(shape) } : {}),
     api: api.done ? { ready: true, at: apiServer } : { ready: false, seen: 'seen' in api ? api.seen : '' },
     nodes: nodeStatus,
@@ -278,7 +316,7 @@ export async function status(): Promise<ClusterStatus> {
     ...(nodes.length ? { memoryBytes: memory.total } : {}),
     ...(healthy ? { kubeconfig: paths.kubeconfig } : {}),
     leftovers,
-    missingBuilds: missingBuilds(),
+    missingBuilds: missingBuilds(shape?.kubernetes),
     binaryCache: paths.bin,
   }
 }

@@ -5,7 +5,9 @@ import { readFile } from 'node:fs/promises'
 import { request } from 'node:https'
 import { apiServer, images } from '../base/config.ts'
 import type { NodeSpec } from '../base/shape.ts'
+import { nsenter } from '../nodes/network.ts'
 import { pkiPath } from '../nodes/pki.ts'
+import { $ } from '../base/sh.ts'
 
 export interface Poll {
   what: string
@@ -50,6 +52,18 @@ export async function apiReadyz(): Promise<{ done: true } | { done: false; seen:
   })
 }
 
+// What GET /version of the API server says it is (gitVersion, v1.36.3).
+export async function apiVersion(c: Clients): Promise<string> {
+  return (await c.version.getCode()).gitVersion
+}
+
+// A component's own health endpoint (the controller manager's /healthz, the scheduler's /readyz,
+// kube-proxy's /healthz), which listen on 127.0.0.1 of their node's network namespace.
+export async function componentHealthy(node: NodeSpec, url: string): Promise<{ done: true } | { done: false; seen: string }> {
+  const r = await $({ nothrow: true, timeout: '5s' })`${nsenter(node.netns)} curl -sk --max-time 2 -o /dev/null -w ${'%{http_code}'} ${url}`
+  return r.stdout.trim() === '200' ? { done: true } : { done: false, seen: `${url}: ${r.stdout.trim() || r.stderr.trim() || `exit ${r.exitCode}`}` }
+}
+
 export function clients(kubeconfigPath: string) {
   const kc = new k8s.KubeConfig()
   kc.loadFromFile(kubeconfigPath)
@@ -57,6 +71,8 @@ export function clients(kubeconfigPath: string) {
     kc,
     core: kc.makeApiClient(k8s.CoreV1Api),
     apps: kc.makeApiClient(k8s.AppsV1Api),
+    policy: kc.makeApiClient(k8s.PolicyV1Api),
+    version: kc.makeApiClient(k8s.VersionApi),
     objects: k8s.KubernetesObjectApi.makeApiClient(kc),
   }
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test, vi } from 'vitest'
-import { defaultInstance } from './config.ts'
-import { parseShape, presets, ShapeError } from './shape.ts'
+import { defaultInstance, versions } from './config.ts'
+import { describeShape, parseShape, presets, ShapeError } from './shape.ts'
 
 // Node names derive from the instance (SC_CLUSTER_NAME): these tests see the default one.
 let nodesOf: typeof import('./shape.ts').nodesOf
@@ -25,7 +25,18 @@ describe('parseShape', () => {
     expect(parseShape(['--nodes=1'], env)).toMatchObject({ nodes: 1, clusterDomain: 'example.internal', podSecurity: 'restricted' })
   })
 
+  test('--version (or SC_CLUSTER_VERSION) picks the previous minor, as 1.35 or its full version; the pinned release otherwise, named only when it is not', () => {
+    expect(parseShape([], {}).kubernetes).toBe(versions.kubernetes)
+    expect(parseShape(['--shape=cloud', '--version=1.35'], {})).toMatchObject({ nodes: 3, kubernetes: versions.previousKubernetes })
+    expect(parseShape([], { SC_CLUSTER_VERSION: versions.previousKubernetes }).kubernetes).toBe(versions.previousKubernetes)
+    expect(parseShape(['--version=1.36'], { SC_CLUSTER_VERSION: '1.35' }).kubernetes).toBe(versions.kubernetes)
+    expect(describeShape(parseShape(['--version=1.35'], {}))).toBe(`1 node, pod security privileged, domain cluster.local, root images, Kubernetes ${versions.previousKubernetes}`)
+    expect(describeShape(parseShape([], {}))).not.toMatch(/Kubernetes/)
+  })
+
   test.each([
+    [['--version=1.34'], /--version=1\.34 \(or SC_CLUSTER_VERSION\): accepted values: 1\.36\|1\.35/],
+    [['--version=1.35.1'], /accepted values: 1\.36\|1\.35/],
     [['--nodes=0'], /--nodes=0 .*accepted values: 1\.\.5/],
     [['--nodes=two'], /accepted values: 1\.\.5/],
     [['--pod-security=baseline'], /--pod-security=baseline .*accepted values: privileged\|restricted/],

@@ -1,9 +1,10 @@
 // The shape of an embedded cluster: how many nodes, which admission, which
-// images and storage. Chosen at `cluster:up` (flags, else SC_CLUSTER_* variables,
+// images and storage, which Kubernetes release. Chosen at `cluster:up` (flags, else SC_CLUSTER_* variables,
 // else the preset), recorded in .cluster/shape.json while it runs.
 import { readFileSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { net, paths, ShapeError } from './config.ts'
+import { kubernetesRelease, kubernetesReleases, minorOf, net, paths, ShapeError, versions } from './config.ts'
 
 export interface Shape {
   nodes: number
@@ -14,13 +15,16 @@ export interface Shape {
   images: 'root' | 'upstream'
   // The ext4 class: a loop-device disk per claim, like a cloud disk.
   ext4Class: boolean
+  // The release `up` started every component on (the pinned one unless --version named the previous
+  // minor); `cluster:upgrade` sets it to the pinned one once every component runs that.
+  kubernetes: string
 }
 
 export const presets = {
   // What kind gives out of the box (and what CI runs until the suite meets the other).
-  kind: { nodes: 1, podSecurity: 'privileged', clusterDomain: 'cluster.local', images: 'root', ext4Class: false },
+  kind: { nodes: 1, podSecurity: 'privileged', clusterDomain: 'cluster.local', images: 'root', ext4Class: false, kubernetes: versions.kubernetes },
   // What a managed cloud cluster demands: several nodes in zones, restricted pods, non-root images, real disks.
-  cloud: { nodes: 3, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true },
+  cloud: { nodes: 3, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, kubernetes: versions.kubernetes },
 } as const satisfies Record<string, Shape>
 
 export const maxNodes = 5
@@ -35,6 +39,7 @@ const options = {
   clusterDomain: { flag: 'cluster-domain', env: 'SC_CLUSTER_DOMAIN', accepted: 'a DNS domain such as cluster.local' },
   images: { flag: 'images', env: 'SC_CLUSTER_IMAGES', accepted: 'root|upstream' },
   ext4Class: { flag: 'ext4-class', env: 'SC_CLUSTER_EXT4_CLASS', accepted: 'on|off' },
+  kubernetes: { flag: 'version', env: 'SC_CLUSTER_VERSION', accepted: kubernetesReleases.map((r) => minorOf(r.version)).join('|') },
 } as const
 type OptionName = keyof typeof options
 
@@ -83,20 +88,32 @@ export function parseShape(argv: string[], env: NodeJS.ProcessEnv): Shape {
     if (given.ext4Class !== 'on' && given.ext4Class !== 'off') throw bad('ext4Class', given.ext4Class)
     shape.ext4Class = given.ext4Class === 'on'
   }
+  if (given.kubernetes !== undefined) {
+    const release = kubernetesRelease(given.kubernetes)
+    if (!release) throw bad('kubernetes', given.kubernetes)
+    shape.kubernetes = release.version
+  }
   return shape
 }
 
+// The release is named only when it is not the pinned one.
 export function describeShape(s: Shape): string {
-  return `${s.nodes} node${s.nodes === 1 ? '' : 's'}, pod security ${s.podSecurity}, domain ${s.clusterDomain}, ${s.images} images${s.ext4Class ? ', ext4 class' : ''}`
+  return `${s.nodes} node${s.nodes === 1 ? '' : 's'}, pod security ${s.podSecurity}, domain ${s.clusterDomain}, ${s.images} images${s.ext4Class ? ', ext4 class' : ''}` +
+    `${s.kubernetes !== versions.kubernetes ? `, Kubernetes ${s.kubernetes}` : ''}`
 }
 
-// The shape of the running cluster, as `up` recorded it.
+// The shape of the running cluster, as `up` recorded it (one recorded before releases were, on the pinned one).
 export function recordedShape(): Shape | undefined {
   try {
-    return JSON.parse(readFileSync(paths.shape, 'utf8')) as Shape
+    const shape = JSON.parse(readFileSync(paths.shape, 'utf8')) as Partial<Shape>
+    return { ...shape, kubernetes: shape.kubernetes ?? versions.kubernetes } as Shape
   } catch {
     return undefined
   }
+}
+
+export async function recordShape(shape: Shape): Promise<void> {
+  await writeFile(paths.shape, JSON.stringify(shape, null, 2) + '\n')
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {

@@ -34,3 +34,11 @@ test('three nodes: the control plane on the first only, a containerd, kubelet an
   ])
   expect(new Set(procs.map((p) => p.split('@')[0])).size).toBe(procs.length)
 })
+
+test('a Kubernetes component runs the release the shape was started on until it is restarted on another; etcd, containerd and the ext4 provisioner run none', async () => {
+  const config = await import('../base/config.ts')
+  const shape = shapes.parseShape(['--shape=cloud', '--version=1.35'], {})
+  const versions = Object.fromEntries(node.procsOf(shape, shapes.nodesOf(shape)).map((p) => [p.name, node.versionOf(p, shape)]))
+  expect(versions).toMatchObject({ 'kube-apiserver': config.versions.previousKubernetes, 'kubelet-worker': config.versions.previousKubernetes, 'kube-proxy-worker2': config.versions.previousKubernetes })
+  expect([versions.etcd, versions.containerd, versions['ext4-provisioner']]).toEqual([undefined, undefined, undefined])
+})

@@ -1,12 +1,13 @@
 // The nodes: each a network namespace on the instance's LAN, with its own
 // containerd, kubelet and kube-proxy; the first also runs etcd and the control
 // plane. Every process is recorded in a pid file so that `down` stops exactly
-// what `up` started.
+// what `up` started, and each Kubernetes component's release beside it, so
+// that a restart keeps it and `cluster:upgrade` can move one component at a time.
 import { spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { binDir, cgroupRoot, net, paths, state } from '../base/config.ts'
+import { binDir, cgroupRoot, kubernetesBinDir, net, paths, state } from '../base/config.ts'
 import { log } from '../base/log.ts'
 import { kubeletIdentity, pkiPath } from './pki.ts'
 import { controlPlane, type NodeSpec, type Shape } from '../base/shape.ts'
@@ -17,6 +18,10 @@ export const nodeComponents = ['containerd', 'kubelet', 'kube-proxy'] as const
 export const controlPlaneComponents = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const
 export const hostComponents = ['ext4-provisioner'] as const
 export type Component = (typeof nodeComponents)[number] | (typeof controlPlaneComponents)[number] | (typeof hostComponents)[number]
+// The components built from k8s.io/kubernetes, which run one release or another.
+export const kubernetesComponents = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'] as const
+export type KubernetesComponent = (typeof kubernetesComponents)[number]
+export const isKubernetesComponent = (c: Component): c is KubernetesComponent => (kubernetesComponents as readonly string[]).includes(c)
 
 // One running process of the cluster: a component, on a node or on the host.
 export interface Proc {
@@ -37,8 +42,8 @@ export function procsOf(shape: Shape, nodes: NodeSpec[]): Proc[] {
 
 // ---- processes ---------------------------------------------------------------
 
-function commandFor(p: Proc, shape: Shape): { bin: string; args: string[] } {
-  const k8s = (b: string) => join(binDir.kubernetes, b)
+function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args: string[] } {
+  const k8s = (b: string) => join(kubernetesBinDir(version), b)
   const kubeconfigArgs = (id: string) => [
     `--kubeconfig=${pkiPath(`${id}.kubeconfig`)}`,
     `--authentication-kubeconfig=${pkiPath(`${id}.kubeconfig`)}`,
@@ -108,6 +113,19 @@ function commandFor(p: Proc, shape: Shape): { bin: string; args: string[] } {
 
 const pidFile = (p: { name: string }) => join(state.pids, `${p.name}.pid`)
 export const logFile = (name: string) => join(paths.logs, `${name}.log`)
+// The release a Kubernetes component last started on, kept after it stops (a restart keeps it).
+const versionFile = (p: { name: string }) => join(state.pids, `${p.name}.version`)
+
+// The release a Kubernetes component runs (or last ran): as it last started, else the shape's, as `up`
+// starts it; undefined for the others (etcd, containerd, the ext4 provisioner).
+export function versionOf(p: Proc, shape: Shape): string | undefined {
+  if (!isKubernetesComponent(p.component)) return undefined
+  try {
+    return readFileSync(versionFile(p), 'utf8').trim() || shape.kubernetes
+  } catch {
+    return shape.kubernetes
+  }
+}
 
 export function pidOf(p: { name: string }): number | undefined {
   try {
@@ -137,12 +155,14 @@ function isAlive(pid: number): boolean {
 // Long-lived processes are spawned, not run through zx: they must outlive
 // `cluster:up` (detached, unref'd, output straight into their log file), which
 // zx's $ is not for: it holds a process until it ends and buffers its output.
-// `bin` runs another build of the component (a mutant's, cluster/binaries/mutants.ts) with its usual arguments.
-export async function start(p: Proc, shape: Shape, extraArgs: string[] = [], bin?: string): Promise<void> {
+// `bin` runs another build of the component (a mutant's, cluster/binaries/mutants.ts) with its usual arguments;
+// `version`, another release's binary (cluster:upgrade), recorded as the release it runs from now on.
+export async function start(p: Proc, shape: Shape, extraArgs: string[] = [], bin?: string, version = versionOf(p, shape) ?? shape.kubernetes): Promise<void> {
   if (pidOf(p)) return
   await mkdir(state.pids, { recursive: true })
   await mkdir(paths.logs, { recursive: true })
-  const usual = commandFor(p, shape)
+  if (isKubernetesComponent(p.component)) await writeFile(versionFile(p), version)
+  const usual = commandFor(p, shape, version)
   const args = [...usual.args, ...extraArgs]
   const out = openSync(logFile(p.name), 'a')
   const binary = bin ?? usual.bin

@@ -129,9 +129,9 @@ async function chooseCluster(options: Options, onFailureStop: (stop: () => Promi
   console.log(`stateful-conformance: no kubeconfig context configured: ${wasUp ? 'using the running' : 'starting the'} embedded cluster (npm run cluster:up; SC_KEEP_CLUSTER=1 keeps it up afterwards)`)
   const stopEmbedded = !wasUp && !options.keepCluster
   if (stopEmbedded) onFailureStop(() => cluster.down())
-  // A running cluster is used as it is, unless a shape was asked for (SC_CLUSTER_SHAPE, SC_CLUSTER_NODES …):
+  // A running cluster is used as it is, unless a shape was asked for (SC_CLUSTER_SHAPE, SC_CLUSTER_NODES, SC_CLUSTER_VERSION …):
   // then up() checks that the running one has it, and refuses in one line if not.
-  const shapeAsked = Object.keys(process.env).some((k) => /^SC_CLUSTER_(SHAPE|NODES|POD_SECURITY|DOMAIN|IMAGES|EXT4_CLASS)$/.test(k))
+  const shapeAsked = Object.keys(process.env).some((k) => /^SC_CLUSTER_(SHAPE|NODES|POD_SECURITY|DOMAIN|IMAGES|EXT4_CLASS|VERSION)$/.test(k))
   if (!wasUp || shapeAsked) {
     await cluster.up().catch((err: Error) => setupError(wasUp ? err.message : `the embedded cluster did not come up: ${err.message} (component logs: ${config.paths.logs})`))
   }
