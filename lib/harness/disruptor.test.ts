@@ -8,7 +8,7 @@ import { parseDisruptCommands } from '../options/disrupt.ts'
 describe('disruptor', () => {
   test('on a cluster of its own the suite has no power but what the user gives, each named by its variable', () => {
     const none = disruptorFor(false, parseDisruptCommands({}))
-    expect([none.nodeStop, none.nodeStart, none.zoneStop, none.zoneStart, none.controlPlaneRestart]).toEqual([undefined, undefined, undefined, undefined, undefined])
+    expect([none.nodeStop, none.nodeStart, none.zoneStop, none.zoneStart, none.controlPlaneRestart, none.upgrade]).toEqual([undefined, undefined, undefined, undefined, undefined, undefined])
     const some = disruptorFor(false, parseDisruptCommands({ SC_DISRUPT_NODE_STOP: 'true' }))
     expect(typeof some.nodeStop).toBe('function')
     expect(some.nodeStart).toBeUndefined()
@@ -17,7 +17,7 @@ describe('disruptor', () => {
 
   test('the embedded cluster offers every power; a user command takes the place of its own', () => {
     const embedded = disruptorFor(true, parseDisruptCommands({ SC_DISRUPT_CONTROL_PLANE_RESTART: 'true' }))
-    expect([embedded.nodeStop, embedded.nodeStart, embedded.zoneStop, embedded.zoneStart, embedded.controlPlaneRestart].map((f) => typeof f)).toEqual(Array(5).fill('function'))
+    expect([embedded.nodeStop, embedded.nodeStart, embedded.zoneStop, embedded.zoneStart, embedded.controlPlaneRestart, embedded.upgrade].map((f) => typeof f)).toEqual(Array(6).fill('function'))
     expect(embedded.source('nodeStop')).toBe('the embedded cluster')
     expect(embedded.source('zoneStop')).toBe('the embedded cluster')
     expect(embedded.source('controlPlaneRestart')).toBe('SC_DISRUPT_CONTROL_PLANE_RESTART')
@@ -63,6 +63,30 @@ describe('disruptor', () => {
       '(docs/disruption.md), or run on the embedded cluster')
     expect(missingPowers(none, ['controlPlaneRestart'])).toMatch(/^needs restarting the control plane, .*: set SC_DISRUPT_CONTROL_PLANE_RESTART to your own command \(docs/)
     expect(missingPowers(disruptorFor(true, parseDisruptCommands({})), ['zoneStop', 'zoneStart'])).toBeUndefined()
+  })
+
+  test('the upgrade: the embedded cluster\'s moves to its pinned release, which the claim knows; SC_DISRUPT_UPGRADE runs with no argument, its target read from the cluster afterwards', async () => {
+    const embedded = disruptorFor(true, parseDisruptCommands({}))
+    expect(embedded.source('upgrade')).toBe('the embedded cluster')
+    expect(await embedded.upgradeTarget()).toBe((await import('../../cluster/base/config.ts')).versions.kubernetes)
+    const dir = await mkdtemp(join(tmpdir(), 'sc-disrupt-'))
+    try {
+      const log = join(dir, 'calls')
+      const mine = disruptorFor(true, parseDisruptCommands({ SC_DISRUPT_UPGRADE: `echo "args: $# $SC_DISRUPT_NODE$SC_DISRUPT_ZONE" >> ${log}` }))
+      await mine.upgrade!()
+      expect(await readFile(log, 'utf8')).toBe('args: 0 \n')
+      expect(mine.source('upgrade')).toBe('SC_DISRUPT_UPGRADE')
+      expect(await mine.upgradeTarget()).toBeUndefined()
+      expect(await disruptorFor(false, parseDisruptCommands({})).upgradeTarget()).toBeUndefined()
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('without the upgrade, the claim is skipped naming SC_DISRUPT_UPGRADE', () => {
+    expect(missingPowers(disruptorFor(false, parseDisruptCommands({})), ['upgrade'])).toBe('needs upgrading the cluster by one minor version, which this cluster does not offer: ' +
+      'set SC_DISRUPT_UPGRADE to your own command (docs/disruption.md), or run on the embedded cluster')
+    expect(missingPowers(disruptorFor(false, parseDisruptCommands({ SC_DISRUPT_UPGRADE: 'true' })), ['upgrade'])).toBeUndefined()
   })
 
   test('a failing command throws with its exit code and its last lines', async () => {

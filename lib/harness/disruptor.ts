@@ -4,7 +4,9 @@
 // own cluster (SC_DISRUPT_*, lib/options/disrupt.ts), which win where both are
 // there: a zone is stopped by the user's zone command, else by their node
 // command run for each of its nodes, else by the embedded cluster. A drain needs
-// neither: it is API calls (lib/resources/evictions.ts).
+// neither: it is API calls (lib/resources/evictions.ts). The embedded cluster's
+// upgrade is cluster:upgrade (cluster/lifecycle.ts), which moves a cluster started
+// on the previous minor (cluster:up --version=1.35) to the pinned release.
 // A claim whose disruption is not available is skipped, naming the power and
 // how to provide it (requirePowers).
 import { spawn } from 'node:child_process'
@@ -13,7 +15,7 @@ import { progress } from '../k8s/claim-context.ts'
 import { disruptArgumentVariables, disruptVariables, parseDisruptCommands, type DisruptCommands } from '../options/disrupt.ts'
 import { skipClaim } from './claim-entry.ts'
 
-export type Power = 'nodeStop' | 'nodeStart' | 'zoneStop' | 'zoneStart' | 'controlPlaneRestart'
+export type Power = 'nodeStop' | 'nodeStart' | 'zoneStop' | 'zoneStart' | 'controlPlaneRestart' | 'upgrade'
 
 export interface Disruptor {
   // Whose disruptions these are, for the claim's notes: "the embedded cluster", "SC_DISRUPT_NODE_STOP".
@@ -25,6 +27,11 @@ export interface Disruptor {
   zoneStop?(zone: string, nodes: string[]): Promise<void>
   zoneStart?(zone: string, nodes: string[]): Promise<void>
   controlPlaneRestart?(): Promise<void>
+  // The control plane, then each node drained (PodDisruptionBudgets honoured), upgraded and uncordoned.
+  upgrade?(): Promise<void>
+  // The release the upgrade moves to, where the disruptor knows it (the embedded cluster's pinned one);
+  // undefined for a user's command, whose result the claim reads from the cluster afterwards.
+  upgradeTarget(): Promise<string | undefined>
 }
 
 const powerWords: Record<Power, string> = {
@@ -33,6 +40,7 @@ const powerWords: Record<Power, string> = {
   zoneStop: 'stopping every node of a zone',
   zoneStart: 'starting the nodes of a stopped zone',
   controlPlaneRestart: 'restarting the control plane',
+  upgrade: 'upgrading the cluster by one minor version',
 }
 
 // A zone's power done node by node, with the node power's command, where no zone command is given.
@@ -53,6 +61,7 @@ export function disruptorFor(embedded: boolean, commands: DisruptCommands = pars
   const zoneStop = commands.zoneStop ? (zone: string) => command('zoneStop')([zone]) : commands.nodeStop ? eachNode('nodeStop') : mine.zoneStop
   const zoneStart = commands.zoneStart ? (zone: string) => command('zoneStart')([zone]) : commands.nodeStart ? eachNode('nodeStart') : mine.zoneStart
   const controlPlaneRestart = commands.controlPlaneRestart ? () => command('controlPlaneRestart')([]) : mine.controlPlaneRestart
+  const upgrade = commands.upgrade ? () => command('upgrade')([]) : mine.upgrade
   return {
     source: (power) => {
       if (commands[power]) return disruptVariables[power]
@@ -64,10 +73,12 @@ export function disruptorFor(embedded: boolean, commands: DisruptCommands = pars
     ...(zoneStop ? { zoneStop } : {}),
     ...(zoneStart ? { zoneStart } : {}),
     ...(controlPlaneRestart ? { controlPlaneRestart } : {}),
+    ...(upgrade ? { upgrade } : {}),
+    upgradeTarget: async () => (!commands.upgrade && embedded ? (await import('../../cluster/base/config.ts')).versions.kubernetes : undefined),
   }
 }
 
-function embeddedDisruptions(timeoutMs: number): Pick<Disruptor, 'nodeStop' | 'nodeStart' | 'zoneStop' | 'zoneStart' | 'controlPlaneRestart'> {
+function embeddedDisruptions(timeoutMs: number): Pick<Disruptor, 'nodeStop' | 'nodeStart' | 'zoneStop' | 'zoneStart' | 'controlPlaneRestart' | 'upgrade'> {
   const load = () => import('../../cluster/disrupt/disrupt.ts')
   return {
     nodeStop: async (node) => (await load()).stopKubelet(node),
@@ -75,6 +86,8 @@ function embeddedDisruptions(timeoutMs: number): Pick<Disruptor, 'nodeStop' | 'n
     zoneStop: async (zone) => (await load()).stopZone(zone),
     zoneStart: async (zone) => (await load()).startZone(zone),
     controlPlaneRestart: async () => (await load()).restartControlPlane(timeoutMs),
+    // Its own deadlines follow progress (each component, each drain): no overall timeout.
+    upgrade: async () => { await (await import('../../cluster/lifecycle.ts')).upgrade() },
   }
 }
 

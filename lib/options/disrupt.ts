@@ -6,6 +6,8 @@
 //   SC_DISRUPT_ZONE_STOP              make every node of zone $1 stop answering (without it, SC_DISRUPT_NODE_STOP for each)
 //   SC_DISRUPT_ZONE_START             bring the nodes of zone $1 back (without it, SC_DISRUPT_NODE_START for each)
 //   SC_DISRUPT_CONTROL_PLANE_RESTART  restart the API server, controller manager and scheduler
+//   SC_DISRUPT_UPGRADE                upgrade the cluster by one minor version: the control plane, then each node
+//                                     drained (PodDisruptionBudgets honoured), upgraded and uncordoned
 // Each runs under `sh -c` with its argument as $1 (and SC_DISRUPT_NODE or
 // SC_DISRUPT_ZONE set to it), must exit 0 once the disruption has taken effect,
 // and within SC_DISRUPT_TIMEOUT seconds (default 600). What the cluster makes of
@@ -16,6 +18,7 @@ export interface DisruptCommands {
   zoneStop?: string
   zoneStart?: string
   controlPlaneRestart?: string
+  upgrade?: string
   timeoutMs: number
 }
 
@@ -25,6 +28,7 @@ export const disruptVariables = {
   zoneStop: 'SC_DISRUPT_ZONE_STOP',
   zoneStart: 'SC_DISRUPT_ZONE_START',
   controlPlaneRestart: 'SC_DISRUPT_CONTROL_PLANE_RESTART',
+  upgrade: 'SC_DISRUPT_UPGRADE',
 } as const
 
 // The variable that also carries a command's argument: the node, or the zone.
@@ -34,6 +38,7 @@ export const disruptArgumentVariables = {
   zoneStop: 'SC_DISRUPT_ZONE',
   zoneStart: 'SC_DISRUPT_ZONE',
   controlPlaneRestart: undefined,
+  upgrade: undefined,
 } as const
 
 export const defaultDisruptTimeoutMs = 600_000
@@ -50,6 +55,7 @@ export function parseDisruptCommands(env: Record<string, string | undefined>): D
     zoneStop: command(disruptVariables.zoneStop),
     zoneStart: command(disruptVariables.zoneStart),
     controlPlaneRestart: command(disruptVariables.controlPlaneRestart),
+    upgrade: command(disruptVariables.upgrade),
     timeoutMs: seconds * 1000,
   }
 }
