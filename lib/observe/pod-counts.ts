@@ -1,8 +1,11 @@
 // How many pods of a Timeline were alive (not terminating) and Ready at every
-// observed instant: a Deployment's rollout bounds (Q4-03). A count read over
+// observed instant: a Deployment's rollout bounds (Q4-03), a budget through a
+// drain or an upgrade (DR-01, DR-05). A count read over
 // a gap in the recording is judged as gaps.ts says: below the floor outside
 // the gap, the bound was broken whatever the gap hid; otherwise the gap may
-// hide a lower count, and the check throws IncompleteRecording.
+// hide a lower count, and the check throws IncompleteRecording, unless at
+// least `floor` pods were Ready through the whole gap (Timeline.readyThroughout:
+// an API server restarted while nothing moved, as in an upgrade's first step).
 import { IncompleteRecording } from './gaps.ts'
 import type { PodEvent, Timeline } from './timeline.ts'
 
@@ -11,7 +14,7 @@ import type { PodEvent, Timeline } from './timeline.ts'
 export function fewestReady(timeline: Timeline, floor: number): { minReady: number; after?: PodEvent } {
   let fewest: { minReady: number; after?: PodEvent } = { minReady: Number.POSITIVE_INFINITY }
   for (const { e, ready, real } of timeline.population()) if (real && ready < fewest.minReady) fewest = { minReady: ready, after: e }
-  const gap = timeline.gaps[0]
+  const gap = timeline.gaps.find((g) => timeline.readyThroughout(g).length < floor)
   if (gap && !(fewest.minReady < floor)) throw new IncompleteRecording(timeline, gap, `that at least ${floor} pods were Ready at every instant`)
   return Number.isFinite(fewest.minReady) ? fewest : { minReady: 0 }
 }

@@ -171,6 +171,50 @@ describe('a violation seen outside a gap fails the claim whatever the gap hid', 
     expect(() => fewestReady(relist, 2)).toThrow(IncompleteRecording)
   })
 
+  test('a gap is bridged when enough pods were Ready through it: the same pods listed again, Ready, their Ready condition unchanged since before it', () => {
+    // Three pods Ready since T0 - 60 s; the API server restarts (a relist) while nothing moves.
+    const since = new Date(T0 - 60_000)
+    const readyPod = (name: string, uid: string, at = since) => {
+      const p = pod(name, uid, { ready: true })
+      p.status!.conditions = [{ type: 'Ready', status: 'True', lastTransitionTime: at }]
+      return p
+    }
+    const three = () => [readyPod('web-0', 'a0'), readyPod('web-1', 'a1'), readyPod('web-2', 'a2')]
+    // After the gap a fourth pod is made (3 Ready of 4): a count seen outside it.
+    const fourth = (t: Timeline) => t.observe('ADDED', pod('web-3', 'a3'), T0 + 10_000)
+    const still = new Timeline(T0, 'ns (app=web)')
+    still.sync(three(), T0)
+    still.relisting(expired)
+    still.sync(three(), T0 + 9000)
+    fourth(still)
+    expect(still.readyThroughout(still.gaps[0]!)).toEqual(['web-0', 'web-1', 'web-2'])
+    expect(fewestReady(still, 2)).toMatchObject({ minReady: 3 })
+    // web-1 went not Ready and back in the gap: its Ready condition changed in it. Two Ready throughout still bridge a floor of 2, not of 3.
+    const flip = new Timeline(T0, 'ns (app=web)')
+    flip.sync(three(), T0)
+    flip.relisting(expired)
+    flip.sync([readyPod('web-0', 'a0'), readyPod('web-1', 'a1', new Date(T0 + 5000)), readyPod('web-2', 'a2')], T0 + 9000)
+    fourth(flip)
+    expect(flip.readyThroughout(flip.gaps[0]!)).toEqual(['web-0', 'web-2'])
+    expect(fewestReady(flip, 2)).toMatchObject({ minReady: 3 })
+    expect(() => fewestReady(flip, 3)).toThrow(IncompleteRecording)
+    // A pod replaced in the gap (another uid), or one whose Ready time the API did not give, was not Ready throughout.
+    const replaced = new Timeline(T0, 'ns (app=web)')
+    replaced.sync(three(), T0)
+    replaced.relisting(expired)
+    replaced.sync([readyPod('web-0', 'b0'), pod('web-1', 'a1', { ready: true }), readyPod('web-2', 'a2')], T0 + 9000)
+    fourth(replaced)
+    expect(replaced.readyThroughout(replaced.gaps[0]!)).toEqual(['web-2'])
+    expect(() => fewestReady(replaced, 2)).toThrow(IncompleteRecording)
+    // A gap still open bridges nothing.
+    const open = new Timeline(T0, 'ns (app=web)')
+    open.sync(three(), T0)
+    open.relisting(expired)
+    fourth(open)
+    expect(open.readyThroughout(open.gaps[0]!)).toEqual([])
+    expect(() => fewestReady(open, 1)).toThrow(IncompleteRecording)
+  })
+
   test('a pod created early, seen before or after the gap, breaks OrderedReady; one created in the gap is not judged', () => {
     const t = new Timeline(T0, 'ns (app=web)')
     t.sync([], T0)

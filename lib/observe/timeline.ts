@@ -26,6 +26,12 @@ const revisionOf = (p: V1Pod) => p.metadata?.labels?.['controller-revision-hash'
 const isStopped = (phase?: string) => phase === 'Succeeded' || phase === 'Failed'
 const isReady = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true
 const restartsOf = (p: V1Pod) => (p.status?.containerStatuses ?? []).reduce((n, s) => n + (s.restartCount ?? 0), 0)
+// When the pod's Ready condition last changed, as the API keeps it (to the second).
+function readySince(p: V1Pod): number | undefined {
+  const at = p.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime as Date | string | undefined
+  const ms = at === undefined ? Number.NaN : new Date(at).getTime()
+  return Number.isNaN(ms) ? undefined : ms
+}
 
 export class Timeline extends WatchRecording {
   readonly source = 'pod watch'
@@ -39,6 +45,8 @@ export class Timeline extends WatchRecording {
   private synced = false
   // When the watch last delivered anything: where a gap would begin.
   private lastSeenAt: number
+  // For each gap a relist closed, the pods Ready through the whole of it (see readyThroughout).
+  private readonly readyAcross = new Map<Gap, string[]>()
 
   // What is recorded, for messages, e.g. "ns (app=web)".
   readonly subject: string
@@ -80,11 +88,31 @@ export class Timeline extends WatchRecording {
   // that is gone was deleted in the gap, and the gap closes.
   private relisted(pods: V1Pod[], at: number): void {
     const [from, seq] = [this.lastSeenAt, this.seq]
+    // Before the relist changes them: the pods alive and Ready when the gap opened, with their Ready condition's last change then.
+    const readyBefore = new Map([...this.states].filter(([, s]) => s.ready && !s.terminating && !s.deleted).map(([uid, s]) => [uid, readySince(s.last)]))
     const listed = new Set(pods.map((p) => p.metadata?.uid ?? ''))
     for (const p of pods) this.observe('MODIFIED', p, at)
     for (const [uid, s] of this.states) if (!s.deleted && !listed.has(uid)) this.observe('DELETED', s.last, at)
     this.gapLog.close(at, from, seq, this.seq)
+    // The gap this relist closed: the last one, now ending here.
+    const gap = this.gaps.at(-1)
+    if (gap?.to === at) {
+      this.readyAcross.set(gap, pods.filter((p) => {
+        const since = readyBefore.get(p.metadata?.uid ?? '')
+        return since !== undefined && isReady(p) && !p.metadata?.deletionTimestamp && readySince(p) === since
+      }).map((p) => p.metadata?.name ?? '?'))
+    }
     this.notify()
+  }
+
+  // The pods Ready through the whole of a gap: alive and Ready when it opened, and listed again after
+  // it as the same pods (by uid), not terminating, Ready, their Ready condition unchanged since (the
+  // same last transition time). A pod deleted in the gap would be gone or terminating, and one that
+  // went not Ready in it would carry a later transition time, but for a change back and forth within
+  // the very second of its last one before the gap: the API keeps those times to the second. None
+  // for a gap still open or one that never closed.
+  readyThroughout(gap: Gap): readonly string[] {
+    return this.readyAcross.get(gap) ?? []
   }
 
   observe(type: 'ADDED' | 'MODIFIED' | 'DELETED', p: V1Pod, at = Date.now()): void {
