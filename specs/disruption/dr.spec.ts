@@ -5,57 +5,26 @@
 // vitest.disruption.config.ts). A drain needs only the API; stopping a node or
 // restarting the control plane needs the embedded cluster or the user's own
 // command (lib/harness/disruptor.ts, docs/disruption.md); without it the claim
-// is skipped, naming what is missing.
-import type { V1Pod } from '@kubernetes/client-node'
-import { readFileIn, writeFileIn } from '../../lib/apps/files.ts'
+// is skipped, naming what is missing. The StatefulSet keeper and its checks are in
+// keepers.ts, shared with DR-05 (an upgrade, dr-upgrade.spec.ts); DR-03 is in dr-zone.spec.ts.
 import { checkWriteLog, describeWriteLogCheck, lastAck, readWriteLog, waitForAcknowledgements } from '../../lib/apps/write-log.ts'
 import { claimNote, progress, recordTimeline, skipClaim } from '../../lib/harness/claim-entry.ts'
 import { disruptorFor, requirePowers } from '../../lib/harness/disruptor.ts'
-import { applyFixture, describe, expect, type Kube, storageTest, test } from '../../lib/harness/fixtures.ts'
+import { applyFixture, describe, expect, storageTest, test } from '../../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../../lib/harness/steps.ts'
 import { IncompleteRecording } from '../../lib/observe/gaps.ts'
 import { fewestReady } from '../../lib/observe/pod-counts.ts'
 import { describeReplacements, orderViolations, replacementsOf } from '../../lib/observe/pod-record-order.ts'
 import { waitForTimelineEvents, watchRecordingFor } from '../../lib/observe/recordings.ts'
 import { evictPod, outOfService, setOutOfService, setUnschedulable, type Eviction } from '../../lib/resources/evictions.ts'
-import { describeNodeSelector, getNode, isSchedulableLinux, listNodes, nodeSelectorAllows } from '../../lib/resources/nodes.ts'
-import { deletePod, getPod, isPodReady, listPods, mountedClaim, readPodLog } from '../../lib/resources/pods.ts'
+import { describeNodeSelector, isSchedulableLinux, listNodes, nodeSelectorAllows } from '../../lib/resources/nodes.ts'
+import { deletePod, getPod, isPodReady, listPods, readPodLog } from '../../lib/resources/pods.ts'
 import { getPv, getPvc } from '../../lib/resources/storage.ts'
 import { getStatefulSet, patchObject } from '../../lib/resources/workloads.ts'
 import { describeBudget, nodeReadiness, waitForBudget, waitForNode } from '../../lib/wait/disruption.ts'
 import { waitForPod, waitForPodGone, waitForPodReady, waitForPods, waitForReplacement } from '../../lib/wait/pods.ts'
 import { waitForStatefulSetRolledOut } from '../../lib/wait/workloads.ts'
-
-const keepers = ['keeper-0', 'keeper-1', 'keeper-2']
-
-interface Keeper {
-  uid: string
-  node: string
-  claim: string
-  claimUid: string
-  token: string
-}
-
-// The StatefulSet keeper (fixtures/dr/keepers.yaml), Ready, with a token of its own on each pod's volume,
-// and its PodDisruptionBudget (maxUnavailable 1) allowing one disruption.
-async function givenKeepers(kube: Kube, ns: string, storageClass?: string): Promise<Record<string, Keeper>> {
-  return Given(`the StatefulSet keeper (3 pods, a claim each${storageClass ? ` of class ${storageClass}` : ''}) behind the headless Service keepers, Ready, ` +
-    'each pod\'s own token in /data/token, and a PodDisruptionBudget of maxUnavailable 1 allowing one disruption', async () => {
-    await applyFixture(kube, ns, 'dr/keepers.yaml', { storageClass })
-    const pods = await waitForPods(kube, ns, 'app=keeper', '3 Ready', (ps) => ps.length === 3 && ps.every(isPodReady), 'rollout')
-    await waitForBudget(kube, ns, 'keeper', 'to count 3 healthy pods and allow 1 disruption', (b) =>
-      b.status?.observedGeneration === b.metadata?.generation && b.status?.currentHealthy === 3 && b.status?.disruptionsAllowed === 1)
-    const out: Record<string, Keeper> = {}
-    for (const p of pods) {
-      const name = p.metadata!.name!
-      const claim = mountedClaim(p, 'data') ?? ''
-      const token = `${name} ${p.metadata?.uid}`
-      await writeFileIn(kube, ns, name, '/data/token', token)
-      out[name] = { uid: p.metadata?.uid ?? '', node: p.spec?.nodeName ?? '', claim, claimUid: (await getPvc(kube, ns, claim)).metadata?.uid ?? '', token }
-    }
-    return out
-  })
-}
+import { describeKeepers, expectBackWithItsData, givenKeepers, type Keeper, keepers } from './keepers.ts'
 
 // The node to drain: one running the fewest keeper pods (at least one), so that the drain can finish
 // while the budget holds on every class (two pods of a node-local class on the drained node could only
@@ -65,29 +34,6 @@ function nodeToDrain(before: Record<string, Keeper>): { node: string; pods: stri
   for (const [pod, k] of Object.entries(before)) byNode.set(k.node, [...(byNode.get(k.node) ?? []), pod])
   const [node, pods] = [...byNode.entries()].sort((a, b) => a[1].length - b[1].length || b[1].join().localeCompare(a[1].join()))[0]!
   return { node, pods: pods.sort() }
-}
-
-// The pods, as "keeper-0 on node-a (Ready)", for messages.
-const describeKeepers = (pods: V1Pod[]) =>
-  pods.map((p) => `${p.metadata?.name} on ${p.spec?.nodeName ?? '(not scheduled)'}${p.metadata?.deletionTimestamp ? ' (terminating)' : isPodReady(p) ? ' (Ready)' : ' (not Ready)'}`).join(', ')
-
-// Each evicted or killed pod back with its own claim (the same object, by uid) and data, on a node its volume allows.
-async function expectBackWithItsData(kube: Kube, ns: string, before: Record<string, Keeper>, names: string[]): Promise<void> {
-  for (const name of names) {
-    const was = before[name]!
-    const pod = await getPod(kube, ns, name)
-    const claim = mountedClaim(pod, 'data') ?? '(none)'
-    const pvc = await getPvc(kube, ns, claim)
-    const context = `pod ${ns}/${name}: before on ${was.node} with claim ${was.claim} (uid ${was.claimUid}); now uid ${pod.metadata?.uid} on ${pod.spec?.nodeName} with claim ${claim} (uid ${pvc.metadata?.uid})`
-    expect(pod.metadata?.uid, `${context}: a new pod of the same name (the one evicted or killed is gone)`).not.toBe(was.uid)
-    expect({ claim, claimUid: pvc.metadata?.uid }, context).toEqual({ claim: was.claim, claimUid: was.claimUid })
-    expect((await readFileIn(kube, ns, name, '/data/token')).trim(), `${context}: /data/token`).toBe(was.token)
-    const pv = await getPv(kube, pvc.spec?.volumeName ?? '')
-    const affinity = pv.spec?.nodeAffinity?.required
-    if (affinity) {
-      expect(nodeSelectorAllows(affinity, await getNode(kube, pod.spec?.nodeName ?? '')), `${context}: volume ${pv.metadata?.name} allows ${describeNodeSelector(affinity)}`).toBe(true)
-    }
-  }
 }
 
 describe('DR stateful workloads through disruption', () => {
