@@ -1,10 +1,10 @@
 import type { V1Pod, V1PodDisruptionBudget } from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { podsToEvict, selectorMatches, waitingOnlyForUnschedulable } from './drain.ts'
+import { drainNode, podsToEvict, selectorMatches, waitingOnlyForUnschedulable } from './drain.ts'
 
 const pod = (name: string, o: { ready?: boolean; unschedulable?: boolean; owner?: string; mirror?: boolean; terminating?: boolean; phase?: string } = {}): V1Pod => ({
   metadata: {
-    name, namespace: 'ns', labels: { app: 'keeper' },
+    name, namespace: 'ns', uid: `${name}-${o.ready ? 'ready' : 'not-ready'}`, labels: { app: 'keeper' },
     ...(o.owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: o.owner, name: 'x', uid: 'u', controller: true }] } : {}),
     ...(o.mirror ? { annotations: { 'kubernetes.io/config.mirror': 'h' } } : {}),
     ...(o.terminating ? { deletionTimestamp: new Date() } : {}),
@@ -44,5 +44,52 @@ describe('a drain', () => {
     expect(waitingOnlyForUnschedulable(budget(3), [...stuck.slice(0, 2), pod('keeper-2')])).toBeUndefined()
     // Nothing to wait for: every pod Ready.
     expect(waitingOnlyForUnschedulable(budget(3), [pod('keeper-0', { ready: true }), ...stuck.slice(1)])).toBeUndefined()
+  })
+})
+
+// A fake API: pods and one budget in namespace ns; `evictable(name, attempt)` answers each eviction
+// (true: accepted, the pod then leaves the node and `replacement` takes its place elsewhere or nowhere).
+function fakeApi(pods: V1Pod[], o: { evictable: (name: string, attempt: number) => boolean; replacement?: (name: string) => V1Pod | undefined; expectedPods?: number }) {
+  let current = pods.map((p) => ({ ...p, spec: { nodeName: 'node-a', containers: [] } }))
+  const attempts = new Map<string, number>()
+  const refusal = Object.assign(new Error('Too Many Requests'), { code: 429, body: JSON.stringify({ message: 'Cannot evict pod as it would violate the pod\'s disruption budget.' }) })
+  const c = {
+    core: {
+      listPodForAllNamespaces: async ({ fieldSelector }: { fieldSelector: string }) => ({ items: current.filter((p) => `spec.nodeName=${p.spec.nodeName}` === fieldSelector) }),
+      listNamespacedPod: async () => ({ items: current }),
+      createNamespacedPodEviction: async ({ name }: { name: string }) => {
+        const n = (attempts.get(name) ?? 0) + 1
+        attempts.set(name, n)
+        if (!o.evictable(name, n)) throw refusal
+        const next = o.replacement?.(name)
+        current = [...current.filter((p) => p.metadata?.name !== name), ...(next ? [{ ...next, spec: { nodeName: '', containers: [] } }] : [])]
+      },
+    },
+    policy: { listNamespacedPodDisruptionBudget: async () => ({ items: [budget(o.expectedPods ?? pods.length)] }) },
+  }
+  return { c: c as unknown as Parameters<typeof drainNode>[0], attempts }
+}
+const fast = { stallMs: 300, stuckMs: 60, pauseMs: 5, log: () => undefined }
+
+describe('drainNode', () => {
+  const keepers = () => [pod('keeper-0', { ready: true, owner: 'StatefulSet' }), pod('keeper-2', { ready: true, owner: 'StatefulSet' })]
+
+  test('a refusal waited out: the second pod leaves once its budget allows it', async () => {
+    const { c, attempts } = fakeApi(keepers(), { evictable: (name, n) => name === 'keeper-0' || n >= 3, replacement: (name) => pod(name, { ready: true }) })
+    // Each try changes nothing the drain sees but its count: the budget is re-read, the same; the third is accepted before the stall.
+    await expect(drainNode(c, 'node-a', fast)).resolves.toEqual({ evicted: ['ns/keeper-0', 'ns/keeper-2'], leftInPlace: [] })
+    expect(attempts.get('keeper-2')).toBe(3)
+  })
+
+  test('a pod whose budget waits only for a pod that cannot be scheduled stays in place, and says so', async () => {
+    const lines: string[] = []
+    const { c } = fakeApi(keepers(), { evictable: (name) => name === 'keeper-0', replacement: (name) => pod(name, { unschedulable: true }) })
+    await expect(drainNode(c, 'node-a', { ...fast, log: (l) => lines.push(l) })).resolves.toEqual({ evicted: ['ns/keeper-0'], leftInPlace: ['ns/keeper-2'] })
+    expect(lines).toContainEqual('  ns/keeper-2 stays on node-a, upgraded in place: its budget keeper allows no disruption while keeper-0 cannot be scheduled (cordoned node-a may be the only node they may use)')
+  })
+
+  test('a refusal that goes on with nothing changing, while the budget waits for a pod that is placed but never Ready, ends the drain naming the budget and its pods', async () => {
+    const { c } = fakeApi(keepers(), { evictable: (name) => name === 'keeper-0', replacement: (name) => pod(name) })
+    await expect(drainNode(c, 'node-a', fast)).rejects.toThrow(/^drain of node-a: the eviction of ns\/keeper-2 was refused for 0\.3s with no change among its budget's pods: HTTP 429: Cannot evict pod .*; budget keeper: 2 healthy of 2 .*; pods keeper-2 Ready on node-a, keeper-0 Pending$/)
   })
 })
