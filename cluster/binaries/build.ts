@@ -68,9 +68,9 @@ const pinnedBuild: GoBuild = {
   ldflags: versionStamp(),
 }
 
-// An older release (the upgrade's starting point): the binaries the cluster runs. Its go.sum holds
-// k8s.io/kubernetes's own and that module's hashes, not yet its staging modules' (cluster/build/README.md):
-// the build runs on a copy with -mod=mod, which takes those from the Go checksum database, and says so.
+// An older release (the upgrade's starting point): the binaries the cluster runs. Its go.mod is not
+// tidied and its go.sum was completed by a first build (cluster/build/README.md): the build runs on a copy
+// with -mod=mod, which takes any hash still missing from the Go checksum database, and says so.
 function olderBuild(r: KubernetesRelease): GoBuild {
   const dir = moduleFolder(r)
   return {
