@@ -142,7 +142,7 @@ export async function up(argv: string[] = []): Promise<void> {
   await workloadImages
   log(`workload images on every node that runs workloads: done ${formatDuration(Date.now() - t1)} after they started`)
   await phase('fitness: in-cluster DNS answers, default StorageClass provisions', () => fitnessCheck(c, 'embedded-cluster-check', shape.clusterDomain, timeouts.fitness))
-  log(`up in ${formatDuration(Date.now() - t0)}: Kubernetes ${shape.kubernetes} at ${apiServer}, ${describeShape(shape)}; KUBECONFIG=${paths.kubeconfig}`)
+  log(`up in ${formatDuration(Date.now() - t0)}: Kubernetes ${shape.kubernetes} at ${apiServer}, ${describeShape(shape, false)}; KUBECONFIG=${paths.kubeconfig}`)
 }
 
 // cluster:upgrade: the running cluster moved to the pinned release (cluster/disrupt/upgrade.ts),
@@ -309,7 +309,7 @@ export async function status(): Promise<ClusterStatus> {
     healthy,
     instance,
     kubernetes: shape?.kubernetes ?? versions.kubernetes,
-    ...(shape ? { shape: describeShape(shape) } : {}),
+    ...(shape ? { shape: describeShape(shape, false) } : {}),
     api: api.done ? { ready: true, at: apiServer } : { ready: false, seen: 'seen' in api ? api.seen : '' },
     nodes: nodeStatus,
     host,

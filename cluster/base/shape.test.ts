@@ -67,3 +67,7 @@ describe('nodesOf', () => {
     expect(new Set(nodes.map((n) => n.netns)).size).toBe(3)
   })
 })
+
+test('a caller that names the release itself gets a description without it', () => {
+  expect(describeShape(parseShape(['--version=1.35'], {}), false)).toBe('1 node, pod security privileged, domain cluster.local, root images')
+})

@@ -97,9 +97,10 @@ export function parseShape(argv: string[], env: NodeJS.ProcessEnv): Shape {
 }
 
 // The release is named only when it is not the pinned one.
-export function describeShape(s: Shape): string {
+// The release is named where it is not the pinned one, unless the caller names it already (withRelease false).
+export function describeShape(s: Shape, withRelease = true): string {
   return `${s.nodes} node${s.nodes === 1 ? '' : 's'}, pod security ${s.podSecurity}, domain ${s.clusterDomain}, ${s.images} images${s.ext4Class ? ', ext4 class' : ''}` +
-    `${s.kubernetes !== versions.kubernetes ? `, Kubernetes ${s.kubernetes}` : ''}`
+    `${withRelease && s.kubernetes !== versions.kubernetes ? `, Kubernetes ${s.kubernetes}` : ''}`
 }
 
 // The shape of the running cluster, as `up` recorded it (one recorded before releases were, on the pinned one).
