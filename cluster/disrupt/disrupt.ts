@@ -2,12 +2,13 @@
 // a node stops answering when its kubelet stops (its containers run on, as
 // behind a network partition), and answers again when it starts; a zone is lost
 // when every worker of the zone stops so (the control plane, in no zone, runs on); the control
-// plane restarts one component after another, each with its usual arguments.
+// plane restarts one component after another, each with its usual arguments and from the build
+// it runs (a semantic mutant's stays: a restart is not a repair).
 // Each returns once the disruption has taken effect; what the cluster makes of
 // it (a node NotReady, pods back) is for the claim to watch.
 import { apiReadyz, poll } from '../api/client.ts'
 import { recordedShape, nodesOf, type NodeSpec, type Shape } from '../base/shape.ts'
-import { assertRunning, logFile, pidOf, procsOf, type Proc, restartWith, start, stop } from '../nodes/node.ts'
+import { assertRunning, binaryOf, logFile, pidOf, procsOf, type Proc, restartWith, start, stop } from '../nodes/node.ts'
 
 function running(): { shape: Shape; nodes: NodeSpec[] } {
   const shape = recordedShape()
@@ -30,7 +31,7 @@ export async function stopKubelet(nodeName: string): Promise<void> {
 
 export async function startKubelet(nodeName: string): Promise<void> {
   const { proc, shape } = kubeletOf(nodeName)
-  await start(proc, shape)
+  await start(proc, shape, [], binaryOf(proc))
   if (!pidOf(proc)) throw new Error(`the kubelet of ${nodeName} did not start; see ${logFile(proc.name)}`)
 }
 
@@ -60,11 +61,11 @@ export async function restartControlPlane(timeoutMs: number): Promise<void> {
   const procs = procsOf(shape, nodes)
   const named = (c: Proc['component']) => procs.find((p) => p.component === c)!
   const api = named('kube-apiserver')
-  await restartWith(api, shape)
+  await restartWith(api, shape, [], binaryOf(api))
   await poll({ what: 'kube-apiserver /readyz after its restart', timeoutMs, check: apiReadyz, guard: () => assertRunning(api) })
   for (const c of ['kube-controller-manager', 'kube-scheduler'] as const) {
     const p = named(c)
-    await restartWith(p, shape)
+    await restartWith(p, shape, [], binaryOf(p))
     if (!pidOf(p)) throw new Error(`${c} exited after its restart; see ${logFile(p.name)}`)
   }
 }

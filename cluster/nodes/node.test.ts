@@ -36,9 +36,13 @@ test('three nodes: the control plane on the first only, a containerd, kubelet an
 })
 
 test('a Kubernetes component runs the release the shape was started on until it is restarted on another; etcd, containerd and the ext4 provisioner run none', async () => {
-  const config = await import('../base/config.ts')
-  const shape = shapes.parseShape(['--shape=cloud', '--version=1.35'], {})
-  const versions = Object.fromEntries(node.procsOf(shape, shapes.nodesOf(shape)).map((p) => [p.name, node.versionOf(p, shape)]))
+  // An instance that never ran: the default one's pid folder may hold a running cluster's releases.
+  vi.stubEnv('SC_CLUSTER_NAME', `unit${process.pid}`)
+  vi.resetModules()
+  const [config, ownShapes, ownNode] = [await import('../base/config.ts'), await import('../base/shape.ts'), await import('./node.ts')]
+  vi.unstubAllEnvs()
+  const shape = ownShapes.parseShape(['--shape=cloud', '--version=1.35'], {})
+  const versions = Object.fromEntries(ownNode.procsOf(shape, ownShapes.nodesOf(shape)).map((p) => [p.name, ownNode.versionOf(p, shape)]))
   expect(versions).toMatchObject({ 'kube-apiserver': config.versions.previousKubernetes, 'kubelet-worker': config.versions.previousKubernetes, 'kube-proxy-worker2': config.versions.previousKubernetes })
   expect([versions.etcd, versions.containerd, versions['ext4-provisioner']]).toEqual([undefined, undefined, undefined])
 })

@@ -115,6 +115,16 @@ const pidFile = (p: { name: string }) => join(state.pids, `${p.name}.pid`)
 export const logFile = (name: string) => join(paths.logs, `${name}.log`)
 // The release a Kubernetes component last started on, kept after it stops (a restart keeps it).
 const versionFile = (p: { name: string }) => join(state.pids, `${p.name}.version`)
+// The other build a component runs from, where it runs from one (a semantic mutant's): a restart
+// that is only a restart (a DR claim's control plane, a node's kubelet) keeps it.
+const binaryFile = (p: { name: string }) => join(state.pids, `${p.name}.bin`)
+export function binaryOf(p: { name: string }): string | undefined {
+  try {
+    return readFileSync(binaryFile(p), 'utf8').trim() || undefined
+  } catch {
+    return undefined
+  }
+}
 
 // The release a Kubernetes component runs (or last ran): as it last started, else the shape's, as `up`
 // starts it; undefined for the others (etcd, containerd, the ext4 provisioner).
@@ -162,6 +172,8 @@ export async function start(p: Proc, shape: Shape, extraArgs: string[] = [], bin
   await mkdir(state.pids, { recursive: true })
   await mkdir(paths.logs, { recursive: true })
   if (isKubernetesComponent(p.component)) await writeFile(versionFile(p), version)
+  if (bin) await writeFile(binaryFile(p), bin)
+  else await rm(binaryFile(p), { force: true })
   const usual = commandFor(p, shape, version)
   const args = [...usual.args, ...extraArgs]
   const out = openSync(logFile(p.name), 'a')

@@ -24,10 +24,13 @@ interface MutantEntry {
 
 // The suite runs on the instance as an existing cluster (SC_CLUSTER=current), so the DR claims get
 // the embedded cluster's node stop and start as a user's commands would give them (docs/disruption.md):
-// through cluster/cli.ts, by the Node.js running this. Not the control-plane restart: it would start
-// the API server and the controller manager again from their usual binaries, undoing the mutant.
+// through cluster/cli.ts, by the Node.js running this. The control-plane restart only where a mutant
+// needs it: a restart keeps each component's build, but DR-04 would restart the API server under
+// eviction-ignores-budget for nothing.
 const nodeCommands = (power: 'stop' | 'start') => `"${process.execPath}" "${repoRoot}/cluster/cli.ts" disrupt node-${power} "$1"`
 const embeddedNodeCommands = { SC_DISRUPT_NODE_STOP: nodeCommands('stop'), SC_DISRUPT_NODE_START: nodeCommands('start') }
+// The control plane restarted as DR-04 asks, each component from the build it runs: the mutant stays.
+const embeddedRestartCommand = { SC_DISRUPT_CONTROL_PLANE_RESTART: `"${process.execPath}" "${repoRoot}/cluster/cli.ts" disrupt control-plane-restart` }
 
 function mutantFault(e: MutantEntry): Fault {
   const m = mutantNamed(e.mutant)
@@ -127,6 +130,16 @@ export const mutantFaults: Fault[] = [
     env: embeddedNodeCommands,
     // keeper-1's node stops: another node must keep the cluster's pods.
     needs: { nodes: 2 },
+  }),
+  mutantFault({
+    mutant: 'sts-restart-reverses-rollout',
+    mustFail: {
+      'DR-04': 'keeper\'s update begins under the mutant, which goes highest first as long as it has not restarted, so keeper-2 is replaced as the When step waits for; the control plane then restarts (the controller manager from the mutant again), and the update, older than the controller now, goes on with keeper-0 before keeper-1, which the Then step on "keeper-2, keeper-1, keeper-0" sees',
+    },
+    specs: ['specs/disruption/dr.spec.ts'],
+    whySpecs: 'dr.spec.ts holds DR-04, run as npm run test:disruption runs it, with the embedded cluster\'s control-plane restart; DR-01 (a drain) and DR-06 (a kill) update no set and must pass; DR-02 needs a node stopped, not given here, and is skipped naming it',
+    suite: 'disruption',
+    env: embeddedRestartCommand,
   }),
   // ---- Deployment controller ----
   mutantFault({
