@@ -20,6 +20,15 @@ describe('the claims-in-flight limit', () => {
     expect(new ConcurrencyLimit(settings).adjust({ ...healthy, apiMs: [2_000, 2_500] }, 0, 0)?.why).toContain('API p50 2000ms')
   })
 
+  test('backs off while a pod of the run waits for room on the nodes, and never grows then, however idle the machine', () => {
+    const l = new ConcurrencyLimit(settings)
+    const full = { ...healthy, cpuBusy: 0.2, waitingForRoom: 2 }
+    expect(l.adjust(full, 0, 10)).toMatchObject({ from: 6, to: 4, why: expect.stringContaining('2 pods of the run waiting for room on the nodes') })
+    for (let t = growEveryMs; t < backOffCooldownMs; t += growEveryMs) expect(l.adjust(full, t, 10)).toBeUndefined()
+    // Room again: it grows as before.
+    expect(l.adjust({ ...healthy, waitingForRoom: 0 }, 2 * backOffCooldownMs, 10)).toMatchObject({ from: 4, to: 5 })
+  })
+
   test('a slow cluster by measure (the timeout scale) is held to slower marks', () => {
     const slowPods = { ...healthy, podStartMs: [90_000] }
     expect(new ConcurrencyLimit({ ...settings, scale: 2 }).adjust(slowPods, 0, 0)).toBeUndefined()

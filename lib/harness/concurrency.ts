@@ -3,7 +3,10 @@
 // it decides. It backs off (×0.7) when pods take long to start, the API server
 // answers slowly or the machine that also runs the cluster is overloaded, and
 // grows (+1) while all three are well, claims are queued and, where the cluster
-// shares this machine, its CPU has room left, as TCP's AIMD does.
+// shares this machine, its CPU has room left, as TCP's AIMD does. A pod of the
+// run that the scheduler leaves Pending for want of room (its requests fit no
+// node) is a full cluster: it backs off too, and never grows while one waits,
+// so that the claims in flight do not ask for more than the nodes hold.
 //
 // On a machine that runs the cluster, a busy CPU is the ceiling, not the load
 // average: a claim mostly waits (for pods to start, probes, grace periods),
@@ -22,6 +25,8 @@ export interface PaceSignals {
   loadPerCore?: number
   // The share of this machine's CPU time busy lately (0 to 1), where it runs the cluster too.
   cpuBusy?: number
+  // The run's pods the scheduler leaves Pending for want of room now (Insufficient cpu, memory, pods).
+  waitingForRoom?: number
 }
 
 export interface LimitSettings {
@@ -80,8 +85,9 @@ export class ConcurrencyLimit {
       api !== undefined ? `API p50 ${Math.round(api)}ms` : undefined,
       s.loadPerCore !== undefined ? `load ${s.loadPerCore.toFixed(1)} per core` : undefined,
       s.cpuBusy !== undefined ? `CPU ${Math.round(s.cpuBusy * 100)}% busy` : undefined,
+      s.waitingForRoom ? `${s.waitingForRoom} pod${s.waitingForRoom === 1 ? '' : 's'} of the run waiting for room on the nodes` : undefined,
     ].filter(Boolean).join(', ') || 'nothing measured yet'
-    const slow = (pod !== undefined && pod > marks.podStart.slow * scale) ||
+    const slow = (s.waitingForRoom ?? 0) > 0 || (pod !== undefined && pod > marks.podStart.slow * scale) ||
       (api !== undefined && api > marks.api.slow * scale) ||
       (s.loadPerCore !== undefined && s.loadPerCore > marks.loadPerCore.slow)
     if (slow) return { state: 'slow', why: seen }

@@ -2,7 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { ConcurrencyLimit } from './concurrency.ts'
 import { acquireSlot, podStartTimes } from './gate-client.ts'
 import { busyShare, startGate } from './gate-server.ts'
@@ -58,6 +58,24 @@ describe('the run gate', () => {
     expect(usage.cores).toBeGreaterThan(0)
     expect(usage.peakLoad).toBeGreaterThanOrEqual(0)
     expect(JSON.parse(await readFile(join(dir, 'usage.json'), 'utf8'))).toEqual(usage)
+  })
+
+  test('a pod of the run waiting for room on the nodes makes the gate back off, saying so', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval'] })
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'gate-'))
+      const lines: string[] = []
+      const gate = await startGate({
+        limit: new ConcurrencyLimit({ initial: 6, min: 1, max: 16, fixed: false, scale: 1 }),
+        probeApi: async () => undefined, probeRoom: async () => 3, local: false, usageFile: join(dir, 'usage.json'), log: (l) => lines.push(l),
+      })
+      await vi.advanceTimersByTimeAsync(5_000)
+      await vi.waitFor(() => expect(lines.join('\n')).toMatch(/^claims in flight 6 → 4 \(backing off: .*3 pods of the run waiting for room on the nodes\)$/m))
+      expect(gate.limit.limit).toBe(4)
+      await gate.stop()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   test('no gate (no global setup) lets every claim go at once', async () => {

@@ -57,6 +57,8 @@ export async function startGate(opts: {
   limit: ConcurrencyLimit
   // Listed with each tick: how long the API server takes to answer (the run's own namespaces).
   probeApi: () => Promise<unknown>
+  // Read with each tick: how many of the run's pods wait for room on the nodes.
+  probeRoom?: () => Promise<number>
   // Whether this machine runs the cluster (its load average is then a signal).
   local: boolean
   usageFile: string
@@ -140,11 +142,14 @@ export async function startGate(opts: {
       const cpu = opts.local ? await machineCpu() : null
       if (cpu) cpuSamples.push({ at: now, ...cpu })
       while (cpuSamples.length > 2 && now - cpuSamples[1]!.at >= cpuWindowMs) cpuSamples.shift()
+      // Unanswered, it says nothing: the API times above already count a silent server.
+      const waitingForRoom = opts.probeRoom ? await opts.probeRoom().catch(() => undefined) : undefined
       const signals: PaceSignals = {
         podStartMs: podStarts.map((s) => s.ms),
         apiMs: apiTimes.map((s) => s.ms),
         loadPerCore: opts.local ? load / usage.cores : undefined,
         cpuBusy: opts.local ? busyShare(cpuSamples) : undefined,
+        ...(waitingForRoom !== undefined ? { waitingForRoom } : {}),
       }
       const change = limit.adjust(signals, now, queue.length)
       if (change) {

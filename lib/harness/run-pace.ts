@@ -12,6 +12,7 @@ import { isLoopbackServer } from './cluster-choice.ts'
 import { ConcurrencyLimit, initialConcurrency } from './concurrency.ts'
 import { type Gate, startGate } from './gate-server.ts'
 import { resolveImages } from './images.ts'
+import { waitsForRoom } from '../resources/pods.ts'
 import { maxAutoConcurrency, type Options } from '../options/options.ts'
 import { measurePace, scaleFromPace } from './pace.ts'
 
@@ -56,10 +57,16 @@ export async function openGate(c: GateChoice): Promise<Gate> {
   const gate = await startGate({
     limit, local, usageFile: join(c.reportsDir, '.usage.json'),
     probeApi: () => c.kube.core.listNamespace({ labelSelector: suiteSelector(c.runId), limit: 50 }),
+    // In the run's own namespaces only: the suite reads no pod it did not make (fixtures/rbac.yaml).
+    probeRoom: async () => {
+      const namespaces = (await c.kube.core.listNamespace({ labelSelector: suiteSelector(c.runId), limit: 50 })).items.map((n) => n.metadata?.name ?? '')
+      const pending = await Promise.all(namespaces.map((namespace) => c.kube.core.listNamespacedPod({ namespace, fieldSelector: 'status.phase=Pending' })))
+      return pending.flatMap((l) => l.items).filter(waitsForRoom).length
+    },
     log: say,
   })
   say(`claims in flight: ${fixed
     ? `${start.limit} (SC_CONCURRENCY)`
-    : `starting at ${start.limit} (${start.why}), then following pod start, API latency${local ? ' and this machine\'s CPU (room to grow while it is idle 10% or more; back off above a load of 16 per core)' : ''}, between 1 and ${maxAutoConcurrency} (SC_CONCURRENCY=N fixes it)`}`)
+    : `starting at ${start.limit} (${start.why}), then following pod start, API latency, room on the nodes (back off while a pod of the run waits for it)${local ? ' and this machine\'s CPU (room to grow while it is idle 10% or more; back off above a load of 16 per core)' : ''}, between 1 and ${maxAutoConcurrency} (SC_CONCURRENCY=N fixes it)`}`)
   return gate
 }

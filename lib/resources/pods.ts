@@ -111,6 +111,13 @@ export function describePod(p: V1Pod): string {
   ].filter(Boolean).join(' ')
 }
 
+// Left Pending by the scheduler for want of room: its requests fit no node now (Insufficient cpu,
+// memory or another resource, or the node's pod limit), as opposed to a taint, an affinity or a volume.
+export function waitsForRoom(p: V1Pod): boolean {
+  const c = p.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False')
+  return c?.reason === 'Unschedulable' && /\bInsufficient \S+|Too many pods/.test(c.message ?? '')
+}
+
 export function describePods(pods: V1Pod[]): string {
   if (!pods.length) return 'no pods'
   return byName(pods).map(describePod).join('; ')
