@@ -143,6 +143,14 @@ test('under a semantic mutant, a claim it must make fail that broke in its Given
   expect(faultMatrix({ ...mutant, kind: 'component' }, [{ id: 'Q3-09', storageClass: null, status: 'broken', step: 'Given' }]).deviations).toEqual([])
 })
 
+test('under a semantic mutant, a claim it breaks before looking (alsoBreaks, not mustFail) may be broken; one of mustFail may not', () => {
+  const mutant = expectationOf({ name: 'pv-never-released', kind: 'mutant', mustBreak: ['Q2-05', 'Q1-16'], mustFail: { 'Q2-05': 'the volume stays Bound' } })
+  expect(mutant.mustLook).toEqual(['Q2-05'])
+  const broken = (id: string) => ({ id, storageClass: null, status: 'broken' as const, step: 'Given' as const, reason: 'timed out waiting for volume to be Released' })
+  expect(faultMatrix(mutant, [{ id: 'Q2-05', storageClass: null, status: 'failed', step: 'Then' }, broken('Q1-16')]).deviations).toEqual([])
+  expect(faultMatrix(mutant, [broken('Q2-05'), broken('Q1-16')]).deviations).toEqual(['Q2-05 broken in its Given step under pv-never-released, which must make it failed in a Then or And step: timed out waiting for volume to be Released'])
+})
+
 describe('a stored run judged again by the catalogue as it is now (--report)', () => {
   const asRun: FaultExpectation = { name: 'wiped-volumes', component: 'standard\'s volumes', names: [], mustBreak: ['Q1-04 [standard]'], mayBreak: ['Q1-10 [standard]', 'SC-02 [standard]'] }
   const run = stored(asRun, [entry('Q1-04', 'failed', 'standard', 'lost'), entry('Q1-10', 'passed', 'standard'), entry('SC-02', 'passed', 'standard')])
