@@ -8,7 +8,7 @@ import { $ } from '../base/sh.ts'
 const debianFiles: Record<string, string> = {
   '/usr/bin/containerd': 'containerd', '/usr/bin/ctr': 'containerd', '/usr/sbin/runc': 'runc', '/usr/bin/etcd': 'etcd-server',
   '/usr/lib/cni/bridge': 'containernetworking-plugins', '/usr/bin/catatonit': 'catatonit', '/bin/busybox': 'busybox-static',
-  '/usr/bin/openssl': 'openssl', '/usr/bin/nsenter': 'util-linux', '/usr/sbin/ip': 'iproute2', '/usr/sbin/iptables': 'iptables',
+  '/usr/bin/openssl': 'openssl', '/usr/bin/curl': 'curl', '/usr/bin/nsenter': 'util-linux', '/usr/sbin/ip': 'iproute2', '/usr/sbin/iptables': 'iptables',
   '/usr/sbin/conntrack': 'conntrack', '/usr/sbin/losetup': 'mount', '/usr/sbin/mkfs.ext4': 'e2fsprogs', '/usr/sbin/resize2fs': 'e2fsprogs',
   // SC-10's fio image is assembled from Debian's fio (cluster/images/images.ts).
   '/usr/bin/fio': 'fio',
