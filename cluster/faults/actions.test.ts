@@ -35,8 +35,8 @@ test('the wiper empties the volumes no live container mounts, and only those', (
     writeFileSync(join(lp, v, 'sub', 'file'), 'kept?')
     writeFileSync(join(lp, v, 'top'), 'kept?')
   }
-  // web-0's container mounts its volume whole (as runc's bundle writes it, compact), web-2's one folder of it (subPath);
-  // web-1's container is gone, and web-00's name only starts like web-0's.
+  // web-0's container mounts its volume (as runc's bundle writes it, compact), web-2's too (indented JSON, a
+  // source below the volume's folder); web-1's container is gone, and web-00's name only starts like web-0's.
   mkdirSync(join(tasks, 'c0'), { recursive: true })
   writeFileSync(join(tasks, 'c0', 'config.json'), JSON.stringify({ mounts: [{ destination: '/data', type: 'bind', source: join(lp, 'pvc-a_ns_data-web-0'), options: ['rbind'] }] }))
   mkdirSync(join(tasks, 'c2'), { recursive: true })

@@ -100,8 +100,10 @@ export const wiper = { name: 'fault-wipe-volumes' }
 
 // Whether a live container mounts a volume folder: a live container is a containerd task, and its
 // bundle's config.json, under each node's containerd state, names its bind mounts' sources; the
-// kubelet hands a hostPath volume (local-path's kind) to the runtime as such a source, the volume's
-// folder or, with subPath, a folder under it. The shell of one pass over local-path's volume
+// kubelet hands a hostPath volume (local-path's kind) to the runtime as such a source: the volume's
+// folder (a subPath mount's source is a bind under the kubelet's pod folder instead, which this does
+// not follow: a volume mounted only so would be taken for unmounted; no fixture mounts a claim with
+// subPath). The shell of one pass over local-path's volume
 // folders (the loop variable $v), reading the configs once into $mounted; `unmounted` runs for each
 // folder no live container mounts, `mounted` for the others.
 function eachVolumeByMount(localPathDirs: string[], containerdStates: string[], on: { mounted?: string[]; unmounted: string[] }): string {
@@ -158,11 +160,15 @@ export function loseUnflushedOnce(localPathDirs: string[], containerdStates: str
   ].join('\n')
 }
 
+// A pass four times a second until stopped; stopped (SIGTERM), it ends after the pass it is in, so that
+// a volume is never left half put back.
+const faultLoop = (once: string) => `stop=; trap 'stop=1' TERM\nwhile [ -z "$stop" ]; do\n${once}\nsleep 0.25\ndone`
+
 // Each looks four times a second: between one pod's container going and its replacement's
 // starting (a pod deleted and made again, scheduled, its sandbox started) there is longer than that.
 export async function startWiper(ctx: FaultContext): Promise<void> {
   const once = wipeUnmountedOnce(ctx.nodes.map((n) => nodeDirs(n).localPath), ctx.nodes.map((n) => nodeDirs(n).containerdState))
-  await startRecorded(wiper, `while :; do\n${once}\nsleep 0.25\ndone`)
+  await startRecorded(wiper, faultLoop(once))
 }
 
 export const lossyCache = { name: 'fault-lossy-volumes' }
@@ -170,7 +176,7 @@ export const lossyStash = () => join(paths.state, 'fault-lossy-volumes')
 export async function startLossyCache(ctx: FaultContext, flushSeconds: number): Promise<void> {
   await mkdir(lossyStash(), { recursive: true })
   const once = loseUnflushedOnce(ctx.nodes.map((n) => nodeDirs(n).localPath), ctx.nodes.map((n) => nodeDirs(n).containerdState), lossyStash(), flushSeconds)
-  await startRecorded(lossyCache, `while :; do\n${once}\nsleep 0.25\ndone`)
+  await startRecorded(lossyCache, faultLoop(once))
 }
 export async function stopLossyCache(): Promise<void> {
   await stop(lossyCache)
