@@ -27,6 +27,12 @@ const tickMs = 5_000
 const windowMs = 60_000
 // The CPU's busy share is read over this long: a claim's pods start in bursts.
 const cpuWindowMs = 15_000
+// How long the room probe may take before its tick goes on without it.
+const probeRoomMs = 10_000
+const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T | undefined> => {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([p, new Promise<undefined>((r) => { timer = setTimeout(() => r(undefined), ms); timer.unref() })]).finally(() => clearTimeout(timer))
+}
 
 // This machine's CPU seconds since boot, busy and in all (every core), from /proc/stat.
 async function machineCpu(): Promise<{ busy: number; total: number } | null> {
@@ -143,7 +149,8 @@ export async function startGate(opts: {
       if (cpu) cpuSamples.push({ at: now, ...cpu })
       while (cpuSamples.length > 2 && now - cpuSamples[1]!.at >= cpuWindowMs) cpuSamples.shift()
       // Unanswered, it says nothing: the API times above already count a silent server.
-      const waitingForRoom = opts.probeRoom ? await opts.probeRoom().catch(() => undefined) : undefined
+      // A probe that hangs says nothing either, and holds no tick up for longer than probeRoomMs.
+      const waitingForRoom = opts.probeRoom ? await withTimeout(opts.probeRoom(), probeRoomMs).catch(() => undefined) : undefined
       const signals: PaceSignals = {
         podStartMs: podStarts.map((s) => s.ms),
         apiMs: apiTimes.map((s) => s.ms),

@@ -12,7 +12,7 @@ import { isLoopbackServer } from './cluster-choice.ts'
 import { ConcurrencyLimit, initialConcurrency } from './concurrency.ts'
 import { type Gate, startGate } from './gate-server.ts'
 import { resolveImages } from './images.ts'
-import { waitsForRoom } from '../resources/pods.ts'
+import { roomWaitSince } from '../resources/pods.ts'
 import { maxAutoConcurrency, type Options } from '../options/options.ts'
 import { measurePace, scaleFromPace } from './pace.ts'
 
@@ -57,12 +57,16 @@ export async function openGate(c: GateChoice): Promise<Gate> {
   const gate = await startGate({
     limit, local, usageFile: join(c.reportsDir, '.usage.json'),
     probeApi: () => c.kube.core.listNamespace({ labelSelector: suiteSelector(c.runId), limit: 50 }),
-    // In the run's own namespaces only: the suite reads no pod it did not make (fixtures/rbac.yaml).
-    probeRoom: async () => {
-      const namespaces = (await c.kube.core.listNamespace({ labelSelector: suiteSelector(c.runId), limit: 50 })).items.map((n) => n.metadata?.name ?? '')
-      const pending = await Promise.all(namespaces.map((namespace) => c.kube.core.listNamespacedPod({ namespace, fieldSelector: 'status.phase=Pending' })))
-      return pending.flatMap((l) => l.items).filter(waitsForRoom).length
-    },
+    // In the run's own namespaces only: the suite reads no pod it did not make (fixtures/rbac.yaml). A pod
+    // counts once it has waited 10 s: one left Pending for a moment while another's pods go is no full cluster.
+    ...(fixed ? {} : {
+      probeRoom: async () => {
+        const namespaces = (await c.kube.core.listNamespace({ labelSelector: suiteSelector(c.runId) })).items.map((n) => n.metadata?.name ?? '')
+        const pending = await Promise.all(namespaces.map((namespace) => c.kube.core.listNamespacedPod({ namespace, fieldSelector: 'status.phase=Pending' })))
+        const now = Date.now()
+        return pending.flatMap((l) => l.items).filter((p) => { const since = roomWaitSince(p); return since !== undefined && now - since >= 10_000 }).length
+      },
+    }),
     log: say,
   })
   say(`claims in flight: ${fixed

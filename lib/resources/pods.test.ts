@@ -1,7 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { createMark, type Kube } from '../k8s/kube.ts'
-import { byName, createPod, createPodFromFixture, deletePod, describePod, describePods, findPod, getPod, isPodReady, listPods, mountedClaim, podIps, podNamed, restrictedContainer, restrictedPod, waitsForRoom } from './pods.ts'
+import { byName, createPod, createPodFromFixture, deletePod, describePod, describePods, findPod, getPod, isPodReady, listPods, mountedClaim, podIps, podNamed, restrictedContainer, restrictedPod, roomWaitSince, waitsForRoom } from './pods.ts'
 
 afterEach(() => { vi.restoreAllMocks() })
 
@@ -149,4 +149,12 @@ test('a pod waits for room when the scheduler found no node with room for its re
   expect(waitsForRoom(pending('Unschedulable', '0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 node(s) had volume node affinity conflict.'))).toBe(false)
   expect(waitsForRoom(pending('SchedulingGated', 'Scheduling is blocked due to non-empty scheduling gates'))).toBe(false)
   expect(waitsForRoom({ status: { phase: 'Running', conditions: [{ type: 'PodScheduled', status: 'True' }] } })).toBe(false)
+})
+
+test('how long a pod has waited for room is read from its condition\'s last transition', () => {
+  const at = '2026-12-06T08:00:00Z'
+  const p: V1Pod = { status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.', lastTransitionTime: new Date(at) }] } }
+  expect(roomWaitSince(p)).toBe(Date.parse(at))
+  expect(roomWaitSince({ status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '1 Insufficient memory.' }] } })).toBe(0)
+  expect(roomWaitSince({ status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '1 node(s) had untolerated taint(s).', lastTransitionTime: new Date(at) }] } })).toBeUndefined()
 })
