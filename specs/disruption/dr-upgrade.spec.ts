@@ -51,17 +51,20 @@ describe('DR stateful workloads through disruption: an upgrade', () => {
       await deletePod(kube, ns, c.pod, 0)
     })
 
+    // The nodes Ready and schedulable before the upgrade: those it must leave so. One cordoned or down
+    // beforehand is the cluster's own business, not the upgrade's.
+    const healthyBefore = (await listNodes(kube)).filter((n) => nodeReadiness(n) === 'True' && !n.spec?.unschedulable).map((n) => n.metadata?.name ?? '')
     const timeline = await recordTimeline(task, podEvents, 'app=keeper', `pods app=keeper in ${ns} through the upgrade`)
     await When(`the cluster is upgraded by one minor version${target ? `, to ${target}` : ''} (${disruptor.source('upgrade')}): the control plane first, then each node cordoned, ` +
-      'drained through the Eviction API, upgraded and uncordoned; then every node is Ready and schedulable, and every keeper pod Ready', async () => {
+      `drained through the Eviction API, upgraded and uncordoned; then the ${healthyBefore.length} nodes Ready and schedulable before it are so again, and every keeper pod Ready`, async () => {
       const started = Date.now()
       await disruptor.upgrade!()
       const after = await clusterVersions(kube)
       const wrong = notUpgradedByOneMinor(from, after) ?? (target && after.api !== target ? `the API server runs ${after.api}, not ${target}` : undefined)
       if (wrong) throw new Error(`the upgrade (${disruptor.source('upgrade')}) ended, but ${wrong}: ${describeVersions(after)}`)
       claimNote(task, `upgraded in ${((Date.now() - started) / 1000).toFixed(0)}s: ${describeVersions(after)}`)
-      for (const n of await listNodes(kube)) {
-        await waitForNode(kube, n.metadata?.name ?? '', 'to be Ready and uncordoned after the upgrade', (x) => nodeReadiness(x) === 'True' && !x.spec?.unschedulable)
+      for (const name of healthyBefore) {
+        await waitForNode(kube, name, 'to be Ready and uncordoned after the upgrade', (x) => nodeReadiness(x) === 'True' && !x.spec?.unschedulable)
       }
       await waitForPods(kube, ns, 'app=keeper', `${keepers.length} Ready, none terminating`, (ps) =>
         ps.length === keepers.length && ps.every((p) => isPodReady(p) && !p.metadata?.deletionTimestamp), 'disruption')
