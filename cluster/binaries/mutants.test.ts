@@ -61,7 +61,7 @@ function cachedModuleDirs(): Map<string, string> {
   return new Map(dirs.filter(([, dir]) => existsSync(dir)))
 }
 
-// Sixteen patches, each a few files copied and patched: seconds, more on a busy machine.
+// Eighteen patches, each a few files copied and patched: seconds, more on a busy machine.
 test('every patch applies, with no fuzz, to the pinned module source in the Go module cache', { timeout: 60_000 }, ({ skip }) => {
   const cached = cachedModuleDirs()
   const missing = [...new Set(mutants.map((m) => m.module))].filter((mod) => !cached.has(mod))

@@ -237,7 +237,7 @@ export const mutantFaults: Fault[] = [
       'DR-01': 'right after the drain\'s first accepted eviction the budget (maxUnavailable 1) allows no disruption, and the Eviction API now lets the next keeper pod go instead of answering 429, so the Then step sees that eviction accepted',
     },
     specs: ['specs/disruption/dr.spec.ts'],
-    whySpecs: 'dr.spec.ts holds DR-01, run as npm run test:disruption runs it; its other claims need the embedded cluster\'s own disruptor, which a run on the cluster as an existing one (SC_CLUSTER=current) does not have, so they are skipped naming it, and one of them (DR-04) would restart the API server from its usual binary',
+    whySpecs: 'dr.spec.ts holds DR-01, run as npm run test:disruption runs it; DR-06 (a pod deleted with grace 0) needs only the API and must pass; DR-02 and DR-04 need the embedded cluster\'s own disruptor, which a run on the cluster as an existing one (SC_CLUSTER=current) does not have, so they are skipped naming it',
     suite: 'disruption',
     // A drain needs another node for the evicted pods.
     needs: { nodes: 2 },
