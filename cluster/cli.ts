@@ -10,7 +10,8 @@ import { ShapeError } from './base/shape.ts'
 import { buildAll, buildMutant } from './binaries/build.ts'
 import { restartControlPlane, startKubelet, startZone, stopKubelet, stopZone } from './disrupt/disrupt.ts'
 import { mutantNamed } from './binaries/mutants.ts'
-import { type ClusterStatus, down, isUp, type ProcStatus, status, up, upgrade } from './lifecycle.ts'
+import { type ClusterStatus, down, isUp, type ProcStatus, status, up } from './lifecycle.ts'
+import { upgrade } from './upgrade.ts'
 import { recordedProcs } from './nodes/node.ts'
 
 const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`

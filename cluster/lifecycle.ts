@@ -1,4 +1,4 @@
-// The embedded cluster's API: up, down, upgrade, isUp, status and its memory, as lib/harness,
+// The embedded cluster's API: up, down, isUp, status and its memory (upgrade: upgrade.ts), as lib/harness,
 // scripts/ and the command line (cli.ts) use them. A real Kubernetes built from
 // upstream parts, with no Docker: one node, or a control plane and workers, each
 // in its own network namespace.
@@ -9,7 +9,6 @@ import { apiReadyz, applyFile, clients, completeNodes, deploymentAvailable, fitn
 import { addonFile, shapeCoreDns, shapeStorage } from './addons/addons.ts'
 import { buildAll, missingBuilds } from './binaries/build.ts'
 import { apiServer, assertInstance, binDir, cgroupRoot, instance, net, paths, versions } from './base/config.ts'
-import { type UpgradeReport, upgradeCluster } from './disrupt/upgrade.ts'
 import { buildImages, importImages, imagesFor } from './images/images.ts'
 import { formatDuration, log, phase } from './base/log.ts'
 import { createNetwork, deleteNetwork, linkNetworkInUse, netnsExists, ourNetns } from './nodes/network.ts'
@@ -28,16 +27,8 @@ function upTimeouts() {
   return { apiServer: 60_000 * scale, node: 60_000 * scale, addons: 90_000 * scale, fitness: 90_000 * scale }
 }
 
-// Timeouts of cluster:upgrade: each restarted component healthy, each node Ready; a drain's refusal
-// with no change among its budget's pods, and how long a budget may wait only for pods that cannot
-// be scheduled before they are upgraded in place (cluster/api/drain.ts).
-function upgradeTimeouts() {
-  const scale = provisionalScale(parseOptions(process.env).timeoutScale)
-  return { apiServer: 60_000 * scale, component: 60_000 * scale, node: 90_000 * scale, drainStall: 180_000 * scale, drainStuck: 20_000 * scale }
-}
-
 // Builds what the release needs and is not built yet (its own binaries and the pinned ones).
-async function buildMissing(kubernetes: string): Promise<void> {
+export async function buildMissing(kubernetes: string): Promise<void> {
   const missing = missingBuilds(kubernetes)
   if (!missing.length) return
   await $`go version`.catch(() => {
@@ -143,28 +134,6 @@ export async function up(argv: string[] = []): Promise<void> {
   log(`workload images on every node that runs workloads: done ${formatDuration(Date.now() - t1)} after they started`)
   await phase('fitness: in-cluster DNS answers, default StorageClass provisions', () => fitnessCheck(c, 'embedded-cluster-check', shape.clusterDomain, timeouts.fitness))
   log(`up in ${formatDuration(Date.now() - t0)}: Kubernetes ${shape.kubernetes} at ${apiServer}, ${describeShape(shape, false)}; KUBECONFIG=${paths.kubeconfig}`)
-}
-
-// cluster:upgrade: the running cluster moved to the pinned release (cluster/disrupt/upgrade.ts),
-// its binaries built first if they are not. Says how long it took.
-export async function upgrade(): Promise<UpgradeReport | undefined> {
-  assertInstance()
-  const shape = recordedShape()
-  if (!shape || !(await isUp())) {
-    throw new Error(`the ${instance} cluster is not up, every component running: npm run cluster:up -- --version=1.35 starts it on the previous minor (npm run cluster:status says what runs)`)
-  }
-  const nodes = nodesOf(shape)
-  const target = versions.kubernetes
-  if (shape.kubernetes === target && procsOf(shape, nodes).every((p) => (versionOf(p, shape) ?? target) === target)) {
-    log(`the ${instance} cluster already runs ${target} everywhere: nothing to upgrade (npm run cluster:up -- --version=1.35 starts it on the previous minor)`)
-    return undefined
-  }
-  await buildMissing(target)
-  log(`upgrading the ${instance} cluster to ${target}: the control plane, then ${nodes.length === 1 ? 'its node' : `its ${nodes.length} nodes one by one`} (cordon, drain, kubelet and kube-proxy, uncordon)`)
-  const report = await upgradeCluster(upgradeTimeouts(), target)
-  log(`upgraded from ${report.from.join(', ') || 'a mixed cluster'} to ${target} in ${formatDuration(report.ms)} (${report.parts.map((p) => `${p.part} ${formatDuration(p.ms)}`).join(', ')})` +
-    `${report.leftInPlace.length ? `; upgraded in place, their budgets allowing no eviction while the node was cordoned: ${report.leftInPlace.join(', ')}` : ''}`)
-  return report
 }
 
 export async function isUp(): Promise<boolean> {

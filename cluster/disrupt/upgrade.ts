@@ -104,7 +104,7 @@ export interface UpgradeTimeouts {
   drainStuck: number
 }
 
-// The binaries the target needs, built (`up` builds them with --version; lifecycle.ts upgrade() builds what is missing).
+// The binaries the target needs, built (`up` builds them with --version; cluster/upgrade.ts builds what is missing).
 export function missingTargetBinaries(target: string): string[] {
   return kubernetesComponents.filter((b) => !existsSync(join(kubernetesBinDir(target), b)))
 }

@@ -87,7 +87,7 @@ function embeddedDisruptions(timeoutMs: number): Pick<Disruptor, 'nodeStop' | 'n
     zoneStart: async (zone) => (await load()).startZone(zone),
     controlPlaneRestart: async () => (await load()).restartControlPlane(timeoutMs),
     // Its own deadlines follow progress (each component, each drain): no overall timeout.
-    upgrade: async () => { await (await import('../../cluster/lifecycle.ts')).upgrade() },
+    upgrade: async () => { await (await import('../../cluster/upgrade.ts')).upgrade() },
   }
 }
 

@@ -10,28 +10,9 @@
 import type { V1Pod } from '@kubernetes/client-node'
 import { describeGapSpan, type Gap, IncompleteRecording, WatchRecording } from './gaps.ts'
 import { findEvent, refLabel, type EventRef, type PodEvent, type PodEventKind } from './pod-event.ts'
+import { isReady, isStopped, type PodState, readySince, restartsOf, revisionOf } from './pod-state.ts'
 
 export { findEvent, refLabel, replacedInTurn, type EventRef, type PodEvent, type PodEventKind } from './pod-event.ts'
-
-interface PodState {
-  phase?: string
-  ready: boolean
-  terminating: boolean
-  restarts: number
-  deleted: boolean
-  last: V1Pod
-}
-
-const revisionOf = (p: V1Pod) => p.metadata?.labels?.['controller-revision-hash'] ?? p.metadata?.labels?.['pod-template-hash']
-const isStopped = (phase?: string) => phase === 'Succeeded' || phase === 'Failed'
-const isReady = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true
-const restartsOf = (p: V1Pod) => (p.status?.containerStatuses ?? []).reduce((n, s) => n + (s.restartCount ?? 0), 0)
-// When the pod's Ready condition last changed, as the API keeps it (to the second).
-function readySince(p: V1Pod): number | undefined {
-  const at = p.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime as Date | string | undefined
-  const ms = at === undefined ? Number.NaN : new Date(at).getTime()
-  return Number.isNaN(ms) ? undefined : ms
-}
 
 export class Timeline extends WatchRecording {
   readonly source = 'pod watch'
