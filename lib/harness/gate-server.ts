@@ -63,8 +63,8 @@ export async function startGate(opts: {
   limit: ConcurrencyLimit
   // Listed with each tick: how long the API server takes to answer (the run's own namespaces).
   probeApi: () => Promise<unknown>
-  // Read with each tick: how many of the run's pods wait for room on the nodes.
-  probeRoom?: () => Promise<number>
+  // Read with each tick, from what probeApi answered (no second listing): how many of the run's pods wait for room on the nodes.
+  probeRoom?: (answer: unknown) => Promise<number>
   // Whether this machine runs the cluster (its load average is then a signal).
   local: boolean
   usageFile: string
@@ -138,7 +138,8 @@ export async function startGate(opts: {
     ticking = true
     try {
       const t0 = performance.now()
-      const answered = await opts.probeApi().then(() => true, () => false)
+      const answer = await opts.probeApi().then((a) => ({ a }), () => undefined)
+      const answered = answer !== undefined
       const now = Date.now()
       // An API server that did not answer is the slowest of all.
       apiTimes.push({ at: now, ms: answered ? performance.now() - t0 : 10_000 })
@@ -150,7 +151,7 @@ export async function startGate(opts: {
       while (cpuSamples.length > 2 && now - cpuSamples[1]!.at >= cpuWindowMs) cpuSamples.shift()
       // Unanswered, it says nothing: the API times above already count a silent server.
       // A probe that hangs says nothing either, and holds no tick up for longer than probeRoomMs.
-      const waitingForRoom = opts.probeRoom ? await withTimeout(opts.probeRoom(), probeRoomMs).catch(() => undefined) : undefined
+      const waitingForRoom = opts.probeRoom && answer ? await withTimeout(opts.probeRoom(answer.a), probeRoomMs).catch(() => undefined) : undefined
       const signals: PaceSignals = {
         podStartMs: podStarts.map((s) => s.ms),
         apiMs: apiTimes.map((s) => s.ms),

@@ -2,6 +2,7 @@
 // scale (SC_TIMEOUT_SCALE, measured when auto: pace.ts) and the gate that holds
 // the claims in flight to what the cluster takes (gate-server.ts,
 // concurrency.ts). Each choice is printed with its reason.
+import type { V1NamespaceList } from '@kubernetes/client-node'
 import { cpus } from 'node:os'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -56,12 +57,12 @@ export async function openGate(c: GateChoice): Promise<Gate> {
   await mkdir(c.reportsDir, { recursive: true })
   const gate = await startGate({
     limit, local, usageFile: join(c.reportsDir, '.usage.json'),
-    probeApi: () => c.kube.core.listNamespace({ labelSelector: suiteSelector(c.runId), limit: 50 }),
+    probeApi: () => c.kube.core.listNamespace({ labelSelector: suiteSelector(c.runId) }),
     // In the run's own namespaces only: the suite reads no pod it did not make (fixtures/rbac.yaml). A pod
     // counts once it has waited 10 s: one left Pending for a moment while another's pods go is no full cluster.
     ...(fixed ? {} : {
-      probeRoom: async () => {
-        const namespaces = (await c.kube.core.listNamespace({ labelSelector: suiteSelector(c.runId) })).items.map((n) => n.metadata?.name ?? '')
+      probeRoom: async (listed) => {
+        const namespaces = (listed as V1NamespaceList).items.map((n) => n.metadata?.name ?? '')
         const pending = await Promise.all(namespaces.map((namespace) => c.kube.core.listNamespacedPod({ namespace, fieldSelector: 'status.phase=Pending' })))
         const now = Date.now()
         return pending.flatMap((l) => l.items).filter((p) => { const since = roomWaitSince(p); return since !== undefined && now - since >= 10_000 }).length
