@@ -98,38 +98,27 @@ async function startRecorded(p: { name: string }, script: string): Promise<void>
 
 export const wiper = { name: 'fault-wipe-volumes' }
 
-// Whether a live container mounts a volume folder: a live container is a containerd task, and its
-// bundle's config.json, under each node's containerd state, names its bind mounts' sources; the
-// kubelet hands a hostPath volume (local-path's kind) to the runtime as such a source: the volume's
-// folder (a subPath mount's source is a bind under the kubelet's pod folder instead, which this does
-// not follow: a volume mounted only so would be taken for unmounted; no fixture mounts a claim with
-// subPath). The shell of one pass over local-path's volume
-// folders (the loop variable $v), reading the configs once into $mounted; `unmounted` runs for each
-// folder no live container mounts, `mounted` for the others.
-function eachVolumeByMount(localPathDirs: string[], containerdStates: string[], on: { mounted?: string[]; unmounted: string[] }): string {
-  const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`
-  const configs = containerdStates.map((d) => `${q(d)}/io.containerd.runtime.v2.task/*/*/config.json`).join(' ')
-  const indent = (lines: string[]) => lines.map((l) => `    ${l}`)
-  return [
-    `mounted=$(cat ${configs} 2>/dev/null)`,
-    `for v in ${localPathDirs.map((d) => `${q(d)}/*`).join(' ')}; do`,
-    '  [ -d "$v" ] || continue',
-    '  case "$mounted" in',
-    '  *"\\"$v\\""*|*"\\"$v/"*)',
-    ...indent(on.mounted ?? [':']),
-    '    ;;',
-    '  *)',
-    ...indent(on.unmounted),
-    '    ;;',
-    '  esac',
-    'done',
-  ].join('\n')
-}
+// A word for sh (dash, which has no $'…'): single-quoted, a quote inside closed and escaped.
+const shWord = (s: string) => `'${s.replace(/'/g, "'\\''")}'`
+// The bundle of every live container of these nodes: a live container is a containerd task, and its
+// bundle's config.json names its bind mounts' sources. The kubelet hands a hostPath volume
+// (local-path's kind) to the runtime as such a source: the volume's folder (a subPath mount's source
+// is a bind under the kubelet's pod folder instead, which is not followed here: a volume mounted only
+// so would be taken for unmounted; no fixture mounts a claim with subPath).
+const taskConfigs = (containerdStates: string[]) => containerdStates.map((d) => `${shWord(d)}/io.containerd.runtime.v2.task/*/*/config.json`).join(' ')
 
 // One pass of the wiper: every volume folder of local-path that no live container mounts is
 // emptied, the folder itself kept, as a disk that loses its data once detached.
-export const wipeUnmountedOnce = (localPathDirs: string[], containerdStates: string[]): string =>
-  eachVolumeByMount(localPathDirs, containerdStates, { unmounted: ['find "$v" -mindepth 1 -delete 2>/dev/null'] })
+export function wipeUnmountedOnce(localPathDirs: string[], containerdStates: string[]): string {
+  return [
+    `mounted=$(cat ${taskConfigs(containerdStates)} 2>/dev/null)`,
+    `for v in ${localPathDirs.map((d) => `${shWord(d)}/*`).join(' ')}; do`,
+    '  [ -d "$v" ] || continue',
+    '  case "$mounted" in *"\\"$v\\""*|*"\\"$v/"*) continue ;; esac',
+    '  find "$v" -mindepth 1 -delete 2>/dev/null',
+    'done',
+  ].join('\n')
+}
 
 // One pass of the lossy-volumes fault, a cache that acknowledges fsync but reaches the disk only every
 // flushSeconds: a mounted volume is copied to stashDir when its last copy is that old. Once a
@@ -137,13 +126,12 @@ export const wipeUnmountedOnce = (localPathDirs: string[], containerdStates: str
 // those of the last pass: a pod deleted with no grace can have its replacement's container started
 // before its own is gone), the volume goes back to that copy, and every write after it is lost.
 export function loseUnflushedOnce(localPathDirs: string[], containerdStates: string[], stashDir: string, flushSeconds: number): string {
-  const q = (s: string) => `'${s.replace(/'/g, "'\\''")}'`
-  const configs = containerdStates.map((d) => `${q(d)}/io.containerd.runtime.v2.task/*/*/config.json`).join(' ')
+  const configs = taskConfigs(containerdStates)
   return [
     'now=$(date +%s)',
-    `for v in ${localPathDirs.map((d) => `${q(d)}/*`).join(' ')}; do`,
+    `for v in ${localPathDirs.map((d) => `${shWord(d)}/*`).join(' ')}; do`,
     '  [ -d "$v" ] || continue',
-    `  s=${q(stashDir)}/$(basename "$v")`,
+    `  s=${shWord(stashDir)}/$(basename "$v")`,
     // The bundles of the live containers that mount it, as a line of their paths.
     `  ids=$(grep -lF -e "\\"$v\\"" -e "\\"$v/" ${configs} 2>/dev/null | tr '\\n' ' ')`,
     '  if [ -d "$s" ]; then',
