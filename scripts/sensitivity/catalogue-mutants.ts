@@ -27,10 +27,10 @@ interface MutantEntry {
 // through cluster/cli.ts, by the Node.js running this. The control-plane restart only where a mutant
 // needs it: a restart keeps each component's build, but DR-04 would restart the API server under
 // eviction-ignores-budget for nothing.
-const nodeCommands = (power: 'stop' | 'start') => `"${process.execPath}" "${repoRoot}/cluster/cli.ts" disrupt node-${power} "$1"`
-const embeddedNodeCommands = { SC_DISRUPT_NODE_STOP: nodeCommands('stop'), SC_DISRUPT_NODE_START: nodeCommands('start') }
+const disruptCommand = (args: string) => `"${process.execPath}" "${repoRoot}/cluster/cli.ts" disrupt ${args}`
+const embeddedNodeCommands = { SC_DISRUPT_NODE_STOP: disruptCommand('node-stop "$1"'), SC_DISRUPT_NODE_START: disruptCommand('node-start "$1"') }
 // The control plane restarted as DR-04 asks, each component from the build it runs: the mutant stays.
-const embeddedRestartCommand = { SC_DISRUPT_CONTROL_PLANE_RESTART: `"${process.execPath}" "${repoRoot}/cluster/cli.ts" disrupt control-plane-restart` }
+const embeddedRestartCommand = { SC_DISRUPT_CONTROL_PLANE_RESTART: disruptCommand('control-plane-restart') }
 
 function mutantFault(e: MutantEntry): Fault {
   const m = mutantNamed(e.mutant)
