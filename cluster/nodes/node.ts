@@ -118,23 +118,21 @@ const versionFile = (p: { name: string }) => join(state.pids, `${p.name}.version
 // The other build a component runs from, where it runs from one (a semantic mutant's): a restart
 // that is only a restart (a DR claim's control plane, a node's kubelet) keeps it.
 const binaryFile = (p: { name: string }) => join(state.pids, `${p.name}.bin`)
-export function binaryOf(p: { name: string }): string | undefined {
+// A line kept beside the pid file, or undefined where there is none.
+function readBeside(file: string): string | undefined {
   try {
-    return readFileSync(binaryFile(p), 'utf8').trim() || undefined
+    return readFileSync(file, 'utf8').trim() || undefined
   } catch {
     return undefined
   }
 }
+export const binaryOf = (p: { name: string }): string | undefined => readBeside(binaryFile(p))
 
 // The release a Kubernetes component runs (or last ran): as it last started, else the shape's, as `up`
 // starts it; undefined for the others (etcd, containerd, the ext4 provisioner).
 export function versionOf(p: Proc, shape: Shape): string | undefined {
   if (!isKubernetesComponent(p.component)) return undefined
-  try {
-    return readFileSync(versionFile(p), 'utf8').trim() || shape.kubernetes
-  } catch {
-    return shape.kubernetes
-  }
+  return readBeside(versionFile(p)) ?? shape.kubernetes
 }
 
 export function pidOf(p: { name: string }): number | undefined {
