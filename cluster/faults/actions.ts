@@ -37,9 +37,10 @@ export async function restartControllerManager(ctx: FaultContext, extraArgs: str
 }
 export const withoutControllers = (...controllers: string[]) => [`--controllers=*,${controllers.map((c) => `-${c}`).join(',')}`]
 
-export async function restartApiServer(ctx: FaultContext, extraArgs: string[]): Promise<void> {
-  await restartWith(proc(ctx, 'kube-apiserver'), ctx.shape, extraArgs)
-  await poll({ what: 'kube-apiserver /readyz after its restart', timeoutMs: 90_000, check: apiReadyz })
+// `bin`: from another build of it (a semantic mutant's).
+export async function restartApiServer(ctx: FaultContext, extraArgs: string[], bin?: string): Promise<void> {
+  await restartWith(proc(ctx, 'kube-apiserver'), ctx.shape, extraArgs, bin)
+  await poll({ what: `kube-apiserver /readyz after its restart${bin ? ` from ${bin}` : ''}`, timeoutMs: 90_000, check: apiReadyz })
 }
 
 export async function scaleDeployment(ctx: FaultContext, namespace: string, name: string, replicas: number): Promise<void> {
@@ -187,12 +188,9 @@ export async function ensureRunning(ctx: FaultContext, ...components: Proc['comp
 // A component, wherever it runs, restarted from another build of it (a semantic mutant's,
 // cluster/binaries/mutants.ts), or with `undefined` from the usual one, with its usual arguments.
 export async function restartFromBinary(ctx: FaultContext, component: 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kubelet', bin: string | undefined): Promise<void> {
+  if (component === 'kube-apiserver') return restartApiServer(ctx, [], bin)
   const procs = procsNamed(ctx, component)
   for (const p of procs) await restartWith(p, ctx.shape, [], bin)
-  if (component === 'kube-apiserver') {
-    await poll({ what: `kube-apiserver /readyz after its restart from ${bin ?? 'the usual binary'}`, timeoutMs: 90_000, check: apiReadyz })
-    return
-  }
   if (component === 'kubelet') {
     await poll({ what: `every node Ready after its kubelet restarted from ${bin ?? 'the usual binary'}`, timeoutMs: 120_000, check: () => nodesReady(ctx.c, ctx.nodes) })
     return
