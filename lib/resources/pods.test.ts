@@ -1,7 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { createMark, type Kube } from '../k8s/kube.ts'
-import { byName, createPod, createPodFromFixture, deletePod, describePod, describePods, findPod, getPod, isPodReady, listPods, mountedClaim, podIps, podNamed, restrictedContainer, restrictedPod, roomWaitSince, waitsForRoom } from './pods.ts'
+import { byName, createPod, createPodFromFixture, deletePod, describePod, describePods, findPod, getPod, isPodReady, listPods, mountedClaim, podIps, podNamed, restrictedContainer, restrictedPod, roomWaitSince } from './pods.ts'
 
 afterEach(() => { vi.restoreAllMocks() })
 
@@ -142,6 +142,7 @@ describe('what a pod is, in a line', () => {
 })
 
 test('a pod waits for room when the scheduler found no node with room for its requests, not for a taint or a volume', () => {
+  const waitsForRoom = (p: V1Pod) => roomWaitSince(p) !== undefined
   const pending = (reason: string, message: string): V1Pod => ({ status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason, message }] } })
   expect(waitsForRoom(pending('Unschedulable', '0/1 nodes are available: 1 Insufficient cpu. no new claims to deallocate, preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.'))).toBe(true)
   expect(waitsForRoom(pending('Unschedulable', '0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient memory.'))).toBe(true)

@@ -113,16 +113,17 @@ export function describePod(p: V1Pod): string {
 
 // Left Pending by the scheduler for want of room: its requests fit no node now (Insufficient cpu,
 // memory or another resource, or the node's pod limit), as opposed to a taint, an affinity or a volume.
-export function waitsForRoom(p: V1Pod): boolean {
-  return roomWaitSince(p) !== undefined
-}
-
-// Since when (ms) it has been left Pending so, where it is: the condition's last transition.
+// Since when (ms, 0 where the condition says no time) it has been left Pending so; undefined where it is not.
 export function roomWaitSince(p: V1Pod): number | undefined {
   const c = p.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False')
   if (c?.reason !== 'Unschedulable' || !/\bInsufficient \S+|Too many pods/.test(c.message ?? '')) return undefined
-  const at = c.lastTransitionTime ? new Date(c.lastTransitionTime as unknown as string).getTime() : Number.NaN
-  return Number.isNaN(at) ? 0 : at
+  return conditionChangedAt(c) ?? 0
+}
+
+// When a pod condition last changed, as the API keeps it (to the second).
+export function conditionChangedAt(c: { lastTransitionTime?: Date | string } | undefined): number | undefined {
+  const ms = c?.lastTransitionTime === undefined ? Number.NaN : new Date(c.lastTransitionTime).getTime()
+  return Number.isNaN(ms) ? undefined : ms
 }
 
 export function describePods(pods: V1Pod[]): string {
