@@ -13,7 +13,7 @@ import { type Drained, drainNode, setUnschedulable } from '../api/drain.ts'
 import { kubernetesBinDir, paths, versions } from '../base/config.ts'
 import { formatDuration, log } from '../base/log.ts'
 import { controlPlane, type NodeSpec, nodesOf, recordedShape, recordShape, type Shape } from '../base/shape.ts'
-import { assertRunning, kubernetesComponents, type Proc, procsOf, start, stop, versionOf } from '../nodes/node.ts'
+import { assertRunning, kubernetesComponents, type Proc, procsOf, restartWith, start, stop, versionOf } from '../nodes/node.ts'
 
 export const controlPlaneOrder = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const
 export type ControlPlaneComponent = (typeof controlPlaneOrder)[number]
@@ -130,10 +130,6 @@ function embeddedActions(shape: Shape, nodes: NodeSpec[], c: Clients, t: Upgrade
     if (!p) throw new Error(`no ${component} on ${node} in the embedded cluster`)
     return p
   }
-  const restart = async (p: Proc, target: string) => {
-    await stop(p)
-    await start(p, shape, [], undefined, target)
-  }
   const health: Record<Exclude<ControlPlaneComponent, 'kube-apiserver'>, string> = {
     'kube-controller-manager': 'https://127.0.0.1:10257/healthz',
     'kube-scheduler': 'https://127.0.0.1:10259/readyz',
@@ -142,7 +138,7 @@ function embeddedActions(shape: Shape, nodes: NodeSpec[], c: Clients, t: Upgrade
     runs: (component, node) => versionOf(proc(component, node), shape),
     restartControlPlane: async (component, target) => {
       const p = proc(component, cp.name)
-      await restart(p, target)
+      await restartWith(p, shape, [], undefined, target)
       if (component === 'kube-apiserver') {
         await poll({
           what: `kube-apiserver ${target} /readyz and /version`, timeoutMs: t.apiServer, guard: () => assertRunning(p),

@@ -220,11 +220,11 @@ export async function stop(p: { name: string }): Promise<void> {
 // Faults (scripts/sensitivity/catalogue.ts): one component stopped and started again, with
 // arguments after its usual ones (a repeated flag wins: the last one counts),
 // or with none to put it back as `up` started it; `bin`, from a mutant's build instead of the usual one.
-export async function restartWith(p: Proc, shape: Shape, extraArgs: string[] = [], bin?: string): Promise<void> {
+export async function restartWith(p: Proc, shape: Shape, extraArgs: string[] = [], bin?: string, version?: string): Promise<void> {
   await stop(p)
   if (extraArgs.length) log(`${p.name}: restarting with ${extraArgs.join(' ')}`)
   if (bin) log(`${p.name}: restarting from ${bin}`)
-  await start(p, shape, extraArgs, bin)
+  await start(p, shape, extraArgs, bin, version)
 }
 
 // Resident memory of a process and its children (nsenter execs in place, so the pid is the component's).
