@@ -204,7 +204,7 @@ async function runFaults(args: Args): Promise<void> {
     const key = `${specs.join(' ')} ${JSON.stringify(f.env ?? {})}`
     if (args.baseline && !baselines.has(key)) {
       console.log(`\n▶ healthy run of ${specs.join(' ')} (the bound on time to verdict is twice its wall time)`)
-      const healthy = await runSuite(`healthy-${baselines.size}`, specs, f.env)
+      const healthy = await runSuite(`healthy-${baselines.size}`, specs, f.env, f.suite)
       console.log(`  healthy run: verdict in ${formatDuration(healthy.verdictMs)} (run ended after ${formatDuration(healthy.wallMs)}), exit ${healthy.exitCode}`)
       baselines.set(key, healthy.verdictMs)
     }
