@@ -46,10 +46,13 @@ async function main(): Promise<void> {
       process.exitCode = s.healthy ? 0 : 3
       return
     }
-    case 'upgrade':
-      if (args.length) return refuse('upgrade', `upgrade takes no option (${args.join(' ')}): it moves the running cluster to the pinned release`)
-      await upgrade()
+    case 'upgrade': {
+      // --mutant=NAME: the release moved to has one control-plane component rebuilt wrong (a DR-05 fault).
+      const mutant = /^--mutant=(.+)$/.exec(args[0] ?? '')?.[1]
+      if (args.length > (mutant ? 1 : 0)) return refuse('upgrade', `upgrade takes only --mutant=NAME (${args.join(' ')}): it moves the running cluster to the pinned release`)
+      await upgrade(mutant ? { mutant: mutantNamed(mutant) } : {})
       return
+    }
     case 'build': {
       // --version=1.35: that release's binaries too. With names, the semantic mutants' binaries
       // (cluster/binaries/mutants.ts), which sensitivity builds on its own otherwise.
@@ -62,7 +65,7 @@ async function main(): Promise<void> {
     }
     case 'disrupt': return disrupt(args)
     default:
-      console.error(`usage: node cluster/cli.ts up [--shape=kind|cloud --nodes=N --pod-security=… --cluster-domain=… --images=… --ext4-class=… --version=1.35] | down | status | upgrade | build [--version=1.35] [MUTANT …] | ${disruptUsage}`)
+      console.error(`usage: node cluster/cli.ts up [--shape=kind|cloud --nodes=N --pod-security=… --cluster-domain=… --images=… --ext4-class=… --version=1.35] | down | status | upgrade [--mutant=NAME] | build [--version=1.35] [MUTANT …] | ${disruptUsage}`)
       process.exitCode = 2
   }
 }

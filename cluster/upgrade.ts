@@ -5,6 +5,8 @@ import { formatDuration, log } from './base/log.ts'
 import { assertInstance, instance, versions } from './base/config.ts'
 import { nodesOf, recordedShape } from './base/shape.ts'
 import { type UpgradeReport, upgradeCluster } from './disrupt/upgrade.ts'
+import { buildMutant } from './binaries/build.ts'
+import type { Mutant } from './binaries/mutants.ts'
 import { buildMissing, isUp } from './lifecycle.ts'
 import { procsOf, versionOf } from './nodes/node.ts'
 import { parseOptions, provisionalScale } from '../lib/options/options.ts'
@@ -18,8 +20,11 @@ function upgradeTimeouts() {
 }
 
 // cluster:upgrade: the running cluster moved to the pinned release (cluster/disrupt/upgrade.ts),
-// its binaries built first if they are not. Says how long it took.
-export async function upgrade(): Promise<UpgradeReport | undefined> {
+// its binaries built first if they are not. Says how long it took. With `mutant` (a control-plane
+// component's, cluster/binaries/mutants.ts), that component moves to the mutant's build of the
+// release instead: an upgrade to a release with a bug, as sensitivity's DR-05 fault does.
+export async function upgrade({ mutant }: { mutant?: Mutant } = {}): Promise<UpgradeReport | undefined> {
+  if (mutant && mutant.binary === 'kubelet') throw new Error(`cluster:upgrade --mutant=${mutant.name}: a mutant of the kubelet is not a control-plane build; name one of kube-apiserver, kube-controller-manager or kube-scheduler`)
   assertInstance()
   const shape = recordedShape()
   if (!shape || !(await isUp())) {
@@ -32,8 +37,10 @@ export async function upgrade(): Promise<UpgradeReport | undefined> {
     return undefined
   }
   await buildMissing(target)
+  const builds = mutant ? { [mutant.binary]: await buildMutant(mutant) } : {}
+  if (mutant) log(`${mutant.binary} moves to the mutant ${mutant.name}'s build of ${target}: ${builds[mutant.binary]}`)
   log(`upgrading the ${instance} cluster to ${target}: the control plane, then ${nodes.length === 1 ? 'its node' : `its ${nodes.length} nodes one by one`} (cordon, drain, kubelet and kube-proxy, uncordon)`)
-  const report = await upgradeCluster(upgradeTimeouts(), target)
+  const report = await upgradeCluster(upgradeTimeouts(), target, builds)
   log(`upgraded from ${report.from.join(', ') || 'a mixed cluster'} to ${target} in ${formatDuration(report.ms)} (${report.parts.map((p) => `${p.part} ${formatDuration(p.ms)}`).join(', ')})` +
     `${report.leftInPlace.length ? `; upgraded in place, their budgets allowing no eviction while the node was cordoned: ${report.leftInPlace.join(', ')}` : ''}`)
   return report

@@ -110,19 +110,20 @@ export function missingTargetBinaries(target: string): string[] {
 }
 
 // The embedded cluster as `up` recorded it, upgraded to the pinned release; the shape records it once done.
-export async function upgradeCluster(timeouts: UpgradeTimeouts, target: string = versions.kubernetes): Promise<UpgradeReport> {
+// `builds`: a control-plane component started from that binary of the target instead of the release's.
+export async function upgradeCluster(timeouts: UpgradeTimeouts, target: string = versions.kubernetes, builds: Partial<Record<ControlPlaneComponent, string>> = {}): Promise<UpgradeReport> {
   const shape = recordedShape()
   if (!shape) throw new Error('the embedded cluster is not up (npm run cluster:up -- --version=1.35 starts it on the previous minor)')
   const missing = missingTargetBinaries(target)
   if (missing.length) throw new Error(`the binaries of ${target} are not built (${missing.join(', ')} missing in ${kubernetesBinDir(target)}): npm run cluster:upgrade builds them`)
   const nodes = nodesOf(shape)
   const c = clients(paths.kubeconfig)
-  const report = await runUpgrade(nodes.map((n) => n.name), target, embeddedActions(shape, nodes, c, timeouts))
+  const report = await runUpgrade(nodes.map((n) => n.name), target, embeddedActions(shape, nodes, c, timeouts, builds))
   await recordShape({ ...shape, kubernetes: target })
   return report
 }
 
-function embeddedActions(shape: Shape, nodes: NodeSpec[], c: Clients, t: UpgradeTimeouts): UpgradeActions {
+function embeddedActions(shape: Shape, nodes: NodeSpec[], c: Clients, t: UpgradeTimeouts, builds: Partial<Record<ControlPlaneComponent, string>>): UpgradeActions {
   const procs = procsOf(shape, nodes)
   const cp = controlPlane(nodes)
   const proc = (component: string, node: string): Proc => {
@@ -138,7 +139,7 @@ function embeddedActions(shape: Shape, nodes: NodeSpec[], c: Clients, t: Upgrade
     runs: (component, node) => versionOf(proc(component, node), shape),
     restartControlPlane: async (component, target) => {
       const p = proc(component, cp.name)
-      await restartWith(p, shape, [], undefined, target)
+      await restartWith(p, shape, [], builds[component], target)
       if (component === 'kube-apiserver') {
         await poll({
           what: `kube-apiserver ${target} /readyz and /version`, timeoutMs: t.apiServer, guard: () => assertRunning(p),
