@@ -27,12 +27,13 @@ interface MutantEntry {
 // through cluster/cli.ts, by the Node.js running this. The control-plane restart only where a mutant
 // needs it: a restart keeps each component's build, but DR-04 would restart the API server under
 // eviction-ignores-budget for nothing.
-const disruptCommand = (args: string) => `"${process.execPath}" "${repoRoot}/cluster/cli.ts" disrupt ${args}`
+export const cliCommand = (args: string) => `"${process.execPath}" "${repoRoot}/cluster/cli.ts" ${args}`
+export const disruptCommand = (args: string) => cliCommand(`disrupt ${args}`)
 const embeddedNodeCommands = { SC_DISRUPT_NODE_STOP: disruptCommand('node-stop "$1"'), SC_DISRUPT_NODE_START: disruptCommand('node-start "$1"') }
 // The control plane restarted as DR-04 asks, each component from the build it runs: the mutant stays.
 const embeddedRestartCommand = { SC_DISRUPT_CONTROL_PLANE_RESTART: disruptCommand('control-plane-restart') }
 
-function mutantFault(e: MutantEntry): Fault {
+export function mutantFault(e: MutantEntry): Fault {
   const m = mutantNamed(e.mutant)
   const reasons = (r: Record<ClaimRef, string> | undefined, what: string) => (r && Object.keys(r).length ? ` ${what}: ${Object.entries(r).map(([id, why]) => `${id}, ${why}`).join('; ')}.` : '')
   return {
