@@ -4,6 +4,8 @@
 // class has goes on (and fails if it does not hold).
 import { inject, type TaskMeta, type TestContext } from 'vitest'
 import { progress } from '../k8s/claim-context.ts'
+import type { Kube } from '../k8s/kube.ts'
+import { DisruptionNotes, watchBudget } from '../observe/disruption-notes.ts'
 import type { PodEventRecorder } from '../observe/pod-events.ts'
 import type { EventRef, Timeline } from '../observe/timeline.ts'
 import { snapshotTimeline } from '../observe/timeline-snapshot.ts'
@@ -46,17 +48,30 @@ type AttachableTask = { meta: TaskMeta; context?: Pick<TestContext, 'onTestFinis
 // Attaches the timeline now and again when the test finishes, so the report
 // holds every event up to the end even when a step fails halfway. `expected`
 // names the events the claim orders; the picture numbers them.
-export function attachTimeline(task: Readonly<AttachableTask>, title: string, timeline: Timeline, expected: EventRef[] = []): void {
+export function attachTimeline(task: Readonly<AttachableTask>, title: string, timeline: Timeline, expected: EventRef[] = [], notes?: DisruptionNotes): void {
   const list = (task.meta.timelines ??= [])
-  const index = list.push(snapshotTimeline(title, timeline, expected)) - 1
-  task.context?.onTestFinished(() => { list[index] = snapshotTimeline(title, timeline, expected) })
+  const index = list.push(snapshotTimeline(title, timeline, expected, Date.now(), notes)) - 1
+  task.context?.onTestFinished(() => { list[index] = snapshotTimeline(title, timeline, expected, Date.now(), notes) })
 }
 
 // Starts recording the pods `selector` matches, attached to the claim's entry as attachTimeline does.
-export async function recordTimeline(task: Readonly<AttachableTask>, podEvents: PodEventRecorder, selector: string, title: string, expected: EventRef[] = []): Promise<Timeline> {
+export async function recordTimeline(task: Readonly<AttachableTask>, podEvents: PodEventRecorder, selector: string, title: string, expected: EventRef[] = [], notes?: DisruptionNotes): Promise<Timeline> {
   const timeline = await podEvents.record({ selector })
-  attachTimeline(task, title, timeline, expected)
+  attachTimeline(task, title, timeline, expected, notes)
   return timeline
+}
+
+// A DR claim's timeline (recordTimeline's), with its disruptions drawn as the When steps run them
+// through `notes.during`, and, given `budget`, that PodDisruptionBudget's allowed disruptions
+// watched until the test ends.
+export async function recordDisruptionTimeline(task: Readonly<AttachableTask>, podEvents: PodEventRecorder, selector: string, title: string,
+  { budget, expected = [] }: { budget?: { kube: Kube; namespace: string; name: string }; expected?: EventRef[] } = {}): Promise<{ timeline: Timeline; notes: DisruptionNotes }> {
+  const notes = new DisruptionNotes()
+  if (budget) {
+    const stop = await watchBudget(budget.kube, budget.namespace, budget.name, notes)
+    task.context?.onTestFinished(stop)
+  }
+  return { timeline: await recordTimeline(task, podEvents, selector, title, expected, notes), notes }
 }
 
 // What global setup detected for the class (see the start of the run's output).

@@ -22,7 +22,8 @@ const svgStyle = [
   '.seg { fill: #fff; font-size: 10px }', '.tick { fill: #57606a; font-size: 10px }', '.legend { fill: #57606a }',
   '.grid { stroke: #d0d7de; stroke-width: 1; stroke-dasharray: 2 3 }', '.axis { stroke: #57606a }',
   '.created { fill: #24292f }', '.restart { fill: #bc4c00; font-size: 13px; font-weight: bold }', '.deleted { fill: #24292f; font-weight: bold }',
-  '.mark { fill: #57606a }', '.badge circle { fill: #0969da }', '.badge line { stroke: #0969da }', '.badge text { fill: #fff; font-size: 10px; font-weight: bold }',
+  '.mark { fill: #57606a }', '.window { fill: #bf8700; fill-opacity: 0.10; stroke: #bf8700; stroke-dasharray: 4 3 }', '.window-label { fill: #7d4e00; font-size: 10px }',
+  '.budget { font-size: 10px; fill: #24292f }', '.badge circle { fill: #0969da }', '.badge line { stroke: #0969da }', '.badge text { fill: #fff; font-size: 10px; font-weight: bold }',
 ].map((rule) => `svg.timeline ${rule}`).join(' ')
 
 const geometry = { width: 1180, right: 24, top: 30, lane: 38, bar: 16, axis: 40 }
@@ -37,15 +38,34 @@ const segmentText = (s: Segment) => `${s.incarnation}${s.revision ? ` · rev ${s
 const eventText = (e: PodEvent, l: TimelineLayout) =>
   `${e.pod} ${e.kind} (${e.incarnation}, uid ${e.uid}${e.revision ? `, rev ${e.revision}` : ''}) at ${since(e.at - l.start)}`
 
+// A budget's lane: disruptions allowed, none (red), unknown (grey).
+const budgetFill = (allowed: number | null) => (allowed === null ? '#d0d7de' : allowed > 0 ? '#aceebb' : '#ffcecb')
+const budgetLabel = (name: string) => `budget ${name}`
+
+// Each disruption window and each budget value, as spans from t=0 (the picture's end closes an open one).
+export function notesLayout(t: AttachedTimeline, l: TimelineLayout) {
+  const end = Math.max(l.span, (t.endedAt ?? 0) - l.start)
+  const clamp = (ms: number) => Math.min(Math.max(ms, 0), end)
+  return {
+    windows: (t.windows ?? []).map((w) => ({ label: w.label, from: clamp(w.from - l.start), to: clamp((w.to ?? l.start + end) - l.start), open: w.to === undefined })),
+    budgets: (t.budgets ?? []).map((b) => ({
+      name: b.name,
+      spans: b.points.map((p, i) => ({ allowed: p.allowed, from: clamp(p.at - l.start), to: clamp((b.points[i + 1]?.at ?? l.start + end) - l.start) })),
+    })),
+  }
+}
+
 export function timelineSvg(t: AttachedTimeline, id = 'timeline'): string {
   const l = layoutTimeline(t)
+  const notes = notesLayout(t, l)
   // The lane labels are as wide as the longest pod name (monospace, about 7.3px a character).
-  const labelWidth = Math.max(70, Math.ceil(Math.max(0, ...l.lanes.map((ln) => ln.pod.length)) * 7.3))
+  const labelWidth = Math.max(70, Math.ceil(Math.max(0, ...l.lanes.map((ln) => ln.pod.length), ...notes.budgets.map((b) => budgetLabel(b.name).length)) * 7.3))
   const g = { ...geometry, labelWidth, plotLeft: labelWidth + 12 }
   const plotWidth = g.width - g.plotLeft - g.right
   const scale = l.span * 1.02 // room for the last marker
   const x = (ms: number) => g.plotLeft + (ms / scale) * plotWidth
-  const height = g.top + Math.max(1, l.lanes.length) * g.lane + g.axis
+  const rows = l.lanes.length + notes.budgets.length
+  const height = g.top + Math.max(1, rows) * g.lane + g.axis
   const out: string[] = []
   const titleId = `${id}-title`
   out.push(`<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="${g.width}" height="${height}" viewBox="0 0 ${g.width} ${height}" role="img" aria-labelledby="${titleId}">`)
@@ -59,11 +79,28 @@ export function timelineSvg(t: AttachedTimeline, id = 'timeline'): string {
     out.push(`<rect x="${lx}" y="8" width="14" height="10" fill="${s.fill}"/><text x="${lx + 18}" y="17" class="legend">${s.label}</text>`)
     lx += 26 + s.label.length * 7
   }
-  out.push(`<text x="${lx}" y="17" class="legend">▲ created   ↻ restarted   ✕ deleted${l.marks.length ? '   ① the order the claim checks' : ''}</text>`)
+  out.push(`<text x="${lx}" y="17" class="legend">▲ created   ↻ restarted   ✕ deleted${l.marks.length ? '   ① the order the claim checks' : ''}${notes.windows.length ? '   ▭ disruption' : ''}</text>`)
 
   // Grid and axis.
   const step = niceStep(scale)
-  const axisY = g.top + l.lanes.length * g.lane + 6
+  const axisY = g.top + rows * g.lane + 6
+  // Disruption windows, behind the lanes, labelled at the top.
+  for (const w of notes.windows) {
+    const span = `${w.label}: ${since(w.from)} → ${w.open ? 'still going when recording ended' : since(w.to)}`
+    out.push(`<rect x="${x(w.from).toFixed(1)}" y="${g.top - 4}" width="${Math.max(1.5, x(w.to) - x(w.from)).toFixed(1)}" height="${axisY - g.top + 4}" class="window"><title>${escapeXml(span)}</title></rect>`)
+    out.push(`<text x="${(x(w.from) + 3).toFixed(1)}" y="${g.top + 4}" class="window-label">${escapeXml(w.label.length > 60 ? `${w.label.slice(0, 59)}…` : w.label)}</text>`)
+  }
+  // Budgets, a lane each below the pods: disruptions allowed as they changed.
+  notes.budgets.forEach((b, i) => {
+    const barY = g.top + (l.lanes.length + i) * g.lane + 16
+    out.push(`<text x="${g.labelWidth}" y="${barY + 12}" class="pod" text-anchor="end">${escapeXml(budgetLabel(b.name))}</text>`)
+    for (const sp of b.spans) {
+      const w = Math.max(1.5, x(sp.to) - x(sp.from))
+      const text = sp.allowed === null ? 'unknown' : `allows ${sp.allowed}`
+      out.push(`<rect x="${x(sp.from).toFixed(1)}" y="${barY}" width="${w.toFixed(1)}" height="${g.bar}" fill="${budgetFill(sp.allowed)}"><title>${escapeXml(`PodDisruptionBudget ${b.name}: disruptions allowed ${sp.allowed ?? 'unknown'} ${since(sp.from)} → ${since(sp.to)}`)}</title></rect>`)
+      if (w > text.length * 6.2 + 8) out.push(`<text x="${(x(sp.from) + 4).toFixed(1)}" y="${barY + 12}" class="budget">${text}</text>`)
+    }
+  })
   for (let ms = 0; ms <= scale; ms += step) {
     out.push(`<line x1="${x(ms).toFixed(1)}" y1="${g.top - 4}" x2="${x(ms).toFixed(1)}" y2="${axisY}" class="grid"/>`)
     out.push(`<text x="${x(ms).toFixed(1)}" y="${axisY + 14}" class="tick" text-anchor="middle">${ms === 0 ? '0' : `+${ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000}min` : `${ms / 1000}s`}`}</text>`)
@@ -109,7 +146,7 @@ export function timelineSvg(t: AttachedTimeline, id = 'timeline'): string {
 // The same picture in characters, for CI logs and PR comments.
 export function timelineText(t: AttachedTimeline, columns = 60): string {
   const l = layoutTimeline(t)
-  const width = Math.max(...l.lanes.map((ln) => ln.pod.length), 3)
+  const width = Math.max(...l.lanes.map((ln) => ln.pod.length), ...(t.budgets ?? []).map((b) => budgetLabel(b.name).length), t.windows?.length ? 'disruption'.length : 0, 3)
   const col = (ms: number) => Math.min(columns - 1, Math.floor((ms / l.span) * (columns - 1)))
   const lines = l.lanes.map((lane) => {
     const row = Array<string>(columns).fill(' ')
@@ -122,9 +159,18 @@ export function timelineText(t: AttachedTimeline, columns = 60): string {
     }
     return `${lane.pod.padEnd(width)} |${row.join('')}|`
   })
+  const notes = notesLayout(t, l)
+  const row = (label: string, fill: (c: number) => string | undefined) => `${label.padEnd(width)} |${Array.from({ length: columns }, (_, c) => fill(c) ?? ' ').join('')}|`
+  for (const b of notes.budgets) {
+    lines.push(row(budgetLabel(b.name), (c) => {
+      const sp = b.spans.find((x) => col(x.from) <= c && c <= col(x.to))
+      return sp ? (sp.allowed === null ? '?' : String(Math.min(sp.allowed, 9))) : undefined
+    }))
+  }
+  if (notes.windows.length) lines.push(row('disruption', (c) => (notes.windows.some((w) => col(w.from) <= c && c <= col(w.to)) ? '=' : undefined)))
   const legend = `${' '.repeat(width)}  0${' '.repeat(columns - 2 - since(l.span).length)}${since(l.span)}`
   const key = (Object.keys(phaseStyle) as Phase[]).map((p) => `${phaseStyle[p].char} ${phaseStyle[p].label}`).join('  ')
-  return [...lines, legend, `${key}${l.marks.length ? '  1-9 the order the claim checks' : ''}`].join('\n')
+  return [...lines, legend, `${key}${l.marks.length ? '  1-9 the order the claim checks' : ''}${notes.budgets.length ? '  budget: disruptions allowed' : ''}${notes.windows.length ? '  = disruption' : ''}`].join('\n')
 }
 
 // "1. podinfo-1 terminating (old) +2.10s → 2. …"

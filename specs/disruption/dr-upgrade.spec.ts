@@ -10,7 +10,7 @@
 // budget, a node taken down under its pods), a pod back under another claim or without its token,
 // or its name <pod>.keepers no longer answering its IP.
 import { startClusterClient } from '../../lib/apps/cluster-client.ts'
-import { claimNote, recordTimeline, skipClaim, skipPart } from '../../lib/harness/claim-entry.ts'
+import { claimNote, recordDisruptionTimeline, skipClaim, skipPart } from '../../lib/harness/claim-entry.ts'
 import { disruptorFor, requirePowers } from '../../lib/harness/disruptor.ts'
 import { describe, expect, storageTest } from '../../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../../lib/harness/steps.ts'
@@ -54,11 +54,11 @@ describe('DR stateful workloads through disruption: an upgrade', () => {
     // The nodes Ready and schedulable before the upgrade: those it must leave so. One cordoned or down
     // beforehand is the cluster's own business, not the upgrade's.
     const healthyBefore = (await listNodes(kube)).filter((n) => nodeReadiness(n) === 'True' && !n.spec?.unschedulable).map((n) => n.metadata?.name ?? '')
-    const timeline = await recordTimeline(task, podEvents, 'app=keeper', `pods app=keeper in ${ns} through the upgrade`)
+    const { timeline, notes } = await recordDisruptionTimeline(task, podEvents, 'app=keeper', `pods app=keeper in ${ns} through the upgrade`, { budget: { kube, namespace: ns, name: 'keeper' } })
     await When(`the cluster is upgraded by one minor version${target ? `, to ${target}` : ''} (${disruptor.source('upgrade')}): the control plane first, then each node cordoned, ` +
       `drained through the Eviction API, upgraded and uncordoned; then the ${healthyBefore.length} nodes Ready and schedulable before it are so again, and every keeper pod Ready`, async () => {
       const started = Date.now()
-      await disruptor.upgrade!()
+      await notes.during(`upgrade${target ? ` to ${target}` : ''}`, () => disruptor.upgrade!())
       const after = await clusterVersions(kube)
       const wrong = notUpgradedByOneMinor(from, after) ?? (target && after.api !== target ? `the API server runs ${after.api}, not ${target}` : undefined)
       if (wrong) throw new Error(`the upgrade (${disruptor.source('upgrade')}) ended, but ${wrong}: ${describeVersions(after)}`)

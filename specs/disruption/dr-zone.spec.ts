@@ -12,7 +12,7 @@ import type { V1Pod } from '@kubernetes/client-node'
 import { startClusterClient } from '../../lib/apps/cluster-client.ts'
 import { readFileIn } from '../../lib/apps/files.ts'
 import { bindingChangesNow, placeZoned, readIdentity } from '../../lib/apps/zoned.ts'
-import { claimNote, recordTimeline, skipClaim, skipPart } from '../../lib/harness/claim-entry.ts'
+import { claimNote, recordDisruptionTimeline, skipClaim, skipPart } from '../../lib/harness/claim-entry.ts'
 import { disruptorFor, requirePowers } from '../../lib/harness/disruptor.ts'
 import { applyFixture, describe, expect, storageTest } from '../../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../../lib/harness/steps.ts'
@@ -69,17 +69,17 @@ describe('DR stateful workloads through disruption: losing a zone', () => {
       return c
     })
 
-    const timeline = await recordTimeline(task, podEvents, selector, `pods ${selector} in ${ns}: zone ${loss.zone} lost and back`)
+    const { timeline, notes } = await recordDisruptionTimeline(task, podEvents, selector, `pods ${selector} in ${ns}: zone ${loss.zone} lost and back`)
     let restarted = false
     const bringBack = async () => {
       if (restarted) return
       restarted = true
-      await disruptor.zoneStart!(loss.zone, loss.nodes)
+      await notes.during(`zone ${loss.zone} started`, () => disruptor.zoneStart!(loss.zone, loss.nodes))
       for (const node of loss.nodes) await waitForNode(kube, node, 'to be Ready again', (n) => nodeReadiness(n) === 'True')
     }
     await When(`zone ${loss.zone} is lost: ${loss.nodes.join(', ')} stop answering (${disruptor.source('zoneStop')}), and the control plane marks them not Ready`, async () => {
       cleanup.add(`zone ${loss.zone} back: ${loss.nodes.join(', ')} started again and Ready`, bringBack)
-      await disruptor.zoneStop!(loss.zone, loss.nodes)
+      await notes.during(`zone ${loss.zone} stopped (${loss.nodes.join(', ')})`, () => disruptor.zoneStop!(loss.zone, loss.nodes))
       for (const node of loss.nodes) await waitForNode(kube, node, 'to be marked not Ready by the control plane', (n) => nodeReadiness(n) !== 'True')
     })
 

@@ -8,7 +8,7 @@
 // is skipped, naming what is missing. The StatefulSet keeper and its checks are in
 // keepers.ts, shared with DR-05 (an upgrade, dr-upgrade.spec.ts); DR-03 is in dr-zone.spec.ts.
 import { checkWriteLog, describeWriteLogCheck, lastAck, readWriteLog, waitForAcknowledgements } from '../../lib/apps/write-log.ts'
-import { claimNote, progress, recordTimeline, skipClaim } from '../../lib/harness/claim-entry.ts'
+import { claimNote, progress, recordDisruptionTimeline, skipClaim } from '../../lib/harness/claim-entry.ts'
 import { disruptorFor, requirePowers } from '../../lib/harness/disruptor.ts'
 import { applyFixture, describe, expect, storageTest, test } from '../../lib/harness/fixtures.ts'
 import { And, Given, Then, When } from '../../lib/harness/steps.ts'
@@ -41,9 +41,9 @@ describe('DR stateful workloads through disruption', () => {
     if (cluster.schedulableNodes < 2) skipClaim(task, `needs 2 schedulable nodes (this cluster has ${cluster.schedulableNodes}): a drained node's pods would have nowhere else to run`)
     const before = await givenKeepers(kube, ns, storageClass)
     const { node, pods: onNode } = nodeToDrain(before)
-    const timeline = await recordTimeline(task, podEvents, 'app=keeper', `pods app=keeper in ${ns} through the drain of ${node}`)
+    const { timeline, notes } = await recordDisruptionTimeline(task, podEvents, 'app=keeper', `pods app=keeper in ${ns} through the drain of ${node}`, { budget: { kube, namespace: ns, name: 'keeper' } })
     const drain = await When(`node ${node} is drained: cordoned, then ${onNode.join(' and ')} evicted through the Eviction API (a refusal waited out, as kubectl drain does); ` +
-      'right after the first accepted eviction, one more keeper pod is asked to leave', async () => {
+      'right after the first accepted eviction, one more keeper pod is asked to leave', () => notes.during(`drain of ${node}`, async () => {
       await setUnschedulable(kube, node, true)
       cleanup.add(`uncordon node ${node}`, () => setUnschedulable(kube, node, false))
       const refusals: string[] = []
@@ -64,10 +64,10 @@ describe('DR stateful workloads through disruption', () => {
         }
       }
       return { refusals, probe: probe! }
-    })
+    }))
     const evicted = [...new Set([...onNode, ...(drain.probe.outcome.evicted ? [drain.probe.pod] : [])])]
     await When(`node ${node} is uncordoned (the maintenance over) and every keeper pod is back and Ready`, async () => {
-      await setUnschedulable(kube, node, false)
+      await notes.during(`uncordon ${node}`, () => setUnschedulable(kube, node, false))
       await waitForPods(kube, ns, 'app=keeper', `3 Ready, ${evicted.join(' and ')} as new pods`, (ps) =>
         ps.length === 3 && ps.every((p) => isPodReady(p) && !p.metadata?.deletionTimestamp) &&
         evicted.every((e) => ps.some((p) => p.metadata?.name === e && p.metadata?.uid !== before[e]!.uid)), 'disruption')
@@ -93,18 +93,18 @@ describe('DR stateful workloads through disruption', () => {
     const before = await givenKeepers(kube, ns, storageClass)
     const node = before['keeper-1']!.node
     const uid = before['keeper-1']!.uid
-    const timeline = await recordTimeline(task, podEvents, 'app=keeper', `pods app=keeper in ${ns}: ${node} stopped, then marked out of service`)
+    const { timeline, notes } = await recordDisruptionTimeline(task, podEvents, 'app=keeper', `pods app=keeper in ${ns}: ${node} stopped, then marked out of service`, { budget: { kube, namespace: ns, name: 'keeper' } })
     let restarted = false
     const bringBack = async () => {
       if (restarted) return
       restarted = true
       await setOutOfService(kube, node, false)
-      await disruptor.nodeStart!(node)
+      await notes.during(`${node} started`, () => disruptor.nodeStart!(node))
       await waitForNode(kube, node, 'to be Ready again', (n) => nodeReadiness(n) === 'True')
     }
     await When(`node ${node}, running keeper-1, stops answering (${disruptor.source('nodeStop')})`, async () => {
       cleanup.add(`node ${node} started again and Ready, not out of service`, bringBack)
-      await disruptor.nodeStop!(node)
+      await notes.during(`${node} stopped`, () => disruptor.nodeStop!(node))
       await waitForNode(kube, node, 'to be marked not Ready by the control plane', (n) => nodeReadiness(n) !== 'True')
       await waitForPod(kube, ns, 'keeper-1', 'to be marked not Ready', (p) => !isPodReady(p), 'nodeReadiness')
     })
@@ -125,7 +125,7 @@ describe('DR stateful workloads through disruption', () => {
     const elsewhere = (await listNodes(kube)).filter((n) => n.metadata?.name !== node && isSchedulableLinux(n) && (!affinity || nodeSelectorAllows(affinity, n)))
     const taintedAt = await When(`node ${node} is marked out of service (taint ${outOfService.key}=${outOfService.value}:${outOfService.effect}), and the first keeper-1 is gone`, async () => {
       const at = Date.now()
-      await setOutOfService(kube, node, true)
+      await notes.during(`${node} marked out of service`, () => setOutOfService(kube, node, true))
       await waitForPodGone(kube, ns, 'keeper-1', uid)
       return at
     })
@@ -153,7 +153,7 @@ describe('DR stateful workloads through disruption', () => {
     const old = (await getStatefulSet(kube, ns, 'keeper')).status?.currentRevision ?? ''
     const order = ['keeper-2', 'keeper-1', 'keeper-0'].flatMap((pod) => [
       { pod, kind: 'terminating' as const, incarnation: 'old' as const }, { pod, kind: 'ready' as const, incarnation: 'new' as const }])
-    const timeline = await recordTimeline(task, podEvents, 'app=keeper', `pods app=keeper in ${ns}: rolling update with a control-plane restart after keeper-2`, order)
+    const { timeline, notes } = await recordDisruptionTimeline(task, podEvents, 'app=keeper', `pods app=keeper in ${ns}: rolling update with a control-plane restart after keeper-2`, { expected: order })
     await When('the pod template changes, and keeper-2 is back on the new revision', async () => {
       await patchObject(kube, 'apps/v1', 'StatefulSet', ns, 'keeper', { spec: { template: { metadata: { annotations: { 'example.com/template-change': '2' } } } } })
       await waitForTimelineEvents(timeline, [{ pod: 'keeper-2', kind: 'ready', incarnation: 'new' }], 'rollout')
@@ -161,7 +161,7 @@ describe('DR stateful workloads through disruption', () => {
     const waiting = await When(`the control plane restarts (${disruptor.source('controlPlaneRestart')}): API server, controller manager and scheduler`, async () => {
       const revisions = Object.fromEntries((await listPods(kube, ns, 'app=keeper')).map((p) => [p.metadata?.name, p.metadata?.labels?.['controller-revision-hash']]))
       const started = Date.now()
-      await disruptor.controlPlaneRestart!()
+      await notes.during('control plane restart', () => disruptor.controlPlaneRestart!())
       claimNote(task, `control plane restarted in ${((Date.now() - started) / 1000).toFixed(0)}s, with ${Object.entries(revisions).filter(([, r]) => r === old).map(([p]) => p).join(', ') || 'no pod'} still on the old revision ${old}`)
       return Object.entries(revisions).filter(([, r]) => r === old).map(([p]) => p)
     })
@@ -198,11 +198,11 @@ describe('DR stateful workloads through disruption', () => {
       await applyFixture(kube, ns, 'dr/wal.yaml', { storageClass })
       await waitForPodReady(kube, ns, 'wal-0')
     })
-    await recordTimeline(task, podEvents, 'app=wal', `pods app=wal in ${ns}: the kill and the return`)
+    const { notes } = await recordDisruptionTimeline(task, podEvents, 'app=wal', `pods app=wal in ${ns}: the kill and the return`)
     const killed = await When(`at least ${minimum} records are acknowledged, and wal-0 is killed without grace (deleted with grace period 0) right after its log is read`, async () => {
       await waitForAcknowledgements(kube, ns, 'wal-0', minimum)
       const acked = lastAck(await readPodLog(kube, ns, 'wal-0', 50))
-      const pod = await deletePod(kube, ns, 'wal-0', 0)
+      const pod = await notes.during('wal-0 killed (grace 0)', () => deletePod(kube, ns, 'wal-0', 0))
       claimNote(task, `killed wal-0 (uid ${pod.metadata?.uid}) with ${acked} records acknowledged`)
       return { acked, uid: pod.metadata?.uid }
     })
