@@ -153,7 +153,7 @@ describe('DR stateful workloads through disruption', () => {
     const old = (await getStatefulSet(kube, ns, 'keeper')).status?.currentRevision ?? ''
     const order = ['keeper-2', 'keeper-1', 'keeper-0'].flatMap((pod) => [
       { pod, kind: 'terminating' as const, incarnation: 'old' as const }, { pod, kind: 'ready' as const, incarnation: 'new' as const }])
-    const { timeline, notes } = await recordDisruptionTimeline(task, podEvents, 'app=keeper', `pods app=keeper in ${ns}: rolling update with a control-plane restart after keeper-2`, { expected: order })
+    const { timeline, notes } = await recordDisruptionTimeline(task, podEvents, 'app=keeper', `pods app=keeper in ${ns}: rolling update with a control-plane restart after keeper-2`, { expected: order, budget: { kube, namespace: ns, name: 'keeper' } })
     await When('the pod template changes, and keeper-2 is back on the new revision', async () => {
       await patchObject(kube, 'apps/v1', 'StatefulSet', ns, 'keeper', { spec: { template: { metadata: { annotations: { 'example.com/template-change': '2' } } } } })
       await waitForTimelineEvents(timeline, [{ pod: 'keeper-2', kind: 'ready', incarnation: 'new' }], 'rollout')
