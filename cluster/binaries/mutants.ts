@@ -35,6 +35,7 @@ export const mutants: readonly Mutant[] = [
   mutant('kube-controller-manager', 'pv-never-released'),
   mutant('kubelet', 'kubelet-hostname-not-podname'),
   mutant('kubelet', 'kubelet-emptydir-wiped-on-restart'),
+  mutant('kubelet', 'kubelet-volume-emptied-on-unmount'),
   mutant('kube-scheduler', 'scheduler-volume-affinity-ignored'),
   mutant('kube-apiserver', 'eviction-ignores-budget'),
 ]

@@ -10,7 +10,7 @@ import { restartFromBinary } from '../../cluster/faults/actions.ts'
 import { repoRoot } from '../../cluster/base/config.ts'
 import { type ClaimRef, type Fault, quests } from './fault-claims.ts'
 
-interface MutantEntry {
+export interface MutantEntry {
   mutant: string
   mustFail: Record<ClaimRef, string>
   alsoBreaks?: Record<ClaimRef, string>
@@ -32,7 +32,7 @@ const embeddedNodeCommands = { SC_DISRUPT_NODE_STOP: disruptCommand('node-stop "
 // The control plane restarted as DR-04 asks, each component from the build it runs: the mutant stays.
 const embeddedRestartCommand = { SC_DISRUPT_CONTROL_PLANE_RESTART: disruptCommand('control-plane-restart') }
 
-function mutantFault(e: MutantEntry): Fault {
+export function mutantFault(e: MutantEntry): Fault {
   const m = mutantNamed(e.mutant)
   const reasons = (r: Record<ClaimRef, string> | undefined, what: string) => (r && Object.keys(r).length ? ` ${what}: ${Object.entries(r).map(([id, why]) => `${id}, ${why}`).join('; ')}.` : '')
   return {
