@@ -36,6 +36,7 @@ export const mutants: readonly Mutant[] = [
   mutant('kubelet', 'kubelet-hostname-not-podname'),
   mutant('kubelet', 'kubelet-emptydir-wiped-on-restart'),
   mutant('kubelet', 'kubelet-volume-emptied-on-unmount'),
+  mutant('kubelet', 'kubelet-restart-count-doubled'),
   mutant('kube-scheduler', 'scheduler-volume-affinity-ignored'),
   mutant('kube-apiserver', 'eviction-ignores-budget'),
 ]

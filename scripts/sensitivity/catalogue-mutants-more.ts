@@ -19,4 +19,13 @@ export const moreMutantFaults: Fault[] = [
     specs: quests('000-podinfo-deployment-vs-statefulset', '001b-statefulset', '002-statefulset-demo', '003a-parallel-statefulset', 'storage-classes'),
     whySpecs: 'the files of the read-backs on a new pod (Q0-11, Q1-10, Q1-11, Q2-03, Q3-04, SC-02); their other claims read a volume only from the pod that wrote it, or from emptyDir (not a persistent volume), and must pass',
   }),
+  mutantFault({
+    mutant: 'kubelet-restart-count-doubled',
+    mustFail: {
+      'Q0-04': 'the container restarted once by GET /panic reports restartCount 2, so the Then step, which expects 1, sees 2',
+      'Q3-06': 'the container restarted once by its failing liveness probe reports restartCount 2, so the Then step, which expects 1, sees 2',
+    },
+    specs: quests('000-podinfo-deployment-vs-statefulset', '003a-parallel-statefulset'),
+    whySpecs: '000 holds Q0-04 and 003a Q3-06; Q0-05 waits for at least one restart, which 2 is, and the other claims see no container restart (0 stays 0), so they must pass',
+  }),
 ]
