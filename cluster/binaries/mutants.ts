@@ -29,7 +29,7 @@ export interface Mutant {
 const mutant = (binary: Mutant['binary'], name: string, module = 'k8s.io/kubernetes'): Mutant => ({ name, binary, module })
 export const mutants: readonly Mutant[] = [
   ...['sts-ordered-ready-no-wait', 'sts-rolling-lowest-first', 'sts-partition-ignored', 'sts-ondelete-rolls', 'sts-scale-down-lowest-first',
-    'sts-parallel-as-ordered', 'sts-retention-ignored', 'sts-replaces-lost-pods', 'sts-restart-rolls-all-at-once', 'deploy-surge-unbounded', 'deploy-unavailable-unbounded', 'deploy-recreate-overlap',
+    'sts-parallel-as-ordered', 'sts-retention-ignored', 'sts-replaces-lost-pods', 'sts-restart-rolls-all-at-once', 'sts-claims-of-ordinal-0', 'deploy-surge-unbounded', 'deploy-unavailable-unbounded', 'deploy-recreate-overlap',
   ].map((name) => mutant('kube-controller-manager', name)),
   mutant('kube-controller-manager', 'endpointslice-unready-published', 'k8s.io/endpointslice'),
   mutant('kube-controller-manager', 'pv-never-released'),

@@ -28,4 +28,27 @@ export const moreMutantFaults: Fault[] = [
     specs: quests('000-podinfo-deployment-vs-statefulset', '003a-parallel-statefulset'),
     whySpecs: '000 holds Q0-04 and 003a Q3-06; Q0-05 waits for at least one restart, which 2 is, and the other claims see no container restart (0 stays 0), so they must pass',
   }),
+  // ---- StatefulSet controller ----
+  mutantFault({
+    mutant: 'sts-claims-of-ordinal-0',
+    mustFail: {
+      'Q0-09': 'no claim data-podinfo-1 is ever made, so the Then step\'s wait for it to be Bound ends without it',
+      'Q0-12': 'podinfo-1 mounts data-podinfo-0 as podinfo-0 does, so the And step\'s GET on podinfo-1 finds what was stored on podinfo-0',
+      'Q1-09': 'the namespace holds only ingridients-sandwich-0, so the Then step listing one claim per pod sees one claim for two pods',
+      'Q2-02': 'no claim vol1-demo-1 is ever made, so the Then step\'s wait for it to be Bound ends without it',
+      'Q3-02': 'the namespace holds only data-visits-0, so the Then step on exactly the claims data-visits-0, -1 and -2 sees one',
+      'Q3-03': 'the three pods append to the one /data/visits.log of data-visits-0, so the Then step finds in each pod\'s file the visits the other pods served',
+      'Q4-01': 'both pods append to the one /data/visits.log of data-visits-0, so the Then step finds in each pod\'s file the visits the other served',
+      'Q4-02': 'visits-1 mounts data-visits-0, so the Then step on each pod having its own claim sees visits-1\'s claim named for visits-0',
+    },
+    alsoBreaks: {
+      'Q1-11': 'its When step reads the claims of sandwich-1 and sandwich-2, which were never made',
+      'Q2-04': 'its Given step waits for vol1-demo-1 to be Bound, which was never made',
+    },
+    mayBreak: {
+      'Q3-04': 'its Then step checks that the recreated pod mounts its own claim, which fails unless the pod that served the most visits (whose records it keeps) is visits-0',
+    },
+    specs: quests('000-podinfo-deployment-vs-statefulset', '001b-statefulset', '002-statefulset-demo', '003a-parallel-statefulset', '004-records-and-update-strategies'),
+    whySpecs: 'the files whose StatefulSets have a claim template; their claims on names, DNS, order, updates and Deployments, and the read-backs from ordinal 0 (Q0-11, Q1-10, Q2-03, Q2-05), do not tell ordinal 0\'s claim from a pod\'s own and must pass',
+  }),
 ]
