@@ -32,6 +32,7 @@ export const mutants: readonly Mutant[] = [
     'sts-parallel-as-ordered', 'sts-retention-ignored', 'sts-replaces-lost-pods', 'sts-restart-rolls-all-at-once', 'sts-claims-of-ordinal-0', 'deploy-surge-unbounded', 'deploy-unavailable-unbounded', 'deploy-recreate-overlap',
   ].map((name) => mutant('kube-controller-manager', name)),
   mutant('kube-controller-manager', 'endpointslice-unready-published', 'k8s.io/endpointslice'),
+  mutant('kube-controller-manager', 'endpointslice-no-hostnames', 'k8s.io/endpointslice'),
   mutant('kube-controller-manager', 'pv-never-released'),
   mutant('kubelet', 'kubelet-hostname-not-podname'),
   mutant('kubelet', 'kubelet-emptydir-wiped-on-restart'),

@@ -51,4 +51,13 @@ export const moreMutantFaults: Fault[] = [
     specs: quests('000-podinfo-deployment-vs-statefulset', '001b-statefulset', '002-statefulset-demo', '003a-parallel-statefulset', '004-records-and-update-strategies'),
     whySpecs: 'the files whose StatefulSets have a claim template; their claims on names, DNS, order, updates and Deployments, and the read-backs from ordinal 0 (Q0-11, Q1-10, Q2-03, Q2-05), do not tell ordinal 0\'s claim from a pod\'s own and must pass',
   }),
+  // ---- EndpointSlice controller ----
+  mutantFault({
+    mutant: 'endpointslice-no-hostnames',
+    mustFail: {
+      'Q3-05': 'once visits is headless, CoreDNS makes a per-pod record only from an endpoint\'s hostname, which none has, so the Then step\'s wait for visits-0.visits to resolve sees NXDOMAIN to its end',
+    },
+    specs: quests('003a-parallel-statefulset'),
+    whySpecs: '003a holds Q3-05; its other claims resolve no per-pod name (they reach the pods through the cluster IP, by exec, or read the endpoints\' addresses and readiness, published as before) and must pass',
+  }),
 ]
