@@ -34,6 +34,7 @@ export const mutants: readonly Mutant[] = [
   mutant('kube-controller-manager', 'endpointslice-unready-published', 'k8s.io/endpointslice'),
   mutant('kube-controller-manager', 'endpointslice-no-hostnames', 'k8s.io/endpointslice'),
   mutant('kube-controller-manager', 'pv-never-released'),
+  mutant('kube-controller-manager', 'pv-wffc-binds-at-once'),
   mutant('kubelet', 'kubelet-hostname-not-podname'),
   mutant('kubelet', 'kubelet-emptydir-wiped-on-restart'),
   mutant('kubelet', 'kubelet-volume-emptied-on-unmount'),

@@ -60,4 +60,14 @@ export const moreMutantFaults: Fault[] = [
     specs: quests('003a-parallel-statefulset'),
     whySpecs: '003a holds Q3-05; its other claims resolve no per-pod name (they reach the pods through the cluster IP, by exec, or read the endpoints\' addresses and readiness, published as before) and must pass',
   }),
+  // ---- PV controller ----
+  mutantFault({
+    mutant: 'pv-wffc-binds-at-once',
+    mustFail: {
+      'Q1-02': 'the claim of standard (WaitForFirstConsumer) is given a node on the PV controller\'s first sync, never the WaitForFirstConsumer event, and is provisioned and Bound with no pod, so the Then step waiting for that event and a Pending claim sees neither',
+      'SC-01': 'the same: the claim with no pod gets no WaitForFirstConsumer event and is Bound at once, so the Then step waiting for the event sees none',
+    },
+    specs: quests('001a-claim-and-pod', 'storage-classes'),
+    whySpecs: '001a holds Q1-02 and storage-classes SC-01; their other claims bind a claim for a pod on the one node, where the node chosen at once is the node the pod runs on, and must pass',
+  }),
 ]
