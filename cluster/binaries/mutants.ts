@@ -29,12 +29,17 @@ export interface Mutant {
 const mutant = (binary: Mutant['binary'], name: string, module = 'k8s.io/kubernetes'): Mutant => ({ name, binary, module })
 export const mutants: readonly Mutant[] = [
   ...['sts-ordered-ready-no-wait', 'sts-rolling-lowest-first', 'sts-partition-ignored', 'sts-ondelete-rolls', 'sts-scale-down-lowest-first',
-    'sts-parallel-as-ordered', 'sts-retention-ignored', 'sts-replaces-lost-pods', 'sts-lost-pods-new-claims', 'sts-restart-rolls-all-at-once', 'deploy-surge-unbounded', 'deploy-unavailable-unbounded', 'deploy-recreate-overlap',
+    'sts-parallel-as-ordered', 'sts-retention-ignored', 'sts-replaces-lost-pods', 'sts-lost-pods-new-claims', 'sts-restart-rolls-all-at-once', 'sts-claims-of-ordinal-0',
+    'deploy-surge-unbounded', 'deploy-unavailable-unbounded', 'deploy-recreate-overlap',
   ].map((name) => mutant('kube-controller-manager', name)),
   mutant('kube-controller-manager', 'endpointslice-unready-published', 'k8s.io/endpointslice'),
+  mutant('kube-controller-manager', 'endpointslice-no-hostnames', 'k8s.io/endpointslice'),
   mutant('kube-controller-manager', 'pv-never-released'),
+  mutant('kube-controller-manager', 'pv-wffc-binds-at-once'),
   mutant('kubelet', 'kubelet-hostname-not-podname'),
   mutant('kubelet', 'kubelet-emptydir-wiped-on-restart'),
+  mutant('kubelet', 'kubelet-volume-emptied-on-unmount'),
+  mutant('kubelet', 'kubelet-restart-count-doubled'),
   mutant('kube-scheduler', 'scheduler-volume-affinity-ignored'),
   mutant('kube-apiserver', 'eviction-ignores-budget'),
 ]

@@ -10,7 +10,7 @@ import { restartFromBinary } from '../../cluster/faults/actions.ts'
 import { repoRoot } from '../../cluster/base/config.ts'
 import { type ClaimRef, type Fault, quests } from './fault-claims.ts'
 
-interface MutantEntry {
+export interface MutantEntry {
   mutant: string
   mustFail: Record<ClaimRef, string>
   alsoBreaks?: Record<ClaimRef, string>

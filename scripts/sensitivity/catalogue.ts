@@ -11,6 +11,7 @@ import { stop } from '../../cluster/nodes/node.ts'
 import { ensureRunning, proc, procsNamed, recycledSetup, recycledTeardown, removeRecycledStashes, restartApiServer, restartControllerManager, scaleDeployment, setLocalPathScripts, startLossyCache, startWiper, stopLossyCache, wiper, withoutControllers } from '../../cluster/faults/actions.ts'
 import { drFaults } from './catalogue-dr.ts'
 import { mutantFaults } from './catalogue-mutants.ts'
+import { moreMutantFaults } from './catalogue-mutants-more.ts'
 import { slowFaults } from './catalogue-slow.ts'
 import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-claims.ts'
 
@@ -285,6 +286,7 @@ export const faults: Fault[] = [
   ...slowFaults,
   ...mutantFaults,
   ...drFaults,
+  ...moreMutantFaults,
 ]
 
 export const faultNamed = (name: string): Fault | undefined => faults.find((f) => f.name === name)
