@@ -51,8 +51,9 @@ test('the snapshot carries the windows and budgets, and the pictures draw them: 
   expect(JSON.parse(JSON.stringify(s))).toEqual(s)
 
   const svg = timelineSvg(s)
-  expect(svg).toContain('drain of node-a: +1.00s → +3.00s')
-  expect(svg).toContain('uncordon node-a: +5.00s → still going when recording ended')
+  expect(svg).toContain('1. drain of node-a +1.00s → +3.00s')
+  expect(svg).toContain('2. uncordon node-a +5.00s → still going when recording ended')
+  expect(svg).toContain('>disruptions: 1. drain of node-a +1.00s → +3.00s; 2. uncordon node-a +5.00s → still going when recording ended</text>')
   expect(svg).toContain('>budget keeper</text>')
   expect(svg).toContain('PodDisruptionBudget keeper: disruptions allowed 0 +1.60s → +6.10s')
   expect(svg).toContain('▭ disruption')

@@ -55,6 +55,9 @@ export function notesLayout(t: AttachedTimeline, l: TimelineLayout) {
   }
 }
 
+const windowText = (w: { label: string; from: number; to: number; open: boolean }, i: number) =>
+  `${i + 1}. ${w.label} ${since(w.from)} → ${w.open ? 'still going when recording ended' : since(w.to)}`
+
 export function timelineSvg(t: AttachedTimeline, id = 'timeline'): string {
   const l = layoutTimeline(t)
   const notes = notesLayout(t, l)
@@ -65,7 +68,7 @@ export function timelineSvg(t: AttachedTimeline, id = 'timeline'): string {
   const scale = l.span * 1.02 // room for the last marker
   const x = (ms: number) => g.plotLeft + (ms / scale) * plotWidth
   const rows = l.lanes.length + notes.budgets.length
-  const height = g.top + Math.max(1, rows) * g.lane + g.axis
+  const height = g.top + Math.max(1, rows) * g.lane + g.axis + (notes.windows.length ? 14 : 0)
   const out: string[] = []
   const titleId = `${id}-title`
   out.push(`<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="${g.width}" height="${height}" viewBox="0 0 ${g.width} ${height}" role="img" aria-labelledby="${titleId}">`)
@@ -84,12 +87,18 @@ export function timelineSvg(t: AttachedTimeline, id = 'timeline'): string {
   // Grid and axis.
   const step = niceStep(scale)
   const axisY = g.top + rows * g.lane + 6
-  // Disruption windows, behind the lanes, labelled at the top.
-  for (const w of notes.windows) {
-    const span = `${w.label}: ${since(w.from)} → ${w.open ? 'still going when recording ended' : since(w.to)}`
-    out.push(`<rect x="${x(w.from).toFixed(1)}" y="${g.top - 4}" width="${Math.max(1.5, x(w.to) - x(w.from)).toFixed(1)}" height="${axisY - g.top + 4}" class="window"><title>${escapeXml(span)}</title></rect>`)
-    out.push(`<text x="${(x(w.from) + 3).toFixed(1)}" y="${g.top + 4}" class="window-label">${escapeXml(w.label.length > 60 ? `${w.label.slice(0, 59)}…` : w.label)}</text>`)
-  }
+  // Disruption windows, behind the lanes, numbered at the top (with their label where it fits) and
+  // listed in full under the axis.
+  let labelEnd = -Infinity
+  notes.windows.forEach((w, i) => {
+    out.push(`<rect x="${x(w.from).toFixed(1)}" y="${g.top - 4}" width="${Math.max(1.5, x(w.to) - x(w.from)).toFixed(1)}" height="${axisY - g.top + 4}" class="window"><title>${escapeXml(windowText(w, i))}</title></rect>`)
+    const lx = Math.max(x(w.from) + 3, labelEnd + 6)
+    const full = `${i + 1} ${w.label}`
+    const text = lx + full.length * 6 <= g.width - g.right ? full : String(i + 1)
+    labelEnd = lx + text.length * 6
+    out.push(`<text x="${lx.toFixed(1)}" y="${g.top + 4}" class="window-label">${escapeXml(text)}</text>`)
+  })
+  if (notes.windows.length) out.push(`<text x="${g.plotLeft}" y="${axisY + 44}" class="tick">disruptions: ${escapeXml(notes.windows.map(windowText).join('; '))}</text>`)
   // Budgets, a lane each below the pods: disruptions allowed as they changed.
   notes.budgets.forEach((b, i) => {
     const barY = g.top + (l.lanes.length + i) * g.lane + 16
