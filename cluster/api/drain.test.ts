@@ -49,7 +49,7 @@ describe('a drain', () => {
 
 // A fake API: pods and one budget in namespace ns; `evictable(name, attempt)` answers each eviction
 // (true: accepted, the pod then leaves the node and `replacement` takes its place elsewhere or nowhere).
-function fakeApi(pods: V1Pod[], o: { evictable: (name: string, attempt: number) => boolean; replacement?: (name: string) => V1Pod | undefined; expectedPods?: number }) {
+function fakeApi(pods: V1Pod[], o: { evictable: (name: string, attempt: number) => boolean; replacement?: (name: string) => V1Pod | undefined; expectedPods?: number; error?: (name: string, attempt: number) => Error | undefined }) {
   let current = pods.map((p) => ({ ...p, spec: { nodeName: 'node-a', containers: [] } }))
   const attempts = new Map<string, number>()
   const refusal = Object.assign(new Error('Too Many Requests'), { code: 429, body: JSON.stringify({ message: 'Cannot evict pod as it would violate the pod\'s disruption budget.' }) })
@@ -60,6 +60,8 @@ function fakeApi(pods: V1Pod[], o: { evictable: (name: string, attempt: number) 
       createNamespacedPodEviction: async ({ name }: { name: string }) => {
         const n = (attempts.get(name) ?? 0) + 1
         attempts.set(name, n)
+        const error = o.error?.(name, n)
+        if (error) throw error
         if (!o.evictable(name, n)) throw refusal
         const next = o.replacement?.(name)
         current = [...current.filter((p) => p.metadata?.name !== name), ...(next ? [{ ...next, spec: { nodeName: '', containers: [] } }] : [])]
@@ -86,6 +88,22 @@ describe('drainNode', () => {
     const { c } = fakeApi(keepers(), { evictable: (name) => name === 'keeper-0', replacement: (name) => pod(name, { unschedulable: true }) })
     await expect(drainNode(c, 'node-a', { ...fast, log: (l) => lines.push(l) })).resolves.toEqual({ evicted: ['ns/keeper-0'], leftInPlace: ['ns/keeper-2'] })
     expect(lines).toContainEqual('  ns/keeper-2 stays on node-a, upgraded in place: its budget keeper allows no disruption while keeper-0 cannot be scheduled (cordoned node-a may be the only node they may use)')
+  })
+
+  const apiError = (code: number, message: string) => Object.assign(new Error(message), { code, body: JSON.stringify({ message }) })
+
+  test('a client error other than the budget\'s refusal (403 of RBAC) ends the drain at once: asking again would change nothing', async () => {
+    const { c, attempts } = fakeApi(keepers(), { evictable: () => true, error: (name) => (name === 'keeper-0' ? apiError(403, 'pods "keeper-0" is forbidden: cannot create resource "pods/eviction"') : undefined) })
+    await expect(drainNode(c, 'node-a', fast)).rejects.toThrow(/^evict pod ns\/keeper-0: HTTP 403: pods "keeper-0" is forbidden/)
+    expect(attempts.get('keeper-0')).toBe(1)
+  })
+
+  test('a server error is tried again: the drain goes on once the API server answers, and ends if it does not for stallMs', async () => {
+    const busy = fakeApi(keepers(), { evictable: () => true, error: (name, n) => (name === 'keeper-0' && n < 3 ? apiError(503, 'the server is currently unable to handle the request') : undefined) })
+    await expect(drainNode(busy.c, 'node-a', fast)).resolves.toEqual({ evicted: ['ns/keeper-0', 'ns/keeper-2'], leftInPlace: [] })
+    expect(busy.attempts.get('keeper-0')).toBe(3)
+    const down = fakeApi(keepers(), { evictable: () => true, error: () => apiError(503, 'the server is currently unable to handle the request') })
+    await expect(drainNode(down.c, 'node-a', fast)).rejects.toThrow(/^evict pod ns\/keeper-0: the API server failed for 0\.3s: HTTP 503/)
   })
 
   test('a refusal that goes on with nothing changing, while the budget waits for a pod that is placed but never Ready, ends the drain naming the budget and its pods', async () => {

@@ -97,16 +97,22 @@ async function evict(c: Clients, pod: k8s.V1Pod, node: string, o: DrainOptions):
   let deadline = Date.now() + o.stallMs
   let seen = ''
   let stuckSince: number | undefined
+  // Since when the API server has answered with an error or not at all (not the budget's refusal).
+  let failingSince: number | undefined
   for (let attempt = 1; ; attempt++) {
     let refusal: string
     try {
       await c.core.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } })
       return 'evicted'
     } catch (err) {
-      if (statusOf(err) === 404) return 'gone'
-      // Anything but the budget's refusal is tried again only while the deadline allows (the API
-      // server may be busy just after its own upgrade).
-      if (statusOf(err) !== 429 && Date.now() > deadline) throw new Error(`evict pod ${namespace}/${name}: ${messageOf(err)}`)
+      const status = statusOf(err)
+      if (status === 404) return 'gone'
+      // A client error but the budget's refusal (403 of RBAC, 422, …) will not change by asking again.
+      if (status !== undefined && status >= 400 && status < 500 && status !== 429) throw new Error(`evict pod ${namespace}/${name}: ${messageOf(err)}`)
+      // A server error or no answer (the API server may be busy just after its own upgrade) is tried
+      // again for stallMs, however the budget's pods change meanwhile.
+      if (status === 429) failingSince = undefined
+      else if (Date.now() - (failingSince ??= Date.now()) > o.stallMs) throw new Error(`evict pod ${namespace}/${name}: the API server failed for ${o.stallMs / 1000}s: ${messageOf(err)}`)
       refusal = messageOf(err)
     }
     const covering = await budgetsOf(c, pod).catch(() => [])
@@ -163,7 +169,17 @@ export async function drainNode(c: Clients, node: string, o: DrainOptions): Prom
 }
 
 // Cordon (true) or uncordon (false).
+// The annotation a cordon of cluster:upgrade leaves on its node, until its uncordon: a node
+// unschedulable without it was cordoned by someone else, and an upgrade leaves it so.
+export const upgradeCordon = 'stateful-conformance.dev/cordoned-by-upgrade'
+
 export async function setUnschedulable(c: Clients, node: string, unschedulable: boolean): Promise<void> {
-  await c.objects.patch({ apiVersion: 'v1', kind: 'Node', metadata: { name: node }, spec: { unschedulable } } as k8s.KubernetesObject,
+  await c.objects.patch({ apiVersion: 'v1', kind: 'Node', metadata: { name: node, annotations: { [upgradeCordon]: unschedulable ? 'true' : null } }, spec: { unschedulable } } as k8s.KubernetesObject,
     undefined, undefined, 'stateful-conformance-cluster', undefined, k8s.PatchStrategy.MergePatch)
+}
+
+// Whether the node is cordoned, and not by cluster:upgrade (setUnschedulable's annotation).
+export async function cordonedByOthers(c: Clients, node: string): Promise<boolean> {
+  const n = await c.core.readNode({ name: node })
+  return !!n.spec?.unschedulable && n.metadata?.annotations?.[upgradeCordon] !== 'true'
 }

@@ -5,10 +5,11 @@ const [from, to] = ['v1.35.4', 'v1.36.3']
 const nodes = ['embedded-control-plane', 'embedded-worker', 'embedded-worker2']
 
 // Actions that only write down what they were asked, in order; `runs` says what each component runs now.
-function fakes(runs: (component: string, node: string) => string | undefined = () => from, drained: Record<string, string[]> = {}) {
+function fakes(runs: (component: string, node: string) => string | undefined = () => from, drained: Record<string, string[]> = {}, cordonedBefore: string[] = []) {
   const calls: string[] = []
   const actions: UpgradeActions = {
     runs,
+    cordonedByOthers: async (n) => cordonedBefore.includes(n),
     restartControlPlane: async (c, target) => { calls.push(`restart ${c} ${target}`) },
     cordon: async (n) => { calls.push(`cordon ${n}`) },
     drain: async (n) => { calls.push(`drain ${n}`); return { evicted: [`ns/pod-on-${n}`], leftInPlace: drained[n] ?? [] } },
@@ -45,6 +46,17 @@ describe('cluster:upgrade', () => {
       'uncordon embedded-control-plane',
       ...nodes.slice(1).flatMap((n) => [`cordon ${n}`, `drain ${n}`, `kubelet and kube-proxy ${n} ${to}`, `ready ${n} ${to}`, `uncordon ${n}`]),
     ])
+  })
+
+  test('a node cordoned before the upgrade by someone else is upgraded and left cordoned, and the upgrade says so', async () => {
+    const { calls, actions } = fakes(undefined, {}, ['embedded-worker'])
+    const lines: string[] = []
+    await runUpgrade(nodes, to, actions, (l) => lines.push(l))
+    expect(calls.filter((x) => x.endsWith('embedded-worker'))).toEqual(['cordon embedded-worker', 'drain embedded-worker'])
+    expect(calls).toContain(`kubelet and kube-proxy embedded-worker ${to}`)
+    expect(calls).toContain('uncordon embedded-worker2')
+    expect(lines).toContainEqual('node embedded-worker: cordoned before the upgrade, not by it: left cordoned')
+    expect(lines).toContainEqual(expect.stringMatching(/^node embedded-worker: Ready on v1\.36\.3, left cordoned as it was, done in \d+ms$/))
   })
 
   test('pods a drain left in place are reported, node by node', async () => {

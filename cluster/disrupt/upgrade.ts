@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { apiReadyz, apiVersion, type Clients, clients, componentHealthy, poll } from '../api/client.ts'
-import { type Drained, drainNode, setUnschedulable } from '../api/drain.ts'
+import { cordonedByOthers, type Drained, drainNode, setUnschedulable } from '../api/drain.ts'
 import { kubernetesBinDir, paths, versions } from '../base/config.ts'
 import { formatDuration, log } from '../base/log.ts'
 import { controlPlane, type NodeSpec, nodesOf, recordedShape, recordShape, type Shape } from '../base/shape.ts'
@@ -24,6 +24,8 @@ export interface UpgradeActions {
   runs(component: string, node: string): string | undefined
   // Stopped, started from the target's binary, and healthy (the API server ready and reporting the target).
   restartControlPlane(component: ControlPlaneComponent, target: string): Promise<void>
+  // Cordoned before the upgrade by someone else (not an upgrade that stopped halfway): left cordoned.
+  cordonedByOthers(node: string): Promise<boolean>
   cordon(node: string): Promise<void>
   drain(node: string): Promise<Drained>
   // The node's kubelet and kube-proxy stopped and started from the target's binaries.
@@ -74,9 +76,12 @@ export async function runUpgrade(nodes: string[], target: string, a: UpgradeActi
   for (const node of nodes) {
     const was = [a.runs('kubelet', node), a.runs('kube-proxy', node)]
     was.forEach(noteFrom)
+    const keepCordoned = await a.cordonedByOthers(node)
+    if (keepCordoned) say(`node ${node}: cordoned before the upgrade, not by it: left cordoned`)
+    const uncordon = () => (keepCordoned ? Promise.resolve() : a.uncordon(node))
     if (was.every((v) => v === target)) {
       say(`node ${node}: kubelet and kube-proxy already on ${target}`)
-      await a.uncordon(node)
+      await uncordon()
       continue
     }
     await part(`node ${node}`, async () => {
@@ -87,8 +92,8 @@ export async function runUpgrade(nodes: string[], target: string, a: UpgradeActi
       say(`node ${node}: drained (${describeDrain(drained)}); restarting kubelet and kube-proxy from ${target}`)
       await a.restartNode(node, target)
       await a.nodeReady(node, target)
-      await a.uncordon(node)
-      return `Ready on ${target}, uncordoned`
+      await uncordon()
+      return `Ready on ${target}, ${keepCordoned ? 'left cordoned as it was' : 'uncordoned'}`
     })
   }
   report.ms = Date.now() - t0
@@ -154,7 +159,8 @@ function embeddedActions(shape: Shape, nodes: NodeSpec[], c: Clients, t: Upgrade
         await poll({ what: `${component} ${target} ${health[component]}`, timeoutMs: t.component, guard: () => assertRunning(p), check: () => componentHealthy(cp, health[component]) })
       }
     },
-    cordon: (node) => setUnschedulable(c, node, true),
+    cordonedByOthers: (node) => cordonedByOthers(c, node),
+    cordon: async (node) => { if (!(await cordonedByOthers(c, node))) await setUnschedulable(c, node, true) },
     drain: (node) => drainNode(c, node, { stallMs: t.drainStall, stuckMs: t.drainStuck, log }),
     restartNode: async (node, target) => {
       const kubelet = proc('kubelet', node)
