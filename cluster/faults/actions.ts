@@ -163,6 +163,8 @@ export async function startWiper(ctx: FaultContext): Promise<void> {
 export const lossyCache = { name: 'fault-lossy-volumes' }
 export const lossyStash = () => join(paths.state, 'fault-lossy-volumes')
 export async function startLossyCache(ctx: FaultContext, flushSeconds: number): Promise<void> {
+  // A stash a crashed run left behind describes volumes of that run: none of it is this run's.
+  await rm(lossyStash(), { recursive: true, force: true })
   await mkdir(lossyStash(), { recursive: true })
   const once = loseUnflushedOnce(ctx.nodes.map((n) => nodeDirs(n).localPath), ctx.nodes.map((n) => nodeDirs(n).containerdState), lossyStash(), flushSeconds)
   await startRecorded(lossyCache, faultLoop(once))
