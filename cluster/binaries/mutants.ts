@@ -40,6 +40,7 @@ export const mutants: readonly Mutant[] = [
   mutant('kubelet', 'kubelet-emptydir-wiped-on-restart'),
   mutant('kubelet', 'kubelet-volume-emptied-on-unmount'),
   mutant('kubelet', 'kubelet-restart-count-doubled'),
+  mutant('kubelet', 'kubelet-emptydir-not-empty'),
   mutant('kube-scheduler', 'scheduler-volume-affinity-ignored'),
   mutant('kube-apiserver', 'eviction-ignores-budget'),
 ]

@@ -12,6 +12,7 @@ import { ensureRunning, proc, procsNamed, recycledSetup, recycledTeardown, remov
 import { drFaults } from './catalogue-dr.ts'
 import { mutantFaults } from './catalogue-mutants.ts'
 import { moreMutantFaults } from './catalogue-mutants-more.ts'
+import { thirdMutantFaults } from './catalogue-mutants-third.ts'
 import { slowFaults } from './catalogue-slow.ts'
 import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-claims.ts'
 
@@ -287,6 +288,7 @@ export const faults: Fault[] = [
   ...mutantFaults,
   ...drFaults,
   ...moreMutantFaults,
+  ...thirdMutantFaults,
 ]
 
 export const faultNamed = (name: string): Fault | undefined => faults.find((f) => f.name === name)
