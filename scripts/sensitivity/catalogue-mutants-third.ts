@@ -16,4 +16,13 @@ export const thirdMutantFaults: Fault[] = [
     specs: quests('000-podinfo-deployment-vs-statefulset'),
     whySpecs: '000 holds the three listings of the Deployment\'s emptyDir (Q0-03, Q0-05, Q0-06); its other claims list no emptyDir (Q0-12 lists a claim\'s volume, which is no emptyDir, with toContain) and must pass',
   }),
+  // ---- PVC-protection controller ----
+  mutantFault({
+    mutant: 'pvc-protection-released-at-once',
+    mustFail: {
+      'Q1-08': 'the deleted claim loses its finalizer on the controller\'s first sync, although lunchbox still mounts it, so it is gone (not Terminating) when the Then step looks, or, if that step saw it in the instant before, when the And step on "still there afterwards, Terminating and Bound" looks',
+    },
+    specs: quests('001a-claim-and-pod'),
+    whySpecs: '001a holds Q1-08; its other claims delete no claim (Q1-07 deletes only the pod, whose claim keeps its finalizer: no deletion, nothing to remove) and must pass',
+  }),
 ]
