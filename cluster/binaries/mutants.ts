@@ -34,6 +34,7 @@ export const mutants: readonly Mutant[] = [
   ].map((name) => mutant('kube-controller-manager', name)),
   mutant('kube-controller-manager', 'endpointslice-unready-published', 'k8s.io/endpointslice'),
   mutant('kube-controller-manager', 'endpointslice-no-hostnames', 'k8s.io/endpointslice'),
+  mutant('kube-controller-manager', 'endpointslice-first-address-kept', 'k8s.io/endpointslice'),
   mutant('kube-controller-manager', 'pvc-protection-released-at-once'),
   mutant('kube-controller-manager', 'pv-never-released'),
   mutant('kube-controller-manager', 'pv-wffc-binds-at-once'),

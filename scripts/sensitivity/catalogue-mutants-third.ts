@@ -25,4 +25,15 @@ export const thirdMutantFaults: Fault[] = [
     specs: quests('001a-claim-and-pod'),
     whySpecs: '001a holds Q1-08; its other claims delete no claim (Q1-07 deletes only the pod, whose claim keeps its finalizer: no deletion, nothing to remove) and must pass',
   }),
+  // ---- EndpointSlice controller ----
+  mutantFault({
+    mutant: 'endpointslice-first-address-kept',
+    mustFail: {
+      'Q1-13': 'the recreated sandwich-0 is published with the old pod\'s IP under its hostname, so CoreDNS answers sandwich-0.kitchen with the old IP and the And step\'s wait for the current IP ends without it',
+      'Q2-08': 'the endpoint of the recreated demo-0 carries the old pod\'s IP, so the second Then step\'s wait for exactly the Ready pods\' IPs ends without them',
+      'Q2-10': 'the name of the recreated demo-0 resolves to the old pod\'s IP, so the Then step\'s wait for the new IP only ends without it',
+    },
+    specs: quests('001c-closing-questions', '002-statefulset-demo'),
+    whySpecs: '001c holds Q1-13, 002 Q2-08 and Q2-10: each recreates a StatefulSet pod and then asks the endpoints or DNS for its IP. The failure needs the new pod to get a new IP, which "may" happen; on the kind shape\'s pod network it did in every run whose logs say (17 of 17, Q1-13\'s, Q2-07\'s and Q2-10\'s notes): the same IP back leaves these three passing. The files\' other claims read no endpoint of a pod recreated under its name (Q1-15 and Q2-03 recreate pods but read claims and files) and must pass',
+  }),
 ]
