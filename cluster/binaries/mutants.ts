@@ -45,6 +45,7 @@ export const mutants: readonly Mutant[] = [
   mutant('kubelet', 'kubelet-emptydir-not-empty'),
   mutant('kube-scheduler', 'scheduler-volume-affinity-ignored'),
   mutant('kube-apiserver', 'eviction-ignores-budget'),
+  mutant('kube-apiserver', 'pvc-resize-class-ignored'),
 ]
 
 export function mutantNamed(name: string): Mutant {

@@ -36,4 +36,13 @@ export const thirdMutantFaults: Fault[] = [
     specs: quests('001c-closing-questions', '002-statefulset-demo'),
     whySpecs: '001c holds Q1-13, 002 Q2-08 and Q2-10: each recreates a StatefulSet pod and then asks the endpoints or DNS for its IP. The failure needs the new pod to get a new IP, which "may" happen; on the kind shape\'s pod network it did in every run whose logs say (17 of 17, Q1-13\'s, Q2-07\'s and Q2-10\'s notes): the same IP back leaves these three passing. The files\' other claims read no endpoint of a pod recreated under its name (Q1-15 and Q2-03 recreate pods but read claims and files) and must pass',
   }),
+  // ---- kube-apiserver: PVC resize admission ----
+  mutantFault({
+    mutant: 'pvc-resize-class-ignored',
+    mustFail: {
+      'SC-09': 'the class does not allow expansion (standard sets no allowVolumeExpansion, ext4 sets false), yet the API server accepts the larger request, so the Then step on "refused, and the claim keeps its request" sees it accepted and the request raised',
+    },
+    specs: quests('storage-advanced'),
+    whySpecs: 'storage-advanced holds SC-09; its other claims raise no request (SC-07 writes raw blocks where the class gives Block, ext4; SC-08, SC-11 and SC-12 skip on the kind shape for snapshots or a second node; SC-10 measures I/O) and must pass',
+  }),
 ]
