@@ -134,5 +134,10 @@ describe('a write refused on a class that does not apply fsGroup (NFS with root_
     expect(writeRefusedByClass(ext4, 'sh: can\'t create /data/potato: Permission denied')).toBeUndefined()
     expect(writeRefusedByClass(nfs, 'expected \'tasty potatos\', seen \'\'')).toBeUndefined()
     expect(writeRefusedByClass(nfs, 'create pod ns/lunchbox: HTTP 403: pods is forbidden')).toBeUndefined()
+    // Seen under the mutant endpointslice-first-address-kept: Q1-13's And step failed (the name
+    // answered the pod's old IP) with the client's ping output in its message, and was skipped as
+    // a limit of the class.
+    expect(writeRefusedByClass(nfs, 'sandwich-0.kitchen answered 10.244.0.125, not 10.244.0.131\nping: permission denied (are you root?)')).toBeUndefined()
+    expect(writeRefusedByClass(nfs, 'mkdir: can\'t create directory \'/data/x\': Permission denied')).toBeDefined()
   })
 })

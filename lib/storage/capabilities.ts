@@ -106,7 +106,10 @@ export function classCapabilities(sc: V1StorageClass, csi: Capabilities['csi'], 
 // failure is another or the class applies fsGroup (then it is the claim's).
 export function writeRefusedByClass(c: Capabilities, failure: string): string | undefined {
   if (c.fsGroup.supported === true) return undefined
-  const refusal = failure.split('\n').map((l) => l.trim()).find((l) => /permission denied|\bEACCES\b/i.test(l))
+  // A refusal to write a file: a path just before the words, as sh, touch, dd, tee, mkdir and Go's
+  // os package put it. Not any "permission denied": busybox ping's "ping: permission denied (are
+  // you root?)" in a DNS check's message is no write, and the claim's failure must stay one.
+  const refusal = failure.split('\n').map((l) => l.trim()).find((l) => /\/[^\s:'"]*['"]?: (permission denied|EACCES)\b/i.test(l))
   if (!refusal) return undefined
   return `StorageClass ${c.storageClass} (provisioner ${c.provisioner}): its volume is not writable by the suite's non-root pod `
     + `(${refusal.length > 200 ? `${refusal.slice(0, 200)}…` : refusal}), and fsGroup is ${c.fsGroup.supported === false ? 'not applied' : 'not known to be applied'} `
