@@ -68,7 +68,12 @@ test('build --version=1.35 builds that release beside the pinned one; another re
   expect(buildArgs(['--version=1.30'])).toEqual({ refused: '--version=1.30: no such release to build; accepted: 1.36|1.35' })
 })
 
-test('upgrade takes no option: one line and exit 2, before anything looks for a cluster', { timeout: 30_000 }, () => {
-  const r = spawnSync(process.execPath, [fileURLToPath(new URL('./cli.ts', import.meta.url)), 'upgrade', '--version=1.37'], { encoding: 'utf8' })
-  expect({ code: r.status, err: r.stderr.trim() }).toEqual({ code: 2, err: 'cluster:upgrade: upgrade takes no option (--version=1.37): it moves the running cluster to the pinned release' })
+test('upgrade takes only --mutant=NAME of a control-plane mutant: anything else is one line and exit 2, before anything looks for a cluster', { timeout: 30_000 }, () => {
+  const run = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('./cli.ts', import.meta.url)), 'upgrade', ...args], { encoding: 'utf8' })
+    return { code: r.status, err: r.stderr.trim() }
+  }
+  expect(run('--version=1.37')).toEqual({ code: 2, err: 'cluster:upgrade: upgrade takes only --mutant=NAME (--version=1.37): it moves the running cluster to the pinned release' })
+  expect(run('--mutant=kubelet-restart-count-doubled')).toMatchObject({ code: 2, err: expect.stringMatching(/^cluster:upgrade: --mutant=kubelet-restart-count-doubled: not a mutant of a control-plane component; those are .*eviction-ignores-budget/) })
+  expect(run('--mutant=no-such')).toMatchObject({ code: 2, err: expect.stringMatching(/^cluster:upgrade: --mutant=no-such: not a mutant/) })
 })

@@ -24,7 +24,7 @@ function upgradeTimeouts() {
 // component's, cluster/binaries/mutants.ts), that component moves to the mutant's build of the
 // release instead: an upgrade to a release with a bug, as sensitivity's DR-05 fault does.
 export async function upgrade({ mutant }: { mutant?: Mutant } = {}): Promise<UpgradeReport | undefined> {
-  if (mutant && mutant.binary === 'kubelet') throw new Error(`cluster:upgrade --mutant=${mutant.name}: a mutant of the kubelet is not a control-plane build; name one of kube-apiserver, kube-controller-manager or kube-scheduler`)
+  if (mutant?.binary === 'kubelet') throw new Error(`cluster:upgrade --mutant=${mutant.name}: a mutant of the kubelet is not a control-plane build`)
   assertInstance()
   const shape = recordedShape()
   if (!shape || !(await isUp())) {
