@@ -33,15 +33,16 @@ function specArgs(argv: string[]): string[] {
 }
 
 // Runs vitest on the specs with the token kubeconfig; echoes and returns its output.
-function runSuite(kubeconfig: string, specs: string[]): Promise<{ code: number; output: string; ms: number }> {
+// The context is named (SC_CONTEXT): a token kubeconfig's server is not one the suite knows as local,
+// and naming the context is how a user confirms the cluster to test.
+function runSuite(kubeconfig: string, context: string, specs: string[]): Promise<{ code: number; output: string; ms: number }> {
   const env: NodeJS.ProcessEnv = {
-    ...process.env, KUBECONFIG: kubeconfig, SC_CLUSTER: 'current',
+    ...process.env, KUBECONFIG: kubeconfig, SC_CLUSTER: 'current', SC_CONTEXT: context,
     SC_STORAGE_CLASSES: process.env.SC_STORAGE_CLASSES ?? 'all',
     SC_REPORTS_DIR: process.env.SC_REPORTS_DIR ?? 'reports/least-privilege',
   }
-  delete env.SC_CONTEXT
   const args = ['vitest', 'run', '--project', 'specs', ...specs]
-  say(`KUBECONFIG=${kubeconfig} SC_CLUSTER=current npx ${args.join(' ')}`)
+  say(`KUBECONFIG=${kubeconfig} SC_CONTEXT=${context} SC_CLUSTER=current npx ${args.join(' ')}`)
   const started = Date.now()
   return new Promise((resolve, reject) => {
     const child = spawn('npx', args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -110,15 +111,16 @@ async function main(): Promise<void> {
       name: sa, namespace, body: { spec: { audiences: [], expirationSeconds: 4 * 3600 } },
     })
     const cluster = admin.kc.getCurrentCluster()
+    const context = `least-privilege-${id}`
     await writeFile(kubeconfig, tokenKubeconfig({
-      name: `least-privilege-${id}`, server: admin.server, certificateAuthorityData: cluster?.caData ?? '', token: token.status?.token ?? '',
+      name: context, server: admin.server, certificateAuthorityData: cluster?.caData ?? '', token: token.status?.token ?? '',
     }), { mode: 0o600 })
     made(`kubeconfig ${kubeconfig}`, () => rm(kubeconfig, { force: true }))
     const asSa = connect(kubeconfig, undefined)
     await untilAllowed(asSa, withheld, true)
 
     say(`1/2: the specs under fixtures/rbac.yaml (${specs.length ? specs.join(', ') : 'every spec file'})`)
-    const ok = await runSuite(kubeconfig, specs)
+    const ok = await runSuite(kubeconfig, context, specs)
     if (interrupted) throw new Error('interrupted')
     if (ok.code !== 0) throw new Error(`the specs failed under the suite's ClusterRole (exit ${ok.code}); see above`)
     say(`1/2 passed in ${(ok.ms / 1000).toFixed(0)}s: the suite runs with what fixtures/rbac.yaml grants`)
@@ -131,7 +133,7 @@ async function main(): Promise<void> {
     await rbac.deleteClusterRoleBinding({ name: roleName })
     await bind(reducedName, reducedName)
     await untilAllowed(asSa, withheld, false)
-    const denied = await runSuite(kubeconfig, [defaultSpecs[0]!])
+    const denied = await runSuite(kubeconfig, context, [defaultSpecs[0]!])
     if (interrupted) throw new Error('interrupted')
     const line = denied.output.split('\n').find((l) => l.includes('stateful-conformance: the credentials of context'))
     const problems = [
