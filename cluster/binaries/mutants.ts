@@ -46,6 +46,7 @@ export const mutants: readonly Mutant[] = [
   mutant('kube-scheduler', 'scheduler-volume-affinity-ignored'),
   mutant('kube-apiserver', 'eviction-ignores-budget'),
   mutant('kube-apiserver', 'pvc-resize-class-ignored'),
+  mutant('kube-apiserver', 'apiserver-default-class-empty'),
 ]
 
 export function mutantNamed(name: string): Mutant {

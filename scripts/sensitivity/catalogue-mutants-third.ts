@@ -45,4 +45,13 @@ export const thirdMutantFaults: Fault[] = [
     specs: quests('storage-advanced'),
     whySpecs: 'storage-advanced holds SC-09; its other claims raise no request (SC-07 writes raw blocks where the class gives Block, ext4; SC-08, SC-11 and SC-12 skip on the kind shape for snapshots or a second node; SC-10 measures I/O) and must pass',
   }),
+  // ---- kube-apiserver: DefaultStorageClass admission ----
+  mutantFault({
+    mutant: 'apiserver-default-class-empty',
+    mustFail: {
+      'Q1-01': 'the claim created without storageClassName is admitted with storageClassName "" (no class), which the PV controller\'s retroactive default does not replace (it fills only a nil class), so the Then step reading the claim back finds "" where the default class (standard on the kind shape) should be',
+    },
+    specs: quests('001a-claim-and-pod'),
+    whySpecs: '001a holds Q1-01, its one claim created without a class (storageClass: null); every other claim there names its class (the fixture helper sets the run\'s class on each claim), which the plugin leaves alone, and must pass',
+  }),
 ]
