@@ -38,6 +38,7 @@ export const mutants: readonly Mutant[] = [
   mutant('kube-controller-manager', 'pvc-protection-released-at-once'),
   mutant('kube-controller-manager', 'pv-never-released'),
   mutant('kube-controller-manager', 'pv-wffc-binds-at-once'),
+  mutant('kube-controller-manager', 'rs-pod-names-without-dash'),
   mutant('kubelet', 'kubelet-hostname-not-podname'),
   mutant('kubelet', 'kubelet-emptydir-wiped-on-restart'),
   mutant('kubelet', 'kubelet-volume-emptied-on-unmount'),

@@ -54,4 +54,16 @@ export const thirdMutantFaults: Fault[] = [
     specs: quests('001a-claim-and-pod'),
     whySpecs: '001a holds Q1-01, its one claim created without a class (storageClass: null); every other claim there names its class (the fixture helper sets the run\'s class on each claim), which the plugin leaves alone, and must pass',
   }),
+  // ---- ReplicaSet controller (getPodsPrefix, which DaemonSet, ReplicationController and unindexed
+  // Job pods share; a StatefulSet names its pods itself). The embedded cluster's CoreDNS and local-path
+  // provisioner are Deployments: a pod of theirs made while the mutant runs is named without the dash
+  // too, which is harmless: nothing finds them by name (their Services and the suite go by labels). ----
+  mutantFault({
+    mutant: 'rs-pod-names-without-dash',
+    mustFail: {
+      'Q0-01': 'the ReplicaSet podinfo-<hash> (which the Deployment controller still names with its dash) generates its pod\'s name from "podinfo-<hash>" with no dash, so the Then step\'s match of the name against podinfo-<pod-template-hash>-<5 characters> fails',
+    },
+    specs: quests('000-podinfo-deployment-vs-statefulset'),
+    whySpecs: '000 holds Q0-01, the one claim that reads the form of a Deployment pod\'s name; Q0-02 to Q0-06 take the name the list of app=podinfo returns (Q0-06 only asks for another name, which the random suffix still gives), and Q0-07 to Q0-12 read StatefulSet pods, named <set>-<ordinal> by their own controller: all must pass. Q4-03 and Q4-04 (004) follow Deployment pods by label and revision, not by the form of the name, so 004 is not run',
+  }),
 ]
