@@ -38,6 +38,7 @@ export const mutants: readonly Mutant[] = [
   mutant('kube-controller-manager', 'pvc-protection-released-at-once'),
   mutant('kube-controller-manager', 'pv-never-released'),
   mutant('kube-controller-manager', 'pv-wffc-binds-at-once'),
+  mutant('kube-controller-manager', 'rs-pod-names-without-dash'),
   mutant('kubelet', 'kubelet-hostname-not-podname'),
   mutant('kubelet', 'kubelet-emptydir-wiped-on-restart'),
   mutant('kubelet', 'kubelet-volume-emptied-on-unmount'),
@@ -46,6 +47,7 @@ export const mutants: readonly Mutant[] = [
   mutant('kube-scheduler', 'scheduler-volume-affinity-ignored'),
   mutant('kube-apiserver', 'eviction-ignores-budget'),
   mutant('kube-apiserver', 'pvc-resize-class-ignored'),
+  mutant('kube-apiserver', 'apiserver-default-class-empty'),
 ]
 
 export function mutantNamed(name: string): Mutant {

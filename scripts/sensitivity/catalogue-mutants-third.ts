@@ -45,4 +45,25 @@ export const thirdMutantFaults: Fault[] = [
     specs: quests('storage-advanced'),
     whySpecs: 'storage-advanced holds SC-09; its other claims raise no request (SC-07 writes raw blocks where the class gives Block, ext4; SC-08, SC-11 and SC-12 skip on the kind shape for snapshots or a second node; SC-10 measures I/O) and must pass',
   }),
+  // ---- kube-apiserver: DefaultStorageClass admission ----
+  mutantFault({
+    mutant: 'apiserver-default-class-empty',
+    mustFail: {
+      'Q1-01': 'the claim created without storageClassName is admitted with storageClassName "" (no class), which the PV controller\'s retroactive default does not replace (it fills only a nil class), so the Then step reading the claim back finds "" where the default class (standard on the kind shape) should be',
+    },
+    specs: quests('001a-claim-and-pod'),
+    whySpecs: '001a holds Q1-01, its one claim created without a class (storageClass: null); every other claim there names its class (the fixture helper sets the run\'s class on each claim), which the plugin leaves alone, and must pass',
+  }),
+  // ---- ReplicaSet controller (getPodsPrefix, which DaemonSet, ReplicationController and unindexed
+  // Job pods share; a StatefulSet names its pods itself). The embedded cluster's CoreDNS and local-path
+  // provisioner are Deployments: a pod of theirs made while the mutant runs is named without the dash
+  // too, which is harmless: nothing finds them by name (their Services and the suite go by labels). ----
+  mutantFault({
+    mutant: 'rs-pod-names-without-dash',
+    mustFail: {
+      'Q0-01': 'the ReplicaSet podinfo-<hash> (which the Deployment controller still names with its dash) generates its pod\'s name from "podinfo-<hash>" with no dash, so the Then step\'s match of the name against podinfo-<pod-template-hash>-<5 characters> fails',
+    },
+    specs: quests('000-podinfo-deployment-vs-statefulset'),
+    whySpecs: '000 holds Q0-01, the one claim that reads the form of a Deployment pod\'s name; Q0-02 to Q0-06 take the name the list of app=podinfo returns (Q0-06 only asks for another name, which the random suffix still gives), and Q0-07 to Q0-12 read StatefulSet pods, named <set>-<ordinal> by their own controller: all must pass. Q4-03 and Q4-04 (004) follow Deployment pods by label and revision, not by the form of the name, so 004 is not run',
+  }),
 ]
