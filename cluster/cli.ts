@@ -9,7 +9,7 @@ import { errorLine } from './base/sh.ts'
 import { ShapeError } from './base/shape.ts'
 import { buildAll, buildMutant } from './binaries/build.ts'
 import { restartControlPlane, startKubelet, startZone, stopKubelet, stopZone } from './disrupt/disrupt.ts'
-import { mutantNamed, mutants } from './binaries/mutants.ts'
+import { isControlPlaneMutant, mutantNamed, mutants } from './binaries/mutants.ts'
 import { type ClusterStatus, down, isUp, type ProcStatus, status, up } from './lifecycle.ts'
 import { upgrade } from './upgrade.ts'
 import { recordedProcs } from './nodes/node.ts'
@@ -51,8 +51,8 @@ async function main(): Promise<void> {
       const mutant = /^--mutant=(.+)$/.exec(args[0] ?? '')?.[1]
       if (args.length > (mutant ? 1 : 0)) return refuse('upgrade', `upgrade takes only --mutant=NAME (${args.join(' ')}): it moves the running cluster to the pinned release`)
       const m = mutant ? mutants.find((x) => x.name === mutant) : undefined
-      if (mutant && m?.binary !== 'kube-apiserver' && m?.binary !== 'kube-controller-manager' && m?.binary !== 'kube-scheduler') {
-        return refuse('upgrade', `--mutant=${mutant}: not a mutant of a control-plane component; those are ${mutants.filter((x) => x.binary !== 'kubelet').map((x) => x.name).join(', ')}`)
+      if (mutant && !(m && isControlPlaneMutant(m))) {
+        return refuse('upgrade', `--mutant=${mutant}: not a mutant of a control-plane component; those are ${mutants.filter(isControlPlaneMutant).map((x) => x.name).join(', ')}`)
       }
       await upgrade(m ? { mutant: m } : {})
       return

@@ -6,7 +6,7 @@ import { assertInstance, instance, versions } from './base/config.ts'
 import { nodesOf, recordedShape } from './base/shape.ts'
 import { type UpgradeReport, upgradeCluster } from './disrupt/upgrade.ts'
 import { buildMutant } from './binaries/build.ts'
-import type { Mutant } from './binaries/mutants.ts'
+import { isControlPlaneMutant, type Mutant } from './binaries/mutants.ts'
 import { buildMissing, isUp } from './lifecycle.ts'
 import { procsOf, versionOf } from './nodes/node.ts'
 import { parseOptions, provisionalScale } from '../lib/options/options.ts'
@@ -24,7 +24,7 @@ function upgradeTimeouts() {
 // component's, cluster/binaries/mutants.ts), that component moves to the mutant's build of the
 // release instead: an upgrade to a release with a bug, as sensitivity's DR-05 fault does.
 export async function upgrade({ mutant }: { mutant?: Mutant } = {}): Promise<UpgradeReport | undefined> {
-  if (mutant?.binary === 'kubelet') throw new Error(`cluster:upgrade --mutant=${mutant.name}: a mutant of the kubelet is not a control-plane build`)
+  if (mutant && !isControlPlaneMutant(mutant)) throw new Error(`cluster:upgrade --mutant=${mutant.name}: a mutant of the kubelet is not a control-plane build`)
   assertInstance()
   const shape = recordedShape()
   if (!shape || !(await isUp())) {

@@ -50,6 +50,9 @@ export const mutants: readonly Mutant[] = [
   mutant('kube-apiserver', 'apiserver-default-class-empty'),
 ]
 
+// A mutant of the control plane (API server, controller manager, scheduler): one an upgrade can move to.
+export const isControlPlaneMutant = (m: Mutant) => m.binary !== 'kubelet'
+
 export function mutantNamed(name: string): Mutant {
   const m = mutants.find((x) => x.name === name)
   if (!m) throw new Error(`no mutant ${name}; the mutants are ${mutants.map((x) => x.name).join(', ')}`)
