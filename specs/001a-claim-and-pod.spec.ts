@@ -17,7 +17,7 @@ import { waitForRecording } from '../lib/observe/recordings.ts'
 import { getPod } from '../lib/resources/pods.ts'
 import { bytesOf, defaultStorageClass, deletePvc, describeQuantity, findPvc, getPv, getPvc, getStorageClass, isDefaultClass, listStorageClasses, ofClass } from '../lib/resources/storage.ts'
 import { waitForK8sEvent } from '../lib/wait/events.ts'
-import { deletePodAndWaitGone, recreatePodFromFixture, waitForPod, waitForPodReady } from '../lib/wait/pods.ts'
+import { deletePodAndWaitGone, recreatePodFromFixture, waitForPod, waitForPodReady, waitForSchedulerJudgement } from '../lib/wait/pods.ts'
 import { waitForPvc, waitForPvcBound, waitForPvcGone } from '../lib/wait/storage.ts'
 import { potato } from './001-quest.ts'
 
@@ -168,17 +168,23 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 1: a claim and a pod', (
       skipPart(task, `a move the volume's node affinity forbids: none of the ${schedulable} schedulable node${schedulable === 1 ? '' : 's'} is excluded by it (volume ${volume} of class ${storageClass}: ${describeNodeSelector(required)})`)
       return
     }
-    await When(`lunchbox is recreated pinned to node ${target}, which the volume's node affinity excludes`, () =>
-      recreateLunchbox(kube, ns, (p) => {
+    // On a node full of the run's other pods the scheduler says "Insufficient cpu" before it looks at
+    // the volume: that is a turn to wait (waitForSchedulerJudgement), not its verdict.
+    const judged = await When(`lunchbox is recreated pinned to node ${target}, which the volume's node affinity excludes, and the scheduler judges it`, async () => {
+      await recreateLunchbox(kube, ns, (p) => {
         p.spec!.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [target] }] }] } } }
-      }))
+      })
+      return waitForSchedulerJudgement(kube, ns, 'lunchbox', isVolumeNodeAffinityConflict)
+    })
     await Then('it stays Pending: the scheduler reports a volume node affinity conflict', async () => {
-      const e = await waitForK8sEvent(kube, await getPod(kube, ns, 'lunchbox'), 'FailedScheduling with a volume node affinity conflict',
-        (x) => x.reason === 'FailedScheduling' && isVolumeNodeAffinityConflict(x.message), 'podReady')
-      progress(describeEvent(e))
+      const where = `pod ${ns}/lunchbox pinned to node ${target}, which volume ${volume} excludes`
+      expect(judged.spec?.nodeName, `node of ${where}`).toBeFalsy()
+      const scheduled = judged.status?.conditions?.find((c) => c.type === 'PodScheduled')
+      progress(`PodScheduled ${scheduled?.status} ${scheduled?.reason}: ${scheduled?.message}`)
+      expect(isVolumeNodeAffinityConflict(scheduled?.message), `the scheduler's reason for ${where}: ${scheduled?.message}`).toBe(true)
       const p = await getPod(kube, ns, 'lunchbox')
-      expect(p.status?.phase, `pod ${ns}/lunchbox pinned to node ${target}, which volume ${volume} excludes`).toBe('Pending')
-      expect(p.spec?.nodeName, `node of pod ${ns}/lunchbox`).toBeFalsy()
+      expect(p.status?.phase, where).toBe('Pending')
+      expect(p.spec?.nodeName, `node of ${where}`).toBeFalsy()
     })
   })
 
@@ -211,15 +217,21 @@ describe.concurrent('Q1 PVC and StatefulSet quest, part 1: a claim and a pod', (
       await waitForPvcBound(kube, ns, rwop)
       await waitForPodReady(kube, ns, 'lunchbox-rwop')
     })
-    await And('a second pod, second-lunchbox-rwop, asks for that claim on the same node', () => applyFixture(kube, ns, '001/second-lunchbox-rwop.yaml'))
+    // The scheduler names the claim only for a node that has room for the pod: on a node full of the
+    // run's other pods it says "Insufficient cpu" first. That is a turn to wait, not its verdict.
+    const refused = await When('a second pod, second-lunchbox-rwop, asks for that claim on the same node, and the scheduler judges it', async () => {
+      await applyFixture(kube, ns, '001/second-lunchbox-rwop.yaml')
+      return waitForSchedulerJudgement(kube, ns, 'second-lunchbox-rwop', (m) => /ReadWriteOncePod/.test(m))
+    })
     await Then('it is refused: it stays Pending, and the scheduler says the ReadWriteOncePod claim is in use', async () => {
-      const e = await waitForK8sEvent(kube, await getPod(kube, ns, 'second-lunchbox-rwop'), 'FailedScheduling naming ReadWriteOncePod',
-        (x) => x.reason === 'FailedScheduling' && /ReadWriteOncePod/.test(x.message ?? ''), 'podReady')
-      progress(describeEvent(e))
+      const where = `pod ${ns}/second-lunchbox-rwop`
+      expect(refused.spec?.nodeName, `node of ${where}`).toBeFalsy()
+      const scheduled = refused.status?.conditions?.find((c) => c.type === 'PodScheduled')
+      progress(`PodScheduled ${scheduled?.status} ${scheduled?.reason}: ${scheduled?.message}`)
+      expect(scheduled, `PodScheduled of ${where}`).toMatchObject({ status: 'False', reason: 'Unschedulable', message: expect.stringMatching(/ReadWriteOncePod/) })
       const p = await getPod(kube, ns, 'second-lunchbox-rwop')
-      expect(p.status?.phase, `pod ${ns}/second-lunchbox-rwop`).toBe('Pending')
-      expect(p.spec?.nodeName, `node of pod ${ns}/second-lunchbox-rwop`).toBeFalsy()
-      expect(p.status?.conditions?.find((c) => c.type === 'PodScheduled'), `PodScheduled of ${ns}/second-lunchbox-rwop`).toMatchObject({ status: 'False', reason: 'Unschedulable' })
+      expect(p.status?.phase, where).toBe('Pending')
+      expect(p.spec?.nodeName, `node of ${where}`).toBeFalsy()
     })
   })
 

@@ -120,6 +120,15 @@ export function roomWaitSince(p: V1Pod): number | undefined {
   return conditionChangedAt(c) ?? 0
 }
 
+// "web-0 waits for room on the nodes (0/1 nodes are available: 1 Insufficient cpu…)": the pods the
+// scheduler now leaves Pending for want of room, for a wait's progress line; undefined where none is.
+export function waitingForRoom(pods: V1Pod[]): string | undefined {
+  const waiting = pods.filter((p) => roomWaitSince(p) !== undefined)
+  if (!waiting.length) return undefined
+  const why = waiting[0]!.status?.conditions?.find((c) => c.type === 'PodScheduled')?.message ?? ''
+  return `${waiting.map((p) => p.metadata?.name).join(', ')} ${waiting.length > 1 ? 'wait' : 'waits'} for room on the nodes (${why.split('. ')[0]})`
+}
+
 // When a pod condition last changed, as the API keeps it (to the second).
 export function conditionChangedAt(c: { lastTransitionTime?: Date | string } | undefined): number | undefined {
   const ms = c?.lastTransitionTime === undefined ? Number.NaN : new Date(c.lastTransitionTime).getTime()

@@ -3,7 +3,7 @@ import type { V1Pod } from '@kubernetes/client-node'
 import type { Kube } from '../k8s/kube.ts'
 import type { TimeoutName } from '../k8s/timeouts.ts'
 import { resources } from '../k8s/watch.ts'
-import { createPodFromFixture, deletePod, describePod, describePods, isPodReady } from '../resources/pods.ts'
+import { createPodFromFixture, deletePod, describePod, describePods, isPodReady, roomWaitSince, waitingForRoom } from '../resources/pods.ts'
 import { waitFor, waitForNamed } from './wait-for.ts'
 
 export function waitForPods(kube: Kube, namespace: string, labelSelector: string, what: string,
@@ -11,7 +11,7 @@ export function waitForPods(kube: Kube, namespace: string, labelSelector: string
   return waitFor<V1Pod, V1Pod[]>(kube, {
     what: `${what} (pods ${namespace} -l ${labelSelector})`, timeout, resource: resources.pods, query: { namespace, labelSelector },
     until: (pods) => (until(pods) ? pods : undefined),
-    describe: describePods,
+    describe: describePods, waitingForRoom,
   })
 }
 
@@ -19,6 +19,18 @@ export function waitForPod(kube: Kube, namespace: string, name: string, what: st
   until: (pod: V1Pod) => boolean, timeout: TimeoutName = 'podReady'): Promise<V1Pod> {
   return waitForNamed<V1Pod>(kube, {
     what: `pod ${namespace}/${name} ${what}`, timeout, resource: resources.pods, namespace, name, until, describe: describePod, absent: 'no such pod',
+    waitingForRoom: (p) => waitingForRoom([p]),
+  })
+}
+
+// Until the scheduler has judged the pod on its merits: it is bound to a node, or left Unschedulable
+// for a reason other than room (cpu, memory, pod slots), or for one `decisive` names even beside a
+// want of room. A pod that only waits for room waits its turn (the wait's idle limit does not run).
+export function waitForSchedulerJudgement(kube: Kube, namespace: string, name: string, decisive: (message: string) => boolean = () => false): Promise<V1Pod> {
+  return waitForPod(kube, namespace, name, 'to be scheduled, or refused for a reason other than room on the nodes', (p) => {
+    if (p.spec?.nodeName) return true
+    const c = p.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False' && x.reason === 'Unschedulable')
+    return c !== undefined && (roomWaitSince(p) === undefined || decisive(c.message ?? ''))
   })
 }
 

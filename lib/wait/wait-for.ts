@@ -48,6 +48,10 @@ export interface WaitSpec<T, R> {
   // Evaluated on every change; a value other than undefined/false ends the wait.
   until: (objects: T[]) => R | undefined | false
   describe: (objects: T[]) => string
+  // What, if anything, now waits for room on the nodes (a pod the scheduler leaves Pending for want of
+  // cpu, memory or pod slots). Such a pod waits its turn behind the run's other claims, which the run's
+  // gate backs off for: it is not stuck, so the idle limit does not run while it waits; the cap still does.
+  waitingForRoom?: (objects: T[]) => string | undefined
 }
 
 // A wait on the one object of that name: until `until` holds for it. `describe`
@@ -63,6 +67,7 @@ export interface NamedWaitSpec<T> {
   absent: string
   // The object is known to exist (the caller just acted on it): its absence is an outcome, not "not yet".
   absentIsFinal?: boolean
+  waitingForRoom?: (object: T) => string | undefined
 }
 
 export function waitForNamed<T extends KubernetesObject>(kube: Kube, spec: NamedWaitSpec<T>): Promise<T> {
@@ -74,6 +79,7 @@ export function waitForNamed<T extends KubernetesObject>(kube: Kube, spec: Named
       return o && spec.until(o) ? o : undefined
     },
     describe: ([o]) => (o ? spec.describe(o) : spec.absent),
+    waitingForRoom: spec.waitingForRoom && (([o]) => (o ? spec.waitingForRoom!(o) : undefined)),
   })
 }
 
@@ -120,8 +126,12 @@ export function waitFor<T extends KubernetesObject, R>(kube: Kube, spec: WaitSpe
       onExpire: (e) => finish(new WaitTimeout(`timed out waiting for ${spec.what}: ${describeExpiry(e, 'change')} (${spec.timeout})\nlast observed: ${spec.describe(objects())}`)),
     })
     const heartbeat = setInterval(() => {
+      const room = spec.waitingForRoom?.(objects())
       const last = deadline.last()
-      progress(`… still waiting for ${spec.what} (${Math.round((Date.now() - started) / 1000)}s; ${last.what === undefined ? 'no change yet' : `last change ${Math.round(last.agoMs / 1000)}s ago`}, ${limit / 1000}s allowed without one): ${spec.describe(objects())}`)
+      const pace = room ? `waiting for room on the nodes, which does not count against the ${limit / 1000}s allowed without a change; ${(waitCapFactor * limit) / 1000}s in all`
+        : `${last.what === undefined ? 'no change yet' : `last change ${Math.round(last.agoMs / 1000)}s ago`}, ${limit / 1000}s allowed without one`
+      progress(`… still waiting for ${spec.what} (${Math.round((Date.now() - started) / 1000)}s; ${pace}): ${spec.describe(objects())}`)
+      if (room) deadline.touch(room)
     }, 10_000)
     const unguard = stallGuard({ kube, namespace: spec.query.namespace, kind: spec.resource.kind, name: nameIn(spec.query.fieldSelector), labelSelector: spec.query.labelSelector }, spec.what, finish)
     // The claim stopped (its test timed out, the run was interrupted): the wait ends at once, saying what it last saw.
