@@ -10,14 +10,16 @@ export const moreMutantFaults: Fault[] = [
     mutant: 'kubelet-volume-emptied-on-unmount',
     mustFail: {
       'Q0-11': 'the update deletes each podinfo pod, whose kubelet empties its claim\'s volume before the pod object goes, so the replacement finds /data empty and the And step\'s GET /store/<hash> answers "reading file failed"',
+      'Q1-04': 'lunchbox is deleted (with its grace period) and waited for before it is made again; the kubelet deletes the pod object only once its volumes are unmounted, so the volume is empty when the new lunchbox\'s Then step reads /ingridients/potato',
+      'Q1-05': 'the same: the recreated lunchbox, Ready on the node its volume allows, finds /ingridients/potato gone in the Then step "it reads … back there"',
       'Q1-10': 'sandwich-0 is deleted gracefully, so its volume is emptied before the pod object goes and before the StatefulSet can make sandwich-0 again, and the And step reads no potato file',
       'Q1-11': 'sandwich-1 and sandwich-2 leave on the scale-down, emptying their volumes, so after the scale-up the And step finds their files gone',
       'Q2-03': 'the deleted demo-0\'s volume is emptied before the new demo-0 can exist, so the And step\'s cat of /mnt/vol1/aa.txt finds no such file',
       'Q3-04': 'the deleted pod\'s volume is emptied as it goes, so the And step reads no records from the new pod\'s /data/visits.log where it expects the old ones',
       'SC-02': 'the first pod is deleted (with its grace period) and waited for before the second is made, so the volume is empty when the Then step takes the sha256 of /data/blob',
     },
-    specs: quests('000-podinfo-deployment-vs-statefulset', '001b-statefulset', '002-statefulset-demo', '003a-parallel-statefulset', 'storage-classes'),
-    whySpecs: 'the files of the read-backs on a new pod (Q0-11, Q1-10, Q1-11, Q2-03, Q3-04, SC-02); their other claims read a volume only from the pod that wrote it, or from emptyDir (not a persistent volume), and must pass',
+    specs: quests('000-podinfo-deployment-vs-statefulset', '001a-claim-and-pod', '001b-statefulset', '002-statefulset-demo', '003a-parallel-statefulset', 'storage-classes'),
+    whySpecs: 'the files of the read-backs on a new pod (Q0-11, Q1-04, Q1-05, Q1-10, Q1-11, Q2-03, Q3-04, SC-02); their other claims read a volume only from the pod that wrote it (Q1-06\'s second pod mounts it beside the first, Q1-08 reads before its pod goes), or from emptyDir (not a persistent volume), and must pass',
   }),
   mutantFault({
     mutant: 'kubelet-restart-count-doubled',
