@@ -44,6 +44,7 @@ export const mutants: readonly Mutant[] = [
   mutant('kubelet', 'kubelet-volume-emptied-on-unmount'),
   mutant('kubelet', 'kubelet-restart-count-doubled'),
   mutant('kubelet', 'kubelet-emptydir-not-empty'),
+  mutant('kubelet', 'kubelet-volume-per-pod'),
   mutant('kube-scheduler', 'scheduler-volume-affinity-ignored'),
   mutant('kube-apiserver', 'eviction-ignores-budget'),
   mutant('kube-apiserver', 'pvc-resize-class-ignored'),

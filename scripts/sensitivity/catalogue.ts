@@ -13,6 +13,7 @@ import { drFaults } from './catalogue-dr.ts'
 import { mutantFaults } from './catalogue-mutants.ts'
 import { moreMutantFaults } from './catalogue-mutants-more.ts'
 import { thirdMutantFaults } from './catalogue-mutants-third.ts'
+import { fourthMutantFaults } from './catalogue-mutants-fourth.ts'
 import { slowFaults } from './catalogue-slow.ts'
 import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-claims.ts'
 
@@ -289,6 +290,7 @@ export const faults: Fault[] = [
   ...drFaults,
   ...moreMutantFaults,
   ...thirdMutantFaults,
+  ...fourthMutantFaults,
 ]
 
 export const faultNamed = (name: string): Fault | undefined => faults.find((f) => f.name === name)
