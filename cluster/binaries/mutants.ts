@@ -30,6 +30,7 @@ const mutant = (binary: Mutant['binary'], name: string, module = 'k8s.io/kuberne
 export const mutants: readonly Mutant[] = [
   ...['sts-ordered-ready-no-wait', 'sts-rolling-lowest-first', 'sts-partition-ignored', 'sts-ondelete-rolls', 'sts-scale-down-lowest-first',
     'sts-parallel-as-ordered', 'sts-retention-ignored', 'sts-replaces-lost-pods', 'sts-lost-pods-new-claims', 'sts-restart-rolls-all-at-once', 'sts-claims-of-ordinal-0',
+    'sts-claims-deleted-with-set',
     'deploy-surge-unbounded', 'deploy-unavailable-unbounded', 'deploy-recreate-overlap',
   ].map((name) => mutant('kube-controller-manager', name)),
   mutant('kube-controller-manager', 'endpointslice-unready-published', 'k8s.io/endpointslice'),
@@ -39,6 +40,7 @@ export const mutants: readonly Mutant[] = [
   mutant('kube-controller-manager', 'pv-never-released'),
   mutant('kube-controller-manager', 'pv-wffc-binds-at-once'),
   mutant('kube-controller-manager', 'rs-pod-names-without-dash'),
+  mutant('kube-controller-manager', 'pvc-deleted-with-pod'),
   mutant('kubelet', 'kubelet-hostname-not-podname'),
   mutant('kubelet', 'kubelet-emptydir-wiped-on-restart'),
   mutant('kubelet', 'kubelet-volume-emptied-on-unmount'),

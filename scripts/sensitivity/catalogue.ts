@@ -13,6 +13,7 @@ import { drFaults } from './catalogue-dr.ts'
 import { mutantFaults } from './catalogue-mutants.ts'
 import { moreMutantFaults } from './catalogue-mutants-more.ts'
 import { thirdMutantFaults } from './catalogue-mutants-third.ts'
+import { claimMutantFaults } from './catalogue-mutants-claims.ts'
 import { fourthMutantFaults } from './catalogue-mutants-fourth.ts'
 import { slowFaults } from './catalogue-slow.ts'
 import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-claims.ts'
@@ -290,6 +291,7 @@ export const faults: Fault[] = [
   ...drFaults,
   ...moreMutantFaults,
   ...thirdMutantFaults,
+  ...claimMutantFaults,
   ...fourthMutantFaults,
 ]
 
