@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { freemem } from 'node:os'
-import { apiReadyz, applyFile, clients, completeNodes, deploymentAvailable, fitnessCheck, nodesReady, poll, type Clients } from './api/client.ts'
+import { apiReadyz, applyFile, clients, completeNodes, deploymentAvailable, fitnessCheck, nodesReady, poll, strictPoliciesActive, type Clients } from './api/client.ts'
 import { addonFile, shapeCoreDns, shapeStorage } from './addons/addons.ts'
 import { buildAll, missingBuilds } from './binaries/build.ts'
 import { apiServer, assertInstance, binDir, cgroupRoot, instance, net, paths, versions } from './base/config.ts'
@@ -120,9 +120,13 @@ export async function up(argv: string[] = []): Promise<void> {
     await poll({ what: 'every node to be Ready', timeoutMs: timeouts.node, guard: guard(...running), check: () => nodesReady(c, nodes) })
     await completeNodes(c, nodes)
   })
-  await phase(`add-ons: CoreDNS, local-path-provisioner${shape.ext4Class ? ', ext4-provisioner' : ''}, storage classes`, async () => {
+  await phase(`add-ons: CoreDNS, local-path-provisioner${shape.ext4Class ? ', ext4-provisioner' : ''}, storage classes${shape.strict ? ', strict admission policies' : ''}`, async () => {
     await applyFile(c, addonFile('coredns.yaml'), shapeCoreDns(shape))
     await applyFile(c, addonFile('storage.yaml'), shapeStorage(shape, nodes))
+    if (shape.strict) {
+      await applyFile(c, addonFile('strict.yaml'))
+      await poll({ what: 'the strict admission policies', timeoutMs: timeouts.addons, guard: guard(...running), check: () => strictPoliciesActive(c) })
+    }
     if (shape.ext4Class) {
       await applyFile(c, addonFile('ext4.yaml'))
       await start(proc('ext4-provisioner'), shape)

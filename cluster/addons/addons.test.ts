@@ -65,3 +65,14 @@ describe('what the shape changes', () => {
     expect(shaped.filter((o) => o !== config)).toEqual(objects.filter((o) => o.metadata?.name !== 'local-path-config'))
   })
 })
+
+test('strict.yaml: every admission policy has its binding, denies (not warns), and the requests-and-limits one exempts the cluster\'s own namespaces only', () => {
+  const docs = parseAllDocuments(readFileSync(addons.addonFile('strict.yaml'), 'utf8')).map((d) => d.toJS())
+  const policies = docs.filter((d) => /AdmissionPolicy$/.test(d.kind)).map((d) => `${d.kind}/${d.metadata.name}`)
+  const bindings = docs.filter((d) => /AdmissionPolicyBinding$/.test(d.kind))
+  expect(policies).toEqual(['MutatingAdmissionPolicy/strict-namespace-id-ranges', 'ValidatingAdmissionPolicy/strict-pod-ids-in-namespace-range', 'ValidatingAdmissionPolicy/strict-requests-and-limits'])
+  expect(bindings.map((b) => `${b.kind.replace('Binding', '')}/${b.spec.policyName}`)).toEqual(policies)
+  expect(bindings.filter((b) => b.kind === 'ValidatingAdmissionPolicyBinding').map((b) => b.spec.validationActions)).toEqual([['Deny'], ['Deny']])
+  const limits = bindings.find((b) => b.spec.policyName === 'strict-requests-and-limits')
+  expect(limits.spec.matchResources.namespaceSelector.matchExpressions[0].values).toEqual(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage', 'embedded-cluster-check'])
+})

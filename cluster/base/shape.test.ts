@@ -43,7 +43,9 @@ describe('parseShape', () => {
     [['--cluster-domain=Not_A_Domain'], /accepted values: a DNS domain/],
     [['--images=distroless'], /accepted values: root\|upstream/],
     [['--ext4-class=yes'], /accepted values: on\|off/],
-    [['--shape=eks'], /accepted values: kind\|cloud/],
+    [['--shape=eks'], /accepted values: kind\|cloud\|strict/],
+    [['--strict=yes'], /--strict=yes .*accepted values: on\|off/],
+    [['--shape=strict', '--nodes=1'], /--strict=on .*needs 2 nodes or more, not 1/],
     [['--colour=red'], /unknown option --colour=red: accepted: --shape=/],
   ])('refuses %j with one line naming the accepted values', (argv, message) => {
     expect(() => parseShape(argv, {})).toThrow(ShapeError)
@@ -51,7 +53,24 @@ describe('parseShape', () => {
   })
 })
 
+test('the strict preset is the cloud shape with strict admission and a fourth node, tainted NoExecute', () => {
+  const strict = parseShape(['--shape=strict'], {})
+  expect(strict).toEqual({ ...presets.cloud, nodes: 4, strict: true })
+  expect(describeShape(strict)).toBe('4 nodes, pod security restricted, domain cluster.local, upstream images, ext4 class, strict admission and a NoExecute node')
+  expect(parseShape(['--shape=cloud'], { SC_CLUSTER_STRICT: 'on' }).strict).toBe(true)
+})
+
 describe('nodesOf', () => {
+  test('strict: the last worker is quarantined (NoExecute), the others as in the cloud shape; no other shape quarantines a node', () => {
+    const nodes = nodesOf({ nodes: 4, strict: true })
+    expect(nodes.map((n) => [n.name, n.tainted, n.quarantined, n.zone])).toEqual([
+      ['embedded-control-plane', true, false, undefined], ['embedded-worker', false, false, 'zone-a'],
+      ['embedded-worker2', false, false, 'zone-b'], ['embedded-worker3', false, true, 'zone-a'],
+    ])
+    expect(nodesOf({ nodes: 4 }).some((n) => n.quarantined)).toBe(false)
+    expect(nodesOf({ nodes: 1, strict: true })[0]!.quarantined).toBe(false)
+  })
+
   test('one node keeps the names a one-node cluster always had, untainted and without a zone', () => {
     const [node] = nodesOf({ nodes: 1 })
     expect(node).toMatchObject({ name: 'embedded-control-plane', netns: defaultInstance, ip: '10.250.0.2', tainted: false, zone: undefined, procSuffix: '' })

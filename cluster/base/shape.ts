@@ -15,6 +15,10 @@ export interface Shape {
   images: 'root' | 'upstream'
   // The ext4 class: a loop-device disk per claim, like a cloud disk.
   ext4Class: boolean
+  // What a locked-down cluster adds (cluster/addons/strict.yaml): admission policies that refuse
+  // containers without requests and limits and pod ids outside the namespace's OpenShift-like
+  // range (assigned to every new namespace by annotation), and its last worker tainted NoExecute.
+  strict: boolean
   // The release `up` started every component on (the pinned one unless --version named the previous
   // minor); `cluster:upgrade` sets it to the pinned one once every component runs that.
   kubernetes: string
@@ -22,9 +26,11 @@ export interface Shape {
 
 export const presets = {
   // What kind gives out of the box (and what CI runs until the suite meets the other).
-  kind: { nodes: 1, podSecurity: 'privileged', clusterDomain: 'cluster.local', images: 'root', ext4Class: false, kubernetes: versions.kubernetes },
+  kind: { nodes: 1, podSecurity: 'privileged', clusterDomain: 'cluster.local', images: 'root', ext4Class: false, strict: false, kubernetes: versions.kubernetes },
   // What a managed cloud cluster demands: several nodes in zones, restricted pods, non-root images, real disks.
-  cloud: { nodes: 3, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, kubernetes: versions.kubernetes },
+  cloud: { nodes: 3, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, strict: false, kubernetes: versions.kubernetes },
+  // The cloud shape made hostile: strict admission, and a fourth node (a second in zone-a) tainted NoExecute.
+  strict: { nodes: 4, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, strict: true, kubernetes: versions.kubernetes },
 } as const satisfies Record<string, Shape>
 
 export const maxNodes = 5
@@ -39,6 +45,7 @@ const options = {
   clusterDomain: { flag: 'cluster-domain', env: 'SC_CLUSTER_DOMAIN', accepted: 'a DNS domain such as cluster.local' },
   images: { flag: 'images', env: 'SC_CLUSTER_IMAGES', accepted: 'root|upstream' },
   ext4Class: { flag: 'ext4-class', env: 'SC_CLUSTER_EXT4_CLASS', accepted: 'on|off' },
+  strict: { flag: 'strict', env: 'SC_CLUSTER_STRICT', accepted: 'on|off' },
   kubernetes: { flag: 'version', env: 'SC_CLUSTER_VERSION', accepted: kubernetesReleases.map((r) => minorOf(r.version)).join('|') },
 } as const
 type OptionName = keyof typeof options
@@ -88,6 +95,11 @@ export function parseShape(argv: string[], env: NodeJS.ProcessEnv): Shape {
     if (given.ext4Class !== 'on' && given.ext4Class !== 'off') throw bad('ext4Class', given.ext4Class)
     shape.ext4Class = given.ext4Class === 'on'
   }
+  if (given.strict !== undefined) {
+    if (given.strict !== 'on' && given.strict !== 'off') throw bad('strict', given.strict)
+    shape.strict = given.strict === 'on'
+  }
+  if (shape.strict && shape.nodes < 2) throw bad('strict', 'on', `the strict shape taints its last worker NoExecute, so it needs 2 nodes or more, not ${shape.nodes}`)
   if (given.kubernetes !== undefined) {
     const release = kubernetesRelease(given.kubernetes)
     if (!release) throw bad('kubernetes', given.kubernetes)
@@ -100,6 +112,7 @@ export function parseShape(argv: string[], env: NodeJS.ProcessEnv): Shape {
 // The release is named where it is not the pinned one, unless the caller names it already (withRelease false).
 export function describeShape(s: Shape, withRelease = true): string {
   return `${s.nodes} node${s.nodes === 1 ? '' : 's'}, pod security ${s.podSecurity}, domain ${s.clusterDomain}, ${s.images} images${s.ext4Class ? ', ext4 class' : ''}` +
+    `${s.strict ? ', strict admission and a NoExecute node' : ''}` +
     `${withRelease && s.kubernetes !== versions.kubernetes ? `, Kubernetes ${s.kubernetes}` : ''}`
 }
 
@@ -107,7 +120,7 @@ export function describeShape(s: Shape, withRelease = true): string {
 export function recordedShape(): Shape | undefined {
   try {
     const shape = JSON.parse(readFileSync(paths.shape, 'utf8')) as Partial<Shape>
-    return { ...shape, kubernetes: shape.kubernetes ?? versions.kubernetes } as Shape
+    return { ...shape, strict: shape.strict ?? false, kubernetes: shape.kubernetes ?? versions.kubernetes } as Shape
   } catch {
     return undefined
   }
@@ -129,6 +142,8 @@ export interface NodeSpec {
   role: 'control-plane' | 'worker'
   // Tainted NoSchedule, as kubeadm and managed clusters keep their control plane; a lone node is not.
   tainted: boolean
+  // Tainted NoExecute (the strict shape's last worker): no pod of the suite may run there.
+  quarantined: boolean
   zone?: string
   ip: string
   podCidr: string
@@ -143,7 +158,9 @@ export interface NodeSpec {
 
 export const zones = ['zone-a', 'zone-b'] as const
 
-export function nodesOf(shape: Pick<Shape, 'nodes'>): NodeSpec[] {
+export const quarantineTaint = { key: 'stateful-conformance.dev/quarantine', value: 'true', effect: 'NoExecute' } as const
+
+export function nodesOf(shape: Pick<Shape, 'nodes'> & Partial<Pick<Shape, 'strict'>>): NodeSpec[] {
   const ipBase = net.hostIp.split('.').slice(0, 3).join('.')
   return Array.from({ length: shape.nodes }, (_, i) => {
     const short = i === 0 ? 'control-plane' : i === 1 ? 'worker' : `worker${i}`
@@ -155,6 +172,7 @@ export function nodesOf(shape: Pick<Shape, 'nodes'>): NodeSpec[] {
       name,
       role: i === 0 ? 'control-plane' : 'worker',
       tainted: i === 0 && shape.nodes > 1,
+      quarantined: Boolean(shape.strict) && i > 0 && i === shape.nodes - 1,
       zone: i === 0 ? undefined : zones[(i - 1) % zones.length],
       ip: `${ipBase}.${2 + i}`, // the first is net.controlPlaneIp
       podCidr: `10.244.${i}.0/24`,

@@ -79,3 +79,14 @@ describe('writeConfigs', () => {
     }
   })
 })
+
+test('the strict shape\'s last worker registers tainted NoExecute, beside the control plane\'s NoSchedule', async () => {
+  const shapes = await import('../base/shape.ts')
+  const shape = shapes.parseShape(['--shape=strict'], {})
+  const strictNodes = shapes.nodesOf(shape)
+  await nodeConfig.writeConfigs(shape, strictNodes)
+  expect(strictNodes.map((n) => parse(nodeFile(n, 'kubelet.yaml')).registerWithTaints)).toEqual([
+    [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }], undefined, undefined,
+    [{ key: 'stateful-conformance.dev/quarantine', value: 'true', effect: 'NoExecute' }],
+  ])
+})

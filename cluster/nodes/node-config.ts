@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cgroupRoot, images, net, state } from '../base/config.ts'
 import { kubeletIdentity, pkiPath } from './pki.ts'
-import type { NodeSpec, Shape } from '../base/shape.ts'
+import { type NodeSpec, quarantineTaint, type Shape } from '../base/shape.ts'
 
 export const cfg = (file: string) => join(state.config, file)
 export const nodeCfg = (node: NodeSpec, file: string) => join(node.dir, 'config', file)
@@ -30,6 +30,15 @@ export async function writeConfigs(shape: Shape, nodes: NodeSpec[]): Promise<voi
 
 // PodSecurity admission: the level enforced on every namespace without a
 // pod-security.kubernetes.io/enforce label of its own; the cluster's own namespaces are exempt.
+// The control plane's NoSchedule taint (kubeadm's), and the strict shape's NoExecute one.
+function registerWithTaints(node: NodeSpec): string {
+  const taints = [
+    ...(node.tainted ? ['{ key: node-role.kubernetes.io/control-plane, effect: NoSchedule }'] : []),
+    ...(node.quarantined ? [`{ key: ${quarantineTaint.key}, value: '${quarantineTaint.value}', effect: ${quarantineTaint.effect} }`] : []),
+  ]
+  return taints.length ? `registerWithTaints: [${taints.join(', ')}]\n` : ''
+}
+
 export const podSecurityExemptNamespaces = ['kube-system', 'local-path-storage'] as const
 function admissionConfig(shape: Shape): string {
   const level = shape.podSecurity
@@ -131,7 +140,7 @@ fileCheckFrequency: 1h
 # Not the machine's /var/log/pods: a kubelet removes the log folders of pods it does not know,
 # so kubelets sharing one (another node, another cluster) delete each other's logs.
 podLogsDir: ${dirs.podLogs}
-${node.tainted ? 'registerWithTaints: [{ key: node-role.kubernetes.io/control-plane, effect: NoSchedule }]\n' : ''}`)
+${registerWithTaints(node)}`)
   await writeFile(nodeCfg(node, 'kube-proxy.yaml'), `apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
