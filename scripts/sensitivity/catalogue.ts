@@ -18,7 +18,7 @@ import { fourthMutantFaults } from './catalogue-mutants-fourth.ts'
 import { slowFaults } from './catalogue-slow.ts'
 import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-claims.ts'
 
-export { storageClaims, unbreakable, type ClaimRef, type Fault } from './fault-claims.ts'
+export { noMutantYet, storageClaims, unbreakable, type ClaimRef, type Fault } from './fault-claims.ts'
 export type { FaultContext } from '../../cluster/faults/actions.ts'
 
 // What wiped-volumes must break: every claim that reads data back after the pod that wrote it

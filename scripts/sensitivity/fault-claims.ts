@@ -69,6 +69,21 @@ export const unbreakable: Record<string, string> = {
   'SC-08': 'no class offers snapshots or clones (the CSI snapshotter and a CSI driver are not served here), so the claim is skipped on every class',
 }
 
+// Claims no semantic mutant counts yet, and why: the property score lists them with this reason.
+export const noMutantYet: Record<string, string> = {
+  'Q0-02': 'the hash of POST /store is podinfo\'s own code, which no cluster component computes: a cluster mutant cannot change it',
+  'Q0-07': 'not written: a StatefulSet controller naming its pods otherwise makes the other StatefulSet claims of 000 break in the Given steps that wait for their pods by name, and its entry must account for each',
+  'Q1-03': 'a claim\'s namespace is the API server\'s storage layout: serving claims cluster-wide would break every claim of the suite before this one; no narrower wrong behaviour is known',
+  'Q2-07': 'the API refuses a second object of the same name, so the one wrong behaviour left, a replacement under another name, is Q0-07\'s mutant, not written',
+  'Q4-05': 'the traffic split is kube-proxy\'s, which the mutant builder does not rebuild yet (cluster/binaries/mutants.ts: API server, controller manager, scheduler, kubelet)',
+  'SC-06': 'a measurement, reported, which fails only on an error: no component alive and wrong turns it into a violation',
+  'SC-10': 'a measurement, reported, which fails only on an I/O error or a threshold the user sets (none in the catalogue\'s runs)',
+  'SC-11': 'skipped on every class of the embedded cluster: their volumes are node-local, so no second node can use one at all',
+  'SC-12': 'skipped on every class of the embedded cluster: none offers ReadWriteMany on volumes two nodes can use',
+  'SC-07': 'not written: only ext4 (the cloud shape) offers Block volumes, and a kubelet mapping another device or offset is not in the catalogue yet',
+  'DR-06': 'its property is the storage\'s (data synced before a kill survives it), which no Kubernetes component changes: its fault, lossy-volumes, is a component fault of the disk',
+}
+
 // ---- the claims, grouped as the components serve them ------------------------
 
 // Claims whose check resolves a name through the cluster DNS (a pod's or a Service's).

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { ClaimEntry } from '../../lib/report/claims.ts'
 import { expectFragments } from '../../lib/report/testdata/fragments.ts'
-import { catalogueCoverage, claimIdsOf, classify, expectationOf, type FaultExpectation, faultMatrix, type MatrixCell, matrixInput, mergeResults, parseRef, refMatches, rejudge, withinBound, type FaultResult } from './matrix.ts'
+import { catalogueCoverage, claimIdsOf, classify, expectationOf, type FaultExpectation, faultMatrix, type MatrixCell, matrixInput, mergeResults, parseRef, refMatches, rejudge, sameExpectation, withinBound, type FaultResult } from './matrix.ts'
 import { detectionScore, propertyScore } from './scores.ts'
 
 const entry = (id: string, status: ClaimEntry['status'], storageClass: string | null = null, reason?: string): ClaimEntry =>
@@ -101,8 +101,8 @@ test('the page shows every fault\'s column, each cell\'s mark, the score and the
     '<th title="">coredns-down</th>',
     '✗!',
     'x &lt;y&gt;',
-    'Property score: 0 of 2 claims (0 %), 0 mutants run',
-    'Detection score: 1 of 2 claims (50 %), 1 component fault run',
+    'Property score: 0 of 2 claims (0 %; 0 of the 2 Q claims, 0 %), 0 mutants run',
+    'Detection score: 1 of 2 claims (50 %; 1 of the 2 Q claims, 50 %), 1 component fault run',
     '<li><b>Q0-08, Q0-10</b>: no semantic mutant has been run (0 mutants run)</li>',
     '<li><b>Q0-10</b>: no component fault run so far made it fail with a message naming the component</li>',
   ])
@@ -113,8 +113,8 @@ test('the Markdown table has a row per fault: failed and held counts, time again
   const cells: FaultResult['cells'] = [{ id: 'Q0-08', storageClass: null, status: 'failed', cell: 'expected failure' }, { id: 'Q0-09', storageClass: null, status: 'passed', cell: 'passed' }, { id: 'Q0-10', storageClass: null, status: 'partial', cell: 'partial' }]
   expectFragments(renderSensitivityMarkdown(corednsReport(cells, { verdictMs: 30_000, baselineMs: 10_000 }, 'Q0-09')), [
     '| coredns-down | component | 1 | 1 | 1 | 30.0 s | 20.0 s ✗ | as the catalogue says |',
-    '**Property score: 0 of 2 claims (0 %), 0 mutants run**',
-    '**Detection score: 1 of 2 claims (50 %), 1 component fault run**',
+    '**Property score: 0 of 2 claims (0 %; 0 of the 2 Q claims, 0 %), 0 mutants run**',
+    '**Detection score: 1 of 2 claims (50 %; 1 of the 2 Q claims, 50 %), 1 component fault run**',
     '| claim | coredns-down |',
     '| Q0-10 | ◐ |',
     'Not counted by the property score: **Q0-08, Q0-09** (no semantic mutant has been run (0 mutants run)).',
@@ -209,6 +209,13 @@ test('the pages mark a reclassified cell and the fault judged against an edited 
   expectFragments(renderSensitivityMarkdown(report), [
     '| Q0-08 | ✓!↺ |',
     'judged from the stored run against a catalogue entry edited since: not re-run',
-    '**Detection score: 0 of 1 claims (0 %), 1 component fault run; 1 cell reclassified from stored runs against a catalogue edited since, not re-run**',
+    '**Detection score: 0 of 1 claims (0 %; 0 of the 1 Q claims, 0 %), 1 component fault run; 1 cell reclassified from stored runs against a catalogue edited since, not re-run**',
   ])
+})
+
+test('a mutant entry stored before mustLook existed is the same expectation as one looking at exactly what it must break; one looking at fewer is an edit', () => {
+  const stored: FaultExpectation = { name: 'sts-partition-ignored', kind: 'mutant', mustBreak: ['Q3-09'] }
+  expect(sameExpectation(stored, expectationOf({ ...stored, mustFail: { 'Q3-09': 'the partition is not honoured' } }))).toBe(true)
+  const withAlsoBreaks = expectationOf({ ...stored, mustBreak: ['Q3-09', 'Q1-16'], mustFail: { 'Q3-09': 'x' } })
+  expect(sameExpectation({ ...stored, mustBreak: ['Q3-09', 'Q1-16'] }, withAlsoBreaks)).toBe(false)
 })

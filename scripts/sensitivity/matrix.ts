@@ -31,8 +31,11 @@ export function expectationOf(f: FaultExpectation & { mustFail?: Record<string, 
 }
 
 const sorted = (xs: string[] | undefined) => [...(xs ?? [])].sort()
+// A mutant's entry stored before mustLook existed looked at every claim it must break, as the matrix
+// still reads one without it: the same expectation as one whose mustLook lists exactly those.
+const lookedAt = (e: FaultExpectation) => e.mustLook ?? (kindOf(e) === 'mutant' ? e.mustBreak : undefined)
 export function sameExpectation(a: FaultExpectation, b: FaultExpectation): boolean {
-  const key = (e: FaultExpectation) => JSON.stringify([e.name, kindOf(e), e.component ?? null, e.names ? sorted(e.names) : null, sorted(e.mustBreak), sorted(e.mayBreak), e.mustLook ? sorted(e.mustLook) : null])
+  const key = (e: FaultExpectation) => JSON.stringify([e.name, kindOf(e), e.component ?? null, e.names ? sorted(e.names) : null, sorted(e.mustBreak), sorted(e.mayBreak), lookedAt(e) ? sorted(lookedAt(e)) : null])
   return key(a) === key(b)
 }
 

@@ -18,7 +18,7 @@ import { stripVTControlCharacters } from 'node:util'
 import { apiReadyz, clients, deploymentAvailable, fitnessCheck, nodesReady, poll } from '../../cluster/api/client.ts'
 import { down, isUp, up } from '../../cluster/lifecycle.ts'
 import { instance, paths, repoRoot } from '../../cluster/base/config.ts'
-import { type Fault, type FaultContext, faults, unbreakable } from './catalogue.ts'
+import { type Fault, type FaultContext, faults, noMutantYet, unbreakable } from './catalogue.ts'
 import { type FaultKind, kindOf } from './fault-claims.ts'
 import { type Args, list, parseArgs } from './args.ts'
 import { describeShape, nodesOf, recordedShape } from '../../cluster/base/shape.ts'
@@ -155,7 +155,8 @@ function reasonsNotCounted(results: FaultResult[], kind: FaultKind): Record<stri
     if (reasons[id]) continue
     const should = ofKind.filter((f) => f.mustBreak.some((r) => parseRef(r).id === id)).map((f) => f.name)
     const ran = should.filter((n) => results.some((r) => r.name === n && r.cells.some((c) => c.id === id)))
-    reasons[id] = !should.length ? `no ${kind === 'mutant' ? 'semantic mutant' : 'component fault'} of the catalogue names it`
+    const yet = kind === 'mutant' && noMutantYet[id] ? `: ${noMutantYet[id]}` : ''
+    reasons[id] = !should.length ? `no ${kind === 'mutant' ? 'semantic mutant' : 'component fault'} of the catalogue names it${yet}`
       : ran.length ? `${ran.join(', ')} ran on it and it did not count (${should.join(', ')} must make it fail)`
         : `not run yet under ${should.join(', ')}, which must make it fail`
   }

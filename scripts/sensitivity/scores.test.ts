@@ -52,7 +52,7 @@ describe('property score', () => {
     expect(s.counted).toEqual([])
     expect(s.faultsRun).toBe(0)
     expect(new Set(s.missing.map((m) => m.reason))).toEqual(new Set(['no semantic mutant has been run (0 mutants run)']))
-    expect(describeScore('property score', s, 'mutant')).toBe('property score: 0 of 8 claims (0 %), 0 mutants run')
+    expect(describeScore('property score', s, 'mutant')).toBe('property score: 0 of 8 claims (0 %; 0 of the 6 Q claims, 0 %), 0 mutants run')
   })
 
   test('a class that could not provision makes none of its [sc] claims count, even one failed in a Then step', () => {
@@ -120,7 +120,7 @@ test('a score counted only from cells reclassified against an edited catalogue s
   expect(s.counted).toEqual(['Q0-07', 'Q0-10'])
   expect(s.notReRun).toEqual(['Q0-07', 'Q0-10'])
   expect(s.reclassifiedCells).toBe(1)
-  expect(describeScore('detection score', s, 'component')).toBe('detection score: 2 of 8 claims (25 %), 1 component fault run; 1 cell reclassified from stored runs against a catalogue edited since, not re-run (counted only so: Q0-07, Q0-10)')
+  expect(describeScore('detection score', s, 'component')).toBe('detection score: 2 of 8 claims (25 %; 2 of the 6 Q claims, 33 %), 1 component fault run; 1 cell reclassified from stored runs against a catalogue edited since, not re-run (counted only so: Q0-07, Q0-10)')
   // Another fault's own run of Q0-07 counts it as run.
   expect(detectionScore(all, [again, ran({ ...asRun, name: 'other' }, [givenBroken('Q0-07', stallStatefulSet)])]).notReRun).toEqual(['Q0-10'])
 })

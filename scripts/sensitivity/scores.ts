@@ -115,5 +115,10 @@ export function describeScore(name: string, s: Score, kind: FaultKind): string {
   const reclassified = s.reclassifiedCells || s.notReRun.length
     ? `; ${s.reclassifiedCells} cell${s.reclassifiedCells === 1 ? '' : 's'} reclassified from stored runs against a catalogue edited since, not re-run${s.notReRun.length ? ` (counted only so: ${s.notReRun.join(', ')})` : ''}`
     : ''
-  return `${name}: ${s.counted.length} of ${s.total} claims (${(100 * s.ratio).toFixed(0)} %), ${faults}${reclassified}`
+  // The quests' claims (Q…) apart: the issue's goal is stated for them.
+  const quest = (id: string) => id.startsWith('Q')
+  const q = s.counted.filter(quest).length
+  const qTotal = q + s.missing.filter((m) => quest(m.id)).length
+  const ofQuests = qTotal ? `; ${q} of the ${qTotal} Q claims, ${((100 * q) / qTotal).toFixed(0)} %` : ''
+  return `${name}: ${s.counted.length} of ${s.total} claims (${(100 * s.ratio).toFixed(0)} %${ofQuests}), ${faults}${reclassified}`
 }
