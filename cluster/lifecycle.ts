@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { freemem } from 'node:os'
 import { apiReadyz, applyFile, clients, completeNodes, deploymentAvailable, fitnessCheck, nodesReady, poll, strictPoliciesActive, type Clients } from './api/client.ts'
-import { addonFile, shapeCoreDns, shapeStorage } from './addons/addons.ts'
+import { addonFile, shapeCoreDns, shapeExt4Class, shapeStorage } from './addons/addons.ts'
 import { buildAll, missingBuilds } from './binaries/build.ts'
 import { apiServer, assertInstance, binDir, cgroupRoot, instance, net, paths, versions } from './base/config.ts'
 import { buildImages, importImages, imagesFor } from './images/images.ts'
@@ -128,7 +128,7 @@ export async function up(argv: string[] = []): Promise<void> {
       await poll({ what: 'the strict admission policies', timeoutMs: timeouts.addons, guard: guard(...running), check: () => strictPoliciesActive(c) })
     }
     if (shape.ext4Class) {
-      await applyFile(c, addonFile('ext4.yaml'))
+      await applyFile(c, addonFile('ext4.yaml'), shapeExt4Class(shape))
       await start(proc('ext4-provisioner'), shape)
     }
     await poll({ what: 'CoreDNS', timeoutMs: timeouts.addons, guard: guard(...running), check: () => deploymentAvailable(c, 'kube-system', 'coredns') })

@@ -76,6 +76,17 @@ export function shapeStorage(_shape: Shape, nodes: NodeSpec[]) {
   }
 }
 
+// The strict shape's ext4 class has a minimum size, as some cloud disk types do (GKE hyperdisk 4 GiB):
+// the provisioner refuses a smaller claim, naming the minimum, and does not round up.
+export const strictMinimumSize = '1Gi'
+export function shapeExt4Class(shape: Shape) {
+  return (obj: Obj): Obj => {
+    if (!shape.strict || obj.kind !== 'StorageClass') return obj
+    const o = obj as Obj & { parameters?: Record<string, string> }
+    return { ...o, parameters: { ...o.parameters, minimumSize: strictMinimumSize } } as Obj
+  }
+}
+
 export const systemNamespaces = podSecurityExemptNamespaces
 
 // An add-on's manifest, one of the YAML files beside this module.

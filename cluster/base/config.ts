@@ -135,7 +135,7 @@ export const cgroupRoot = base
 export const apiServer = `https://${net.controlPlaneIp}:6443`
 
 // Bump when cluster/build/ext4-provisioner changes, so that the cached binary is rebuilt.
-export const ext4ProvisionerVersion = 'v2'
+export const ext4ProvisionerVersion = 'v3'
 
 // The Kubernetes releases the cluster can run, each built from its own Go module in cluster/build/:
 // the pinned one, which `up` starts and `cluster:upgrade` moves to, and the previous minor.

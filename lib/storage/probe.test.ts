@@ -159,6 +159,20 @@ describe('detectCapabilities, against a fake provisioner', () => {
     expect(describeDetectedCapabilities(d)).toMatch(/^stateful-conformance: their capabilities \(declared, and probed with small claims in namespace sc-probe in \d+\.\ds\):\n/)
   })
 
+  test('the probe asks for the least a claim of the run asks (16Mi), so a class whose minimum is 1Gi is learned, not missed (probed at 1Gi it was)', async () => {
+    const csiPv = (name: string): V1PersistentVolume => ({ metadata: { name }, spec: { csi: { driver: 'ext4.example', volumeHandle: name }, persistentVolumeReclaimPolicy: 'Delete' } })
+    const { kube, made } = fakeCluster({
+      pv: csiPv, csiDrivers: [{ metadata: { name: 'ext4.example' }, spec: {} }], blockReport: 'block: yes\nstat: 6 660\nread: ok\ngroups: 1000 6',
+      answer: (c) => sizeOf(c) === '16Mi' ? { refuse: 'failed to provision volume with StorageClass "ext4": requested size 16Mi is less than the minimum 1Gi of class ext4' } : { bind: true },
+    })
+    const detecting = detectCapabilities(kube, [storageClass('ext4', 'ext4.example')], ['ext4'], options)
+    await vi.advanceTimersByTimeAsync(20_000)
+    const c = (await detecting).byClass.ext4!
+    expect(made.claims.map((x) => `${x.metadata!.name} ${sizeOf(x)}`)).toEqual(expect.arrayContaining(['c0-rwo 16Mi', 'c0-rwo-min 1Gi']))
+    expect(c.minimumSize).toMatchObject({ size: '1Gi', refusal: expect.stringContaining('less than the minimum 1Gi') })
+    expect(c.accessModes.ReadWriteOnce).toMatchObject({ result: 'accepted', detail: 'bound to pv-c0-rwo-min' })
+  })
+
   test('a class with a minimum size: the claims refused for their size are asked again once at the minimum it named, the clone after its source, and the class keeps that minimum', async () => {
     const csiPv = (name: string): V1PersistentVolume => ({ metadata: { name }, spec: { csi: { driver: 'pd.csi.storage.gke.io', volumeHandle: name }, persistentVolumeReclaimPolicy: 'Delete' } })
     const { kube, made } = fakeCluster({
@@ -170,11 +184,11 @@ describe('detectCapabilities, against a fake provisioner', () => {
     await vi.advanceTimersByTimeAsync(20_000)
     const c = (await detecting).byClass.hyperdisk!
     expect(made.claims.map((x) => `${x.metadata!.name} ${sizeOf(x)}`)).toEqual([
-      'c0-rwo 1Gi', 'c0-rwop 1Gi', 'c0-rwx 1Gi', 'c0-block 1Gi', 'c0-clone 1Gi',
+      'c0-rwo 16Mi', 'c0-rwop 16Mi', 'c0-rwx 16Mi', 'c0-block 16Mi', 'c0-clone 16Mi',
       'c0-rwo-min 4Gi', 'c0-rwop-min 4Gi', 'c0-rwx-min 4Gi', 'c0-block-min 4Gi', 'c0-clone-min 4Gi',
     ])
     expect(made.claims.at(-1)!.spec!.dataSource).toEqual({ kind: 'PersistentVolumeClaim', name: 'c0-rwo-min' })
-    expect(c.minimumSize).toEqual({ size: '4Gi', refusal: 'c0-rwo (1Gi): ProvisioningFailed: rpc error: code = InvalidArgument desc = size must be at least 4Gi' })
+    expect(c.minimumSize).toEqual({ size: '4Gi', refusal: 'c0-rwo (16Mi): ProvisioningFailed: rpc error: code = InvalidArgument desc = size must be at least 4Gi' })
     expect(c.accessModes.ReadWriteOnce).toMatchObject({ result: 'accepted', detail: 'bound to pv-c0-rwo-min' })
     // Named again at the minimum, a refusal is a refusal: no third try.
     expect(c.accessModes.ReadWriteMany).toMatchObject({ result: 'refused', detail: expect.stringContaining('MULTI_NODE_MULTI_WRITER not supported') })

@@ -32,7 +32,7 @@ import { containerResources, createPod, restrictedContainer, restrictedPod } fro
 import { resources, watchObjects } from '../k8s/watch.ts'
 import { guardAgainstStalls } from '../wait/stalls.ts'
 import { rawDeviceAccessScript } from '../apps/raw-device.ts'
-import { claimSizeFor, quantityOf } from './minimum-size.ts'
+import { claimSizeFor, leastClaimSize, quantityOf } from './minimum-size.ts'
 import { type AnsweredProbe, inGroupPod, probeGraces, ProbeAnswers } from './probe-answers.ts'
 
 export interface ProbeOptions {
@@ -197,7 +197,7 @@ export async function detectCapabilities(kube: Kube, classes: V1StorageClass[], 
   const started = Date.now()
   const [csiDrivers, snapshots] = await Promise.all([listCsiDrivers(kube), readSnapshotClasses(kube)])
   const chosen = classes.filter((c) => selected.includes(c.metadata?.name ?? ''))
-  const size = claimSizeFor(o.size ?? '1Gi', o.minClaimSize)
+  const size = claimSizeFor(o.size ?? leastClaimSize, o.minClaimSize)
   const probes: Probe[] = chosen.flatMap((c, i) => probeKinds.map((kind) => ({
     claim: `c${i}-${probeSlug[kind]}`, name: `c${i}-${probeSlug[kind]}`, size, storageClass: c.metadata?.name ?? '', kind,
     withPod: kind === 'block' || c.volumeBindingMode === 'WaitForFirstConsumer', needsPodStarted: kind === 'block', startedAt: 0,

@@ -88,6 +88,17 @@ func (p *ext4Provisioner) Provision(ctx context.Context, opts controller.Provisi
 		}
 	}
 	request := opts.PVC.Spec.Resources.Requests[v1.ResourceStorage]
+	// A class may set a minimum (the strict shape's: 1Gi), as some cloud disk types have one: a
+	// smaller claim is refused, naming it, and not rounded up.
+	if v, ok := opts.StorageClass.Parameters["minimumSize"]; ok {
+		least, err := resource.ParseQuantity(v)
+		if err != nil {
+			return nil, controller.ProvisioningFinished, fmt.Errorf("class %s: parameter minimumSize %q: %v", opts.StorageClass.Name, v, err)
+		}
+		if request.Cmp(least) < 0 {
+			return nil, controller.ProvisioningFinished, fmt.Errorf("requested size %s is less than the minimum %s of class %s", request.String(), least.String(), opts.StorageClass.Name)
+		}
+	}
 	// Whole MiB, as cloud disks round up to their unit; at least 1 MiB.
 	const mib = 1 << 20
 	size := (request.Value() + mib - 1) / mib * mib
