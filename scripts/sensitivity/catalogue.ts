@@ -15,6 +15,7 @@ import { moreMutantFaults } from './catalogue-mutants-more.ts'
 import { thirdMutantFaults } from './catalogue-mutants-third.ts'
 import { claimMutantFaults } from './catalogue-mutants-claims.ts'
 import { fourthMutantFaults } from './catalogue-mutants-fourth.ts'
+import { blockMutantFaults } from './catalogue-mutants-block.ts'
 import { slowFaults } from './catalogue-slow.ts'
 import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-claims.ts'
 
@@ -292,7 +293,7 @@ export const faults: Fault[] = [
   ...moreMutantFaults,
   ...thirdMutantFaults,
   ...claimMutantFaults,
-  ...fourthMutantFaults,
+  ...fourthMutantFaults, ...blockMutantFaults,
 ]
 
 export const faultNamed = (name: string): Fault | undefined => faults.find((f) => f.name === name)

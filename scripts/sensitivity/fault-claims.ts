@@ -80,7 +80,6 @@ export const noMutantYet: Record<string, string> = {
   'SC-10': 'a measurement, reported, which fails only on an I/O error or a threshold the user sets (none in the catalogue\'s runs)',
   'SC-11': 'skipped on every class of the embedded cluster: their volumes are node-local, so no second node can use one at all',
   'SC-12': 'skipped on every class of the embedded cluster: none offers ReadWriteMany on volumes two nodes can use',
-  'SC-07': 'not written: only ext4 (the cloud shape) offers Block volumes, and a kubelet mapping another device or offset is not in the catalogue yet',
   'DR-06': 'its property is the storage\'s (data synced before a kill survives it), which no Kubernetes component changes: its fault, lossy-volumes, is a component fault of the disk',
 }
 
