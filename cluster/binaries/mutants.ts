@@ -48,6 +48,7 @@ export const mutants: readonly Mutant[] = [
   mutant('kubelet', 'kubelet-emptydir-not-empty'),
   mutant('kubelet', 'kubelet-volume-per-pod'),
   mutant('kubelet', 'kubelet-block-zeroed-on-unmap'),
+  mutant('kubelet', 'kubelet-fsgroup-ignored'),
   mutant('kube-scheduler', 'scheduler-volume-affinity-ignored'),
   mutant('kube-apiserver', 'eviction-ignores-budget'),
   mutant('kube-apiserver', 'pvc-resize-class-ignored'),

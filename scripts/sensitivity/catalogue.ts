@@ -16,6 +16,7 @@ import { thirdMutantFaults } from './catalogue-mutants-third.ts'
 import { claimMutantFaults } from './catalogue-mutants-claims.ts'
 import { fourthMutantFaults } from './catalogue-mutants-fourth.ts'
 import { blockMutantFaults } from './catalogue-mutants-block.ts'
+import { fsGroupMutantFaults } from './catalogue-mutants-fsgroup.ts'
 import { slowFaults } from './catalogue-slow.ts'
 import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-claims.ts'
 
@@ -290,10 +291,7 @@ export const faults: Fault[] = [
   ...slowFaults,
   ...mutantFaults,
   ...drFaults,
-  ...moreMutantFaults,
-  ...thirdMutantFaults,
-  ...claimMutantFaults,
-  ...fourthMutantFaults, ...blockMutantFaults,
+  ...moreMutantFaults, ...thirdMutantFaults, ...claimMutantFaults, ...fourthMutantFaults, ...blockMutantFaults, ...fsGroupMutantFaults,
 ]
 
 export const faultNamed = (name: string): Fault | undefined => faults.find((f) => f.name === name)

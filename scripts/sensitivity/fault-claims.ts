@@ -76,7 +76,6 @@ export const noMutantYet: Record<string, string> = {
   'Q1-03': 'a claim\'s namespace is the API server\'s storage layout: serving claims cluster-wide would break every claim of the suite before this one; no narrower wrong behaviour is known',
   'Q2-07': 'the API refuses a second object of the same name, so the one wrong behaviour left, a replacement under another name, is Q0-07\'s mutant, not written',
   'Q4-05': 'the traffic split is kube-proxy\'s, which the mutant builder does not rebuild yet (cluster/binaries/mutants.ts: API server, controller manager, scheduler, kubelet)',
-  'SC-06': 'a measurement, reported, which fails only on an error: no component alive and wrong turns it into a violation',
   'SC-10': 'a measurement, reported, which fails only on an I/O error or a threshold the user sets (none in the catalogue\'s runs)',
   'SC-11': 'skipped on every class of the embedded cluster: their volumes are node-local, so no second node can use one at all',
   'SC-12': 'skipped on every class of the embedded cluster: none offers ReadWriteMany on volumes two nodes can use',
