@@ -15,8 +15,7 @@ import { moreMutantFaults } from './catalogue-mutants-more.ts'
 import { thirdMutantFaults } from './catalogue-mutants-third.ts'
 import { claimMutantFaults } from './catalogue-mutants-claims.ts'
 import { fourthMutantFaults } from './catalogue-mutants-fourth.ts'
-import { blockMutantFaults } from './catalogue-mutants-block.ts'
-import { fsGroupMutantFaults } from './catalogue-mutants-fsgroup.ts'
+import { ext4MutantFaults } from './catalogue-mutants-ext4.ts'
 import { slowFaults } from './catalogue-slow.ts'
 import { clusterIpClaims, dataKeptClaims, deploymentClaims, dnsClaims, endpointClaims, type Fault, onClass, quests, scClaimsIn001a, scClaimsInStorageAdvanced, scClaimsInStorageClasses, statefulSetClaims, storageClaims } from './fault-claims.ts'
 
@@ -291,7 +290,7 @@ export const faults: Fault[] = [
   ...slowFaults,
   ...mutantFaults,
   ...drFaults,
-  ...moreMutantFaults, ...thirdMutantFaults, ...claimMutantFaults, ...fourthMutantFaults, ...blockMutantFaults, ...fsGroupMutantFaults,
+  ...moreMutantFaults, ...thirdMutantFaults, ...claimMutantFaults, ...fourthMutantFaults, ...ext4MutantFaults,
 ]
 
 export const faultNamed = (name: string): Fault | undefined => faults.find((f) => f.name === name)
