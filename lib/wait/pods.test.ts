@@ -1,22 +1,15 @@
 import type { V1Pod } from '@kubernetes/client-node'
 import { afterEach, beforeEach, expect, test, vi } from 'vitest'
 import type { Kube } from '../k8s/kube.ts'
-import { type WatchHandlers, watchObjects } from '../k8s/watch.ts'
+import { watchObjects } from '../k8s/watch.ts'
+import { drivenWatch } from './watch.fixtures.ts'
 import { waitForPodReady, waitForSchedulerJudgement } from './pods.ts'
 
 vi.mock('../k8s/watch.ts', async (original) => ({ ...(await original<typeof import('../k8s/watch.ts')>()), watchObjects: vi.fn() }))
 vi.mock('./stalls.ts', async (original) => ({ ...(await original<typeof import('./stalls.ts')>()), guardAgainstStalls: vi.fn(() => () => undefined) }))
 
 // The wait's watch, driven by the test: `show(pod)` delivers a change.
-function fakeWatch() {
-  let handlers: WatchHandlers<V1Pod> | undefined
-  vi.mocked(watchObjects).mockImplementation(async (_kube, _resource, _query, h) => {
-    handlers = h as unknown as WatchHandlers<V1Pod>
-    h.onSync([])
-    return () => undefined
-  })
-  return { show: (pod: V1Pod) => handlers!.onEvent('MODIFIED', pod as never) }
-}
+const fakeWatch = () => { const w = drivenWatch(); vi.mocked(watchObjects).mockImplementation(w.open); return w }
 
 const full = '0/1 nodes are available: 1 Insufficient cpu. no new claims to deallocate, preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.'
 const rwop = '0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 node(s) unavailable due to PersistentVolumeClaim with ReadWriteOncePod access mode already in-use by another pod.'

@@ -6,21 +6,14 @@ import { resources, type WatchHandlers, watchObjects } from '../k8s/watch.ts'
 import { describePod, isPodReady } from '../resources/pods.ts'
 import { guardAgainstStalls, type Stall } from './stalls.ts'
 import { ComponentNotActing, waitFor, waitForNamed, WaitTimeout } from './wait-for.ts'
+import { drivenWatch } from './watch.fixtures.ts'
 
 vi.mock('../k8s/watch.ts', async (original) => ({ ...(await original<typeof import('../k8s/watch.ts')>()), watchObjects: vi.fn() }))
 // The stall guard (stalls.ts, tested there) as the test drives it: it reports only when told to.
 vi.mock('./stalls.ts', async (original) => ({ ...(await original<typeof import('./stalls.ts')>()), guardAgainstStalls: vi.fn(() => () => undefined) }))
 
 // The wait's watch, driven by the test: `show(pod)` delivers a change.
-function fakeWatch() {
-  let handlers: WatchHandlers<V1Pod> | undefined
-  vi.mocked(watchObjects).mockImplementation(async (_kube, _resource, _query, h) => {
-    handlers = h as unknown as WatchHandlers<V1Pod>
-    h.onSync([])
-    return () => undefined
-  })
-  return { show: (pod: V1Pod) => handlers!.onEvent('MODIFIED', pod as never) }
-}
+const fakeWatch = () => { const w = drivenWatch(); vi.mocked(watchObjects).mockImplementation(w.open); return w }
 
 const pod = (phase: string, reason?: string, ready = false): V1Pod => ({
   metadata: { name: 'web-0', namespace: 'q' },
