@@ -31,11 +31,11 @@ export function expectationOf(f: FaultExpectation & { mustFail?: Record<string, 
 }
 
 const sorted = (xs: string[] | undefined) => [...(xs ?? [])].sort()
-// A mutant's entry stored before mustLook existed looked at every claim it must break, as the matrix
-// still reads one without it: the same expectation as one whose mustLook lists exactly those.
+// The claims a fault must make failed in a Then or And step: its mustLook; a mutant's entry without
+// one (stored before mustLook existed) looked at every claim it must break; a component fault at none.
 const lookedAt = (e: FaultExpectation) => e.mustLook ?? (kindOf(e) === 'mutant' ? e.mustBreak : undefined)
 export function sameExpectation(a: FaultExpectation, b: FaultExpectation): boolean {
-  const key = (e: FaultExpectation) => JSON.stringify([e.name, kindOf(e), e.component ?? null, e.names ? sorted(e.names) : null, sorted(e.mustBreak), sorted(e.mayBreak), lookedAt(e) ? sorted(lookedAt(e)) : null])
+  const key = (e: FaultExpectation, looked = lookedAt(e)) => JSON.stringify([e.name, kindOf(e), e.component ?? null, e.names ? sorted(e.names) : null, sorted(e.mustBreak), sorted(e.mayBreak), looked ? sorted(looked) : null])
   return key(a) === key(b)
 }
 
@@ -135,7 +135,7 @@ export function faultMatrix(expect: FaultExpectation, entries: MatrixInput[], ra
     ...(e.step ? { step: e.step } : {}), ...(e.messages ? { messages: e.messages } : {}),
   }))
   const mutant = kindOf(expect) === 'mutant'
-  const mustLook = expect.mustLook ?? (mutant ? expect.mustBreak : [])
+  const mustLook = lookedAt(expect) ?? []
   const absent = expect.mustBreak.filter((r) => !entries.some((e) => refMatches(r, e)))
   const unrecorded = absent.filter((r) => ranIds.includes(parseRef(r).id))
   const notRun = absent.filter((r) => !unrecorded.includes(r))
