@@ -8,7 +8,7 @@ import type { Kube } from '../k8s/kube.ts'
 import { dnsEgress, type Needed, policyHint, type PolicyHint } from '../resources/network-policies.ts'
 import { containerResources, createPod, restrictedContainer, restrictedPod } from '../resources/pods.ts'
 import { execIn } from '../k8s/exec.ts'
-import { pollPause, progress } from '../k8s/claim-context.ts'
+import { CouldNotLook, pollPause, progress } from '../k8s/claim-context.ts'
 import { timeout, type TimeoutName } from '../k8s/timeouts.ts'
 import { waitForPodReady } from '../wait/pods.ts'
 import { describeUnanswered, type HttpReply, type HttpRequest, httpBatchCommand, ncWaitSeconds, parseHttpBatch, parseHttpReply } from './http-over-nc.ts'
@@ -169,7 +169,7 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
         if (noServer(answer.output) && !policiesRead) {
           policiesRead = true
           policies = await policyHint(kube, namespace, dnsNeeds(namespace), 'the cluster DNS (CoreDNS)')
-          if (lookupsDenied(answer.output, policies)) throw new Error(`gave up at once (no waiting lets a denied lookup through) ${explained(answer)}`)
+          if (lookupsDenied(answer.output, policies)) throw new CouldNotLook(`gave up at once (no waiting lets a denied lookup through) ${explained(answer)}`)
         }
         if (last && answerOf(answer) !== answerOf(last)) changedAt = Date.now()
         last = answer
@@ -200,7 +200,9 @@ export async function startClusterClient(kube: Kube, namespace: string, image: s
         const said = got ? describeUnanswered(got, waitSeconds) : `the batch ended after ${replies.length} of ${requests.length} replies (sh exited ${r.exitCode}): ${(r.stderr + r.stdout).trim().slice(-300)}`
         // A NetworkPolicy that denies the request is named before the Service proxy or the server is blamed.
         const policies = await policyHint(kube, namespace, httpNeeds(namespace, new URL(req.url).hostname.replace(/^\[(.*)\]$/, '$1')), 'the Service proxy (kube-proxy) or the server')
-        throw Object.assign(new Error(`${req.method ?? 'GET'} ${req.url} from pod ${namespace}/${name}: no HTTP answer (${said})${policies ? `\n${policies.text}` : ''}`), { blamesPolicy: policies?.blames ?? false })
+        // One that certainly denies it kept the suite from looking: no violation was seen.
+        const message = `${req.method ?? 'GET'} ${req.url} from pod ${namespace}/${name}: no HTTP answer (${said})${policies ? `\n${policies.text}` : ''}`
+        throw Object.assign(policies?.denies ? new CouldNotLook(message) : new Error(message), { blamesPolicy: policies?.blames ?? false })
       }
       return answered.map((a) => a.reply)
     },

@@ -57,7 +57,7 @@ export interface Fixtures {
 async function allowSuiteTraffic(kube: Kube, ns: string, directions: Direction[]): Promise<void> {
   if (!directions.length) return
   await createAllowPolicy(kube, ns, directions).catch((err: Error) => {
-    console.warn(`${ns}: the suite's allow NetworkPolicy was not added (${err.message}): a DNS lookup or HTTP request a policy denies will fail, naming it`)
+    console.warn(`${ns}: the suite's allow NetworkPolicy was not added (${err.message}): a DNS lookup or HTTP request a policy certainly denies ends its claim broken, naming it`)
   })
 }
 

@@ -206,7 +206,7 @@ async function checkAdmission(access: Access, busybox: string, run: RunRecord): 
 // request a policy denies still fails naming it.
 async function checkPodNetwork(access: Access, busybox: string, run: RunRecord): Promise<NetworkPlan> {
   const plan = await checkNetworkPolicies(access.kube, run, await suitePodShapes(busybox)).catch((err: Error): NetworkPlan => ({
-    allow: [], line: `the NetworkPolicies a new namespace gets could not be read (${err.message}): a DNS lookup or HTTP request one denies will fail, naming it`,
+    allow: [], line: `the NetworkPolicies a new namespace gets could not be read (${err.message}): a DNS lookup or HTTP request one certainly denies ends its claim broken, naming it`,
   }))
   console.log(`stateful-conformance: ${plan.line}`)
   return plan

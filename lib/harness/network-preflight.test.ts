@@ -43,10 +43,10 @@ describe('planFor: the allow policy each claim\'s namespace gets', () => {
     expect(planFor([defaultDeny, allowAll], needed, { settledMs: 5000 })).toMatchObject({ allow: [], line: expect.stringMatching(/^a new namespace gets NetworkPolicies default-deny, allow-all \(read .*\): they allow what the suite's pods need$/) })
   })
 
-  test('where the suite may not add its allow policy: none, and the line says claims will fail naming the policy', () => {
+  test('where the suite may not add its allow policy: none, and the line says such claims will be broken, naming the policy', () => {
     const plan = planFor([defaultDeny], needed, { settledMs: 5000, refused: 'HTTP 403: forbidden' })
     expect(plan.allow).toEqual([])
-    expect(plan.line).toMatch(/may not add its own allow policy \(HTTP 403: forbidden\), so claims that resolve names or send HTTP between pods will fail, naming the policy/)
+    expect(plan.line).toMatch(/may not add its own allow policy \(HTTP 403: forbidden\), so claims that resolve names or send HTTP between pods will be broken \(they cannot look\), naming the policy/)
   })
 })
 

@@ -49,7 +49,7 @@ export function planFor(policies: V1NetworkPolicy[], needed: Needed[], o: { sett
   const allow = (['Ingress', 'Egress'] as const).filter((d) => blocked.some((n) => n.connection.direction === d))
   const denies = `${got}, which ${names.length > 1 ? 'deny' : 'denies'}, or may deny, ${blocked.length} of the ${needed.length} connections the suite's pods need (${blocked[0]!.what} among them)`
   if (o.refused) {
-    return { allow: [], line: `${denies}; the suite may not add its own allow policy (${o.refused}), so claims that resolve names or send HTTP between pods will fail, naming the policy (fixtures/rbac.yaml's optional create networkpolicies)` }
+    return { allow: [], line: `${denies}; the suite may not add its own allow policy (${o.refused}), so claims that resolve names or send HTTP between pods will be broken (they cannot look), naming the policy (fixtures/rbac.yaml's optional create networkpolicies)` }
   }
   return { allow, line: `${denies}: each claim's namespace gets the suite's own NetworkPolicy ${allowPolicyName} (${allow.join(' and ')}: DNS, and traffic between the namespace's pods), gone with the namespace` }
 }

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { type ClaimContext, defaultSettings, withClaimContext } from '../k8s/claim-context.ts'
+import { type ClaimContext, CouldNotLook, defaultSettings, withClaimContext } from '../k8s/claim-context.ts'
 import { IncompleteRecording } from '../observe/gaps.ts'
 import { And, Given, Then, When } from './steps.ts'
 
@@ -26,6 +26,12 @@ test('the first step that threw is recorded with its keyword: a Then or And saw 
   const passed = logOf()
   await withClaimContext(passed, () => Then('the order held', () => undefined))
   expect(passed.failedStep).toBeUndefined()
+})
+
+test('a Then step the cluster kept from looking (a policy denies the suite\'s own lookup) is recorded as such: it saw no violation', async () => {
+  const log = logOf()
+  await expect(withClaimContext(log, () => Then('demo-0 resolves', () => { throw new CouldNotLook('NetworkPolicy q/default-deny denies its DNS lookups') }))).rejects.toBeInstanceOf(CouldNotLook)
+  expect(log.failedStep).toEqual({ keyword: 'Then', title: 'demo-0 resolves', couldNotLook: true })
 })
 
 test('a gap in a check, on a run that can run again: the error goes through to vitest\'s retry, and no step is blamed', async () => {

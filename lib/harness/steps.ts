@@ -2,7 +2,7 @@
 // duration, and is recorded on the test (task.meta.steps) for the reports.
 // Given and When bring the cluster to a state, Then and And check a property:
 // the step that threw decides the verdict (failed or broken: lib/report/claims.ts).
-import { currentClaim, printLine, type Keyword, type StepRecord } from '../k8s/claim-context.ts'
+import { CouldNotLook, currentClaim, printLine, type Keyword, type StepRecord } from '../k8s/claim-context.ts'
 import { IncompleteRecording } from '../observe/gaps.ts'
 
 async function step<T>(keyword: Keyword, title: string, fn: () => T | Promise<T>): Promise<T> {
@@ -33,7 +33,8 @@ async function step<T>(keyword: Keyword, title: string, fn: () => T | Promise<T>
         throw err
       }
     }
-    log.failedStep ??= { keyword, title }
+    // A step the cluster kept from looking (a policy denies the suite's own request) saw no violation.
+    log.failedStep ??= { keyword, title, ...(err instanceof CouldNotLook ? { couldNotLook: true as const } : {}) }
     throw err
   } finally {
     record.durationMs = Math.round(performance.now() - t0)

@@ -56,7 +56,7 @@ export interface ClaimContext {
   runsAgainOnGap?: boolean
   // The first step that threw, which decides the verdict: Then or And saw the property violated
   // (failed), Given or When never came true (broken).
-  failedStep?: { keyword: Keyword; title: string }
+  failedStep?: { keyword: Keyword; title: string; couldNotLook?: true }
   // A gap stopped the claim's last run in a Then or And step: the part not checked (the claim is partial).
   stoppedByGap?: string
   // Each claim (PVC) the test saw go from unbound to Bound: ms from its creation (recordClaimBound).
@@ -71,6 +71,13 @@ export function withClaimContext<T>(context: ClaimContext, fn: () => Promise<T>)
 
 // The run's settings alone (global setup, a script): no step log, no signal.
 export const withRunSettings = <T>(settings: RunSettings, fn: () => Promise<T>): Promise<T> => withClaimContext({ steps: [], settings }, fn)
+
+// Thrown where the cluster keeps the suite from looking at all (a NetworkPolicy certainly denies
+// the suite's own client pod its lookup or request), not where the property was seen to fail: even
+// in a Then step, the claim is broken, not failed (lib/harness/steps.ts, lib/report/claims.ts).
+export class CouldNotLook extends Error {
+  override name = 'CouldNotLook'
+}
 
 export const currentClaim = (): ClaimContext | undefined => current.getStore()
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { buildClaimsReport, claimEntry, claimIdOf, type FinishedTest, formatClaimsTable } from './claims.ts'
+import { buildClaimsReport, claimEntry, claimIdOf, describeFailedStep, type FinishedTest, formatClaimsTable } from './claims.ts'
 
 const base = (o: Partial<FinishedTest>): FinishedTest => ({ name: 'Q0-01 a claim', state: 'passed', durationMs: 1234.4, meta: { claim: 'Q0-01' }, ...o })
 const run = { startedAt: '2026-01-01T00:00:00Z', cluster: { server: 'https://x', context: 'kind', version: 'v1.36.3', nodes: 1, schedulableNodes: 1, embedded: false } }
@@ -49,6 +49,10 @@ describe('claims report', () => {
     expect(claimEntry(base({ state: 'failed', errors: ['clean-up after the test failed'] }))).toMatchObject({ status: 'broken' })
     expect(claimEntry(base({ state: 'failed', errors: ['clean-up after the test failed'] }))).not.toHaveProperty('failedStep')
     expect(claimEntry(base({ state: 'failed', errors: ['x'], meta: { claim: 'Q0-01', failedStep: { keyword: 'And', title: 'a' } } }))?.status).toBe('failed')
+    // A Then step the cluster kept from looking (a NetworkPolicy denies the suite's own lookup) saw no violation.
+    const kept = claimEntry(base({ state: 'failed', errors: ['gave up at once'], meta: { claim: 'Q2-09', failedStep: { keyword: 'Then', title: 'demo-0 resolves', couldNotLook: true } } }))
+    expect(kept).toMatchObject({ status: 'broken', failedStep: { keyword: 'Then', title: 'demo-0 resolves', couldNotLook: true } })
+    expect(describeFailedStep(kept!)).toBe('in Then "demo-0 resolves", which the cluster kept from looking')
   })
 
   test('a skipped claim carries its reason; a skip without one says it is a bug', () => {

@@ -52,6 +52,8 @@ export type ClaimStatus = 'passed' | 'partial' | 'failed' | 'broken' | 'skipped'
 export interface FailedStep {
   keyword: string
   title: string
+  // The cluster kept the step from looking (lib/k8s/claim-context.ts CouldNotLook): no violation seen.
+  couldNotLook?: true
 }
 
 export interface ClaimEntry {
@@ -165,7 +167,7 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
     ...(t.meta.slotWaitMs && t.meta.slotWaitMs >= 1_000 ? { slotWaitMs: Math.round(t.meta.slotWaitMs) } : {}),
     ...(reason ? { reason } : {}),
     ...(failing && !t.meta.waived && t.errors?.length ? { messages: t.errors } : {}),
-    ...(failing && t.meta.failedStep ? { failedStep: { keyword: t.meta.failedStep.keyword, title: t.meta.failedStep.title } } : {}),
+    ...(failing && t.meta.failedStep ? { failedStep: { keyword: t.meta.failedStep.keyword, title: t.meta.failedStep.title, ...(t.meta.failedStep.couldNotLook ? { couldNotLook: true as const } : {}) } } : {}),
     ...(status === 'partial' ? { unchecked } : {}),
     ...(t.meta.waived ? { waived: t.meta.waived.why } : {}),
     ...(t.meta.notes?.length || t.meta.waiverUnneeded || t.meta.rerun
@@ -178,12 +180,13 @@ export function claimEntry(t: FinishedTest): ClaimEntry | undefined {
   }
 }
 
-// Only a Then or And step looks at the property; a failure anywhere else means the claim never got to look.
-const sawViolation = (step: FailedStep | undefined) => step?.keyword === 'Then' || step?.keyword === 'And'
+// Only a Then or And step looks at the property; a failure anywhere else, or one where the cluster
+// kept the step from looking, means the claim never got to look.
+const sawViolation = (step: FailedStep | undefined) => (step?.keyword === 'Then' || step?.keyword === 'And') && !step.couldNotLook
 
 // "in Given claim data Bound": where a failed or broken claim stopped, for the reports.
 export const describeFailedStep = (e: Pick<ClaimEntry, 'failedStep' | 'status'>) =>
-  e.failedStep ? `in ${e.failedStep.keyword} "${e.failedStep.title}"` : e.status === 'broken' ? 'outside its steps (a fixture, code between steps, or the clean-up)' : ''
+  e.failedStep ? `in ${e.failedStep.keyword} "${e.failedStep.title}"${e.failedStep.couldNotLook ? ', which the cluster kept from looking' : ''}` : e.status === 'broken' ? 'outside its steps (a fixture, code between steps, or the clean-up)' : ''
 
 // The one wording of a partial verdict, wherever it is shown.
 export const describeUnchecked = (parts: string[]) => `not checked on this cluster: ${parts.join('; ')}`
