@@ -5,14 +5,15 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { freemem } from 'node:os'
-import { apiReadyz, applyFile, clients, completeNodes, deploymentAvailable, fitnessCheck, nodesReady, poll, strictPoliciesActive, type Clients } from './api/client.ts'
+import { apiReadyz, applyFile, clients, completeNodes, deploymentAvailable, fitnessCheck, nodesReady, poll, type Clients } from './api/client.ts'
 import { addonFile, shapeCoreDns, shapeExt4Class, shapeStorage } from './addons/addons.ts'
+import { startStrictAddOns } from './api/strict.ts'
 import { buildAll, missingBuilds } from './binaries/build.ts'
 import { apiServer, assertInstance, binDir, cgroupRoot, instance, net, paths, versions } from './base/config.ts'
 import { buildImages, importImages, imagesFor } from './images/images.ts'
 import { formatDuration, log, phase } from './base/log.ts'
 import { createNetwork, deleteNetwork, linkNetworkInUse, netnsExists, ourNetns } from './nodes/network.ts'
-import { assertRunning, pidOf, podsMemoryBytes, type Proc, procsOf, recordedProcs, rssBytes, start, stop, versionOf } from './nodes/node.ts'
+import { addOnComponents, assertRunning, pidOf, podsMemoryBytes, type Proc, procsOf, recordedProcs, rssBytes, start, stop, versionOf } from './nodes/node.ts'
 import { writeConfigs } from './nodes/node-config.ts'
 import { createCgroupRoots, detachLoopDevices, killStrays, ourCgroups, ourLoopDevices, ourMounts, removeCgroups, removeRuntimeLeftovers, strayProcesses, unmountAll } from './nodes/teardown.ts'
 import { ensurePki, kubeconfig } from './nodes/pki.ts'
@@ -114,19 +115,17 @@ export async function up(argv: string[] = []): Promise<void> {
   const workloadImages = Promise.all(nodes.map((node) => importImages(node, imagesOf.get(node)!.workload)))
   workloadImages.catch(() => undefined) // awaited below; until then a failure must not go unhandled
   const c = clients(paths.kubeconfig)
-  const running = procs.filter((p) => p.component !== 'ext4-provisioner')
+  const running = procs.filter((p) => !addOnComponents.includes(p.component))
   await phase(`controllers, scheduler, kubelets, kube-proxies; ${nodes.length === 1 ? 'node' : 'nodes'} Ready`, async () => {
     for (const p of running.filter((p) => !pidOf(p))) await start(p, shape)
     await poll({ what: 'every node to be Ready', timeoutMs: timeouts.node, guard: guard(...running), check: () => nodesReady(c, nodes) })
     await completeNodes(c, nodes)
   })
-  await phase(`add-ons: CoreDNS, local-path-provisioner${shape.ext4Class ? ', ext4-provisioner' : ''}, storage classes${shape.strict ? ', strict admission policies' : ''}`, async () => {
+  await phase(`add-ons: CoreDNS, local-path-provisioner${shape.ext4Class ? ', ext4-provisioner' : ''}, storage classes${shape.strict ? ', strict admission policies, NetworkPolicies enforced and a default-deny in every new namespace' : ''}`, async () => {
     await applyFile(c, addonFile('coredns.yaml'), shapeCoreDns(shape))
     await applyFile(c, addonFile('storage.yaml'), shapeStorage(shape, nodes))
-    if (shape.strict) {
-      await applyFile(c, addonFile('strict.yaml'))
-      await poll({ what: 'the strict admission policies', timeoutMs: timeouts.addons, guard: guard(...running), check: () => strictPoliciesActive(c) })
-    }
+    const strictFiles = { admission: addonFile('strict.yaml'), networkPolicies: addonFile('network-policies.yaml') }
+    if (shape.strict) await startStrictAddOns(c, shape, procs, { files: strictFiles, timeoutMs: timeouts.addons, guard, running })
     if (shape.ext4Class) {
       await applyFile(c, addonFile('ext4.yaml'), shapeExt4Class(shape))
       await start(proc('ext4-provisioner'), shape)
@@ -148,7 +147,7 @@ export async function isUp(): Promise<boolean> {
 }
 
 // The order to stop in: what uses the API and the runtimes first, containerd last.
-const stopOrder = ['ext4-provisioner', 'kube-proxy', 'kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd', 'containerd']
+const stopOrder = ['ext4-provisioner', 'namespace-defaults', 'kube-network-policies', 'kube-proxy', 'kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd', 'containerd']
 const tierOf = (name: string) => stopOrder.findIndex((c) => name === c || name.startsWith(`${c}-`))
 
 export async function down(): Promise<void> {

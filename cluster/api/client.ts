@@ -72,6 +72,7 @@ export function clients(kubeconfigPath: string) {
     core: kc.makeApiClient(k8s.CoreV1Api),
     apps: kc.makeApiClient(k8s.AppsV1Api),
     policy: kc.makeApiClient(k8s.PolicyV1Api),
+    networking: kc.makeApiClient(k8s.NetworkingV1Api),
     version: kc.makeApiClient(k8s.VersionApi),
     objects: k8s.KubernetesObjectApi.makeApiClient(kc),
   }
@@ -140,6 +141,16 @@ export async function strictPoliciesActive(c: Clients) {
   const refused = await c.core.createNamespacedPod({ namespace: 'default', dryRun: 'All', body: { metadata: { name: 'strict-policies-probe' }, spec } })
     .then(() => false, (err: unknown) => /strict-requests-and-limits/.test(String((err as { body?: unknown }).body ?? err)))
   return refused ? { done: true as const } : { done: false as const, seen: 'a pod without requests and limits is admitted yet' }
+}
+
+// The strict shape's default-deny: namespace-defaults has synced once `namespace`, made for the
+// check (defaultDenyProbe, by `up`, which then removes it), has its NetworkPolicy.
+export const defaultDenyProbe = 'default-deny-probe'
+export async function defaultDenyGiven(c: Clients, namespace: string, policy: string) {
+  const list = await c.networking.listNamespacedNetworkPolicy({ namespace })
+  return list.items.some((p) => p.metadata?.name === policy)
+    ? { done: true as const }
+    : { done: false as const, seen: `namespace ${namespace} has ${list.items.length ? list.items.map((p) => p.metadata?.name).join(', ') : 'no NetworkPolicy'}` }
 }
 
 export async function fitnessCheck(c: Clients, namespace: string, clusterDomain: string, timeoutMs: number): Promise<void> {

@@ -19,6 +19,8 @@ export const versions = {
   previousKubernetesBuildDate: '2026-04-15T18:01:22Z',
   coredns: 'v1.15.0',
   localPathProvisioner: 'v0.0.30',
+  // The strict shape's NetworkPolicy enforcer, the one kind ships (built with cluster/build/kube-network-policies/).
+  kubeNetworkPolicies: 'v0.8.0',
   // podinfo tags carry no "v", so the Go module proxy knows them only as pseudo-versions.
   podinfo: { '6.7.0': 'v1.8.1-0.20240623182813-0b1481aa8ed0', '6.9.2': 'v1.8.1-0.20250910200901-e86405a8674e' },
 } as const
@@ -136,6 +138,9 @@ export const apiServer = `https://${net.controlPlaneIp}:6443`
 
 // Bump when cluster/build/ext4-provisioner changes, so that the cached binary is rebuilt.
 export const ext4ProvisionerVersion = 'v3'
+// Bump when cluster/build/kube-network-policies/*.patch or cluster/build/kubernetes/namespace-defaults changes.
+export const networkPoliciesBuild = 'xt1'
+export const namespaceDefaultsVersion = 'v1'
 
 // The Kubernetes releases the cluster can run, each built from its own Go module in cluster/build/:
 // the pinned one, which `up` starts and `cluster:upgrade` moves to, and the previous minor.
@@ -165,5 +170,7 @@ export const binDir = {
   coredns: join(paths.bin, `coredns-${versions.coredns}`),
   localPathProvisioner: join(paths.bin, `local-path-provisioner-${versions.localPathProvisioner}`),
   ext4Provisioner: join(paths.bin, 'ext4-provisioner-' + ext4ProvisionerVersion),
+  kubeNetworkPolicies: join(paths.bin, `kube-network-policies-${versions.kubeNetworkPolicies}-${networkPoliciesBuild}`),
+  namespaceDefaults: join(paths.bin, `namespace-defaults-${namespaceDefaultsVersion}`),
   podinfo: (release: keyof typeof versions.podinfo) => join(paths.bin, `podinfo-${release}`),
 } as const

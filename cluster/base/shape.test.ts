@@ -56,7 +56,7 @@ describe('parseShape', () => {
 test('the strict preset is the cloud shape with strict admission and a fourth node, tainted NoExecute', () => {
   const strict = parseShape(['--shape=strict'], {})
   expect(strict).toEqual({ ...presets.cloud, nodes: 4, strict: true })
-  expect(describeShape(strict)).toBe('4 nodes, pod security restricted, domain cluster.local, upstream images, ext4 class, strict admission and a NoExecute node')
+  expect(describeShape(strict)).toBe('4 nodes, pod security restricted, domain cluster.local, upstream images, ext4 class, strict admission, NetworkPolicies enforced (a default-deny in every new namespace) and a NoExecute node')
   expect(parseShape(['--shape=cloud'], { SC_CLUSTER_STRICT: 'on' }).strict).toBe(true)
 })
 

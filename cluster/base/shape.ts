@@ -17,7 +17,8 @@ export interface Shape {
   ext4Class: boolean
   // What a locked-down cluster adds (cluster/addons/strict.yaml): admission policies that refuse
   // containers without requests and limits and pod ids outside the namespace's OpenShift-like
-  // range (assigned to every new namespace by annotation), and its last worker tainted NoExecute.
+  // range (assigned to every new namespace by annotation), NetworkPolicies enforced on every node
+  // (kube-network-policies) with a default-deny in every new namespace, and its last worker tainted NoExecute.
   strict: boolean
   // The release `up` started every component on (the pinned one unless --version named the previous
   // minor); `cluster:upgrade` sets it to the pinned one once every component runs that.
@@ -112,7 +113,7 @@ export function parseShape(argv: string[], env: NodeJS.ProcessEnv): Shape {
 // The release is named where it is not the pinned one, unless the caller names it already (withRelease false).
 export function describeShape(s: Shape, withRelease = true): string {
   return `${s.nodes} node${s.nodes === 1 ? '' : 's'}, pod security ${s.podSecurity}, domain ${s.clusterDomain}, ${s.images} images${s.ext4Class ? ', ext4 class' : ''}` +
-    `${s.strict ? ', strict admission and a NoExecute node' : ''}` +
+    `${s.strict ? ', strict admission, NetworkPolicies enforced (a default-deny in every new namespace) and a NoExecute node' : ''}` +
     `${withRelease && s.kubernetes !== versions.kubernetes ? `, Kubernetes ${s.kubernetes}` : ''}`
 }
 

@@ -2,10 +2,10 @@
 // module proxy, once: results are cached under ~/.cache/stateful-conformance
 // and a build goes to a temporary folder that is renamed only when complete.
 import { existsSync } from 'node:fs'
-import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { copyFile, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform } from 'node:stream'
-import { binDir, ext4ProvisionerVersion, type KubernetesRelease, kubernetesBinDir, kubernetesReleases, repoRoot, versions } from '../base/config.ts'
+import { binDir, ext4ProvisionerVersion, namespaceDefaultsVersion, networkPoliciesBuild, type KubernetesRelease, kubernetesBinDir, kubernetesReleases, repoRoot, versions } from '../base/config.ts'
 import { log, formatDuration } from '../base/log.ts'
 import { $ } from '../base/sh.ts'
 import { applyPatch, goModWithView, moduleVersion, type Mutant, mutantBinDir, mutantOverlay } from './mutants.ts'
@@ -18,8 +18,8 @@ interface GoBuild {
   name: string
   outDir: string
   binaries: readonly string[]
-  // Where `go build` runs and what it builds there.
-  dir: () => Promise<string>
+  // Where `go build` runs and what it builds there; `work` is the build's work folder.
+  dir: (work: string) => Promise<string>
   packages: readonly string[]
   ldflags?: string
   // Binaries that run inside images with no libc must be static.
@@ -44,6 +44,19 @@ function versionStamp(release: KubernetesRelease = pinned): string {
   return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']
     .flatMap((pkg) => Object.entries(vars).map(([k, v]) => `-X ${pkg}.${k}=${v}`))
     .join(' ')
+}
+
+const networkPoliciesPatch = join(repoRoot, 'cluster', 'build', 'kube-network-policies', 'nfqueue-xt.patch')
+
+// A module from the proxy, copied into the work folder (the module cache is read-only, and -overlay
+// may not replace its files) and patched there; built with its own go.mod.
+async function patchedModule(path: string, version: string, patch: string, work: string): Promise<string> {
+  const dir = join(work, 'module')
+  await cp(await moduleDir(path, version), dir, { recursive: true })
+  await $`chmod -R u+w ${dir}`
+  const out = await $({ nothrow: true })`patch --batch --forward --fuzz=0 --no-backup-if-mismatch --reject-file=- -p1 -d ${dir} -i ${patch}`
+  if (!out.ok) throw new Error(`${patch} does not apply to ${path}@${version}:\n${(out.stdout + out.stderr).trim()}`)
+  return dir
 }
 
 // A module from the proxy, built in place with its own go.mod (and its replace lines).
@@ -132,6 +145,25 @@ const otherBuilds: GoBuild[] = [
     packages: ['.'],
     // It runs on the host, not in an image: built like kubernetes, it reuses that build's cached client-go.
   },
+  {
+    // The strict shape's NetworkPolicy enforcer, patched for this machine's kernel (the patch says how).
+    name: `kube-network-policies ${versions.kubeNetworkPolicies} (${networkPoliciesBuild})`,
+    outDir: binDir.kubeNetworkPolicies,
+    binaries: ['kube-network-policies'],
+    dir: (work) => patchedModule('sigs.k8s.io/kube-network-policies', versions.kubeNetworkPolicies, networkPoliciesPatch, work),
+    packages: ['./cmd'],
+    static: true,
+    // go build names a main package's binary after its folder.
+    finish: (_work, out) => rename(join(out, 'cmd'), join(out, 'kube-network-policies')),
+  },
+  {
+    // The strict shape's stand-in for a policy engine's generate rule: a default-deny in every new namespace.
+    name: `namespace-defaults ${namespaceDefaultsVersion}`,
+    outDir: binDir.namespaceDefaults,
+    binaries: ['namespace-defaults'],
+    dir: async () => kubernetesBuildDir,
+    packages: ['./namespace-defaults'],
+  },
   ...(Object.keys(versions.podinfo) as (keyof typeof versions.podinfo)[]).map((release) => ({
     name: `podinfo ${release}`,
     outDir: binDir.podinfo(release),
@@ -196,7 +228,7 @@ async function build(b: GoBuild): Promise<void> {
   await mkdir(tmp, { recursive: true })
   await mkdir(work, { recursive: true })
   try {
-    const cwd = await b.dir()
+    const cwd = await b.dir(work)
     const prepared = b.prepare ? await b.prepare(work) : []
     let compiled = 0
     let downloaded = 0

@@ -35,6 +35,16 @@ test('three nodes: the control plane on the first only, a containerd, kubelet an
   expect(new Set(procs.map((p) => p.split('@')[0])).size).toBe(procs.length)
 })
 
+test('the strict shape: kube-network-policies on every node, namespace-defaults on the host; the other shapes run neither', () => {
+  const procs = procsFor(shapes.parseShape(['--shape=strict'], {}))
+  expect(procs.filter((p) => /network-policies|namespace-defaults/.test(p))).toEqual([
+    'kube-network-policies@embedded-control-plane', 'kube-network-policies-worker@embedded-worker',
+    'kube-network-policies-worker2@embedded-worker2', 'kube-network-policies-worker3@embedded-worker3', 'namespace-defaults@host',
+  ])
+  expect(new Set(procs.map((p) => p.split('@')[0])).size).toBe(procs.length)
+  expect(procsFor(shapes.parseShape(['--shape=cloud'], {})).filter((p) => /network-policies|namespace-defaults/.test(p))).toEqual([])
+})
+
 test('a Kubernetes component runs the release the shape was started on until it is restarted on another; etcd, containerd and the ext4 provisioner run none', async () => {
   // An instance that never ran: the default one's pid folder may hold a running cluster's releases.
   vi.stubEnv('SC_CLUSTER_NAME', `unit${process.pid}`)

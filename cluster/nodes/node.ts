@@ -1,6 +1,6 @@
 // The nodes: each a network namespace on the instance's LAN, with its own
-// containerd, kubelet and kube-proxy; the first also runs etcd and the control
-// plane. Every process is recorded in a pid file so that `down` stops exactly
+// containerd, kubelet and kube-proxy (and, on the strict shape, kube-network-policies);
+// the first also runs etcd and the control plane. Every process is recorded in a pid file so that `down` stops exactly
 // what `up` started, and each Kubernetes component's release beside it, so
 // that a restart keeps it and `cluster:upgrade` can move one component at a time.
 import { spawn } from 'node:child_process'
@@ -14,9 +14,11 @@ import { controlPlane, type NodeSpec, type Shape } from '../base/shape.ts'
 import { cfg, nodeCfg, nodeDirs } from './node-config.ts'
 import { nsenter } from './network.ts'
 
-export const nodeComponents = ['containerd', 'kubelet', 'kube-proxy'] as const
+export const nodeComponents = ['containerd', 'kubelet', 'kube-proxy', 'kube-network-policies'] as const
 export const controlPlaneComponents = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const
-export const hostComponents = ['ext4-provisioner'] as const
+export const hostComponents = ['ext4-provisioner', 'namespace-defaults'] as const
+// Started by `up` with the add-ons they serve (their RBAC comes with them), not with the node.
+export const addOnComponents: readonly Component[] = ['ext4-provisioner', 'namespace-defaults', 'kube-network-policies']
 export type Component = (typeof nodeComponents)[number] | (typeof controlPlaneComponents)[number] | (typeof hostComponents)[number]
 // The components built from k8s.io/kubernetes, which run one release or another.
 export const kubernetesComponents = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'] as const
@@ -37,12 +39,21 @@ export function procsOf(shape: Shape, nodes: NodeSpec[]): Proc[] {
     ...controlPlaneComponents.map((component) => ({ component, node: cp, name: component })),
     ...nodes.flatMap((node) => (['kubelet', 'kube-proxy'] as const).map((component) => ({ component, node, name: `${component}${node.procSuffix}` }))),
     ...(shape.ext4Class ? [{ component: 'ext4-provisioner' as const, name: 'ext4-provisioner' }] : []),
+    ...(shape.strict ? [
+      ...nodes.map((node) => ({ component: 'kube-network-policies' as const, node, name: `kube-network-policies${node.procSuffix}` })),
+      { component: 'namespace-defaults' as const, name: 'namespace-defaults' },
+    ] : []),
   ]
 }
 
 // ---- processes ---------------------------------------------------------------
 
-function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args: string[] } {
+// The namespaces namespace-defaults leaves without a default-deny: the cluster's own, as the
+// strict admission policies exempt them (cluster/addons/strict.yaml).
+export const defaultDenyPolicy = 'default-deny'
+export const namespacesWithoutDefaultDeny = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage', 'embedded-cluster-check'] as const
+
+function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args: string[]; env?: Record<string, string> } {
   const k8s = (b: string) => join(kubernetesBinDir(version), b)
   const kubeconfigArgs = (id: string) => [
     `--kubeconfig=${pkiPath(`${id}.kubeconfig`)}`,
@@ -103,6 +114,18 @@ function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args
     }
     case 'kube-proxy':
       return { bin: k8s('kube-proxy'), args: [`--config=${nodeCfg(node, 'kube-proxy.yaml')}`] }
+    case 'kube-network-policies':
+      return {
+        bin: join(binDir.kubeNetworkPolicies, 'kube-network-policies'),
+        // No NRI in Debian's containerd 1.6: pod IPs come from the API. The DNS race workaround is for kernels before 6.12.
+        args: [`--hostname-override=${node.name}`, '--disable-nri', '--netfilter-bug-1766-fix=false', '--metrics-bind-address=127.0.0.1:9080'],
+        env: { KUBECONFIG: pkiPath('kube-network-policies.kubeconfig') },
+      }
+    case 'namespace-defaults':
+      return {
+        bin: join(binDir.namespaceDefaults, 'namespace-defaults'),
+        args: [`--kubeconfig=${pkiPath('namespace-defaults.kubeconfig')}`, `--policy=${defaultDenyPolicy}`, `--exempt=${namespacesWithoutDefaultDeny.join(',')}`],
+      }
     case 'ext4-provisioner':
       return {
         bin: join(binDir.ext4Provisioner, 'ext4-provisioner'),
@@ -180,7 +203,7 @@ export async function start(p: Proc, shape: Shape, extraArgs: string[] = [], bin
   const child = spawn(cmd!, rest, {
     detached: true,
     stdio: ['ignore', out, out],
-    env: { ...process.env, PATH: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` },
+    env: { ...process.env, PATH: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`, ...usual.env },
   })
   closeSync(out)
   child.unref()

@@ -24,6 +24,9 @@ export const clientIdentities = {
   kubeProxy: { name: 'kube-proxy', cn: 'system:kube-proxy', usage: 'client' },
   // Bound to its ClusterRole in cluster/addons/ext4.yaml.
   ext4Provisioner: { name: 'ext4-provisioner', cn: 'system:ext4-provisioner', usage: 'client' },
+  // The strict shape's NetworkPolicy enforcer (one per node) and namespace-defaults, bound in cluster/addons/network-policies.yaml.
+  kubeNetworkPolicies: { name: 'kube-network-policies', cn: 'system:kube-network-policies', usage: 'client' },
+  namespaceDefaults: { name: 'namespace-defaults', cn: 'system:namespace-defaults', usage: 'client' },
 } as const satisfies Record<string, CertSpec>
 
 // Each node's kubelet: a client certificate in its own name (NodeRestriction) and a serving one.
