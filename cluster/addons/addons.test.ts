@@ -79,7 +79,7 @@ test('strict.yaml: every admission policy has its binding, denies (not warns), a
 
 test('the strict shape\'s ext4 class names a 1Gi minimum for its provisioner; other shapes\' class and other objects are left as they are', () => {
   const cls = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'ext4' }, provisioner: 'stateful-conformance.io/ext4' }
-  const strict = { nodes: 4, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, strict: true, kubernetes: 'v1.36.3' } as const
+  const strict = { nodes: 4, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, strict: true, dualStack: true, kubernetes: 'v1.36.3' } as const
   expect(addons.shapeExt4Class(strict)(cls)).toMatchObject({ parameters: { minimumSize: '1Gi' } })
   expect(addons.shapeExt4Class({ ...strict, strict: false })(cls)).toEqual(cls)
   const role = { kind: 'ClusterRole', metadata: { name: 'r' } }

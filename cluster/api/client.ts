@@ -108,7 +108,7 @@ export async function completeNodes(c: Clients, nodes: NodeSpec[]): Promise<void
       ? { 'node-role.kubernetes.io/control-plane': '', 'node.kubernetes.io/exclude-from-external-load-balancers': '' }
       : {}
     await c.objects.patch(
-      { apiVersion: 'v1', kind: 'Node', metadata: { name: n.name, labels }, spec: { podCIDR: n.podCidr, podCIDRs: [n.podCidr] } } as k8s.KubernetesObject,
+      { apiVersion: 'v1', kind: 'Node', metadata: { name: n.name, labels }, spec: { podCIDR: n.podCidr, podCIDRs: n.podCidrs } } as k8s.KubernetesObject,
       undefined, undefined, 'stateful-conformance-cluster', true, k8s.PatchStrategy.ServerSideApply,
     )
   }

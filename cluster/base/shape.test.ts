@@ -53,11 +53,21 @@ describe('parseShape', () => {
   })
 })
 
-test('the strict preset is the cloud shape with strict admission and a fourth node, tainted NoExecute', () => {
+test('the strict preset is the cloud shape with strict admission, dual-stack, and a fourth node, tainted NoExecute', () => {
   const strict = parseShape(['--shape=strict'], {})
-  expect(strict).toEqual({ ...presets.cloud, nodes: 4, strict: true })
-  expect(describeShape(strict)).toBe('4 nodes, pod security restricted, domain cluster.local, upstream images, ext4 class, strict admission, NetworkPolicies enforced (a default-deny in every new namespace) and a NoExecute node')
+  expect(strict).toEqual({ ...presets.cloud, nodes: 4, strict: true, dualStack: true })
+  expect(describeShape(strict)).toBe('4 nodes, pod security restricted, domain cluster.local, upstream images, ext4 class, strict admission, NetworkPolicies enforced (a default-deny in every new namespace) and a NoExecute node, dual-stack (IPv4 and IPv6)')
   expect(parseShape(['--shape=cloud'], { SC_CLUSTER_STRICT: 'on' }).strict).toBe(true)
+  expect(parseShape(['--shape=strict', '--dual-stack=off'], {}).dualStack).toBe(false)
+  expect(parseShape([], { SC_CLUSTER_DUAL_STACK: 'on' }).dualStack).toBe(true)
+  expect(() => parseShape(['--dual-stack=ipv6'], {})).toThrow('--dual-stack=ipv6 (or SC_CLUSTER_DUAL_STACK): accepted values: on|off')
+})
+
+test('dual-stack nodes: an IPv4 and an IPv6 address and pod range each, IPv4 first; single-stack nodes have IPv4 alone', () => {
+  const [cp, worker] = nodesOf({ nodes: 2, dualStack: true })
+  expect([cp!.ips, cp!.podCidrs]).toEqual([['10.250.0.2', 'fd00:10:250:0::2'], ['10.244.0.0/24', 'fd00:10:244:0::/64']])
+  expect([worker!.ips, worker!.podCidrs]).toEqual([['10.250.0.3', 'fd00:10:250:0::3'], ['10.244.1.0/24', 'fd00:10:244:1::/64']])
+  expect(nodesOf({ nodes: 2 }).map((n) => [n.ips, n.podCidrs])).toEqual([[['10.250.0.2'], ['10.244.0.0/24']], [['10.250.0.3'], ['10.244.1.0/24']]])
 })
 
 describe('nodesOf', () => {

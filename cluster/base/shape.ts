@@ -20,6 +20,9 @@ export interface Shape {
   // range (assigned to every new namespace by annotation), NetworkPolicies enforced on every node
   // (kube-network-policies) with a default-deny in every new namespace, and its last worker tainted NoExecute.
   strict: boolean
+  // Pods and nodes get an IPv4 and an IPv6 address, and the Service range has both families
+  // (IPv4 first: a Service that asks for none gets IPv4 alone), as on a dual-stack EKS or GKE.
+  dualStack: boolean
   // The release `up` started every component on (the pinned one unless --version named the previous
   // minor); `cluster:upgrade` sets it to the pinned one once every component runs that.
   kubernetes: string
@@ -27,11 +30,11 @@ export interface Shape {
 
 export const presets = {
   // What kind gives out of the box (and what CI runs until the suite meets the other).
-  kind: { nodes: 1, podSecurity: 'privileged', clusterDomain: 'cluster.local', images: 'root', ext4Class: false, strict: false, kubernetes: versions.kubernetes },
+  kind: { nodes: 1, podSecurity: 'privileged', clusterDomain: 'cluster.local', images: 'root', ext4Class: false, strict: false, dualStack: false, kubernetes: versions.kubernetes },
   // What a managed cloud cluster demands: several nodes in zones, restricted pods, non-root images, real disks.
-  cloud: { nodes: 3, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, strict: false, kubernetes: versions.kubernetes },
-  // The cloud shape made hostile: strict admission, and a fourth node (a second in zone-a) tainted NoExecute.
-  strict: { nodes: 4, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, strict: true, kubernetes: versions.kubernetes },
+  cloud: { nodes: 3, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, strict: false, dualStack: false, kubernetes: versions.kubernetes },
+  // The cloud shape made hostile: strict admission, enforced NetworkPolicies, dual-stack, and a fourth node (a second in zone-a) tainted NoExecute.
+  strict: { nodes: 4, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, strict: true, dualStack: true, kubernetes: versions.kubernetes },
 } as const satisfies Record<string, Shape>
 
 export const maxNodes = 5
@@ -47,6 +50,7 @@ const options = {
   images: { flag: 'images', env: 'SC_CLUSTER_IMAGES', accepted: 'root|upstream' },
   ext4Class: { flag: 'ext4-class', env: 'SC_CLUSTER_EXT4_CLASS', accepted: 'on|off' },
   strict: { flag: 'strict', env: 'SC_CLUSTER_STRICT', accepted: 'on|off' },
+  dualStack: { flag: 'dual-stack', env: 'SC_CLUSTER_DUAL_STACK', accepted: 'on|off' },
   kubernetes: { flag: 'version', env: 'SC_CLUSTER_VERSION', accepted: kubernetesReleases.map((r) => minorOf(r.version)).join('|') },
 } as const
 type OptionName = keyof typeof options
@@ -100,6 +104,10 @@ export function parseShape(argv: string[], env: NodeJS.ProcessEnv): Shape {
     if (given.strict !== 'on' && given.strict !== 'off') throw bad('strict', given.strict)
     shape.strict = given.strict === 'on'
   }
+  if (given.dualStack !== undefined) {
+    if (given.dualStack !== 'on' && given.dualStack !== 'off') throw bad('dualStack', given.dualStack)
+    shape.dualStack = given.dualStack === 'on'
+  }
   if (shape.strict && shape.nodes < 2) throw bad('strict', 'on', `the strict shape taints its last worker NoExecute, so it needs 2 nodes or more, not ${shape.nodes}`)
   if (given.kubernetes !== undefined) {
     const release = kubernetesRelease(given.kubernetes)
@@ -114,6 +122,7 @@ export function parseShape(argv: string[], env: NodeJS.ProcessEnv): Shape {
 export function describeShape(s: Shape, withRelease = true): string {
   return `${s.nodes} node${s.nodes === 1 ? '' : 's'}, pod security ${s.podSecurity}, domain ${s.clusterDomain}, ${s.images} images${s.ext4Class ? ', ext4 class' : ''}` +
     `${s.strict ? ', strict admission, NetworkPolicies enforced (a default-deny in every new namespace) and a NoExecute node' : ''}` +
+    `${s.dualStack ? ', dual-stack (IPv4 and IPv6)' : ''}` +
     `${withRelease && s.kubernetes !== versions.kubernetes ? `, Kubernetes ${s.kubernetes}` : ''}`
 }
 
@@ -121,7 +130,7 @@ export function describeShape(s: Shape, withRelease = true): string {
 export function recordedShape(): Shape | undefined {
   try {
     const shape = JSON.parse(readFileSync(paths.shape, 'utf8')) as Partial<Shape>
-    return { ...shape, strict: shape.strict ?? false, kubernetes: shape.kubernetes ?? versions.kubernetes } as Shape
+    return { ...shape, strict: shape.strict ?? false, dualStack: shape.dualStack ?? false, kubernetes: shape.kubernetes ?? versions.kubernetes } as Shape
   } catch {
     return undefined
   }
@@ -148,6 +157,9 @@ export interface NodeSpec {
   zone?: string
   ip: string
   podCidr: string
+  // Its addresses and pod ranges, IPv4 first, then IPv6 on a dual-stack shape.
+  ips: string[]
+  podCidrs: string[]
   netns: string
   // Appended to the component's name for its pid file and log: '' for the first node.
   procSuffix: string
@@ -161,7 +173,7 @@ export const zones = ['zone-a', 'zone-b'] as const
 
 export const quarantineTaint = { key: 'stateful-conformance.dev/quarantine', value: 'true', effect: 'NoExecute' } as const
 
-export function nodesOf(shape: Pick<Shape, 'nodes'> & Partial<Pick<Shape, 'strict'>>): NodeSpec[] {
+export function nodesOf(shape: Pick<Shape, 'nodes'> & Partial<Pick<Shape, 'strict' | 'dualStack'>>): NodeSpec[] {
   const ipBase = net.hostIp.split('.').slice(0, 3).join('.')
   return Array.from({ length: shape.nodes }, (_, i) => {
     const short = i === 0 ? 'control-plane' : i === 1 ? 'worker' : `worker${i}`
@@ -177,6 +189,8 @@ export function nodesOf(shape: Pick<Shape, 'nodes'> & Partial<Pick<Shape, 'stric
       zone: i === 0 ? undefined : zones[(i - 1) % zones.length],
       ip: `${ipBase}.${2 + i}`, // the first is net.controlPlaneIp
       podCidr: `10.244.${i}.0/24`,
+      ips: [`${ipBase}.${2 + i}`, ...(shape.dualStack ? [`${net.lan6}${2 + i}`] : [])],
+      podCidrs: [`10.244.${i}.0/24`, ...(shape.dualStack ? [`${net.podCidr6.split('::')[0]}:${i}::/64`] : [])],
       netns: i === 0 ? net.netnsBase : `${net.netnsBase}-${short}`,
       procSuffix: i === 0 ? '' : `-${short}`,
       dir,

@@ -39,18 +39,22 @@ export async function createNetwork(nodes: NodeSpec[]): Promise<void> {
     await $`ip -n ${lan} link add ${port} type veth peer name ${net.nodeIf} netns ${node.netns}`
     await $`ip -n ${lan} link set ${port} master ${net.lanBridge} up`
     await $`ip -n ${node.netns} addr add ${node.ip}/${net.linkPrefix} dev ${net.nodeIf}`
+    // A dual-stack node's IPv6 address, usable at once (no duplicate address detection on a LAN of our own).
+    for (const ip6 of node.ips.slice(1)) await $`ip -n ${node.netns} addr add ${ip6}/${net.lan6Prefix} dev ${net.nodeIf} nodad`
     await $`ip -n ${node.netns} link set ${net.nodeIf} up`
     await $`ip -n ${node.netns} link set lo up`
     // No default route on purpose: nothing in the cluster can reach beyond this machine.
     // Service IPs need a route for the first lookup before kube-proxy's DNAT applies.
     await $`ip -n ${node.netns} route add ${net.serviceCidr} dev ${net.nodeIf}`
-    // Pods on other nodes: straight to their node over the LAN.
+    if (node.ips.length > 1) await $`ip -n ${node.netns} route add ${net.serviceCidr6} dev ${net.nodeIf}`
+    // Pods on other nodes: straight to their node over the LAN, in each family.
     for (const other of nodes.filter((o) => o !== node)) {
-      await $`ip -n ${node.netns} route add ${other.podCidr} via ${other.ip} dev ${net.nodeIf}`
+      for (const [i, cidr] of other.podCidrs.entries()) await $`ip -n ${node.netns} route add ${cidr} via ${other.ips[i]!} dev ${net.nodeIf}`
     }
     // These sysctls are per network namespace: the host's own settings stay as they are.
     await $`${nsenter(node.netns)} sh -c ${[
       'echo 1 > /proc/sys/net/ipv4/ip_forward',
+      ...(node.ips.length > 1 ? ['echo 1 > /proc/sys/net/ipv6/conf/all/forwarding'] : []),
       'echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet',
       'for f in /proc/sys/net/bridge/bridge-nf-call-iptables /proc/sys/net/bridge/bridge-nf-call-ip6tables; do [ -e "$f" ] && echo 1 > "$f"; done; true',
     ].join('; ')}`

@@ -100,7 +100,10 @@ state = "${dirs.containerdState}"
     plugins: [
       {
         type: 'bridge', bridge: net.bridge, isGateway: true, ipMasq: false, hairpinMode: true,
-        ipam: { type: 'host-local', ranges: [[{ subnet: node.podCidr }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: dirs.cniIpam },
+        ipam: {
+          type: 'host-local', ranges: node.podCidrs.map((subnet) => [{ subnet }]),
+          routes: [{ dst: '0.0.0.0/0' }, ...(node.podCidrs.length > 1 ? [{ dst: '::/0' }] : [])], dataDir: dirs.cniIpam,
+        },
       },
       { type: 'portmap', capabilities: { portMappings: true } },
     ],
@@ -146,7 +149,7 @@ kind: KubeProxyConfiguration
 mode: iptables
 clientConnection: { kubeconfig: ${pkiPath('kube-proxy.kubeconfig')} }
 hostnameOverride: ${node.name}
-clusterCIDR: ${net.podCidr}
+clusterCIDR: ${[net.podCidr, ...(shape.dualStack ? [net.podCidr6] : [])].join(',')}
 bindAddress: ${node.ip}
 oomScoreAdj: 0
 metricsBindAddress: 127.0.0.1:10249

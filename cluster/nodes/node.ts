@@ -61,6 +61,7 @@ function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args
     `--authorization-kubeconfig=${pkiPath(`${id}.kubeconfig`)}`,
   ]
   const node = p.node!
+  const serviceCidrs = [net.serviceCidr, ...(shape.dualStack ? [net.serviceCidr6] : [])].join(',')
   switch (p.component) {
     case 'containerd':
       return { bin: '/usr/bin/containerd', args: ['--config', nodeCfg(node, 'containerd.toml')] }
@@ -76,7 +77,7 @@ function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args
       return {
         bin: k8s('kube-apiserver'),
         args: ['--etcd-servers=http://127.0.0.1:2379', `--advertise-address=${node.ip}`, '--secure-port=6443',
-          `--service-cluster-ip-range=${net.serviceCidr}`, `--client-ca-file=${pkiPath('ca.crt')}`,
+          `--service-cluster-ip-range=${serviceCidrs}`, `--client-ca-file=${pkiPath('ca.crt')}`,
           `--tls-cert-file=${pkiPath('apiserver.crt')}`, `--tls-private-key-file=${pkiPath('apiserver.key')}`,
           `--kubelet-client-certificate=${pkiPath('apiserver-kubelet-client.crt')}`,
           `--kubelet-client-key=${pkiPath('apiserver-kubelet-client.key')}`, '--kubelet-preferred-address-types=InternalIP',
@@ -93,8 +94,8 @@ function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args
           `--cluster-signing-cert-file=${pkiPath('ca.crt')}`, `--cluster-signing-key-file=${pkiPath('ca.key')}`,
           `--root-ca-file=${pkiPath('ca.crt')}`, `--service-account-private-key-file=${pkiPath('sa.key')}`,
           // Each node's pod range is fixed here (its CNI configuration): `up` writes it into the Node.
-          '--use-service-account-credentials=true', '--allocate-node-cidrs=false', `--cluster-cidr=${net.podCidr}`,
-          `--service-cluster-ip-range=${net.serviceCidr}`, '--profiling=false'],
+          '--use-service-account-credentials=true', '--allocate-node-cidrs=false', `--cluster-cidr=${[net.podCidr, ...(shape.dualStack ? [net.podCidr6] : [])].join(',')}`,
+          `--service-cluster-ip-range=${serviceCidrs}`, '--profiling=false'],
       }
     case 'kube-scheduler':
       return {
@@ -106,7 +107,7 @@ function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args
       return {
         bin: k8s('kubelet'),
         args: [`--config=${nodeCfg(node, 'kubelet.yaml')}`, `--kubeconfig=${pkiPath(`${id.client}.kubeconfig`)}`,
-          `--root-dir=${nodeDirs(node).kubelet}`, `--hostname-override=${node.name}`, `--node-ip=${node.ip}`,
+          `--root-dir=${nodeDirs(node).kubelet}`, `--hostname-override=${node.name}`, `--node-ip=${node.ips.join(',')}`,
           `--cert-dir=${join(nodeDirs(node).kubelet, 'pki')}`,
           // The kubelet may set the zone label itself (NodeRestriction allows it); node-role labels come from `up`.
           ...(node.zone ? [`--node-labels=topology.kubernetes.io/zone=${node.zone}`] : [])],

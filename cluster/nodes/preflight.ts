@@ -12,6 +12,8 @@ const debianFiles: Record<string, string> = {
   '/usr/sbin/conntrack': 'conntrack', '/usr/sbin/losetup': 'mount', '/usr/sbin/mkfs.ext4': 'e2fsprogs', '/usr/sbin/resize2fs': 'e2fsprogs',
   // SC-10's fio image is assembled from Debian's fio (cluster/images/images.ts).
   '/usr/bin/fio': 'fio',
+  // The strict shape's NetworkPolicy enforcer, and the semantic mutants, are built from patched sources.
+  '/usr/bin/patch': 'patch',
 }
 export const debianPackages = [...new Set(Object.values(debianFiles))].join(' ')
 
