@@ -139,6 +139,10 @@ export const net = {
   cniNetwork: isDefault ? 'embedded' : base,
 } as const
 
+// The pod and Service ranges as the components take them: IPv4, then IPv6 on a dual-stack shape.
+export const podCidrs = (dualStack: boolean) => [net.podCidr, ...(dualStack ? [net.podCidr6] : [])].join(',')
+export const serviceCidrs = (dualStack: boolean) => [net.serviceCidr, ...(dualStack ? [net.serviceCidr6] : [])].join(',')
+
 export const cgroupRoot = base
 export const apiServer = `https://${net.controlPlaneIp}:6443`
 

@@ -2,7 +2,7 @@
 // configuration, the admission configuration, CNI, resolv.conf.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { cgroupRoot, images, net, state } from '../base/config.ts'
+import { cgroupRoot, images, net, podCidrs, state } from '../base/config.ts'
 import { kubeletIdentity, pkiPath } from './pki.ts'
 import { type NodeSpec, quarantineTaint, type Shape } from '../base/shape.ts'
 
@@ -149,7 +149,7 @@ kind: KubeProxyConfiguration
 mode: iptables
 clientConnection: { kubeconfig: ${pkiPath('kube-proxy.kubeconfig')} }
 hostnameOverride: ${node.name}
-clusterCIDR: ${[net.podCidr, ...(shape.dualStack ? [net.podCidr6] : [])].join(',')}
+clusterCIDR: ${podCidrs(shape.dualStack)}
 bindAddress: ${node.ip}
 oomScoreAdj: 0
 metricsBindAddress: 127.0.0.1:10249

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { binDir, cgroupRoot, kubernetesBinDir, net, paths, state } from '../base/config.ts'
+import { binDir, cgroupRoot, kubernetesBinDir, paths, podCidrs, serviceCidrs, state } from '../base/config.ts'
 import { log } from '../base/log.ts'
 import { kubeletIdentity, pkiPath } from './pki.ts'
 import { controlPlane, type NodeSpec, type Shape } from '../base/shape.ts'
@@ -48,8 +48,8 @@ export function procsOf(shape: Shape, nodes: NodeSpec[]): Proc[] {
 
 // ---- processes ---------------------------------------------------------------
 
-// The namespaces namespace-defaults leaves without a default-deny: the cluster's own, as the
-// strict admission policies exempt them (cluster/addons/strict.yaml).
+// The NetworkPolicy namespace-defaults gives every new namespace, and the namespaces it leaves
+// without one: the cluster's own, as the strict admission policies exempt them (cluster/addons/strict.yaml).
 export const defaultDenyPolicy = 'default-deny'
 export const namespacesWithoutDefaultDeny = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage', 'embedded-cluster-check'] as const
 
@@ -61,7 +61,6 @@ function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args
     `--authorization-kubeconfig=${pkiPath(`${id}.kubeconfig`)}`,
   ]
   const node = p.node!
-  const serviceCidrs = [net.serviceCidr, ...(shape.dualStack ? [net.serviceCidr6] : [])].join(',')
   switch (p.component) {
     case 'containerd':
       return { bin: '/usr/bin/containerd', args: ['--config', nodeCfg(node, 'containerd.toml')] }
@@ -77,7 +76,7 @@ function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args
       return {
         bin: k8s('kube-apiserver'),
         args: ['--etcd-servers=http://127.0.0.1:2379', `--advertise-address=${node.ip}`, '--secure-port=6443',
-          `--service-cluster-ip-range=${serviceCidrs}`, `--client-ca-file=${pkiPath('ca.crt')}`,
+          `--service-cluster-ip-range=${serviceCidrs(shape.dualStack)}`, `--client-ca-file=${pkiPath('ca.crt')}`,
           `--tls-cert-file=${pkiPath('apiserver.crt')}`, `--tls-private-key-file=${pkiPath('apiserver.key')}`,
           `--kubelet-client-certificate=${pkiPath('apiserver-kubelet-client.crt')}`,
           `--kubelet-client-key=${pkiPath('apiserver-kubelet-client.key')}`, '--kubelet-preferred-address-types=InternalIP',
@@ -94,8 +93,8 @@ function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args
           `--cluster-signing-cert-file=${pkiPath('ca.crt')}`, `--cluster-signing-key-file=${pkiPath('ca.key')}`,
           `--root-ca-file=${pkiPath('ca.crt')}`, `--service-account-private-key-file=${pkiPath('sa.key')}`,
           // Each node's pod range is fixed here (its CNI configuration): `up` writes it into the Node.
-          '--use-service-account-credentials=true', '--allocate-node-cidrs=false', `--cluster-cidr=${[net.podCidr, ...(shape.dualStack ? [net.podCidr6] : [])].join(',')}`,
-          `--service-cluster-ip-range=${serviceCidrs}`, '--profiling=false'],
+          '--use-service-account-credentials=true', '--allocate-node-cidrs=false', `--cluster-cidr=${podCidrs(shape.dualStack)}`,
+          `--service-cluster-ip-range=${serviceCidrs(shape.dualStack)}`, '--profiling=false'],
       }
     case 'kube-scheduler':
       return {
