@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     }
     case 'disrupt': return disrupt(args)
     default:
-      console.error(`usage: node cluster/cli.ts up [--shape=kind|cloud --nodes=N --pod-security=… --cluster-domain=… --images=… --ext4-class=… --version=1.35] | down | status | upgrade [--mutant=NAME] | build [--version=1.35] [MUTANT …] | ${disruptUsage}`)
+      console.error(`usage: node cluster/cli.ts up [--shape=kind|cloud|strict --nodes=N --pod-security=… --cluster-domain=… --images=… --ext4-class=… --strict=on|off --dual-stack=on|off --version=1.35] | down | status | upgrade [--mutant=NAME] | build [--version=1.35] [MUTANT …] | ${disruptUsage}`)
       process.exitCode = 2
   }
 }

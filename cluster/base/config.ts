@@ -128,7 +128,7 @@ export const net = {
   serviceCidr: '10.96.0.0/16',
   // A dual-stack shape's second family (IPv6 unique local addresses): the nodes' LAN addresses
   // (nodeIp6 + the node's number), the pods' (a /64 per node) and the Services'.
-  lan6: `fd00:10:250:${octet}::`,
+  lan6: octet ? `fd00:10:250:${octet}::` : 'fd00:10:250::', // in canonical form (RFC 5952), as the API writes it
   lan6Prefix: 64,
   podCidr6: 'fd00:10:244::/56',
   serviceCidr6: 'fd00:10:96::/112',
@@ -149,7 +149,7 @@ export const apiServer = `https://${net.controlPlaneIp}:6443`
 // Bump when cluster/build/ext4-provisioner changes, so that the cached binary is rebuilt.
 export const ext4ProvisionerVersion = 'v3'
 // Bump when cluster/build/kube-network-policies/*.patch or cluster/build/kubernetes/namespace-defaults changes.
-export const networkPoliciesBuild = 'xt2'
+export const networkPoliciesBuild = 'xt3'
 export const namespaceDefaultsVersion = 'v1'
 
 // The Kubernetes releases the cluster can run, each built from its own Go module in cluster/build/:

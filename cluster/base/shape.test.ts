@@ -65,8 +65,9 @@ test('the strict preset is the cloud shape with strict admission, dual-stack, an
 
 test('dual-stack nodes: an IPv4 and an IPv6 address and pod range each, IPv4 first; single-stack nodes have IPv4 alone', () => {
   const [cp, worker] = nodesOf({ nodes: 2, dualStack: true })
-  expect([cp!.ips, cp!.podCidrs]).toEqual([['10.250.0.2', 'fd00:10:250:0::2'], ['10.244.0.0/24', 'fd00:10:244:0::/64']])
-  expect([worker!.ips, worker!.podCidrs]).toEqual([['10.250.0.3', 'fd00:10:250:0::3'], ['10.244.1.0/24', 'fd00:10:244:1::/64']])
+  // IPv6 text in canonical form (RFC 5952), as the API server writes it back.
+  expect([cp!.ips, cp!.podCidrs]).toEqual([['10.250.0.2', 'fd00:10:250::2'], ['10.244.0.0/24', 'fd00:10:244::/64']])
+  expect([worker!.ips, worker!.podCidrs]).toEqual([['10.250.0.3', 'fd00:10:250::3'], ['10.244.1.0/24', 'fd00:10:244:1::/64']])
   expect(nodesOf({ nodes: 2 }).map((n) => [n.ips, n.podCidrs])).toEqual([[['10.250.0.2'], ['10.244.0.0/24']], [['10.250.0.3'], ['10.244.1.0/24']]])
 })
 

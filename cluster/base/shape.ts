@@ -190,7 +190,7 @@ export function nodesOf(shape: Pick<Shape, 'nodes'> & Partial<Pick<Shape, 'stric
       ip: `${ipBase}.${2 + i}`, // the first is net.controlPlaneIp
       podCidr: `10.244.${i}.0/24`,
       ips: [`${ipBase}.${2 + i}`, ...(shape.dualStack ? [`${net.lan6}${2 + i}`] : [])],
-      podCidrs: [`10.244.${i}.0/24`, ...(shape.dualStack ? [`${net.podCidr6.split('::')[0]}:${i}::/64`] : [])],
+      podCidrs: [`10.244.${i}.0/24`, ...(shape.dualStack ? [i ? `${net.podCidr6.split('::')[0]}:${i}::/64` : net.podCidr6.replace('/56', '/64')] : [])],
       netns: i === 0 ? net.netnsBase : `${net.netnsBase}-${short}`,
       procSuffix: i === 0 ? '' : `-${short}`,
       dir,

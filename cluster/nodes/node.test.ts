@@ -56,3 +56,12 @@ test('a Kubernetes component runs the release the shape was started on until it 
   expect(versions).toMatchObject({ 'kube-apiserver': config.versions.previousKubernetes, 'kubelet-worker': config.versions.previousKubernetes, 'kube-proxy-worker2': config.versions.previousKubernetes })
   expect([versions.etcd, versions.containerd, versions['ext4-provisioner']]).toEqual([undefined, undefined, undefined])
 })
+
+test('the DNS race workaround of kube-network-policies goes by the kernel: before 6.12 it is on', () => {
+  expect(node.kernelBefore(6, 12, '6.8.0-1017-azure')).toBe(true)
+  expect(node.kernelBefore(6, 12, '6.11.0-1018-azure')).toBe(true)
+  expect(node.kernelBefore(6, 12, '6.12.0')).toBe(false)
+  expect(node.kernelBefore(6, 12, '6.18.44-fc-v1252')).toBe(false)
+  expect(node.kernelBefore(6, 12, '7.0.1')).toBe(false)
+  expect(node.kernelBefore(6, 12, '5.15.0-91-generic')).toBe(true)
+})

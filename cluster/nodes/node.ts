@@ -4,6 +4,7 @@
 // what `up` started, and each Kubernetes component's release beside it, so
 // that a restart keeps it and `cluster:upgrade` can move one component at a time.
 import { spawn } from 'node:child_process'
+import { release as osRelease } from 'node:os'
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -49,8 +50,16 @@ export function procsOf(shape: Shape, nodes: NodeSpec[]): Proc[] {
 // ---- processes ---------------------------------------------------------------
 
 // The NetworkPolicy namespace-defaults gives every new namespace, and the namespaces it leaves
-// without one: the cluster's own, as the strict admission policies exempt them (cluster/addons/strict.yaml).
+// without one: the cluster's own (cluster/addons/strict.yaml's policies exempt these too, and any kube-*).
 export const defaultDenyPolicy = 'default-deny'
+// The netfilter queue kube-network-policies takes the packets it judges from.
+export const networkPolicyQueue = 100
+
+// This machine's kernel is older than major.minor.
+export function kernelBefore(major: number, minor: number, release = osRelease()): boolean {
+  const [m = 0, n = 0] = release.split(/[.-]/).map(Number)
+  return m < major || (m === major && n < minor)
+}
 export const namespacesWithoutDefaultDeny = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage', 'embedded-cluster-check'] as const
 
 function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args: string[]; env?: Record<string, string> } {
@@ -117,8 +126,10 @@ function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args
     case 'kube-network-policies':
       return {
         bin: join(binDir.kubeNetworkPolicies, 'kube-network-policies'),
-        // No NRI in Debian's containerd 1.6: pod IPs come from the API. The DNS race workaround is for kernels before 6.12.
-        args: [`--hostname-override=${node.name}`, '--disable-nri', '--netfilter-bug-1766-fix=false', '--metrics-bind-address=127.0.0.1:9080'],
+        // No NRI (Debian's containerd 1.6 has none, and the host's own must not see it): pod IPs come from the API.
+        // The workaround for netfilter bug 1766 (parallel A and AAAA lookups dropped) is needed before kernel 6.12.
+        args: [`--hostname-override=${node.name}`, '--disable-nri', `--netfilter-bug-1766-fix=${kernelBefore(6, 12)}`,
+          `--nfqueue-id=${networkPolicyQueue}`, '--metrics-bind-address=127.0.0.1:9080'],
         env: { KUBECONFIG: pkiPath('kube-network-policies.kubeconfig') },
       }
     case 'namespace-defaults':

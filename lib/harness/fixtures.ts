@@ -53,7 +53,7 @@ export interface Fixtures {
 }
 
 // The suite's allow NetworkPolicy (global setup found it needed, and permitted). A refusal here
-// stops nothing: a lookup or request that a policy then denies fails naming the policy.
+// stops nothing: a lookup or request that a policy then certainly denies ends the claim broken, naming it.
 async function allowSuiteTraffic(kube: Kube, ns: string, directions: Direction[]): Promise<void> {
   if (!directions.length) return
   await createAllowPolicy(kube, ns, directions).catch((err: Error) => {

@@ -2,9 +2,10 @@
 // "default-deny" that isolates its pods in both directions, as a policy engine's
 // generate rule (Kyverno's add-networkpolicy) or an OpenShift project template
 // does on locked-down clusters. The strict shape of the embedded cluster runs it
-// (cluster/addons/strict.yaml binds its identity); kube-network-policies enforces
-// what it makes. It only creates: a namespace owner may delete the policy, and a
-// deleted one is not made again, as with a generate rule without synchronize.
+// (cluster/addons/network-policies.yaml binds its identity); kube-network-policies
+// enforces what it makes. It only creates: a namespace owner may delete the policy,
+// and a deleted one is not made again while it runs (a restart gives every namespace
+// that lacks one its policy again), as with a generate rule without synchronize.
 package main
 
 import (
