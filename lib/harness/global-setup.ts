@@ -19,7 +19,8 @@ import { defaultStorageClass, describeStorageClasses } from '../resources/storag
 import { describeDetectedCapabilities, detectCapabilities } from '../storage/probe.ts'
 import { preflightPermissions, probeServer } from './access.ts'
 import { admissionRefusals, suitePodShapes } from './admission.ts'
-import { checkNetworkPolicies, type NetworkPlan } from './network-preflight.ts'
+import { checkPodNetwork, type NetworkPlan } from './network-preflight.ts'
+import { connectivityLine } from './connectivity.ts'
 import { consentMissing, usesEmbeddedCluster } from './cluster-choice.ts'
 import type { ClusterInfo } from './context.ts'
 import { resolveImages, rewriteImages } from './images.ts'
@@ -37,9 +38,7 @@ const repoRoot = resolve(import.meta.dirname, '..', '..')
 // diagnosis; a stack trace and vitest's "no test files" would only bury it),
 // after stopping an embedded cluster this run started.
 class SetupError extends Error {}
-function setupError(message: string): never {
-  throw new SetupError(message)
-}
+function setupError(message: string): never { throw new SetupError(message) }
 
 // Global setup's own waits run with the run's settings as it learns them (its
 // context, lib/k8s/claim-context.ts): the scale first provisional, then chosen;
@@ -71,7 +70,7 @@ async function prepareRun(project: TestProject, settings: RunSettings): Promise<
     settings.rewriteFixture = (text) => rewriteImages(text, images)
     // The NetworkPolicies a new namespace gets are read while the admission dry run goes on.
     // Both settle before a refusal ends the run, so that neither leaves its namespace behind.
-    const [network, admission] = await Promise.allSettled([checkPodNetwork(access, images.busybox, record), checkAdmission(access, images.busybox, record)])
+    const [network, admission] = await Promise.allSettled([checkPodNetwork(access.kube, record, images.busybox), checkAdmission(access, images.busybox, record)])
     if (admission.status === 'rejected') throw admission.reason
     if (network.status === 'rejected') throw network.reason
     const scale = await chooseTimeoutScale(access.kube, options, record).catch((err: Error) => setupError(err.message))
@@ -201,17 +200,6 @@ async function checkAdmission(access: Access, busybox: string, run: RunRecord): 
   console.log(`stateful-conformance: admission accepts all ${shapes.length} pod shapes of the suite (server-side dry run)`)
 }
 
-// The NetworkPolicies a new namespace gets, and the allow policy each claim's namespace gets where
-// one denies what the suite's pods need. A check that could not be made stops nothing: a lookup or
-// request a policy denies still fails naming it.
-async function checkPodNetwork(access: Access, busybox: string, run: RunRecord): Promise<NetworkPlan> {
-  const plan = await checkNetworkPolicies(access.kube, run, await suitePodShapes(busybox)).catch((err: Error): NetworkPlan => ({
-    allow: [], line: `the NetworkPolicies a new namespace gets could not be read (${err.message}): a DNS lookup or HTTP request one certainly denies ends its claim broken, naming it`,
-  }))
-  console.log(`stateful-conformance: ${plan.line}`)
-  return plan
-}
-
 interface RunFacts {
   network: NetworkPlan
   scale: number
@@ -252,11 +240,14 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
   project.provide('waivers', run.waivers)
   project.provide('networkAllow', run.network.allow)
 
-  // What each class can do: declared, and probed with small claims in a namespace of this run.
+  // What each class can do (declared, and probed with small claims in a namespace of this run), and beside
+  // it, in a namespace of its own, whether the suite's pods reach DNS, each other and a Service.
+  // The check never rejects; a probe that does waits for it, so that it removes what it made first.
+  const connectivity = connectivityLine(access.kube, run.record, images.busybox, run.network.allow)
   const detected = await detectCapabilities(access.kube, s.classes, s.storageClasses, {
     run: run.record, busybox: images.busybox, timeoutMs: timeout('pvcBound', run.scale), timeoutScale: run.scale, minClaimSize: options.minClaimSize,
-  })
-  console.log(describeDetectedCapabilities(detected))
+  }).finally(() => connectivity)
+  console.log(`${describeDetectedCapabilities(detected)}\nstateful-conformance: ${await connectivity}`)
   project.provide('storageCapabilities', detected.byClass)
   // The reports' capability table reads them from here, as the reporter reads the run.
   await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ ...facts, capabilities: detected.byClass }, null, 2))

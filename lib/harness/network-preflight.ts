@@ -12,7 +12,7 @@ import type { Kube } from '../k8s/kube.ts'
 import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
 import { timeout } from '../k8s/timeouts.ts'
 import { allowPolicyName, createAllowPolicy, type Direction, listNetworkPolicies, type Needed, policyVerdict, type Protocol } from '../resources/network-policies.ts'
-import type { PodShape } from './admission.ts'
+import { type PodShape, suitePodShapes } from './admission.ts'
 
 // What the suite's pods need of their namespace's policies: the client pod's DNS lookups, and its
 // requests to every container port of the other pod shapes (its egress, their ingress).
@@ -71,4 +71,14 @@ export async function checkNetworkPolicies(kube: Kube, run: NamespaceRun, shapes
   } finally {
     await deleteNamespace(kube, namespace).catch(() => undefined)
   }
+}
+
+// The check, printed in the run header. One that could not be made stops nothing: a lookup or
+// request that a policy certainly denies ends its claim broken, naming it.
+export async function checkPodNetwork(kube: Kube, run: NamespaceRun, busybox: string): Promise<NetworkPlan> {
+  const plan = await checkNetworkPolicies(kube, run, await suitePodShapes(busybox)).catch((err: Error): NetworkPlan => ({
+    allow: [], line: `the NetworkPolicies a new namespace gets could not be read (${err.message}): a DNS lookup or HTTP request one certainly denies ends its claim broken, naming it`,
+  }))
+  console.log(`stateful-conformance: ${plan.line}`)
+  return plan
 }
