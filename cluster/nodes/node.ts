@@ -49,9 +49,6 @@ export function procsOf(shape: Shape, nodes: NodeSpec[]): Proc[] {
 
 // ---- processes ---------------------------------------------------------------
 
-// The NetworkPolicy namespace-defaults gives every new namespace, and the namespaces it leaves
-// without one: the cluster's own (cluster/addons/strict.yaml's policies exempt these too, and any kube-*).
-export const defaultDenyPolicy = 'default-deny'
 // The netfilter queue kube-network-policies takes the packets it judges from.
 export const networkPolicyQueue = 100
 
@@ -60,6 +57,10 @@ export function kernelBefore(major: number, minor: number, release = osRelease()
   const [m = 0, n = 0] = release.split(/[.-]/).map(Number)
   return m < major || (m === major && n < minor)
 }
+
+// The NetworkPolicy namespace-defaults gives every new namespace, and the namespaces it leaves
+// without one: the cluster's own (cluster/addons/strict.yaml's policies exempt these too, and any kube-*).
+export const defaultDenyPolicy = 'default-deny'
 export const namespacesWithoutDefaultDeny = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage', 'embedded-cluster-check'] as const
 
 function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args: string[]; env?: Record<string, string> } {

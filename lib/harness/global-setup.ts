@@ -38,7 +38,9 @@ const repoRoot = resolve(import.meta.dirname, '..', '..')
 // diagnosis; a stack trace and vitest's "no test files" would only bury it),
 // after stopping an embedded cluster this run started.
 class SetupError extends Error {}
-function setupError(message: string): never { throw new SetupError(message) }
+function setupError(message: string): never {
+  throw new SetupError(message)
+}
 
 // Global setup's own waits run with the run's settings as it learns them (its
 // context, lib/k8s/claim-context.ts): the scale first provisional, then chosen;
