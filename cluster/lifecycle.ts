@@ -13,7 +13,7 @@ import { apiServer, assertInstance, binDir, cgroupRoot, instance, net, paths, ve
 import { buildImages, importImages, imagesFor } from './images/images.ts'
 import { formatDuration, log, phase } from './base/log.ts'
 import { createNetwork, deleteNetwork, linkNetworkInUse, netnsExists, ourNetns } from './nodes/network.ts'
-import { addOnComponents, assertRunning, pidOf, podsMemoryBytes, type Proc, procsOf, recordedProcs, rssBytes, start, stop, versionOf } from './nodes/node.ts'
+import { addOnComponents, keepRunning, pidOf, podsMemoryBytes, type Proc, procsOf, recordedProcs, rssBytes, start, stop, versionOf } from './nodes/node.ts'
 import { writeConfigs } from './nodes/node-config.ts'
 import { createCgroupRoots, detachLoopDevices, killStrays, ourCgroups, ourLoopDevices, ourMounts, removeCgroups, removeRuntimeLeftovers, strayProcesses, unmountAll } from './nodes/teardown.ts'
 import { ensurePki, kubeconfig } from './nodes/pki.ts'
@@ -97,7 +97,7 @@ export async function up(argv: string[] = []): Promise<void> {
     await createCgroupRoots(nodes)
     await writeConfigs(shape, nodes)
   })
-  const guard = (...ps: Proc[]) => async () => { for (const p of ps) await assertRunning(p) }
+  const guard = (...ps: Proc[]) => async () => { for (const p of ps) await keepRunning(p, shape) }
   const runtimes = phase('containerd and the system images on every node', () => Promise.all(nodes.map(async (node) => {
     const containerd = proc('containerd', node)
     await start(containerd, shape)

@@ -65,3 +65,9 @@ test('the DNS race workaround of kube-network-policies goes by the kernel: befor
   expect(node.kernelBefore(6, 12, '7.0.1')).toBe(false)
   expect(node.kernelBefore(6, 12, '5.15.0-91-generic')).toBe(true)
 })
+
+test('a kubelet that lost the race for the machine\'s one device-plugin socket is told apart from any other exit', () => {
+  expect(node.lostSocketRace('E1206 18:50:32.037640 31548 kubelet.go:1821] "Failed to start ContainerManager" err="listen unix /var/lib/kubelet/device-plugins/kubelet.sock: bind: address already in use"')).toBe(true)
+  expect(node.lostSocketRace('E1206 kubelet.go:1821] "Failed to start ContainerManager" err="failed to get rootfs info"')).toBe(false)
+  expect(node.lostSocketRace('listen tcp 10.250.0.3:10250: bind: address already in use')).toBe(false)
+})

@@ -236,6 +236,23 @@ export async function assertRunning(p: { name: string }): Promise<void> {
   if (!pidOf(p)) throw new Error(`${p.name} exited; last lines of ${logFile(p.name)}:\n${await logTail(p.name)}`)
 }
 
+// Every kubelet on a machine listens on one device-plugin socket, /var/lib/kubelet/device-plugins/kubelet.sock,
+// whatever its --root-dir: two nodes of this machine that start at once may race for it, and the loser
+// exits ("Failed to start ContainerManager" … "bind: address already in use"; seen once in CI, 6 December 2026).
+export const lostSocketRace = (logTail: string) => /device-plugins\/kubelet\.sock: bind: address already in use/.test(logTail)
+// assertRunning, but a kubelet that lost that race is started again (up to 3 times), saying so.
+const raceRestarts = new Map<string, number>()
+export async function keepRunning(p: Proc, shape: Shape): Promise<void> {
+  if (pidOf(p)) return
+  const restarts = raceRestarts.get(p.name) ?? 0
+  if (p.component === 'kubelet' && restarts < 3 && lostSocketRace(await logTail(p.name, 5))) {
+    raceRestarts.set(p.name, restarts + 1)
+    log(`${p.name} lost the race for the machine's one device-plugin socket to another node's kubelet: starting it again (${restarts + 1} of 3)`)
+    return start(p, shape)
+  }
+  await assertRunning(p)
+}
+
 async function stopPid(name: string, pid: number, graceMs: number): Promise<void> {
   try { process.kill(pid, 'SIGTERM') } catch { return }
   const deadline = Date.now() + graceMs
