@@ -130,29 +130,6 @@ export function describePod(p: k8s.V1Pod): string {
 // One pod, on a claim of the default class, that resolves the API server's
 // name through the cluster DNS and writes to its volume.
 // The pod meets the restricted Pod Security level, so it runs under either.
-// The strict shape's policies act once the API server has loaded them: a namespace made in a dry
-// run comes back with its id range, and a pod without requests and limits is refused.
-export async function strictPoliciesActive(c: Clients) {
-  const ns = await c.core.createNamespace({ body: { metadata: { name: 'strict-policies-probe' } }, dryRun: 'All' })
-  if (!ns.metadata?.annotations?.['openshift.io/sa.scc.uid-range']) return { done: false as const, seen: 'a new namespace gets no id range yet' }
-  // Admitted by the restricted Pod Security level, so that only the policy can refuse it.
-  const container = { name: 'c', image: images.pause, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }
-  const spec = { containers: [container], securityContext: { runAsNonRoot: true, runAsUser: 65535, seccompProfile: { type: 'RuntimeDefault' } } }
-  const refused = await c.core.createNamespacedPod({ namespace: 'default', dryRun: 'All', body: { metadata: { name: 'strict-policies-probe' }, spec } })
-    .then(() => false, (err: unknown) => /strict-requests-and-limits/.test(String((err as { body?: unknown }).body ?? err)))
-  return refused ? { done: true as const } : { done: false as const, seen: 'a pod without requests and limits is admitted yet' }
-}
-
-// The strict shape's default-deny: namespace-defaults has synced once `namespace`, made for the
-// check (defaultDenyProbe, by `up`, which then removes it), has its NetworkPolicy.
-export const defaultDenyProbe = 'default-deny-probe'
-export async function defaultDenyGiven(c: Clients, namespace: string, policy: string) {
-  const list = await c.networking.listNamespacedNetworkPolicy({ namespace })
-  return list.items.some((p) => p.metadata?.name === policy)
-    ? { done: true as const }
-    : { done: false as const, seen: `namespace ${namespace} has ${list.items.length ? list.items.map((p) => p.metadata?.name).join(', ') : 'no NetworkPolicy'}` }
-}
-
 export async function fitnessCheck(c: Clients, namespace: string, clusterDomain: string, timeoutMs: number): Promise<void> {
   await c.core.createNamespace({ body: { metadata: { name: namespace, labels: { 'stateful-conformance/cluster-check': 'true' } } } })
   try {

@@ -3,11 +3,12 @@
 // NetworkPolicies (cluster/addons/network-policies.yaml): kube-network-policies on every node,
 // ready once it listens on its queue (which its patch lets it do only with its rules installed),
 // and namespace-defaults, seen to act in a namespace made for the check.
+import { images } from '../base/config.ts'
 import { $ } from '../base/sh.ts'
 import type { Shape } from '../base/shape.ts'
 import { nsenter } from '../nodes/network.ts'
 import { defaultDenyPolicy, networkPolicyQueue, type Proc, start } from '../nodes/node.ts'
-import { applyFile, type Clients, defaultDenyGiven, defaultDenyProbe, poll, strictPoliciesActive } from './client.ts'
+import { applyFile, type Clients, poll } from './client.ts'
 
 interface StrictAddOns {
   files: { admission: string; networkPolicies: string }
@@ -38,4 +39,27 @@ async function queueBound(netns: string) {
   const out = await $({ nothrow: true })`${nsenter(netns)} cat /proc/net/netfilter/nfnetlink_queue`
   const bound = out.stdout.split('\n').some((l) => Number(l.trim().split(/\s+/)[0]) === networkPolicyQueue)
   return bound ? { done: true as const } : { done: false as const, seen: `queues listened on: ${out.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/)[0]).filter(Boolean).join(', ') || 'none'}` }
+}
+
+// The strict shape's policies act once the API server has loaded them: a namespace made in a dry
+// run comes back with its id range, and a pod without requests and limits is refused.
+async function strictPoliciesActive(c: Clients) {
+  const ns = await c.core.createNamespace({ body: { metadata: { name: 'strict-policies-probe' } }, dryRun: 'All' })
+  if (!ns.metadata?.annotations?.['openshift.io/sa.scc.uid-range']) return { done: false as const, seen: 'a new namespace gets no id range yet' }
+  // Admitted by the restricted Pod Security level, so that only the policy can refuse it.
+  const container = { name: 'c', image: images.pause, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }
+  const spec = { containers: [container], securityContext: { runAsNonRoot: true, runAsUser: 65535, seccompProfile: { type: 'RuntimeDefault' } } }
+  const refused = await c.core.createNamespacedPod({ namespace: 'default', dryRun: 'All', body: { metadata: { name: 'strict-policies-probe' }, spec } })
+    .then(() => false, (err: unknown) => /strict-requests-and-limits/.test(String((err as { body?: unknown }).body ?? err)))
+  return refused ? { done: true as const } : { done: false as const, seen: 'a pod without requests and limits is admitted yet' }
+}
+
+// namespace-defaults has synced once `namespace`, made for the check (defaultDenyProbe, which `up`
+// then removes), has its NetworkPolicy.
+const defaultDenyProbe = 'default-deny-probe'
+async function defaultDenyGiven(c: Clients, namespace: string, policy: string) {
+  const list = await c.networking.listNamespacedNetworkPolicy({ namespace })
+  return list.items.some((p) => p.metadata?.name === policy)
+    ? { done: true as const }
+    : { done: false as const, seen: `namespace ${namespace} has ${list.items.length ? list.items.map((p) => p.metadata?.name).join(', ') : 'no NetworkPolicy'}` }
 }

@@ -6,6 +6,8 @@
 // the instance, and every name it owns on the host (network namespaces, veth,
 // addresses, folders, cgroup) derives from it. The default instance keeps the
 // names it always had.
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -126,9 +128,9 @@ export const net = {
   linkPrefix: 24,
   podCidr: '10.244.0.0/16',
   serviceCidr: '10.96.0.0/16',
-  // A dual-stack shape's second family (IPv6 unique local addresses): the nodes' LAN addresses
-  // (nodeIp6 + the node's number), the pods' (a /64 per node) and the Services'.
-  lan6: octet ? `fd00:10:250:${octet}::` : 'fd00:10:250::', // in canonical form (RFC 5952), as the API writes it
+  // A dual-stack shape's second family (IPv6 unique local addresses): the nodes' LAN (nodeIp6),
+  // the pods' (a /64 per node: nodePodCidr6) and the Services'.
+  lan6: octet ? `fd00:10:250:${octet}::` : 'fd00:10:250::',
   lan6Prefix: 64,
   podCidr6: 'fd00:10:244::/56',
   serviceCidr6: 'fd00:10:96::/112',
@@ -140,6 +142,10 @@ export const net = {
 } as const
 
 // The pod and Service ranges as the components take them: IPv4, then IPv6 on a dual-stack shape.
+// Node i's IPv6 address and pod range, in canonical form (RFC 5952), as the API writes them back.
+export const nodeIp6 = (i: number) => `${net.lan6}${2 + i}`
+export const nodePodCidr6 = (i: number) => (i ? `fd00:10:244:${i}::/64` : 'fd00:10:244::/64')
+
 export const podCidrs = (dualStack: boolean) => [net.podCidr, ...(dualStack ? [net.podCidr6] : [])].join(',')
 export const serviceCidrs = (dualStack: boolean) => [net.serviceCidr, ...(dualStack ? [net.serviceCidr6] : [])].join(',')
 
@@ -148,8 +154,10 @@ export const apiServer = `https://${net.controlPlaneIp}:6443`
 
 // Bump when cluster/build/ext4-provisioner changes, so that the cached binary is rebuilt.
 export const ext4ProvisionerVersion = 'v3'
-// Bump when cluster/build/kube-network-policies/*.patch or cluster/build/kubernetes/namespace-defaults changes.
-export const networkPoliciesBuild = 'xt3'
+// The strict shape's enforcer is kept under its patch's hash (a changed patch is a new build, as a
+// mutant's is); bump namespaceDefaultsVersion when cluster/build/kubernetes/namespace-defaults changes.
+export const networkPoliciesPatch = join(repoRoot, 'cluster', 'build', 'kube-network-policies', 'nfqueue-xt.patch')
+export const networkPoliciesBuild = createHash('sha256').update(readFileSync(networkPoliciesPatch)).digest('hex').slice(0, 12)
 export const namespaceDefaultsVersion = 'v1'
 
 // The Kubernetes releases the cluster can run, each built from its own Go module in cluster/build/:

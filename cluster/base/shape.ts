@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { kubernetesRelease, kubernetesReleases, minorOf, net, paths, ShapeError, versions } from './config.ts'
+import { kubernetesRelease, kubernetesReleases, minorOf, net, nodeIp6, nodePodCidr6, paths, ShapeError, versions } from './config.ts'
 
 export interface Shape {
   nodes: number
@@ -180,6 +180,8 @@ export function nodesOf(shape: Pick<Shape, 'nodes'> & Partial<Pick<Shape, 'stric
     const name = `embedded-${short}`
     const dir = join(paths.state, 'nodes', name)
     const runDir = join(paths.run, 'nodes', name)
+    const ip = `${ipBase}.${2 + i}` // the first is net.controlPlaneIp
+    const podCidr = `10.244.${i}.0/24`
     return {
       index: i,
       name,
@@ -187,10 +189,10 @@ export function nodesOf(shape: Pick<Shape, 'nodes'> & Partial<Pick<Shape, 'stric
       tainted: i === 0 && shape.nodes > 1,
       quarantined: Boolean(shape.strict) && i > 0 && i === shape.nodes - 1,
       zone: i === 0 ? undefined : zones[(i - 1) % zones.length],
-      ip: `${ipBase}.${2 + i}`, // the first is net.controlPlaneIp
-      podCidr: `10.244.${i}.0/24`,
-      ips: [`${ipBase}.${2 + i}`, ...(shape.dualStack ? [`${net.lan6}${2 + i}`] : [])],
-      podCidrs: [`10.244.${i}.0/24`, ...(shape.dualStack ? [i ? `${net.podCidr6.split('::')[0]}:${i}::/64` : net.podCidr6.replace('/56', '/64')] : [])],
+      ip,
+      podCidr,
+      ips: [ip, ...(shape.dualStack ? [nodeIp6(i)] : [])],
+      podCidrs: [podCidr, ...(shape.dualStack ? [nodePodCidr6(i)] : [])],
       netns: i === 0 ? net.netnsBase : `${net.netnsBase}-${short}`,
       procSuffix: i === 0 ? '' : `-${short}`,
       dir,

@@ -5,10 +5,10 @@ import { existsSync } from 'node:fs'
 import { copyFile, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform } from 'node:stream'
-import { binDir, ext4ProvisionerVersion, namespaceDefaultsVersion, networkPoliciesBuild, type KubernetesRelease, kubernetesBinDir, kubernetesReleases, repoRoot, versions } from '../base/config.ts'
+import { binDir, ext4ProvisionerVersion, namespaceDefaultsVersion, networkPoliciesBuild, networkPoliciesPatch, type KubernetesRelease, kubernetesBinDir, kubernetesReleases, repoRoot, versions } from '../base/config.ts'
 import { log, formatDuration } from '../base/log.ts'
 import { $ } from '../base/sh.ts'
-import { applyPatch, goModWithView, moduleVersion, type Mutant, mutantBinDir, mutantOverlay } from './mutants.ts'
+import { applyPatch, goModWithView, moduleVersion, type Mutant, mutantBinDir, mutantOverlay, patchTree } from './mutants.ts'
 
 // What the cluster runs; the pinned release also gives kubectl (and criclean, for `down`).
 export const clusterBinaries = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'] as const
@@ -46,16 +46,13 @@ function versionStamp(release: KubernetesRelease = pinned): string {
     .join(' ')
 }
 
-const networkPoliciesPatch = join(repoRoot, 'cluster', 'build', 'kube-network-policies', 'nfqueue-xt.patch')
-
 // A module from the proxy, copied into the work folder (the module cache is read-only, and -overlay
 // may not replace its files) and patched there; built with its own go.mod.
 async function patchedModule(path: string, version: string, patch: string, work: string): Promise<string> {
   const dir = join(work, 'module')
   await cp(await moduleDir(path, version), dir, { recursive: true })
   await $`chmod -R u+w ${dir}`
-  const out = await $({ nothrow: true })`patch --batch --forward --fuzz=0 --no-backup-if-mismatch --reject-file=- -p1 -d ${dir} -i ${patch}`
-  if (!out.ok) throw new Error(`${patch} does not apply to ${path}@${version}:\n${(out.stdout + out.stderr).trim()}`)
+  await patchTree(patch, dir, `${path}@${version}`)
   return dir
 }
 

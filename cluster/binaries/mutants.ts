@@ -86,8 +86,7 @@ export function mutantKey(m: Mutant): string {
 export const mutantBinDir = (m: Mutant) => join(paths.bin, `mutant-${m.name}-${versions.kubernetes}-${mutantKey(m)}`)
 
 // Copies the files the patch touches (nothing else) from moduleDir into dir, and patches
-// them there. Every hunk must apply where it says, with no fuzz; else this throws with
-// patch's own account.
+// them there (patchTree).
 export async function applyPatch(m: Mutant, moduleDir: string, dir: string): Promise<string[]> {
   const files = patchedFiles(patchText(m))
   if (!files.length) throw new Error(`${patchPath(m)} changes no file (no "+++ b/<path>" line)`)
@@ -97,9 +96,15 @@ export async function applyPatch(m: Mutant, moduleDir: string, dir: string): Pro
     // The module cache's files are read-only, and so are their copies.
     await chmod(join(dir, f), 0o644)
   }
-  const out = await $({ nothrow: true })`patch --batch --forward --fuzz=0 --no-backup-if-mismatch --reject-file=- -p1 -d ${dir} -i ${patchPath(m)}`
-  if (!out.ok) throw new Error(`${patchPath(m)} does not apply to ${m.module}@${moduleVersion(m.module)} (${moduleDir}):\n${(out.stdout + out.stderr).trim()}`)
+  await patchTree(patchPath(m), dir, `${m.module}@${moduleVersion(m.module)} (${moduleDir})`)
   return files
+}
+
+// Applies a patch (-p1) to the tree at dir: every hunk where it says, with no fuzz; else this
+// throws with patch's own account. `what` names the source, for the message.
+export async function patchTree(patch: string, dir: string, what: string): Promise<void> {
+  const out = await $({ nothrow: true })`patch --batch --forward --fuzz=0 --no-backup-if-mismatch --reject-file=- -p1 -d ${dir} -i ${patch}`
+  if (!out.ok) throw new Error(`${patch} does not apply to ${what}:\n${(out.stdout + out.stderr).trim()}`)
 }
 
 // The -overlay map: every file of the module as if it lay under viewDir, the module
