@@ -11,9 +11,9 @@ import { finishedTest } from '../report/finished-test.ts'
 import { runClaim } from './claim-run.ts'
 import type { Waivers } from './waivers.ts'
 
-async function runClaimsFile(file = 'rerun.claims.ts'): Promise<Map<string, TestCase>> {
+async function runClaimsFile(file = 'rerun.claims.ts', testNamePattern?: string): Promise<Map<string, TestCase>> {
   const root = join(import.meta.dirname, 'testdata')
-  const vitest = await startVitest([], { config: false, root, include: [file], watch: false, reporters: [], name: 'specs' }, {}, { stdout: process.stdout, stderr: process.stderr })
+  const vitest = await startVitest([], { config: false, root, include: [file], watch: false, reporters: [], name: 'specs', ...(testNamePattern ? { testNamePattern } : {}) }, {}, { stdout: process.stdout, stderr: process.stderr })
   try {
     return new Map(vitest.state.getTestModules().flatMap((m) => [...m.children.allTests()]).map((t) => [t.name.slice(0, 5), t]))
   } finally {
@@ -54,6 +54,15 @@ test('a write refused on a class that does not apply fsGroup skips the claim nam
   expect(verdict('Q1-04')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^StorageClass nfs-client \(provisioner nfs.csi.k8s.io\): its volume is not writable .*Permission denied\), and fsGroup is not applied/) })
   expect(verdict('Q1-05')).toMatchObject({ status: 'broken' })
   expect(verdict('Q1-06')).toMatchObject({ status: 'failed' })
+})
+
+test('a claim that -t left out says it was not selected, not that its spec skipped it without a reason; a chosen one keeps its own verdict', { timeout: 60_000 }, async () => {
+  const tests = await runClaimsFile('class-limit.claims.ts', 'Q1-04')
+  const verdict = (id: string) => claimEntry(finishedTest(tests.get(id)!, 'Q1-04'))
+  expect(verdict('Q1-04')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^StorageClass nfs-client/) })
+  expect(verdict('Q1-05')).toMatchObject({ status: 'skipped', reason: 'not selected: its name does not match -t Q1-04' })
+  // Read without the run's pattern, the same skip is the spec bug it would be.
+  expect(claimEntry(finishedTest(tests.get('Q1-06')!))).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^skipped without a reason/) })
 })
 
 test('the bind times a claim\'s waits recorded go into its measurements, beside what the claim measured itself; none, no field', async () => {

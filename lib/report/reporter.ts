@@ -2,7 +2,7 @@
 // it (index.html, summary.md, a datasheet per storage class) and prints the claims table.
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative, resolve, sep } from 'node:path'
-import type { Reporter, TestModule } from 'vitest/node'
+import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { buildClaimsReport, type ClaimsReport, describeUsage, type FinishedTest, formatClaimsTable } from './claims.ts'
 import { writeDatasheets } from './datasheet-files.ts'
 import { classesOfRun } from './datasheet.ts'
@@ -26,13 +26,18 @@ export function writeDatasheetsSafely(report: ClaimsReport, dir: string, write =
 
 export default class ClaimsReporter implements Reporter {
   private readonly dir: string
+  private namePattern?: string | RegExp
 
   constructor(opts: { reportsDir?: string } = {}) {
     this.dir = resolve(opts.reportsDir ?? process.env.SC_REPORTS_DIR ?? 'reports')
   }
 
+  onInit(vitest: Vitest): void {
+    this.namePattern = vitest.config.testNamePattern
+  }
+
   async onTestRunEnd(modules: ReadonlyArray<TestModule>): Promise<void> {
-    const tests: FinishedTest[] = modules.flatMap((m) => [...m.children.allTests()].map(finishedTest))
+    const tests: FinishedTest[] = modules.flatMap((m) => [...m.children.allTests()].map((t) => finishedTest(t, this.namePattern)))
     const count = (state: FinishedTest['state']) => tests.filter((t) => t.state === state).length
     const totals = `tests: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped`
     if (!tests.some((t) => t.meta.claim)) { // a run without specs: unit tests only
