@@ -3,7 +3,7 @@
 // deleted after the test, the skips for a class or cluster that cannot show a claim. Not a spec
 // itself (vitest runs only *.spec.ts).
 import { describeRawDeviceAccess, groupToJoin, parseRawDeviceAccess, type RawDeviceAccess, rawDeviceAccessScript } from '../lib/apps/raw-device.ts'
-import { notWritable, otherAdmittedNodes } from '../lib/apps/storage-checks.ts'
+import { nodesWithZonePeer, notWritable, otherAdmittedNodes } from '../lib/apps/storage-checks.ts'
 import { type Capabilities, progress, skipClaim } from '../lib/harness/claim-entry.ts'
 import type { Cleanup, Kube } from '../lib/harness/fixtures.ts'
 import { listNodes, listSchedulableNodes } from '../lib/resources/nodes.ts'
@@ -28,11 +28,14 @@ export function createUser(kube: Kube, ns: string, p: PodSpec) {
   return createPodFromFixture(kube, ns, 'sc/restricted-pod.yaml', 'user', (pod) => {
     pod.metadata!.name = p.name
     pod.spec!.volumes![0]!.persistentVolumeClaim!.claimName = p.claim ?? 'data'
-    if (p.nodes) {
-      pod.spec!.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: p.nodes }] }] } } }
-    }
+    if (p.nodes) pod.spec!.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: keptToNodes(p.nodes) } }
   })
 }
+
+// A required node affinity for any of `nodes` by name: one term per node, since the API server takes
+// a single value for metadata.name in a term ("must be only one value when `operator` is 'In'"),
+// and terms are ORed.
+export const keptToNodes = (nodes: string[]) => ({ nodeSelectorTerms: nodes.map((n) => ({ matchFields: [{ key: 'metadata.name', operator: 'In', values: [n] }] })) })
 
 export async function userReady(kube: Kube, ns: string, p: PodSpec): Promise<{ name: string; node: string }> {
   await createUser(kube, ns, p)
@@ -100,4 +103,13 @@ export async function otherNodesForClaim(task: Parameters<typeof skipClaim>[0], 
   const other = otherAdmittedNodes(pv, await listNodes(kube), firstNode)
   if ('none' in other) skipClaim(task, `claim ${ns}/${claim} of class ${storageClass}: ${other.none}`)
   return other.nodes
+}
+
+// SC-11's and SC-12's first pod, Ready, on a node whose zone holds another node the volume may
+// admit (nodesWithZonePeer), so that the second pod has somewhere to go; the step says where.
+export async function firstUserReady(kube: Kube, ns: string, p: PodSpec & { claim: string }): Promise<{ name: string; node: string }> {
+  const volume = (await getPvc(kube, ns, p.claim)).spec?.volumeName
+  const nodes = nodesWithZonePeer(await listNodes(kube), volume ? await getPv(kube, volume) : undefined)
+  if (nodes) progress(`${p.name} kept to nodes whose zone has another schedulable node: ${nodes.join(', ')}`)
+  return userReady(kube, ns, { ...p, ...(nodes ? { nodes } : {}) })
 }

@@ -22,7 +22,7 @@ import { bytesOf, claimCapacityBytes, getPvc, requestResize } from '../lib/resou
 import { deletePodAndWaitGone, waitForPodReady } from '../lib/wait/pods.ts'
 import { waitForSnapshotReady } from '../lib/wait/snapshots.ts'
 import { waitForClaimCapacity, waitForPvcBound } from '../lib/wait/storage.ts'
-import { block, blockUserReady, createUser, deleteClaimAfter, otherNodesForClaim, rawDeviceAccess, requestAtLeast, requireWritable, twoNodes, userReady } from './storage-advanced-pods.ts'
+import { block, blockUserReady, createUser, deleteClaimAfter, firstUserReady, otherNodesForClaim, rawDeviceAccess, requestAtLeast, requireWritable, twoNodes, userReady } from './storage-advanced-pods.ts'
 
 const growth = '1Gi'
 
@@ -165,9 +165,9 @@ describe('SC storage classes beyond plain volumes: Block, snapshots, clones, exp
   storageTest('SC-11 a ReadWriteOnce volume in use on one node is not used on another at the same time: a pod on another node that the volume admits starts only after the first is gone, with the data', async ({ task, kube, ns, capabilities, storageClass }) => {
     await twoNodes(task, kube)
     requireCapability(task, capabilities, 'sharedAcrossNodes')
-    const first = await Given(`claim "data" (ReadWriteOnce) of class ${storageClass} in use by restricted pod first, which wrote /data/marker`, async () => {
+    const first = await Given(`claim "data" (ReadWriteOnce) of class ${storageClass} in use by restricted pod first (on a node whose zone has another, where one has), which wrote /data/marker`, async () => {
       await applyFixture(kube, ns, 'sc/claim.yaml', { storageClass })
-      return userReady(kube, ns, { name: 'first' })
+      return firstUserReady(kube, ns, { name: 'first', claim: 'data' })
     })
     await requireWritable(task, kube, ns, 'first', capabilities)
     await execOk(kube, ns, 'first', ['sh', '-c', `echo "written by first on ${first.node}" > /data/marker && sync`])
@@ -198,9 +198,9 @@ describe('SC storage classes beyond plain volumes: Block, snapshots, clones, exp
     await twoNodes(task, kube)
     requireCapability(task, capabilities, 'ReadWriteMany')
     requireCapability(task, capabilities, 'sharedAcrossNodes')
-    const a = await Given(`claim "shared" (ReadWriteMany) of class ${storageClass}, mounted by restricted pod a`, async () => {
+    const a = await Given(`claim "shared" (ReadWriteMany) of class ${storageClass}, mounted by restricted pod a (on a node whose zone has another, where one has)`, async () => {
       await applyFixture(kube, ns, 'sc/rwx-claim.yaml', { storageClass })
-      return userReady(kube, ns, { name: 'a', claim: 'shared' })
+      return firstUserReady(kube, ns, { name: 'a', claim: 'shared' })
     })
     // Another node the volume's node affinity admits (a zonal file share is reachable from its zone only).
     const others = await otherNodesForClaim(task, kube, ns, 'shared', a.node, storageClass)

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { V1Node, V1PersistentVolume } from '@kubernetes/client-node'
-import { bytesMismatch, cloneMismatch, heldByAffinityOnly, holdReason, otherAdmittedNodes, resizeAnswer, resizeVerdict, restoreMismatch, rwxMismatch, secondPodVerdict } from './storage-checks.ts'
+import { bytesMismatch, cloneMismatch, heldByAffinityOnly, holdReason, nodesWithZonePeer, otherAdmittedNodes, resizeAnswer, resizeVerdict, restoreMismatch, rwxMismatch, secondPodVerdict } from './storage-checks.ts'
 
 const a = { sha256: 'a'.repeat(64), bytes: 1048576 }
 const b = { sha256: 'b'.repeat(64), bytes: 1048576 }
@@ -90,6 +90,16 @@ describe('SC-11 and SC-12: the second pod goes to another node that the volume a
   test('no other node in the volume\'s zone: says why, naming the affinity and the nodes', () => {
     const r = otherAdmittedNodes(zonal('eu-west-1b'), nodes, 'ip-10-0-2-7')
     expect(r).toEqual({ none: 'no schedulable node but ip-10-0-2-7 is admitted by the node affinity of volume pvc-1 (topology.kubernetes.io/zone In [eu-west-1b]); schedulable nodes: ip-10-0-1-5 (zone eu-west-1a), ip-10-0-2-7 (zone eu-west-1b), ip-10-0-3-9 (zone eu-west-1a)' })
+  })
+  test('the first pod goes to a node whose zone has another (before the volume exists, or within the bound volume\'s zone), so that the second has somewhere to go', () => {
+    expect(nodesWithZonePeer(nodes)).toEqual(['ip-10-0-1-5', 'ip-10-0-3-9'])
+    expect(nodesWithZonePeer(nodes, zonal('eu-west-1a'))).toBeUndefined() // every admitted node has a peer: no need to choose
+    // A zone's second node tainted NoExecute (the strict shape's zone-b) counts for nothing.
+    const tainted = { ...node('ip-10-0-4-1', 'eu-west-1b'), spec: { taints: [{ key: 'quarantine', effect: 'NoExecute' }] } }
+    expect(nodesWithZonePeer([...nodes, tainted])).toEqual(['ip-10-0-1-5', 'ip-10-0-3-9'])
+    // One node per zone, or no zones at all: nothing to choose, the scheduler places it.
+    expect(nodesWithZonePeer([node('a', 'z1'), node('b', 'z2')])).toBeUndefined()
+    expect(nodesWithZonePeer([{ metadata: { name: 'a' } }, { metadata: { name: 'b' } }])).toBeUndefined()
   })
 })
 

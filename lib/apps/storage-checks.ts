@@ -133,6 +133,18 @@ export function otherAdmittedNodes(pv: V1PersistentVolume, nodes: V1Node[], firs
   return { none: `no schedulable node but ${firstNode} is admitted by the node affinity of volume ${pv.metadata?.name} (${describeNodeSelector(required)}); schedulable nodes: ${schedulable.join(', ') || 'none'}` }
 }
 
+// Where SC-11's and SC-12's first pod should go so that a second can follow on another node the
+// volume admits: the schedulable nodes (admitted by `pv`'s affinity, once the claim is bound) whose
+// zone holds another of them. A zonal volume admits its zone's nodes only, so a first pod in a
+// zone of one node (a cloud's, or a zone whose other nodes are tainted) leaves the claim unchecked.
+// Undefined where that rules out no node, or every node: the scheduler chooses, as before.
+export function nodesWithZonePeer(nodes: V1Node[], pv?: V1PersistentVolume): string[] | undefined {
+  const admitted = nodesAdmittedBy(pv?.spec?.nodeAffinity?.required, nodes)
+  const zone = (n: V1Node) => n.metadata?.labels?.['topology.kubernetes.io/zone'] ?? ''
+  const withPeer = admitted.filter((n) => admitted.some((m) => m !== n && zone(m) === zone(n)))
+  return withPeer.length && withPeer.length < admitted.length ? withPeer.map((n) => n.metadata?.name ?? '') : undefined
+}
+
 // ---- SC-11: a pod of a ReadWriteOnce claim on a second node ---------------------------
 
 // How long SC-11 watches the second pod not start: 30 s, scaled with
