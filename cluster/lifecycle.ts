@@ -7,7 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { freemem } from 'node:os'
 import { apiReadyz, applyFile, clients, completeNodes, deploymentAvailable, fitnessCheck, nodesReady, poll, type Clients } from './api/client.ts'
 import { addonFile, shapeCoreDns, shapeExt4Class, shapeStorage } from './addons/addons.ts'
-import { startStrictAddOns } from './api/strict.ts'
+import { startStrictAddOns, startZonalDisks } from './api/strict.ts'
 import { buildAll, missingBuilds } from './binaries/build.ts'
 import { apiServer, assertInstance, binDir, cgroupRoot, instance, net, paths, versions } from './base/config.ts'
 import { buildImages, importImages, imagesFor } from './images/images.ts'
@@ -115,20 +115,21 @@ export async function up(argv: string[] = []): Promise<void> {
   const workloadImages = Promise.all(nodes.map((node) => importImages(node, imagesOf.get(node)!.workload)))
   workloadImages.catch(() => undefined) // awaited below; until then a failure must not go unhandled
   const c = clients(paths.kubeconfig)
-  const running = procs.filter((p) => !addOnComponents.includes(p.component))
+  const running = procs.filter((p) => !(addOnComponents as readonly string[]).includes(p.component))
   await phase(`controllers, scheduler, kubelets, kube-proxies; ${nodes.length === 1 ? 'node' : 'nodes'} Ready`, async () => {
     for (const p of running.filter((p) => !pidOf(p))) await start(p, shape)
     await poll({ what: 'every node to be Ready', timeoutMs: timeouts.node, guard: guard(...running), check: () => nodesReady(c, nodes) })
     await completeNodes(c, nodes)
   })
-  await phase(`add-ons: CoreDNS, local-path-provisioner${shape.ext4Class ? ', ext4-provisioner' : ''}, storage classes${shape.strict ? ', strict admission policies, NetworkPolicies enforced and a default-deny in every new namespace' : ''}`, async () => {
+  await phase(`add-ons: CoreDNS, local-path-provisioner${shape.ext4Class ? `, ext4-provisioner${shape.strict ? ' and ext4-csi' : ''}` : ''}, storage classes${shape.strict ? ', strict admission policies, NetworkPolicies enforced and a default-deny in every new namespace' : ''}`, async () => {
     await applyFile(c, addonFile('coredns.yaml'), shapeCoreDns(shape))
     await applyFile(c, addonFile('storage.yaml'), shapeStorage(shape, nodes))
-    const strictFiles = { admission: addonFile('strict.yaml'), networkPolicies: addonFile('network-policies.yaml') }
-    if (shape.strict) await startStrictAddOns(c, shape, procs, { files: strictFiles, timeoutMs: timeouts.addons, guard, running })
+    const strict = { files: { admission: addonFile('strict.yaml'), networkPolicies: addonFile('network-policies.yaml') }, timeoutMs: timeouts.addons, nodes: nodes.map((n) => n.name), guard, running }
+    if (shape.strict) await startStrictAddOns(c, shape, procs, strict)
     if (shape.ext4Class) {
       await applyFile(c, addonFile('ext4.yaml'), shapeExt4Class(shape))
       await start(proc('ext4-provisioner'), shape)
+      if (shape.strict) await startZonalDisks(c, shape, procs, strict)
     }
     await poll({ what: 'CoreDNS', timeoutMs: timeouts.addons, guard: guard(...running), check: () => deploymentAvailable(c, 'kube-system', 'coredns') })
     await poll({ what: 'local-path-provisioner', timeoutMs: timeouts.addons, guard: guard(...running), check: () => deploymentAvailable(c, 'local-path-storage', 'local-path-provisioner') })
@@ -147,7 +148,7 @@ export async function isUp(): Promise<boolean> {
 }
 
 // The order to stop in: what uses the API and the runtimes first, containerd last.
-const stopOrder = ['ext4-provisioner', 'namespace-defaults', 'kube-network-policies', 'kube-proxy', 'kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd', 'containerd']
+const stopOrder = ['ext4-csi', 'ext4-provisioner', 'namespace-defaults', 'kube-network-policies', 'kube-proxy', 'kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd', 'containerd']
 const tierOf = (name: string) => stopOrder.findIndex((c) => name === c || name.startsWith(`${c}-`))
 
 export async function down(): Promise<void> {

@@ -77,11 +77,14 @@ test('strict.yaml: every admission policy has its binding, denies (not warns), a
   expect(limits.spec.matchResources.namespaceSelector.matchExpressions[0].values).toEqual(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage', 'embedded-cluster-check'])
 })
 
-test('the strict shape\'s ext4 class names a 1Gi minimum for its provisioner; other shapes\' class and other objects are left as they are', () => {
+test('the strict shape\'s ext4 class names a 1Gi minimum and zonal disks for its provisioner, with their CSIDriver; other shapes\' class is left as it is, without the CSIDriver', () => {
   const cls = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'ext4' }, provisioner: 'stateful-conformance.io/ext4' }
-  const strict = { nodes: 4, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, strict: true, dualStack: true, kubernetes: 'v1.36.3' } as const
-  expect(addons.shapeExt4Class(strict)(cls)).toMatchObject({ parameters: { minimumSize: '1Gi' } })
+  const strict = { nodes: 5, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, strict: true, dualStack: true, kubernetes: 'v1.36.3' } as const
+  expect(addons.shapeExt4Class(strict)(cls)).toMatchObject({ parameters: { minimumSize: '1Gi', zonal: 'true' } })
   expect(addons.shapeExt4Class({ ...strict, strict: false })(cls)).toEqual(cls)
+  const driver = { kind: 'CSIDriver', metadata: { name: 'ext4.stateful-conformance.io' } }
+  expect(addons.shapeExt4Class(strict)(driver)).toEqual(driver)
+  expect(addons.shapeExt4Class({ ...strict, strict: false })(driver)).toBeUndefined()
   const role = { kind: 'ClusterRole', metadata: { name: 'r' } }
   expect(addons.shapeExt4Class(strict)(role)).toEqual(role)
 })

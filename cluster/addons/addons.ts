@@ -77,13 +77,16 @@ export function shapeStorage(_shape: Shape, nodes: NodeSpec[]) {
 }
 
 // The strict shape's ext4 class has a minimum size, as some cloud disk types do (GKE hyperdisk 4 GiB):
-// the provisioner refuses a smaller claim, naming the minimum, and does not round up.
+// the provisioner refuses a smaller claim, naming the minimum, and does not round up. Its disks are
+// zonal, as a multi-zone cloud's are: bound to the zone of the node first chosen, attached to one
+// node at a time through the CSIDriver of ext4-csi, which only that shape gets.
 export const strictMinimumSize = '1Gi'
 export function shapeExt4Class(shape: Shape) {
-  return (obj: Obj): Obj => {
+  return (obj: Obj): Obj | undefined => {
+    if (obj.kind === 'CSIDriver') return shape.strict ? obj : undefined
     if (!shape.strict || obj.kind !== 'StorageClass') return obj
     const o = obj as Obj & { parameters?: Record<string, string> }
-    return { ...o, parameters: { ...o.parameters, minimumSize: strictMinimumSize } } as Obj
+    return { ...o, parameters: { ...o.parameters, minimumSize: strictMinimumSize, zonal: 'true' } } as Obj
   }
 }
 

@@ -73,6 +73,7 @@ export function clients(kubeconfigPath: string) {
     apps: kc.makeApiClient(k8s.AppsV1Api),
     policy: kc.makeApiClient(k8s.PolicyV1Api),
     networking: kc.makeApiClient(k8s.NetworkingV1Api),
+    storage: kc.makeApiClient(k8s.StorageV1Api),
     version: kc.makeApiClient(k8s.VersionApi),
     objects: k8s.KubernetesObjectApi.makeApiClient(kc),
   }

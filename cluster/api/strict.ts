@@ -2,17 +2,20 @@
 // (cluster/addons/strict.yaml), acting once the API server has loaded them; then its
 // NetworkPolicies (cluster/addons/network-policies.yaml): kube-network-policies on every node,
 // ready once it listens on its queue (which its patch lets it do only with its rules installed),
-// and namespace-defaults, seen to act in a namespace made for the check.
+// and namespace-defaults, seen to act in a namespace made for the check. And its zonal disks'
+// ext4-csi, ready once every node's kubelet has registered its CSI plugin.
 import { images } from '../base/config.ts'
 import { $ } from '../base/sh.ts'
 import type { Shape } from '../base/shape.ts'
 import { nsenter } from '../nodes/network.ts'
-import { defaultDenyPolicy, networkPolicyQueue, type Proc, start } from '../nodes/node.ts'
+import { type Proc, start } from '../nodes/node.ts'
+import { defaultDenyPolicy, networkPolicyQueue, zonalDiskDriver } from '../nodes/addon-commands.ts'
 import { applyFile, type Clients, poll } from './client.ts'
 
 interface StrictAddOns {
   files: { admission: string; networkPolicies: string }
   timeoutMs: number
+  nodes: string[]
   guard: (...ps: Proc[]) => () => Promise<void>
   running: Proc[] // the processes already started, which must stay up meanwhile
 }
@@ -32,6 +35,20 @@ export async function startStrictAddOns(c: Clients, shape: Shape, procs: Proc[],
     guard: o.guard(...o.running, ...enforcing), check: () => defaultDenyGiven(c, defaultDenyProbe, defaultDenyPolicy),
   })
   await c.core.deleteNamespace({ name: defaultDenyProbe })
+}
+
+// ext4-csi (attacher and every node's plugin), once the ext4 class and its CSIDriver are applied.
+export async function startZonalDisks(c: Clients, shape: Shape, procs: Proc[], o: StrictAddOns): Promise<void> {
+  const csi = procs.filter((p) => p.component === 'ext4-csi')
+  for (const p of csi) await start(p, shape)
+  await poll({ what: `every node's kubelet to register the CSI plugin of ${zonalDiskDriver}`, timeoutMs: o.timeoutMs, guard: o.guard(...o.running, ...csi), check: () => pluginRegistered(c, o.nodes) })
+}
+
+async function pluginRegistered(c: Clients, nodes: string[]) {
+  const registered = new Set((await c.storage.listCSINode()).items
+    .filter((n) => n.spec.drivers.some((d) => d.name === zonalDiskDriver)).map((n) => n.metadata?.name))
+  const missing = nodes.filter((n) => !registered.has(n))
+  return missing.length ? { done: false as const, seen: `not registered on ${missing.join(', ')}` } : { done: true as const }
 }
 
 // The node's netfilter queues with a listener, as its network namespace's procfs lists them.

@@ -153,12 +153,14 @@ export const cgroupRoot = base
 export const apiServer = `https://${net.controlPlaneIp}:6443`
 
 // Bump when cluster/build/ext4-provisioner changes, so that the cached binary is rebuilt.
-export const ext4ProvisionerVersion = 'v3'
+export const ext4ProvisionerVersion = 'v4'
 // The strict shape's enforcer is kept under its patch's hash (a changed patch is a new build, as a
 // mutant's is); bump namespaceDefaultsVersion when cluster/build/kubernetes/namespace-defaults changes.
 export const networkPoliciesPatch = join(repoRoot, 'cluster', 'build', 'kube-network-policies', 'nfqueue-xt.patch')
 export const networkPoliciesBuild = createHash('sha256').update(readFileSync(networkPoliciesPatch)).digest('hex').slice(0, 12)
 export const namespaceDefaultsVersion = 'v1'
+// Bump when cluster/build/kubernetes/ext4-csi changes.
+export const ext4CsiVersion = 'v3'
 
 // The Kubernetes releases the cluster can run, each built from its own Go module in cluster/build/:
 // the pinned one, which `up` starts and `cluster:upgrade` moves to, and the previous minor.
@@ -190,5 +192,6 @@ export const binDir = {
   ext4Provisioner: join(paths.bin, 'ext4-provisioner-' + ext4ProvisionerVersion),
   kubeNetworkPolicies: join(paths.bin, `kube-network-policies-${versions.kubeNetworkPolicies}-${networkPoliciesBuild}`),
   namespaceDefaults: join(paths.bin, `namespace-defaults-${namespaceDefaultsVersion}`),
+  ext4Csi: join(paths.bin, `ext4-csi-${ext4CsiVersion}`),
   podinfo: (release: keyof typeof versions.podinfo) => join(paths.bin, `podinfo-${release}`),
 } as const

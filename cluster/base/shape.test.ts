@@ -53,10 +53,10 @@ describe('parseShape', () => {
   })
 })
 
-test('the strict preset is the cloud shape with strict admission, dual-stack, and a fourth node, tainted NoExecute', () => {
+test('the strict preset is the cloud shape with strict admission, dual-stack, zonal disks, two workers per zone and a fifth node, tainted NoExecute', () => {
   const strict = parseShape(['--shape=strict'], {})
-  expect(strict).toEqual({ ...presets.cloud, nodes: 4, strict: true, dualStack: true })
-  expect(describeShape(strict)).toBe('4 nodes, pod security restricted, domain cluster.local, upstream images, ext4 class, strict admission, NetworkPolicies enforced (a default-deny in every new namespace) and a NoExecute node, dual-stack (IPv4 and IPv6)')
+  expect(strict).toEqual({ ...presets.cloud, nodes: 5, strict: true, dualStack: true })
+  expect(describeShape(strict)).toBe('5 nodes, pod security restricted, domain cluster.local, upstream images, ext4 class (zonal disks), strict admission, NetworkPolicies enforced (a default-deny in every new namespace) and a NoExecute node, dual-stack (IPv4 and IPv6)')
   expect(parseShape(['--shape=cloud'], { SC_CLUSTER_STRICT: 'on' }).strict).toBe(true)
   expect(parseShape(['--shape=strict', '--dual-stack=off'], {}).dualStack).toBe(false)
   expect(parseShape([], { SC_CLUSTER_DUAL_STACK: 'on' }).dualStack).toBe(true)
@@ -73,10 +73,11 @@ test('dual-stack nodes: an IPv4 and an IPv6 address and pod range each, IPv4 fir
 
 describe('nodesOf', () => {
   test('strict: the last worker is quarantined (NoExecute), the others as in the cloud shape; no other shape quarantines a node', () => {
-    const nodes = nodesOf({ nodes: 4, strict: true })
+    const nodes = nodesOf({ nodes: 5, strict: true })
     expect(nodes.map((n) => [n.name, n.tainted, n.quarantined, n.zone])).toEqual([
       ['embedded-control-plane', true, false, undefined], ['embedded-worker', false, false, 'zone-a'],
-      ['embedded-worker2', false, false, 'zone-b'], ['embedded-worker3', false, true, 'zone-a'],
+      ['embedded-worker2', false, false, 'zone-b'], ['embedded-worker3', false, false, 'zone-a'],
+      ['embedded-worker4', false, true, 'zone-b'],
     ])
     expect(nodesOf({ nodes: 4 }).some((n) => n.quarantined)).toBe(false)
     expect(nodesOf({ nodes: 1, strict: true })[0]!.quarantined).toBe(false)

@@ -33,8 +33,9 @@ export const presets = {
   kind: { nodes: 1, podSecurity: 'privileged', clusterDomain: 'cluster.local', images: 'root', ext4Class: false, strict: false, dualStack: false, kubernetes: versions.kubernetes },
   // What a managed cloud cluster demands: several nodes in zones, restricted pods, non-root images, real disks.
   cloud: { nodes: 3, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, strict: false, dualStack: false, kubernetes: versions.kubernetes },
-  // The cloud shape made hostile: strict admission, enforced NetworkPolicies, dual-stack, and a fourth node (a second in zone-a) tainted NoExecute.
-  strict: { nodes: 4, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, strict: true, dualStack: true, kubernetes: versions.kubernetes },
+  // The cloud shape made hostile: strict admission, enforced NetworkPolicies, dual-stack, zonal ext4 disks, a second
+  // worker in each zone (zonal disks move between them) and a fifth node (zone-b's second) tainted NoExecute.
+  strict: { nodes: 5, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, strict: true, dualStack: true, kubernetes: versions.kubernetes },
 } as const satisfies Record<string, Shape>
 
 export const maxNodes = 5
@@ -120,7 +121,7 @@ export function parseShape(argv: string[], env: NodeJS.ProcessEnv): Shape {
 // The release is named only when it is not the pinned one.
 // The release is named where it is not the pinned one, unless the caller names it already (withRelease false).
 export function describeShape(s: Shape, withRelease = true): string {
-  return `${s.nodes} node${s.nodes === 1 ? '' : 's'}, pod security ${s.podSecurity}, domain ${s.clusterDomain}, ${s.images} images${s.ext4Class ? ', ext4 class' : ''}` +
+  return `${s.nodes} node${s.nodes === 1 ? '' : 's'}, pod security ${s.podSecurity}, domain ${s.clusterDomain}, ${s.images} images${s.ext4Class ? `, ext4 class${s.strict ? ' (zonal disks)' : ''}` : ''}` +
     `${s.strict ? ', strict admission, NetworkPolicies enforced (a default-deny in every new namespace) and a NoExecute node' : ''}` +
     `${s.dualStack ? ', dual-stack (IPv4 and IPv6)' : ''}` +
     `${withRelease && s.kubernetes !== versions.kubernetes ? `, Kubernetes ${s.kubernetes}` : ''}`

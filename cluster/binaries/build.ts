@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { copyFile, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Transform } from 'node:stream'
-import { binDir, ext4ProvisionerVersion, namespaceDefaultsVersion, networkPoliciesBuild, networkPoliciesPatch, type KubernetesRelease, kubernetesBinDir, kubernetesReleases, repoRoot, versions } from '../base/config.ts'
+import { binDir, ext4CsiVersion, ext4ProvisionerVersion, namespaceDefaultsVersion, networkPoliciesBuild, networkPoliciesPatch, type KubernetesRelease, kubernetesBinDir, kubernetesReleases, repoRoot, versions } from '../base/config.ts'
 import { log, formatDuration } from '../base/log.ts'
 import { $ } from '../base/sh.ts'
 import { applyPatch, goModWithView, moduleVersion, type Mutant, mutantBinDir, mutantOverlay, patchTree } from './mutants.ts'
@@ -160,6 +160,14 @@ const otherBuilds: GoBuild[] = [
     binaries: ['namespace-defaults'],
     dir: async () => kubernetesBuildDir,
     packages: ['./namespace-defaults'],
+  },
+  {
+    // The strict shape's zonal disks: their attacher and every node's CSI plugin.
+    name: `ext4-csi ${ext4CsiVersion}`,
+    outDir: binDir.ext4Csi,
+    binaries: ['ext4-csi'],
+    dir: async () => kubernetesBuildDir,
+    packages: ['./ext4-csi'],
   },
   ...(Object.keys(versions.podinfo) as (keyof typeof versions.podinfo)[]).map((release) => ({
     name: `podinfo ${release}`,

@@ -86,7 +86,7 @@ test('the strict shape\'s last worker registers tainted NoExecute, beside the co
   const strictNodes = shapes.nodesOf(shape)
   await nodeConfig.writeConfigs(shape, strictNodes)
   expect(strictNodes.map((n) => parse(nodeFile(n, 'kubelet.yaml')).registerWithTaints)).toEqual([
-    [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }], undefined, undefined,
+    [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }], undefined, undefined, undefined,
     [{ key: 'stateful-conformance.dev/quarantine', value: 'true', effect: 'NoExecute' }],
   ])
 })

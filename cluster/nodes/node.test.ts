@@ -4,11 +4,13 @@ import type { Shape } from '../base/shape.ts'
 // Node names derive from the instance: these tests see the default one.
 let shapes: typeof import('../base/shape.ts')
 let node: typeof import('./node.ts')
+let addOns: typeof import('./addon-commands.ts')
 beforeAll(async () => {
   vi.stubEnv('SC_CLUSTER_NAME', '')
   vi.resetModules()
   shapes = await import('../base/shape.ts')
   node = await import('./node.ts')
+  addOns = await import('./addon-commands.ts')
   vi.unstubAllEnvs()
 })
 
@@ -35,14 +37,24 @@ test('three nodes: the control plane on the first only, a containerd, kubelet an
   expect(new Set(procs.map((p) => p.split('@')[0])).size).toBe(procs.length)
 })
 
-test('the strict shape: kube-network-policies on every node, namespace-defaults on the host; the other shapes run neither', () => {
+test('the strict shape: kube-network-policies on every node, namespace-defaults and ext4-csi on the host; the other shapes run none of them', () => {
   const procs = procsFor(shapes.parseShape(['--shape=strict'], {}))
-  expect(procs.filter((p) => /network-policies|namespace-defaults/.test(p))).toEqual([
+  const strictOnly = /network-policies|namespace-defaults|ext4-csi/
+  expect(procs.filter((p) => strictOnly.test(p))).toEqual([
+    'ext4-csi@host',
     'kube-network-policies@embedded-control-plane', 'kube-network-policies-worker@embedded-worker',
-    'kube-network-policies-worker2@embedded-worker2', 'kube-network-policies-worker3@embedded-worker3', 'namespace-defaults@host',
+    'kube-network-policies-worker2@embedded-worker2', 'kube-network-policies-worker3@embedded-worker3',
+    'kube-network-policies-worker4@embedded-worker4', 'namespace-defaults@host',
   ])
   expect(new Set(procs.map((p) => p.split('@')[0])).size).toBe(procs.length)
-  expect(procsFor(shapes.parseShape(['--shape=cloud'], {})).filter((p) => /network-policies|namespace-defaults/.test(p))).toEqual([])
+  expect(procsFor(shapes.parseShape(['--shape=cloud'], {})).filter((p) => strictOnly.test(p))).toEqual([])
+})
+
+test('ext4-csi serves every node, each at its own kubelet\'s folder, where that kubelet looks for plugins', () => {
+  const shape = shapes.parseShape(['--shape=strict'], {})
+  const { args } = addOns.addOnCommand({ component: 'ext4-csi' }, shape)
+  expect(args.filter((a) => a.startsWith('--node='))).toEqual(shapes.nodesOf(shape).map((n) => `--node=${n.name}=${n.dir}/kubelet`))
+  expect(args).toContain('--sockets=/run/stateful-conformance/ext4-csi')
 })
 
 test('a Kubernetes component runs the release the shape was started on until it is restarted on another; etcd, containerd and the ext4 provisioner run none', async () => {
@@ -58,12 +70,12 @@ test('a Kubernetes component runs the release the shape was started on until it 
 })
 
 test('the DNS race workaround of kube-network-policies goes by the kernel: before 6.12 it is on', () => {
-  expect(node.kernelBefore(6, 12, '6.8.0-1017-azure')).toBe(true)
-  expect(node.kernelBefore(6, 12, '6.11.0-1018-azure')).toBe(true)
-  expect(node.kernelBefore(6, 12, '6.12.0')).toBe(false)
-  expect(node.kernelBefore(6, 12, '6.18.44-fc-v1252')).toBe(false)
-  expect(node.kernelBefore(6, 12, '7.0.1')).toBe(false)
-  expect(node.kernelBefore(6, 12, '5.15.0-91-generic')).toBe(true)
+  expect(addOns.kernelBefore(6, 12, '6.8.0-1017-azure')).toBe(true)
+  expect(addOns.kernelBefore(6, 12, '6.11.0-1018-azure')).toBe(true)
+  expect(addOns.kernelBefore(6, 12, '6.12.0')).toBe(false)
+  expect(addOns.kernelBefore(6, 12, '6.18.44-fc-v1252')).toBe(false)
+  expect(addOns.kernelBefore(6, 12, '7.0.1')).toBe(false)
+  expect(addOns.kernelBefore(6, 12, '5.15.0-91-generic')).toBe(true)
 })
 
 test('a kubelet that lost the race for the machine\'s one device-plugin socket is told apart from any other exit', () => {

@@ -4,23 +4,22 @@
 // what `up` started, and each Kubernetes component's release beside it, so
 // that a restart keeps it and `cluster:upgrade` can move one component at a time.
 import { spawn } from 'node:child_process'
-import { release as osRelease } from 'node:os'
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { binDir, cgroupRoot, kubernetesBinDir, paths, podCidrs, serviceCidrs, state } from '../base/config.ts'
+import { cgroupRoot, kubernetesBinDir, paths, podCidrs, serviceCidrs, state } from '../base/config.ts'
 import { log } from '../base/log.ts'
 import { kubeletIdentity, pkiPath } from './pki.ts'
 import { controlPlane, type NodeSpec, type Shape } from '../base/shape.ts'
 import { cfg, nodeCfg, nodeDirs } from './node-config.ts'
 import { nsenter } from './network.ts'
+import { addOnCommand, type AddOnComponent, addOnComponents } from './addon-commands.ts'
 
-export const nodeComponents = ['containerd', 'kubelet', 'kube-proxy', 'kube-network-policies'] as const
+export const nodeComponents = ['containerd', 'kubelet', 'kube-proxy'] as const
 export const controlPlaneComponents = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const
-export const hostComponents = ['ext4-provisioner', 'namespace-defaults'] as const
-// Started by `up` with the add-ons they serve (their RBAC comes with them), not with the node.
-export const addOnComponents: readonly Component[] = ['ext4-provisioner', 'namespace-defaults', 'kube-network-policies']
-export type Component = (typeof nodeComponents)[number] | (typeof controlPlaneComponents)[number] | (typeof hostComponents)[number]
+// Started by `up` with the add-ons they serve, not with the node (./addon-commands.ts).
+export { addOnComponents }
+export type Component = (typeof nodeComponents)[number] | (typeof controlPlaneComponents)[number] | AddOnComponent
 // The components built from k8s.io/kubernetes, which run one release or another.
 export const kubernetesComponents = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'] as const
 export type KubernetesComponent = (typeof kubernetesComponents)[number]
@@ -40,6 +39,8 @@ export function procsOf(shape: Shape, nodes: NodeSpec[]): Proc[] {
     ...controlPlaneComponents.map((component) => ({ component, node: cp, name: component })),
     ...nodes.flatMap((node) => (['kubelet', 'kube-proxy'] as const).map((component) => ({ component, node, name: `${component}${node.procSuffix}` }))),
     ...(shape.ext4Class ? [{ component: 'ext4-provisioner' as const, name: 'ext4-provisioner' }] : []),
+    // The strict shape's ext4 disks are zonal: attached to one node at a time by ext4-csi.
+    ...(shape.ext4Class && shape.strict ? [{ component: 'ext4-csi' as const, name: 'ext4-csi' }] : []),
     ...(shape.strict ? [
       ...nodes.map((node) => ({ component: 'kube-network-policies' as const, node, name: `kube-network-policies${node.procSuffix}` })),
       { component: 'namespace-defaults' as const, name: 'namespace-defaults' },
@@ -48,20 +49,6 @@ export function procsOf(shape: Shape, nodes: NodeSpec[]): Proc[] {
 }
 
 // ---- processes ---------------------------------------------------------------
-
-// The netfilter queue kube-network-policies takes the packets it judges from.
-export const networkPolicyQueue = 100
-
-// This machine's kernel is older than major.minor.
-export function kernelBefore(major: number, minor: number, release = osRelease()): boolean {
-  const [m = 0, n = 0] = release.split(/[.-]/).map(Number)
-  return m < major || (m === major && n < minor)
-}
-
-// The NetworkPolicy namespace-defaults gives every new namespace, and the namespaces it leaves
-// without one: the cluster's own (cluster/addons/strict.yaml's policies exempt these too, and any kube-*).
-export const defaultDenyPolicy = 'default-deny'
-export const namespacesWithoutDefaultDeny = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage', 'embedded-cluster-check'] as const
 
 function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args: string[]; env?: Record<string, string> } {
   const k8s = (b: string) => join(kubernetesBinDir(version), b)
@@ -124,25 +111,8 @@ function commandFor(p: Proc, shape: Shape, version: string): { bin: string; args
     }
     case 'kube-proxy':
       return { bin: k8s('kube-proxy'), args: [`--config=${nodeCfg(node, 'kube-proxy.yaml')}`] }
-    case 'kube-network-policies':
-      return {
-        bin: join(binDir.kubeNetworkPolicies, 'kube-network-policies'),
-        // No NRI (Debian's containerd 1.6 has none, and the host's own must not see it): pod IPs come from the API.
-        // The workaround for netfilter bug 1766 (parallel A and AAAA lookups dropped) is needed before kernel 6.12.
-        args: [`--hostname-override=${node.name}`, '--disable-nri', `--netfilter-bug-1766-fix=${kernelBefore(6, 12)}`,
-          `--nfqueue-id=${networkPolicyQueue}`, '--metrics-bind-address=127.0.0.1:9080'],
-        env: { KUBECONFIG: pkiPath('kube-network-policies.kubeconfig') },
-      }
-    case 'namespace-defaults':
-      return {
-        bin: join(binDir.namespaceDefaults, 'namespace-defaults'),
-        args: [`--kubeconfig=${pkiPath('namespace-defaults.kubeconfig')}`, `--policy=${defaultDenyPolicy}`, `--exempt=${namespacesWithoutDefaultDeny.join(',')}`],
-      }
-    case 'ext4-provisioner':
-      return {
-        bin: join(binDir.ext4Provisioner, 'ext4-provisioner'),
-        args: [`--kubeconfig=${pkiPath('ext4-provisioner.kubeconfig')}`, `--disks=${state.disks}`],
-      }
+    case 'kube-network-policies': case 'namespace-defaults': case 'ext4-provisioner': case 'ext4-csi':
+      return addOnCommand({ component: p.component, node: p.node }, shape)
   }
 }
 

@@ -6,6 +6,11 @@
 // so kubelet applies fsGroup as it does for any local volume. A claim with
 // volumeMode Block gets the raw loop device.
 //
+// A class with parameter zonal: "true" (the strict shape's) makes zonal disks
+// instead, as a multi-zone cloud does: the PV names the CSI driver of ext4-csi
+// (cluster/build/kubernetes/ext4-csi), which attaches it to one node at a time,
+// and its node affinity names the zone of the node the scheduler chose.
+//
 // It runs on the host, next to the nodes (which share the host's mounts), as
 // the cluster's other components do; the sig-storage-lib-external-provisioner
 // controller does the Kubernetes side.
@@ -33,6 +38,12 @@ import (
 )
 
 const provisionerName = "stateful-conformance.io/ext4"
+
+// The CSI driver of ext4-csi, which publishes zonal disks on the nodes, and the volume
+// attribute that tells it the disk's filesystem (or device) on the host.
+const zonalDriver, pathAttribute = "ext4.stateful-conformance.io", "path"
+
+const zoneLabel = "topology.kubernetes.io/zone"
 
 const diskGID = 6 // the "disk" group of Debian and of buildroot's (busybox's) /etc/group
 
@@ -161,6 +172,20 @@ func (p *ext4Provisioner) Provision(ctx context.Context, opts controller.Provisi
 	if block {
 		mode = v1.PersistentVolumeBlock
 	}
+	source := v1.PersistentVolumeSource{Local: &v1.LocalVolumeSource{Path: path}}
+	where := v1.NodeSelectorRequirement{Key: v1.LabelHostname, Operator: v1.NodeSelectorOpIn, Values: []string{hostname}}
+	if opts.StorageClass.Parameters["zonal"] == "true" {
+		zone := opts.SelectedNode.Labels[zoneLabel]
+		if zone == "" {
+			return nil, controller.ProvisioningFinished, fmt.Errorf("class %s makes zonal disks, and node %s has no %s label", opts.StorageClass.Name, opts.SelectedNode.Name, zoneLabel)
+		}
+		csi := &v1.CSIPersistentVolumeSource{Driver: zonalDriver, VolumeHandle: opts.PVName, VolumeAttributes: map[string]string{pathAttribute: path}}
+		if !block {
+			csi.FSType = "ext4"
+		}
+		source = v1.PersistentVolumeSource{CSI: csi}
+		where = v1.NodeSelectorRequirement{Key: zoneLabel, Operator: v1.NodeSelectorOpIn, Values: []string{zone}}
+	}
 	pv := &v1.PersistentVolume{
 		ObjectMeta: metav1.ObjectMeta{Name: opts.PVName},
 		Spec: v1.PersistentVolumeSpec{
@@ -169,13 +194,13 @@ func (p *ext4Provisioner) Provision(ctx context.Context, opts controller.Provisi
 			VolumeMode:                    &mode,
 			MountOptions:                  opts.StorageClass.MountOptions,
 			Capacity:                      v1.ResourceList{v1.ResourceStorage: *resource.NewQuantity(size, resource.BinarySI)},
-			PersistentVolumeSource:        v1.PersistentVolumeSource{Local: &v1.LocalVolumeSource{Path: path}},
+			PersistentVolumeSource:        source,
 			NodeAffinity: &v1.VolumeNodeAffinity{Required: &v1.NodeSelector{NodeSelectorTerms: []v1.NodeSelectorTerm{{
-				MatchExpressions: []v1.NodeSelectorRequirement{{Key: v1.LabelHostname, Operator: v1.NodeSelectorOpIn, Values: []string{hostname}}},
+				MatchExpressions: []v1.NodeSelectorRequirement{where},
 			}}}},
 		},
 	}
-	klog.Infof("provisioned %s for claim %s/%s: %d bytes on %s (%s) at node %s", opts.PVName, opts.PVC.Namespace, opts.PVC.Name, size, dev, mode, hostname)
+	klog.Infof("provisioned %s for claim %s/%s: %d bytes on %s (%s) for %s %s", opts.PVName, opts.PVC.Namespace, opts.PVC.Name, size, dev, mode, where.Key, where.Values[0])
 	return pv, controller.ProvisioningFinished, nil
 }
 
