@@ -3,14 +3,14 @@
 // deleted after the test, the skips for a class or cluster that cannot show a claim. Not a spec
 // itself (vitest runs only *.spec.ts).
 import { describeRawDeviceAccess, groupToJoin, parseRawDeviceAccess, type RawDeviceAccess, rawDeviceAccessScript } from '../lib/apps/raw-device.ts'
-import { nodesWithZonePeer, notWritable, otherAdmittedNodes } from '../lib/apps/storage-checks.ts'
+import { allowedTopologiesSelector, nodesWithZonePeer, notWritable, otherAdmittedNodes } from '../lib/apps/storage-checks.ts'
 import { type Capabilities, progress, skipClaim } from '../lib/harness/claim-entry.ts'
 import type { Cleanup, Kube } from '../lib/harness/fixtures.ts'
-import { listNodes, listSchedulableNodes } from '../lib/resources/nodes.ts'
+import { keptToNodes, listNodes, listSchedulableNodes } from '../lib/resources/nodes.ts'
 import { createPodFromFixture, execOk } from '../lib/resources/pods.ts'
-import { bytesOf, deletePvc, getPv, getPvc } from '../lib/resources/storage.ts'
+import { bytesOf, deletePvc, getPv, getPvc, getStorageClass } from '../lib/resources/storage.ts'
 import { deletePodAndWaitGone, waitForPodReady } from '../lib/wait/pods.ts'
-import { waitForPvcGone } from '../lib/wait/storage.ts'
+import { waitForPvcBound, waitForPvcGone } from '../lib/wait/storage.ts'
 
 export const block = { device: '/dev/xvda', offset: 4099, blocks: 256 } // 1 MiB at an odd 4 KiB block, about 16 MiB in
 
@@ -31,11 +31,6 @@ export function createUser(kube: Kube, ns: string, p: PodSpec) {
     if (p.nodes) pod.spec!.affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: keptToNodes(p.nodes) } }
   })
 }
-
-// A required node affinity for any of `nodes` by name: one term per node, since the API server takes
-// a single value for metadata.name in a term ("must be only one value when `operator` is 'In'"),
-// and terms are ORed.
-export const keptToNodes = (nodes: string[]) => ({ nodeSelectorTerms: nodes.map((n) => ({ matchFields: [{ key: 'metadata.name', operator: 'In', values: [n] }] })) })
 
 export async function userReady(kube: Kube, ns: string, p: PodSpec): Promise<{ name: string; node: string }> {
   await createUser(kube, ns, p)
@@ -106,10 +101,15 @@ export async function otherNodesForClaim(task: Parameters<typeof skipClaim>[0], 
 }
 
 // SC-11's and SC-12's first pod, Ready, on a node whose zone holds another node the volume may
-// admit (nodesWithZonePeer), so that the second pod has somewhere to go; the step says where.
-export async function firstUserReady(kube: Kube, ns: string, p: PodSpec & { claim: string }): Promise<{ name: string; node: string }> {
-  const volume = (await getPvc(kube, ns, p.claim)).spec?.volumeName
-  const nodes = nodesWithZonePeer(await listNodes(kube), volume ? await getPv(kube, volume) : undefined)
+// admit (nodesWithZonePeer), so that the second pod has somewhere to go; the step says where. An
+// Immediate class has placed the volume before any pod: its node affinity says where it may go;
+// before binding, the class's allowed topologies do.
+export async function firstUserReady(kube: Kube, ns: string, p: PodSpec & { claim: string }, storageClass: string): Promise<{ name: string; node: string }> {
+  const sc = await getStorageClass(kube, storageClass)
+  const claim = sc.volumeBindingMode === 'WaitForFirstConsumer' ? await getPvc(kube, ns, p.claim) : await waitForPvcBound(kube, ns, p.claim)
+  const volume = claim.spec?.volumeName
+  const required = volume ? (await getPv(kube, volume)).spec?.nodeAffinity?.required : allowedTopologiesSelector(sc)
+  const nodes = nodesWithZonePeer(await listNodes(kube), required)
   if (nodes) progress(`${p.name} kept to nodes whose zone has another schedulable node: ${nodes.join(', ')}`)
   return userReady(kube, ns, { ...p, ...(nodes ? { nodes } : {}) })
 }

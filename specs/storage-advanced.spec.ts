@@ -167,7 +167,7 @@ describe('SC storage classes beyond plain volumes: Block, snapshots, clones, exp
     requireCapability(task, capabilities, 'sharedAcrossNodes')
     const first = await Given(`claim "data" (ReadWriteOnce) of class ${storageClass} in use by restricted pod first (on a node whose zone has another, where one has), which wrote /data/marker`, async () => {
       await applyFixture(kube, ns, 'sc/claim.yaml', { storageClass })
-      return firstUserReady(kube, ns, { name: 'first', claim: 'data' })
+      return firstUserReady(kube, ns, { name: 'first', claim: 'data' }, storageClass)
     })
     await requireWritable(task, kube, ns, 'first', capabilities)
     await execOk(kube, ns, 'first', ['sh', '-c', `echo "written by first on ${first.node}" > /data/marker && sync`])
@@ -200,7 +200,7 @@ describe('SC storage classes beyond plain volumes: Block, snapshots, clones, exp
     requireCapability(task, capabilities, 'sharedAcrossNodes')
     const a = await Given(`claim "shared" (ReadWriteMany) of class ${storageClass}, mounted by restricted pod a (on a node whose zone has another, where one has)`, async () => {
       await applyFixture(kube, ns, 'sc/rwx-claim.yaml', { storageClass })
-      return firstUserReady(kube, ns, { name: 'a', claim: 'shared' })
+      return firstUserReady(kube, ns, { name: 'a', claim: 'shared' }, storageClass)
     })
     // Another node the volume's node affinity admits (a zonal file share is reachable from its zone only).
     const others = await otherNodesForClaim(task, kube, ns, 'shared', a.node, storageClass)

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { V1Node, V1PersistentVolume } from '@kubernetes/client-node'
-import { bytesMismatch, cloneMismatch, heldByAffinityOnly, holdReason, nodesWithZonePeer, otherAdmittedNodes, resizeAnswer, resizeVerdict, restoreMismatch, rwxMismatch, secondPodVerdict } from './storage-checks.ts'
+import { allowedTopologiesSelector, bytesMismatch, cloneMismatch, heldByAffinityOnly, holdReason, nodesWithZonePeer, otherAdmittedNodes, resizeAnswer, resizeVerdict, restoreMismatch, rwxMismatch, secondPodVerdict } from './storage-checks.ts'
 
 const a = { sha256: 'a'.repeat(64), bytes: 1048576 }
 const b = { sha256: 'b'.repeat(64), bytes: 1048576 }
@@ -93,7 +93,12 @@ describe('SC-11 and SC-12: the second pod goes to another node that the volume a
   })
   test('the first pod goes to a node whose zone has another (before the volume exists, or within the bound volume\'s zone), so that the second has somewhere to go', () => {
     expect(nodesWithZonePeer(nodes)).toEqual(['ip-10-0-1-5', 'ip-10-0-3-9'])
-    expect(nodesWithZonePeer(nodes, zonal('eu-west-1a'))).toBeUndefined() // every admitted node has a peer: no need to choose
+    expect(nodesWithZonePeer(nodes, zonal('eu-west-1a').spec!.nodeAffinity!.required)).toBeUndefined() // every admitted node has a peer: no need to choose
+    // A class allowed in zone b only, whose one node has no peer: no node to choose, the scheduler places it.
+    const inB = allowedTopologiesSelector({ provisioner: 'p', allowedTopologies: [{ matchLabelExpressions: [{ key: 'topology.kubernetes.io/zone', values: ['eu-west-1b'] }] }] })
+    expect(inB).toEqual({ nodeSelectorTerms: [{ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['eu-west-1b'] }] }] })
+    expect(nodesWithZonePeer([...nodes, node('ip-10-0-5-2', 'eu-west-1c')], inB)).toBeUndefined()
+    expect(allowedTopologiesSelector({ provisioner: 'p' })).toBeUndefined()
     // A zone's second node tainted NoExecute (the strict shape's zone-b) counts for nothing.
     const tainted = { ...node('ip-10-0-4-1', 'eu-west-1b'), spec: { taints: [{ key: 'quarantine', effect: 'NoExecute' }] } }
     expect(nodesWithZonePeer([...nodes, tainted])).toEqual(['ip-10-0-1-5', 'ip-10-0-3-9'])

@@ -2,7 +2,7 @@
 // in storage-checks.test.ts, each shown failing), and the in-pod commands
 // they judge. A decision returns the failure message, or undefined when the
 // claim holds; the spec hands the message to expect().
-import type { CoreV1Event, V1Node, V1PersistentVolume, V1Pod } from '@kubernetes/client-node'
+import type { CoreV1Event, V1Node, V1NodeSelector, V1PersistentVolume, V1Pod, V1StorageClass } from '@kubernetes/client-node'
 import { execIn, execOk } from '../k8s/exec.ts'
 import type { Kube } from '../k8s/kube.ts'
 import { onClaimStopped, progress } from '../k8s/claim-context.ts'
@@ -134,15 +134,22 @@ export function otherAdmittedNodes(pv: V1PersistentVolume, nodes: V1Node[], firs
 }
 
 // Where SC-11's and SC-12's first pod should go so that a second can follow on another node the
-// volume admits: the schedulable nodes (admitted by `pv`'s affinity, once the claim is bound) whose
-// zone holds another of them. A zonal volume admits its zone's nodes only, so a first pod in a
-// zone of one node (a cloud's, or a zone whose other nodes are tainted) leaves the claim unchecked.
-// Undefined where that rules out no node, or every node: the scheduler chooses, as before.
-export function nodesWithZonePeer(nodes: V1Node[], pv?: V1PersistentVolume): string[] | undefined {
-  const admitted = nodesAdmittedBy(pv?.spec?.nodeAffinity?.required, nodes)
+// volume admits: the schedulable nodes that `required` admits (the bound volume's node affinity, or
+// before binding the class's allowed topologies) whose zone holds another of them. A zonal volume
+// admits its zone's nodes only, so a first pod in a zone of one node (a cloud's, or a zone whose
+// other nodes are tainted) leaves the claim unchecked. Undefined where that rules out no node, or
+// every node: the scheduler chooses, as before.
+export function nodesWithZonePeer(nodes: V1Node[], required?: V1NodeSelector): string[] | undefined {
+  const admitted = nodesAdmittedBy(required, nodes)
   const zone = (n: V1Node) => n.metadata?.labels?.['topology.kubernetes.io/zone'] ?? ''
   const withPeer = admitted.filter((n) => admitted.some((m) => m !== n && zone(m) === zone(n)))
   return withPeer.length && withPeer.length < admitted.length ? withPeer.map((n) => n.metadata?.name ?? '') : undefined
+}
+
+// A class's allowedTopologies as the node selector they amount to (terms ORed, expressions ANDed).
+export function allowedTopologiesSelector(sc: V1StorageClass): V1NodeSelector | undefined {
+  const terms = (sc.allowedTopologies ?? []).map((t) => ({ matchExpressions: (t.matchLabelExpressions ?? []).map((e) => ({ key: e.key, operator: 'In', values: e.values })) }))
+  return terms.length ? { nodeSelectorTerms: terms } : undefined
 }
 
 // ---- SC-11: a pod of a ReadWriteOnce claim on a second node ---------------------------

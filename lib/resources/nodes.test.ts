@@ -1,6 +1,6 @@
 import type { V1Node, V1NodeSelector } from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { describeNodeSelector, isSchedulableLinux, nodeSelectorAllows, nodesAdmittedBy, nodesExcludedBy } from './nodes.ts'
+import { describeNodeSelector, isSchedulableLinux, keptToNodes, nodeSelectorAllows, nodesAdmittedBy, nodesExcludedBy } from './nodes.ts'
 
 const node = (name: string, labels: Record<string, string> = {}): V1Node =>
   ({ metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } } })
@@ -123,4 +123,11 @@ describe('where a pod of a bound volume can go (SC-11, SC-12)', () => {
     ] }
     expect(names(nodesAdmittedBy(twoZones, nodes))).toEqual(['a1', 'a2', 'c1'])
   })
+})
+
+test('a pod kept to several nodes by name gets one term per node, each with the one metadata.name value the API server takes, and any of them admits it', () => {
+  const selector = keptToNodes(['a', 'b'])
+  expect(selector.nodeSelectorTerms.map((t) => t.matchFields?.map((f) => f.values))).toEqual([[['a']], [['b']]])
+  const named = (name: string): V1Node => ({ metadata: { name, labels: {} } })
+  expect(['a', 'b', 'c'].map((n) => nodeSelectorAllows(selector, named(n)))).toEqual([true, true, false])
 })

@@ -75,3 +75,8 @@ export function nodesAdmittedBy(required: V1NodeSelector | undefined, nodes: V1N
   return nodes.filter(isSchedulableLinux).filter((n) => !required || nodeSelectorAllows(required, n))
     .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))
 }
+
+// A required node affinity for any of `nodes` by name (a node's hostname label need not be its name):
+// one term per node, since the API server takes a single metadata.name value per term ("must be only
+// one value when `operator` is 'In'"), and terms are ORed.
+export const keptToNodes = (nodes: string[]): V1NodeSelector => ({ nodeSelectorTerms: nodes.map((n) => ({ matchFields: [{ key: 'metadata.name', operator: 'In', values: [n] }] })) })
