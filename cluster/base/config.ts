@@ -7,7 +7,7 @@
 // addresses, folders, cgroup) derives from it. The default instance keeps the
 // names it always had.
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -152,15 +152,19 @@ export const serviceCidrs = (dualStack: boolean) => [net.serviceCidr, ...(dualSt
 export const cgroupRoot = base
 export const apiServer = `https://${net.controlPlaneIp}:6443`
 
-// Bump when cluster/build/ext4-provisioner changes, so that the cached binary is rebuilt.
-export const ext4ProvisionerVersion = 'v4'
-// The strict shape's enforcer is kept under its patch's hash (a changed patch is a new build, as a
-// mutant's is); bump namespaceDefaultsVersion when cluster/build/kubernetes/namespace-defaults changes.
-export const networkPoliciesPatch = join(repoRoot, 'cluster', 'build', 'kube-network-policies', 'nfqueue-xt.patch')
-export const networkPoliciesBuild = createHash('sha256').update(readFileSync(networkPoliciesPatch)).digest('hex').slice(0, 12)
-export const namespaceDefaultsVersion = 'v1'
-// Bump when cluster/build/kubernetes/ext4-csi changes.
-export const ext4CsiVersion = 'v3'
+// Programs of this repository are kept under a hash of their sources (the enforcer under its
+// patch's), as a mutant is under its patch's: a changed source is a new build, never a stale cache.
+const sourcesHash = (...files: string[]) => {
+  const h = createHash('sha256')
+  for (const f of files) h.update(readFileSync(f))
+  return h.digest('hex').slice(0, 12)
+}
+const buildDir = (...parts: string[]) => join(repoRoot, 'cluster', 'build', ...parts)
+export const ext4ProvisionerVersion = sourcesHash(...['main.go', 'go.mod', 'go.sum'].map((f) => buildDir('ext4-provisioner', f)))
+export const networkPoliciesPatch = buildDir('kube-network-policies', 'nfqueue-xt.patch')
+export const networkPoliciesBuild = sourcesHash(networkPoliciesPatch)
+export const namespaceDefaultsVersion = sourcesHash(buildDir('kubernetes', 'namespace-defaults', 'main.go'))
+export const ext4CsiVersion = sourcesHash(...readdirSync(buildDir('kubernetes', 'ext4-csi')).sort().map((f) => buildDir('kubernetes', 'ext4-csi', f)))
 
 // The Kubernetes releases the cluster can run, each built from its own Go module in cluster/build/:
 // the pinned one, which `up` starts and `cluster:upgrade` moves to, and the previous minor.

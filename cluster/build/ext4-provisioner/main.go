@@ -98,6 +98,16 @@ func (p *ext4Provisioner) Provision(ctx context.Context, opts controller.Provisi
 			return nil, controller.ProvisioningFinished, fmt.Errorf("access mode %s is not supported: a disk is ReadWriteOnce or ReadWriteOncePod", m)
 		}
 	}
+	// A new disk is empty: a claim that asks for another's data (a clone or a snapshot's restore)
+	// is refused, as a CSI driver without those capabilities refuses it, never bound empty.
+	if opts.PVC.Spec.DataSource != nil || opts.PVC.Spec.DataSourceRef != nil {
+		return nil, controller.ProvisioningFinished, fmt.Errorf("class %s makes empty disks: a data source (clone or snapshot) is not supported", opts.StorageClass.Name)
+	}
+	zonal := opts.StorageClass.Parameters["zonal"] == "true"
+	zone := opts.SelectedNode.Labels[zoneLabel]
+	if zonal && zone == "" {
+		return nil, controller.ProvisioningFinished, fmt.Errorf("class %s makes zonal disks, and node %s has no %s label", opts.StorageClass.Name, opts.SelectedNode.Name, zoneLabel)
+	}
 	request := opts.PVC.Spec.Resources.Requests[v1.ResourceStorage]
 	// A class may set a minimum (the strict shape's: 1Gi), as some cloud disk types have one: a
 	// smaller claim is refused, naming it, and not rounded up.
@@ -174,11 +184,7 @@ func (p *ext4Provisioner) Provision(ctx context.Context, opts controller.Provisi
 	}
 	source := v1.PersistentVolumeSource{Local: &v1.LocalVolumeSource{Path: path}}
 	where := v1.NodeSelectorRequirement{Key: v1.LabelHostname, Operator: v1.NodeSelectorOpIn, Values: []string{hostname}}
-	if opts.StorageClass.Parameters["zonal"] == "true" {
-		zone := opts.SelectedNode.Labels[zoneLabel]
-		if zone == "" {
-			return nil, controller.ProvisioningFinished, fmt.Errorf("class %s makes zonal disks, and node %s has no %s label", opts.StorageClass.Name, opts.SelectedNode.Name, zoneLabel)
-		}
+	if zonal {
 		csi := &v1.CSIPersistentVolumeSource{Driver: zonalDriver, VolumeHandle: opts.PVName, VolumeAttributes: map[string]string{pathAttribute: path}}
 		if !block {
 			csi.FSType = "ext4"

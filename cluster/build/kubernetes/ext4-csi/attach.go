@@ -61,6 +61,11 @@ func attachOne(ctx context.Context, client kubernetes.Interface, get func(string
 	}
 	va := cached.DeepCopy()
 	pvName := ptrString(va.Spec.Source.PersistentVolumeName)
+	if pvName == "" { // an inline volume: this driver's disks are PersistentVolumes only
+		va.Status.AttachError = &storagev1.VolumeError{Time: metav1.Now(), Message: "only a PersistentVolume's disk can be attached"}
+		_, err := client.StorageV1().VolumeAttachments().UpdateStatus(ctx, va, metav1.UpdateOptions{})
+		return err
+	}
 	pv, err := client.CoreV1().PersistentVolumes().Get(ctx, pvName, metav1.GetOptions{})
 	if err != nil {
 		return fmt.Errorf("volume %q: %v", pvName, err)

@@ -19,6 +19,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,6 +29,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -35,6 +37,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	registration "k8s.io/kubelet/pkg/apis/pluginregistration/v1"
@@ -74,7 +77,7 @@ func main() {
 		endpoint := filepath.Join(*sockets, n.name+".sock")
 		if err := serve(ctx, endpoint, func(s *grpc.Server) {
 			csi.RegisterIdentityServer(s, identity{})
-			csi.RegisterNodeServer(s, &nodePlugin{node: n.name})
+			csi.RegisterNodeServer(s, &nodePlugin{node: n.name, client: client})
 		}); err != nil {
 			fail("node %s: CSI socket %s: %v", n.name, endpoint, err)
 		}
@@ -90,6 +93,7 @@ func main() {
 	}
 	fmt.Printf("%s ext4-csi: node plugin of %s on %d nodes; attaching its VolumeAttachments\n", now(), driverName, len(nodes))
 	attach(ctx, client)
+	servers.Wait() // every socket closed and removed
 }
 
 // ---- node plugin -----------------------------------------------------------
@@ -112,7 +116,14 @@ func (identity) Probe(context.Context, *csi.ProbeRequest) (*csi.ProbeResponse, e
 
 type nodePlugin struct {
 	csi.UnimplementedNodeServer
-	node string
+	node   string
+	client kubernetes.Interface
+}
+
+// The VolumeAttachment the attach/detach controller makes for a volume on a node, named as
+// the kubelet and kube-controller-manager name it (pkg/volume/csi: getAttachmentName).
+func attachmentName(volumeHandle, node string) string {
+	return fmt.Sprintf("csi-%x", sha256.Sum256([]byte(volumeHandle+driverName+node)))
 }
 
 // No staging: the disk is formatted and mounted on the host once, when it is made.
@@ -124,13 +135,18 @@ func (p *nodePlugin) NodeGetInfo(context.Context, *csi.NodeGetInfoRequest) (*csi
 	return &csi.NodeGetInfoResponse{NodeId: p.node}, nil
 }
 
-func (p *nodePlugin) NodePublishVolume(_ context.Context, req *csi.NodePublishVolumeRequest) (*csi.NodePublishVolumeResponse, error) {
+func (p *nodePlugin) NodePublishVolume(ctx context.Context, req *csi.NodePublishVolumeRequest) (*csi.NodePublishVolumeResponse, error) {
 	source, target := req.GetVolumeContext()[pathAttribute], req.GetTargetPath()
 	if source == "" || target == "" {
 		return nil, status.Errorf(codes.InvalidArgument, "volume %s: the volume attribute %q and a target path are required", req.GetVolumeId(), pathAttribute)
 	}
 	if isMounted(target) {
 		return &csi.NodePublishVolumeResponse{}, nil
+	}
+	// A cloud's disk is on the node only once attached there: so here too, whatever the kubelet asks.
+	va, err := p.client.StorageV1().VolumeAttachments().Get(ctx, attachmentName(req.GetVolumeId(), p.node), metav1.GetOptions{})
+	if err != nil || !va.Status.Attached {
+		return nil, status.Errorf(codes.FailedPrecondition, "disk %s is not attached to node %s (VolumeAttachment %s: %v)", req.GetVolumeId(), p.node, attachmentName(req.GetVolumeId(), p.node), err)
 	}
 	if req.GetVolumeCapability().GetBlock() != nil {
 		// The kubelet made the target's folder; the target is a file the device is bound onto.
@@ -146,7 +162,9 @@ func (p *nodePlugin) NodePublishVolume(_ context.Context, req *csi.NodePublishVo
 		return nil, status.Errorf(codes.Internal, "volume %s on node %s: %v", req.GetVolumeId(), p.node, err)
 	}
 	if req.GetReadonly() {
+		// Never left writable: a retry would find the target mounted and call it published.
 		if err := run("mount", "-o", "remount,bind,ro", target); err != nil {
+			_ = run("umount", target)
 			return nil, status.Errorf(codes.Internal, "volume %s on node %s: %v", req.GetVolumeId(), p.node, err)
 		}
 	}
@@ -186,6 +204,9 @@ func (r *registrar) NotifyRegistrationStatus(_ context.Context, s *registration.
 	return &registration.RegistrationStatusResponse{}, nil
 }
 
+// The gRPC servers still running; main waits for them to stop before it exits.
+var servers sync.WaitGroup
+
 // serve answers gRPC on a unix socket until ctx ends, replacing a socket left by an earlier run.
 func serve(ctx context.Context, path string, register func(*grpc.Server)) error {
 	if len(path) > 107 {
@@ -203,7 +224,9 @@ func serve(ctx context.Context, path string, register func(*grpc.Server)) error 
 	}
 	s := grpc.NewServer()
 	register(s)
+	servers.Add(1)
 	go func() {
+		defer servers.Done()
 		<-ctx.Done()
 		s.Stop()
 		os.Remove(path)
