@@ -74,7 +74,7 @@ export interface Capabilities {
   bindingMode: string
   reclaimPolicy: string
   allowVolumeExpansion: boolean
-  // null: no CSIDriver named like the provisioner; a string: why it is not known.
+  // null: no CSIDriver named like the provisioner or like its volume's driver; a string: why it is not known.
   csi: CsiDriverInfo | null | string
   accessModes: Record<AccessMode, AccessModeProbe>
   volume?: ObservedVolume

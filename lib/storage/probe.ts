@@ -214,7 +214,8 @@ export async function detectCapabilities(kube: Kube, classes: V1StorageClass[], 
       const rwoName = probes.find((p) => p.claim === `c${i}-rwo`)?.name ?? `c${i}-rwo`
       const rwo = await kube.core.readNamespacedPersistentVolumeClaim({ namespace, name: rwoName }).catch(() => undefined)
       const pv = rwo?.spec?.volumeName ? await kube.core.readPersistentVolume({ name: rwo.spec.volumeName }).catch(() => undefined) : undefined
-      const csi = typeof csiDrivers === 'string' ? csiDrivers : (csiDrivers.get(sc.provisioner) ?? null)
+      // The CSIDriver named as the provisioner, or else the one its volume names (a provisioner may go by another name).
+      const csi = typeof csiDrivers === 'string' ? csiDrivers : (csiDrivers.get(sc.provisioner) ?? csiDrivers.get(pv?.spec?.csi?.driver ?? '') ?? null)
       const volume = pv ? observedVolume(pv) : undefined
       byClass[name] = {
         ...classCapabilities(sc, csi, mine, volume),
