@@ -16,7 +16,7 @@ export function finishedTest(t: TestCase, namePattern?: string | RegExp): Finish
     state: r.state,
     durationMs: t.diagnostic()?.duration ?? 0,
     errors: errors?.map((e) => e.message),
-    skipNote: r.state !== 'skipped' ? undefined : unselected ? `not selected: its name does not match -t ${String(namePattern)}` : r.note,
+    skipNote: r.state !== 'skipped' ? undefined : unselected ? `not selected: its name does not match -t ${typeof namePattern === 'string' ? namePattern : namePattern!.source}` : r.note,
     // meta.claim is set around a spec's test; one that failed in a fixture before that is a claim by
     // its name. Only in the specs project: a unit test may be named after the claim it serves.
     meta: { ...meta, claim: meta.claim ?? (t.project.name === 'specs' ? claimIdOf(t.name) : undefined) },
