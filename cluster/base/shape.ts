@@ -34,7 +34,7 @@ export const presets = {
   // What a managed cloud cluster demands: several nodes in zones, restricted pods, non-root images, real disks.
   cloud: { nodes: 3, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, strict: false, dualStack: false, kubernetes: versions.kubernetes },
   // The cloud shape made hostile: strict admission, enforced NetworkPolicies, dual-stack, zonal ext4 disks, a second
-  // worker in each zone (zonal disks move between them) and a fifth node (zone-b's second) tainted NoExecute.
+  // worker in zone-a (a zonal disk moves between the two) and a fifth node (zone-b's second) tainted NoExecute.
   strict: { nodes: 5, podSecurity: 'restricted', clusterDomain: 'cluster.local', images: 'upstream', ext4Class: true, strict: true, dualStack: true, kubernetes: versions.kubernetes },
 } as const satisfies Record<string, Shape>
 

@@ -77,7 +77,7 @@ export const noMutantYet: Record<string, string> = {
   'Q2-07': 'the API refuses a second object of the same name, so the one wrong behaviour left, a replacement under another name, is Q0-07\'s mutant, not written',
   'Q4-05': 'the traffic split is kube-proxy\'s, which the mutant builder does not rebuild yet (cluster/binaries/mutants.ts: API server, controller manager, scheduler, kubelet)',
   'SC-10': 'a measurement, reported, which fails only on an I/O error or a threshold the user sets (none in the catalogue\'s runs)',
-  'SC-11': 'skipped on every class of the embedded cluster: their volumes are node-local, so no second node can use one at all',
+  'SC-11': 'skipped on the cloud shape the catalogue runs on: its classes are node-local, so no second node can use a volume at all (the strict shape\'s zonal disks run it; with their CSIDriver\'s attachRequired false, shown by hand in docs/measurements.md, it fails)',
   'SC-12': 'skipped on every class of the embedded cluster: none offers ReadWriteMany on volumes two nodes can use',
   'DR-06': 'its property is the storage\'s (data synced before a kill survives it), which no Kubernetes component changes: its fault, lossy-volumes, is a component fault of the disk',
 }
