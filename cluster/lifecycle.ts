@@ -8,12 +8,13 @@ import { freemem } from 'node:os'
 import { apiReadyz, applyFile, clients, completeNodes, deploymentAvailable, fitnessCheck, nodesReady, poll, type Clients } from './api/client.ts'
 import { addonFile, shapeCoreDns, shapeExt4Class, shapeStorage } from './addons/addons.ts'
 import { startStrictAddOns, startZonalDisks } from './api/strict.ts'
+import { isAddOn } from './nodes/addon-commands.ts'
 import { buildAll, missingBuilds } from './binaries/build.ts'
 import { apiServer, assertInstance, binDir, cgroupRoot, instance, net, paths, versions } from './base/config.ts'
 import { buildImages, importImages, imagesFor } from './images/images.ts'
 import { formatDuration, log, phase } from './base/log.ts'
 import { createNetwork, deleteNetwork, linkNetworkInUse, netnsExists, ourNetns } from './nodes/network.ts'
-import { addOnComponents, keepRunning, pidOf, podsMemoryBytes, type Proc, procsOf, recordedProcs, rssBytes, start, stop, versionOf } from './nodes/node.ts'
+import { keepRunning, pidOf, podsMemoryBytes, type Proc, procsOf, recordedProcs, rssBytes, start, stop, versionOf } from './nodes/node.ts'
 import { writeConfigs } from './nodes/node-config.ts'
 import { createCgroupRoots, detachLoopDevices, killStrays, ourCgroups, ourLoopDevices, ourMounts, removeCgroups, removeRuntimeLeftovers, strayProcesses, unmountAll } from './nodes/teardown.ts'
 import { ensurePki, kubeconfig } from './nodes/pki.ts'
@@ -115,7 +116,7 @@ export async function up(argv: string[] = []): Promise<void> {
   const workloadImages = Promise.all(nodes.map((node) => importImages(node, imagesOf.get(node)!.workload)))
   workloadImages.catch(() => undefined) // awaited below; until then a failure must not go unhandled
   const c = clients(paths.kubeconfig)
-  const running = procs.filter((p) => !(addOnComponents as readonly string[]).includes(p.component))
+  const running = procs.filter((p) => !isAddOn(p.component))
   await phase(`controllers, scheduler, kubelets, kube-proxies; ${nodes.length === 1 ? 'node' : 'nodes'} Ready`, async () => {
     for (const p of running.filter((p) => !pidOf(p))) await start(p, shape)
     await poll({ what: 'every node to be Ready', timeoutMs: timeouts.node, guard: guard(...running), check: () => nodesReady(c, nodes) })
@@ -124,12 +125,12 @@ export async function up(argv: string[] = []): Promise<void> {
   await phase(`add-ons: CoreDNS, local-path-provisioner${shape.ext4Class ? `, ext4-provisioner${shape.strict ? ' and ext4-csi' : ''}` : ''}, storage classes${shape.strict ? ', strict admission policies, NetworkPolicies enforced and a default-deny in every new namespace' : ''}`, async () => {
     await applyFile(c, addonFile('coredns.yaml'), shapeCoreDns(shape))
     await applyFile(c, addonFile('storage.yaml'), shapeStorage(shape, nodes))
-    const strict = { files: { admission: addonFile('strict.yaml'), networkPolicies: addonFile('network-policies.yaml') }, timeoutMs: timeouts.addons, nodes: nodes.map((n) => n.name), guard, running }
-    if (shape.strict) await startStrictAddOns(c, shape, procs, strict)
+    const wait = { timeoutMs: timeouts.addons, guard, running }
+    if (shape.strict) await startStrictAddOns(c, shape, procs, { ...wait, files: { admission: addonFile('strict.yaml'), networkPolicies: addonFile('network-policies.yaml') } })
     if (shape.ext4Class) {
       await applyFile(c, addonFile('ext4.yaml'), shapeExt4Class(shape))
       await start(proc('ext4-provisioner'), shape)
-      if (shape.strict) await startZonalDisks(c, shape, procs, strict)
+      if (shape.strict) await startZonalDisks(c, shape, procs, { ...wait, nodes: nodes.map((n) => n.name) })
     }
     await poll({ what: 'CoreDNS', timeoutMs: timeouts.addons, guard: guard(...running), check: () => deploymentAvailable(c, 'kube-system', 'coredns') })
     await poll({ what: 'local-path-provisioner', timeoutMs: timeouts.addons, guard: guard(...running), check: () => deploymentAvailable(c, 'local-path-storage', 'local-path-provisioner') })

@@ -12,12 +12,13 @@ import { type Proc, start } from '../nodes/node.ts'
 import { defaultDenyPolicy, networkPolicyQueue, zonalDiskDriver } from '../nodes/addon-commands.ts'
 import { applyFile, type Clients, poll } from './client.ts'
 
-interface StrictAddOns {
-  files: { admission: string; networkPolicies: string }
+interface AddOnWait {
   timeoutMs: number
-  nodes: string[]
   guard: (...ps: Proc[]) => () => Promise<void>
   running: Proc[] // the processes already started, which must stay up meanwhile
+}
+interface StrictAddOns extends AddOnWait {
+  files: { admission: string; networkPolicies: string }
 }
 
 export async function startStrictAddOns(c: Clients, shape: Shape, procs: Proc[], o: StrictAddOns): Promise<void> {
@@ -38,7 +39,7 @@ export async function startStrictAddOns(c: Clients, shape: Shape, procs: Proc[],
 }
 
 // ext4-csi (attacher and every node's plugin), once the ext4 class and its CSIDriver are applied.
-export async function startZonalDisks(c: Clients, shape: Shape, procs: Proc[], o: StrictAddOns): Promise<void> {
+export async function startZonalDisks(c: Clients, shape: Shape, procs: Proc[], o: AddOnWait & { nodes: string[] }): Promise<void> {
   const csi = procs.filter((p) => p.component === 'ext4-csi')
   for (const p of csi) await start(p, shape)
   await poll({ what: `every node's kubelet to register the CSI plugin of ${zonalDiskDriver}`, timeoutMs: o.timeoutMs, guard: o.guard(...o.running, ...csi), check: () => pluginRegistered(c, o.nodes) })

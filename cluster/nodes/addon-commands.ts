@@ -10,6 +10,7 @@ import { nodeDirs } from './node-config.ts'
 
 export const addOnComponents = ['ext4-provisioner', 'ext4-csi', 'namespace-defaults', 'kube-network-policies'] as const
 export type AddOnComponent = (typeof addOnComponents)[number]
+export const isAddOn = (component: string): component is AddOnComponent => (addOnComponents as readonly string[]).includes(component)
 
 // The netfilter queue kube-network-policies takes the packets it judges from.
 export const networkPolicyQueue = 100

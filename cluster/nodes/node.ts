@@ -13,12 +13,11 @@ import { kubeletIdentity, pkiPath } from './pki.ts'
 import { controlPlane, type NodeSpec, type Shape } from '../base/shape.ts'
 import { cfg, nodeCfg, nodeDirs } from './node-config.ts'
 import { nsenter } from './network.ts'
-import { addOnCommand, type AddOnComponent, addOnComponents } from './addon-commands.ts'
+import { addOnCommand, type AddOnComponent } from './addon-commands.ts'
 
 export const nodeComponents = ['containerd', 'kubelet', 'kube-proxy'] as const
 export const controlPlaneComponents = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const
-// Started by `up` with the add-ons they serve, not with the node (./addon-commands.ts).
-export { addOnComponents }
+// AddOnComponent: started by `up` with the add-ons they serve, not with the node (./addon-commands.ts).
 export type Component = (typeof nodeComponents)[number] | (typeof controlPlaneComponents)[number] | AddOnComponent
 // The components built from k8s.io/kubernetes, which run one release or another.
 export const kubernetesComponents = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubelet', 'kube-proxy'] as const

@@ -4,6 +4,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -13,6 +14,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
+	"k8s.io/utils/ptr"
 )
 
 // attach marks this driver's VolumeAttachments attached until ctx ends. A node outside the
@@ -60,7 +62,7 @@ func attachOne(ctx context.Context, client kubernetes.Interface, get func(string
 		return nil // gone, going, or already answered
 	}
 	va := cached.DeepCopy()
-	pvName := ptrString(va.Spec.Source.PersistentVolumeName)
+	pvName := ptr.Deref(va.Spec.Source.PersistentVolumeName, "")
 	if pvName == "" { // an inline volume: this driver's disks are PersistentVolumes only
 		va.Status.AttachError = &storagev1.VolumeError{Time: metav1.Now(), Message: "only a PersistentVolume's disk can be attached"}
 		_, err := client.StorageV1().VolumeAttachments().UpdateStatus(ctx, va, metav1.UpdateOptions{})
@@ -74,7 +76,7 @@ func attachOne(ctx context.Context, client kubernetes.Interface, get func(string
 	if err != nil {
 		return fmt.Errorf("node %q: %v", va.Spec.NodeName, err)
 	}
-	if zones := volumeZones(pv); len(zones) > 0 && !contains(zones, node.Labels[zoneLabel]) {
+	if zones := volumeZones(pv); len(zones) > 0 && !slices.Contains(zones, node.Labels[zoneLabel]) {
 		va.Status.AttachError = &storagev1.VolumeError{Time: metav1.Now(),
 			Message: fmt.Sprintf("disk %s is in zone %s; node %s is in zone %q", pvName, strings.Join(zones, ","), node.Name, node.Labels[zoneLabel])}
 	} else {

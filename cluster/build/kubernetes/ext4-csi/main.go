@@ -144,9 +144,10 @@ func (p *nodePlugin) NodePublishVolume(ctx context.Context, req *csi.NodePublish
 		return &csi.NodePublishVolumeResponse{}, nil
 	}
 	// A cloud's disk is on the node only once attached there: so here too, whatever the kubelet asks.
-	va, err := p.client.StorageV1().VolumeAttachments().Get(ctx, attachmentName(req.GetVolumeId(), p.node), metav1.GetOptions{})
+	name := attachmentName(req.GetVolumeId(), p.node)
+	va, err := p.client.StorageV1().VolumeAttachments().Get(ctx, name, metav1.GetOptions{})
 	if err != nil || !va.Status.Attached {
-		return nil, status.Errorf(codes.FailedPrecondition, "disk %s is not attached to node %s (VolumeAttachment %s: %v)", req.GetVolumeId(), p.node, attachmentName(req.GetVolumeId(), p.node), err)
+		return nil, status.Errorf(codes.FailedPrecondition, "disk %s is not attached to node %s (VolumeAttachment %s: %v)", req.GetVolumeId(), p.node, name, err)
 	}
 	if req.GetVolumeCapability().GetBlock() != nil {
 		// The kubelet made the target's folder; the target is a file the device is bound onto.
@@ -273,22 +274,6 @@ func isMounted(path string) bool {
 		}
 	}
 	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-func ptrString(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }
 
 func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
