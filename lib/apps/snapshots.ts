@@ -11,7 +11,10 @@ export async function removeSnapshot(kube: Kube, ns: string, name: string): Prom
   const snapshot = await getSnapshot(kube, ns, name).catch(() => undefined)
   const contentName = snapshot?.status?.boundVolumeSnapshotContentName
   const content = contentName ? await findSnapshotContent(kube, contentName) : undefined
-  if (content && content.spec.deletionPolicy !== 'Delete') {
+  const retained = content && content.spec.deletionPolicy !== 'Delete'
+  // A user of one namespace (SC_NAMESPACE) may change no content: a retained one stays, named.
+  if (retained && kube.given) console.warn(`VolumeSnapshotContent ${contentName} has deletionPolicy ${content.spec.deletionPolicy}: it stays after its snapshot (SC_NAMESPACE: a cluster-scoped object this user may not change); an administrator removes it`)
+  else if (retained) {
     progress(`VolumeSnapshotContent ${contentName} has deletionPolicy ${content.spec.deletionPolicy}: switched to Delete so that the snapshot on the storage goes too`)
     await setSnapshotContentDeletionPolicy(kube, content.metadata!.name!, 'Delete')
   }
@@ -21,9 +24,9 @@ export async function removeSnapshot(kube: Kube, ns: string, name: string): Prom
     await waitForSnapshotGone(kube, ns, name)
     removed.push(`VolumeSnapshot ${ns}/${name}`)
   }
-  if (contentName) {
-    // With Delete the snapshotter removes the content itself; one left over is deleted here.
-    if (await findSnapshotContent(kube, contentName)) await deleteSnapshotContent(kube, contentName)
+  if (contentName && !(retained && kube.given)) {
+    // With Delete the snapshotter removes the content itself; one left over is deleted here (not by a user of one namespace).
+    if (!kube.given && await findSnapshotContent(kube, contentName)) await deleteSnapshotContent(kube, contentName)
     await waitForSnapshotContentGone(kube, contentName)
     removed.push(`VolumeSnapshotContent ${contentName}`)
   }

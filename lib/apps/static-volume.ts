@@ -10,7 +10,7 @@
 import type { KubernetesObject, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node'
 import type { Kube } from '../k8s/kube.ts'
 import { applyObjects, loadManifest } from '../k8s/manifests.ts'
-import { managedBy } from '../k8s/namespaces.ts'
+import { managedBy } from '../k8s/suite-labels.ts'
 import { deletePod } from '../resources/pods.ts'
 import { deletePv, deletePvc, getPv, patchVolume, setReclaimPolicy } from '../resources/storage.ts'
 import { waitForPodGone, waitForPodReady } from '../wait/pods.ts'

@@ -3,7 +3,11 @@
 import * as k8s from '@kubernetes/client-node'
 import { describeApiError, type Kube, statusCode } from '../k8s/kube.ts'
 import { timeout } from '../k8s/timeouts.ts'
-import { permissionLabel, suitePermissions, type SuitePermission } from './rbac.ts'
+import { namespacePermissions, type ScopedPermission } from './namespace-rbac.ts'
+import { permissionLabel, suitePermissions } from './rbac.ts'
+
+const requiredPermissions = (kube: Kube): ScopedPermission[] =>
+  (kube.given ? namespacePermissions(kube.given.namespace) : suitePermissions()).filter((p) => !p.optional)
 
 export async function probeServer(kube: Kube, timeoutMs = timeout('versionCheck')): Promise<string> {
   const versionApi = kube.kc.makeApiClient(k8s.VersionApi)
@@ -38,15 +42,16 @@ export function rootCause(err: unknown): string {
 // Every permission fixtures/rbac.yaml requires (all but its "Optional:" rules),
 // each asked of the API server (SelfSubjectAccessReview): the role file is the
 // one table of what the suite does, so the check cannot drift from it. Denied
-// ones come back with the reason their rule's comment gives.
-export async function preflightPermissions(kube: Kube, permissions: SuitePermission[] = suitePermissions().filter((p) => !p.optional)): Promise<string[]> {
+// ones come back with the reason their rule's comment gives. In SC_NAMESPACE
+// mode, what a user of that namespace needs (namespace-rbac.ts).
+export async function preflightPermissions(kube: Kube, permissions: ScopedPermission[] = requiredPermissions(kube)): Promise<string[]> {
   const authz = kube.kc.makeApiClient(k8s.AuthorizationV1Api)
   const denied: string[] = []
   await Promise.all(permissions.map(async (p) => {
     const review = await authz.createSelfSubjectAccessReview({
-      body: { spec: { resourceAttributes: { verb: p.verb, resource: p.resource, group: p.group ?? '', subresource: p.subresource } } },
+      body: { spec: { resourceAttributes: { verb: p.verb, resource: p.resource, group: p.group ?? '', subresource: p.subresource, namespace: p.namespace, name: p.name } } },
     })
-    if (!review.status?.allowed) denied.push(`${permissionLabel(p)}${p.why ? ` (${p.why})` : ''}`)
+    if (!review.status?.allowed) denied.push(`${permissionLabel(p)}${p.namespace ? ` in namespace ${p.namespace}` : ''}${p.why ? ` (${p.why})` : ''}`)
   }))
   return denied.sort()
 }

@@ -85,3 +85,11 @@ test('the bind times a claim\'s waits recorded go into its measurements, beside 
     process.stdout.write = write
   }
 })
+
+test('as a user of one namespace (SC_NAMESPACE), a claim that needs a write outside it is skipped naming the write; a property violated before that stays failed', { timeout: 60_000 }, async () => {
+  const tests = await runClaimsFile('namespace-limit.claims.ts')
+  const verdict = (id: string) => claimEntry(finishedTest(tests.get(id)!))
+  expect(verdict('Q1-16')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^patch volume pv-1: beyond a user of one namespace \(SC_NAMESPACE=team-a/) })
+  expect(verdict('Q1-03')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^a second namespace: beyond a user of one namespace/) })
+  expect(verdict('Q1-04')).toMatchObject({ status: 'failed' })
+})

@@ -13,6 +13,7 @@
 // a gap fails the claim on either run (lib/observe/gaps.ts).
 import type { RunnerTestCase, RunnerTestFile, RunnerTestSuite, TestError } from 'vitest'
 import { type ClaimContext, defaultSettings, type RunSettings, withClaimContext } from '../k8s/claim-context.ts'
+import { namespaceModeLimit } from '../k8s/given-namespace.ts'
 import { type Capabilities, writeRefusedByClass } from '../storage/capabilities.ts'
 import { skipPart } from './claim-entry.ts'
 import { claimIdOf } from './context.ts'
@@ -85,6 +86,11 @@ export async function runClaim(runTest: () => Promise<void>, task: RunnerTestCas
       if (!task.result!.errors?.length) task.result!.errors = undefined
     }
     if (task.result?.state === 'fail') {
+      // A user of one namespace (SC_NAMESPACE) may not do what the claim needs: it could not be checked.
+      if (errors[0]?.name === namespaceModeLimit) {
+        skipForClassLimit(task, tag, errors[0].message, errorsBefore)
+        return
+      }
       const caps = classOf(task)
       const limit = caps && errors.map((e) => writeRefusedByClass(caps, `${e.message}\n${e.stack ?? ''}`)).find(Boolean)
       if (limit) {
@@ -105,8 +111,8 @@ export async function runClaim(runTest: () => Promise<void>, task: RunnerTestCas
   }
 }
 
-// The claim could not be checked on this class: skipped, naming the limit, as
-// a claim that finds a capability missing before it starts (skipClaim).
+// The claim could not be checked on this class, or by a user of one namespace: skipped, naming the
+// limit, as a claim that finds a capability missing before it starts (skipClaim).
 function skipForClassLimit(task: RunnerTestCase, tag: string, limit: string, errorsBefore: number): void {
   task.meta.reason = limit
   // As vitest records a skip at run time (its TaskResult type leaves note and pending out).

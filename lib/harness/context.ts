@@ -26,6 +26,8 @@ declare module 'vitest' {
     waivers: Waivers
     // The directions in which each claim's namespace gets the suite's allow NetworkPolicy (network-preflight.ts); none: no policy.
     networkAllow: Direction[]
+    // SC_NAMESPACE: the one namespace every claim runs in (lib/k8s/given-namespace.ts); null: a namespace per claim.
+    givenNamespace: string | null
   }
   // Declared once, with the report that reads it back (lib/report/claims.ts).
   interface TaskMeta extends ClaimMeta {}

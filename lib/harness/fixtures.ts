@@ -13,6 +13,7 @@ import { startClusterClient, type ClusterClient } from '../apps/cluster-client.t
 import { releaseRetainedVolumes, removeRetainedVolume } from '../apps/volumes.ts'
 import { connect, type Kube } from '../k8s/kube.ts'
 import { createNamespace, deleteNamespace } from '../k8s/namespaces.ts'
+import { refuseOutsideGiven } from '../k8s/given-namespace.ts'
 import { progress, unstoppable } from '../k8s/claim-context.ts'
 import { createAllowPolicy, type Direction } from '../resources/network-policies.ts'
 import { listPods } from '../resources/pods.ts'
@@ -31,9 +32,12 @@ export interface Cleanup {
   add(what: string, undo: () => Promise<unknown>): void
 }
 
-// Removes a Retain volume the test caused, after the test, whatever its outcome.
+// Removes a Retain volume the test caused, after the test, whatever its outcome; a user of one
+// namespace (SC_NAMESPACE) may not, and is told it stays.
 export function removeIfRetained(cleanup: Cleanup, kube: Kube, volume: string, reclaimPolicy: string | undefined): void {
-  if (reclaimPolicy === 'Retain') cleanup.add(`retained volume ${volume}`, () => removeRetainedVolume(kube, volume))
+  if (reclaimPolicy !== 'Retain') return
+  if (kube.given) console.warn(`volume ${volume} has reclaim policy Retain: it stays Released after the test (SC_NAMESPACE: a cluster-scoped object this user may not delete); an administrator removes it`)
+  else cleanup.add(`retained volume ${volume}`, () => removeRetainedVolume(kube, volume))
 }
 
 interface TestScope {
@@ -67,7 +71,8 @@ const thisRun = () => runRecord(inject('reportsDir'), inject('runId'))
 
 const coreTest = base.extend<Fixtures>({
   kube: [async ({}, use) => {
-    await use(connect(inject('kubeconfigPath') ?? undefined, inject('kubeContext') ?? undefined))
+    const given = inject('givenNamespace')
+    await use(connect(inject('kubeconfigPath') ?? undefined, inject('kubeContext') ?? undefined, given ? { namespace: given, runId: inject('runId') } : undefined))
   }, { scope: 'worker' }],
 
   images: async ({}, use) => use(inject('images')),
@@ -177,13 +182,13 @@ export const test = coreTest.extend<ClusterFacts>({
     await use(undefined)
   }, { auto: true }],
 
-  // Deleted with the test's other clean-up steps.
+  // Deleted with the test's other clean-up steps. A user of one namespace (SC_NAMESPACE) has no other: the claim is skipped, naming it.
   otherNamespace: async ({ task, kube, cleanup }, use) => {
     let made: Promise<string> | undefined
-    await use(() => (made ??= createNamespace(kube, `${task.name} other`, thisRun(), claimIdOf(task.name)).then((name) => {
+    await use(() => (made ??= Promise.resolve(refuseOutsideGiven(kube, 'a second namespace')).then(() => createNamespace(kube, `${task.name} other`, thisRun(), claimIdOf(task.name)).then((name) => {
       cleanup.add(`namespace ${name}`, () => deleteNamespace(kube, name))
       return name
-    })))
+    }))))
   },
 })
 

@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { V1Node, V1StorageClass } from '@kubernetes/client-node'
 import type { TestProject } from 'vitest/node'
-import { connect, type Kube } from '../k8s/kube.ts'
+import { apiCall, connect, describeApiError, type GivenNamespace, isNotFound, type Kube } from '../k8s/kube.ts'
 import { defaultSettings, type RunSettings, withRunSettings } from '../k8s/claim-context.ts'
 import { timeout } from '../k8s/timeouts.ts'
 import { clearPreviousRun } from '../report/previous.ts'
@@ -59,20 +59,21 @@ async function prepareRun(project: TestProject, settings: RunSettings): Promise<
     // Until the scale is chosen (chooseTimeoutScale), the checks before it (the version check, the admission dry run) allow for a slow cluster.
     settings.timeoutScale = provisionalScale(options.timeoutScale)
     const target = await chooseCluster(options, (stop) => { stopOnFailure = stop })
-    const access = await checkAccess(target)
+    const runId = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
+    const access = await checkAccess(target, options.namespace ? { namespace: options.namespace, runId } : undefined)
     if (!target.embedded) {
       const refusal = consentMissing(options, access.contextName, access.kube.server)
       if (refusal) setupError(refusal)
     }
     const selection = await selectClasses(access.kube, options)
-    const runId = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
     // Every namespace of the run is recorded before it is made, this one's and the workers'.
     const record = runRecord(resolve(repoRoot, options.reportsDir), runId)
     const images = resolveImages(options.images)
     settings.rewriteFixture = (text) => rewriteImages(text, images)
     // The NetworkPolicies a new namespace gets are read while the admission dry run goes on.
     // Both settle before a refusal ends the run, so that neither leaves its namespace behind.
-    const [network, admission] = await Promise.allSettled([checkPodNetwork(access.kube, record, images.busybox), checkAdmission(access, images.busybox, record)])
+    // In one given namespace (SC_NAMESPACE) one at a time: each removes, when it ends, what the run made there.
+    const [network, admission] = await allSettled(!!options.namespace, () => checkPodNetwork(access.kube, record, images.busybox), () => checkAdmission(access, images.busybox, record))
     if (admission.status === 'rejected') throw admission.reason
     if (network.status === 'rejected') throw network.reason
     const scale = await chooseTimeoutScale(access.kube, options, record).catch((err: Error) => setupError(err.message))
@@ -97,6 +98,13 @@ async function prepareRun(project: TestProject, settings: RunSettings): Promise<
     process.stderr.write(`stateful-conformance: ${message}\n`)
     process.exit(2)
   }
+}
+
+// Both at once, or (one after the other) one then the other; settled either way.
+async function allSettled<A, B>(oneAtATime: boolean, a: () => Promise<A>, b: () => Promise<B>): Promise<[PromiseSettledResult<A>, PromiseSettledResult<B>]> {
+  if (!oneAtATime) return Promise.allSettled([a(), b()])
+  const first = await Promise.allSettled([a()])
+  return [first[0], (await Promise.allSettled([b()]))[0]]
 }
 
 async function readOptions(): Promise<{ options: Options; waivers: Waivers }> {
@@ -145,10 +153,10 @@ interface Access {
   version: string
 }
 
-async function checkAccess(target: ClusterTarget): Promise<Access> {
+async function checkAccess(target: ClusterTarget, given: GivenNamespace | undefined): Promise<Access> {
   let kube: Kube
   try {
-    kube = connect(target.kubeconfigPath ?? undefined, target.context ?? undefined)
+    kube = connect(target.kubeconfigPath ?? undefined, target.context ?? undefined, given)
   } catch (err) {
     const message = (err as Error).message
     if (message.startsWith('no kubeconfig')) setupError(`${message} (SC_CLUSTER=current tests a kubeconfig's cluster; without SC_CLUSTER the embedded cluster is used)`)
@@ -160,9 +168,23 @@ async function checkAccess(target: ClusterTarget): Promise<Access> {
   })
   const denied = await preflightPermissions(kube)
   if (denied.length) {
-    setupError(`the credentials of context "${contextName}" may not ${denied.join('; ')} (see fixtures/rbac.yaml for what the suite needs)`)
+    setupError(`the credentials of context "${contextName}" may not ${denied.join('; ')} (see ${given ? 'README\'s "On your cluster", one namespace,' : 'fixtures/rbac.yaml'} for what the suite needs)`)
   }
+  if (given) await checkGivenNamespace(kube, given.namespace)
   return { kube, contextName, version }
+}
+
+// SC_NAMESPACE names a namespace the user has: the run makes none.
+async function checkGivenNamespace(kube: Kube, namespace: string): Promise<void> {
+  const found = await apiCall(`get namespace ${namespace}`, () => kube.core.readNamespace({ name: namespace })).catch((err: unknown) => {
+    if (isNotFound(err)) setupError(`SC_NAMESPACE=${namespace}: no such namespace (the suite runs in it and does not make it; ask for it, or leave SC_NAMESPACE unset for a namespace per claim)`)
+    setupError(`SC_NAMESPACE=${namespace}: ${describeApiError(err)}`)
+  })
+  if (found.metadata?.deletionTimestamp) setupError(`SC_NAMESPACE=${namespace}: the namespace is being deleted`)
+  // Claims find their pods by the quests' labels (app=web …): pods of others there could be taken for theirs.
+  const others = (await kube.core.listNamespacedPod({ namespace }).catch(() => ({ items: [] }))).items.filter((p) => p.metadata?.labels?.['app.kubernetes.io/managed-by'] !== 'stateful-conformance')
+  if (others.length) console.warn(`stateful-conformance: SC_NAMESPACE=${namespace} holds ${others.length} pod(s) not the suite's (${others.slice(0, 3).map((p) => p.metadata?.name).join(', ')}${others.length > 3 ? ' …' : ''}): claims select pods by the quests' labels (app=web, app=podinfo …), so a namespace of its own, empty, gives the clearest verdicts`)
+  console.log(`stateful-conformance: SC_NAMESPACE=${namespace}: every claim runs in it, one at a time; what the run makes there carries its labels and goes after each claim; claims that need a second namespace or a write outside it (volumes, nodes, snapshot contents) are skipped, naming it`)
 }
 
 interface ClassSelection {
@@ -241,11 +263,14 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
   project.provide('cluster', cluster)
   project.provide('waivers', run.waivers)
   project.provide('networkAllow', run.network.allow)
+  project.provide('givenNamespace', options.namespace ?? null)
 
   // What each class can do (declared, and probed with small claims in a namespace of this run), and beside
   // it, in a namespace of its own, whether the suite's pods reach DNS, each other and a Service.
   // The check never rejects; a probe that does waits for it, so that it removes what it made first.
+  // In one given namespace (SC_NAMESPACE), the check first, then the probe.
   const connectivity = connectivityLine(access.kube, run.record, images.busybox, run.network.allow)
+  if (options.namespace) await connectivity
   const detected = await detectCapabilities(access.kube, s.classes, s.storageClasses, {
     run: run.record, busybox: images.busybox, timeoutMs: timeout('pvcBound', run.scale), timeoutScale: run.scale, minClaimSize: options.minClaimSize,
   }).finally(() => connectivity)

@@ -6,7 +6,9 @@
 import type { V1PersistentVolume } from '@kubernetes/client-node'
 import { isOrphaned, removeOrphanedVolumes } from '../apps/volumes.ts'
 import { isNotFound, type Kube } from '../k8s/kube.ts'
-import { isSuiteNamespaceName, listNamespaces, listSuiteNamespaces, managedBy, removeNamespaces, removeSuiteNamespaces, suiteSelector } from '../k8s/namespaces.ts'
+import { isSuiteNamespaceName, listNamespaces, listSuiteNamespaces, removeNamespaces, removeSuiteNamespaces } from '../k8s/namespaces.ts'
+import { managedBy, suiteSelector } from '../k8s/suite-labels.ts'
+import { sweepGiven } from '../k8s/given-namespace.ts'
 import { deletePv, listPvs } from '../resources/storage.ts'
 import type { RunRecord } from './run-record.ts'
 
@@ -22,7 +24,14 @@ export interface RunRemoval {
 // A run's namespaces (labelled with its id: listed before they are deleted),
 // then the volumes whose claims lived in one of them or in one the run
 // recorded and already deleted. The record goes once nothing is left.
+// In SC_NAMESPACE mode the run made no namespace and may delete no volume: what it made in the
+// given namespace goes (given-namespace.ts), and its volumes go as their class reclaims them.
 export async function removeRun(kube: Kube, run: RunRecord, timeoutMs: number): Promise<RunRemoval> {
+  if (kube.given) {
+    const left = await sweepGiven(kube, kube.given, timeoutMs, run.id)
+    if (!left.length) await run.forget()
+    return { namespacesLeft: left.length ? [`${kube.given.namespace} (SC_NAMESPACE) still holds ${left.join(', ')}`] : [], volumes: [], volumesLeft: [] }
+  }
   const listed = await listSuiteNamespaces(kube, run.id)
   const namespacesLeft = await removeSuiteNamespaces(kube, run.id, timeoutMs)
   const own = new Set([...listed, ...await run.recorded()])

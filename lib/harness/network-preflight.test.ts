@@ -34,6 +34,11 @@ describe('planFor: the allow policy each claim\'s namespace gets', () => {
     expect(plan.line).toMatch(/each claim's namespace gets the suite's own NetworkPolicy stateful-conformance-allow \(Ingress and Egress: DNS/)
   })
 
+  test('SC_NAMESPACE: the given namespace\'s own policies, read at once; the allow policy is added and removed with each claim', () => {
+    expect(planFor([], needed, { settledMs: 5000, given: 'team-a' }).line).toBe('namespace team-a has no NetworkPolicy (SC_NAMESPACE; cluster-wide policies such as AdminNetworkPolicy are not read)')
+    expect(planFor([defaultDeny], needed, { settledMs: 5000, given: 'team-a' }).line).toMatch(/^namespace team-a has NetworkPolicy default-deny .*: each claim adds the suite's own NetworkPolicy stateful-conformance-allow \(Ingress and Egress: DNS, and traffic between the run's pods, by their labels\), removed after it$/)
+  })
+
   test('a deny of egress only: the allow policy takes Egress only, leaving ingress unisolated', () => {
     expect(planFor([denyEgress], needed, { settledMs: 5000 }).allow).toEqual(['Egress'])
   })

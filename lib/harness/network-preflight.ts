@@ -39,35 +39,39 @@ export interface NetworkPlan {
 
 // From the policies a new namespace got: the directions in which one denies (or may deny) what the
 // suite needs, and the line that says so. `refused`: why the suite may not add its allow policy.
-export function planFor(policies: V1NetworkPolicy[], needed: Needed[], o: { settledMs: number; refused?: string }): NetworkPlan {
+// `given`: the one namespace of SC_NAMESPACE, whose policies are those it has, not those a new one gets.
+export function planFor(policies: V1NetworkPolicy[], needed: Needed[], o: { settledMs: number; refused?: string; given?: string }): NetworkPlan {
   const names = policies.map((p) => p.metadata?.name ?? '?')
   const blocked = needed.filter((n) => policyVerdict(policies, n.connection).status !== 'allowed')
-  const when = `(read ${o.settledMs / 1000}s after it was made; cluster-wide policies such as AdminNetworkPolicy are not read)`
-  if (!policies.length) return { allow: [], line: `a new namespace gets no NetworkPolicy ${when}` }
-  const got = `a new namespace gets NetworkPolic${names.length > 1 ? 'ies' : 'y'} ${names.join(', ')} ${when}`
+  const when = `(${o.given ? 'SC_NAMESPACE' : `read ${o.settledMs / 1000}s after it was made`}; cluster-wide policies such as AdminNetworkPolicy are not read)`
+  const subject = o.given ? `namespace ${o.given} has` : 'a new namespace gets'
+  if (!policies.length) return { allow: [], line: `${subject} no NetworkPolicy ${when}` }
+  const got = `${subject} NetworkPolic${names.length > 1 ? 'ies' : 'y'} ${names.join(', ')} ${when}`
   if (!blocked.length) return { allow: [], line: `${got}: they allow what the suite's pods need` }
   const allow = (['Ingress', 'Egress'] as const).filter((d) => blocked.some((n) => n.connection.direction === d))
   const denies = `${got}, which ${names.length > 1 ? 'deny' : 'denies'}, or may deny, ${blocked.length} of the ${needed.length} connections the suite's pods need (${blocked[0]!.what} among them)`
   if (o.refused) {
     return { allow: [], line: `${denies}; the suite may not add its own allow policy (${o.refused}), so claims that resolve names or send HTTP between pods will be broken (they cannot look), naming the policy (fixtures/rbac.yaml's optional create networkpolicies)` }
   }
+  if (o.given) return { allow, line: `${denies}: each claim adds the suite's own NetworkPolicy ${allowPolicyName} (${allow.join(' and ')}: DNS, and traffic between the run's pods, by their labels), removed after it` }
   return { allow, line: `${denies}: each claim's namespace gets the suite's own NetworkPolicy ${allowPolicyName} (${allow.join(' and ')}: DNS, and traffic between the namespace's pods), gone with the namespace` }
 }
 
 // The check itself, in a namespace of the run removed afterwards.
 export async function checkNetworkPolicies(kube: Kube, run: NamespaceRun, shapes: PodShape[], settleMs = timeout('policiesGenerated')): Promise<NetworkPlan> {
   const namespace = await createNamespace(kube, 'network policy check', run)
+  const given = kube.given?.namespace
   try {
     // A generate rule acts a moment after the namespace is made: there is nothing to watch for
-    // what may never come, so the policies are read once the moment has passed.
-    await new Promise((r) => setTimeout(r, settleMs))
+    // what may never come, so the policies are read once the moment has passed (a given namespace was not just made).
+    if (!given) await new Promise((r) => setTimeout(r, settleMs))
     const policies = await listNetworkPolicies(kube, namespace)
     const needed = suiteNeeds(namespace, shapes)
-    const plan = planFor(policies, needed, { settledMs: settleMs })
+    const plan = planFor(policies, needed, { settledMs: settleMs, given })
     if (!plan.allow.length) return plan
     // RBAC and admission (a policy engine may forbid NetworkPolicies it did not make) both answer a dry run.
     const refused = await createAllowPolicy(kube, namespace, plan.allow, { dryRun: true }).then(() => undefined, (err: Error) => err.message)
-    return refused ? planFor(policies, needed, { settledMs: settleMs, refused }) : plan
+    return refused ? planFor(policies, needed, { settledMs: settleMs, refused, given }) : plan
   } finally {
     await deleteNamespace(kube, namespace).catch(() => undefined)
   }

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Kube } from '../k8s/kube.ts'
 import type { NamespaceRun } from '../k8s/namespaces.ts'
-import { suiteSelector } from '../k8s/namespaces.ts'
+import { suiteSelector } from '../k8s/suite-labels.ts'
 import { isLoopbackServer } from './cluster-choice.ts'
 import { ConcurrencyLimit, initialConcurrency } from './concurrency.ts'
 import { type Gate, startGate } from './gate-server.ts'
@@ -57,7 +57,10 @@ export async function openGate(c: GateChoice): Promise<Gate> {
   await mkdir(c.reportsDir, { recursive: true })
   const gate = await startGate({
     limit, local, usageFile: join(c.reportsDir, '.usage.json'),
-    probeApi: () => c.kube.core.listNamespace({ labelSelector: suiteSelector(c.runId) }),
+    // A user of one namespace (SC_NAMESPACE) lists no namespaces: the run's pods there instead.
+    probeApi: () => (c.kube.given
+      ? c.kube.core.listNamespacedPod({ namespace: c.kube.given.namespace, labelSelector: suiteSelector(c.runId), limit: 1 })
+      : c.kube.core.listNamespace({ labelSelector: suiteSelector(c.runId) })),
     // In the run's own namespaces only: the suite reads no pod it did not make (fixtures/rbac.yaml). A pod
     // counts once it has waited 10 s: one left Pending for a moment while another's pods go is no full cluster.
     ...(fixed ? {} : {
@@ -71,7 +74,7 @@ export async function openGate(c: GateChoice): Promise<Gate> {
     log: say,
   })
   say(`claims in flight: ${fixed
-    ? `${start.limit} (SC_CONCURRENCY)`
+    ? `${start.limit} (${c.options.namespace ? 'SC_NAMESPACE: one namespace, one claim at a time' : 'SC_CONCURRENCY'})`
     : `starting at ${start.limit} (${start.why}), then following pod start, API latency, room on the nodes (back off while a pod of the run waits for it)${local ? ' and this machine\'s CPU (room to grow while it is idle 10% or more; back off above a load of 16 per core)' : ''}, between 1 and ${maxAutoConcurrency} (SC_CONCURRENCY=N fixes it)`}`)
   return gate
 }

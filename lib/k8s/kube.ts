@@ -15,6 +15,13 @@ export interface Kube {
   objects: k8s.KubernetesObjectApi
   watch: k8s.Watch
   server: string
+  // SC_NAMESPACE: the one namespace this run may use, and the run whose objects it labels there (given-namespace.ts).
+  given?: GivenNamespace
+}
+
+export interface GivenNamespace {
+  namespace: string
+  runId: string
 }
 
 // A kubeconfig as kubectl reads it: KUBECONFIG may list several files
@@ -54,9 +61,10 @@ function loadKubeconfigFiles(kc: k8s.KubeConfig, files: string[]): void {
   kc.loadFromOptions(merged)
 }
 
-export function connect(kubeconfigPath: string | undefined, context: string | undefined): Kube {
+export function connect(kubeconfigPath: string | undefined, context: string | undefined, given?: GivenNamespace): Kube {
   const kc = loadKubeConfig(kubeconfigPath, context)
   return {
+    ...(given ? { given } : {}),
     kc,
     core: kc.makeApiClient(k8s.CoreV1Api),
     apps: kc.makeApiClient(k8s.AppsV1Api),

@@ -9,6 +9,7 @@ import { type MinimumOf, runSettings } from './claim-context.ts'
 import { markDefaultContainer } from './containers.ts'
 import { claimSizeFor } from './quantity.ts'
 import { describeApiError, type Kube, retryTransient } from './kube.ts'
+import { labelForGiven } from './given-namespace.ts'
 import { namespaceIds } from './namespaces.ts'
 import { assignNamespaceIds } from './pod-ids.ts'
 import { addContainerResources, podSpecOf, suiteContainerResources } from './pod-resources.ts'
@@ -78,11 +79,13 @@ export async function loadManifest(file: string, opts: ManifestOptions = {}): Pr
 }
 
 // Applies the objects in the namespace; pods and pod templates get the
-// namespace's ids where it has an assigned range (OpenShift, pod-ids.ts).
+// namespace's ids where it has an assigned range (OpenShift, pod-ids.ts), and
+// in SC_NAMESPACE mode the run's labels (given-namespace.ts).
 export async function applyObjects(kube: Kube, namespace: string, objects: k8s.KubernetesObject[]): Promise<k8s.KubernetesObject[]> {
   const applied: k8s.KubernetesObject[] = []
   const ids = await namespaceIds(kube, namespace)
-  for (const obj of objects) {
+  for (const given of objects) {
+    const obj = labelForGiven(kube, namespace, given)
     obj.metadata = { ...obj.metadata, namespace }
     if (ids) assignNamespaceIds(podSpecOf(obj), ids)
     applied.push(await retryTransient(`apply ${obj.kind} ${obj.metadata.name}`, () =>

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import type { Kube } from './kube.ts'
-import { createNamespace, isSuiteNamespaceName, namespaceIds, namespaceName, runLabel } from './namespaces.ts'
+import { createNamespace, deleteNamespace, isSuiteNamespaceName, namespaceIds, namespaceName } from './namespaces.ts'
+import { runLabel } from './suite-labels.ts'
 
 test('names the suite makes look like its own, other names do not (a look, no proof: clean only lists such volumes)', () => {
   expect(isSuiteNamespaceName(namespaceName('Q1-16 a static volume binds [standard]'))).toBe(true)
@@ -23,6 +24,29 @@ test('a namespace is in its run\'s record before it exists, and carries the run\
   } as unknown as Kube
   const name = await createNamespace(kube, 'SC-05 the reclaim policy is honoured', { id: 'run-a', recordNamespace: async (n) => { recorded.push(n) } })
   expect(created).toEqual([{ name, recordedBefore: true, run: 'run-a' }])
+})
+
+test('SC_NAMESPACE: no namespace is made, recorded or deleted; the given one is used once the run\'s objects there are gone', async () => {
+  const recorded: string[] = []
+  const calls: string[] = []
+  let pods = [{ metadata: { name: 'client', namespace: 'team-a' } }]
+  const kube = {
+    given: { namespace: 'team-a', runId: 'r1' },
+    core: {
+      createNamespace: async () => { calls.push('create namespace') },
+      deleteNamespace: async () => { calls.push('delete namespace') },
+    },
+    objects: {
+      list: async (_v: string, kind: string) => ({ items: kind === 'Pod' ? pods : [] }),
+      delete: async (o: { kind: string; metadata: { name: string } }) => { calls.push(`delete ${o.kind}/${o.metadata.name}`); pods = [] },
+    },
+  } as unknown as Kube
+  // A claim's pod left by the last claim goes first.
+  expect(await createNamespace(kube, 'Q0-01 a claim', { id: 'r1', recordNamespace: async (n) => { recorded.push(n) } })).toBe('team-a')
+  pods = [{ metadata: { name: 'web-0', namespace: 'team-a' } }]
+  await deleteNamespace(kube, 'team-a')
+  expect(calls).toEqual(['delete Pod/client', 'delete Pod/web-0'])
+  expect(recorded).toEqual([])
 })
 
 describe('the ids a namespace\'s pods run with', () => {

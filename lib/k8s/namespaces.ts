@@ -2,15 +2,14 @@
 // run, so that a run (or `npm run clean`) finds and removes exactly its own.
 import { ApisApi } from '@kubernetes/client-node'
 import { randomBytes } from 'node:crypto'
-import { apiCall, apiCreate, describeApiError, isNotFound, type Kube, retryTransient } from './kube.ts'
+import { apiCall, apiCreate, describeApiError, type GivenNamespace, isNotFound, type Kube, retryTransient } from './kube.ts'
+import { sweepGiven } from './given-namespace.ts'
 import { idsForNamespace, type NamespaceIds, uidRangeAnnotation } from './pod-ids.ts'
 import { pollPause, progress } from './claim-context.ts'
 import { timeout } from './timeouts.ts'
 import { resources, watchObjects } from './watch.ts'
+import { claimLabel, managedBy, runLabel, suiteSelector } from './suite-labels.ts'
 
-export const managedBy = { 'app.kubernetes.io/managed-by': 'stateful-conformance' } as const
-export const runLabel = 'stateful-conformance/run'
-export const claimLabel = 'stateful-conformance/claim'
 
 export function namespaceName(title: string): string {
   const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '')
@@ -31,7 +30,10 @@ export interface NamespaceRun {
   recordNamespace(name: string): Promise<void>
 }
 
+// In SC_NAMESPACE mode no namespace is made: the given one is used once what the run left there
+// is gone (given-namespace.ts), and is not recorded (the volumes its claims leave are no run's to remove).
 export async function createNamespace(kube: Kube, title: string, run: NamespaceRun, claim?: string): Promise<string> {
+  if (kube.given) return useGivenNamespace(kube, kube.given)
   const name = namespaceName(title)
   await run.recordNamespace(name)
   await apiCreate(`create namespace ${name}`, {
@@ -87,15 +89,24 @@ async function lookUpIds(kube: Kube, namespace: string, state: IdState, timeoutM
   return ids
 }
 
-// Starts the deletion; the run's teardown waits until all are gone.
+async function useGivenNamespace(kube: Kube, given: GivenNamespace): Promise<string> {
+  const limit = timeout('namespaceDeleted')
+  const left = await sweepGiven(kube, given, limit)
+  if (left.length) throw new Error(`namespace ${given.namespace} (SC_NAMESPACE) still holds ${left.join(', ')} of this run after ${limit / 1000}s: the next claim cannot start without them gone (what holds them? a finalizer, a pod that does not stop)`)
+  return given.namespace
+}
+
+// Starts the deletion; the run's teardown waits until all are gone. The given namespace (SC_NAMESPACE)
+// is never deleted: what the run made there goes instead, and is waited for.
 export async function deleteNamespace(kube: Kube, name: string): Promise<void> {
+  if (kube.given?.namespace === name) {
+    const left = await sweepGiven(kube, kube.given, timeout('namespaceDeleted'))
+    if (left.length) console.warn(`${name}: still there after the claim (SC_NAMESPACE): ${left.join(', ')}`)
+    return
+  }
   await retryTransient(`delete namespace ${name}`, () => kube.core.deleteNamespace({ name, propagationPolicy: 'Background' }))
     .catch((err: unknown) => { if (!isNotFound(err)) throw err })
 }
-
-// The suite's namespaces: all of them, or one run's.
-export const suiteSelector = (runId?: string) =>
-  `${Object.entries(managedBy).map(([k, v]) => `${k}=${v}`).join(',')}${runId ? `,${runLabel}=${runId}` : ''}`
 
 export const listNamespaces = (kube: Kube) =>
   retryTransient('list namespaces', () => kube.core.listNamespace()).then((l) => l.items)

@@ -26,6 +26,15 @@ describe('parseOptions', () => {
     expect(() => parseOptions({ SC_MIN_CLAIM_SIZE: '0' })).toThrow(OptionError)
   })
 
+  test('SC_NAMESPACE: one namespace, claims one at a time; a second claim in flight is refused, naming why', () => {
+    expect(parseOptions({}).namespace).toBeUndefined()
+    expect(parseOptions({ SC_NAMESPACE: ' team-a ' })).toMatchObject({ namespace: 'team-a', concurrency: 1 })
+    expect(parseOptions({ SC_NAMESPACE: 'team-a', SC_CONCURRENCY: 'auto' }).concurrency).toBe(1)
+    expect(() => parseOptions({ SC_NAMESPACE: 'team-a', SC_CONCURRENCY: '4' })).toThrow(/with SC_NAMESPACE: in one namespace the claims run one at a time/)
+    expect(() => parseOptions({ SC_NAMESPACE: 'Team_A' })).toThrow(/SC_NAMESPACE=Team_A: expected a namespace's name/)
+    expect(configOptions({ SC_NAMESPACE: 'team-a' }).concurrency).toBe(1)
+  })
+
   test('collects image overrides by name and a registry mirror', () => {
     expect(parseOptions({ SC_IMAGE_REGISTRY: 'mirror.local:5000/', SC_IMAGE_BUSYBOX: 'mirror/busybox:1' }).images)
       .toEqual({ registry: 'mirror.local:5000', byName: { busybox: 'mirror/busybox:1' } })

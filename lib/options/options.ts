@@ -25,6 +25,9 @@ export interface Options {
   // SC_POD_RESOURCES: the requests (equal to limits) of every container the
   // suite makes that sets none itself (lib/k8s/pod-resources.ts).
   podResources: ContainerResources
+  // SC_NAMESPACE: run every claim in this one namespace, which exists, one claim at a time, as a user
+  // limited to it (lib/k8s/given-namespace.ts); claims that need more are skipped, naming it.
+  namespace?: string
 }
 
 export interface ImageOverrides {
@@ -44,7 +47,8 @@ export function parseOptions(env: Record<string, string | undefined>): Options {
     throw new OptionError(`SC_CLUSTER=${env.SC_CLUSTER}: expected auto, embedded or current`)
   }
   const scale = parseTimeoutScale(env.SC_TIMEOUT_SCALE)
-  const concurrency = parseConcurrency(env.SC_CONCURRENCY)
+  const namespace = parseNamespace(env.SC_NAMESPACE)
+  const concurrency = namespace ? oneAtATime(env.SC_CONCURRENCY) : parseConcurrency(env.SC_CONCURRENCY)
   return {
     kubeconfig: env.KUBECONFIG || undefined,
     context: env.SC_CONTEXT || undefined,
@@ -59,7 +63,22 @@ export function parseOptions(env: Record<string, string | undefined>): Options {
     waiversFile: env.SC_WAIVERS || undefined,
     minClaimSize: parseMinClaimSize(env.SC_MIN_CLAIM_SIZE),
     podResources: parseOptionPodResources(env.SC_POD_RESOURCES),
+    ...(namespace ? { namespace } : {}),
   }
+}
+
+function parseNamespace(value: string | undefined): string | undefined {
+  const v = value?.trim()
+  if (!v) return undefined
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v)) throw new OptionError(`SC_NAMESPACE=${value}: expected a namespace's name (lowercase letters, digits and '-', at most 63)`)
+  return v
+}
+
+// In one namespace the claims share object names (web-0, client): one claim at a time.
+function oneAtATime(value: string | undefined): 1 {
+  const v = value?.trim().toLowerCase()
+  if (v && v !== 'auto' && v !== '1') throw new OptionError(`SC_CONCURRENCY=${value} with SC_NAMESPACE: in one namespace the claims run one at a time (their objects share names); leave SC_CONCURRENCY unset`)
+  return 1
 }
 
 // "cpu=100m,memory=128Mi". Checked here, with the other options, so that a

@@ -4,9 +4,11 @@
 import * as k8s from '@kubernetes/client-node'
 import pRetry from 'p-retry'
 import { apiCall, describeApiError, isNotFound, isTransient, type Kube, statusCode, transientRetry } from '../k8s/kube.ts'
+import { refuseOutsideGiven } from '../k8s/given-namespace.ts'
 import { findPod } from './pods.ts'
 
 export function setUnschedulable(kube: Kube, node: string, unschedulable: boolean) {
+  refuseOutsideGiven(kube, `${unschedulable ? 'cordon' : 'uncordon'} node ${node}`)
   return apiCall(`${unschedulable ? 'cordon' : 'uncordon'} node ${node}`, () => kube.objects.patch(
     { apiVersion: 'v1', kind: 'Node', metadata: { name: node }, spec: { unschedulable } }, undefined, undefined, 'stateful-conformance', undefined,
     k8s.PatchStrategy.MergePatch,
@@ -50,6 +52,7 @@ export const outOfService = { key: 'node.kubernetes.io/out-of-service', value: '
 // Adds or removes that taint, keeping the node's others (the node lifecycle controller adds its own
 // meanwhile: the write carries the read's resourceVersion, and a conflict is read and tried again).
 export async function setOutOfService(kube: Kube, node: string, on: boolean): Promise<void> {
+  refuseOutsideGiven(kube, `${on ? 'taint' : 'untaint'} node ${node} ${outOfService.key}`)
   for (let attempt = 1; ; attempt++) {
     const n = await apiCall(`get node ${node}`, () => kube.core.readNode({ name: node }))
     const others = (n.spec?.taints ?? []).filter((t) => t.key !== outOfService.key)

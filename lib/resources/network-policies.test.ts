@@ -175,6 +175,16 @@ describe('the suite\'s allow policy', () => {
   })
 })
 
+test('in a namespace given by SC_NAMESPACE it opens the way between the run\'s pods only, not for the namespace\'s other pods', () => {
+  const run = { 'stateful-conformance/run': 'r1' }
+  const policies = [defaultDenyAll, allowPolicy(ns, ['Ingress', 'Egress'], run)]
+  const ours = (c: Connection): Connection => ({ ...c, pod: { ...c.pod, labels: { ...c.pod.labels, ...run } }, peer: { ...c.peer, labels: { ...c.peer.labels, ...run } } })
+  for (const c of [ours(toWeb), ours(intoWeb), ours(dns)]) expect(policyVerdict(policies, c).status).toBe('allowed')
+  // A pod of the namespace's own team: as denied as before the suite came.
+  expect(policyVerdict(policies, intoWeb).status).toBe('denied')
+  expect(policyVerdict(policies, { ...ours(intoWeb), peer: { ...intoWeb.peer } }).status).toBe('denied')
+})
+
 describe('describeVerdict names the policy, with "may" where the suite cannot tell', () => {
   test('denied, may deny, allowed', () => {
     expect(describeVerdict(policyVerdict([defaultDenyAll], dns), 'DNS egress (UDP 53)'))

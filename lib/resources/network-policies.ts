@@ -6,6 +6,7 @@
 // BaselineAdminNetworkPolicy and a plug-in's own kinds (Calico, Cilium) are not.
 import { NetworkingV1Api, type V1LabelSelector, type V1NetworkPolicy, type V1NetworkPolicyPeer, type V1NetworkPolicyPort } from '@kubernetes/client-node'
 import { BlockList, isIP } from 'node:net'
+import { givenLabels, labelForGiven } from '../k8s/given-namespace.ts'
 import { apiCall, apiCreate, describeApiError, type Kube } from '../k8s/kube.ts'
 
 export type Direction = 'Ingress' | 'Egress'
@@ -179,12 +180,13 @@ export async function listNetworkPolicies(kube: Kube, namespace: string): Promis
 export const allowPolicyName = 'stateful-conformance-allow'
 
 // The suite's own allow policy, for a namespace of its own (every pod there is the suite's, hence
-// the empty podSelector): only in the directions another policy already isolates its pods in, so
+// the empty podSelector; in a namespace given by SC_NAMESPACE, the pods carrying `runPods`): only in the directions another policy already isolates its pods in, so
 // that it only adds (a policy listing Egress would otherwise isolate egress that was open). It
 // allows ingress from the namespace's pods, egress to them, and DNS (port 53, or the ports named
 // dns and dns-tcp as CoreDNS and OpenShift's DNS name theirs) to anywhere. It goes with the namespace.
-export function allowPolicy(namespace: string, directions: Direction[]): V1NetworkPolicy {
-  const samePods = [{ podSelector: {} }]
+export function allowPolicy(namespace: string, directions: Direction[], runPods?: Record<string, string>): V1NetworkPolicy {
+  const pods: V1LabelSelector = runPods ? { matchLabels: runPods } : {}
+  const samePods = [{ podSelector: pods }]
   const dnsPorts = [
     { protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 },
     { protocol: 'UDP', port: 'dns' }, { protocol: 'TCP', port: 'dns-tcp' },
@@ -194,7 +196,7 @@ export function allowPolicy(namespace: string, directions: Direction[]): V1Netwo
     kind: 'NetworkPolicy',
     metadata: { name: allowPolicyName, namespace, labels: { 'app.kubernetes.io/managed-by': 'stateful-conformance' } },
     spec: {
-      podSelector: {},
+      podSelector: pods,
       policyTypes: directions,
       ...(directions.includes('Ingress') ? { ingress: [{ _from: samePods }] } : {}),
       ...(directions.includes('Egress') ? { egress: [{ to: samePods }, { ports: dnsPorts }] } : {}),
@@ -205,7 +207,7 @@ export function allowPolicy(namespace: string, directions: Direction[]): V1Netwo
 // dryRun: the API server's answer (RBAC, admission) without the policy.
 export async function createAllowPolicy(kube: Kube, namespace: string, directions: Direction[], o: { dryRun?: boolean } = {}): Promise<void> {
   const what = `create NetworkPolicy ${namespace}/${allowPolicyName}`
-  const body = allowPolicy(namespace, directions)
+  const body = labelForGiven(kube, namespace, allowPolicy(namespace, directions, kube.given?.namespace === namespace ? givenLabels(kube.given) : undefined))
   if (o.dryRun) {
     await apiCall(`${what} (dry run)`, () => networking(kube).createNamespacedNetworkPolicy({ namespace, body, dryRun: 'All' }))
     return

@@ -3,6 +3,7 @@
 import type { V1Pod, V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node'
 import { apiCall, apiCreate, apiDelete, isNotFound, type Kube } from '../k8s/kube.ts'
 import { loadManifest } from '../k8s/manifests.ts'
+import { labelForGiven } from '../k8s/given-namespace.ts'
 import { namespaceIds } from '../k8s/namespaces.ts'
 import { assignNamespaceIds } from '../k8s/pod-ids.ts'
 import { resourceRequirements, suiteContainerResources } from '../k8s/pod-resources.ts'
@@ -47,7 +48,7 @@ export async function deletePod(kube: Kube, namespace: string, name: string, gra
 // Creates the pod, with the namespace's ids where it has an assigned range (OpenShift, lib/k8s/pod-ids.ts).
 export async function createPod(kube: Kube, namespace: string, pod: V1Pod): Promise<V1Pod> {
   const ids = await namespaceIds(kube, namespace)
-  const body = ids ? structuredClone(pod) : pod
+  const body = labelForGiven(kube, namespace, ids ? structuredClone(pod) : pod)
   if (ids) assignNamespaceIds(body.spec, ids)
   return apiCreate(`create pod ${namespace}/${body.metadata?.name}`, body, (b) => kube.core.createNamespacedPod({ namespace, body: b }),
     () => kube.core.readNamespacedPod({ namespace, name: body.metadata?.name ?? '' }))

@@ -3,6 +3,7 @@
 // object API (the client has no typed API for these CRDs).
 import { ApisApi, type KubernetesObject, PatchStrategy } from '@kubernetes/client-node'
 import { apiCall, isNotFound, type Kube } from '../k8s/kube.ts'
+import { refuseOutsideGiven } from '../k8s/given-namespace.ts'
 import type { Resource } from '../k8s/watch.ts'
 
 export const snapshotApiVersion = 'snapshot.storage.k8s.io/v1'
@@ -59,6 +60,7 @@ export async function findSnapshotContent(kube: Kube, name: string): Promise<Vol
 }
 
 export async function deleteSnapshotContent(kube: Kube, name: string): Promise<void> {
+  refuseOutsideGiven(kube, `delete VolumeSnapshotContent ${name}`)
   await apiCall(`delete VolumeSnapshotContent ${name}`, () => kube.objects.delete({ apiVersion: snapshotApiVersion, kind: 'VolumeSnapshotContent', metadata: { name } }))
     .catch((err: unknown) => { if (!isNotFound(err)) throw err })
 }
@@ -66,6 +68,7 @@ export async function deleteSnapshotContent(kube: Kube, name: string): Promise<v
 // `kubectl patch volumesnapshotcontent <name> --type merge -p '{"spec":{"deletionPolicy":"Delete"}}'`:
 // a Retain content is switched to Delete so that deleting it removes the snapshot on the storage too.
 export function setSnapshotContentDeletionPolicy(kube: Kube, name: string, policy: 'Delete' | 'Retain') {
+  refuseOutsideGiven(kube, `patch VolumeSnapshotContent ${name}`)
   return apiCall(`patch VolumeSnapshotContent ${name}`, () => kube.objects.patch(
     { apiVersion: snapshotApiVersion, kind: 'VolumeSnapshotContent', metadata: { name }, spec: { deletionPolicy: policy } } as KubernetesObject,
     undefined, undefined, 'stateful-conformance', undefined, PatchStrategy.MergePatch,

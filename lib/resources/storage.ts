@@ -2,6 +2,7 @@
 // client, and one-line descriptions of them.
 import { PatchStrategy, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1StorageClass } from '@kubernetes/client-node'
 import { apiCall, apiDelete, describeApiError, isNotFound, retryTransient, type Kube } from '../k8s/kube.ts'
+import { refuseOutsideGiven } from '../k8s/given-namespace.ts'
 import { bytesOf } from '../k8s/quantity.ts'
 import { patchObject } from './workloads.ts'
 
@@ -30,14 +31,18 @@ export async function findPvc(kube: Kube, namespace: string, name: string): Prom
     })
 }
 
-export const deletePv = (kube: Kube, name: string) =>
-  apiDelete(`delete volume ${name}`, () => kube.core.deletePersistentVolume({ name }))
+export function deletePv(kube: Kube, name: string) {
+  refuseOutsideGiven(kube, `delete volume ${name}`)
+  return apiDelete(`delete volume ${name}`, () => kube.core.deletePersistentVolume({ name }))
+}
 
 // A JSON merge patch on a volume (null removes a field, e.g. spec.claimRef).
-export const patchVolume = (kube: Kube, pv: string, patch: { spec: Record<string, unknown> }, what = `patch volume ${pv}`) =>
-  apiCall(what, () => kube.objects.patch(
+export function patchVolume(kube: Kube, pv: string, patch: { spec: Record<string, unknown> }, what = `patch volume ${pv}`) {
+  refuseOutsideGiven(kube, what)
+  return apiCall(what, () => kube.objects.patch(
     { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pv }, ...patch },
     undefined, undefined, 'stateful-conformance', undefined, PatchStrategy.MergePatch))
+}
 
 export const setReclaimPolicy = (kube: Kube, pv: string, policy: 'Delete' | 'Retain') =>
   patchVolume(kube, pv, { spec: { persistentVolumeReclaimPolicy: policy } }, `set reclaim policy ${policy} on volume ${pv}`)

@@ -25,6 +25,7 @@ import type { SnapshotClassInfo } from './capability-types.ts'
 import { eventsResource } from '../resources/events.ts'
 import { apiCreate, describeApiError, type Kube, retryTransient } from '../k8s/kube.ts'
 import { bytesOf } from '../k8s/quantity.ts'
+import { labelForGiven } from '../k8s/given-namespace.ts'
 import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
 import { listSnapshotClasses, snapshotApiServed } from '../resources/snapshots.ts'
 import { setReclaimPolicy } from '../resources/storage.ts'
@@ -121,7 +122,7 @@ export function podFor(p: Pick<Probe, "name" | "kind">, busybox: string, inGroup
 // Creates the probe's claim, and its pod where it needs one.
 async function createProbe(kube: Kube, namespace: string, p: Probe, probes: Probe[], answers: ProbeAnswers, busybox: string): Promise<void> {
   const source = probes.find((q) => q.storageClass === p.storageClass && q.kind === 'ReadWriteOnce')?.name ?? ''
-  const claimed = await apiCreate(`create probe claim ${namespace}/${p.name}`, claimFor(p, source),
+  const claimed = await apiCreate(`create probe claim ${namespace}/${p.name}`, labelForGiven(kube, namespace, claimFor(p, source)),
     (body) => kube.core.createNamespacedPersistentVolumeClaim({ namespace, body }), () => kube.core.readNamespacedPersistentVolumeClaim({ namespace, name: p.name }))
     // The API server refusing the claim is an answer too (e.g. a mode it does not know).
     .then(() => true, (err: Error) => { answers.settle(p.claim, { result: 'refused', detail: `the API server refused the claim: ${err.message}` }); return false })

@@ -1,0 +1,131 @@
+// SC_NAMESPACE: a user who may use one namespace only. The run makes no
+// namespace of its own: every claim runs in the given one, one at a time.
+// Whatever the run creates there carries the suite's and the run's labels, on
+// pod and claim templates too (the pods and claims controllers make from them
+// carry them as well). Between claims the run deletes what carries them and
+// waits until it is gone, so a claim starts in a namespace holding nothing of
+// the last one, and nothing else of the namespace is touched.
+// Writes outside the namespace (volumes, nodes, classes, snapshot contents, a
+// second namespace) are beyond such a user: a claim that needs one ends
+// skipped, naming it (NamespaceModeLimit; lib/harness/claim-run.ts).
+import type { KubernetesObject } from '@kubernetes/client-node'
+import { pollPause, progress } from './claim-context.ts'
+import { describeApiError, isNotFound, type GivenNamespace, type Kube, retryTransient } from './kube.ts'
+import { managedBy, runLabel, suiteSelector } from './suite-labels.ts'
+
+export const namespaceModeLimit = 'NamespaceModeLimit'
+
+export class NamespaceModeLimit extends Error {
+  override name = namespaceModeLimit
+}
+
+// Throws NamespaceModeLimit in SC_NAMESPACE mode: `what` reaches outside the given namespace.
+export function refuseOutsideGiven(kube: Pick<Kube, 'given'>, what: string): void {
+  if (kube.given) {
+    throw new NamespaceModeLimit(`${what}: beyond a user of one namespace (SC_NAMESPACE=${kube.given.namespace} runs what a user limited to that namespace may do)`)
+  }
+}
+
+export const givenLabels = (given: GivenNamespace): Record<string, string> => ({ ...managedBy, [runLabel]: given.runId })
+
+// The kinds a claim may create that are not namespaced: applying one in SC_NAMESPACE mode is refused.
+const clusterScopedKinds = new Set(['Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'CSIDriver', 'VolumeSnapshotClass', 'VolumeSnapshotContent', 'PriorityClass', 'ClusterRole', 'ClusterRoleBinding'])
+
+// A copy of `obj` carrying the run's labels where it is made in the given namespace (and `obj` itself
+// elsewhere): on the object, its pod template, its claim templates and its pods' ephemeral volume
+// templates. A cluster-scoped kind is refused (NamespaceModeLimit).
+export function labelForGiven<T extends KubernetesObject>(kube: Pick<Kube, 'given'>, namespace: string | undefined, obj: T): T {
+  const given = kube.given
+  if (!given) return obj
+  if (clusterScopedKinds.has(obj.kind ?? '')) refuseOutsideGiven(kube, `create ${obj.kind} ${obj.metadata?.name ?? ''}`.trim())
+  if (namespace !== given.namespace) return obj
+  const labels = givenLabels(given)
+  const copy = structuredClone(obj) as T & { spec?: LabelledSpec }
+  copy.metadata = withLabels(copy.metadata, labels)
+  const spec = copy.spec
+  if (spec?.template) {
+    spec.template.metadata = withLabels(spec.template.metadata, labels)
+    labelEphemeralVolumes(spec.template.spec, labels)
+  }
+  for (const claim of spec?.volumeClaimTemplates ?? []) claim.metadata = withLabels(claim.metadata, labels)
+  if (copy.kind === 'Pod') labelEphemeralVolumes(spec as PodSpecVolumes | undefined, labels)
+  return copy
+}
+
+interface Meta { labels?: Record<string, string>; [k: string]: unknown }
+interface PodSpecVolumes { volumes?: { ephemeral?: { volumeClaimTemplate?: { metadata?: Meta } } }[] }
+interface LabelledSpec extends PodSpecVolumes {
+  template?: { metadata?: Meta; spec?: PodSpecVolumes }
+  volumeClaimTemplates?: { metadata?: Meta }[]
+}
+
+const withLabels = <M extends { labels?: Record<string, string> }>(meta: M | undefined, labels: Record<string, string>): M =>
+  ({ ...meta, labels: { ...meta?.labels, ...labels } }) as M
+
+function labelEphemeralVolumes(spec: PodSpecVolumes | undefined, labels: Record<string, string>): void {
+  for (const v of spec?.volumes ?? []) {
+    const template = v.ephemeral?.volumeClaimTemplate
+    if (template) template.metadata = withLabels(template.metadata, labels)
+  }
+}
+
+// What a run may leave in the given namespace, in the order it deletes them: workloads before their
+// pods, claims last (their protection waits for the pods). ReplicaSets go with their Deployments
+// (the garbage collector); the sweep only waits for them.
+export const sweptKinds: { apiVersion: string; kind: string; deleted: boolean }[] = [
+  { apiVersion: 'apps/v1', kind: 'StatefulSet', deleted: true },
+  { apiVersion: 'apps/v1', kind: 'Deployment', deleted: true },
+  { apiVersion: 'apps/v1', kind: 'ReplicaSet', deleted: false },
+  { apiVersion: 'v1', kind: 'Pod', deleted: true },
+  { apiVersion: 'v1', kind: 'Service', deleted: true },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', deleted: true },
+  { apiVersion: 'v1', kind: 'ConfigMap', deleted: true },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', deleted: true },
+  { apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot', deleted: true },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', deleted: true },
+]
+
+// A listing of one kind by label in the namespace: [] where the kind is not served (no snapshot API).
+export type ListLabelled = (apiVersion: string, kind: string, namespace: string, selector: string) => Promise<KubernetesObject[]>
+export type DeleteObject = (obj: KubernetesObject) => Promise<unknown>
+
+export function givenObjects(kube: Kube): { list: ListLabelled; remove: DeleteObject } {
+  return {
+    list: async (apiVersion, kind, namespace, selector) => {
+      const listed = await retryTransient(`list ${kind} in ${namespace}`, () => kube.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, selector))
+        .catch((err: unknown) => {
+          if (isNotFound(err) || /unrecognized api version and kind/i.test(String((err as Error).message))) return { items: [] }
+          throw err
+        })
+      return listed.items.map((o) => ({ ...o, apiVersion, kind }))
+    },
+    remove: (obj) => retryTransient(`delete ${obj.kind} ${obj.metadata?.namespace}/${obj.metadata?.name}`,
+      () => kube.objects.delete(obj, undefined, undefined, undefined, undefined, 'Background'))
+      .catch((err: unknown) => { if (!isNotFound(err)) throw err }),
+  }
+}
+
+// Deletes what carries the selector's labels in the namespace and waits (a deadline-bounded poll:
+// one watch per kind would cost more than the listings) until none is left. Returns what is left
+// at the deadline, as "Kind/name".
+export async function sweepNamespace(namespace: string, selector: string, timeoutMs: number, api: { list: ListLabelled; remove: DeleteObject }): Promise<string[]> {
+  const listAll = async () => (await Promise.all(sweptKinds.map((k) => api.list(k.apiVersion, k.kind, namespace, selector)))).flat()
+  let left = await listAll()
+  if (!left.length) return []
+  progress(`removing ${left.length} object(s) of the run from namespace ${namespace} (SC_NAMESPACE): ${describeObjects(left)}`)
+  for (const k of sweptKinds.filter((s) => s.deleted)) {
+    for (const obj of left.filter((o) => o.kind === k.kind)) {
+      await api.remove(obj).catch((err: unknown) => console.warn(`delete ${obj.kind} ${namespace}/${obj.metadata?.name}: ${describeApiError(err)}`))
+    }
+  }
+  const deadline = Date.now() + timeoutMs
+  while ((left = await listAll()).length && Date.now() < deadline) await pollPause(1_000) // poll interval of a deadline-bounded poll
+  return left.map((o) => `${o.kind}/${o.metadata?.name}`)
+}
+
+export const describeObjects = (objs: KubernetesObject[], most = 8) =>
+  `${objs.slice(0, most).map((o) => `${o.kind}/${o.metadata?.name}`).join(', ')}${objs.length > most ? ` and ${objs.length - most} more` : ''}`
+
+// The run's objects in the given namespace, removed: between claims, and at the run's end.
+export const sweepGiven = (kube: Kube, given: GivenNamespace, timeoutMs: number, runId: string | undefined = given.runId) =>
+  sweepNamespace(given.namespace, suiteSelector(runId), timeoutMs, givenObjects(kube))
