@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { V1Node, V1StorageClass } from '@kubernetes/client-node'
 import type { TestProject } from 'vitest/node'
-import { apiCall, connect, describeApiError, type GivenNamespace, isNotFound, type Kube } from '../k8s/kube.ts'
+import { connect, type GivenNamespace, type Kube } from '../k8s/kube.ts'
 import { defaultSettings, type RunSettings, withRunSettings } from '../k8s/claim-context.ts'
 import { timeout } from '../k8s/timeouts.ts'
 import { clearPreviousRun } from '../report/previous.ts'
@@ -18,6 +18,7 @@ import { isSchedulableLinux } from '../resources/nodes.ts'
 import { defaultStorageClass, describeStorageClasses } from '../resources/storage.ts'
 import { describeDetectedCapabilities, detectCapabilities } from '../storage/probe.ts'
 import { preflightPermissions, probeServer } from './access.ts'
+import { checkGivenNamespace, settleInTurn } from './one-namespace.ts'
 import { admissionRefusals, suitePodShapes } from './admission.ts'
 import { checkPodNetwork, type NetworkPlan } from './network-preflight.ts'
 import { connectivityLine } from './connectivity.ts'
@@ -73,7 +74,7 @@ async function prepareRun(project: TestProject, settings: RunSettings): Promise<
     // The NetworkPolicies a new namespace gets are read while the admission dry run goes on.
     // Both settle before a refusal ends the run, so that neither leaves its namespace behind.
     // In one given namespace (SC_NAMESPACE) one at a time: each removes, when it ends, what the run made there.
-    const [network, admission] = await allSettled(!!options.namespace, () => checkPodNetwork(access.kube, record, images.busybox), () => checkAdmission(access, images.busybox, record))
+    const [network, admission] = await settleInTurn(!!options.namespace, () => checkPodNetwork(access.kube, record, images.busybox), () => checkAdmission(access, images.busybox, record))
     if (admission.status === 'rejected') throw admission.reason
     if (network.status === 'rejected') throw network.reason
     const scale = await chooseTimeoutScale(access.kube, options, record).catch((err: Error) => setupError(err.message))
@@ -98,13 +99,6 @@ async function prepareRun(project: TestProject, settings: RunSettings): Promise<
     process.stderr.write(`stateful-conformance: ${message}\n`)
     process.exit(2)
   }
-}
-
-// Both at once, or (one after the other) one then the other; settled either way.
-async function allSettled<A, B>(oneAtATime: boolean, a: () => Promise<A>, b: () => Promise<B>): Promise<[PromiseSettledResult<A>, PromiseSettledResult<B>]> {
-  if (!oneAtATime) return Promise.allSettled([a(), b()])
-  const first = await Promise.allSettled([a()])
-  return [first[0], (await Promise.allSettled([b()]))[0]]
 }
 
 async function readOptions(): Promise<{ options: Options; waivers: Waivers }> {
@@ -170,21 +164,8 @@ async function checkAccess(target: ClusterTarget, given: GivenNamespace | undefi
   if (denied.length) {
     setupError(`the credentials of context "${contextName}" may not ${denied.join('; ')} (see ${given ? 'README\'s "On your cluster", one namespace,' : 'fixtures/rbac.yaml'} for what the suite needs)`)
   }
-  if (given) await checkGivenNamespace(kube, given.namespace)
+  if (given) await checkGivenNamespace(kube, given.namespace).catch((err: Error) => setupError(err.message))
   return { kube, contextName, version }
-}
-
-// SC_NAMESPACE names a namespace the user has: the run makes none.
-async function checkGivenNamespace(kube: Kube, namespace: string): Promise<void> {
-  const found = await apiCall(`get namespace ${namespace}`, () => kube.core.readNamespace({ name: namespace })).catch((err: unknown) => {
-    if (isNotFound(err)) setupError(`SC_NAMESPACE=${namespace}: no such namespace (the suite runs in it and does not make it; ask for it, or leave SC_NAMESPACE unset for a namespace per claim)`)
-    setupError(`SC_NAMESPACE=${namespace}: ${describeApiError(err)}`)
-  })
-  if (found.metadata?.deletionTimestamp) setupError(`SC_NAMESPACE=${namespace}: the namespace is being deleted`)
-  // Claims find their pods by the quests' labels (app=web …): pods of others there could be taken for theirs.
-  const others = (await kube.core.listNamespacedPod({ namespace }).catch(() => ({ items: [] }))).items.filter((p) => p.metadata?.labels?.['app.kubernetes.io/managed-by'] !== 'stateful-conformance')
-  if (others.length) console.warn(`stateful-conformance: SC_NAMESPACE=${namespace} holds ${others.length} pod(s) not the suite's (${others.slice(0, 3).map((p) => p.metadata?.name).join(', ')}${others.length > 3 ? ' …' : ''}): claims select pods by the quests' labels (app=web, app=podinfo …), so a namespace of its own, empty, gives the clearest verdicts`)
-  console.log(`stateful-conformance: SC_NAMESPACE=${namespace}: every claim runs in it, one at a time; what the run makes there carries its labels and goes after each claim; claims that need a second namespace or a write outside it (volumes, nodes, snapshot contents) are skipped, naming it`)
 }
 
 interface ClassSelection {

@@ -1,0 +1,31 @@
+import { expect, test, vi } from 'vitest'
+import type { Kube } from '../k8s/kube.ts'
+import { checkGivenNamespace, settleInTurn } from './one-namespace.ts'
+
+const cluster = (namespace: { metadata: Record<string, unknown> } | undefined, pods: { metadata: { name: string; labels?: Record<string, string> } }[] = []) => ({
+  core: {
+    readNamespace: async () => { if (!namespace) throw Object.assign(new Error('namespaces "team-a" not found'), { code: 404 }); return namespace },
+    listNamespacedPod: async () => ({ items: pods }),
+  },
+}) as unknown as Kube
+
+test('SC_NAMESPACE names a namespace that must exist and not be going; pods of others there are named in a warning', async () => {
+  await expect(checkGivenNamespace(cluster(undefined), 'team-a')).rejects.toThrow(/^SC_NAMESPACE=team-a: no such namespace \(the suite runs in it and does not make it/)
+  await expect(checkGivenNamespace(cluster({ metadata: { deletionTimestamp: new Date() } }), 'team-a')).rejects.toThrow('SC_NAMESPACE=team-a: the namespace is being deleted')
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
+  vi.spyOn(console, 'log').mockImplementation(() => undefined)
+  await checkGivenNamespace(cluster({ metadata: {} }, [{ metadata: { name: 'db-0' } }, { metadata: { name: 'client', labels: { 'app.kubernetes.io/managed-by': 'stateful-conformance' } } }]), 'team-a')
+  expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^stateful-conformance: SC_NAMESPACE=team-a holds 1 pod\(s\) not the suite's \(db-0\)/))
+  vi.restoreAllMocks()
+})
+
+test('setup\'s checks in one namespace run in turn; elsewhere at once; settled either way', async () => {
+  const order: string[] = []
+  const step = (name: string, fail = false) => async () => { order.push(`${name} starts`); await new Promise((r) => setTimeout(r, 10)); order.push(`${name} ends`); if (fail) throw new Error(name) }
+  const [a, b] = await settleInTurn(true, step('a', true), step('b'))
+  expect([a.status, b.status]).toEqual(['rejected', 'fulfilled'])
+  expect(order).toEqual(['a starts', 'a ends', 'b starts', 'b ends'])
+  order.length = 0
+  await settleInTurn(false, step('a'), step('b'))
+  expect(order.slice(0, 2)).toEqual(['a starts', 'b starts'])
+})

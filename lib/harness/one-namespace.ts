@@ -1,0 +1,24 @@
+// Global setup's part of SC_NAMESPACE mode (lib/k8s/given-namespace.ts): the
+// given namespace checked, and setup's own checks run in turn there.
+import { apiCall, describeApiError, isNotFound, type Kube } from '../k8s/kube.ts'
+import { managedBy } from '../k8s/suite-labels.ts'
+
+// SC_NAMESPACE names a namespace the user has: the run makes none. Throws, in one line, where it is not there.
+export async function checkGivenNamespace(kube: Kube, namespace: string): Promise<void> {
+  const found = await apiCall(`get namespace ${namespace}`, () => kube.core.readNamespace({ name: namespace })).catch((err: unknown) => {
+    if (isNotFound(err)) throw new Error(`SC_NAMESPACE=${namespace}: no such namespace (the suite runs in it and does not make it; ask for it, or leave SC_NAMESPACE unset for a namespace per claim)`)
+    throw new Error(`SC_NAMESPACE=${namespace}: ${describeApiError(err)}`)
+  })
+  if (found.metadata?.deletionTimestamp) throw new Error(`SC_NAMESPACE=${namespace}: the namespace is being deleted`)
+  // Claims find their pods by the quests' labels (app=web …): pods of others there could be taken for theirs.
+  const others = (await kube.core.listNamespacedPod({ namespace }).catch(() => ({ items: [] }))).items.filter((p) => !Object.entries(managedBy).every(([k, v]) => p.metadata?.labels?.[k] === v))
+  if (others.length) console.warn(`stateful-conformance: SC_NAMESPACE=${namespace} holds ${others.length} pod(s) not the suite's (${others.slice(0, 3).map((p) => p.metadata?.name).join(', ')}${others.length > 3 ? ' …' : ''}): claims select pods by the quests' labels (app=web, app=podinfo …), so a namespace of its own, empty, gives the clearest verdicts`)
+  console.log(`stateful-conformance: SC_NAMESPACE=${namespace}: every claim runs in it, one at a time; what the run makes there carries its labels and goes after each claim; claims that need a second namespace or a write outside it (volumes, nodes, snapshot contents) are skipped, naming it`)
+}
+
+// Both at once, or (one after the other) one then the other; settled either way.
+export async function settleInTurn<A, B>(oneAtATime: boolean, a: () => Promise<A>, b: () => Promise<B>): Promise<[PromiseSettledResult<A>, PromiseSettledResult<B>]> {
+  if (!oneAtATime) return Promise.allSettled([a(), b()])
+  const first = await Promise.allSettled([a()])
+  return [first[0], (await Promise.allSettled([b()]))[0]]
+}
