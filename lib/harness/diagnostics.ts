@@ -9,6 +9,7 @@ import type { CoreV1Event, KubernetesObject, V1PersistentVolume, V1PersistentVol
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describeApiError, type Kube } from '../k8s/kube.ts'
+import { suiteSelector } from '../k8s/suite-labels.ts'
 import { listObjects, resources, type Resource } from '../k8s/watch.ts'
 import type { Timeline } from '../observe/timeline.ts'
 import { eventsResource, formatEvents } from '../resources/events.ts'
@@ -21,8 +22,8 @@ export function reportDirName(title: string): string {
 // A listing, or why there is none: a dump file always says which.
 type Listing<T> = { items: T[] } | { error: string }
 
-async function list<T extends KubernetesObject>(kube: Kube, r: Resource, namespace?: string): Promise<Listing<T>> {
-  return listObjects<T>(kube, r, { namespace }).then(({ items }) => ({ items }), (err: unknown) => ({ error: describeApiError(err) }))
+async function list<T extends KubernetesObject>(kube: Kube, r: Resource, namespace?: string, labelSelector?: string): Promise<Listing<T>> {
+  return listObjects<T>(kube, r, { namespace, labelSelector }).then(({ items }) => ({ items }), (err: unknown) => ({ error: describeApiError(err) }))
 }
 
 export function formatListing<T>(what: string, listing: Listing<T>, line: (o: T) => string): string {
@@ -64,18 +65,24 @@ async function logsOf(kube: Kube, namespace: string, pod: V1Pod): Promise<[strin
   return out
 }
 
+// In a namespace given by SC_NAMESPACE, the run's own objects only (their events, their pods' logs):
+// the namespace's other pods are its team's, not the report's.
 export async function dumpNamespace(kube: Kube, namespace: string, dir: string, timelines: { selector: string; timeline: Timeline }[] = []): Promise<string> {
   await mkdir(join(dir, 'logs'), { recursive: true })
-  const [events, pods, statefulSets, deployments, replicaSets, services, slices, claims, policies] = await Promise.all([
-    list<CoreV1Event>(kube, eventsResource, namespace), list<V1Pod>(kube, resources.pods, namespace),
-    list(kube, resources.statefulSets, namespace), list(kube, resources.deployments, namespace), list(kube, resources.replicaSets, namespace),
-    list(kube, resources.services, namespace), list(kube, resources.endpointSlices, namespace), list<V1PersistentVolumeClaim>(kube, resources.pvcs, namespace),
+  const own = kube.given?.namespace === namespace ? suiteSelector(kube.given.runId) : undefined
+  const [allEvents, pods, statefulSets, deployments, replicaSets, services, slices, claims, policies] = await Promise.all([
+    list<CoreV1Event>(kube, eventsResource, namespace), list<V1Pod>(kube, resources.pods, namespace, own),
+    list(kube, resources.statefulSets, namespace, own), list(kube, resources.deployments, namespace, own), list(kube, resources.replicaSets, namespace, own),
+    list(kube, resources.services, namespace, own), list(kube, resources.endpointSlices, namespace, own), list<V1PersistentVolumeClaim>(kube, resources.pvcs, namespace, own),
     // What may deny the pods' DNS lookups and requests (the suite's own allow policy among them).
     list(kube, { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies' }, namespace),
   ])
+  const ownNames = new Set([pods, statefulSets, deployments, replicaSets, services, claims].flatMap((l) => ('items' in l ? l.items.map(name) : [])))
+  const events: Listing<CoreV1Event> = own && 'items' in allEvents ? { items: allEvents.items.filter((e) => ownNames.has(e.involvedObject?.name ?? '')) } : allEvents
   // The volumes bound to this namespace's claims, and the classes they came from.
   const volumes = await list<V1PersistentVolume>(kube, resources.pvs)
-  const ours: Listing<V1PersistentVolume> = 'error' in volumes ? volumes : { items: volumes.items.filter((v) => v.spec?.claimRef?.namespace === namespace) }
+  const ours: Listing<V1PersistentVolume> = 'error' in volumes ? volumes
+    : { items: volumes.items.filter((v) => v.spec?.claimRef?.namespace === namespace && (!own || ownNames.has(v.spec.claimRef.name ?? ''))) }
   const classNames = new Set('items' in ours ? ours.items.map((v) => v.spec?.storageClassName).filter(Boolean) : [])
   const classes = await list<V1StorageClass>(kube, { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', plural: 'storageclasses', clusterScoped: true })
   const usedClasses: Listing<V1StorageClass> = 'error' in classes ? classes : { items: classes.items.filter((c) => classNames.has(name(c))) }

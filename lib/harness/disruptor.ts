@@ -10,7 +10,7 @@
 // A claim whose disruption is not available is skipped, naming the power and
 // how to provide it (requirePowers).
 import { spawn } from 'node:child_process'
-import type { TestContext } from 'vitest'
+import { inject, type TestContext } from 'vitest'
 import { progress } from '../k8s/claim-context.ts'
 import { disruptArgumentVariables, disruptVariables, parseDisruptCommands, type DisruptCommands } from '../options/disrupt.ts'
 import { skipClaim } from './claim-entry.ts'
@@ -102,8 +102,11 @@ export function missingPowers(disruptor: Disruptor, powers: Power[]): string | u
     `${byNode.length ? ` (or ${byNode.join(' and ')}, run for each node of the zone)` : ''} (docs/disruption.md), or run on the embedded cluster`
 }
 
-// Skips the claim unless the disruptor has every power it needs, naming the missing ones.
+// Skips the claim unless the disruptor has every power it needs, naming the missing ones. A user of one
+// namespace (SC_NAMESPACE) stops no node, zone or control plane: skipped before any power is used.
 export function requirePowers(task: TestContext['task'], disruptor: Disruptor, powers: Power[]): void {
+  const given = inject('givenNamespace')
+  if (given) skipClaim(task, `${powers.map((p) => powerWords[p]).join(' and ')}: beyond a user of one namespace (SC_NAMESPACE=${given} runs what a user limited to that namespace may do)`)
   const why = missingPowers(disruptor, powers)
   if (why) skipClaim(task, why)
 }

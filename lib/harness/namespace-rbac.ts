@@ -44,7 +44,12 @@ export function namespacePermissions(namespace: string, all: SuitePermission[] =
     else if (reads.has(p.verb) && !drainOnly(p)) add(p)
   }
   add({ verb: 'get', resource: 'namespaces', namespace, name: namespace, why: 'SC_NAMESPACE: the given namespace is read (that it exists, and its uid range where the cluster assigns one).' })
-  for (const p of sweepPermissions()) if (!p.optional) add({ ...p, namespace })
+  // Optional where the suite's only create of the kind is (its allow NetworkPolicy): without it, nothing of the kind is made.
+  const creates = (resource: string) => all.filter((p) => p.resource === resource && p.verb === 'create')
+  for (const p of sweepPermissions()) {
+    const optional = creates(p.resource).length > 0 && creates(p.resource).every((c) => c.optional)
+    add({ ...p, namespace, ...(optional ? { optional } : {}) })
+  }
   return out
 }
 

@@ -2,7 +2,10 @@ import { expect, test, vi } from 'vitest'
 import type { Kube } from '../k8s/kube.ts'
 import { checkGivenNamespace, settleInTurn } from './one-namespace.ts'
 
-const cluster = (namespace: { metadata: Record<string, unknown> } | undefined, pods: { metadata: { name: string; labels?: Record<string, string> } }[] = []) => ({
+type Meta = { metadata: { name: string; labels?: Record<string, string> } }
+const cluster = (namespace: { metadata: Record<string, unknown> } | undefined, pods: Meta[] = [], labelled: (Meta & { kind: string })[] = []) => ({
+  given: { namespace: 'team-a', runId: 'r2' },
+  objects: { list: async (_v: string, kind: string) => ({ items: labelled.filter((o) => o.kind === kind) }) },
   core: {
     readNamespace: async () => { if (!namespace) throw Object.assign(new Error('namespaces "team-a" not found'), { code: 404 }); return namespace },
     listNamespacedPod: async () => ({ items: pods }),
@@ -17,6 +20,12 @@ test('SC_NAMESPACE names a namespace that must exist and not be going; pods of o
   await checkGivenNamespace(cluster({ metadata: {} }, [{ metadata: { name: 'db-0' } }, { metadata: { name: 'client', labels: { 'app.kubernetes.io/managed-by': 'stateful-conformance' } } }]), 'team-a')
   expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^stateful-conformance: SC_NAMESPACE=team-a holds 1 pod\(s\) not the suite's \(db-0\)/))
   vi.restoreAllMocks()
+})
+
+test('another run\'s objects in the namespace (running, or killed) stop the run before it makes anything, naming them and the clean-up', async () => {
+  const run = (id: string) => ({ 'app.kubernetes.io/managed-by': 'stateful-conformance', 'stateful-conformance/run': id })
+  await expect(checkGivenNamespace(cluster({ metadata: {} }, [], [{ kind: 'StatefulSet', metadata: { name: 'web', labels: run('r1') } }]), 'team-a'))
+    .rejects.toThrow(/^SC_NAMESPACE=team-a: the namespace holds StatefulSet\/web of run r1 of the suite \(running, or killed\): one run at a time per namespace; once none is running, SC_NAMESPACE=team-a npm run clean removes them$/)
 })
 
 test('setup\'s checks in one namespace run in turn; elsewhere at once; settled either way', async () => {

@@ -1,7 +1,8 @@
 // Global setup's part of SC_NAMESPACE mode (lib/k8s/given-namespace.ts): the
 // given namespace checked, and setup's own checks run in turn there.
 import { apiCall, describeApiError, isNotFound, type Kube } from '../k8s/kube.ts'
-import { managedBy } from '../k8s/suite-labels.ts'
+import { describeObjects, givenObjects, sweptKinds } from '../k8s/given-namespace.ts'
+import { managedBy, runLabel, suiteSelector } from '../k8s/suite-labels.ts'
 
 // SC_NAMESPACE names a namespace the user has: the run makes none. Throws, in one line, where it is not there.
 export async function checkGivenNamespace(kube: Kube, namespace: string): Promise<void> {
@@ -10,9 +11,17 @@ export async function checkGivenNamespace(kube: Kube, namespace: string): Promis
     throw new Error(`SC_NAMESPACE=${namespace}: ${describeApiError(err)}`)
   })
   if (found.metadata?.deletionTimestamp) throw new Error(`SC_NAMESPACE=${namespace}: the namespace is being deleted`)
+  // Another run there, live or killed: its objects share the claims' names, and one run's clean-up would take the other's.
+  const api = givenObjects(kube)
+  const others = (await Promise.all(sweptKinds.map((k) => api.list(k.apiVersion, k.kind, namespace, suiteSelector())))).flat()
+    .filter((o) => o.metadata?.labels?.[runLabel] !== kube.given?.runId)
+  if (others.length) {
+    const runs = [...new Set(others.map((o) => o.metadata?.labels?.[runLabel] ?? '?'))]
+    throw new Error(`SC_NAMESPACE=${namespace}: the namespace holds ${describeObjects(others)} of ${runs.length > 1 ? 'runs' : 'run'} ${runs.join(', ')} of the suite (running, or killed): one run at a time per namespace; once none is running, SC_NAMESPACE=${namespace} npm run clean removes them`)
+  }
   // Claims find their pods by the quests' labels (app=web …): pods of others there could be taken for theirs.
-  const others = (await kube.core.listNamespacedPod({ namespace }).catch(() => ({ items: [] }))).items.filter((p) => !Object.entries(managedBy).every(([k, v]) => p.metadata?.labels?.[k] === v))
-  if (others.length) console.warn(`stateful-conformance: SC_NAMESPACE=${namespace} holds ${others.length} pod(s) not the suite's (${others.slice(0, 3).map((p) => p.metadata?.name).join(', ')}${others.length > 3 ? ' …' : ''}): claims select pods by the quests' labels (app=web, app=podinfo …), so a namespace of its own, empty, gives the clearest verdicts`)
+  const foreign = (await kube.core.listNamespacedPod({ namespace }).catch(() => ({ items: [] }))).items.filter((p) => !Object.entries(managedBy).every(([k, v]) => p.metadata?.labels?.[k] === v))
+  if (foreign.length) console.warn(`stateful-conformance: SC_NAMESPACE=${namespace} holds ${foreign.length} pod(s) not the suite's (${foreign.slice(0, 3).map((p) => p.metadata?.name).join(', ')}${foreign.length > 3 ? ' …' : ''}): claims select pods by the quests' labels (app=web, app=podinfo …), so a namespace of its own, empty, gives the clearest verdicts`)
   console.log(`stateful-conformance: SC_NAMESPACE=${namespace}: every claim runs in it, one at a time; what the run makes there carries its labels and goes after each claim; claims that need a second namespace or a write outside it (volumes, nodes, snapshot contents) are skipped, naming it`)
 }
 

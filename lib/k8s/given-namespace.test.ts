@@ -1,6 +1,6 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { describe, expect, test } from 'vitest'
-import { labelForGiven, NamespaceModeLimit, refuseOutsideGiven, sweepNamespace } from './given-namespace.ts'
+import { labelForGiven, NamespaceModeLimit, refuseOutsideGiven, refuseUnlessOwn, sweepNamespace } from './given-namespace.ts'
 
 const given = { given: { namespace: 'team-a', runId: 'r1' } }
 const runLabels = { 'app.kubernetes.io/managed-by': 'stateful-conformance', 'stateful-conformance/run': 'r1' }
@@ -37,6 +37,22 @@ describe('labelForGiven: what the run makes in the given namespace carries its l
     expect(() => labelForGiven(given, 'team-a', { kind: 'PersistentVolume', metadata: { name: 'pv-1' } }))
       .toThrow(/^create PersistentVolume pv-1: beyond a user of one namespace \(SC_NAMESPACE=team-a/)
     expect(() => labelForGiven({}, undefined, { kind: 'PersistentVolume', metadata: { name: 'pv-1' } })).not.toThrow()
+  })
+})
+
+describe('refuseUnlessOwn: in the given namespace the suite takes over and deletes only the run\'s own objects', () => {
+  const read = (labels?: Record<string, string>) => async () => ({ kind: 'Deployment', metadata: { name: 'web', labels } })
+  test('an object of that name without the run\'s label (the team\'s own, another run\'s) is refused, naming it', async () => {
+    await expect(refuseUnlessOwn(given, 'team-a', 'apply Deployment team-a/web', read({ app: 'web' })))
+      .rejects.toThrow(/^apply Deployment team-a\/web: namespace team-a holds a Deployment web that is not the suite's, which the suite leaves alone \(SC_NAMESPACE\)$/)
+    await expect(refuseUnlessOwn(given, 'team-a', 'delete Deployment team-a/web', read(runLabels))).resolves.toBeUndefined()
+    await expect(refuseUnlessOwn(given, 'team-a', 'delete Deployment team-a/web', read({ ...runLabels, 'stateful-conformance/run': 'r0' }))).rejects.toThrow(/that is run r0's/)
+  })
+  test('no such object, another namespace, or no SC_NAMESPACE: nothing to refuse', async () => {
+    const gone = async () => { throw Object.assign(new Error('not found'), { code: 404 }) }
+    await expect(refuseUnlessOwn(given, 'team-a', 'apply Deployment team-a/web', gone)).resolves.toBeUndefined()
+    await expect(refuseUnlessOwn(given, 'elsewhere', 'apply', read())).resolves.toBeUndefined()
+    await expect(refuseUnlessOwn({}, 'team-a', 'apply', read())).resolves.toBeUndefined()
   })
 })
 

@@ -28,6 +28,19 @@ export function refuseOutsideGiven(kube: Pick<Kube, 'given'>, what: string): voi
 
 export const givenLabels = (given: GivenNamespace): Record<string, string> => ({ ...managedBy, [runLabel]: given.runId })
 
+// The run's own objects only: in the given namespace, an object of that name that does not carry the
+// run's label is the namespace's (its team's, or another run's), and `what` (an apply that would take
+// it over, a delete by name) is refused, naming it (NamespaceModeLimit). No object: nothing to refuse.
+export async function refuseUnlessOwn(kube: Pick<Kube, 'given'>, namespace: string | undefined, what: string, read: () => Promise<KubernetesObject>): Promise<void> {
+  const given = kube.given
+  if (!given || namespace !== given.namespace) return
+  const found = await read().catch((err: unknown) => { if (isNotFound(err)) return undefined; throw err })
+  const run = found?.metadata?.labels?.[runLabel]
+  if (found && run !== given.runId) {
+    throw new NamespaceModeLimit(`${what}: namespace ${namespace} holds a ${found.kind ?? 'object'} ${found.metadata?.name} that is ${run ? `run ${run}'s` : 'not the suite\'s'}, which the suite leaves alone (SC_NAMESPACE)`)
+  }
+}
+
 // The kinds a claim may create that are not namespaced: applying one in SC_NAMESPACE mode is refused.
 const clusterScopedKinds = new Set(['Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'CSIDriver', 'VolumeSnapshotClass', 'VolumeSnapshotContent', 'PriorityClass', 'ClusterRole', 'ClusterRoleBinding'])
 

@@ -9,7 +9,7 @@ import { type MinimumOf, runSettings } from './claim-context.ts'
 import { markDefaultContainer } from './containers.ts'
 import { claimSizeFor } from './quantity.ts'
 import { describeApiError, type Kube, retryTransient } from './kube.ts'
-import { labelForGiven } from './given-namespace.ts'
+import { labelForGiven, refuseUnlessOwn } from './given-namespace.ts'
 import { namespaceIds } from './namespaces.ts'
 import { assignNamespaceIds } from './pod-ids.ts'
 import { addContainerResources, podSpecOf, suiteContainerResources } from './pod-resources.ts'
@@ -87,6 +87,7 @@ export async function applyObjects(kube: Kube, namespace: string, objects: k8s.K
   for (const given of objects) {
     const obj = labelForGiven(kube, namespace, given)
     obj.metadata = { ...obj.metadata, namespace }
+    await refuseUnlessOwn(kube, namespace, `apply ${obj.kind} ${namespace}/${obj.metadata.name}`, () => kube.objects.read({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata?.name ?? '', namespace } }))
     if (ids) assignNamespaceIds(podSpecOf(obj), ids)
     applied.push(await retryTransient(`apply ${obj.kind} ${obj.metadata.name}`, () =>
       kube.objects.patch(obj, undefined, undefined, 'stateful-conformance', true, k8s.PatchStrategy.ServerSideApply),

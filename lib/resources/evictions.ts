@@ -7,7 +7,7 @@ import { apiCall, describeApiError, isNotFound, isTransient, type Kube, statusCo
 import { refuseOutsideGiven } from '../k8s/given-namespace.ts'
 import { findPod } from './pods.ts'
 
-export function setUnschedulable(kube: Kube, node: string, unschedulable: boolean) {
+export async function setUnschedulable(kube: Kube, node: string, unschedulable: boolean) {
   refuseOutsideGiven(kube, `${unschedulable ? 'cordon' : 'uncordon'} node ${node}`)
   return apiCall(`${unschedulable ? 'cordon' : 'uncordon'} node ${node}`, () => kube.objects.patch(
     { apiVersion: 'v1', kind: 'Node', metadata: { name: node }, spec: { unschedulable } }, undefined, undefined, 'stateful-conformance', undefined,

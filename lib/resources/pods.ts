@@ -3,7 +3,7 @@
 import type { V1Pod, V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node'
 import { apiCall, apiCreate, apiDelete, isNotFound, type Kube } from '../k8s/kube.ts'
 import { loadManifest } from '../k8s/manifests.ts'
-import { labelForGiven } from '../k8s/given-namespace.ts'
+import { labelForGiven, refuseUnlessOwn } from '../k8s/given-namespace.ts'
 import { namespaceIds } from '../k8s/namespaces.ts'
 import { assignNamespaceIds } from '../k8s/pod-ids.ts'
 import { resourceRequirements, suiteContainerResources } from '../k8s/pod-resources.ts'
@@ -40,6 +40,7 @@ export function podNamed(pods: V1Pod[], name: string): V1Pod {
 // The uid is the delete's precondition, so that a retried delete never takes a replacement of the same name.
 export async function deletePod(kube: Kube, namespace: string, name: string, gracePeriodSeconds?: number): Promise<V1Pod> {
   const pod = await getPod(kube, namespace, name)
+  await refuseUnlessOwn(kube, namespace, `delete pod ${namespace}/${name}`, async () => pod)
   const deleted = await apiDelete(`delete pod ${namespace}/${name}`, () =>
     kube.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds, body: { preconditions: { uid: pod.metadata?.uid } } }), { uidPrecondition: true })
   return deleted ?? pod

@@ -3,6 +3,7 @@
 // published them, to compare with the pods themselves.
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node'
 import { isIpAddress } from '../k8s/addresses.ts'
+import { refuseUnlessOwn } from '../k8s/given-namespace.ts'
 import { apiCall, apiDelete, type Kube } from '../k8s/kube.ts'
 import { listObjects, resources } from '../k8s/watch.ts'
 
@@ -41,5 +42,7 @@ export const describeEndpoints = (eps: ServiceEndpoint[]) =>
   eps.length ? eps.map((e) => `${e.address} → ${e.pod ?? '(no pod)'}${e.ready ? '' : ' (not ready)'}`).join(', ') : 'no endpoints'
 
 // A Service's clusterIP is immutable: to become headless it is deleted and recreated.
-export const deleteService = (kube: Kube, namespace: string, name: string) =>
-  apiDelete(`delete Service ${namespace}/${name}`, () => kube.core.deleteNamespacedService({ namespace, name }))
+export async function deleteService(kube: Kube, namespace: string, name: string) {
+  await refuseUnlessOwn(kube, namespace, `delete Service ${namespace}/${name}`, () => kube.core.readNamespacedService({ namespace, name }))
+  return apiDelete(`delete Service ${namespace}/${name}`, () => kube.core.deleteNamespacedService({ namespace, name }))
+}

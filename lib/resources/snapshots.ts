@@ -3,7 +3,7 @@
 // object API (the client has no typed API for these CRDs).
 import { ApisApi, type KubernetesObject, PatchStrategy } from '@kubernetes/client-node'
 import { apiCall, isNotFound, type Kube } from '../k8s/kube.ts'
-import { refuseOutsideGiven } from '../k8s/given-namespace.ts'
+import { refuseOutsideGiven, refuseUnlessOwn } from '../k8s/given-namespace.ts'
 import type { Resource } from '../k8s/watch.ts'
 
 export const snapshotApiVersion = 'snapshot.storage.k8s.io/v1'
@@ -50,6 +50,7 @@ export const getSnapshot = (kube: Kube, namespace: string, name: string): Promis
   apiCall(`get VolumeSnapshot ${namespace}/${name}`, () => kube.objects.read({ apiVersion: snapshotApiVersion, kind: 'VolumeSnapshot', metadata: { name, namespace } })) as Promise<VolumeSnapshot>
 
 export async function deleteSnapshot(kube: Kube, namespace: string, name: string): Promise<void> {
+  await refuseUnlessOwn(kube, namespace, `delete VolumeSnapshot ${namespace}/${name}`, () => getSnapshot(kube, namespace, name))
   await apiCall(`delete VolumeSnapshot ${namespace}/${name}`, () => kube.objects.delete({ apiVersion: snapshotApiVersion, kind: 'VolumeSnapshot', metadata: { name, namespace } }))
     .catch((err: unknown) => { if (!isNotFound(err)) throw err })
 }
@@ -67,7 +68,7 @@ export async function deleteSnapshotContent(kube: Kube, name: string): Promise<v
 
 // `kubectl patch volumesnapshotcontent <name> --type merge -p '{"spec":{"deletionPolicy":"Delete"}}'`:
 // a Retain content is switched to Delete so that deleting it removes the snapshot on the storage too.
-export function setSnapshotContentDeletionPolicy(kube: Kube, name: string, policy: 'Delete' | 'Retain') {
+export async function setSnapshotContentDeletionPolicy(kube: Kube, name: string, policy: 'Delete' | 'Retain') {
   refuseOutsideGiven(kube, `patch VolumeSnapshotContent ${name}`)
   return apiCall(`patch VolumeSnapshotContent ${name}`, () => kube.objects.patch(
     { apiVersion: snapshotApiVersion, kind: 'VolumeSnapshotContent', metadata: { name }, spec: { deletionPolicy: policy } } as KubernetesObject,

@@ -2,7 +2,7 @@
 // client, and one-line descriptions of them.
 import { PatchStrategy, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1StorageClass } from '@kubernetes/client-node'
 import { apiCall, apiDelete, describeApiError, isNotFound, retryTransient, type Kube } from '../k8s/kube.ts'
-import { refuseOutsideGiven } from '../k8s/given-namespace.ts'
+import { refuseOutsideGiven, refuseUnlessOwn } from '../k8s/given-namespace.ts'
 import { bytesOf } from '../k8s/quantity.ts'
 import { patchObject } from './workloads.ts'
 
@@ -31,13 +31,13 @@ export async function findPvc(kube: Kube, namespace: string, name: string): Prom
     })
 }
 
-export function deletePv(kube: Kube, name: string) {
+export async function deletePv(kube: Kube, name: string) {
   refuseOutsideGiven(kube, `delete volume ${name}`)
   return apiDelete(`delete volume ${name}`, () => kube.core.deletePersistentVolume({ name }))
 }
 
 // A JSON merge patch on a volume (null removes a field, e.g. spec.claimRef).
-export function patchVolume(kube: Kube, pv: string, patch: { spec: Record<string, unknown> }, what = `patch volume ${pv}`) {
+export async function patchVolume(kube: Kube, pv: string, patch: { spec: Record<string, unknown> }, what = `patch volume ${pv}`) {
   refuseOutsideGiven(kube, what)
   return apiCall(what, () => kube.objects.patch(
     { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pv }, ...patch },
@@ -73,8 +73,10 @@ export const listPvcs = (kube: Kube, namespace: string): Promise<V1PersistentVol
   apiCall(`list claims in ${namespace}`, () => kube.core.listNamespacedPersistentVolumeClaim({ namespace })).then((l) =>
     l.items.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '')))
 
-export const deletePvc = (kube: Kube, namespace: string, name: string) =>
-  apiDelete(`delete claim ${namespace}/${name}`, () => kube.core.deleteNamespacedPersistentVolumeClaim({ namespace, name }))
+export async function deletePvc(kube: Kube, namespace: string, name: string) {
+  await refuseUnlessOwn(kube, namespace, `delete claim ${namespace}/${name}`, () => kube.core.readNamespacedPersistentVolumeClaim({ namespace, name }))
+  return apiDelete(`delete claim ${namespace}/${name}`, () => kube.core.deleteNamespacedPersistentVolumeClaim({ namespace, name }))
+}
 
 // Every volume of the cluster, a page at a time (limit and continue, as kubectl
 // lists): a cluster may hold thousands, and one unpaginated answer is the

@@ -2,6 +2,7 @@
 // (`kubectl patch`, `set image`, `scale`, `delete`).
 import * as k8s from '@kubernetes/client-node'
 import type { IntOrString, V1Deployment, V1StatefulSet } from '@kubernetes/client-node'
+import { refuseUnlessOwn } from '../k8s/given-namespace.ts'
 import { apiCall, apiDelete, type Kube } from '../k8s/kube.ts'
 
 export const getStatefulSet = (kube: Kube, namespace: string, name: string): Promise<V1StatefulSet> =>
@@ -58,6 +59,8 @@ export function scale(kube: Kube, namespace: string, kind: 'StatefulSet' | 'Depl
   return patchObject(kube, 'apps/v1', kind, namespace, name, { spec: { replicas } })
 }
 
-export const deleteStatefulSet = (kube: Kube, namespace: string, name: string) =>
-  apiDelete(`delete StatefulSet ${namespace}/${name}`, () => kube.apps.deleteNamespacedStatefulSet({ namespace, name, propagationPolicy: 'Background' }))
+export async function deleteStatefulSet(kube: Kube, namespace: string, name: string) {
+  await refuseUnlessOwn(kube, namespace, `delete StatefulSet ${namespace}/${name}`, () => kube.apps.readNamespacedStatefulSet({ namespace, name }))
+  return apiDelete(`delete StatefulSet ${namespace}/${name}`, () => kube.apps.deleteNamespacedStatefulSet({ namespace, name, propagationPolicy: 'Background' }))
+}
 

@@ -26,6 +26,7 @@ import { eventsResource } from '../resources/events.ts'
 import { apiCreate, describeApiError, type Kube, retryTransient } from '../k8s/kube.ts'
 import { bytesOf } from '../k8s/quantity.ts'
 import { labelForGiven } from '../k8s/given-namespace.ts'
+import { suiteSelector } from '../k8s/suite-labels.ts'
 import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
 import { listSnapshotClasses, snapshotApiServed } from '../resources/snapshots.ts'
 import { setReclaimPolicy } from '../resources/storage.ts'
@@ -133,7 +134,7 @@ async function createProbe(kube: Kube, namespace: string, p: Probe, probes: Prob
 
 // A class's minimum size, learned from a refusal: the class's probes not yet answered and
 // smaller are asked again at it, each once, the ReadWriteOnce claim before the clone of it.
-function retryAtMinimum(kube: Kube, namespace: string, probes: Probe[], answers: ProbeAnswers, busybox: string, minimums: Map<string, { size: string; refusal: string }>) {
+function retryAtMinimum(kube: Kube, namespace: string, probes: Probe[], answers: ProbeAnswers, busybox: string, minimums: Map<string, { size: string; refusal: string }>, background: Promise<unknown>[]) {
   return (first: AnsweredProbe, bytes: number, refusal: string): void => {
     const storageClass = probes.find((q) => q.claim === first.claim)!.storageClass
     const size = quantityOf(bytes)
@@ -144,28 +145,31 @@ function retryAtMinimum(kube: Kube, namespace: string, probes: Probe[], answers:
     const old = again.map((q) => q.name)
     for (const q of again) answers.moveTo(q, `${q.claim}-min`, size)
     console.log(`stateful-conformance: class ${storageClass} asks for at least ${size} (${refusal.slice(0, 200)}): probing ${again.map((q) => q.name).join(', ')} at that size`)
-    void (async () => {
+    background.push((async () => {
       for (const q of again) await createProbe(kube, namespace, q, probes, answers, busybox)
       // The refused claims (and their pods) go; the namespace would take them along anyway.
       for (const name of old) {
         await kube.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 }).catch(() => undefined)
         await kube.core.deleteNamespacedPersistentVolumeClaim({ namespace, name }).catch(() => undefined)
       }
-    })().catch((err: Error) => console.warn(`stateful-conformance: probing class ${storageClass} again at ${size}: ${err.message}`))
+    })().catch((err: Error) => console.warn(`stateful-conformance: probing class ${storageClass} again at ${size}: ${err.message}`)))
   }
 }
 
 // Creates the probes and waits (three watches: claims, pods, events) for each one's answer (probe-answers.ts).
 async function probeClaims(kube: Kube, namespace: string, probes: Probe[], o: ProbeOptions, minimums: Map<string, { size: string; refusal: string }>): Promise<Map<string, AccessModeProbe>> {
+  // What the probes start beside their answers (a pod again, claims at a class's minimum): waited for
+  // before the probe ends, so that nothing is made after its namespace is emptied (SC_NAMESPACE).
+  const background: Promise<unknown>[] = []
   // A Block probe's first pod could not open the device for want of its group: the first goes, a second joins that group.
   const joinGroup = (claim: string, group: number, node: string) => {
     const p = probes.find((x) => x.claim === claim)!
-    void kube.core.deleteNamespacedPod({ namespace, name: p.name }).catch(() => undefined)
+    background.push(kube.core.deleteNamespacedPod({ namespace, name: p.name }).catch(() => undefined)
       .then(() => createPod(kube, namespace, podFor(p, o.busybox, { group, node })))
-      .catch((err: Error) => answers.settle(claim, { result: 'unknown', detail: `could not create the pod in the device's group ${group}: ${err.message}` }))
+      .catch((err: Error) => answers.settle(claim, { result: 'unknown', detail: `could not create the pod in the device's group ${group}: ${err.message}` })))
   }
   const answers: ProbeAnswers = new ProbeAnswers(probes, probeGraces(o.timeoutMs, o.timeoutScale), { joinGroup, onMinimum: (p, bytes, refusal) => retry(p, bytes, refusal) })
-  const retry = retryAtMinimum(kube, namespace, probes, answers, o.busybox, minimums)
+  const retry = retryAtMinimum(kube, namespace, probes, answers, o.busybox, minimums, background)
   const stops: (() => void)[] = []
   try {
     stops.push(await watchObjects<V1PersistentVolumeClaim>(kube, resources.pvcs, { namespace }, {
@@ -190,6 +194,7 @@ async function probeClaims(kube: Kube, namespace: string, probes: Probe[], o: Pr
   } finally {
     for (const stop of stops) stop()
     answers.atDeadline(o.timeoutMs)
+    await Promise.allSettled(background)
   }
   return answers.outcomes
 }
@@ -229,8 +234,11 @@ export async function detectCapabilities(kube: Kube, classes: V1StorageClass[], 
     }
     return { byClass, namespace, durationMs: Date.now() - started }
   } finally {
-    await releaseProbeVolumes(kube, namespace)
-    await deleteNamespace(kube, namespace)
+    try {
+      await releaseProbeVolumes(kube, namespace)
+    } finally {
+      await deleteNamespace(kube, namespace)
+    }
   }
 }
 
@@ -254,13 +262,19 @@ async function readSnapshotClasses(kube: Kube): Promise<{ served: boolean | stri
 
 // A Retain class would keep the probe's volumes (and what backs them) after
 // the claims go: switch them to Delete first, so the namespace takes them along.
+// In a given namespace (SC_NAMESPACE): the run's claims only, and a user of it may not switch them.
 async function releaseProbeVolumes(kube: Kube, namespace: string): Promise<void> {
-  const claims = await kube.core.listNamespacedPersistentVolumeClaim({ namespace }).then((l) => l.items, () => [])
+  const labelSelector = kube.given ? suiteSelector(kube.given.runId) : undefined
+  const claims = await kube.core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector }).then((l) => l.items, () => [])
   for (const c of claims) {
     const name = c.spec?.volumeName
     if (!name) continue
     const pv = await kube.core.readPersistentVolume({ name }).catch(() => undefined)
     if (!pv || pv.spec?.persistentVolumeReclaimPolicy === 'Delete') continue
+    if (kube.given) {
+      console.warn(`stateful-conformance: probe volume ${name} has reclaim policy ${pv.spec?.persistentVolumeReclaimPolicy}: it stays Released (SC_NAMESPACE: a cluster-scoped object this user may not change); an administrator removes it`)
+      continue
+    }
     await setReclaimPolicy(kube, name, 'Delete')
       .catch((err: unknown) => console.warn(`stateful-conformance: probe volume ${name} keeps reclaim policy ${pv.spec?.persistentVolumeReclaimPolicy} (${describeApiError(err)}): delete it by hand`))
   }
