@@ -15,7 +15,7 @@
 import { resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import { connect, type Kube } from '../lib/k8s/kube.ts'
-import { describeObjects, givenObjects, sweepNamespace, sweptKinds } from '../lib/k8s/given-namespace.ts'
+import { describeObjects, givenObjects, listLabelled, sweepNamespace } from '../lib/k8s/given-namespace.ts'
 import { suiteSelector } from '../lib/k8s/suite-labels.ts'
 import { timeout } from '../lib/k8s/timeouts.ts'
 import { probeServer } from '../lib/harness/access.ts'
@@ -92,7 +92,7 @@ async function consented(args: CleanArgs): Promise<boolean> {
 // What runs of the suite left in the one namespace of SC_NAMESPACE: the objects carrying the suite's label.
 async function cleanNamespace(kube: Kube, namespace: string, args: CleanArgs, limit: number): Promise<void> {
   const api = givenObjects(kube)
-  const found = (await Promise.all(sweptKinds.map((k) => api.list(k.apiVersion, k.kind, namespace, suiteSelector())))).flat()
+  const found = (await listLabelled(api, namespace, suiteSelector()))
   console.log(`what runs of the suite left in namespace ${namespace} (SC_NAMESPACE) of ${kube.server}: ${found.length ? describeObjects(found, 50) : 'nothing'}`)
   if (!found.length || !await consented(args)) return
   const left = await sweepNamespace(namespace, suiteSelector(), limit, api)

@@ -30,7 +30,7 @@ import { connect, describeApiError, isNotFound, type Kube } from '../lib/k8s/kub
 import { probeServer } from '../lib/harness/access.ts'
 import { grants, loadSuiteRole, type Permission, permissionLabel, tokenKubeconfig, withoutResource } from '../lib/harness/rbac.ts'
 import { namespaceRoles } from '../lib/harness/namespace-rbac.ts'
-import { describeObjects, givenObjects, sweptKinds } from '../lib/k8s/given-namespace.ts'
+import { describeObjects, givenObjects, listLabelled } from '../lib/k8s/given-namespace.ts'
 import { suiteSelector } from '../lib/k8s/suite-labels.ts'
 
 const defaultSpecs = ['specs/smoke.spec.ts', 'specs/000-podinfo-deployment-vs-statefulset.spec.ts']
@@ -215,7 +215,7 @@ async function asNamespaceUser(s: Session, specs: string[]): Promise<void> {
   if (s.interrupted()) throw new Error('interrupted')
   if (ok.code !== 0) throw new Error(`the specs failed as a user of namespace ${namespace} (exit ${ok.code}); see above`)
   const api = givenObjects(admin)
-  const left = (await Promise.all(sweptKinds.map((k) => api.list(k.apiVersion, k.kind, namespace, suiteSelector())))).flat()
+  const left = (await listLabelled(api, namespace, suiteSelector()))
   const still = await admin.core.readNamespace({ name: namespace }).then((n) => !n.metadata?.deletionTimestamp, () => false)
   if (left.length || !still) throw new Error(`after the run: ${[left.length ? `namespace ${namespace} still holds ${describeObjects(left)}` : '', !still ? `namespace ${namespace} is gone or going: the suite must not delete a namespace it was given` : ''].filter(Boolean).join('; ')}`)
   say(`passed in ${(ok.ms / 1000).toFixed(0)}s: the suite runs as a user of one namespace, and leaves that namespace as it found it`)

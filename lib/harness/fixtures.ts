@@ -109,8 +109,7 @@ const coreTest = base.extend<Fixtures>({
           dump: () => dumpNamespace(kube, ns, resolve(inject('reportsDir'), reportDirName(task.name)), podEvents.timelines()),
           cleanups,
           stopRecorders: () => podEvents.stopAll(),
-          // A user of one namespace (SC_NAMESPACE) may not switch volumes; removeIfRetained named those that stay.
-          releaseVolumes: () => (kube.given ? Promise.resolve([]) : releaseRetainedVolumes(kube, ns)),
+          releaseVolumes: () => releaseRetainedVolumes(kube, ns),
           deleteNamespace: () => deleteNamespace(kube, ns),
         })
         if (result.diagnostics) {
@@ -186,10 +185,12 @@ export const test = coreTest.extend<ClusterFacts>({
   // Deleted with the test's other clean-up steps. A user of one namespace (SC_NAMESPACE) has no other: the claim is skipped, naming it.
   otherNamespace: async ({ task, kube, cleanup }, use) => {
     let made: Promise<string> | undefined
-    await use(() => (made ??= Promise.resolve(refuseOutsideGiven(kube, 'a second namespace')).then(() => createNamespace(kube, `${task.name} other`, thisRun(), claimIdOf(task.name)).then((name) => {
+    await use(() => (made ??= (async () => {
+      refuseOutsideGiven(kube, 'a second namespace')
+      const name = await createNamespace(kube, `${task.name} other`, thisRun(), claimIdOf(task.name))
       cleanup.add(`namespace ${name}`, () => deleteNamespace(kube, name))
       return name
-    }))))
+    })()))
   },
 })
 

@@ -25,10 +25,9 @@ const sweepWhy = 'SC_NAMESPACE: what the run made in the namespace is listed and
 
 // The sweep's own needs, as fixtures/rbac.yaml would name them.
 function sweepPermissions(): SuitePermission[] {
-  const plural = (kind: string) => (kind === 'PodDisruptionBudget' ? 'poddisruptionbudgets' : kind === 'NetworkPolicy' ? 'networkpolicies' : `${kind.toLowerCase()}s`)
   return sweptKinds.flatMap((k) => {
     const group = k.apiVersion.includes('/') ? k.apiVersion.split('/')[0]! : ''
-    return (k.deleted ? ['list', 'delete'] : ['list']).map((verb) => ({ verb, resource: plural(k.kind), ...(group ? { group } : {}), why: sweepWhy }))
+    return (k.deleted ? ['list', 'delete'] : ['list']).map((verb) => ({ verb, resource: k.plural, ...(group ? { group } : {}), why: sweepWhy }))
   })
 }
 

@@ -1,7 +1,7 @@
 // Global setup's part of SC_NAMESPACE mode (lib/k8s/given-namespace.ts): the
 // given namespace checked, and setup's own checks run in turn there.
 import { apiCall, describeApiError, isNotFound, type Kube } from '../k8s/kube.ts'
-import { describeObjects, givenObjects, sweptKinds } from '../k8s/given-namespace.ts'
+import { describeObjects, givenObjects, listLabelled } from '../k8s/given-namespace.ts'
 import { managedBy, runLabel, suiteSelector } from '../k8s/suite-labels.ts'
 
 // SC_NAMESPACE names a namespace the user has: the run makes none. Throws, in one line, where it is not there.
@@ -13,7 +13,7 @@ export async function checkGivenNamespace(kube: Kube, namespace: string): Promis
   if (found.metadata?.deletionTimestamp) throw new Error(`SC_NAMESPACE=${namespace}: the namespace is being deleted`)
   // Another run there, live or killed: its objects share the claims' names, and one run's clean-up would take the other's.
   const api = givenObjects(kube)
-  const others = (await Promise.all(sweptKinds.map((k) => api.list(k.apiVersion, k.kind, namespace, suiteSelector())))).flat()
+  const others = (await listLabelled(api, namespace, suiteSelector()))
     .filter((o) => o.metadata?.labels?.[runLabel] !== kube.given?.runId)
   if (others.length) {
     const runs = [...new Set(others.map((o) => o.metadata?.labels?.[runLabel] ?? '?'))]

@@ -11,6 +11,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node'
 import { pollPause, progress } from './claim-context.ts'
 import { describeApiError, isNotFound, type GivenNamespace, type Kube, retryTransient } from './kube.ts'
+import { listObjects, type Resource, resources } from './watch.ts'
 import { managedBy, runLabel, suiteSelector } from './suite-labels.ts'
 
 export const namespaceModeLimit = 'NamespaceModeLimit'
@@ -85,17 +86,17 @@ function labelEphemeralVolumes(spec: PodSpecVolumes | undefined, labels: Record<
 // What a run may leave in the given namespace, in the order it deletes them: workloads before their
 // pods, claims last (their protection waits for the pods). ReplicaSets go with their Deployments
 // (the garbage collector); the sweep only waits for them.
-export const sweptKinds: { apiVersion: string; kind: string; deleted: boolean }[] = [
-  { apiVersion: 'apps/v1', kind: 'StatefulSet', deleted: true },
-  { apiVersion: 'apps/v1', kind: 'Deployment', deleted: true },
-  { apiVersion: 'apps/v1', kind: 'ReplicaSet', deleted: false },
-  { apiVersion: 'v1', kind: 'Pod', deleted: true },
-  { apiVersion: 'v1', kind: 'Service', deleted: true },
-  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', deleted: true },
-  { apiVersion: 'v1', kind: 'ConfigMap', deleted: true },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', deleted: true },
-  { apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot', deleted: true },
-  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', deleted: true },
+export const sweptKinds: (Resource & { deleted: boolean })[] = [
+  { ...resources.statefulSets, deleted: true },
+  { ...resources.deployments, deleted: true },
+  { ...resources.replicaSets, deleted: false },
+  { ...resources.pods, deleted: true },
+  { ...resources.services, deleted: true },
+  { ...resources.podDisruptionBudgets, deleted: true },
+  { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', deleted: true },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', deleted: true },
+  { apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot', plural: 'volumesnapshots', deleted: true },
+  { ...resources.pvcs, deleted: true },
 ]
 
 // A listing of one kind by label in the namespace: [] where the kind is not served (no snapshot API).
@@ -105,7 +106,7 @@ export type DeleteObject = (obj: KubernetesObject) => Promise<unknown>
 export function givenObjects(kube: Kube): { list: ListLabelled; remove: DeleteObject } {
   return {
     list: async (apiVersion, kind, namespace, selector) => {
-      const listed = await retryTransient(`list ${kind} in ${namespace}`, () => kube.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, selector))
+      const listed = await listObjects(kube, sweptKinds.find((k) => k.kind === kind) ?? { apiVersion, kind, plural: kind }, { namespace, labelSelector: selector })
         .catch((err: unknown) => {
           if (isNotFound(err) || /unrecognized api version and kind/i.test(String((err as Error).message))) return { items: [] }
           throw err
@@ -121,8 +122,12 @@ export function givenObjects(kube: Kube): { list: ListLabelled; remove: DeleteOb
 // Deletes what carries the selector's labels in the namespace and waits (a deadline-bounded poll:
 // one watch per kind would cost more than the listings) until none is left. Returns what is left
 // at the deadline, as "Kind/name".
+// Every object of the swept kinds in the namespace that the selector picks.
+export const listLabelled = async (api: { list: ListLabelled }, namespace: string, selector: string): Promise<KubernetesObject[]> =>
+  (await Promise.all(sweptKinds.map((k) => api.list(k.apiVersion, k.kind, namespace, selector)))).flat()
+
 export async function sweepNamespace(namespace: string, selector: string, timeoutMs: number, api: { list: ListLabelled; remove: DeleteObject }): Promise<string[]> {
-  const listAll = async () => (await Promise.all(sweptKinds.map((k) => api.list(k.apiVersion, k.kind, namespace, selector)))).flat()
+  const listAll = () => listLabelled(api, namespace, selector)
   let left = await listAll()
   if (!left.length) return []
   progress(`removing ${left.length} object(s) of the run from namespace ${namespace} (SC_NAMESPACE): ${describeObjects(left)}`)
