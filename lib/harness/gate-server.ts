@@ -43,7 +43,7 @@ async function machineCpu(): Promise<{ busy: number; total: number } | null> {
   const total = cpu.reduce((a, b) => a + b, 0)
   return { busy: (total - cpu[3]! - cpu[4]!) / 100, total: total / 100 } // USER_HZ is 100 on Linux
 }
-const machineBusySeconds = async () => (await machineCpu())?.busy ?? null
+export const machineBusySeconds = async () => (await machineCpu())?.busy ?? null
 
 // The share of the CPU busy between the oldest and newest of these samples.
 export function busyShare(samples: { busy: number; total: number }[]): number | undefined {

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { type BenchResult, compareBench, describeChanges, fileWalls, longestTests, testNamePattern, testTimes, type VitestJson } from './figures.ts'
+import { type BenchResult, compareBench, cpuFloor, describeChanges, fileWalls, longestTests, testNamePattern, testTimes, type VitestJson } from './figures.ts'
 
 const report: VitestJson = {
   testResults: [
@@ -76,4 +76,13 @@ test('the comparison prints before → after with the change, and says when ther
   expect(lines[1]).toMatch(/specs wall\s+300\.0s →\s+340\.0s\s+\+13%\s+REGRESSION/)
   expect(lines[2]).toMatch(/cluster CPU\s+100\.0 CPU-s →\s+100\.0 CPU-s\s+\+0%$/)
   expect(describeChanges([], 'then')).toEqual(['nothing to compare with the result of then'])
+})
+
+test('the CPU floor: the machine\'s busy CPU seconds over its cores, only where the cluster shares the machine', () => {
+  const run = { busyCpuSeconds: 308.04, cores: 2, embedded: true, longestAloneMs: 24_800 }
+  expect(cpuFloor(run)).toEqual({ busyCpuSeconds: 308, ms: 154_000, ratio: 6.21 })
+  expect(cpuFloor({ ...run, longestAloneMs: null })).toEqual({ busyCpuSeconds: 308, ms: 154_000, ratio: null })
+  // A cluster elsewhere: this machine's CPU is not the cluster's.
+  expect(cpuFloor({ ...run, embedded: false })).toBeNull()
+  expect(cpuFloor({ ...run, busyCpuSeconds: null })).toBeNull()
 })

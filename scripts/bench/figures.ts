@@ -112,8 +112,29 @@ export interface BenchResult {
   rerunAlone?: LongestScenario[]
   // wall / longest scenario alone: the target is ≤ 2 on the one-node cluster.
   ratio: number | null
+  // Where the cluster shares this machine: the shortest wall its busy CPU seconds allowed.
+  cpuFloor?: CpuFloor | null
   clusterFigures: ClusterFigures
   upstream?: UpstreamFigures
+}
+
+export interface CpuFloor {
+  // This machine's busy CPU seconds over the specs' wall (/proc/stat before and after).
+  busyCpuSeconds: number
+  ms: number
+  // The lowest wall / longest alone those seconds allowed; null without a longest scenario alone.
+  ratio: number | null
+}
+
+// The machine's busy CPU seconds over the specs' wall, divided by its cores, is
+// the shortest wall the run's work allowed when the cluster runs on this machine
+// too: no order or number of claims in flight goes below it. Where the cluster
+// runs elsewhere its CPU is not this machine's, and there is no such floor here.
+export function cpuFloor(o: { busyCpuSeconds: number | null; cores: number; embedded: boolean; longestAloneMs: number | null | undefined }): CpuFloor | null {
+  if (!o.embedded || o.busyCpuSeconds === null || o.busyCpuSeconds <= 0 || o.cores < 1) return null
+  const busyCpuSeconds = Math.round(o.busyCpuSeconds * 10) / 10
+  const ms = Math.round((busyCpuSeconds / o.cores) * 1000)
+  return { busyCpuSeconds, ms, ratio: o.longestAloneMs ? Math.round((ms / o.longestAloneMs) * 100) / 100 : null }
 }
 
 // Slower by more than this share, and for times by more than a few seconds, is a regression.

@@ -12,9 +12,10 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { usesEmbeddedCluster } from '../../lib/harness/cluster-choice.ts'
+import { machineBusySeconds } from '../../lib/harness/gate-server.ts'
 import { parseOptions } from '../../lib/options/options.ts'
 import {
-  type BenchResult, type ClusterFigures, compareBench, describeChanges, fileWalls, formatValue, type LongestScenario, longestTests, testNamePattern, testTimes, type UpstreamFigures, type VitestJson,
+  type BenchResult, type ClusterFigures, compareBench, cpuFloor, describeChanges, fileWalls, formatValue, type LongestScenario, longestTests, testNamePattern, testTimes, type UpstreamFigures, type VitestJson,
 } from './figures.ts'
 import { type ClaimsReport, describeUsage } from '../../lib/report/claims.ts'
 import { compareClaims } from './upstream-table.ts'
@@ -85,9 +86,11 @@ async function main(): Promise<void> {
   await mkdir(reports, { recursive: true })
   const vitestJson = join(reports, 'bench-vitest.json')
   const before: ClusterSample | null = embedded ? sampleCluster() : null
+  const busyBefore = await machineBusySeconds()
   const specs = await run(node, [vitest, 'run', '--project', 'specs',
     '--reporter=default', '--reporter=./lib/report/reporter.ts', '--reporter=junit', `--outputFile.junit=${join(reports, 'junit.xml')}`,
     '--reporter=json', `--outputFile.json=${vitestJson}`, ...vitestArgs], { ...process.env, SC_KEEP_CLUSTER: '1' })
+  const busyAfter = await machineBusySeconds()
   const cpu = before ? clusterCpu(before, sampleCluster()) : null
   const memory = embedded ? clusterMemory() : null
   const report = await readJson<VitestJson>(vitestJson)
@@ -134,6 +137,7 @@ async function main(): Promise<void> {
     longest,
     rerunAlone,
     ratio: longest?.aloneMs ? Math.round((specs.ms / longest.aloneMs) * 100) / 100 : null,
+    cpuFloor: cpuFloor({ busyCpuSeconds: busyBefore !== null && busyAfter !== null ? busyAfter - busyBefore : null, cores: cpus().length, embedded, longestAloneMs: longest?.aloneMs }),
     clusterFigures,
     ...(upstream ? { upstream } : {}),
   }
@@ -170,6 +174,10 @@ function print(r: BenchResult, memory: ReturnType<typeof clusterMemory> | null):
     console.log(`                        ${seconds(l.inRunMs)} in the run, ${l.aloneMs !== null ? seconds(l.aloneMs) : '?'} alone (that vitest run: ${l.aloneWallMs !== null ? seconds(l.aloneWallMs) : '?'}, exit ${l.exitCode})`)
   }
   console.log(`wall / longest alone    ${r.ratio !== null ? formatValue(r.ratio, 'x') : '?'} (target ≤ 2× on the one-node cluster)`)
+  const f = r.cpuFloor
+  if (f) {
+    console.log(`CPU floor               ${seconds(f.ms)}: ${f.busyCpuSeconds} busy CPU-s on this machine over the specs' wall ÷ ${r.machine.cores} cores, the shortest wall this run's work allowed here${f.ratio !== null ? `; wall / longest alone ≥ ${formatValue(f.ratio, 'x')} on this machine` : ''}`)
+  }
   console.log(`cluster CPU             ${c.cpuSeconds !== null ? formatValue(c.cpuSeconds, 'cpu') : '—'} (${c.cpuNote})`)
   if (memory) {
     console.log(`cluster memory (RSS)    ${Math.round(memory.totalMiB)} MiB after the run: components ${Math.round(memory.componentsMiB)}, shims ${Math.round(memory.shimsMiB)}, pods ${memory.podsMiB !== null ? Math.round(memory.podsMiB) : '?'}`)
