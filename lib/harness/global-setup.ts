@@ -18,7 +18,7 @@ import { isSchedulableLinux } from '../resources/nodes.ts'
 import { defaultStorageClass, describeStorageClasses } from '../resources/storage.ts'
 import { describeDetectedCapabilities, detectCapabilities } from '../storage/probe.ts'
 import { preflightPermissions, probeServer } from './access.ts'
-import { checkGivenNamespace, settleInTurn } from './one-namespace.ts'
+import { besideIt, checkGivenNamespace } from './one-namespace.ts'
 import { admissionRefusals, suitePodShapes } from './admission.ts'
 import { checkPodNetwork, type NetworkPlan } from './network-preflight.ts'
 import { connectivityLine } from './connectivity.ts'
@@ -71,15 +71,16 @@ async function prepareRun(project: TestProject, settings: RunSettings): Promise<
     const record = runRecord(resolve(repoRoot, options.reportsDir), runId)
     const images = resolveImages(options.images)
     settings.rewriteFixture = (text) => rewriteImages(text, images)
-    // The NetworkPolicies a new namespace gets are read while the admission dry run goes on.
-    // Both settle before a refusal ends the run, so that neither leaves its namespace behind.
-    // In one given namespace (SC_NAMESPACE) one at a time: each removes, when it ends, what the run made there.
-    const [network, admission] = await settleInTurn(!!options.namespace, () => checkPodNetwork(access.kube, record, images.busybox), () => checkAdmission(access, images.busybox, record))
-    if (admission.status === 'rejected') throw admission.reason
-    if (network.status === 'rejected') throw network.reason
-    const scale = await chooseTimeoutScale(access.kube, options, record).catch((err: Error) => setupError(err.message))
-    settings.timeoutScale = scale
-    await provideContext(project, { options, waivers, target, access, selection, record, startedAt, scale, network: network.value })
+    // The NetworkPolicies a new namespace gets are read a moment after it is made (network-preflight.ts), while
+    // the admission dry run, the pace and the storage probe go on; the connectivity check waits for them, and so
+    // does a failure (no namespace left behind). In one given namespace (SC_NAMESPACE) one at a time.
+    const network = checkPodNetwork(access.kube, record, images.busybox)
+    const scale = await besideIt(network, !!options.namespace, async () => {
+      await checkAdmission(access, images.busybox, record)
+      const scale = settings.timeoutScale = await chooseTimeoutScale(access.kube, options, record).catch((err: Error) => setupError(err.message))
+      await provideContext(project, { options, waivers, target, access, selection, record, startedAt, scale, network })
+      return scale
+    })
     const gate = await openGate({
       kube: access.kube, options, scale, runId, reportsDir: resolve(repoRoot, options.reportsDir),
       embeddedNodes: target.embedded ? selection.nodes.length : undefined,
@@ -206,7 +207,7 @@ async function checkAdmission(access: Access, busybox: string, run: RunRecord): 
 }
 
 interface RunFacts {
-  network: NetworkPlan
+  network: Promise<NetworkPlan> // possibly still being read
   scale: number
   options: Options
   waivers: Waivers
@@ -243,19 +244,20 @@ async function provideContext(project: TestProject, run: RunFacts): Promise<void
   project.provide('reportsDir', reportsDir)
   project.provide('cluster', cluster)
   project.provide('waivers', run.waivers)
-  project.provide('networkAllow', run.network.allow)
   project.provide('givenNamespace', options.namespace ?? null)
 
   // What each class can do (declared, and probed with small claims in a namespace of this run), and beside
   // it, in a namespace of its own, whether the suite's pods reach DNS, each other and a Service.
   // The check never rejects; a probe that does waits for it, so that it removes what it made first.
   // In one given namespace (SC_NAMESPACE), the check first, then the probe.
-  const connectivity = connectivityLine(access.kube, run.record, images.busybox, run.network.allow)
+  const connectivity = run.network.then((plan) => connectivityLine(access.kube, run.record, images.busybox, plan.allow), (err: Error) => `connectivity not checked: ${err.message}`)
   if (options.namespace) await connectivity
   const detected = await detectCapabilities(access.kube, s.classes, s.storageClasses, {
     run: run.record, busybox: images.busybox, timeoutMs: timeout('pvcBound', run.scale), timeoutScale: run.scale, minClaimSize: options.minClaimSize,
   }).finally(() => connectivity)
-  console.log(`${describeDetectedCapabilities(detected)}\nstateful-conformance: ${await connectivity}`)
+  const network = await run.network
+  project.provide('networkAllow', network.allow)
+  console.log(`${describeDetectedCapabilities(detected)}\nstateful-conformance: ${network.line}\nstateful-conformance: ${await connectivity}`)
   project.provide('storageCapabilities', detected.byClass)
   // The reports' capability table reads them from here, as the reporter reads the run.
   await writeFile(join(reportsDir, '.run.json'), JSON.stringify({ ...facts, capabilities: detected.byClass }, null, 2))

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest'
 import type { Kube } from '../k8s/kube.ts'
 import { policyVerdict } from '../resources/network-policies.ts'
 import { suitePodShapes } from './admission.ts'
-import { checkNetworkPolicies, planFor, suiteNeeds } from './network-preflight.ts'
+import { checkNetworkPolicies, holdUntilSettled, planFor, suiteNeeds } from './network-preflight.ts'
 
 const ns = 'sc-network-policy-check-abc123'
 const policy = (name: string, spec: V1NetworkPolicy['spec'], namespace = ns): V1NetworkPolicy => ({ metadata: { name, namespace }, spec })
@@ -80,7 +80,7 @@ describe('checkNetworkPolicies, against a cluster that puts a default-deny into 
 
   test('it reads the policies in a namespace of the run, dry-runs the allow policy there, and removes the namespace', async () => {
     const c = fakeCluster()
-    const plan = await checkNetworkPolicies(c.kube, c.run, shapes, 0)
+    const plan = await checkNetworkPolicies(c.kube, c.run, shapes, () => 0)
     expect(plan.allow).toEqual(['Ingress', 'Egress'])
     expect(c.created).toHaveLength(1)
     expect(c.created[0]).toMatchObject({ dryRun: 'All', body: { metadata: { name: 'stateful-conformance-allow' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } } })
@@ -93,9 +93,26 @@ describe('checkNetworkPolicies, against a cluster that puts a default-deny into 
 
   test('refused (RBAC, or a policy engine): no allow policy, the refusal in the line, the namespace removed all the same', async () => {
     const c = fakeCluster({ refuse: true })
-    const plan = await checkNetworkPolicies(c.kube, c.run, shapes, 0)
+    const plan = await checkNetworkPolicies(c.kube, c.run, shapes, () => 0)
     expect(plan.allow).toEqual([])
     expect(plan.line).toMatch(/may not add its own allow policy \(create NetworkPolicy sc-network-policy-check-[0-9a-f]{6}\/stateful-conformance-allow \(dry run\): HTTP 403: networkpolicies.networking.k8s.io is forbidden/)
     expect(c.deleted).toHaveLength(1)
+  })
+})
+
+describe('holdUntilSettled: the moment after the namespace is made follows the scale as global setup chooses it', () => {
+  test('a scale chosen lower while it waits ends the hold sooner than the provisional one would', async () => {
+    const t0 = performance.now()
+    let settle = 1_000 // policiesGenerated under the provisional scale
+    setTimeout(() => { settle = 50 }, 30) // the pace measured: an ordinary cluster
+    await expect(holdUntilSettled(t0, () => settle)).resolves.toBe(50)
+    expect(performance.now() - t0).toBeLessThan(900)
+  })
+  test('a scale chosen higher while it waits holds it longer', async () => {
+    const t0 = performance.now()
+    let settle = 60
+    setTimeout(() => { settle = 200 }, 20)
+    await expect(holdUntilSettled(t0, () => settle)).resolves.toBe(200)
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(195)
   })
 })

@@ -57,32 +57,41 @@ export function planFor(policies: V1NetworkPolicy[], needed: Needed[], o: { sett
   return { allow, line: `${denies}: each claim's namespace gets the suite's own NetworkPolicy ${allowPolicyName} (${allow.join(' and ')}: DNS, and traffic between the namespace's pods), gone with the namespace` }
 }
 
+// The moment after `since` that `settle` gives, read again as it passes: global setup chooses the
+// run's timeout scale while this waits, and `policiesGenerated` follows it (3 until it is measured).
+export async function holdUntilSettled(since: number, settle: () => number, now = () => performance.now()): Promise<number> {
+  for (;;) {
+    const left = since + settle() - now()
+    if (left <= 0) return settle()
+    await new Promise((r) => setTimeout(r, Math.min(left, 250)))
+  }
+}
+
 // The check itself, in a namespace of the run removed afterwards.
-export async function checkNetworkPolicies(kube: Kube, run: NamespaceRun, shapes: PodShape[], settleMs = timeout('policiesGenerated')): Promise<NetworkPlan> {
+export async function checkNetworkPolicies(kube: Kube, run: NamespaceRun, shapes: PodShape[], settle: () => number = () => timeout('policiesGenerated')): Promise<NetworkPlan> {
   const namespace = await createNamespace(kube, 'network policy check', run)
+  const made = performance.now()
   const given = kube.given?.namespace
   try {
     // A generate rule acts a moment after the namespace is made: there is nothing to watch for
     // what may never come, so the policies are read once the moment has passed (a given namespace was not just made).
-    if (!given) await new Promise((r) => setTimeout(r, settleMs))
+    const settledMs = given ? 0 : await holdUntilSettled(made, settle)
     const policies = await listNetworkPolicies(kube, namespace)
     const needed = suiteNeeds(namespace, shapes)
-    const plan = planFor(policies, needed, { settledMs: settleMs, given })
+    const plan = planFor(policies, needed, { settledMs, given })
     if (!plan.allow.length) return plan
     // RBAC and admission (a policy engine may forbid NetworkPolicies it did not make) both answer a dry run.
     const refused = await createAllowPolicy(kube, namespace, plan.allow, { dryRun: true }).then(() => undefined, (err: Error) => err.message)
-    return refused ? planFor(policies, needed, { settledMs: settleMs, refused, given }) : plan
+    return refused ? planFor(policies, needed, { settledMs, refused, given }) : plan
   } finally {
     await deleteNamespace(kube, namespace).catch(() => undefined)
   }
 }
 
-// The check, printed in the run header. One that could not be made stops nothing: a lookup or
+// The check, for the run header (its line). One that could not be made stops nothing: a lookup or
 // request that a policy certainly denies ends its claim broken, naming it.
 export async function checkPodNetwork(kube: Kube, run: NamespaceRun, busybox: string): Promise<NetworkPlan> {
-  const plan = await checkNetworkPolicies(kube, run, await suitePodShapes(busybox)).catch((err: Error): NetworkPlan => ({
+  return checkNetworkPolicies(kube, run, await suitePodShapes(busybox)).catch((err: Error): NetworkPlan => ({
     allow: [], line: `the NetworkPolicies a new namespace gets could not be read (${err.message}): a DNS lookup or HTTP request one certainly denies ends its claim broken, naming it`,
   }))
-  console.log(`stateful-conformance: ${plan.line}`)
-  return plan
 }

@@ -1,6 +1,6 @@
 import { expect, test, vi } from 'vitest'
 import type { Kube } from '../k8s/kube.ts'
-import { checkGivenNamespace, settleInTurn } from './one-namespace.ts'
+import { besideIt, checkGivenNamespace } from './one-namespace.ts'
 
 type Meta = { metadata: { name: string; labels?: Record<string, string> } }
 const cluster = (namespace: { metadata: Record<string, unknown> } | undefined, pods: Meta[] = [], labelled: (Meta & { kind: string })[] = []) => ({
@@ -28,13 +28,17 @@ test('another run\'s objects in the namespace (running, or killed) stop the run 
     .rejects.toThrow(/^SC_NAMESPACE=team-a: the namespace holds StatefulSet\/web of run r1 of the suite \(running, or killed\): one run at a time per namespace; once none is running, SC_NAMESPACE=team-a npm run clean removes them$/)
 })
 
-test('setup\'s checks in one namespace run in turn; elsewhere at once; settled either way', async () => {
+test('setup\'s work beside a check begun before it: at once, or in one namespace after it; a failure waits for the check to settle', async () => {
   const order: string[] = []
-  const step = (name: string, fail = false) => async () => { order.push(`${name} starts`); await new Promise((r) => setTimeout(r, 10)); order.push(`${name} ends`); if (fail) throw new Error(name) }
-  const [a, b] = await settleInTurn(true, step('a', true), step('b'))
-  expect([a.status, b.status]).toEqual(['rejected', 'fulfilled'])
-  expect(order).toEqual(['a starts', 'a ends', 'b starts', 'b ends'])
+  const step = (name: string, fail = false) => async () => { order.push(`${name} starts`); await new Promise((r) => setTimeout(r, 10)); order.push(`${name} ends`); if (fail) throw new Error(name); return name }
+  await expect(besideIt(step('aside')(), true, step('work'))).resolves.toBe('work')
+  expect(order).toEqual(['aside starts', 'aside ends', 'work starts', 'work ends'])
   order.length = 0
-  await settleInTurn(false, step('a'), step('b'))
-  expect(order.slice(0, 2)).toEqual(['a starts', 'b starts'])
+  const slowAside = async () => { order.push('aside starts'); await new Promise((r) => setTimeout(r, 40)); order.push('aside ends'); throw new Error('aside') }
+  await expect(besideIt(slowAside(), false, step('work', true))).rejects.toThrow('work')
+  expect(order).toEqual(['aside starts', 'work starts', 'work ends', 'aside ends'])
+  order.length = 0
+  // A check that fails is the caller's to read where it needs it: work goes on.
+  await expect(besideIt(slowAside(), false, step('work'))).resolves.toBe('work')
+  expect(order).toEqual(['aside starts', 'work starts', 'work ends'])
 })

@@ -25,9 +25,16 @@ export async function checkGivenNamespace(kube: Kube, namespace: string): Promis
   console.log(`stateful-conformance: SC_NAMESPACE=${namespace}: every claim runs in it, one at a time; what the run makes there carries its labels and goes after each claim; claims that need a second namespace or a write outside it (volumes, nodes, snapshot contents) are skipped, naming it`)
 }
 
-// Both at once, or (one after the other) one then the other; settled either way.
-export async function settleInTurn<A, B>(oneAtATime: boolean, a: () => Promise<A>, b: () => Promise<B>): Promise<[PromiseSettledResult<A>, PromiseSettledResult<B>]> {
-  if (!oneAtATime) return Promise.allSettled([a(), b()])
-  const first = await Promise.allSettled([a()])
-  return [first[0], (await Promise.allSettled([b()]))[0]]
+// `work` runs while `aside`, begun before it, goes on; in one given namespace (SC_NAMESPACE), once
+// `aside` has settled, one at a time. Should `work` fail, the failure waits for `aside` to settle,
+// so that neither leaves what it made behind.
+export async function besideIt<T>(aside: Promise<unknown>, oneAtATime: boolean, work: () => Promise<T>): Promise<T> {
+  const settled = aside.then(() => undefined, () => undefined)
+  if (oneAtATime) await settled
+  try {
+    return await work()
+  } catch (err) {
+    await settled
+    throw err
+  }
 }
