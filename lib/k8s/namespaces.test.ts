@@ -88,3 +88,27 @@ describe('the ids a namespace\'s pods run with', () => {
     await expect(namespaceIds(c.kube, 'sc-q0-01-abcdef', 600)).rejects.toThrow(/no openshift.io\/sa.scc.uid-range annotation after 0.6s/)
   })
 })
+
+test('a deleted namespace\'s pods and claims are asked to go at once, not when the namespace controller reaches them; that is best effort', async () => {
+  const calls: string[] = []
+  const kube = (listFails: boolean) => ({
+    core: {
+      deleteNamespace: async ({ name }: { name: string }) => { calls.push(`delete namespace ${name}`) },
+      listNamespacedPod: async ({ namespace }: { namespace: string }) => {
+        if (listFails) throw new Error('HTTP 403')
+        return { items: [{ metadata: { name: 'web-0', namespace } }, { metadata: { name: 'web-1', namespace } }] }
+      },
+      deleteNamespacedPod: async ({ name }: { name: string }) => {
+        calls.push(`delete pod ${name}`)
+        if (name === 'web-1') throw new Error('HTTP 404')
+      },
+      listNamespacedPersistentVolumeClaim: async () => ({ items: [{ metadata: { name: 'data-web-0' } }] }),
+      deleteNamespacedPersistentVolumeClaim: async ({ name }: { name: string }) => { calls.push(`delete claim ${name}`) },
+    },
+  } as unknown as Kube)
+  await deleteNamespace(kube(false), 'sc-q1-01-abc123')
+  expect(calls).toEqual(['delete namespace sc-q1-01-abc123', 'delete pod web-0', 'delete pod web-1', 'delete claim data-web-0'])
+  calls.length = 0
+  await expect(deleteNamespace(kube(true), 'sc-q1-01-abc123')).resolves.toBeUndefined()
+  expect(calls).toEqual(['delete namespace sc-q1-01-abc123', 'delete claim data-web-0'])
+})
