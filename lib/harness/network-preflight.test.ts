@@ -91,6 +91,16 @@ describe('checkNetworkPolicies, against a cluster that puts a default-deny into 
     expect(c.deleted).toEqual([ns2])
   })
 
+  test('it holds for the moment under the scale as it is when the hold ends, not as it was when the namespace was made', async () => {
+    const c = fakeCluster()
+    let settle = 10_000 // under the provisional scale
+    setTimeout(() => { settle = 50 }, 30) // the scale measured meanwhile
+    const t0 = performance.now()
+    const plan = await checkNetworkPolicies(c.kube, c.run, shapes, () => settle)
+    expect(performance.now() - t0).toBeLessThan(5_000)
+    expect(plan.line).toMatch(/^a new namespace gets NetworkPolicy default-deny \(read 0\.05s after it was made;/)
+  })
+
   test('refused (RBAC, or a policy engine): no allow policy, the refusal in the line, the namespace removed all the same', async () => {
     const c = fakeCluster({ refuse: true })
     const plan = await checkNetworkPolicies(c.kube, c.run, shapes, () => 0)

@@ -58,7 +58,8 @@ export function planFor(policies: V1NetworkPolicy[], needed: Needed[], o: { sett
 }
 
 // The moment after `since` that `settle` gives, read again as it passes: global setup chooses the
-// run's timeout scale while this waits, and `policiesGenerated` follows it (3 until it is measured).
+// run's timeout scale while this waits, and `policiesGenerated` follows it (3 until the pace is
+// measured, or SC_TIMEOUT_SCALE's from the start).
 export async function holdUntilSettled(since: number, settle: () => number, now = () => performance.now()): Promise<number> {
   for (;;) {
     const left = since + settle() - now()

@@ -109,12 +109,12 @@ export async function deleteNamespace(kube: Kube, name: string): Promise<void> {
   await releaseNow(kube, name)
 }
 
-// The namespace controller reaches the pods and claims of a namespace it deletes seconds later,
-// after going through every other kind (5 s for a claim's three pods and claims on the one-node
-// cluster); meanwhile the pods hold their node's room (their requests) and the claims their
-// volumes. A terminating namespace admits no new pod or claim, so no controller brings them back:
-// asked to go now, they free both sooner (a claim goes once no pod uses it). Best effort: the
-// namespace's deletion removes them in any case.
+// The namespace controller marks the pods of a namespace it deletes seconds later (5 s for a
+// claim's three pods on the one-node cluster, v1.36), and, deleting in order since Kubernetes 1.33,
+// its claims only once the pods are gone; meanwhile the pods hold their node's room
+// (their requests) and the claims their volumes. A terminating namespace admits no new pod or
+// claim, so no controller brings them back: asked to go now, they free both sooner (a claim goes
+// once no pod uses it). Best effort: the namespace's deletion removes them in any case.
 async function releaseNow(kube: Kube, namespace: string): Promise<void> {
   const quietly = <T>(call: () => Promise<T>) => Promise.resolve().then(call).catch(() => undefined)
   const names = (l: { items: { metadata?: { name?: string } }[] } | undefined) => (l?.items ?? []).map((o) => o.metadata?.name ?? '').filter(Boolean)
