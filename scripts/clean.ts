@@ -92,7 +92,7 @@ async function consented(args: CleanArgs): Promise<boolean> {
 // What runs of the suite left in the one namespace of SC_NAMESPACE: the objects carrying the suite's label.
 async function cleanNamespace(kube: Kube, namespace: string, args: CleanArgs, limit: number): Promise<void> {
   const api = givenObjects(kube)
-  const found = (await listLabelled(api, namespace, suiteSelector()))
+  const found = await listLabelled(api, namespace, suiteSelector())
   console.log(`what runs of the suite left in namespace ${namespace} (SC_NAMESPACE) of ${kube.server}: ${found.length ? describeObjects(found, 50) : 'nothing'}`)
   if (!found.length || !await consented(args)) return
   const left = await sweepNamespace(namespace, suiteSelector(), limit, api)

@@ -8,6 +8,7 @@
 // read: AdminNetworkPolicy and a plug-in's cluster-wide policies are not.
 import type { V1NetworkPolicy } from '@kubernetes/client-node'
 import { clientLabels, dnsNeeds } from '../apps/cluster-client.ts'
+import { pollPause } from '../k8s/claim-context.ts'
 import type { Kube } from '../k8s/kube.ts'
 import { createNamespace, deleteNamespace, type NamespaceRun } from '../k8s/namespaces.ts'
 import { timeout } from '../k8s/timeouts.ts'
@@ -60,11 +61,11 @@ export function planFor(policies: V1NetworkPolicy[], needed: Needed[], o: { sett
 // The moment after `since` that `settle` gives, read again as it passes: global setup chooses the
 // run's timeout scale while this waits, and `policiesGenerated` follows it (3 until the pace is
 // measured, or SC_TIMEOUT_SCALE's from the start).
-export async function holdUntilSettled(since: number, settle: () => number, now = () => performance.now()): Promise<number> {
+export async function holdUntilSettled(since: number, settle: () => number): Promise<number> {
   for (;;) {
-    const left = since + settle() - now()
+    const left = since + settle() - performance.now()
     if (left <= 0) return settle()
-    await new Promise((r) => setTimeout(r, Math.min(left, 250)))
+    await pollPause(Math.min(left, 250))
   }
 }
 

@@ -71,7 +71,7 @@ describe('sweepNamespace: between claims, what the run made goes, and the sweep 
     return {
       deleted,
       api: {
-        list: async (_v: string, kind: string, ns: string, selector: string) => {
+        list: async ({ kind }: { kind: string }, ns: string, selector: string) => {
           expect([ns, selector]).toEqual(['team-a', 'app.kubernetes.io/managed-by=stateful-conformance,stateful-conformance/run=r1'])
           live = live.filter((o) => !deleting.has(`${o.kind}/${o.metadata?.name}`) || stuck.includes(`${o.kind}/${o.metadata?.name}`))
           // ReplicaSets go with their Deployment.

@@ -100,18 +100,18 @@ export const sweptKinds: (Resource & { deleted: boolean })[] = [
 ]
 
 // A listing of one kind by label in the namespace: [] where the kind is not served (no snapshot API).
-export type ListLabelled = (apiVersion: string, kind: string, namespace: string, selector: string) => Promise<KubernetesObject[]>
+export type ListLabelled = (r: Resource, namespace: string, selector: string) => Promise<KubernetesObject[]>
 export type DeleteObject = (obj: KubernetesObject) => Promise<unknown>
 
 export function givenObjects(kube: Kube): { list: ListLabelled; remove: DeleteObject } {
   return {
-    list: async (apiVersion, kind, namespace, selector) => {
-      const listed = await listObjects(kube, sweptKinds.find((k) => k.kind === kind) ?? { apiVersion, kind, plural: kind }, { namespace, labelSelector: selector })
+    list: async (r, namespace, selector) => {
+      const listed = await listObjects(kube, r, { namespace, labelSelector: selector })
         .catch((err: unknown) => {
           if (isNotFound(err) || /unrecognized api version and kind/i.test(String((err as Error).message))) return { items: [] }
           throw err
         })
-      return listed.items.map((o) => ({ ...o, apiVersion, kind }))
+      return listed.items.map((o) => ({ ...o, apiVersion: r.apiVersion, kind: r.kind }))
     },
     remove: (obj) => retryTransient(`delete ${obj.kind} ${obj.metadata?.namespace}/${obj.metadata?.name}`,
       () => kube.objects.delete(obj, undefined, undefined, undefined, undefined, 'Background'))
@@ -119,12 +119,13 @@ export function givenObjects(kube: Kube): { list: ListLabelled; remove: DeleteOb
   }
 }
 
+// Every object of the swept kinds in the namespace that the selector picks.
+export const listLabelled = async (api: { list: ListLabelled }, namespace: string, selector: string): Promise<KubernetesObject[]> =>
+  (await Promise.all(sweptKinds.map((k) => api.list(k, namespace, selector)))).flat()
+
 // Deletes what carries the selector's labels in the namespace and waits (a deadline-bounded poll:
 // one watch per kind would cost more than the listings) until none is left. Returns what is left
 // at the deadline, as "Kind/name".
-// Every object of the swept kinds in the namespace that the selector picks.
-export const listLabelled = async (api: { list: ListLabelled }, namespace: string, selector: string): Promise<KubernetesObject[]> =>
-  (await Promise.all(sweptKinds.map((k) => api.list(k.apiVersion, k.kind, namespace, selector)))).flat()
 
 export async function sweepNamespace(namespace: string, selector: string, timeoutMs: number, api: { list: ListLabelled; remove: DeleteObject }): Promise<string[]> {
   const listAll = () => listLabelled(api, namespace, selector)
